@@ -1,0 +1,30 @@
+/**
+ * Options every generated method takes, and how a call's deadline is chosen.
+ */
+
+/** Options of one call. */
+export interface CallOptions {
+  /**
+   * The call's deadline in milliseconds. When omitted, the client's default applies
+   * (`timeoutMs` for unary calls, `streamTimeoutMs` for streams).
+   */
+  timeoutMs?: number;
+  /** Aborts the call; it then fails with code `Canceled`. */
+  signal?: AbortSignal;
+  /** Extra request headers (gRPC metadata) for this call only. */
+  headers?: HeadersInit;
+}
+
+/** Default deadline of a unary call: 30 s, as the platform's clients use. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** Default deadline of a stream: one day, as the seed's gRPC client uses (STREAM_TIMEOUT). */
+export const DEFAULT_STREAM_TIMEOUT_MS = 86_400_000;
+
+/** Validates a deadline given by a user; a bad one is a programming error worth a clear message. */
+export function checkTimeout(name: string, value: number | undefined): void {
+  if (value === undefined) return;
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+    throw new TypeError(`${name} must be a positive number of milliseconds, got ${String(value)}`);
+  }
+}

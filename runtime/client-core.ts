@@ -1,0 +1,220 @@
+/**
+ * What every generated client delegates to: one object per client that turns requests into
+ * Connect calls with deadlines, cancellation, credentials and typed errors.
+ */
+import type {
+  DescMessage,
+  DescMethodBiDiStreaming,
+  DescMethodClientStreaming,
+  DescMethodServerStreaming,
+  DescMethodStreaming,
+  DescMethodUnary,
+  DescService,
+  MessageInitShape,
+  MessageShape,
+} from "@bufbuild/protobuf";
+import type { Transport } from "@connectrpc/connect";
+import { checkTimeout, type CallOptions } from "./call-options.js";
+import { Connection, isTransport, type ConnectionOptions, type EndpointDefaults } from "./connection.js";
+import { Code, VirtufinError } from "./errors.js";
+import { normalizeInit, type RequestInit } from "./request-init.js";
+
+/**
+ * Where a client sends its calls: connection options (the client opens and owns a
+ * connection), a Connect transport, a shared {@link Connection}, or anything holding one (such
+ * as an `ApiClient`). A client closes only a connection it opened itself.
+ */
+export type ClientTarget = ConnectionOptions | Transport | Connection | { readonly connection: Connection };
+
+/** The calls a generated client makes. */
+export interface ClientCore {
+  /** The connection calls go through. */
+  readonly connection: Connection;
+  /** A unary call. */
+  unary<I extends DescMessage, O extends DescMessage>(
+    method: DescMethodUnary<I, O>,
+    request: RequestInit<I> | undefined,
+    options?: CallOptions,
+  ): Promise<MessageShape<O>>;
+  /** A server-streaming call; iterating starts it, breaking out of the loop cancels it. */
+  serverStream<I extends DescMessage, O extends DescMessage>(
+    method: DescMethodServerStreaming<I, O>,
+    request: RequestInit<I> | undefined,
+    options?: CallOptions,
+  ): AsyncIterable<MessageShape<O>>;
+  /** A client-streaming call (HTTP/2 transports only). */
+  clientStream<I extends DescMessage, O extends DescMessage>(
+    method: DescMethodClientStreaming<I, O>,
+    requests: AsyncIterable<RequestInit<I>>,
+    options?: CallOptions,
+  ): Promise<MessageShape<O>>;
+  /** A bidirectional stream (HTTP/2 transports only). */
+  bidiStream<I extends DescMessage, O extends DescMessage>(
+    method: DescMethodBiDiStreaming<I, O>,
+    requests: AsyncIterable<RequestInit<I>>,
+    options?: CallOptions,
+  ): AsyncIterable<MessageShape<O>>;
+  /** Closes the connection if this client opened it; otherwise only marks the client closed. */
+  close(): Promise<void>;
+}
+
+/**
+ * Creates the core of a generated client for a service. `defaults` come from the service's
+ * `google.api.default_host` option.
+ */
+export function createClientCore(service: DescService, target?: ClientTarget, defaults?: EndpointDefaults): ClientCore {
+  const { connection, owned } = resolveTarget(target, defaults);
+  return new Core(service, connection, owned);
+}
+
+function resolveTarget(target: ClientTarget | undefined, defaults?: EndpointDefaults): { connection: Connection; owned: boolean } {
+  if (target instanceof Connection) return { connection: target, owned: false };
+  if (isTransport(target)) return { connection: new Connection(target), owned: true };
+  if (target && typeof target === "object" && "connection" in target && target.connection instanceof Connection) {
+    return { connection: target.connection, owned: false };
+  }
+  return { connection: new Connection((target ?? {}) as ConnectionOptions, defaults), owned: true };
+}
+
+class Core implements ClientCore {
+  #closed = false;
+
+  constructor(
+    readonly service: DescService,
+    readonly connection: Connection,
+    private readonly owned: boolean,
+  ) {}
+
+  async unary<I extends DescMessage, O extends DescMessage>(
+    method: DescMethodUnary<I, O>,
+    request: RequestInit<I> | undefined,
+    options?: CallOptions,
+  ): Promise<MessageShape<O>> {
+    const input = normalizeInit(method.input, request);
+    const timeoutMs = this.#deadline(options, false);
+    const transport = await this.#transport();
+    const scope = this.connection.begin(options?.signal);
+    try {
+      const response = await transport.unary(method, scope.signal, timeoutMs, options?.headers, input);
+      return response.message;
+    } catch (error) {
+      throw VirtufinError.from(error);
+    } finally {
+      scope.end();
+    }
+  }
+
+  serverStream<I extends DescMessage, O extends DescMessage>(
+    method: DescMethodServerStreaming<I, O>,
+    request: RequestInit<I> | undefined,
+    options?: CallOptions,
+  ): AsyncIterable<MessageShape<O>> {
+    const input = normalizeInit(method.input, request);
+    return this.#stream(method, once(input), options);
+  }
+
+  async clientStream<I extends DescMessage, O extends DescMessage>(
+    method: DescMethodClientStreaming<I, O>,
+    requests: AsyncIterable<RequestInit<I>>,
+    options?: CallOptions,
+  ): Promise<MessageShape<O>> {
+    let last: MessageShape<O> | undefined;
+    for await (const message of this.#stream(method, normalizeAll(method.input, requests), options)) last = message;
+    if (last === undefined) throw new VirtufinError(`${method.name}: the server sent no response`, Code.Unimplemented);
+    return last;
+  }
+
+  bidiStream<I extends DescMessage, O extends DescMessage>(
+    method: DescMethodBiDiStreaming<I, O>,
+    requests: AsyncIterable<RequestInit<I>>,
+    options?: CallOptions,
+  ): AsyncIterable<MessageShape<O>> {
+    return this.#stream(method, normalizeAll(method.input, requests), options);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.owned) await this.connection.close();
+  }
+
+  #stream<I extends DescMessage, O extends DescMessage>(
+    method: DescMethodStreaming<I, O>,
+    input: AsyncIterable<MessageInitShape<I>>,
+    options: CallOptions | undefined,
+  ): AsyncIterable<MessageShape<O>> {
+    const timeoutMs = this.#deadline(options, true);
+    const self = this;
+    return {
+      async *[Symbol.asyncIterator]() {
+        const transport = await self.#transport();
+        const scope = self.connection.begin(options?.signal);
+        let done = false;
+        try {
+          const response = await transport.stream(method, scope.signal, timeoutMs, options?.headers, input);
+          yield* response.message;
+          done = true;
+        } catch (error) {
+          done = true;
+          throw VirtufinError.from(error);
+        } finally {
+          // A consumer that breaks out of its loop lands here with done=false: end the HTTP/2 stream too.
+          if (done) scope.end();
+          else scope.cancel();
+        }
+      },
+    };
+  }
+
+  #deadline(options: CallOptions | undefined, stream: boolean): number {
+    checkTimeout("timeoutMs", options?.timeoutMs);
+    return options?.timeoutMs ?? (stream ? this.connection.streamTimeoutMs : this.connection.timeoutMs);
+  }
+
+  #transport(): Transport | Promise<Transport> {
+    if (this.#closed) throw new VirtufinError(`the ${this.service.name} client is closed`, Code.Canceled);
+    return this.connection.transport();
+  }
+}
+
+async function* once<T>(value: T): AsyncIterable<T> {
+  yield value;
+}
+
+async function* normalizeAll<I extends DescMessage>(desc: I, requests: AsyncIterable<RequestInit<I>>): AsyncIterable<MessageInitShape<I>> {
+  for await (const request of requests) yield normalizeInit(desc, request);
+}
+
+/**
+ * Splits the arguments of a method with a flattened signature into the request and the call
+ * options. `fields` are the signature's field names in order; with `objectForm`, a plain object
+ * as first argument is the whole request and the second argument the options.
+ */
+export function flatArgs(
+  args: readonly unknown[],
+  fields: readonly string[],
+  objectForm: boolean,
+): [request: Record<string, unknown>, options: CallOptions | undefined] {
+  if (objectForm && isPlainObject(args[0])) {
+    return [args[0], args[1] as CallOptions | undefined];
+  }
+  const request: Record<string, unknown> = {};
+  fields.forEach((field, i) => {
+    if (args[i] !== undefined) request[field] = args[i];
+  });
+  return [request, args[fields.length] as CallOptions | undefined];
+}
+
+/** Maps every element of an async iterable; returning early from the loop ends the source. */
+export function mapAsync<T, U>(source: AsyncIterable<T>, fn: (value: T) => U): AsyncIterable<U> {
+  return {
+    async *[Symbol.asyncIterator]() {
+      for await (const value of source) yield fn(value);
+    },
+  };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return (proto === Object.prototype || proto === null) && !("$typeName" in value);
+}

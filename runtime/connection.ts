@@ -1,0 +1,285 @@
+/**
+ * A connection to one Virtufin endpoint: the Connect transport, the credentials sent with every
+ * call, default deadlines, and the calls in flight (so that closing the connection ends them).
+ *
+ * The transport is created on first use and loaded with a dynamic import, so browser bundles
+ * never pull in Node's HTTP/2 stack: in Node the default is gRPC over HTTP/2
+ * (`@connectrpc/connect-node`), in browsers gRPC-Web over fetch (`@connectrpc/connect-web`).
+ */
+import { Code, type Interceptor, type Transport } from "@connectrpc/connect";
+import { checkTimeout, DEFAULT_STREAM_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from "./call-options.js";
+import { VirtufinError } from "./errors.js";
+
+/** TLS settings for a connection (Node only; browsers use the page's trust store). */
+export interface TlsOptions {
+  /** Trusted CA certificates (PEM); the system store is used when omitted. */
+  ca?: string | Uint8Array;
+  /** Client certificate (PEM), for mutual TLS. */
+  cert?: string | Uint8Array;
+  /** Client private key (PEM), for mutual TLS. */
+  key?: string | Uint8Array;
+  /** The server name to verify, when it differs from `host`. */
+  servername?: string;
+}
+
+/** The wire protocol a connection speaks. */
+export type Protocol = "grpc" | "grpc-web" | "connect";
+
+/** How to reach a Virtufin endpoint. */
+export interface ConnectionOptions {
+  /** Host name or address (default: the service's default host, usually "localhost"). */
+  host?: string;
+  /** Port (default: the service's default port, e.g. 5002 for the Gateway). */
+  port?: number;
+  /** A full base URL ("https://api.example.com:8443"), instead of host, port and tls. */
+  baseUrl?: string;
+  /** Use TLS (`true`, or TLS settings). Default: plaintext. */
+  tls?: boolean | TlsOptions;
+  /** Wire protocol. Default: "grpc" in Node, "grpc-web" in browsers. */
+  protocol?: Protocol;
+  /** Sent as the `x-api-key` header of every call. Never logged or shown. */
+  apiKey?: string;
+  /** Sent as `authorization: Bearer <token>` on every call. Never logged or shown. */
+  token?: string;
+  /**
+   * Allow credentials (apiKey, token) over plaintext to a host that is not loopback. Off by
+   * default: anyone on the path could read them.
+   */
+  allowInsecureCredentials?: boolean;
+  /** Default deadline of unary calls in ms (default 30,000). */
+  timeoutMs?: number;
+  /** Default deadline of streams in ms (default one day). */
+  streamTimeoutMs?: number;
+  /** Headers sent with every call. */
+  headers?: HeadersInit;
+  /** Connect interceptors, outermost first. */
+  interceptors?: Interceptor[];
+}
+
+/** Default host and port of a service, from its proto's `google.api.default_host`. */
+export interface EndpointDefaults {
+  /** Default host. */
+  host?: string;
+  /** Default port. */
+  port?: number;
+}
+
+/** Tracks one call in flight; `end()` must be called when the call settles. */
+export interface CallScope {
+  /** Aborted when the caller aborts or the connection closes. */
+  readonly signal: AbortSignal;
+  /** Forgets the call. */
+  end(): void;
+  /** Aborts the call (a consumer stopped reading a stream early) and forgets it. */
+  cancel(): void;
+}
+
+/**
+ * A connection to one endpoint, shared by any number of clients. Closing it aborts the calls in
+ * flight and releases its HTTP/2 session.
+ */
+export class Connection implements AsyncDisposable {
+  /** The endpoint's base URL, e.g. "http://localhost:5002". */
+  readonly baseUrl: string;
+  /** The wire protocol. */
+  readonly protocol: Protocol;
+  /** Default deadline of unary calls, in ms. */
+  readonly timeoutMs: number;
+  /** Default deadline of streams, in ms. */
+  readonly streamTimeoutMs: number;
+
+  #transport: Transport | Promise<Transport> | undefined;
+  #release: (() => void) | undefined;
+  readonly #options: ConnectionOptions;
+  readonly #credentials: Interceptor | undefined;
+  readonly #inflight = new Set<AbortController>();
+  #closed = false;
+
+  /**
+   * Describes a connection; nothing is opened until the first call. Throws a VirtufinError
+   * (INVALID_ARGUMENT) for options that make no sense, and refuses credentials over plaintext
+   * to a non-loopback host unless `allowInsecureCredentials` is set.
+   */
+  constructor(options: ConnectionOptions | Transport = {}, defaults: EndpointDefaults = {}) {
+    if (isTransport(options)) {
+      this.#transport = options;
+      this.#options = {};
+      this.baseUrl = "transport:";
+      this.protocol = "grpc";
+      this.timeoutMs = DEFAULT_TIMEOUT_MS;
+      this.streamTimeoutMs = DEFAULT_STREAM_TIMEOUT_MS;
+      return;
+    }
+    checkTimeout("timeoutMs", options.timeoutMs);
+    checkTimeout("streamTimeoutMs", options.streamTimeoutMs);
+    this.#options = options;
+    this.baseUrl = resolveBaseUrl(options, defaults);
+    this.protocol = options.protocol ?? (isNode() ? "grpc" : "grpc-web");
+    if (!["grpc", "grpc-web", "connect"].includes(this.protocol)) {
+      throw invalid(`unknown protocol "${String(this.protocol)}" (use "grpc", "grpc-web" or "connect")`);
+    }
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.streamTimeoutMs = options.streamTimeoutMs ?? DEFAULT_STREAM_TIMEOUT_MS;
+    this.#credentials = credentialsInterceptor(options, this.baseUrl);
+  }
+
+  /** True once `close()` was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** The Connect transport, created on first use. */
+  transport(): Transport | Promise<Transport> {
+    if (this.#closed) throw new VirtufinError("the connection is closed", Code.Canceled);
+    this.#transport ??= this.#createTransport().then((t) => (this.#transport = t));
+    return this.#transport;
+  }
+
+  /** Starts tracking a call; its signal aborts on the caller's signal or on `close()`. */
+  begin(signal: AbortSignal | undefined): CallScope {
+    if (this.#closed) throw new VirtufinError("the connection is closed", Code.Canceled);
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(signal?.reason);
+    if (signal?.aborted) controller.abort(signal.reason);
+    else signal?.addEventListener("abort", onAbort, { once: true });
+    this.#inflight.add(controller);
+    return {
+      signal: controller.signal,
+      end: () => {
+        signal?.removeEventListener("abort", onAbort);
+        this.#inflight.delete(controller);
+      },
+      cancel: () => {
+        signal?.removeEventListener("abort", onAbort);
+        this.#inflight.delete(controller);
+        controller.abort(new VirtufinError("the stream was closed by its consumer", Code.Canceled));
+      },
+    };
+  }
+
+  /** The number of calls in flight (for tests and diagnostics). */
+  get inflight(): number {
+    return this.#inflight.size;
+  }
+
+  /** Aborts every call in flight and releases the HTTP/2 session. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const reason = new VirtufinError("the connection was closed", Code.Canceled);
+    for (const controller of this.#inflight) controller.abort(reason);
+    this.#inflight.clear();
+    this.#release?.();
+  }
+
+  /** `await using connection = new Connection(...)` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  async #createTransport(): Promise<Transport> {
+    const options = this.#options;
+    const interceptors = [...(this.#credentials ? [this.#credentials] : []), ...(options.interceptors ?? [])];
+    if (options.headers) interceptors.unshift(headersInterceptor(options.headers));
+    if (!isNode()) {
+      const web = await import("@connectrpc/connect-web");
+      const make = this.protocol === "connect" ? web.createConnectTransport : web.createGrpcWebTransport;
+      return make({ baseUrl: this.baseUrl, interceptors });
+    }
+    const node = await import("@connectrpc/connect-node");
+    const tls = typeof options.tls === "object" ? options.tls : undefined;
+    const nodeOptions = tls
+      ? { ca: toPem(tls.ca), cert: toPem(tls.cert), key: toPem(tls.key), servername: tls.servername }
+      : {};
+    if (this.protocol === "grpc-web") {
+      return node.createGrpcWebTransport({ baseUrl: this.baseUrl, httpVersion: "1.1", nodeOptions, interceptors });
+    }
+    const sessionManager = new node.Http2SessionManager(this.baseUrl, {}, nodeOptions);
+    this.#release = () => sessionManager.abort();
+    const make = this.protocol === "connect" ? node.createConnectTransport : node.createGrpcTransport;
+    return make({ baseUrl: this.baseUrl, httpVersion: "2", sessionManager, interceptors });
+  }
+}
+
+/** True when `value` is a Connect transport rather than connection options. */
+export function isTransport(value: unknown): value is Transport {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as Transport).unary === "function" &&
+    typeof (value as Transport).stream === "function"
+  );
+}
+
+/** True for loopback hosts, where plaintext credentials cannot be read off the network. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
+  return h === "localhost" || h.endsWith(".localhost") || h === "::1" || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+function resolveBaseUrl(options: ConnectionOptions, defaults: EndpointDefaults): string {
+  if (options.baseUrl !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(options.baseUrl);
+    } catch {
+      throw invalid(`baseUrl "${options.baseUrl}" is not a URL`);
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
+      throw invalid(`baseUrl must be http: or https:, got "${url.protocol}"`);
+    }
+    return url.origin + url.pathname.replace(/\/$/, "");
+  }
+  const host = options.host ?? defaults.host ?? "localhost";
+  const port = options.port ?? defaults.port;
+  if (typeof host !== "string" || host.length === 0 || /[\s/?#@]/.test(host)) {
+    throw invalid(`host must be a host name or address, got ${JSON.stringify(host)}`);
+  }
+  if (port === undefined) throw invalid("port is required (this service has no default port)");
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw invalid(`port must be an integer from 1 to 65535, got ${String(port)}`);
+  }
+  const scheme = options.tls ? "https" : "http";
+  const hostPart = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+  return `${scheme}://${hostPart}:${port}`;
+}
+
+function credentialsInterceptor(options: ConnectionOptions, baseUrl: string): Interceptor | undefined {
+  const { apiKey, token } = options;
+  if (apiKey === undefined && token === undefined) return undefined;
+  const url = new URL(baseUrl);
+  if (url.protocol === "http:" && !isLoopbackHost(url.hostname) && !options.allowInsecureCredentials) {
+    throw invalid(
+      `refusing to send credentials over plaintext to ${url.hostname}: use tls, or set ` +
+        "allowInsecureCredentials: true if the network path is trusted",
+    );
+  }
+  // The credentials live only in this closure: never on an object that could be logged or inspected.
+  return (next) => (req) => {
+    if (apiKey !== undefined) req.header.set("x-api-key", apiKey);
+    if (token !== undefined) req.header.set("authorization", `Bearer ${token}`);
+    return next(req);
+  };
+}
+
+function headersInterceptor(headers: HeadersInit): Interceptor {
+  const fixed = new Headers(headers);
+  return (next) => (req) => {
+    fixed.forEach((value, key) => {
+      if (!req.header.has(key)) req.header.set(key, value);
+    });
+    return next(req);
+  };
+}
+
+function toPem(value: string | Uint8Array | undefined): string | Buffer | undefined {
+  return value === undefined ? undefined : typeof value === "string" ? value : Buffer.from(value);
+}
+
+function isNode(): boolean {
+  return typeof process !== "undefined" && typeof process.versions?.node === "string";
+}
+
+function invalid(message: string): VirtufinError {
+  return new VirtufinError(message, Code.InvalidArgument);
+}

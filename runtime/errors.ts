@@ -1,0 +1,106 @@
+/**
+ * One error class for every failure a Virtufin client reports, whatever the path: a gRPC status
+ * from a direct call, an in-band failure of `Gateway.Invoke`/`InvokeJson`, or a request-reply
+ * timeout. It is a real `ConnectError` (Connect's own helpers keep its code), with narrow
+ * subclasses where users branch on the cause.
+ */
+import { Code, ConnectError } from "@connectrpc/connect";
+
+export { Code };
+
+/** gRPC code names ("NOT_FOUND") by code, as the platform writes them in-band. */
+const NAMES: ReadonlyMap<Code, string> = new Map(
+  (Object.keys(Code) as (keyof typeof Code)[])
+    .filter((key) => Number.isNaN(Number(key)))
+    .map((key) => [Code[key], key.replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase()]),
+);
+const CODES: ReadonlyMap<string, Code> = new Map([...NAMES].map(([code, name]) => [name, code]));
+
+/** The gRPC code name of a code, e.g. `codeName(Code.NotFound) === "NOT_FOUND"`. */
+export function codeName(code: Code): string {
+  return NAMES.get(code) ?? "UNKNOWN";
+}
+
+/**
+ * The code for a gRPC code name ("NOT_FOUND", "not_found", "NotFound" or a number as text);
+ * `Code.Unknown` for anything else. "OK" has no Connect code and also maps to Unknown.
+ */
+export function codeFromName(name: string): Code {
+  const trimmed = name.trim();
+  if (/^\d+$/.test(trimmed)) {
+    const n = Number(trimmed);
+    return NAMES.has(n as Code) ? (n as Code) : Code.Unknown;
+  }
+  const normalized = trimmed.replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase();
+  return CODES.get(normalized) ?? Code.Unknown;
+}
+
+/**
+ * A failed Virtufin call. `code` is the gRPC status, `codeName` its name ("NOT_FOUND"),
+ * `rawMessage` the server's detail. `instanceof ConnectError` holds too.
+ */
+export class VirtufinError extends ConnectError {
+  /** Our subclasses are told apart by their prototype chain; ConnectError's own check is name-based. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return Function.prototype[Symbol.hasInstance].call(this, value);
+  }
+
+  /** The gRPC code name of `code`, e.g. "DEADLINE_EXCEEDED". */
+  get codeName(): string {
+    return codeName(this.code);
+  }
+
+  /**
+   * Converts any thrown value into a VirtufinError, keeping an existing one as is and the code,
+   * metadata and details of a ConnectError.
+   */
+  static override from(reason: unknown, code: Code = Code.Unknown): VirtufinError {
+    if (reason instanceof VirtufinError) return reason;
+    const connect = ConnectError.from(reason, code);
+    const error = new VirtufinError(connect.rawMessage, connect.code, connect.metadata, undefined, connect.cause ?? reason);
+    // Keep received details (already decoded or raw) without re-encoding them.
+    (error as { details: ConnectError["details"] }).details = connect.details;
+    return specialize(error);
+  }
+}
+
+/** An etag conflict: the value changed since it was read (gRPC ABORTED on a state save). */
+export class EtagMismatchError extends VirtufinError {
+  /** The service and key whose etag did not match, when known. */
+  constructor(
+    message: string,
+    readonly key?: { readonly service: string; readonly key: string },
+    cause?: unknown,
+  ) {
+    super(message, Code.Aborted, undefined, undefined, cause);
+  }
+}
+
+/** A request that got no answer in time (a request-reply timeout or an elapsed deadline). */
+export class RequestTimeoutError extends VirtufinError {
+  /** How long the caller waited, in milliseconds. */
+  constructor(
+    message: string,
+    readonly timeoutMs: number,
+  ) {
+    super(message, Code.DeadlineExceeded);
+  }
+}
+
+/**
+ * The error for an in-band failure (`success=false`, `status` a code name, `message` the
+ * detail), as `Gateway.InvokeJson` and the `StatusResponse` of State and Pubsub report them.
+ */
+export function errorFromStatus(status: string, message: string, context?: string): VirtufinError {
+  const code = codeFromName(status);
+  const detail = message || status || "failed";
+  return new VirtufinError(context ? `${context}: ${detail}` : detail, code);
+}
+
+/** Callers branch on etag conflicts, so an ABORTED call surfaces as its own class. */
+function specialize(error: VirtufinError): VirtufinError {
+  if (error.code === Code.Aborted && !(error instanceof EtagMismatchError)) {
+    return new EtagMismatchError(error.rawMessage, undefined, error.cause);
+  }
+  return error;
+}
