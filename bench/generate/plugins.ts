@@ -1,0 +1,76 @@
+/**
+ * The three protoc plugins under comparison, each a Node script run as `node <script>` so that
+ * the harness can preload its resource hook into every one of them the same way.
+ */
+import { existsSync, readFileSync, realpathSync } from "node:fs";
+import { join } from "node:path";
+
+/** Identifies a plugin in the table and in ratio columns. */
+export type PluginId = "ours" | "es" | "ts-proto";
+
+/** One plugin as the harness runs it. */
+export interface PluginSpec {
+  /** Short id used for ratios. */
+  readonly id: PluginId;
+  /** Name and version as printed in the table. */
+  readonly label: string;
+  /** Absolute path of the Node script that reads a request on stdin. */
+  readonly script: string;
+  /** The `parameter` field of the request, as `opt` would set it in buf.gen.yaml. */
+  readonly parameter: string;
+  /** Why the plugin cannot run (for example "not built"), or undefined when it can. */
+  readonly unavailable: string | undefined;
+}
+
+function packageVersion(root: string, pkg: string): string {
+  const file = join(root, "node_modules", pkg, "package.json");
+  return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version : "?";
+}
+
+/** Resolves a `node_modules/.bin` link to the script behind it, so it can be run with `node`. */
+function binScript(root: string, bin: string): { script: string; unavailable: string | undefined } {
+  const link = join(root, "node_modules", ".bin", bin);
+  if (!existsSync(link)) return { script: link, unavailable: "not installed" };
+  return { script: realpathSync(link), unavailable: undefined };
+}
+
+/**
+ * The plugins in table order, resolved against the repository at `root`.
+ *
+ * - ours: `bin/protoc-gen-virtufin-ts.js`, which loads the compiled plugin from `dist/`; it is
+ *   "not built" until `npm run build` has produced `dist/plugin/main.js`. Its parameter is the
+ *   one our `buf.gen.yaml` passes (`runtime` is a required option).
+ * - protoc-gen-es with `target=ts`, the messages generator our SDK is built on.
+ * - ts-proto with its default parameters (no `outputServices`: the default service output, an
+ *   interface plus a client class over an `Rpc` interface), i.e. what a user gets out of the box.
+ */
+export function resolvePlugins(root: string): PluginSpec[] {
+  const ourScript = join(root, "bin", "protoc-gen-virtufin-ts.js");
+  const ourDist = join(root, "dist", "plugin", "main.js");
+  const ours: PluginSpec = {
+    id: "ours",
+    label: "protoc-gen-virtufin-ts (ours)",
+    script: ourScript,
+    parameter: "runtime=../runtime/index.js",
+    unavailable: existsSync(ourScript) && existsSync(ourDist) ? undefined : "not built",
+  };
+  const es = binScript(root, "protoc-gen-es");
+  const tsProto = binScript(root, "protoc-gen-ts_proto");
+  return [
+    ours,
+    {
+      id: "es",
+      label: `protoc-gen-es ${packageVersion(root, "@bufbuild/protoc-gen-es")}`,
+      script: es.script,
+      parameter: "target=ts",
+      unavailable: es.unavailable,
+    },
+    {
+      id: "ts-proto",
+      label: `ts-proto ${packageVersion(root, "ts-proto")}`,
+      script: tsProto.script,
+      parameter: "",
+      unavailable: tsProto.unavailable,
+    },
+  ];
+}

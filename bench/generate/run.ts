@@ -1,0 +1,164 @@
+/**
+ * The generator benchmark: `npm run bench [-- --quick] [-- --write]`.
+ *
+ * Feeds our plugin, protoc-gen-es and ts-proto the same saved CodeGeneratorRequests in one run
+ * and prints a markdown table of wall time, peak RSS, output size, ratios against the two
+ * anchors, and growth from the quarter-size synthetic input. See README.md in this folder.
+ *
+ * Flags:
+ *   --quick        our protos and the quarter-size synthetic file only (a smoke run)
+ *   --write        also write the report to bench/generate/results.md
+ *   --runs N       run each cell N times; report the median time and the highest peak (default 1)
+ *   --timeout S    kill a plugin after S seconds and report a timeout (default 300)
+ *   --no-build     do not run `npm run build` first
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { combineRuns, runPlugin, type RunResult } from "./measure.js";
+import { resolvePlugins, type PluginSpec } from "./plugins.js";
+import { bufBinary, captureRequest, encodeRequest, type SavedRequest } from "./requests.js";
+import { FULL_SIZE, SYNTHETIC_FILE, renderSyntheticProto, scaleSize } from "./synthetic-proto.js";
+import { inputsTable, resultsTable, type BenchCell, type BenchInput } from "./table.js";
+
+const ROOT = resolve(import.meta.dirname, "..", "..");
+const WORK = join(ROOT, "bench", ".work");
+const RESULTS = join(ROOT, "bench", "generate", "results.md");
+
+const log = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
+
+function parseFlags(): { quick: boolean; write: boolean; runs: number; timeoutMs: number; build: boolean } {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: "boolean", default: false },
+      write: { type: "boolean", default: false },
+      runs: { type: "string", default: "1" },
+      timeout: { type: "string", default: "300" },
+      "no-build": { type: "boolean", default: false },
+    },
+    strict: true,
+  });
+  const runs = Number(values.runs);
+  const timeout = Number(values.timeout);
+  if (!Number.isInteger(runs) || runs < 1 || runs > 50) throw new Error(`--runs: expected 1..50, got ${values.runs}`);
+  if (!(timeout > 0)) throw new Error(`--timeout: expected seconds > 0, got ${values.timeout}`);
+  return { quick: values.quick, write: values.write, runs, timeoutMs: timeout * 1000, build: !values["no-build"] };
+}
+
+/** Builds dist/ so "ours" measures the current source; a failed build is reported, not fatal. */
+function build(): void {
+  log("npm run build …");
+  try {
+    execFileSync("npm", ["run", "-s", "build"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
+  } catch {
+    log("npm run build failed: our plugin is measured only if an earlier build left dist/plugin/main.js");
+  }
+}
+
+interface PreparedInput {
+  readonly input: BenchInput;
+  readonly saved: SavedRequest;
+}
+
+function prepareInputs(quick: boolean): PreparedInput[] {
+  const buf = bufBinary(ROOT);
+  const prepared: PreparedInput[] = [];
+  log("capturing the request for proto/ …");
+  const ours = captureRequest(buf, join(ROOT, "proto"), join(WORK, "virtufin"));
+  prepared.push({ input: { label: "Virtufin protos", fraction: undefined, stats: ours.stats }, saved: ours });
+  const fractions = quick ? [0.25] : [0.25, 0.5, 1];
+  for (const fraction of fractions) {
+    const size = scaleSize(FULL_SIZE, fraction);
+    const dir = join(WORK, `synthetic-${fraction}`);
+    const protoPath = join(dir, "proto", SYNTHETIC_FILE);
+    mkdirSync(dirname(protoPath), { recursive: true });
+    writeFileSync(protoPath, renderSyntheticProto(size));
+    log(`capturing the request for the synthetic file at ${fraction} (${size.services} services × ${size.methodsPerService} methods, ${size.messages} messages) …`);
+    const saved = captureRequest(buf, join(dir, "proto"), dir);
+    if (saved.stats.commentedLocations === 0) throw new Error(`synthetic ${fraction}: the request carries no comments`);
+    const label = fraction === 1 ? "synthetic 1/1" : `synthetic 1/${Math.round(1 / fraction)}`;
+    prepared.push({ input: { label, fraction, stats: saved.stats }, saved });
+  }
+  return prepared;
+}
+
+async function measureCell(plugin: PluginSpec, p: PreparedInput, runs: number, timeoutMs: number): Promise<RunResult> {
+  const stdin = encodeRequest(p.saved, plugin.parameter);
+  const results: RunResult[] = [];
+  for (let i = 0; i < runs; i++) {
+    const r = await runPlugin({ script: plugin.script, stdin, timeoutMs });
+    results.push(r);
+    log(`${p.input.label} · ${plugin.label} · run ${i + 1}: ${r.status} ${(r.wallMs / 1000).toFixed(2)} s, ${r.peakRssKb ?? "?"} KiB`);
+    if (r.status !== "ok") break;
+  }
+  return combineRuns(results);
+}
+
+/** Wall time and peak of a Node process that loads the hook and does nothing: the floor. */
+async function nodeFloor(): Promise<RunResult> {
+  const empty = join(WORK, "empty.cjs");
+  writeFileSync(empty, "// Intentionally empty: measures Node's own start-up.\n");
+  return runPlugin({ script: empty, stdin: new Uint8Array(0), timeoutMs: 30_000 });
+}
+
+async function main(): Promise<void> {
+  const flags = parseFlags();
+  mkdirSync(WORK, { recursive: true });
+  if (flags.build) build();
+  const plugins = resolvePlugins(ROOT);
+  for (const p of plugins) if (p.unavailable !== undefined) log(`${p.label}: ${p.unavailable}, skipped`);
+  const inputs = prepareInputs(flags.quick);
+  const cells: BenchCell[] = [];
+  for (const p of inputs) {
+    for (const plugin of plugins) {
+      const result =
+        plugin.unavailable === undefined ? await measureCell(plugin, p, flags.runs, flags.timeoutMs) : undefined;
+      cells.push({ input: p.input, plugin, result });
+    }
+  }
+  const floor = await nodeFloor();
+  const report = renderReport(flags, inputs, cells, floor);
+  process.stdout.write(report);
+  if (flags.write) {
+    writeFileSync(RESULTS, report);
+    log(`wrote ${RESULTS}`);
+  }
+}
+
+function renderReport(
+  flags: ReturnType<typeof parseFlags>,
+  inputs: readonly PreparedInput[],
+  cells: readonly BenchCell[],
+  floor: RunResult,
+): string {
+  const cpu = cpus();
+  const machine = `${cpu.length} × ${cpu[0]?.model.trim() ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}`;
+  return [
+    "# Generator benchmark",
+    "",
+    `Measured ${new Date().toISOString()} on ${machine}; ${flags.quick ? "quick mode" : "full table"}, ` +
+      `${flags.runs} run(s) per cell (median time, highest peak), timeout ${flags.timeoutMs / 1000} s.`,
+    "",
+    "## Inputs",
+    "",
+    inputsTable(inputs.map((p) => p.input)),
+    "",
+    "## Results",
+    "",
+    resultsTable(cells),
+    "",
+    `Wall time is spawn to exit of \`node <plugin>\`, including Node's start-up: an empty script takes ` +
+      `${(floor.wallMs / 1000).toFixed(2)} s and peaks at ${floor.peakRssKb === undefined ? "?" : Math.round(floor.peakRssKb / 1024)} MB here. ` +
+      "Ratios are this row ÷ the anchor on the same input (below 1 is faster or smaller). " +
+      "Time / quarter is this row's time ÷ the same plugin's time on the quarter-size file: " +
+      "about 2 (half) and 4 (full) for linear growth, 4 and 16 for quadratic.",
+    "",
+  ].join("\n");
+}
+
+main().catch((err: unknown) => {
+  log(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  process.exitCode = 1;
+});
