@@ -113,5 +113,5 @@ function describeRequest(request: CodeGeneratorRequest): RequestStats {
 
 /** Path of the buf binary installed by `@bufbuild/buf` under `root`. */
 export function bufBinary(root: string): string {
-  return join(root, "node_modules", ".bin", "buf");
+  return resolve(root, "node_modules", ".bin", "buf");
 }
