@@ -1,0 +1,240 @@
+/**
+ * The emulator side of a worker's host process (hosts/python-host.py, hosts/node-host.mjs):
+ * starts it with a scrubbed environment, speaks the line-delimited JSON protocol over fd 3,
+ * enforces the per-message time limit, and restarts the process when it has died.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { tmpdir } from "node:os";
+import { createInterface } from "node:readline";
+import type { Readable, Duplex } from "node:stream";
+import type { Logger } from "../logger.js";
+import type { SpawnSpec } from "./engines.js";
+import { Mutex } from "./mutex.js";
+
+/** A failure of user code or of its process: retried, then dead-lettered. */
+export class WorkerError extends Error {
+  /** Creates the error; `type` is e.g. the Python exception class name or "TimeoutError". */
+  constructor(
+    readonly type: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "WorkerError";
+  }
+}
+
+/** The engine's executable could not be started (e.g. python3 is not installed). */
+export class EngineUnavailableError extends Error {
+  /** Creates the error with a message saying how to fix it. */
+  constructor(message: string) {
+    super(message);
+    this.name = "EngineUnavailableError";
+  }
+}
+
+/** How to run one worker's host process. */
+export interface ChildEngineConfig {
+  /** The command line. */
+  readonly spawn: SpawnSpec;
+  /** The complete environment of the child (already scrubbed by the caller). */
+  readonly env: Readonly<Record<string, string>>;
+  /** Time limit for starting the process and loading code. */
+  readonly startTimeoutMs: number;
+  /** Where the worker's own output and process events are logged. */
+  readonly log: Logger;
+}
+
+interface Waiter {
+  resolve(message: HostMessage): void;
+  reject(error: Error): void;
+}
+
+interface HostMessage {
+  readonly op: string;
+  readonly id?: number;
+  readonly result?: unknown;
+  readonly error?: { readonly type?: string; readonly message?: string; readonly traceback?: string };
+}
+
+interface Running {
+  readonly child: ChildProcess;
+  readonly channel: Duplex;
+  /** Replies awaited, by key ("ready", "loaded" or the process request id). */
+  readonly waiters: Map<string, Waiter>;
+  exited: boolean;
+}
+
+const MAX_LOGGED_LINE = 2_000;
+
+/** One worker's host process, (re)started on demand. */
+export class ChildEngine {
+  private running: Running | undefined;
+  private code: string | undefined;
+  private readonly lock = new Mutex();
+  private nextId = 1;
+  private disposed = false;
+  private starts = 0;
+
+  /** Creates the engine; no process runs until the first `load`. */
+  constructor(private readonly config: ChildEngineConfig) {}
+
+  /** The host process id, when one runs (for diagnostics and tests). */
+  get pid(): number | undefined {
+    return this.running?.child.pid;
+  }
+
+  /** How many times a host process was started. */
+  get startCount(): number {
+    return this.starts;
+  }
+
+  /**
+   * Loads (or hot-reloads) code. Throws WorkerError when the code fails to load (the previous
+   * code, if any, stays active) and EngineUnavailableError when the process cannot start.
+   */
+  async load(code: string): Promise<void> {
+    await this.lock.run(async () => {
+      const running = await this.ensureStarted();
+      await this.sendLoad(running, code);
+      this.code = code;
+    });
+  }
+
+  /**
+   * Calls the worker's Process with an event and returns its result (null for no reply).
+   * A time-out kills the process (it is restarted before the next call) and throws WorkerError.
+   */
+  async process(event: unknown, timeoutMs: number): Promise<unknown> {
+    return this.lock.run(async () => {
+      const running = await this.ensureStarted();
+      const id = this.nextId++;
+      const reply = await this.request(running, String(id), { op: "process", id, event }, timeoutMs, () => {
+        this.config.log.warn("worker exceeded its time limit; killing its process", { timeoutMs });
+        running.child.kill("SIGKILL");
+        return new WorkerError("TimeoutError", `Process did not finish within ${timeoutMs} ms; the worker process was killed`);
+      });
+      if (reply.error) throw toWorkerError(reply.error);
+      return reply.result ?? null;
+    });
+  }
+
+  /** Kills the host process for good. */
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    const running = this.running;
+    this.running = undefined;
+    if (running && !running.exited) {
+      const exited = new Promise<void>((resolve) => running.child.once("exit", () => resolve()));
+      running.child.kill("SIGKILL");
+      await exited;
+    }
+  }
+
+  private async ensureStarted(): Promise<Running> {
+    if (this.disposed) throw new WorkerError("WorkerDeleted", "the worker was deleted");
+    if (this.running && !this.running.exited) return this.running;
+    const running = this.startProcess();
+    try {
+      await this.request(running, "ready", undefined, this.config.startTimeoutMs, () => {
+        running.child.kill("SIGKILL");
+        return new WorkerError("StartTimeout", `the worker process did not start within ${this.config.startTimeoutMs} ms`);
+      });
+      if (this.code !== undefined) await this.sendLoad(running, this.code);
+    } catch (err) {
+      if (!running.exited) running.child.kill("SIGKILL");
+      throw err;
+    }
+    return running;
+  }
+
+  private startProcess(): Running {
+    const { command, args, missingHint } = this.config.spawn;
+    const child = spawn(command, [...args], {
+      env: { ...this.config.env },
+      cwd: tmpdir(),
+      // fd 3 carries the protocol both ways; stdout and stderr are the worker's own output.
+      stdio: ["ignore", "pipe", "pipe", "pipe"],
+    });
+    this.starts += 1;
+    const channel = child.stdio[3] as Duplex;
+    const running: Running = { child, channel, waiters: new Map(), exited: false };
+    this.running = running;
+    const fail = (error: Error) => {
+      running.exited = true;
+      for (const waiter of running.waiters.values()) waiter.reject(error);
+      running.waiters.clear();
+    };
+    child.on("error", (err: NodeJS.ErrnoException) => {
+      fail(err.code === "ENOENT" ? new EngineUnavailableError(missingHint) : new WorkerError("SpawnError", err.message));
+    });
+    child.on("exit", (code, signal) => {
+      if (!this.disposed) this.config.log.warn("worker process exited; it is restarted before the next event", { pid: child.pid, code, signal });
+      fail(new WorkerError("WorkerExited", `the worker process exited (code ${code ?? "none"}, signal ${signal ?? "none"})`));
+      if (this.running === running) this.running = undefined;
+    });
+    channel.on("error", () => undefined);
+    createInterface({ input: channel }).on("line", (line) => this.onLine(running, line));
+    this.pipeOutput(child.stdout, "info");
+    this.pipeOutput(child.stderr, "warn");
+    return running;
+  }
+
+  private onLine(running: Running, line: string): void {
+    let message: HostMessage;
+    try {
+      message = JSON.parse(line) as HostMessage;
+    } catch {
+      this.config.log.warn("unreadable line from worker host", { line: line.slice(0, 200) });
+      return;
+    }
+    const key = message.op === "result" ? String(message.id) : message.op;
+    const waiter = running.waiters.get(key);
+    running.waiters.delete(key);
+    waiter?.resolve(message);
+  }
+
+  private async sendLoad(running: Running, code: string): Promise<void> {
+    const reply = await this.request(running, "loaded", { op: "load", code }, this.config.startTimeoutMs, () => {
+      running.child.kill("SIGKILL");
+      return new WorkerError("LoadTimeout", `the worker code did not load within ${this.config.startTimeoutMs} ms`);
+    });
+    if (reply.error) throw toWorkerError(reply.error);
+  }
+
+  /** Sends a message (if any) and waits for the reply under `key`, bounded by a timer. */
+  private request(running: Running, key: string, message: object | undefined, timeoutMs: number, onTimeout: () => Error): Promise<HostMessage> {
+    return new Promise<HostMessage>((resolve, reject) => {
+      if (running.exited) {
+        reject(new WorkerError("WorkerExited", "the worker process is not running"));
+        return;
+      }
+      const timer = setTimeout(() => {
+        running.waiters.delete(key);
+        reject(onTimeout());
+      }, timeoutMs);
+      running.waiters.set(key, {
+        resolve: (reply) => {
+          clearTimeout(timer);
+          resolve(reply);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      });
+      if (message !== undefined) running.channel.write(JSON.stringify(message) + "\n");
+    });
+  }
+
+  private pipeOutput(stream: Readable | null, level: "info" | "warn"): void {
+    if (!stream) return;
+    stream.on("error", () => undefined);
+    createInterface({ input: stream }).on("line", (line) => {
+      this.config.log[level]("worker output", { line: line.length > MAX_LOGGED_LINE ? line.slice(0, MAX_LOGGED_LINE) + "…" : line });
+    });
+  }
+}
+
+function toWorkerError(error: NonNullable<HostMessage["error"]>): WorkerError {
+  return new WorkerError(error.type || "Error", error.message || "the worker failed");
+}

@@ -1,0 +1,160 @@
+/**
+ * Fetches worker code from a URL, guarded against SSRF: only absolute http(s) URLs, only hosts
+ * on the allow-list, no private/loopback/link-local/metadata addresses after DNS resolution
+ * (the vetted address is the one connected to, so DNS cannot change between check and use),
+ * redirects followed by hand (at most 5, each re-checked), a size cap and an overall time limit.
+ *
+ * Refusals of the URL itself are INVALID_ARGUMENT; a fetch that was tried and failed is
+ * FAILED_PRECONDITION. Messages show the URL without credentials or query string.
+ */
+import { Code, ConnectError } from "@connectrpc/connect";
+import { lookup as dnsLookup, type LookupAddress } from "node:dns";
+import http, { type IncomingMessage } from "node:http";
+import https from "node:https";
+import { isIP, type LookupFunction } from "node:net";
+import { isAllowedHost, isPrivateAddress } from "./address-guard.js";
+
+/** Limits applied to one fetch. */
+export interface CodeFetchLimits {
+  /** The host allow-list (see isAllowedHost). */
+  readonly allowedHosts: readonly string[];
+  /** Skip the private-address check (tests serving code on 127.0.0.1). */
+  readonly allowPrivate: boolean;
+  /** The size cap in bytes. */
+  readonly maxBytes: number;
+  /** The overall time limit in ms. */
+  readonly timeoutMs: number;
+}
+
+const MAX_REDIRECTS = 5;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/** Parses a code URL: absolute http(s) only (INVALID_ARGUMENT otherwise). */
+export function parseCodeUrl(raw: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConnectError("code URL must be an absolute http(s) URL", Code.InvalidArgument);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new ConnectError(`code URL must use http or https, not ${url.protocol.replace(/:$/, "")}`, Code.InvalidArgument);
+  }
+  return url;
+}
+
+/** A URL as it may appear in messages: no credentials, no query string. */
+export function describeUrl(url: URL): string {
+  return `${url.protocol}//${url.host}${url.pathname}`;
+}
+
+class PrivateAddressError extends Error {}
+
+/** Fetches code from `raw` within the limits. */
+export async function fetchCode(raw: string, limits: CodeFetchLimits): Promise<Uint8Array> {
+  const signal = AbortSignal.timeout(limits.timeoutMs);
+  let url = parseCodeUrl(raw);
+  for (let redirects = 0; ; redirects++) {
+    checkHost(url, limits);
+    const response = await get(url, limits, signal);
+    const status = response.statusCode ?? 0;
+    if (REDIRECTS.has(status)) {
+      response.resume();
+      const location = response.headers.location;
+      if (!location) throw failed(url, `HTTP ${status} without a Location header`);
+      if (redirects >= MAX_REDIRECTS) throw failed(url, `more than ${MAX_REDIRECTS} redirects`);
+      try {
+        url = parseCodeUrl(new URL(location, url).href);
+      } catch (err) {
+        throw new ConnectError(`code URL ${describeUrl(url)} redirects to a URL that is not http(s)`, ConnectError.from(err).code);
+      }
+      continue;
+    }
+    if (status < 200 || status > 299) {
+      response.resume();
+      throw failed(url, `HTTP ${status}`);
+    }
+    return readBody(response, url, limits, signal);
+  }
+}
+
+function checkHost(url: URL, limits: CodeFetchLimits): void {
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  if (!isAllowedHost(host, limits.allowedHosts)) {
+    throw new ConnectError(
+      `code URL host "${host}" is not allowed (allowed: ${limits.allowedHosts.join(", ") || "none"}; set the WorkManager option allowedCodeHosts)`,
+      Code.InvalidArgument,
+    );
+  }
+  if (!limits.allowPrivate && isIP(host) !== 0 && isPrivateAddress(host)) throw privateAddress(url, host);
+}
+
+function get(url: URL, limits: CodeFetchLimits, signal: AbortSignal): Promise<IncomingMessage> {
+  const client = url.protocol === "https:" ? https : http;
+  return new Promise((resolve, reject) => {
+    const request = client.get(url, {
+      agent: false,
+      signal,
+      lookup: guardedLookup(limits.allowPrivate),
+      headers: { accept: "*/*", "user-agent": "virtufin-emulator-workmanager" },
+    });
+    request.on("response", resolve);
+    request.on("error", (err) => reject(mapError(err, url, limits, signal)));
+  });
+}
+
+/** A DNS lookup that refuses names resolving to any private address. */
+function guardedLookup(allowPrivate: boolean): LookupFunction {
+  return (hostname, options, callback) => {
+    dnsLookup(hostname, { all: true, family: options.family ?? 0 }, (err, addresses: LookupAddress[]) => {
+      if (err) return callback(err, "", 0);
+      const bad = addresses.find((entry) => isPrivateAddress(entry.address));
+      if (!allowPrivate && bad) return callback(new PrivateAddressError(bad.address), "", 0);
+      const first = addresses[0];
+      if (!first) return callback(new Error(`no address for ${hostname}`), "", 0);
+      if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
+      return callback(null, first.address, first.family);
+    });
+  };
+}
+
+function readBody(response: IncomingMessage, url: URL, limits: CodeFetchLimits, signal: AbortSignal): Promise<Uint8Array> {
+  const declared = Number(response.headers["content-length"] ?? NaN);
+  if (Number.isFinite(declared) && declared > limits.maxBytes) {
+    response.destroy();
+    return Promise.reject(failed(url, `the code is ${declared} bytes, more than the limit of ${limits.maxBytes}`));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    response.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limits.maxBytes) {
+        response.destroy();
+        reject(failed(url, `the code is more than the limit of ${limits.maxBytes} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    response.on("end", () => resolve(new Uint8Array(Buffer.concat(chunks))));
+    response.on("error", (err) => reject(mapError(err, url, limits, signal)));
+    response.on("aborted", () => reject(mapError(new Error("aborted"), url, limits, signal)));
+  });
+}
+
+function mapError(err: unknown, url: URL, limits: CodeFetchLimits, signal: AbortSignal): ConnectError {
+  if (err instanceof PrivateAddressError) return privateAddress(url, err.message);
+  if (signal.aborted) return failed(url, `timed out after ${limits.timeoutMs} ms`);
+  return failed(url, err instanceof Error ? err.message : String(err));
+}
+
+function privateAddress(url: URL, address: string): ConnectError {
+  return new ConnectError(
+    `code URL ${describeUrl(url)} resolves to the private address ${address}, which is refused (option allowPrivateCodeHosts allows it, for tests)`,
+    Code.InvalidArgument,
+  );
+}
+
+function failed(url: URL, reason: string): ConnectError {
+  return new ConnectError(`fetching code from ${describeUrl(url)} failed: ${reason}`, Code.FailedPrecondition);
+}
