@@ -1,0 +1,30 @@
+/**
+ * The generation step: options (already parsed) → model → render, one client file per proto
+ * file that has services.
+ */
+import type { Schema } from "@bufbuild/protoplugin";
+import { buildFileModel, createCommentIndex } from "./model/index.js";
+import type { VirtufinPluginOptions } from "./options/index.js";
+import { renderFile } from "./render/index.js";
+
+/** Generates the TypeScript clients of every file to generate. */
+export function generateTs(schema: Schema<VirtufinPluginOptions>): void {
+  const comments = createCommentIndex();
+  for (const file of schema.files) {
+    const model = buildFileModel(file, schema.options, comments);
+    if (model !== undefined) {
+      renderFile(schema.generateFile(model.outputName), model);
+    }
+  }
+}
+
+/**
+ * Refuses the js and dts targets with an error naming the option: the plugin emits TypeScript
+ * only (transpiling would load the TypeScript compiler into every run).
+ */
+export function refuseTarget(target: "js" | "dts"): never {
+  throw new Error(
+    `target "${target}" is not supported: ${"protoc-gen-virtufin-ts"} emits TypeScript only; ` +
+      "set the option target=ts (protoplugin's default target is js+dts)",
+  );
+}
