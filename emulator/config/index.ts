@@ -1,0 +1,2 @@
+/** The emulator's configuration inputs (services config). */
+export * from "./services-config.js";

@@ -1,0 +1,114 @@
+/**
+ * The Gateway's view of its backends: a pooled gRPC transport per backend and a reflection
+ * cache (per backend, with a TTL, invalidated on demand when a call suggests it is stale).
+ */
+import type { DescMethod, DescService, FileRegistry } from "@bufbuild/protobuf";
+import { Code, ConnectError, type Transport } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import type { BackendConfig } from "../config/index.js";
+import type { Logger } from "../logger.js";
+import { MAX_MESSAGE_BYTES, urlHost } from "../server/index.js";
+import { reflectBackend, type ReflectedBackend } from "./reflection-client.js";
+
+/** Options of {@link Backends}. */
+export interface BackendsOptions {
+  /** How long a reflection answer is trusted (default 60 s). */
+  readonly ttlMs?: number;
+  /** Where cache refreshes are logged. */
+  readonly log?: Logger;
+}
+
+/** A method found on a backend. */
+export interface ResolvedMethod {
+  /** The service declaring it. */
+  readonly service: DescService;
+  /** The method. */
+  readonly method: DescMethod;
+  /** The registry of the backend's descriptors. */
+  readonly registry: FileRegistry;
+  /** The transport to the backend. */
+  readonly transport: Transport;
+}
+
+interface CacheEntry {
+  readonly at: number;
+  readonly value: Promise<ReflectedBackend>;
+}
+
+/** Backends by name, with their transports and reflection cache. */
+export class Backends {
+  private readonly configs = new Map<string, BackendConfig>();
+  private readonly transports = new Map<string, Transport>();
+  private readonly cache = new Map<string, CacheEntry>();
+  private readonly ttlMs: number;
+
+  /** Creates the pool for a list of backends. */
+  constructor(backends: readonly BackendConfig[], private readonly options: BackendsOptions = {}) {
+    for (const backend of backends) this.configs.set(backend.name, backend);
+    this.ttlMs = options.ttlMs ?? 60_000;
+  }
+
+  /** The backend configurations, in configuration order. */
+  list(): BackendConfig[] {
+    return [...this.configs.values()];
+  }
+
+  /** The configuration of a backend, or NOT_FOUND. */
+  config(name: string): BackendConfig {
+    const found = this.configs.get(name);
+    if (found === undefined) throw new ConnectError(`unknown service "${name}"`, Code.NotFound);
+    return found;
+  }
+
+  /** The (pooled) transport to a backend. */
+  transport(name: string): Transport {
+    const config = this.config(name);
+    let transport = this.transports.get(name);
+    if (transport === undefined) {
+      transport = createGrpcTransport({ baseUrl: `http://${urlHost(config.host)}:${config.port}`, readMaxBytes: MAX_MESSAGE_BYTES });
+      this.transports.set(name, transport);
+    }
+    return transport;
+  }
+
+  /** What reflection says about a backend (cached for the TTL). UNAVAILABLE when unreachable. */
+  describe(name: string): Promise<ReflectedBackend> {
+    const transport = this.transport(name);
+    const cached = this.cache.get(name);
+    if (cached !== undefined && Date.now() - cached.at < this.ttlMs) return cached.value;
+    const value = reflectBackend(transport).catch((err: unknown) => {
+      this.cache.delete(name);
+      const error = ConnectError.from(err);
+      const code = error.code === Code.Unimplemented ? Code.FailedPrecondition : Code.Unavailable;
+      throw new ConnectError(`cannot reflect service "${name}": ${error.rawMessage}`, code);
+    });
+    this.cache.set(name, { at: Date.now(), value });
+    this.options.log?.debug("reflecting backend", { service: name });
+    return value;
+  }
+
+  /** Forgets the reflection answer of a backend, so the next call asks again. */
+  invalidate(name: string): void {
+    this.cache.delete(name);
+  }
+
+  /**
+   * Finds a method by its bare RPC name (e.g. "CreateWorker") on a backend. When the cached
+   * descriptors do not have it, reflection is asked once more (the backend may have changed).
+   */
+  async resolve(name: string, methodName: string): Promise<ResolvedMethod> {
+    const find = (reflected: ReflectedBackend): ResolvedMethod | undefined => {
+      for (const service of reflected.services) {
+        const method = service.methods.find((m) => m.name === methodName);
+        if (method) return { service, method, registry: reflected.registry, transport: this.transport(name) };
+      }
+      return undefined;
+    };
+    const first = find(await this.describe(name));
+    if (first) return first;
+    this.invalidate(name);
+    const second = find(await this.describe(name));
+    if (second) return second;
+    throw new ConnectError(`Method '${methodName}' not found on service '${name}'`, Code.NotFound);
+  }
+}

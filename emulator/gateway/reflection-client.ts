@@ -1,0 +1,113 @@
+/**
+ * A gRPC server reflection v1 client: asks a backend which services it hosts and turns the
+ * FileDescriptorProtos it sends into a protobuf-es registry, so the Gateway can call services it
+ * was never compiled with.
+ */
+import { create, createFileRegistry, fromBinary, type DescFile, type DescService, type FileRegistry } from "@bufbuild/protobuf";
+import {
+  FileDescriptorProtoSchema,
+  FileDescriptorSetSchema,
+  file_google_protobuf_any,
+  file_google_protobuf_descriptor,
+  file_google_protobuf_duration,
+  file_google_protobuf_empty,
+  file_google_protobuf_field_mask,
+  file_google_protobuf_struct,
+  file_google_protobuf_timestamp,
+  file_google_protobuf_wrappers,
+  type FileDescriptorProto,
+} from "@bufbuild/protobuf/wkt";
+import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
+import {
+  ServerReflection,
+  ServerReflectionRequestSchema,
+  type ServerReflectionRequest,
+  type ServerReflectionResponse,
+} from "../../generated/grpc/reflection/v1/reflection_pb.js";
+
+/** Services every backend hosts for infrastructure; they are not part of its API. */
+export const INFRASTRUCTURE_SERVICES: ReadonlySet<string> = new Set([
+  "grpc.health.v1.Health",
+  "grpc.reflection.v1.ServerReflection",
+  "grpc.reflection.v1alpha.ServerReflection",
+]);
+
+/** Well-known files a backend may leave out of its answers; they are the same everywhere. */
+const WELL_KNOWN: ReadonlyMap<string, DescFile> = new Map(
+  [
+    file_google_protobuf_any,
+    file_google_protobuf_descriptor,
+    file_google_protobuf_duration,
+    file_google_protobuf_empty,
+    file_google_protobuf_field_mask,
+    file_google_protobuf_struct,
+    file_google_protobuf_timestamp,
+    file_google_protobuf_wrappers,
+  ].map((file) => [file.name + ".proto", file]),
+);
+
+/** What reflection revealed about a backend. */
+export interface ReflectedBackend {
+  /** The backend's API services (infrastructure services left out), in the server's order. */
+  readonly services: readonly DescService[];
+  /** Every file the backend described, for JSON parsing of Any and friends. */
+  readonly registry: FileRegistry;
+}
+
+/** Sends a batch of requests on one reflection stream and collects one answer per request. */
+async function ask(transport: Transport, requests: ServerReflectionRequest[], timeoutMs: number, headers?: HeadersInit): Promise<ServerReflectionResponse[]> {
+  const client = createClient(ServerReflection, transport);
+  async function* send() {
+    yield* requests;
+  }
+  const out: ServerReflectionResponse[] = [];
+  for await (const res of client.serverReflectionInfo(send(), { timeoutMs, headers })) out.push(res);
+  return out;
+}
+
+const request = (messageRequest: ServerReflectionRequest["messageRequest"]) => create(ServerReflectionRequestSchema, { messageRequest });
+
+/** Queries a backend's reflection service and builds a registry of its services. */
+export async function reflectBackend(transport: Transport, options: { timeoutMs?: number; headers?: HeadersInit } = {}): Promise<ReflectedBackend> {
+  const timeoutMs = options.timeoutMs ?? 5_000;
+  const [listed] = await ask(transport, [request({ case: "listServices", value: "" })], timeoutMs, options.headers);
+  if (listed?.messageResponse.case !== "listServicesResponse") {
+    throw new ConnectError("backend reflection did not list its services", Code.Unavailable);
+  }
+  const names = listed.messageResponse.value.service.map((s) => s.name).filter((name) => !INFRASTRUCTURE_SERVICES.has(name));
+
+  const protos = new Map<string, FileDescriptorProto>();
+  const absorb = (responses: ServerReflectionResponse[]) => {
+    for (const res of responses) {
+      if (res.messageResponse.case !== "fileDescriptorResponse") continue;
+      for (const bytes of res.messageResponse.value.fileDescriptorProto) {
+        const proto = fromBinary(FileDescriptorProtoSchema, bytes);
+        if (!protos.has(proto.name)) protos.set(proto.name, proto);
+      }
+    }
+  };
+  absorb(await ask(transport, names.map((name) => request({ case: "fileContainingSymbol", value: name })), timeoutMs, options.headers));
+  // Servers may omit dependencies; fetch what is missing by file name, a few rounds at most.
+  for (let round = 0; round < 5; round++) {
+    const missing = [...new Set([...protos.values()].flatMap((p) => p.dependency))].filter((dep) => !protos.has(dep) && !WELL_KNOWN.has(dep));
+    if (missing.length === 0) break;
+    absorb(await ask(transport, missing.map((name) => request({ case: "fileByFilename", value: name })), timeoutMs, options.headers));
+  }
+
+  for (const dep of [...protos.values()].flatMap((p) => p.dependency)) {
+    const known = WELL_KNOWN.get(dep);
+    if (!protos.has(dep) && known !== undefined) protos.set(dep, known.proto);
+  }
+  let registry: FileRegistry;
+  try {
+    registry = createFileRegistry(create(FileDescriptorSetSchema, { file: [...protos.values()] }));
+  } catch (err) {
+    throw new ConnectError(`backend reflection sent unusable descriptors: ${err instanceof Error ? err.message : String(err)}`, Code.Unavailable);
+  }
+  const services: DescService[] = [];
+  for (const name of names) {
+    const service = registry.getService(name);
+    if (service !== undefined) services.push(service);
+  }
+  return { services, registry };
+}

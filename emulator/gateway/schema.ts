@@ -1,0 +1,86 @@
+/**
+ * Describing methods and message fields for Gateway.ListMethods and Gateway.GetMethodSchema.
+ */
+import { ScalarType, create, type DescField, type DescMethod, type DescService } from "@bufbuild/protobuf";
+import {
+  FieldSchemaSchema,
+  MethodInfoSchema,
+  MethodSchemaSchema,
+  OneofCaseSchemaSchema,
+  type FieldSchema,
+  type MethodInfo,
+  type MethodSchema,
+} from "../../generated/virtufin/gateway_pb.js";
+import { invalidArgument } from "../services/status.js";
+
+/** Describes one method as MethodInfo. */
+export function methodInfo(method: DescMethod): MethodInfo {
+  return create(MethodInfoSchema, {
+    name: method.name,
+    fullName: `${method.parent.typeName}.${method.name}`,
+    inputType: method.input.typeName,
+    outputType: method.output.typeName,
+    isClientStreaming: method.methodKind === "client_streaming" || method.methodKind === "bidi_streaming",
+    isServerStreaming: method.methodKind === "server_streaming" || method.methodKind === "bidi_streaming",
+  });
+}
+
+/** Every method of some services, in declaration order. */
+export function methodInfos(services: readonly DescService[]): MethodInfo[] {
+  return services.flatMap((service) => service.methods.map(methodInfo));
+}
+
+const scalarName = (scalar: ScalarType) => (ScalarType[scalar] ?? "unknown").toLowerCase();
+
+/** The type words of a field: a scalar name, "message", "enum" or "map", and the type name. */
+function fieldType(field: DescField): { type: string; typeName: string } {
+  switch (field.fieldKind) {
+    case "scalar":
+      return { type: scalarName(field.scalar), typeName: "" };
+    case "enum":
+      return { type: "enum", typeName: field.enum.typeName };
+    case "message":
+      return { type: "message", typeName: field.message.typeName };
+    case "list":
+      if (field.listKind === "scalar") return { type: scalarName(field.scalar), typeName: "" };
+      if (field.listKind === "enum") return { type: "enum", typeName: field.enum.typeName };
+      return { type: "message", typeName: field.message.typeName };
+    case "map":
+      // For maps the type name is that of the values, when they are messages or enums.
+      if (field.mapKind === "message") return { type: "map", typeName: field.message.typeName };
+      if (field.mapKind === "enum") return { type: "map", typeName: field.enum.typeName };
+      return { type: "map", typeName: "" };
+  }
+}
+
+/** Describes one field. */
+export function fieldSchema(field: DescField): FieldSchema {
+  const { type, typeName } = fieldType(field);
+  const oneof = field.oneof;
+  const first = oneof !== undefined && oneof.fields[0] === field;
+  return create(FieldSchemaSchema, {
+    name: field.name,
+    type,
+    typeName,
+    isRepeated: field.fieldKind === "list",
+    // Presence: proto3 `optional` and proto2 optional (explicit presence), messages, oneof members.
+    isOptional: field.fieldKind === "message" || oneof !== undefined || (field.fieldKind !== "list" && field.fieldKind !== "map" && field.presence === 1),
+    oneofGroup: oneof?.name ?? "",
+    oneofCases: first
+      ? oneof.fields.map((member) => create(OneofCaseSchemaSchema, { name: member.name, ...fieldType(member), fieldNumber: member.number }))
+      : [],
+  });
+}
+
+/** The MethodSchema of a method's input ("input" or empty) or output ("output") message. */
+export function methodSchema(method: DescMethod, type: string): MethodSchema {
+  const which = type === "" ? "input" : type.toLowerCase();
+  if (which !== "input" && which !== "output") throw invalidArgument(`type must be "input" or "output", not "${type}"`);
+  const message = which === "input" ? method.input : method.output;
+  return create(MethodSchemaSchema, {
+    inputTypeName: method.input.typeName,
+    outputTypeName: method.output.typeName,
+    schemaType: which,
+    fields: message.fields.map(fieldSchema),
+  });
+}

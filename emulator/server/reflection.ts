@@ -1,0 +1,119 @@
+/**
+ * gRPC server reflection v1 (`grpc.reflection.v1.ServerReflection`) for a set of served
+ * services, answered from the protobuf-es descriptors compiled into the server.
+ */
+import { create, toBinary, type DescFile, type DescService } from "@bufbuild/protobuf";
+import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
+import { nestedTypes } from "@bufbuild/protobuf/reflect";
+import type { ServiceImpl } from "@connectrpc/connect";
+import {
+  ServerReflection,
+  ServerReflectionResponseSchema,
+  type ServerReflectionRequest,
+  type ServerReflectionResponse,
+} from "../../generated/grpc/reflection/v1/reflection_pb.js";
+
+/** gRPC status codes used in reflection's in-band ErrorResponse. */
+const NOT_FOUND = 5;
+const UNIMPLEMENTED = 12;
+
+/** Everything reflection knows, indexed once per server. */
+interface ReflectionIndex {
+  readonly serviceNames: string[];
+  readonly byFilename: Map<string, DescFile>;
+  readonly bySymbol: Map<string, DescFile>;
+  readonly encoded: Map<DescFile, Uint8Array>;
+}
+
+function buildIndex(services: readonly DescService[]): ReflectionIndex {
+  const byFilename = new Map<string, DescFile>();
+  const bySymbol = new Map<string, DescFile>();
+  const encoded = new Map<DescFile, Uint8Array>();
+  const addFile = (file: DescFile): void => {
+    if (byFilename.has(file.name + ".proto")) return;
+    byFilename.set(file.name + ".proto", file);
+    encoded.set(file, toBinary(FileDescriptorProtoSchema, file.proto));
+    for (const type of nestedTypes(file)) {
+      bySymbol.set(type.typeName, file);
+      if (type.kind === "service") for (const method of type.methods) bySymbol.set(`${type.typeName}.${method.name}`, file);
+    }
+    for (const dep of file.dependencies) addFile(dep);
+  };
+  for (const service of services) addFile(service.file);
+  return { serviceNames: services.map((s) => s.typeName), byFilename, bySymbol, encoded };
+}
+
+/** A file followed by its transitive dependencies, each once, as grpc reflection clients expect. */
+function withDependencies(file: DescFile): DescFile[] {
+  const out: DescFile[] = [];
+  const seen = new Set<DescFile>();
+  const visit = (f: DescFile): void => {
+    if (seen.has(f)) return;
+    seen.add(f);
+    out.push(f);
+    for (const dep of f.dependencies) visit(dep);
+  };
+  visit(file);
+  return out;
+}
+
+function answer(index: ReflectionIndex, request: ServerReflectionRequest): ServerReflectionResponse["messageResponse"] {
+  const files = (file: DescFile | undefined, what: string): ServerReflectionResponse["messageResponse"] =>
+    file === undefined
+      ? { case: "errorResponse", value: { $typeName: "grpc.reflection.v1.ErrorResponse", errorCode: NOT_FOUND, errorMessage: `${what} not found` } }
+      : {
+          case: "fileDescriptorResponse",
+          value: {
+            $typeName: "grpc.reflection.v1.FileDescriptorResponse",
+            fileDescriptorProto: withDependencies(file).map((f) => index.encoded.get(f) as Uint8Array),
+          },
+        };
+  const req = request.messageRequest;
+  switch (req.case) {
+    case "listServices":
+      return {
+        case: "listServicesResponse",
+        value: {
+          $typeName: "grpc.reflection.v1.ListServiceResponse",
+          service: index.serviceNames.map((name) => ({ $typeName: "grpc.reflection.v1.ServiceResponse", name })),
+        },
+      };
+    case "fileByFilename":
+      return files(index.byFilename.get(req.value), `file "${req.value}"`);
+    case "fileContainingSymbol":
+      return files(index.bySymbol.get(req.value), `symbol "${req.value}"`);
+    case "fileContainingExtension":
+      return files(undefined, `extension ${req.value.containingType}#${req.value.extensionNumber}`);
+    case "allExtensionNumbersOfType":
+      // The emulator's services declare no extension ranges that callers need to discover.
+      return index.bySymbol.has(req.value)
+        ? {
+            case: "allExtensionNumbersResponse",
+            value: { $typeName: "grpc.reflection.v1.ExtensionNumberResponse", baseTypeName: req.value, extensionNumber: [] },
+          }
+        : files(undefined, `type "${req.value}"`);
+    default:
+      return { case: "errorResponse", value: { $typeName: "grpc.reflection.v1.ErrorResponse", errorCode: UNIMPLEMENTED, errorMessage: "unsupported reflection request" } };
+  }
+}
+
+/**
+ * Creates the reflection service implementation. `services` are every service the server hosts
+ * (include Health and ServerReflection themselves so that `list_services` is complete).
+ */
+export function createReflectionService(services: readonly DescService[]): ServiceImpl<typeof ServerReflection> {
+  const index = buildIndex(services);
+  return {
+    async *serverReflectionInfo(requests) {
+      for await (const request of requests) {
+        yield create(ServerReflectionResponseSchema, {
+          validHost: request.host,
+          originalRequest: request,
+          messageResponse: answer(index, request),
+        });
+      }
+    },
+  };
+}
+
+export { ServerReflection };

@@ -1,0 +1,159 @@
+/**
+ * Starting Connect servers: an HTTP/2 cleartext (h2c) server speaking gRPC, Connect and gRPC-Web,
+ * or an HTTP/1.1 server for gRPC-Web (and Connect) from browsers, with CORS. Every server also
+ * hosts `grpc.health.v1.Health` and gRPC server reflection v1, and checks api keys.
+ */
+import * as http from "node:http";
+import * as http2 from "node:http2";
+import type { AddressInfo } from "node:net";
+import type { DescService } from "@bufbuild/protobuf";
+import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import type { Logger } from "../logger.js";
+import { createApiKeyInterceptor } from "./api-key.js";
+import { applyCors, type CorsOptions } from "./cors.js";
+import { createHealthService, Health } from "./health.js";
+import { createReflectionService, ServerReflection } from "./reflection.js";
+
+/** The largest request message accepted (bigger ones are RESOURCE_EXHAUSTED), like gRPC's default. */
+export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+/** One service to host: its descriptor and its (possibly partial) implementation. */
+export interface ServiceRegistration {
+  /** The service descriptor, e.g. `Gateway` from `generated/virtufin/gateway_pb.js`. */
+  readonly desc: DescService;
+  /** The implementation (a `ServiceImpl<typeof desc>`); missing methods are UNIMPLEMENTED. */
+  readonly impl: object;
+}
+
+/** Options of {@link startGrpcServer}. */
+export interface StartServerOptions {
+  /** The services to host (health and reflection are added). */
+  readonly services: readonly ServiceRegistration[];
+  /** The port; 0 picks a free one. */
+  readonly port: number;
+  /** The interface to bind (default 127.0.0.1). */
+  readonly host?: string;
+  /** Api keys by name; when non-empty every call except health and reflection needs one. */
+  readonly apiKeys?: Readonly<Record<string, string>>;
+  /** "h2c" (default): HTTP/2 cleartext for gRPC, Connect, gRPC-Web. "http1": HTTP/1.1 with CORS. */
+  readonly protocol?: "h2c" | "http1";
+  /** CORS settings of an "http1" server (default: any origin). */
+  readonly cors?: CorsOptions;
+  /** Extra interceptors run after the api-key check. */
+  readonly interceptors?: readonly Interceptor[];
+  /** Where start, stop and auth records go. */
+  readonly log?: Logger;
+  /** A name for log lines, e.g. "gateway". */
+  readonly name?: string;
+  /** How long `close()` waits for open calls before cutting connections (default 2,000 ms). */
+  readonly closeGraceMs?: number;
+}
+
+/** A running server. */
+export interface RunningServer {
+  /** The bound host. */
+  readonly host: string;
+  /** The bound port (the real one when 0 was asked). */
+  readonly port: number;
+  /** `http://host:port`, the base URL for Connect transports. */
+  readonly url: string;
+  /**
+   * Aborted when the server starts closing. Streaming handlers should end their streams normally
+   * when it fires; streams still open after `closeGraceMs` are cut.
+   */
+  readonly closing: AbortSignal;
+  /**
+   * Stops the server gracefully: health turns NOT_SERVING, open streams are ended normally
+   * (clients see the stream end, not a reset), then connections are closed. Idempotent.
+   */
+  close(): Promise<void>;
+}
+
+/** Formats a host for a URL (IPv6 literals need brackets). */
+export function urlHost(host: string): string {
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+/**
+ * Starts a server hosting `services` plus health and reflection and resolves once it listens.
+ * The WorkManager and WebSocketManager servers use this too.
+ */
+export async function startGrpcServer(options: StartServerOptions): Promise<RunningServer> {
+  const host = options.host ?? "127.0.0.1";
+  const log = options.log;
+  const shutdown = new AbortController();
+  const health = createHealthService([...options.services.map((s) => s.desc.typeName), Health.typeName, ServerReflection.typeName]);
+  const reflected = [...options.services.map((s) => s.desc), Health, ServerReflection];
+  const routes = (router: ConnectRouter) => {
+    for (const service of options.services) router.service(service.desc, service.impl as never);
+    router.service(Health, health.impl);
+    router.service(ServerReflection, createReflectionService(reflected));
+  };
+  const handler = connectNodeAdapter({
+    routes,
+    readMaxBytes: MAX_MESSAGE_BYTES,
+    interceptors: [createApiKeyInterceptor(options.apiKeys, log), ...(options.interceptors ?? [])],
+  });
+
+  const protocol = options.protocol ?? "h2c";
+  let server: http.Server | http2.Http2Server;
+  const sessions = new Set<http2.ServerHttp2Session>();
+  if (protocol === "http1") {
+    const cors = options.cors ?? {};
+    server = http.createServer((req, res) => {
+      if (applyCors(req, res, cors)) return;
+      handler(req, res);
+    });
+  } else {
+    const h2 = http2.createServer({}, handler);
+    h2.on("session", (session) => {
+      sessions.add(session);
+      session.once("close", () => sessions.delete(session));
+    });
+    server = h2;
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: Error) => reject(err);
+    server.once("error", onError);
+    server.listen(options.port, host, () => {
+      server.off("error", onError);
+      resolve();
+    });
+  });
+  server.on("error", (err) => log?.error("server error", { server: options.name, error: err }));
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${urlHost(host)}:${port}`;
+
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closed ??= (async () => {
+      health.shutdown();
+      // Our own signal rather than Connect's shutdownSignal: Connect would fail open streams with
+      // an error, while handlers watching `closing` end them normally (status OK).
+      shutdown.abort();
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Give handlers a moment to flush their last messages and trailers before closing sessions.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      for (const session of sessions) session.close();
+      if (server instanceof http.Server) server.closeIdleConnections();
+      const grace = options.closeGraceMs ?? 2_000;
+      let timer: NodeJS.Timeout | undefined;
+      const forced = new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          for (const session of sessions) session.destroy();
+          if (server instanceof http.Server) server.closeAllConnections();
+          resolve();
+        }, grace);
+        timer.unref();
+      });
+      await Promise.race([stopped, forced]);
+      clearTimeout(timer);
+      await stopped;
+      log?.debug("server stopped", { server: options.name, url });
+    })();
+    return closed;
+  };
+  return { host, port, url, closing: shutdown.signal, close };
+}

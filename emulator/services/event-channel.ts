@@ -1,0 +1,82 @@
+/**
+ * A bounded queue between a pub/sub listener (push) and a streaming RPC handler (pull).
+ *
+ * The handler iterates the channel; the iteration ends normally when the channel is ended (by
+ * the emulator stopping, an Unsubscribe, an idle timeout) and throws when it is failed (for
+ * example RESOURCE_EXHAUSTED when a slow client lets the buffer overflow).
+ */
+import { Code, ConnectError } from "@connectrpc/connect";
+
+/** Default number of undelivered events a stream may hold before it is closed. */
+export const DEFAULT_STREAM_BUFFER = 10_000;
+
+/** A bounded push/pull channel feeding one server stream. */
+export class EventChannel<T> implements AsyncIterable<T> {
+  private readonly items: T[] = [];
+  private wake: (() => void) | undefined;
+  private done = false;
+  private failure: Error | undefined;
+
+  /** Creates a channel holding at most `capacity` undelivered items. */
+  constructor(private readonly capacity: number = DEFAULT_STREAM_BUFFER) {}
+
+  /** True once ended or failed. */
+  get closed(): boolean {
+    return this.done;
+  }
+
+  /** Queues an item; when the buffer is full the channel fails with RESOURCE_EXHAUSTED. */
+  push(item: T): void {
+    if (this.done) return;
+    if (this.items.length >= this.capacity) {
+      this.fail(new ConnectError(`subscriber too slow: more than ${this.capacity} undelivered events`, Code.ResourceExhausted));
+      return;
+    }
+    this.items.push(item);
+    this.notify();
+  }
+
+  /** Ends the stream normally once the queued items are delivered. */
+  end(): void {
+    this.done = true;
+    this.notify();
+  }
+
+  /** Ends the stream with an error; queued items are dropped. */
+  fail(error: Error): void {
+    if (this.done) return;
+    this.failure = error;
+    this.items.length = 0;
+    this.done = true;
+    this.notify();
+  }
+
+  /** Ends the channel when any of the signals aborts (normally, not as an error). */
+  endOn(...signals: AbortSignal[]): this {
+    for (const signal of signals) {
+      if (signal.aborted) this.end();
+      else signal.addEventListener("abort", () => this.end(), { once: true });
+    }
+    return this;
+  }
+
+  private notify(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
+  /** Yields items until the channel ends; throws its failure, if any. */
+  async *[Symbol.asyncIterator](): AsyncIterator<T> {
+    for (;;) {
+      if (this.failure) throw this.failure;
+      const item = this.items.shift();
+      if (item !== undefined) {
+        yield item;
+        continue;
+      }
+      if (this.done) return;
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
+}
