@@ -1,0 +1,181 @@
+/**
+ * The platform client (seed: `virtufin.api.client.ApiClient`): one connection to the Gateway
+ * and everything behind it — service discovery, JSON and raw dispatch, state, pub/sub,
+ * Gateway-wide event streams and health.
+ */
+import { create, fromBinary, toBinary, type DescMessage, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
+import { Health, HealthCheckResponse_ServingStatus } from "../generated/grpc/health/v1/health_pb.js";
+import { Gateway, type MethodInfo, type MethodSchema } from "../generated/virtufin/gateway_pb.js";
+import {
+  Code,
+  Connection,
+  createClientCore,
+  errorFromStatus,
+  VirtufinError,
+  type CallOptions,
+  type ClientCore,
+  type ConnectionOptions,
+} from "../runtime/index.js";
+import { createGatewayDispatch, GatewayEvent, type GatewayDispatch, type JsonValue } from "./gateway/index.js";
+import { PubsubApi, reconnectingStream, runHandler, type EventHandler, type HandlerSubscription, type ReconnectInfo, type ReconnectOptions } from "./pubsub/index.js";
+import { StateApi } from "./state/index.js";
+
+/** Where the platform client connects: defaults to localhost:5002, the Gateway's gRPC port. */
+export type ApiClientOptions = ConnectionOptions;
+
+/** Filters of a Gateway-wide subscription; an event matching any filter is delivered. */
+export interface PlatformSubscribeOptions {
+  /** Backend names whose events are wanted. */
+  services?: string[];
+  /** Topics whose events are wanted. */
+  topics?: string[];
+  /** Event types wanted: "state", "pubsub", "system". */
+  eventTypes?: string[];
+  /** Ends the iteration quietly when aborted. */
+  signal?: AbortSignal;
+  /** Reopen the stream when the Gateway goes away (default true). */
+  reconnect?: boolean | ReconnectOptions;
+  /** Called before each reconnect. */
+  onReconnect?: (info: ReconnectInfo) => void;
+}
+
+/** Health of a service, from `grpc.health.v1`. */
+export type HealthStatus = "SERVING" | "NOT_SERVING" | "UNKNOWN" | "SERVICE_UNKNOWN";
+
+let defaultClient: ApiClient | undefined;
+
+/** The platform client. `await using api = new ApiClient()` closes it at the end of the scope. */
+export class ApiClient implements AsyncDisposable {
+  /** The connection to the Gateway, shareable with generated clients: `new StateClient(api)`. */
+  readonly connection: Connection;
+  /** State with etags (seed: `save_state_async`, ...). */
+  readonly state: StateApi;
+  /** Publish, subscribe and request-reply (seed: `client.pubsub`). */
+  readonly pubsub: PubsubApi;
+  /** Dynamic dispatch to backends through the Gateway (seed: `client.gateway.workmanager`). */
+  readonly gateway: GatewayDispatch;
+
+  readonly #core: ClientCore;
+  readonly #health: ClientCore;
+
+  /** Connects to the Gateway (default localhost:5002); nothing is opened until the first call. */
+  constructor(options: ApiClientOptions | Connection = {}) {
+    this.connection = options instanceof Connection ? options : new Connection(options, { host: "localhost", port: 5002 });
+    this.#core = createClientCore(Gateway, this.connection);
+    this.#health = createClientCore(Health, this.connection);
+    this.state = new StateApi(this.#core);
+    this.pubsub = new PubsubApi(this.#core);
+    this.gateway = createGatewayDispatch((service, method, request, options) => this.invoke(service, method, request, options));
+  }
+
+  /** The default client (seed: `get_default_client`): the one set, else one for localhost:5002. */
+  static getDefault(): ApiClient {
+    defaultClient ??= new ApiClient();
+    return defaultClient;
+  }
+
+  /** Sets the default client (seed: `set_default_client`); `undefined` resets it. */
+  static setDefault(client: ApiClient | undefined): void {
+    defaultClient = client;
+  }
+
+  /** The backend names the Gateway dispatches to. */
+  async listServices(options?: CallOptions): Promise<string[]> {
+    return (await this.#core.unary(Gateway.method.listServices, {}, options)).services;
+  }
+
+  /** The methods of a backend, discovered by the Gateway through reflection. */
+  async listMethods(service: string, options?: CallOptions): Promise<MethodInfo[]> {
+    return (await this.#core.unary(Gateway.method.listMethods, { service }, options)).methods;
+  }
+
+  /** The fields of a method's input (default) or output message. */
+  async getMethodSchema(service: string, method: string, type: "input" | "output" = "input", options?: CallOptions): Promise<MethodSchema> {
+    const response = await this.#core.unary(Gateway.method.getMethodSchema, { service, method, type }, options);
+    if (!response.schema) throw new VirtufinError(`no schema for ${service}.${method}`, Code.NotFound);
+    return response.schema;
+  }
+
+  /**
+   * Calls a backend method with a JSON request through `Gateway.InvokeJson` and returns the
+   * parsed JSON response (canonical proto3 JSON, lowerCamel names). An in-band failure is thrown
+   * as a VirtufinError carrying its status code.
+   */
+  async invoke<T = JsonValue>(service: string, method: string, request: unknown = {}, options?: CallOptions): Promise<T> {
+    const requestData = typeof request === "string" ? request : JSON.stringify(request ?? {});
+    const response = await this.#core.unary(Gateway.method.invokeJson, { service, method, requestData }, options);
+    if (!response.success) throw errorFromStatus(response.status, response.message, `${service}.${method} failed`);
+    if (response.responseData === "") return {} as T;
+    try {
+      return JSON.parse(response.responseData) as T;
+    } catch (error) {
+      throw new VirtufinError(`${service}.${method} returned invalid JSON: ${(error as Error).message}`, Code.DataLoss);
+    }
+  }
+
+  /** Calls a backend method with a serialized protobuf request (`Gateway.Invoke`); returns the serialized response. */
+  async invokeRaw(service: string, method: string, request: Uint8Array, options?: CallOptions): Promise<Uint8Array> {
+    const response = await this.#core.unary(Gateway.method.invoke, { service, method, requestData: request }, options);
+    if (!response.success) throw errorFromStatus(response.status, response.message, `${service}.${method} failed`);
+    return response.responseData;
+  }
+
+  /** `invokeRaw` with typed messages: serializes `request` and parses the response as `output`. */
+  async invokeMessage<I extends DescMessage, O extends DescMessage>(
+    service: string,
+    method: string,
+    input: I,
+    output: O,
+    request: MessageInitShape<I>,
+    options?: CallOptions,
+  ): Promise<MessageShape<O>> {
+    const bytes = await this.invokeRaw(service, method, toBinary(input, create(input, request)), options);
+    return fromBinary(output, bytes);
+  }
+
+  /**
+   * Streams platform events (`Gateway.Subscribe`) matching the filters; all filters empty means
+   * everything. Reconnects by itself and never delivers an event twice.
+   */
+  subscribe(options: PlatformSubscribeOptions = {}): AsyncIterable<GatewayEvent> {
+    const core = this.#core;
+    const request = { services: options.services ?? [], topics: options.topics ?? [], eventTypes: options.eventTypes ?? [] };
+    return reconnectingStream(
+      (signal) => ({
+        async *[Symbol.asyncIterator]() {
+          for await (const message of core.serverStream(Gateway.method.subscribe, request, { signal })) yield new GatewayEvent(message);
+        },
+      }),
+      { signal: options.signal, reconnect: options.reconnect, onReconnect: options.onReconnect, idOf: (e) => e.id },
+    );
+  }
+
+  /** Handler style of {@link subscribe} (seed: `subscribe_async_with_handler(handler, services, topics, event_types)`). */
+  subscribeWithHandler(
+    handler: EventHandler<GatewayEvent> | ((event: GatewayEvent) => void | Promise<void>),
+    options: Omit<PlatformSubscribeOptions, "signal"> = {},
+  ): HandlerSubscription {
+    return runHandler((signal) => this.subscribe({ ...options, signal }), handler);
+  }
+
+  /**
+   * The health of the Gateway (or of one of its services, by full name) through
+   * `grpc.health.v1` (seed: `health()`): "SERVING", "NOT_SERVING", "UNKNOWN" or "SERVICE_UNKNOWN".
+   */
+  async health(service = "", options?: CallOptions): Promise<HealthStatus> {
+    const response = await this.#health.unary(Health.method.check, { service }, { timeoutMs: 5_000, ...options });
+    return (HealthCheckResponse_ServingStatus[response.status] ?? "UNKNOWN") as HealthStatus;
+  }
+
+  /** Rejects pending request-replies, ends streams and closes the connection. Idempotent. */
+  async close(): Promise<void> {
+    this.pubsub.close();
+    if (defaultClient === this) defaultClient = undefined;
+    await this.connection.close();
+  }
+
+  /** `await using api = new ApiClient()` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}

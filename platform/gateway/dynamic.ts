@@ -1,0 +1,94 @@
+/**
+ * Dynamic dispatch through the Gateway (seed: `client.gateway.workmanager.ListWorkers()`):
+ * any backend and any unary method, named at run time, carried by `Gateway.InvokeJson`.
+ *
+ * Nothing reachable here is thenable, so `await api.gateway.x` resolves to the proxy instead of
+ * hanging, and `JSON.stringify`/`util.inspect` of a proxy do not call the Gateway.
+ */
+import type { CallOptions } from "../../runtime/index.js";
+
+/** A JSON value as the Gateway returns it. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** Makes one JSON call (`Gateway.InvokeJson`). */
+export type JsonInvoker = (service: string, method: string, request: unknown, options?: CallOptions) => Promise<JsonValue>;
+
+/** A dynamically named RPC: call it with the request as a plain JSON-able object. */
+export type DynamicMethod = (request?: unknown, options?: CallOptions) => Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** One backend reached through the Gateway. */
+export interface ServiceProxy {
+  /** The backend name, as the Gateway's services configuration lists it. */
+  readonly serviceName: string;
+  /** Calls a method by its proto name (e.g. "ListWorkers") with a JSON request. */
+  call(method: string, request?: unknown, options?: CallOptions): Promise<JsonValue>;
+  /** Attribute style: `proxy.ListWorkers()`, `proxy.CreateWorker({ ... })`. */
+  readonly [method: string]: DynamicMethod | string | ServiceProxy["call"];
+}
+
+/** Every backend reached through the Gateway, by name. */
+export interface GatewayDispatch {
+  /** The backend with this name (works for names that clash with these helpers too). */
+  service(name: string): ServiceProxy;
+  /** Attribute style: `api.gateway.workmanager`. */
+  readonly [service: string]: ServiceProxy | GatewayDispatch["service"];
+}
+
+/** Property names a proxy never answers with a call, so runtimes and tools treat it as a plain object. */
+const INERT = new Set(["then", "toJSON", "constructor", "prototype", "__proto__", "valueOf", "toString", "inspect", "asymmetricMatch", "$$typeof", "nodeType"]);
+
+/** Creates the proxy of one backend; `typed` (a generated typed proxy) answers first when given. */
+export function createServiceProxy(serviceName: string, invoke: JsonInvoker, typed?: object): ServiceProxy {
+  const call = (method: string, request?: unknown, options?: CallOptions) => invoke(serviceName, method, request, options);
+  const methods = new Map<string, DynamicMethod>();
+  const base = { serviceName, call };
+  return new Proxy(base as unknown as ServiceProxy, {
+    get(target, prop, receiver) {
+      if (typeof prop === "symbol") return Reflect.get(target, prop, receiver);
+      if (typed && prop in typed) {
+        const value = (typed as Record<string, unknown>)[prop];
+        return typeof value === "function" ? value.bind(typed) : value;
+      }
+      if (prop in base) return (base as Record<string, unknown>)[prop];
+      if (INERT.has(prop)) return undefined;
+      let method = methods.get(prop);
+      if (!method) {
+        method = (request?: unknown, options?: CallOptions) => call(prop, request, options);
+        methods.set(prop, method);
+      }
+      return method;
+    },
+    has(_target, prop) {
+      return typeof prop === "string" && !INERT.has(prop);
+    },
+  });
+}
+
+/**
+ * Creates the Gateway dispatcher: `dispatch.<backend>` or `dispatch.service(name)` gives a
+ * ServiceProxy. `typed` maps backend names to generated typed proxies, which are used for
+ * their methods while other names still dispatch dynamically.
+ */
+export function createGatewayDispatch(invoke: JsonInvoker, typed: Readonly<Record<string, object>> = {}): GatewayDispatch {
+  const proxies = new Map<string, ServiceProxy>();
+  const service = (name: string): ServiceProxy => {
+    if (typeof name !== "string" || name.trim() === "") {
+      throw new TypeError(`a Gateway service name must be a non-empty string, got ${JSON.stringify(name)}`);
+    }
+    let proxy = proxies.get(name);
+    if (!proxy) {
+      proxy = createServiceProxy(name, invoke, Object.hasOwn(typed, name) ? typed[name] : undefined);
+      proxies.set(name, proxy);
+    }
+    return proxy;
+  };
+  const base = { service };
+  return new Proxy(base as unknown as GatewayDispatch, {
+    get(target, prop, receiver) {
+      if (typeof prop === "symbol") return Reflect.get(target, prop, receiver);
+      if (prop === "service") return service;
+      if (INERT.has(prop)) return undefined;
+      return service(prop);
+    },
+  });
+}

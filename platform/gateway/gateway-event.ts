@@ -1,0 +1,50 @@
+/**
+ * An event of a Gateway-wide subscription (`Gateway.Subscribe`, `WatchSystemEvents`).
+ */
+import type { TopicEventRequest } from "../../generated/virtufin/gateway_pb.js";
+import { Code, VirtufinError } from "../../runtime/index.js";
+
+const decoder = new TextDecoder();
+
+/** One platform event: a state change, a pub/sub event or a system event. */
+export class GatewayEvent {
+  /** The CloudEvent id. */
+  readonly id: string;
+  /** The CloudEvent source. */
+  readonly source: string;
+  /** The CloudEvent type. */
+  readonly type: string;
+  /** The topic it was published on. */
+  readonly topic: string;
+  /** The payload. */
+  readonly data: Uint8Array;
+  /** The payload's content type. */
+  readonly contentType: string;
+  /** The event type of the scope that matched: "state", "pubsub" or "system". */
+  readonly eventType: string;
+
+  /** Wraps a received envelope. */
+  constructor(message: TopicEventRequest) {
+    this.id = message.id;
+    this.source = message.source;
+    this.type = message.type;
+    this.topic = message.topic;
+    this.data = message.data;
+    this.contentType = message.dataContentType;
+    this.eventType = message.path;
+  }
+
+  /** The payload decoded as UTF-8 text. */
+  dataAsText(): string {
+    return decoder.decode(this.data);
+  }
+
+  /** The payload parsed as JSON (a VirtufinError INVALID_ARGUMENT if it is not JSON). */
+  dataAsJson<T = unknown>(): T {
+    try {
+      return JSON.parse(this.dataAsText()) as T;
+    } catch (error) {
+      throw new VirtufinError(`event ${this.id} on "${this.topic}" is not JSON: ${(error as Error).message}`, Code.InvalidArgument);
+    }
+  }
+}

@@ -1,0 +1,15 @@
+/**
+ * Gateway dispatch for the platform client.
+ *
+ * @module
+ */
+export {
+  createGatewayDispatch,
+  createServiceProxy,
+  type DynamicMethod,
+  type GatewayDispatch,
+  type JsonInvoker,
+  type JsonValue,
+  type ServiceProxy,
+} from "./dynamic.js";
+export { GatewayEvent } from "./gateway-event.js";

@@ -1,0 +1,18 @@
+/**
+ * Pub/sub for the platform client: events, publishing, subscriptions and request-reply.
+ *
+ * @module
+ */
+export { encodeData, type EncodedData, type EventData } from "./encode.js";
+export { PubsubEvent, type PubsubEventInit } from "./event.js";
+export {
+  PubsubApi,
+  runHandler,
+  type EventHandler,
+  type HandlerSubscription,
+  type PublishOptions,
+  type PublishWithResultOptions,
+  type SubscribeOptions,
+} from "./pubsub-client.js";
+export { backoff, reconnectingStream, sleep, type ReconnectInfo, type ReconnectingStreamOptions, type ReconnectOptions } from "./reconnecting-stream.js";
+export { PROBE_KEY, ReplyRouter, type ReplyRouterOptions, type ReplyTransport } from "./reply-router.js";

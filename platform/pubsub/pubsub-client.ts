@@ -1,0 +1,230 @@
+/**
+ * The pub/sub part of the platform client (seed: PubsubClient): publish, subscribe as an async
+ * iterable or with a handler, and request-reply.
+ */
+import { Pubsub } from "../../generated/virtufin/pubsub_pb.js";
+import { Code, errorFromStatus, VirtufinError, type CallOptions, type ClientCore } from "../../runtime/index.js";
+import { encodeData, type EventData } from "./encode.js";
+import { PubsubEvent } from "./event.js";
+import { reconnectingStream, type ReconnectInfo, type ReconnectOptions } from "./reconnecting-stream.js";
+import { PROBE_KEY, ReplyRouter } from "./reply-router.js";
+
+/** Options of {@link PubsubApi.publish}. */
+export interface PublishOptions extends CallOptions {
+  /** Extra CloudEvent attributes (`ce-*`) and extensions (`replytopic`, ...). */
+  metadata?: Record<string, string>;
+  /** The `correlationid` extension. */
+  correlationId?: string;
+  /** The CloudEvent `type` (`ce-type`). */
+  type?: string;
+  /** The CloudEvent `source` (`ce-source`). */
+  source?: string;
+  /** The payload's content type; by default derived from the data (JSON, text or bytes). */
+  contentType?: string;
+}
+
+/** Options of {@link PubsubApi.subscribe}. */
+export interface SubscribeOptions {
+  /** Ends the iteration quietly when aborted. */
+  signal?: AbortSignal;
+  /** Reopen the stream after the server goes away (default true). */
+  reconnect?: boolean | ReconnectOptions;
+  /** Called before each reconnect, so a lost stream is never silent. */
+  onReconnect?: (info: ReconnectInfo) => void;
+}
+
+/** Options of {@link PubsubApi.publishWithResult}. */
+export interface PublishWithResultOptions {
+  /** Topic the request is published to. */
+  topic: string;
+  /** The request payload. */
+  data?: EventData;
+  /** Topic the reply is expected on (sent as the `replytopic` extension). */
+  replyTopic: string;
+  /** How long to wait for the reply, in ms (default 30,000). */
+  timeoutMs?: number;
+  /** Extra metadata of the request. */
+  metadata?: Record<string, string>;
+  /** The correlation id (default: a new UUID). */
+  correlationId?: string;
+  /** The request's CloudEvent type. */
+  type?: string;
+  /** The request's CloudEvent source. */
+  source?: string;
+  /** Aborts the wait (the request is then rejected with code Canceled). */
+  signal?: AbortSignal;
+}
+
+/** Receives the events of a handler-style subscription (seed: StreamEventHandler). */
+export interface EventHandler<E = PubsubEvent> {
+  /** Called for each event, one at a time; a returned promise is awaited before the next. */
+  onEvent(event: E): void | Promise<void>;
+  /**
+   * Called when `onEvent` throws (the subscription goes on) or the subscription fails for good.
+   * Without it, the first failure ends the subscription and rejects `done`.
+   */
+  onError?(error: VirtufinError): void;
+}
+
+/** A running handler-style subscription. */
+export interface HandlerSubscription extends AsyncDisposable {
+  /** Resolves when the subscription has ended (closed, or failed for good). */
+  readonly done: Promise<void>;
+  /** Stops the subscription and waits for the handler to finish its current event. */
+  close(): Promise<void>;
+}
+
+/** Publish, subscribe and request-reply, over the platform's Pubsub service. */
+export class PubsubApi {
+  readonly #core: ClientCore;
+  readonly #routers = new Map<string, ReplyRouter>();
+
+  /** Uses the core of the owning ApiClient. */
+  constructor(core: ClientCore) {
+    this.#core = core;
+  }
+
+  /**
+   * Publishes one event. Objects are sent as JSON, strings as text, bytes as they are. An
+   * in-band failure is thrown as a VirtufinError with its status code.
+   */
+  async publish(topic: string, data?: EventData, options: PublishOptions = {}): Promise<void> {
+    checkTopic(topic);
+    const encoded = encodeData(data);
+    const metadata: Record<string, string> = { "ce-datacontenttype": options.contentType ?? encoded.contentType, ...options.metadata };
+    if (options.correlationId !== undefined) metadata["correlationid"] = options.correlationId;
+    if (options.type !== undefined) metadata["ce-type"] = options.type;
+    if (options.source !== undefined) metadata["ce-source"] = options.source;
+    const response = await this.#core.unary(Pubsub.method.publishEvent, { topic, data: encoded.bytes, metadata }, options);
+    if (response.status && !response.status.success) {
+      throw errorFromStatus(response.status.status, response.status.message, `publish to "${topic}" failed`);
+    }
+  }
+
+  /**
+   * Subscribes to a topic: every event published to it from now on, as an async iterable that
+   * ends when `signal` aborts or the loop is left. A dropped stream is reopened (reported
+   * through `onReconnect`) and events are never delivered twice.
+   */
+  subscribe(topic: string, options: SubscribeOptions = {}): AsyncIterable<PubsubEvent> {
+    checkTopic(topic);
+    const raw = this.#subscribe(topic, options);
+    return {
+      async *[Symbol.asyncIterator]() {
+        for await (const event of raw) if (event.metadata[PROBE_KEY] === undefined) yield event;
+      },
+    };
+  }
+
+  /**
+   * Subscribes with a handler (seed: `subscribe_async_with_handler`): events are passed to
+   * `onEvent` one at a time; errors go to `onError`. Returns a handle to stop it.
+   */
+  subscribeWithHandler(
+    topic: string,
+    handler: EventHandler | ((event: PubsubEvent) => void | Promise<void>),
+    options: Omit<SubscribeOptions, "signal"> = {},
+  ): HandlerSubscription {
+    return runHandler((signal) => this.subscribe(topic, { ...options, signal }), handler);
+  }
+
+  /**
+   * Publishes a request and waits for the correlated reply on `replyTopic` (seed:
+   * `publish_with_result_async`). Requests sharing a reply topic share one subscription, which
+   * is live before the request is published. Rejects with RequestTimeoutError when no reply
+   * arrives in time.
+   */
+  publishWithResult(request: PublishWithResultOptions): Promise<PubsubEvent> {
+    checkTopic(request.topic);
+    checkTopic(request.replyTopic);
+    const correlationId = request.correlationId ?? crypto.randomUUID();
+    const timeoutMs = request.timeoutMs ?? 30_000;
+    const router = this.replyRouter(request.replyTopic);
+    const metadata = { ...request.metadata, replytopic: request.replyTopic };
+    return router.request(
+      correlationId,
+      () =>
+        this.publish(request.topic, request.data, {
+          metadata,
+          correlationId,
+          type: request.type,
+          source: request.source,
+          signal: request.signal,
+        }),
+      timeoutMs,
+      request.signal,
+    );
+  }
+
+  /** The shared reply router of a reply topic (used by generated request-reply clients too). */
+  replyRouter(replyTopic: string): ReplyRouter {
+    let router = this.#routers.get(replyTopic);
+    if (!router) {
+      router = new ReplyRouter(replyTopic, {
+        subscribeRaw: (topic, signal) => this.#subscribe(topic, { signal }),
+        publishProbe: (topic, probeId, signal) =>
+          this.publish(topic, undefined, { correlationId: probeId, metadata: { [PROBE_KEY]: "1" }, signal }),
+      });
+      this.#routers.set(replyTopic, router);
+    }
+    return router;
+  }
+
+  /** Rejects every pending request-reply and closes their subscriptions. */
+  close(): void {
+    for (const router of this.#routers.values()) router.close();
+    this.#routers.clear();
+  }
+
+  #subscribe(topic: string, options: SubscribeOptions): AsyncIterable<PubsubEvent> {
+    const core = this.#core;
+    return reconnectingStream(
+      (signal) => ({
+        async *[Symbol.asyncIterator]() {
+          for await (const message of core.serverStream(Pubsub.method.subscribe, { topic }, { signal })) {
+            yield new PubsubEvent(message);
+          }
+        },
+      }),
+      { signal: options.signal, reconnect: options.reconnect, onReconnect: options.onReconnect, idOf: (e) => e.messageId },
+    );
+  }
+}
+
+/** Runs an event source through a handler until closed; shared by every handler-style API. */
+export function runHandler<E>(
+  source: (signal: AbortSignal) => AsyncIterable<E>,
+  handler: EventHandler<E> | ((event: E) => void | Promise<void>),
+): HandlerSubscription {
+  const { onEvent, onError } = typeof handler === "function" ? { onEvent: handler, onError: undefined } : handler;
+  const controller = new AbortController();
+  // With an onError, failures are reported and the subscription goes on (or ends, if the stream
+  // itself failed). Without one, the first failure ends the subscription and rejects `done`.
+  const done = (async () => {
+    try {
+      for await (const event of source(controller.signal)) {
+        try {
+          await onEvent.call(handler, event);
+        } catch (error) {
+          if (!onError) throw error;
+          onError.call(handler, VirtufinError.from(error));
+        }
+      }
+    } catch (error) {
+      if (controller.signal.aborted) return;
+      if (!onError) throw VirtufinError.from(error);
+      onError.call(handler, VirtufinError.from(error));
+    }
+  })();
+  const close = async () => {
+    controller.abort();
+    await done.catch(() => undefined);
+  };
+  return { done, close, [Symbol.asyncDispose]: close };
+}
+
+function checkTopic(topic: string): void {
+  if (typeof topic !== "string" || topic.trim() === "") {
+    throw new VirtufinError(`a topic must be a non-empty string, got ${JSON.stringify(topic)}`, Code.InvalidArgument);
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * Request-reply over pub/sub: many requests waiting on one reply topic share one subscription,
+ * and each reply is routed to its request by correlation id.
+ *
+ * Guarantees: the subscription is live before a request is published (proven by a probe event
+ * that makes the round trip); a request settles exactly once (reply, timeout, abort or publish
+ * failure) and is removed from the pending table when it does; replies that arrive late or twice
+ * find nothing pending and are dropped. When nothing is pending for `lingerMs`, the subscription
+ * is closed.
+ */
+import { Code, RequestTimeoutError, VirtufinError } from "../../runtime/index.js";
+import type { PubsubEvent } from "./event.js";
+
+/** Metadata key that marks the router's own liveness probes (filtered from user streams). */
+export const PROBE_KEY = "virtufinprobe";
+
+/** What a router needs from the pub/sub client. */
+export interface ReplyTransport {
+  /** Subscribes to a topic, including probe events; ends quietly when `signal` aborts. */
+  subscribeRaw(topic: string, signal: AbortSignal): AsyncIterable<PubsubEvent>;
+  /** Publishes a probe event to a topic. */
+  publishProbe(topic: string, probeId: string, signal: AbortSignal): Promise<void>;
+}
+
+interface Pending {
+  resolve(event: PubsubEvent): void;
+  reject(error: unknown): void;
+}
+
+/** Options of a {@link ReplyRouter}. */
+export interface ReplyRouterOptions {
+  /** How long the subscription stays open with nothing pending (default 10,000 ms). */
+  readonly lingerMs?: number;
+  /** How long to wait for the subscription to prove live (default 10,000 ms). */
+  readonly readyTimeoutMs?: number;
+}
+
+/** Routes replies on one topic to the requests waiting for them. */
+export class ReplyRouter {
+  readonly #pending = new Map<string, Pending>();
+  readonly #transport: ReplyTransport;
+  readonly #lingerMs: number;
+  readonly #readyTimeoutMs: number;
+  #subscription: { controller: AbortController; ready: Promise<void> } | undefined;
+  #lingerTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Creates a router for replies on `topic`. Nothing is opened until the first request. */
+  constructor(
+    readonly topic: string,
+    transport: ReplyTransport,
+    options: ReplyRouterOptions = {},
+  ) {
+    this.#transport = transport;
+    this.#lingerMs = options.lingerMs ?? 10_000;
+    this.#readyTimeoutMs = options.readyTimeoutMs ?? 10_000;
+  }
+
+  /** How many requests are waiting for a reply. */
+  get pending(): number {
+    return this.#pending.size;
+  }
+
+  /**
+   * Waits for the reply correlated with `correlationId`: makes sure the subscription is live,
+   * registers the request, then calls `publish`. Rejects with RequestTimeoutError after
+   * `timeoutMs`, with a Canceled VirtufinError on abort, or with the publish error.
+   */
+  async request(
+    correlationId: string,
+    publish: () => Promise<void>,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<PubsubEvent> {
+    if (this.#pending.has(correlationId)) {
+      throw new VirtufinError(`a request with correlation id "${correlationId}" is already waiting`, Code.AlreadyExists);
+    }
+    if (signal?.aborted) throw canceled();
+    this.#cancelLinger();
+    // Count the request as pending while the subscription comes up, so lingering cannot close it.
+    let settle!: Pending;
+    const result = new Promise<PubsubEvent>((resolve, reject) => (settle = { resolve, reject }));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const onAbort = () => finish(() => settle.reject(canceled()));
+    const finish = (action: () => void) => {
+      if (this.#pending.get(correlationId) !== entry) return;
+      this.#pending.delete(correlationId);
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      action();
+      if (this.#pending.size === 0) this.#scheduleLinger();
+    };
+    const entry: Pending = {
+      resolve: (event) => finish(() => settle.resolve(event)),
+      reject: (error) => finish(() => settle.reject(error)),
+    };
+    this.#pending.set(correlationId, entry);
+    timer = setTimeout(
+      () => entry.reject(new RequestTimeoutError(`no reply on "${this.topic}" within ${timeoutMs} ms (correlation id ${correlationId})`, timeoutMs)),
+      timeoutMs,
+    );
+    signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      await this.#ready();
+      if (this.#pending.get(correlationId) === entry) await publish();
+    } catch (error) {
+      entry.reject(VirtufinError.from(error));
+    }
+    return result;
+  }
+
+  /** Rejects every pending request and closes the subscription. */
+  close(reason: unknown = new VirtufinError("the client was closed", Code.Canceled)): void {
+    for (const pending of [...this.#pending.values()]) pending.reject(reason);
+    this.#cancelLinger();
+    this.#subscription?.controller.abort();
+    this.#subscription = undefined;
+  }
+
+  #ready(): Promise<void> {
+    if (!this.#subscription) {
+      const controller = new AbortController();
+      const ready = this.#open(controller);
+      this.#subscription = { controller, ready };
+      ready.catch(() => {
+        if (this.#subscription?.controller === controller) this.#subscription = undefined;
+        controller.abort();
+      });
+    }
+    return this.#subscription.ready;
+  }
+
+  /** Starts the shared subscription and resolves once its own probe came back through it. */
+  #open(controller: AbortController): Promise<void> {
+    const probeId = `probe-${crypto.randomUUID()}`;
+    return new Promise<void>((resolve, reject) => {
+      let live = false;
+      const consume = async () => {
+        try {
+          for await (const event of this.#transport.subscribeRaw(this.topic, controller.signal)) {
+            if (event.metadata[PROBE_KEY] !== undefined) {
+              if (event.correlationId === probeId && !live) {
+                live = true;
+                resolve();
+              }
+              continue;
+            }
+            const id = event.correlationId;
+            if (id !== undefined) this.#pending.get(id)?.resolve(event);
+          }
+        } catch (error) {
+          if (!live) reject(error);
+          for (const pending of [...this.#pending.values()]) pending.reject(error);
+        }
+        if (this.#subscription?.controller === controller) this.#subscription = undefined;
+      };
+      void consume();
+      // Keep probing until the subscription proves live: the first probe may be published before
+      // the server has registered the subscriber.
+      const probe = async () => {
+        for (let i = 0; !live && !controller.signal.aborted && i < 50; i++) {
+          await this.#transport.publishProbe(this.topic, probeId, controller.signal).catch(reject);
+          await new Promise((r) => setTimeout(r, Math.min(20 * 2 ** i, 500)).unref?.());
+        }
+        if (!live && !controller.signal.aborted) reject(new VirtufinError(`reply subscription on "${this.topic}" did not become live`, Code.Unavailable));
+      };
+      void probe();
+    });
+  }
+
+  #scheduleLinger(): void {
+    this.#cancelLinger();
+    this.#lingerTimer = setTimeout(() => {
+      if (this.#pending.size === 0) {
+        this.#subscription?.controller.abort();
+        this.#subscription = undefined;
+      }
+    }, this.#lingerMs);
+    this.#lingerTimer.unref?.();
+  }
+
+  #cancelLinger(): void {
+    clearTimeout(this.#lingerTimer);
+    this.#lingerTimer = undefined;
+  }
+}
+
+function canceled(): VirtufinError {
+  return new VirtufinError("the request was aborted", Code.Canceled);
+}

@@ -1,0 +1,6 @@
+/**
+ * State for the platform client: values with etags and a read-modify-write loop.
+ *
+ * @module
+ */
+export { StateApi, type DeleteOptions, type SaveOptions, type StateValue, type UpdateOptions } from "./state-client.js";
