@@ -1,0 +1,76 @@
+/**
+ * Workers with a lifecycle, the TypeScript counterpart of aio-fluid's workers: long-running tasks
+ * that start, run until asked to stop, stop gracefully (or are cancelled after a grace period) and
+ * report their status.
+ *
+ * - {@link Worker}: the abstract base; implement `run(signal)`. States INIT → RUNNING → STOPPING →
+ *   STOPPED ({@link WorkerState}).
+ * - {@link WorkerFunction}: a function run over and over with a heartbeat.
+ * - {@link QueueConsumer} / {@link QueueConsumerWorker}: a bounded inbox, consumed by a handler
+ *   with a concurrency limit.
+ * - {@link Workers}: a group with a stopping grace period and bail-out on failure.
+ * - {@link stopOnSignals}: stop a worker or group on SIGINT/SIGTERM.
+ *
+ * The seed's SimpleWorker, in TypeScript:
+ *
+ * @example
+ * ```ts
+ * import { Worker, sleep } from "./runtime/workers/index.js";
+ *
+ * class SimpleWorker extends Worker {
+ *   protected async run(signal: AbortSignal) {
+ *     while (this.isRunning()) {
+ *       this.printMessage();
+ *       await sleep(1_000, signal); // wakes at once when the worker is asked to stop
+ *     }
+ *   }
+ *   printMessage() {
+ *     console.log(`Hello from ${this.workerName} in state ${this.state}`);
+ *   }
+ * }
+ *
+ * const worker = new SimpleWorker();
+ * worker.printMessage();                          // ... in state init
+ * await worker.startup();
+ * setTimeout(() => worker.gracefullyStop(), 5_000);
+ * await worker.waitForShutdown();
+ * worker.printMessage();                          // ... in state stopped
+ * ```
+ *
+ * @module
+ */
+export { WorkerState, silentLogger, type WorkerLogger, type WorkerOptions, type WorkerStatus } from "./types.js";
+export {
+  MessageHandlerError,
+  QueueClosedError,
+  QueueFullError,
+  WorkerLifecycleError,
+  WorkersError,
+  type WorkerFailure,
+} from "./errors.js";
+export { sleep } from "./sleep.js";
+export { Worker } from "./worker.js";
+export { WorkerFunction, type WorkerFunctionBody, type WorkerFunctionOptions, type WorkerFunctionStatus } from "./worker-function.js";
+export { BoundedQueue, type QueueWaitOptions } from "./bounded-queue.js";
+export {
+  DEFAULT_QUEUE_CAPACITY,
+  QueueConsumer,
+  type QueueConsumerOptions,
+  type QueueConsumerStatus,
+} from "./queue-consumer.js";
+export {
+  QueueConsumerWorker,
+  type MessageHandler,
+  type QueueConsumerWorkerOptions,
+  type QueueConsumerWorkerStatus,
+  type StopMode,
+} from "./queue-consumer-worker.js";
+export {
+  DEFAULT_CANCEL_GRACE_PERIOD_MS,
+  DEFAULT_STOPPING_GRACE_PERIOD_MS,
+  Workers,
+  type BailOut,
+  type WorkersOptions,
+  type WorkersStatus,
+} from "./workers.js";
+export { DEFAULT_STOP_SIGNALS, stopOnSignals, type SignalsDisposer, type StopOnSignalsOptions } from "./signals.js";

@@ -1,0 +1,71 @@
+/**
+ * Stopping a worker (or a group) when the process receives SIGINT or SIGTERM.
+ */
+import type { WorkerLogger } from "./types.js";
+import type { Worker } from "./worker.js";
+
+/** Options of {@link stopOnSignals}. */
+export interface StopOnSignalsOptions {
+  /** The signals to stop on (default `["SIGINT", "SIGTERM"]`). */
+  signals?: readonly NodeJS.Signals[];
+  /**
+   * Whether a second signal cancels the worker instead of waiting for its graceful stop
+   * (default true): the "press Ctrl-C twice" convention.
+   */
+  cancelOnRepeat?: boolean;
+  /** Called with each signal received, after the worker was told to stop. */
+  onSignal?: (signal: NodeJS.Signals) => void;
+  /** Where to report the signals; silent when omitted. */
+  logger?: WorkerLogger;
+}
+
+/** Removes the signal listeners; calling it again does nothing. Also usable with `using`. */
+export type SignalsDisposer = (() => void) & Disposable;
+
+/** The signals {@link stopOnSignals} listens to by default. */
+export const DEFAULT_STOP_SIGNALS: readonly NodeJS.Signals[] = Object.freeze(["SIGINT", "SIGTERM"]);
+
+/**
+ * Gracefully stops `worker` when the process receives one of `signals` (SIGINT and SIGTERM by
+ * default), and cancels it on a second one. While installed, the listeners replace Node's
+ * default of exiting on those signals. They are removed when the returned disposer is called or
+ * as soon as the worker has stopped, so nothing is left behind and a later signal has its
+ * default effect again.
+ *
+ * @example
+ * ```ts
+ * await group.startup();
+ * using _ = stopOnSignals(group);
+ * await group.waitForShutdown();
+ * ```
+ */
+export function stopOnSignals(worker: Worker, options: StopOnSignalsOptions = {}): SignalsDisposer {
+  const signals = [...new Set(options.signals ?? DEFAULT_STOP_SIGNALS)];
+  const cancelOnRepeat = options.cancelOnRepeat ?? true;
+  let received = 0;
+  let installed = true;
+
+  const onSignal = (signal: NodeJS.Signals): void => {
+    received += 1;
+    if (received > 1 && cancelOnRepeat) {
+      options.logger?.warn(`${signal} received again: cancelling ${worker.name}`);
+      worker.cancel(`${signal} received again`);
+    } else {
+      options.logger?.info(`${signal} received: stopping ${worker.name}`);
+      worker.gracefullyStop();
+    }
+    options.onSignal?.(signal);
+  };
+
+  const dispose = (): void => {
+    if (!installed) return;
+    installed = false;
+    for (const signal of signals) process.removeListener(signal, onSignal);
+  };
+
+  for (const signal of signals) process.on(signal, onSignal);
+  // Once the worker is done, the listeners have no purpose left: restore the defaults.
+  worker.waitForShutdown().then(dispose, dispose);
+
+  return Object.assign(dispose, { [Symbol.dispose]: dispose });
+}

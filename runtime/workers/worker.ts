@@ -1,0 +1,297 @@
+/**
+ * The abstract worker: a long-running task with a lifecycle (INIT → RUNNING → STOPPING →
+ * STOPPED), cooperative cancellation through AbortSignals, and a status snapshot.
+ */
+import { ConnectError, Code } from "@connectrpc/connect";
+import { WorkerLifecycleError, errorMessage } from "./errors.js";
+import { WorkerState, silentLogger, type WorkerLogger, type WorkerOptions, type WorkerStatus } from "./types.js";
+
+/**
+ * The base class of every worker (seed: aio-fluid's `Worker`, `RunningWorker` and
+ * `StoppingWorker` in one). Subclasses implement {@link Worker.run}; everything else is the
+ * lifecycle:
+ *
+ * - `startup()` moves INIT → RUNNING, awaits `onStartup()`, starts `run(signal)` in the
+ *   background and resolves once it is running. Calling it twice throws
+ *   {@link WorkerLifecycleError}.
+ * - `gracefullyStop()` (synchronous) moves RUNNING → STOPPING and aborts `run`'s signal: a loop
+ *   checking `isRunning()` or the signal ends after its current step.
+ * - `cancel()` also aborts {@link Worker.cancelSignal}: work in progress should be abandoned.
+ * - `waitForShutdown()` resolves once STOPPED (rejects with the error if the worker failed);
+ *   `shutdown()` is `gracefullyStop()` + `waitForShutdown()` and can be called any number of times.
+ *
+ * Two signals, two meanings: `run`'s `signal` (also {@link Worker.stopSignal}) says "take no
+ * new work" and is what a subscription or a wait should be bound to; `cancelSignal` says "abandon
+ * the work in hand" and is what an in-flight request should be bound to, so that a graceful stop
+ * lets it finish while a forced one (a group's grace period ran out) interrupts it.
+ *
+ * @example
+ * ```ts
+ * class SimpleWorker extends Worker {
+ *   async run(signal: AbortSignal) {
+ *     while (this.isRunning()) {
+ *       console.log(`Hello from ${this.workerName} in state ${this.state}`);
+ *       await sleep(200, signal);
+ *     }
+ *   }
+ * }
+ * const worker = new SimpleWorker();
+ * await worker.startup();
+ * setTimeout(() => worker.gracefullyStop(), 1_000);
+ * await worker.waitForShutdown();
+ * ```
+ */
+export abstract class Worker implements AsyncDisposable {
+  /** The worker's name (see {@link WorkerOptions.name}). */
+  readonly name: string;
+  /** Where lifecycle events and failures are reported; silent unless given. */
+  protected readonly logger: WorkerLogger;
+
+  #state: WorkerState = WorkerState.INIT;
+  #failed = false;
+  #error: unknown = undefined;
+  readonly #stop = new AbortController();
+  readonly #cancel = new AbortController();
+  readonly #done: Promise<void>;
+  #markDone!: () => void;
+
+  /** @param options the worker's name and logger */
+  constructor(options: WorkerOptions = {}) {
+    this.name = options.name || kebabCase(new.target.name) || "worker";
+    this.logger = options.logger ?? silentLogger;
+    this.#done = new Promise<void>((resolve) => {
+      this.#markDone = resolve;
+    });
+  }
+
+  /**
+   * The worker's job. Loop while `isRunning()` (or until `signal` aborts) and return when asked
+   * to stop; returning or throwing on its own also stops the worker (a throw is a failure).
+   * Rejecting with the signal's abort error once stopping is a clean stop, not a failure.
+   *
+   * @param signal aborts when the worker is asked to stop (same as {@link Worker.stopSignal})
+   */
+  protected abstract run(signal: AbortSignal): Promise<void>;
+
+  /** Called by `startup()` before `run`; a rejection fails the startup. No-op by default. */
+  protected async onStartup(): Promise<void> {}
+
+  /**
+   * Called once `run` has settled (or `onStartup` failed), while STOPPING: release what
+   * `onStartup` acquired here. A rejection fails the worker. No-op by default.
+   */
+  protected async onShutdown(): Promise<void> {}
+
+  /**
+   * Called on every state transition, after the state changed. No-op by default; override it to
+   * observe the lifecycle (it must not throw).
+   */
+  protected onStateChange(_from: WorkerState, _to: WorkerState): void {}
+
+  /** Same as {@link Worker.name} (seed: `worker_name`). */
+  get workerName(): string {
+    return this.name;
+  }
+
+  /** The current lifecycle state. */
+  get state(): WorkerState {
+    return this.#state;
+  }
+
+  /** The error that ended the worker, if it failed; `undefined` otherwise. */
+  get error(): unknown {
+    return this.#error;
+  }
+
+  /** Whether the worker ended with an error (see {@link Worker.error}). */
+  get failed(): boolean {
+    return this.#failed;
+  }
+
+  /** Aborts when the worker is asked to stop (gracefully or not), or when `run` ends. */
+  get stopSignal(): AbortSignal {
+    return this.#stop.signal;
+  }
+
+  /** Aborts when the worker is cancelled: work in progress should be abandoned. */
+  get cancelSignal(): AbortSignal {
+    return this.#cancel.signal;
+  }
+
+  /** True while RUNNING (started and not asked to stop). */
+  isRunning(): boolean {
+    return this.#state === WorkerState.RUNNING;
+  }
+
+  /** True while STOPPING (asked to stop, not finished yet). */
+  isStopping(): boolean {
+    return this.#state === WorkerState.STOPPING;
+  }
+
+  /** True once STOPPED. */
+  isStopped(): boolean {
+    return this.#state === WorkerState.STOPPED;
+  }
+
+  /** A snapshot of the worker; subclasses add their own fields. */
+  status(): WorkerStatus {
+    return {
+      name: this.name,
+      state: this.#state,
+      running: this.isRunning(),
+      stopping: this.isStopping(),
+      ...(this.#failed ? { error: errorMessage(this.#error) } : {}),
+    };
+  }
+
+  /**
+   * Starts the worker: INIT → RUNNING, then `onStartup()`, then `run(signal)` in the background.
+   * Resolves once it runs (or, if it was stopped during `onStartup`, once that finished).
+   *
+   * @throws WorkerLifecycleError if the worker has already been started or stopped
+   * @throws whatever `onStartup()` threw; the worker is then STOPPED with that error
+   */
+  async startup(): Promise<void> {
+    if (this.#state !== WorkerState.INIT) {
+      throw new WorkerLifecycleError(
+        `cannot start worker "${this.name}": it is ${this.#state} (workers are single-use; create a new one)`,
+      );
+    }
+    this.#transition(WorkerState.RUNNING);
+    this.logger.info(`${this.name} starting`);
+    try {
+      await this.onStartup();
+    } catch (error) {
+      this.#fail(error, "failed to start");
+      await this.#finish();
+      throw error;
+    }
+    if (!this.isRunning()) {
+      // Stopped while starting up: skip run, but still shut down what onStartup set up.
+      void this.#finish();
+      return;
+    }
+    this.logger.info(`${this.name} running`);
+    void this.#runToEnd();
+  }
+
+  /**
+   * Asks the worker to stop: RUNNING → STOPPING and `run`'s signal aborts. Returns at once; use
+   * `waitForShutdown()` to wait for the end. A worker never started goes straight to STOPPED.
+   * Does nothing if already stopping or stopped.
+   */
+  gracefullyStop(): void {
+    if (this.#state === WorkerState.INIT) {
+      this.#transition(WorkerState.STOPPED);
+      this.#stop.abort(abortError(`${this.name} was stopped before it started`));
+      this.#markDone();
+      return;
+    }
+    if (this.#state !== WorkerState.RUNNING) return;
+    this.#transition(WorkerState.STOPPING);
+    this.logger.info(`${this.name} stopping`);
+    this.#stop.abort(abortError(`${this.name} is stopping`));
+  }
+
+  /**
+   * Stops the worker without grace: like `gracefullyStop()`, and also aborts
+   * {@link Worker.cancelSignal} so that work in progress is abandoned. A `run` that ignores both
+   * signals keeps the worker STOPPING. Does nothing once STOPPED.
+   *
+   * @param reason why, for the abort reason and the log
+   */
+  cancel(reason = "cancelled"): void {
+    if (this.#state === WorkerState.STOPPED) return;
+    this.gracefullyStop();
+    if (this.#cancel.signal.aborted || this.isStopped()) return;
+    this.logger.warn(`${this.name} cancelled: ${reason}`);
+    this.#cancel.abort(abortError(`${this.name} cancelled: ${reason}`));
+  }
+
+  /**
+   * Resolves once the worker is STOPPED. Rejects with the worker's error if it failed (every
+   * call does, so the failure cannot be missed).
+   */
+  async waitForShutdown(): Promise<void> {
+    await this.#done;
+    if (this.#failed) throw this.#error;
+  }
+
+  /** Gracefully stops the worker and waits for it: `gracefullyStop()` + `waitForShutdown()`. Idempotent. */
+  async shutdown(): Promise<void> {
+    this.gracefullyStop();
+    await this.waitForShutdown();
+  }
+
+  /** `await using worker = ...` shuts the worker down at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.shutdown();
+  }
+
+  /**
+   * Whether `error`, thrown by `run` after a stop was requested, is just the consequence of that
+   * stop (an abort) rather than a failure. Recognizes our abort reasons, any `AbortError` and a
+   * Connect `Canceled` error; override to recognize more.
+   */
+  protected isAbortError(error: unknown): boolean {
+    if (error === this.#stop.signal.reason || error === this.#cancel.signal.reason) return true;
+    if (error instanceof Error && error.name === "AbortError") return true;
+    return error instanceof ConnectError && error.code === Code.Canceled;
+  }
+
+  async #runToEnd(): Promise<void> {
+    try {
+      await this.run(this.#stop.signal);
+      if (this.#state === WorkerState.RUNNING) this.logger.info(`${this.name} run ended on its own`);
+    } catch (error) {
+      if (this.#stop.signal.aborted && this.isAbortError(error)) {
+        // The run was interrupted by the stop it was asked for: a clean end.
+      } else {
+        this.#fail(error, "run failed");
+      }
+    }
+    await this.#finish();
+  }
+
+  /** STOPPING (if not already), onShutdown, STOPPED. */
+  async #finish(): Promise<void> {
+    if (this.#state === WorkerState.RUNNING) {
+      this.#transition(WorkerState.STOPPING);
+      this.#stop.abort(abortError(`${this.name} has ended`));
+    }
+    try {
+      await this.onShutdown();
+    } catch (error) {
+      this.#fail(error, "onShutdown failed");
+    }
+    this.#transition(WorkerState.STOPPED);
+    this.logger.info(`${this.name} stopped`);
+    this.#markDone();
+  }
+
+  #fail(error: unknown, what: string): void {
+    this.logger.error(`${this.name} ${what}: ${errorMessage(error)}`, error);
+    if (this.#failed) return; // keep the first error: it is the cause, later ones are fallout
+    this.#failed = true;
+    this.#error = error;
+  }
+
+  #transition(to: WorkerState): void {
+    const from = this.#state;
+    this.#state = to;
+    this.onStateChange(from, to);
+  }
+}
+
+/** An abort reason that is recognizably an abort (`name === "AbortError"`), with a useful message. */
+function abortError(message: string): DOMException {
+  return new DOMException(message, "AbortError");
+}
+
+/** `SimpleWorker` → `simple-worker`, `HTTPServer2` → `http-server2`. */
+function kebabCase(name: string): string {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, "$1-$2")
+    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1-$2")
+    .toLowerCase();
+}
