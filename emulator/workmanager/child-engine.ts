@@ -133,7 +133,13 @@ export class ChildEngine {
   private async ensureStarted(): Promise<Running> {
     if (this.disposed) throw new WorkerError("WorkerDeleted", "the worker was deleted");
     if (this.running && !this.running.exited) return this.running;
-    const running = this.startProcess();
+    let command: string;
+    try {
+      command = await this.config.spawn.resolve();
+    } catch (err) {
+      throw (err as NodeJS.ErrnoException).code === "ENOENT" ? new EngineUnavailableError(this.config.spawn.missingHint) : err;
+    }
+    const running = this.startProcess(command);
     try {
       await this.request(running, "ready", undefined, this.config.startTimeoutMs, () => {
         running.child.kill("SIGKILL");
@@ -147,8 +153,8 @@ export class ChildEngine {
     return running;
   }
 
-  private startProcess(): Running {
-    const { command, args, missingHint } = this.config.spawn;
+  private startProcess(command: string): Running {
+    const { args, missingHint } = this.config.spawn;
     const child = spawn(command, [...args], {
       env: { ...this.config.env },
       cwd: tmpdir(),
@@ -172,8 +178,12 @@ export class ChildEngine {
       fail(new WorkerError("WorkerExited", `the worker process exited (code ${code ?? "none"}, signal ${signal ?? "none"})`));
       if (this.running === running) this.running = undefined;
     });
+    // A killed child resets the channel (ECONNRESET); its exit is handled above. readline
+    // re-emits input errors, so both need a listener.
     channel.on("error", () => undefined);
-    createInterface({ input: channel }).on("line", (line) => this.onLine(running, line));
+    createInterface({ input: channel })
+      .on("line", (line) => this.onLine(running, line))
+      .on("error", () => undefined);
     this.pipeOutput(child.stdout, "info");
     this.pipeOutput(child.stderr, "warn");
     return running;
@@ -229,9 +239,11 @@ export class ChildEngine {
   private pipeOutput(stream: Readable | null, level: "info" | "warn"): void {
     if (!stream) return;
     stream.on("error", () => undefined);
-    createInterface({ input: stream }).on("line", (line) => {
-      this.config.log[level]("worker output", { line: line.length > MAX_LOGGED_LINE ? line.slice(0, MAX_LOGGED_LINE) + "…" : line });
-    });
+    createInterface({ input: stream })
+      .on("line", (line) => {
+        this.config.log[level]("worker output", { line: line.length > MAX_LOGGED_LINE ? line.slice(0, MAX_LOGGED_LINE) + "…" : line });
+      })
+      .on("error", () => undefined);
   }
 }
 

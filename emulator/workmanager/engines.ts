@@ -2,6 +2,7 @@
  * The engines the emulator runs: which MIME types it accepts and how each engine's child
  * process is started.
  */
+import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { ResolvedWorkManagerOptions } from "./options.js";
@@ -45,8 +46,14 @@ export function findEngine(mimeType: string): EngineSpec | string {
 
 /** How to start a child process for an engine. */
 export interface SpawnSpec {
-  /** The executable. */
+  /** The executable as configured. */
   readonly command: string;
+  /**
+   * The executable to run: the configured one resolved to the real binary, so that wrappers
+   * such as pyenv shims (which put their own variables into the environment) are bypassed.
+   * Rejects with `code: "ENOENT"` when it is missing.
+   */
+  readonly resolve: () => Promise<string>;
   /** Its arguments. */
   readonly args: readonly string[];
   /** What to tell the user when the executable is missing. */
@@ -58,6 +65,7 @@ export function spawnSpec(engine: EngineSpec, options: ResolvedWorkManagerOption
   if (engine.language === "Python") {
     return {
       command: options.pythonCommand,
+      resolve: () => resolvePython(options.pythonCommand),
       // -I: isolated mode (ignores PYTHON* variables and the user site, and keeps the script's
       // directory off sys.path); -u: unbuffered, so worker prints reach the log promptly.
       args: ["-I", "-u", hostScript("python-host.py"), String(options.memoryLimitMb)],
@@ -68,6 +76,7 @@ export function spawnSpec(engine: EngineSpec, options: ResolvedWorkManagerOption
   }
   return {
     command: options.nodeCommand,
+    resolve: async () => options.nodeCommand,
     // The heap cap is the memory limit; the host reads user code over its channel, never from disk.
     args: [`--max-old-space-size=${options.memoryLimitMb}`, hostScript("node-host.mjs")],
     missingHint: `"${options.nodeCommand}" was not found: the emulator runs JavaScript workers with Node.js.`,
@@ -88,4 +97,29 @@ function hostScript(name: string): string {
     if (existsSync(path)) return path;
   }
   return fileURLToPath(candidates[0] as URL);
+}
+
+const resolvedPythons = new Map<string, Promise<string>>();
+
+/**
+ * Asks the interpreter for its real path (sys.executable), once per command. Only a missing
+ * command is an error; any other probe failure falls back to running the command as given.
+ */
+function resolvePython(command: string): Promise<string> {
+  let found = resolvedPythons.get(command);
+  if (found === undefined) {
+    found = new Promise<string>((resolve, reject) => {
+      execFile(command, ["-I", "-c", "import sys; print(sys.executable)"], { timeout: 10_000 }, (err, stdout) => {
+        if (err && (err as NodeJS.ErrnoException).code === "ENOENT") {
+          resolvedPythons.delete(command);
+          reject(err);
+          return;
+        }
+        const path = stdout.trim();
+        resolve(!err && path !== "" && existsSync(path) ? path : command);
+      });
+    });
+    resolvedPythons.set(command, found);
+  }
+  return found;
 }
