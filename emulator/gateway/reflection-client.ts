@@ -67,6 +67,23 @@ async function ask(transport: Transport, requests: ServerReflectionRequest[], ti
 
 const request = (messageRequest: ServerReflectionRequest["messageRequest"]) => create(ServerReflectionRequestSchema, { messageRequest });
 
+/** Orders files so that every file comes after its imports, as a FileDescriptorSet must. */
+function dependenciesFirst(protos: ReadonlyMap<string, FileDescriptorProto>): FileDescriptorProto[] {
+  const out: FileDescriptorProto[] = [];
+  const done = new Set<string>();
+  const visit = (proto: FileDescriptorProto, depth: number) => {
+    if (done.has(proto.name) || depth > 100) return;
+    done.add(proto.name);
+    for (const dep of proto.dependency) {
+      const found = protos.get(dep);
+      if (found) visit(found, depth + 1);
+    }
+    out.push(proto);
+  };
+  for (const proto of protos.values()) visit(proto, 0);
+  return out;
+}
+
 /** Queries a backend's reflection service and builds a registry of its services. */
 export async function reflectBackend(transport: Transport, options: { timeoutMs?: number; headers?: HeadersInit } = {}): Promise<ReflectedBackend> {
   const timeoutMs = options.timeoutMs ?? 5_000;
@@ -98,9 +115,19 @@ export async function reflectBackend(transport: Transport, options: { timeoutMs?
     const known = WELL_KNOWN.get(dep);
     if (!protos.has(dep) && known !== undefined) protos.set(dep, known.proto);
   }
+  // An import the backend never sent is usually there only for custom options (which stay
+  // unknown fields); drop it so the rest can be used. A type really missing still fails below.
+  for (const proto of protos.values()) {
+    const missing = proto.dependency.filter((dep) => !protos.has(dep));
+    if (missing.length > 0) {
+      proto.dependency = proto.dependency.filter((dep) => protos.has(dep));
+      proto.publicDependency = [];
+      proto.weakDependency = [];
+    }
+  }
   let registry: FileRegistry;
   try {
-    registry = createFileRegistry(create(FileDescriptorSetSchema, { file: [...protos.values()] }));
+    registry = createFileRegistry(create(FileDescriptorSetSchema, { file: dependenciesFirst(protos) }));
   } catch (err) {
     throw new ConnectError(`backend reflection sent unusable descriptors: ${err instanceof Error ? err.message : String(err)}`, Code.Unavailable);
   }

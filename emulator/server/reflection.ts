@@ -3,7 +3,16 @@
  * services, answered from the protobuf-es descriptors compiled into the server.
  */
 import { create, toBinary, type DescFile, type DescService } from "@bufbuild/protobuf";
-import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
+import {
+  FileDescriptorProtoSchema,
+  file_google_protobuf_any,
+  file_google_protobuf_descriptor,
+  file_google_protobuf_duration,
+  file_google_protobuf_empty,
+  file_google_protobuf_struct,
+  file_google_protobuf_timestamp,
+  file_google_protobuf_wrappers,
+} from "@bufbuild/protobuf/wkt";
 import { nestedTypes } from "@bufbuild/protobuf/reflect";
 import type { ServiceImpl } from "@connectrpc/connect";
 import {
@@ -12,6 +21,39 @@ import {
   type ServerReflectionRequest,
   type ServerReflectionResponse,
 } from "../../generated/grpc/reflection/v1/reflection_pb.js";
+import { file_google_api_client } from "../../generated/google/api/client_pb.js";
+import { file_virtufin_options } from "../../generated/virtufin/options_pb.js";
+
+/**
+ * Files a served file may import only for options. protoc-gen-es leaves such imports out of
+ * `DescFile.dependencies`, but reflection clients need every import of `dependency` to build
+ * their registries, so they are resolved by name here.
+ */
+const KNOWN_FILES: ReadonlyMap<string, DescFile> = new Map(
+  [
+    file_google_api_client,
+    file_virtufin_options,
+    file_google_protobuf_any,
+    file_google_protobuf_descriptor,
+    file_google_protobuf_duration,
+    file_google_protobuf_empty,
+    file_google_protobuf_struct,
+    file_google_protobuf_timestamp,
+    file_google_protobuf_wrappers,
+  ].map((f) => [f.name + ".proto", f]),
+);
+
+/** Every import of a file: its resolved dependencies plus option-only imports known by name. */
+function imports(file: DescFile, extra: ReadonlyMap<string, DescFile>): DescFile[] {
+  const out = [...file.dependencies];
+  const have = new Set(out.map((f) => f.name + ".proto"));
+  for (const name of file.proto.dependency) {
+    if (have.has(name)) continue;
+    const known = extra.get(name) ?? KNOWN_FILES.get(name);
+    if (known !== undefined) out.push(known);
+  }
+  return out;
+}
 
 /** gRPC status codes used in reflection's in-band ErrorResponse. */
 const NOT_FOUND = 5;
@@ -23,9 +65,10 @@ interface ReflectionIndex {
   readonly byFilename: Map<string, DescFile>;
   readonly bySymbol: Map<string, DescFile>;
   readonly encoded: Map<DescFile, Uint8Array>;
+  readonly extra: ReadonlyMap<string, DescFile>;
 }
 
-function buildIndex(services: readonly DescService[]): ReflectionIndex {
+function buildIndex(services: readonly DescService[], extra: ReadonlyMap<string, DescFile>): ReflectionIndex {
   const byFilename = new Map<string, DescFile>();
   const bySymbol = new Map<string, DescFile>();
   const encoded = new Map<DescFile, Uint8Array>();
@@ -37,21 +80,21 @@ function buildIndex(services: readonly DescService[]): ReflectionIndex {
       bySymbol.set(type.typeName, file);
       if (type.kind === "service") for (const method of type.methods) bySymbol.set(`${type.typeName}.${method.name}`, file);
     }
-    for (const dep of file.dependencies) addFile(dep);
+    for (const dep of imports(file, extra)) addFile(dep);
   };
   for (const service of services) addFile(service.file);
-  return { serviceNames: services.map((s) => s.typeName), byFilename, bySymbol, encoded };
+  return { serviceNames: services.map((s) => s.typeName), byFilename, bySymbol, encoded, extra };
 }
 
 /** A file followed by its transitive dependencies, each once, as grpc reflection clients expect. */
-function withDependencies(file: DescFile): DescFile[] {
+function withDependencies(file: DescFile, extra: ReadonlyMap<string, DescFile>): DescFile[] {
   const out: DescFile[] = [];
   const seen = new Set<DescFile>();
   const visit = (f: DescFile): void => {
     if (seen.has(f)) return;
     seen.add(f);
     out.push(f);
-    for (const dep of f.dependencies) visit(dep);
+    for (const dep of imports(f, extra)) visit(dep);
   };
   visit(file);
   return out;
@@ -65,7 +108,7 @@ function answer(index: ReflectionIndex, request: ServerReflectionRequest): Serve
           case: "fileDescriptorResponse",
           value: {
             $typeName: "grpc.reflection.v1.FileDescriptorResponse",
-            fileDescriptorProto: withDependencies(file).map((f) => index.encoded.get(f) as Uint8Array),
+            fileDescriptorProto: withDependencies(file, index.extra).map((f) => index.encoded.get(f) as Uint8Array),
           },
         };
   const req = request.messageRequest;
@@ -99,10 +142,11 @@ function answer(index: ReflectionIndex, request: ServerReflectionRequest): Serve
 
 /**
  * Creates the reflection service implementation. `services` are every service the server hosts
- * (include Health and ServerReflection themselves so that `list_services` is complete).
+ * (include Health and ServerReflection themselves so that `list_services` is complete); `files`
+ * resolves option-only imports that are not among the well-known ones by name.
  */
-export function createReflectionService(services: readonly DescService[]): ServiceImpl<typeof ServerReflection> {
-  const index = buildIndex(services);
+export function createReflectionService(services: readonly DescService[], files: readonly DescFile[] = []): ServiceImpl<typeof ServerReflection> {
+  const index = buildIndex(services, new Map(files.map((f) => [f.name + ".proto", f])));
   return {
     async *serverReflectionInfo(requests) {
       for await (const request of requests) {

@@ -6,7 +6,7 @@
 import * as http from "node:http";
 import * as http2 from "node:http2";
 import type { AddressInfo } from "node:net";
-import type { DescService } from "@bufbuild/protobuf";
+import type { DescFile, DescService } from "@bufbuild/protobuf";
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { Logger } from "../logger.js";
@@ -30,6 +30,8 @@ export interface ServiceRegistration {
 export interface StartServerOptions {
   /** The services to host (health and reflection are added). */
   readonly services: readonly ServiceRegistration[];
+  /** Extra files reflection may need to resolve imports by name (option-only imports). */
+  readonly files?: readonly DescFile[];
   /** The port; 0 picks a free one. */
   readonly port: number;
   /** The interface to bind (default 127.0.0.1). */
@@ -88,7 +90,7 @@ export async function startGrpcServer(options: StartServerOptions): Promise<Runn
   const routes = (router: ConnectRouter) => {
     for (const service of options.services) router.service(service.desc, service.impl as never);
     router.service(Health, health.impl);
-    router.service(ServerReflection, createReflectionService(reflected));
+    router.service(ServerReflection, createReflectionService(reflected, options.files));
   };
   const handler = connectNodeAdapter({
     routes,

@@ -1,0 +1,219 @@
+/**
+ * startEmulator: the whole local platform in one process — Gateway (with State, Pubsub and
+ * Config) on gRPC and gRPC-Web, WorkManager and WebSocketManager — on loopback by default.
+ */
+import { Config } from "../generated/virtufin/config_pb.js";
+import { Gateway } from "../generated/virtufin/gateway_pb.js";
+import { Pubsub } from "../generated/virtufin/pubsub_pb.js";
+import { State } from "../generated/virtufin/state_pb.js";
+import { WebSocketManager } from "../generated/virtufin/websocketmanager_pb.js";
+import { WorkManager } from "../generated/virtufin/workmanager_pb.js";
+import { createMemoryPubsubBackend, createMemoryStateBackend, type PubsubBackend, type StateBackend } from "./backend/index.js";
+import { backendConfig, loadServicesConfig, type BackendAddress, type BackendConfig } from "./config/index.js";
+import { Backends, createGatewayService } from "./gateway/index.js";
+import { createLogger, type Logger, type LogLevel } from "./logger.js";
+import { createWebSocketManager, createWorkManager, type ManagedService } from "./optional-services.js";
+import { startGrpcServer, urlHost, type RunningServer, type ServiceRegistration } from "./server/index.js";
+import { createConfigService, createPubsubService, createStateService, type PubsubServiceOptions, type ServiceContext } from "./services/index.js";
+
+/** The platform's default ports. */
+export const DEFAULT_PORTS = { gateway: 5002, grpcWeb: 5003, workmanager: 5102, websocketmanager: 5202 } as const;
+
+/** Which server listens where. */
+export interface EmulatorPorts {
+  /** Gateway, State, Pubsub, Config over HTTP/2: gRPC, Connect, gRPC-Web (default 5002). */
+  readonly gateway?: number;
+  /** The same services over HTTP/1.1 for browsers: gRPC-Web and Connect, with CORS (default 5003). */
+  readonly grpcWeb?: number;
+  /** WorkManager (default 5102). */
+  readonly workmanager?: number;
+  /** WebSocketManager (default 5202). */
+  readonly websocketmanager?: number;
+}
+
+/** Options of {@link startEmulator}. */
+export interface EmulatorOptions {
+  /**
+   * Ports: an object per server, or a number. `0` puts every server on a free port (tests); any
+   * other number N is a base: Gateway N, gRPC-Web N+1, WorkManager N+100, WebSocketManager N+200.
+   */
+  readonly ports?: number | EmulatorPorts;
+  /** The interface every server binds (default 127.0.0.1). */
+  readonly host?: string;
+  /** Extra backends of the Gateway by name (a user's own gRPC servers with reflection). */
+  readonly services?: Readonly<Record<string, BackendAddress>>;
+  /** A services file (YAML or JSON) with more backends. */
+  readonly servicesConfigPath?: string;
+  /** Api keys by name; when given, every call except health and reflection needs `x-api-key`. */
+  readonly apiKeys?: Readonly<Record<string, string>>;
+  /** Log level (default "info"); ignored when `logger` is given. */
+  readonly logLevel?: LogLevel;
+  /** A logger to use instead of the default stderr one. */
+  readonly logger?: Logger;
+  /** Options passed to the WorkManager (e.g. `allowedCodeHosts`). */
+  readonly workmanager?: object;
+  /** Options passed to the WebSocketManager. */
+  readonly websocketmanager?: object;
+  /** Pub/sub subscription limits (idle timeout, buffer). */
+  readonly pubsub?: PubsubServiceOptions;
+  /** Allowed CORS origins of the gRPC-Web server (default: any). */
+  readonly corsOrigins?: readonly string[];
+  /** Backends to use instead of the in-memory ones (the seam for a Redis backend). */
+  readonly backends?: { readonly pubsub?: PubsubBackend; readonly state?: StateBackend };
+  /** How long the Gateway trusts a backend's reflection answer (default 60 s). */
+  readonly reflectionTtlMs?: number;
+}
+
+/** Where a server listens. */
+export interface ServerAddress {
+  /** The bound host. */
+  readonly host: string;
+  /** The bound port. */
+  readonly port: number;
+  /** `http://host:port`, for Connect transports. */
+  readonly url: string;
+}
+
+/** A running emulator. */
+export interface Emulator {
+  /** Where each server listens. */
+  readonly addresses: {
+    readonly gateway: ServerAddress;
+    readonly grpcWeb: ServerAddress;
+    readonly workmanager: ServerAddress;
+    readonly websocketmanager: ServerAddress;
+  };
+  /** The Gateway's backends (name, host, port), in ListServices order. */
+  readonly services: readonly BackendConfig[];
+  /** The pub/sub backend (for in-process inspection). */
+  readonly pubsub: PubsubBackend;
+  /** The state backend (for in-process inspection). */
+  readonly state: StateBackend;
+  /** The number of open Pubsub.Subscribe streams. */
+  activeSubscriptions(): number;
+  /** Ends every stream normally, closes every server and worker process. Idempotent. */
+  stop(): Promise<void>;
+}
+
+function resolvePorts(ports: EmulatorOptions["ports"]): Required<EmulatorPorts> {
+  if (typeof ports === "number") {
+    if (ports === 0) return { gateway: 0, grpcWeb: 0, workmanager: 0, websocketmanager: 0 };
+    return { gateway: ports, grpcWeb: ports + 1, workmanager: ports + 100, websocketmanager: ports + 200 };
+  }
+  return { ...DEFAULT_PORTS, ...(ports ?? {}) } as Required<EmulatorPorts>;
+}
+
+/** The host to dial a server bound on `host` (a wildcard bind is dialled on loopback). */
+const dialHost = (host: string) => (host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "::1" : host);
+
+const address = (server: RunningServer): ServerAddress => ({ host: server.host, port: server.port, url: server.url });
+
+/** Starts the emulator; resolves once every server listens. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const log = options.logger ?? createLogger({ level: options.logLevel ?? "info" });
+  const host = options.host ?? "127.0.0.1";
+  const ports = resolvePorts(options.ports);
+  const apiKeys = options.apiKeys ?? {};
+  const pubsub = options.backends?.pubsub ?? createMemoryPubsubBackend({ log: log.child("pubsub") });
+  const state = options.backends?.state ?? createMemoryStateBackend();
+  const stopping = new AbortController();
+  const servers: RunningServer[] = [];
+  const managed: ManagedService<unknown>[] = [];
+
+  const teardown = async () => {
+    stopping.abort();
+    await Promise.allSettled(servers.map((s) => s.close()));
+    await Promise.allSettled(managed.map((m) => m.close()));
+    await pubsub.close();
+    await state.close();
+  };
+
+  const serve = async (name: string, port: number, services: ServiceRegistration[], protocol: "h2c" | "http1" = "h2c") => {
+    try {
+      const server = await startGrpcServer({
+        services,
+        port,
+        host,
+        apiKeys,
+        protocol,
+        cors: { origins: options.corsOrigins ?? ["*"] },
+        log: log.child(name),
+        name,
+      });
+      servers.push(server);
+      return server;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const why = code === "EADDRINUSE" ? `port ${port} is already in use` : err instanceof Error ? err.message : String(err);
+      throw new Error(`cannot start the ${name} server on ${host}:${port}: ${why}`);
+    }
+  };
+
+  try {
+    const extra: BackendConfig[] = [];
+    if (options.servicesConfigPath) extra.push(...(await loadServicesConfig(options.servicesConfigPath)));
+    for (const [name, addr] of Object.entries(options.services ?? {})) extra.push(backendConfig(name, addr, "services option"));
+
+    const deps = { pubsub, state };
+    const workmanager = await createWorkManager({ ...deps, log: log.child("workmanager") }, options.workmanager);
+    managed.push(workmanager);
+    const websocketmanager = await createWebSocketManager({ ...deps, log: log.child("websocketmanager") }, options.websocketmanager);
+    managed.push(websocketmanager);
+    const wmServer = await serve("workmanager", ports.workmanager, [{ desc: WorkManager, impl: workmanager.impl }]);
+    const wsmServer = await serve("websocketmanager", ports.websocketmanager, [{ desc: WebSocketManager, impl: websocketmanager.impl }]);
+
+    // The emulator's own managers are always backends; configured ones may not shadow them.
+    const backendList: BackendConfig[] = [
+      { name: "workmanager", host: dialHost(host), port: wmServer.port },
+      { name: "websocketmanager", host: dialHost(host), port: wsmServer.port },
+    ];
+    for (const backend of extra) {
+      const existing = backendList.findIndex((b) => b.name === backend.name);
+      if (existing >= 0 && existing < 2) throw new Error(`service name "${backend.name}" is reserved for the emulator's own server`);
+      if (existing >= 0) backendList[existing] = backend;
+      else backendList.push(backend);
+    }
+    const backends = new Backends(backendList, { log: log.child("gateway"), ...(options.reflectionTtlMs ? { ttlMs: options.reflectionTtlMs } : {}) });
+
+    const ctx: ServiceContext = { pubsub, state, log: log.child("api"), stopping: stopping.signal };
+    const pubsubService = createPubsubService({ ...ctx, log: log.child("pubsub") }, options.pubsub);
+    const apiServices: ServiceRegistration[] = [
+      { desc: Gateway, impl: createGatewayService({ ...ctx, log: log.child("gateway") }, backends) },
+      { desc: State, impl: createStateService({ ...ctx, log: log.child("state") }) },
+      { desc: Pubsub, impl: pubsubService.impl },
+      { desc: Config, impl: createConfigService(() => backends.list()) },
+    ];
+    const gateway = await serve("gateway", ports.gateway, apiServices);
+    const grpcWeb = await serve("grpc-web", ports.grpcWeb, apiServices, "http1");
+
+    const names = (list: ServiceRegistration[]) => list.map((s) => s.desc.typeName).join(", ");
+    log.info(`Gateway          ${gateway.url}  (gRPC, Connect, gRPC-Web over HTTP/2: ${names(apiServices)})`);
+    log.info(`Gateway gRPC-Web ${grpcWeb.url}  (gRPC-Web and Connect over HTTP/1.1, CORS ${(options.corsOrigins ?? ["*"]).join(" ")})`);
+    log.info(`WorkManager      ${wmServer.url}  (virtufin.WorkManager)`);
+    log.info(`WebSocketManager ${wsmServer.url}  (virtufin.WebSocketManager)`);
+    for (const b of backendList.slice(2)) log.info(`backend ${b.name} -> http://${urlHost(b.host)}:${b.port}`);
+    const keyNames = Object.keys(apiKeys);
+    log.info(keyNames.length > 0 ? `api keys enforced (names: ${keyNames.join(", ")})` : "api keys not configured: every call is allowed");
+    log.info("every server also serves grpc.health.v1.Health and grpc.reflection.v1.ServerReflection");
+
+    let stopped: Promise<void> | undefined;
+    return {
+      addresses: { gateway: address(gateway), grpcWeb: address(grpcWeb), workmanager: address(wmServer), websocketmanager: address(wsmServer) },
+      services: backendList,
+      pubsub,
+      state,
+      activeSubscriptions: pubsubService.activeSubscriptions,
+      stop() {
+        stopped ??= (async () => {
+          log.info("stopping");
+          await teardown();
+          log.info("stopped");
+        })();
+        return stopped;
+      },
+    };
+  } catch (err) {
+    await teardown();
+    throw err;
+  }
+}
