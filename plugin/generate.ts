@@ -3,7 +3,7 @@
  * file that has services.
  */
 import type { Schema } from "@bufbuild/protoplugin";
-import { buildFileModel, createCommentIndex } from "./model/index.js";
+import { buildFileModel, CLIENT_FILE_SUFFIX, createCommentIndex } from "./model/index.js";
 import type { VirtufinPluginOptions } from "./options/index.js";
 import { renderFile } from "./render/index.js";
 
@@ -14,6 +14,10 @@ export function generateTs(schema: Schema<VirtufinPluginOptions>): void {
     const model = buildFileModel(file, schema.options, comments);
     if (model !== undefined) {
       renderFile(schema.generateFile(model.outputName), model);
+    } else if (schema.options.keepEmptyFiles) {
+      // protoplugin drops files without content unless keep_empty_files is set: then a file
+      // without services gets its (preamble-only) client file, as protoc-gen-es does for _pb.
+      schema.generateFile(file.name + CLIENT_FILE_SUFFIX).preamble(file);
     }
   }
 }
