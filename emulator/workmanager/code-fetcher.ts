@@ -127,18 +127,26 @@ function readBody(response: IncomingMessage, url: URL, limits: CodeFetchLimits, 
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    // The first outcome wins: destroying the response below emits "aborted" and "error" too.
+    let settled = false;
+    const settle = (fn: () => void) => {
+      if (!settled) {
+        settled = true;
+        fn();
+      }
+    };
     response.on("data", (chunk: Buffer) => {
       size += chunk.length;
       if (size > limits.maxBytes) {
+        settle(() => reject(failed(url, `the code is more than the limit of ${limits.maxBytes} bytes`)));
         response.destroy();
-        reject(failed(url, `the code is more than the limit of ${limits.maxBytes} bytes`));
         return;
       }
       chunks.push(chunk);
     });
-    response.on("end", () => resolve(new Uint8Array(Buffer.concat(chunks))));
-    response.on("error", (err) => reject(mapError(err, url, limits, signal)));
-    response.on("aborted", () => reject(mapError(new Error("aborted"), url, limits, signal)));
+    response.on("end", () => settle(() => resolve(new Uint8Array(Buffer.concat(chunks)))));
+    response.on("error", (err) => settle(() => reject(mapError(err, url, limits, signal))));
+    response.on("aborted", () => settle(() => reject(mapError(new Error("the connection was aborted"), url, limits, signal))));
   });
 }
 
