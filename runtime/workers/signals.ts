@@ -57,13 +57,15 @@ export function stopOnSignals(worker: Worker, options: StopOnSignalsOptions = {}
     options.onSignal?.(signal);
   };
 
+  // One listener per signal, so the name is known even when the event carries none (process.emit).
+  const listeners = signals.map((signal) => [signal, () => onSignal(signal)] as const);
   const dispose = (): void => {
     if (!installed) return;
     installed = false;
-    for (const signal of signals) process.removeListener(signal, onSignal);
+    for (const [signal, listener] of listeners) process.removeListener(signal, listener);
   };
 
-  for (const signal of signals) process.on(signal, onSignal);
+  for (const [signal, listener] of listeners) process.on(signal, listener);
   // Once the worker is done, the listeners have no purpose left: restore the defaults.
   worker.waitForShutdown().then(dispose, dispose);
 
