@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { join } from "node:path";
+import { parse } from "yaml";
 
 /** Identifies a plugin in the table and in ratio columns. */
 export type PluginId = "ours" | "es" | "ts-proto";
@@ -34,24 +35,45 @@ function binScript(root: string, bin: string): { script: string; unavailable: st
   return { script: realpathSync(link), unavailable: undefined };
 }
 
+const OUR_BIN = "bin/protoc-gen-virtufin-ts.js";
+/** Used when buf.gen.yaml cannot be read: the options our buf.gen.yaml passed when this was written. */
+const OUR_FALLBACK_PARAMETER = "target=ts,import_extension=js,runtime=../runtime/index.js";
+
+/**
+ * Our plugin's parameter as `buf.gen.yaml` sets it (its `opt` list joined with commas, as buf
+ * does), so the benchmark measures what `npm run generate` runs rather than a copy that drifts.
+ */
+function ourParameter(root: string): string {
+  try {
+    const doc = parse(readFileSync(join(root, "buf.gen.yaml"), "utf8")) as {
+      plugins?: { local?: string | string[]; opt?: string | string[] }[];
+    };
+    const entry = doc.plugins?.find((p) => [p.local ?? []].flat().some((part) => part.endsWith(OUR_BIN)));
+    if (entry?.opt === undefined) return OUR_FALLBACK_PARAMETER;
+    return [entry.opt].flat().join(",");
+  } catch {
+    return OUR_FALLBACK_PARAMETER;
+  }
+}
+
 /**
  * The plugins in table order, resolved against the repository at `root`.
  *
  * - ours: `bin/protoc-gen-virtufin-ts.js`, which loads the compiled plugin from `dist/`; it is
  *   "not built" until `npm run build` has produced `dist/plugin/main.js`. Its parameter is the
- *   one our `buf.gen.yaml` passes (`runtime` is a required option).
+ *   one our `buf.gen.yaml` passes (`target=ts` and `runtime` are required options).
  * - protoc-gen-es with `target=ts`, the messages generator our SDK is built on.
  * - ts-proto with its default parameters (no `outputServices`: the default service output, an
  *   interface plus a client class over an `Rpc` interface), i.e. what a user gets out of the box.
  */
 export function resolvePlugins(root: string): PluginSpec[] {
-  const ourScript = join(root, "bin", "protoc-gen-virtufin-ts.js");
+  const ourScript = join(root, OUR_BIN);
   const ourDist = join(root, "dist", "plugin", "main.js");
   const ours: PluginSpec = {
     id: "ours",
     label: "protoc-gen-virtufin-ts (ours)",
     script: ourScript,
-    parameter: "runtime=../runtime/index.js",
+    parameter: ourParameter(root),
     unavailable: existsSync(ourScript) && existsSync(ourDist) ? undefined : "not built",
   };
   const es = binScript(root, "protoc-gen-es");
