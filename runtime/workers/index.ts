@@ -5,11 +5,16 @@
  *
  * - {@link Worker}: the abstract base; implement `run(signal)`. States INIT → RUNNING → STOPPING →
  *   STOPPED ({@link WorkerState}).
+ * - {@link createWorker}: a worker from a function run once (e.g. a subscription loop).
  * - {@link WorkerFunction}: a function run over and over with a heartbeat.
  * - {@link QueueConsumer} / {@link QueueConsumerWorker}: a bounded inbox, consumed by a handler
  *   with a concurrency limit.
  * - {@link Workers}: a group with a stopping grace period and bail-out on failure.
  * - {@link stopOnSignals}: stop a worker or group on SIGINT/SIGTERM.
+ *
+ * Workers hold no timer of their own while they wait: what keeps the process alive is what they
+ * wait on (a socket, a heartbeat). Every timer they do use is cleared when its wait ends, and
+ * `stopOnSignals` removes its listeners once the worker has stopped.
  *
  * The seed's SimpleWorker, in TypeScript:
  *
@@ -50,6 +55,7 @@ export {
 } from "./errors.js";
 export { sleep } from "./sleep.js";
 export { Worker } from "./worker.js";
+export { createWorker, type CreateWorkerOptions, type WorkerRun } from "./create-worker.js";
 export { WorkerFunction, type WorkerFunctionBody, type WorkerFunctionOptions, type WorkerFunctionStatus } from "./worker-function.js";
 export { BoundedQueue, type QueueWaitOptions } from "./bounded-queue.js";
 export {

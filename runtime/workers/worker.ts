@@ -4,6 +4,7 @@
  */
 import { ConnectError, Code } from "@connectrpc/connect";
 import { WorkerLifecycleError, errorMessage } from "./errors.js";
+import { kebabCase } from "./names.js";
 import { WorkerState, silentLogger, type WorkerLogger, type WorkerOptions, type WorkerStatus } from "./types.js";
 
 /**
@@ -286,12 +287,4 @@ export abstract class Worker implements AsyncDisposable {
 /** An abort reason that is recognizably an abort (`name === "AbortError"`), with a useful message. */
 function abortError(message: string): DOMException {
   return new DOMException(message, "AbortError");
-}
-
-/** `SimpleWorker` → `simple-worker`, `HTTPServer2` → `http-server2`. */
-function kebabCase(name: string): string {
-  return name
-    .replace(/([a-z0-9])([A-Z])/g, "$1-$2")
-    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1-$2")
-    .toLowerCase();
 }
