@@ -12,6 +12,8 @@ import { createLogger, type Logger } from "../../emulator/logger.js";
 import { startGrpcServer, type RunningServer } from "../../emulator/server/index.js";
 import { createWorkManagerService, type WorkManagerOptions } from "../../emulator/workmanager/index.js";
 import { WorkManager } from "../../generated/virtufin/workmanager_pb.js";
+import { createWebSocketManagerService, type WebSocketManagerOptions } from "../../emulator/websocketmanager/index.js";
+import { WebSocketManager } from "../../generated/virtufin/websocketmanager_pb.js";
 
 /** Backends and a logger for a test (log level from VIRTUFIN_TEST_LOG, default "warn"). */
 export interface TestBackends {
@@ -120,7 +122,7 @@ export function sleep(ms: number): Promise<void> {
 export interface TestWorkManager extends TestBackends {
   /** The gRPC client. */
   readonly client: Client<typeof WorkManager>;
-  /** Stops the server, the service and the backends. */
+  /** Stops the server and the service; the backends stay usable (a restarted service may reuse them). */
   close(): Promise<void>;
 }
 
@@ -141,4 +143,26 @@ export async function startWorkManager(options: WorkManagerOptions = {}, backend
 /** Reads a fixture file as bytes. */
 export function fixture(name: string): Uint8Array {
   return new Uint8Array(readFileSync(new URL(`./fixtures/${name}`, import.meta.url)));
+}
+
+/** A WebSocketManager served for a test, with its backends. */
+export interface TestWebSocketManager extends TestBackends {
+  /** The gRPC client. */
+  readonly client: Client<typeof WebSocketManager>;
+  /** Stops the server and the service; the backends stay usable (a restarted service may reuse them). */
+  close(): Promise<void>;
+}
+
+/** Starts a WebSocketManager (reconnect base 50 ms unless overridden) behind a real server. */
+export async function startWebSocketManager(options: WebSocketManagerOptions = {}, backends: TestBackends = createBackends()): Promise<TestWebSocketManager> {
+  const service = createWebSocketManagerService(backends, { reconnectBaseDelayMs: 50, instanceId: "test-instance", ...options });
+  const { client, server } = await serve(WebSocketManager, service.impl, backends.log);
+  return {
+    ...backends,
+    client,
+    async close() {
+      await server.close();
+      await service.close();
+    },
+  };
 }
