@@ -68,6 +68,7 @@ export class Workers extends Worker {
   readonly #cancelGraceMs: number;
   readonly #bailOut: BailOut;
   #notStopped: string[] = [];
+  #stopped: Promise<void> | undefined;
 
   /** @param options the workers, grace periods, bail-out policy, name and logger */
   constructor(options: WorkersOptions = {}) {
@@ -154,10 +155,20 @@ export class Workers extends Worker {
     throw this.#report() ?? new WorkersError(this.name, [], []);
   }
 
-  /** Waits for a stop request (or a bail-out), then stops every worker with the grace periods. */
+  /** Waits for a stop request or a bail-out; `onShutdown` then stops the workers. */
   protected override async run(signal: AbortSignal): Promise<void> {
     await aborted(signal);
+  }
+
+  /**
+   * Stops every worker (with the grace periods) and reports failed or stuck ones by throwing a
+   * {@link WorkersError}. It runs on every way out (stop, bail-out, failed startup, a stop during
+   * startup), so no worker is left running. Subclasses that override this must call
+   * `super.onShutdown()`.
+   */
+  protected override async onShutdown(): Promise<void> {
     await this.#stopAll();
+    if (this.failed) return; // the failed startup already reported the same error
     const error = this.#report();
     if (error) throw error;
   }
@@ -189,8 +200,14 @@ export class Workers extends Worker {
     this.gracefullyStop();
   }
 
+  /** Stops the workers once, however many paths ask for it. */
+  #stopAll(): Promise<void> {
+    this.#stopped ??= this.#stopAllOnce();
+    return this.#stopped;
+  }
+
   /** Graceful stop, then cancel after the grace period, then give up after the cancel grace period. */
-  async #stopAll(): Promise<void> {
+  async #stopAllOnce(): Promise<void> {
     const workers = [...this.#workers];
     if (workers.length === 0) return;
     this.logger.info(`${this.name}: gracefully stopping ${workers.length} worker(s): ${names(workers)}`);

@@ -26,6 +26,7 @@ export class ScriptedWorker extends Worker {
   startupCalls = 0;
   shutdownCalls = 0;
   failStartup = false;
+  startupDelayMs = 0;
   failure = new Error("boom");
 
   constructor(
@@ -41,6 +42,7 @@ export class ScriptedWorker extends Worker {
 
   protected override async onStartup(): Promise<void> {
     this.startupCalls += 1;
+    if (this.startupDelayMs > 0) await new Promise((r) => setTimeout(r, this.startupDelayMs));
     if (this.failStartup) throw new Error("startup failed");
   }
 

@@ -113,6 +113,16 @@ describe("Workers (group)", () => {
     expect([ok.state, bad.state, group.state]).toEqual(["stopped", "stopped", "stopped"]);
   });
 
+  it("leaves no worker running when one exits while the others are still starting", async () => {
+    const exits = new ScriptedWorker("exit", { name: "exits" });
+    const slow = new ScriptedWorker("await-signal", { name: "slow" });
+    slow.startupDelayMs = 30;
+    const group = new Workers({ workers: [exits, slow] });
+    await group.startup(); // the bail-out happened during startup
+    await group.waitForShutdown();
+    expect([exits.state, slow.state, group.state]).toEqual(["stopped", "stopped", "stopped"]);
+  });
+
   it("starts workers added while running, and stops removed ones no more", async () => {
     const group = new Workers();
     await group.startup();
