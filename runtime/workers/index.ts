@@ -44,7 +44,7 @@
  *
  * @module
  */
-export { WorkerState, silentLogger, type WorkerLogger, type WorkerOptions, type WorkerStatus } from "./types.js";
+export { WorkerState, silentLogger, type WorkerLogger, type WorkerOptions, type LifecycleStatus } from "./types.js";
 export {
   MessageHandlerError,
   QueueClosedError,

@@ -4,7 +4,7 @@
  */
 import { BoundedQueue, type QueueWaitOptions } from "./bounded-queue.js";
 import { Worker } from "./worker.js";
-import type { WorkerOptions, WorkerStatus } from "./types.js";
+import type { WorkerOptions, LifecycleStatus } from "./types.js";
 
 /** Default inbox capacity of a queue consumer. */
 export const DEFAULT_QUEUE_CAPACITY = 1_000;
@@ -16,7 +16,7 @@ export interface QueueConsumerOptions extends WorkerOptions {
 }
 
 /** The status of a queue consumer: the base status plus its inbox. */
-export interface QueueConsumerStatus extends WorkerStatus {
+export interface QueueConsumerStatus extends LifecycleStatus {
   /** Messages waiting in the inbox. */
   readonly queueSize: number;
   /** The inbox capacity. */

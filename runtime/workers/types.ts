@@ -33,8 +33,9 @@ export type WorkerState = (typeof WorkerState)[keyof typeof WorkerState];
 /**
  * A snapshot of a worker, as aio-fluid's `status()` returns; subclasses add their own fields
  * (a queue consumer adds its queue size, a group adds the status of each of its workers).
+ * (Not named `WorkerStatus`: that is the WorkManager's enum of remote worker states.)
  */
-export interface WorkerStatus {
+export interface LifecycleStatus {
   /** The worker's name. */
   readonly name: string;
   /** Where it is in its lifecycle. */

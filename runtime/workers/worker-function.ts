@@ -3,7 +3,7 @@
  */
 import { sleep } from "./sleep.js";
 import { Worker } from "./worker.js";
-import type { WorkerOptions, WorkerStatus } from "./types.js";
+import type { WorkerOptions, LifecycleStatus } from "./types.js";
 
 /** Options of a {@link WorkerFunction}. */
 export interface WorkerFunctionOptions extends WorkerOptions {
@@ -15,7 +15,7 @@ export interface WorkerFunctionOptions extends WorkerOptions {
 }
 
 /** The status of a {@link WorkerFunction}: the base status, its heartbeat and its call count. */
-export interface WorkerFunctionStatus extends WorkerStatus {
+export interface WorkerFunctionStatus extends LifecycleStatus {
   /** The pause between calls, in milliseconds. */
   readonly heartbeatMs: number;
   /** How many times the function has been called. */

@@ -5,7 +5,7 @@
 import { ConnectError, Code } from "@connectrpc/connect";
 import { WorkerLifecycleError, errorMessage } from "./errors.js";
 import { kebabCase } from "./names.js";
-import { WorkerState, silentLogger, type WorkerLogger, type WorkerOptions, type WorkerStatus } from "./types.js";
+import { WorkerState, silentLogger, type WorkerLogger, type WorkerOptions, type LifecycleStatus } from "./types.js";
 
 /**
  * The base class of every worker (seed: aio-fluid's `Worker`, `RunningWorker` and
@@ -135,7 +135,7 @@ export abstract class Worker implements AsyncDisposable {
   }
 
   /** A snapshot of the worker; subclasses add their own fields. */
-  status(): WorkerStatus {
+  status(): LifecycleStatus {
     return {
       name: this.name,
       state: this.#state,

@@ -5,7 +5,7 @@
 import { WorkerLifecycleError, WorkersError, errorMessage, type WorkerFailure } from "./errors.js";
 import { aborted, settlesWithin } from "./sleep.js";
 import { Worker } from "./worker.js";
-import { WorkerState, type WorkerOptions, type WorkerStatus } from "./types.js";
+import { WorkerState, type WorkerOptions, type LifecycleStatus } from "./types.js";
 
 /** Default time a group gives its workers to stop before cancelling them (seed: `STOPPING_GRACE_PERIOD`). */
 export const DEFAULT_STOPPING_GRACE_PERIOD_MS = 10_000;
@@ -34,9 +34,9 @@ export interface WorkersOptions extends WorkerOptions {
 }
 
 /** The status of a group: its own status plus each worker's. */
-export interface WorkersStatus extends WorkerStatus {
+export interface WorkersStatus extends LifecycleStatus {
   /** The status of each worker of the group, in order. */
-  readonly workers: readonly WorkerStatus[];
+  readonly workers: readonly LifecycleStatus[];
   /** Names of the workers that did not stop even after being cancelled. */
   readonly notStopped: readonly string[];
 }
