@@ -63,6 +63,11 @@ export class WorkManagerCore {
       const now = new Date().toISOString();
       const record = { id, mimeType: spec.mimeType, topic, group: req.group.trim(), createdAt: now };
       const worker = await this.buildWorker(record, [{ codeSource: source, createdAt: now }], spec, code);
+      if (this.closed) {
+        // close() ran while the engine started: do not leave a process behind.
+        await worker.dispose();
+        throw new ConnectError("the WorkManager is shutting down", Code.Unavailable);
+      }
       this.workers.set(id, worker);
       await this.store.save(worker.toRecord());
       this.deps.log.info("worker created", { id, language: spec.language, topic, group: record.group || undefined });
@@ -216,6 +221,10 @@ export class WorkManagerCore {
             const code = current.url !== undefined ? decodeCode(await this.fetch(current.url)) : decodeCode(Buffer.from(current.content ?? "", "base64"));
             const { history, ...rest } = record;
             worker = await this.buildWorker(rest, history, spec, code);
+            if (this.closed) {
+              await worker.dispose();
+              throw new Error("the WorkManager is shutting down");
+            }
             this.workers.set(record.id, worker);
             await this.lifecycle.publish("registered", worker);
           }
