@@ -185,6 +185,20 @@ describe("workers", () => {
     dead.stop();
     expect(letter!.metadata["errortype"]).toBe("MemoryError");
   });
+
+  it("limits a JavaScript worker's heap (the process dies, the event fails, the worker comes back)", async () => {
+    const code = `function Process(event) {
+      if (event.data === "grow") { const keep = []; for (;;) keep.push(new Array(1_000_000).fill(Math.random())); }
+      return { type: "x", source: "heap", data: process.pid };
+    }`;
+    await runWorker(wm, code, "t-heap", "text/javascript");
+    const dead = new TopicRecorder(wm.pubsub, "t-heap-dead");
+    await publishJson(wm.pubsub, "t-heap", "grow");
+    const [letter] = await dead.waitFor(1, 25_000);
+    dead.stop();
+    expect(letter!.metadata["errortype"]).toBe("WorkerExited");
+    expect(typeof jsonOf((await requestReply(wm, "t-heap", "pid")).reply)).toBe("number");
+  }, 30_000);
 });
 
 describe("failures", () => {
