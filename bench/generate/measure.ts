@@ -2,11 +2,12 @@
  * Runs one plugin process on one request and measures it: wall time, peak RSS, output size.
  *
  * Peak memory comes from the kernel: every plugin runs as `node --require peak-rss-hook.cjs
- * <script>`, and the hook writes `process.resourceUsage().maxRSS` (getrusage's ru_maxrss, the
- * high-water mark of the resident set) to a file at exit. While the process runs the harness
- * also samples `/proc/<pid>/status` VmHWM (the same high-water mark) every 100 ms; those samples
- * only matter when the process never reaches its exit handler (a timeout kill or a crash), and
- * the table then marks the figure as a lower bound.
+ * <script>`, and the hook writes VmHWM from `/proc/self/status` (the high-water mark of the
+ * process's resident set) to a file at exit — not getrusage's ru_maxrss, which on Linux carries
+ * over the harness's own resident set from the fork (see the hook). While the process runs the
+ * harness also samples `/proc/<pid>/status` VmHWM every 100 ms; those samples only matter when
+ * the process never reaches its exit handler (a timeout kill or a crash), and the table then
+ * marks the figure as a lower bound.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -62,7 +63,8 @@ function sampleHighWaterKb(pid: number): number | undefined {
 }
 
 interface HookReport {
-  maxRssKb: number;
+  peakKb: number;
+  source: "VmHWM" | "ru_maxrss";
   userCpuUs: number;
   systemCpuUs: number;
 }
@@ -127,7 +129,7 @@ function runInDir(options: RunOptions, hookFile: string): Promise<RunResult> {
       clearInterval(sampler);
       clearTimeout(killer);
       const hook = readHookReport(hookFile);
-      const peakRssKb = hook?.maxRssKb ?? sampledKb;
+      const peakRssKb = hook?.peakKb ?? sampledKb;
       const common = {
         wallMs: timedOut ? options.timeoutMs : wallMs,
         peakRssKb,

@@ -103,7 +103,8 @@ export function resultsTable(cells: readonly BenchCell[]): string {
   const rss = (r: RunResult): number | undefined => r.peakRssKb;
   const rows = cells.map((cell) => {
     const r = cell.result;
-    const output = r?.status === "ok" ? `${fmtBytes(r.outputBytes)} (${r.outputFiles} files)` : "—";
+    const output =
+      r?.status === "ok" ? `${fmtBytes(r.outputBytes)} (${r.outputFiles} file${r.outputFiles === 1 ? "" : "s"})` : "—";
     return [
       cell.input.label,
       cell.plugin.label,
