@@ -5,15 +5,16 @@
 import type { Schema } from "@bufbuild/protoplugin";
 import { buildFileModel, CLIENT_FILE_SUFFIX, createCommentIndex } from "./model/index.js";
 import type { VirtufinPluginOptions } from "./options/index.js";
-import { renderFile } from "./render/index.js";
+import { createEsNames, renderFile } from "./render/index.js";
 
 /** Generates the TypeScript clients of every file to generate. */
 export function generateTs(schema: Schema<VirtufinPluginOptions>): void {
   const comments = createCommentIndex();
+  const names = createEsNames(schema.files, schema.options.bootstrapWkt);
   for (const file of schema.files) {
     const model = buildFileModel(file, schema.options, comments);
     if (model !== undefined) {
-      renderFile(schema.generateFile(model.outputName), model);
+      renderFile(schema.generateFile(model.outputName), model, names);
     } else if (schema.options.keepEmptyFiles) {
       // protoplugin drops files without content unless keep_empty_files is set: then a file
       // without services gets its (preamble-only) client file, as protoc-gen-es does for _pb.
