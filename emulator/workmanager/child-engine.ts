@@ -65,6 +65,9 @@ interface Running {
 }
 
 const MAX_LOGGED_LINE = 2_000;
+/** Restarts after an unexpected exit happen at once (backing off) this many times in a row. */
+const MAX_EAGER_RESTARTS = 5;
+const RESTART_BASE_DELAY_MS = 100;
 
 /** One worker's host process, (re)started on demand. */
 export class ChildEngine {
@@ -74,6 +77,8 @@ export class ChildEngine {
   private nextId = 1;
   private disposed = false;
   private starts = 0;
+  private crashes = 0;
+  private restartTimer: NodeJS.Timeout | undefined;
 
   /** Creates the engine; no process runs until the first `load`. */
   constructor(private readonly config: ChildEngineConfig) {}
@@ -113,6 +118,7 @@ export class ChildEngine {
         running.child.kill("SIGKILL");
         return new WorkerError("TimeoutError", `Process did not finish within ${timeoutMs} ms; the worker process was killed`);
       });
+      this.crashes = 0;
       if (reply.error) throw toWorkerError(reply.error);
       return reply.result ?? null;
     });
@@ -121,6 +127,7 @@ export class ChildEngine {
   /** Kills the host process for good. */
   async dispose(): Promise<void> {
     this.disposed = true;
+    clearTimeout(this.restartTimer);
     const running = this.running;
     this.running = undefined;
     if (running && !running.exited) {
@@ -176,7 +183,10 @@ export class ChildEngine {
     child.on("exit", (code, signal) => {
       if (!this.disposed) this.config.log.warn("worker process exited; it is restarted before the next event", { pid: child.pid, code, signal });
       fail(new WorkerError("WorkerExited", `the worker process exited (code ${code ?? "none"}, signal ${signal ?? "none"})`));
-      if (this.running === running) this.running = undefined;
+      if (this.running === running) {
+        this.running = undefined;
+        this.scheduleRestart();
+      }
     });
     // A killed child resets the channel (ECONNRESET); its exit is handled above. readline
     // re-emits input errors, so both need a listener.
@@ -187,6 +197,23 @@ export class ChildEngine {
     this.pipeOutput(child.stdout, "info");
     this.pipeOutput(child.stderr, "warn");
     return running;
+  }
+
+  /**
+   * Restarts a process that died (crash, kill at the time limit, exit) without waiting for the
+   * next event, backing off 100 ms x 2^n; after MAX_EAGER_RESTARTS failures in a row the next
+   * event restarts it instead, so code that always dies cannot spin.
+   */
+  private scheduleRestart(): void {
+    if (this.disposed || this.code === undefined || this.restartTimer || this.crashes >= MAX_EAGER_RESTARTS) return;
+    const delay = RESTART_BASE_DELAY_MS * 2 ** this.crashes;
+    this.crashes += 1;
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      this.lock
+        .run(() => this.ensureStarted())
+        .catch((err: unknown) => this.config.log.warn("worker process restart failed", { error: err instanceof Error ? err.message : String(err) }));
+    }, delay);
   }
 
   private onLine(running: Running, line: string): void {
