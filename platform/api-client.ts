@@ -16,7 +16,9 @@ import {
   type ClientCore,
   type ConnectionOptions,
 } from "../runtime/index.js";
-import { createGatewayDispatch, GatewayEvent, type GatewayDispatch, type JsonValue } from "./gateway/index.js";
+import type { WebSocketManager } from "../generated/virtufin/websocketmanager_pb.js";
+import type { WorkManager } from "../generated/virtufin/workmanager_pb.js";
+import { createGatewayDispatch, GatewayEvent, type GatewayDispatch, type JsonValue, type KnownServiceProxy } from "./gateway/index.js";
 import { PubsubApi, reconnectingStream, runHandler, type EventHandler, type HandlerSubscription, type ReconnectInfo, type ReconnectOptions } from "./pubsub/index.js";
 import { StateApi } from "./state/index.js";
 
@@ -39,6 +41,14 @@ export interface PlatformSubscribeOptions {
   onReconnect?: (info: ReconnectInfo) => void;
 }
 
+/** The Gateway dispatcher, with the platform's own backends declared. */
+export type PlatformGateway = GatewayDispatch & {
+  /** The WorkManager through the Gateway (seed: `client.gateway.workmanager.ListWorkers()`). */
+  readonly workmanager: KnownServiceProxy<typeof WorkManager>;
+  /** The WebSocketManager through the Gateway (seed: `client.gateway.websocketmanager.List()`). */
+  readonly websocketmanager: KnownServiceProxy<typeof WebSocketManager>;
+};
+
 /** Health of a service, from `grpc.health.v1`. */
 export type HealthStatus = "SERVING" | "NOT_SERVING" | "UNKNOWN" | "SERVICE_UNKNOWN";
 
@@ -53,7 +63,7 @@ export class ApiClient implements AsyncDisposable {
   /** Publish, subscribe and request-reply (seed: `client.pubsub`). */
   readonly pubsub: PubsubApi;
   /** Dynamic dispatch to backends through the Gateway (seed: `client.gateway.workmanager`). */
-  readonly gateway: GatewayDispatch;
+  readonly gateway: PlatformGateway;
 
   readonly #core: ClientCore;
   readonly #health: ClientCore;
@@ -65,7 +75,7 @@ export class ApiClient implements AsyncDisposable {
     this.#health = createClientCore(Health, this.connection);
     this.state = new StateApi(this.#core);
     this.pubsub = new PubsubApi(this.#core);
-    this.gateway = createGatewayDispatch((service, method, request, options) => this.invoke(service, method, request, options));
+    this.gateway = createGatewayDispatch((service, method, request, options) => this.invoke(service, method, request, options)) as PlatformGateway;
   }
 
   /** The default client (seed: `get_default_client`): the one set, else one for localhost:5002. */

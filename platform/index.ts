@@ -4,7 +4,8 @@
  *
  * @module
  */
-export { ApiClient, type ApiClientOptions, type HealthStatus, type PlatformSubscribeOptions } from "./api-client.js";
+export { ApiClient, type ApiClientOptions, type HealthStatus, type PlatformGateway, type PlatformSubscribeOptions } from "./api-client.js";
 export * from "./gateway/index.js";
 export * from "./pubsub/index.js";
 export * from "./state/index.js";
+export * from "./workmanager/index.js";

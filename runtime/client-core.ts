@@ -148,18 +148,28 @@ class Core implements ClientCore {
       async *[Symbol.asyncIterator]() {
         const transport = await self.#transport();
         const scope = self.connection.begin(options?.signal);
+        let iterator: AsyncIterator<MessageShape<O>> | undefined;
         let done = false;
         try {
           const response = await transport.stream(method, scope.signal, timeoutMs, options?.headers, input);
-          yield* response.message;
+          iterator = response.message[Symbol.asyncIterator]();
+          for (;;) {
+            const next = await iterator.next();
+            if (next.done) break;
+            yield next.value;
+          }
           done = true;
         } catch (error) {
           done = true;
           throw VirtufinError.from(error);
         } finally {
-          // A consumer that breaks out of its loop lands here with done=false: end the HTTP/2 stream too.
           if (done) scope.end();
-          else scope.cancel();
+          else {
+            // The consumer left its loop early. Abort the HTTP/2 stream, then read once more:
+            // Connect releases the call (its deadline timer included) only when a read fails.
+            scope.cancel();
+            iterator?.next().catch(() => undefined);
+          }
         }
       },
     };

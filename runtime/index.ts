@@ -18,3 +18,4 @@ export {
 } from "./connection.js";
 export { Code, codeFromName, codeName, errorFromStatus, EtagMismatchError, RequestTimeoutError, VirtufinError } from "./errors.js";
 export { normalizeInit, type RequestInit } from "./request-init.js";
+export * from "./workers/index.js";

@@ -5,6 +5,7 @@
  * Nothing reachable here is thenable, so `await api.gateway.x` resolves to the proxy instead of
  * hanging, and `JSON.stringify`/`util.inspect` of a proxy do not call the Gateway.
  */
+import type { DescService } from "@bufbuild/protobuf";
 import type { CallOptions } from "../../runtime/index.js";
 
 /** A JSON value as the Gateway returns it. */
@@ -25,6 +26,14 @@ export interface ServiceProxy {
   /** Attribute style: `proxy.ListWorkers()`, `proxy.CreateWorker({ ... })`. */
   readonly [method: string]: DynamicMethod | string | ServiceProxy["call"];
 }
+
+/**
+ * A ServiceProxy of a service known at compile time: its RPCs, by their proto names
+ * ("CreateWorker"), are declared members, so they type-check without a non-null assertion.
+ */
+export type KnownServiceProxy<S extends DescService> = ServiceProxy & {
+  readonly [K in keyof S["method"] as Capitalize<K & string>]: DynamicMethod;
+};
 
 /** Every backend reached through the Gateway, by name. */
 export interface GatewayDispatch {

@@ -10,6 +10,7 @@ export {
   type GatewayDispatch,
   type JsonInvoker,
   type JsonValue,
+  type KnownServiceProxy,
   type ServiceProxy,
 } from "./dynamic.js";
 export { GatewayEvent } from "./gateway-event.js";

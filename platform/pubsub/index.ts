@@ -14,5 +14,5 @@ export {
   type PublishWithResultOptions,
   type SubscribeOptions,
 } from "./pubsub-client.js";
-export { backoff, reconnectingStream, sleep, type ReconnectInfo, type ReconnectingStreamOptions, type ReconnectOptions } from "./reconnecting-stream.js";
+export { backoff, reconnectingStream, type ReconnectInfo, type ReconnectingStreamOptions, type ReconnectOptions } from "./reconnecting-stream.js";
 export { PROBE_KEY, ReplyRouter, type ReplyRouterOptions, type ReplyTransport } from "./reply-router.js";

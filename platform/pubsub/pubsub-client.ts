@@ -3,7 +3,7 @@
  * iterable or with a handler, and request-reply.
  */
 import { Pubsub } from "../../generated/virtufin/pubsub_pb.js";
-import { Code, errorFromStatus, VirtufinError, type CallOptions, type ClientCore } from "../../runtime/index.js";
+import { Code, errorFromStatus, sleep, VirtufinError, type CallOptions, type ClientCore } from "../../runtime/index.js";
 import { encodeData, type EventData } from "./encode.js";
 import { PubsubEvent } from "./event.js";
 import { reconnectingStream, type ReconnectInfo, type ReconnectOptions } from "./reconnecting-stream.js";
@@ -112,6 +112,74 @@ export class PubsubApi {
     return {
       async *[Symbol.asyncIterator]() {
         for await (const event of raw) if (event.metadata[PROBE_KEY] === undefined) yield event;
+      },
+    };
+  }
+
+  /**
+   * Like {@link subscribe}, but resolves only once the server has registered the subscription
+   * (proven by a probe event making the round trip), so nothing published after this resolves
+   * is missed. Rejects with a VirtufinError (UNAVAILABLE) if that cannot be proven in
+   * `readyTimeoutMs` (default 10,000 ms).
+   */
+  async subscribeReady(
+    topic: string,
+    options: SubscribeOptions & { readyTimeoutMs?: number } = {},
+  ): Promise<AsyncIterable<PubsubEvent>> {
+    checkTopic(topic);
+    const probeId = `probe-${crypto.randomUUID()}`;
+    // One signal ends the stream for the caller's abort and for the readiness deadline alike.
+    const stream = new AbortController();
+    const onAbort = () => stream.abort(options.signal?.reason);
+    if (options.signal?.aborted) stream.abort();
+    else options.signal?.addEventListener("abort", onAbort, { once: true });
+    const iterator = this.#subscribe(topic, { ...options, signal: stream.signal })[Symbol.asyncIterator]();
+    const early: PubsubEvent[] = [];
+    const stopProbing = new AbortController();
+    const probing = (async () => {
+      for (let i = 0; !stopProbing.signal.aborted && i < 60; i++) {
+        await this.publish(topic, undefined, { correlationId: probeId, metadata: { [PROBE_KEY]: "1" }, signal: stopProbing.signal }).catch(() => undefined);
+        await sleep(Math.min(20 * 2 ** i, 500), stopProbing.signal);
+      }
+    })();
+    let timedOut = false;
+    const deadline = setTimeout(() => {
+      timedOut = true;
+      stream.abort();
+    }, options.readyTimeoutMs ?? 10_000);
+    try {
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) {
+          options.signal?.removeEventListener("abort", onAbort);
+          if (!timedOut) throw new VirtufinError(`subscription to "${topic}" was aborted before it became live`, Code.Canceled);
+          throw new VirtufinError(`subscription to "${topic}" did not become live in time`, Code.Unavailable);
+        }
+        const event = next.value;
+        if (event.metadata[PROBE_KEY] === undefined) early.push(event);
+        else if (event.correlationId === probeId) break;
+      }
+    } finally {
+      clearTimeout(deadline);
+      stopProbing.abort();
+      await probing;
+    }
+    return {
+      [Symbol.asyncIterator]: () => {
+        let i = 0;
+        return {
+          async next(): Promise<IteratorResult<PubsubEvent>> {
+            if (i < early.length) return { done: false, value: early[i++]! };
+            for (;;) {
+              const next = await iterator.next();
+              if (next.done || next.value.metadata[PROBE_KEY] === undefined) return next as IteratorResult<PubsubEvent>;
+            }
+          },
+          async return(): Promise<IteratorResult<PubsubEvent>> {
+            await iterator.return?.();
+            return { done: true, value: undefined };
+          },
+        };
       },
     };
   }

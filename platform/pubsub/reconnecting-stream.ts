@@ -7,7 +7,7 @@
  * is read from the HTTP/2 stream only when the consumer asks for it, so flow control holds the
  * rest on the server.
  */
-import { Code, VirtufinError } from "../../runtime/index.js";
+import { Code, sleep, VirtufinError } from "../../runtime/index.js";
 
 /** How a dropped stream is reopened. */
 export interface ReconnectOptions {
@@ -109,23 +109,6 @@ export async function* reconnectingStream<T>(
 export function backoff(attempt: number, initialMs: number, maxMs: number): number {
   const ceiling = Math.min(maxMs, initialMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
-}
-
-/** Waits, or returns false early when the signal aborts. The timer never keeps the process alive. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve(false);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve(true);
-    }, ms);
-    timer.unref?.();
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 /** A bounded set of recently seen ids (oldest forgotten first). */

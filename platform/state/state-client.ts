@@ -7,11 +7,12 @@ import {
   Code,
   errorFromStatus,
   EtagMismatchError,
+  sleep,
   VirtufinError,
   type CallOptions,
   type ClientCore,
 } from "../../runtime/index.js";
-import { backoff, sleep } from "../pubsub/reconnecting-stream.js";
+import { backoff } from "../pubsub/reconnecting-stream.js";
 
 /** Options of {@link StateApi.save}. */
 export interface SaveOptions extends CallOptions {

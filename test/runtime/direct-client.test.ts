@@ -149,6 +149,20 @@ describe("generated direct client", () => {
     await expect.poll(() => streamsEnded, { timeout: 2_000 }).toBe(before + 1);
   });
 
+  it("leaves nothing behind when a consumer stops reading a stream early", async () => {
+    const { execFile } = await import("node:child_process");
+    const fixture = new URL("./fixtures/leave-stream-early.ts", import.meta.url).pathname;
+    const started = Date.now();
+    const output = await new Promise<string>((resolve, reject) => {
+      execFile(process.execPath, ["--import", "tsx", fixture, String(server.port)], { timeout: 15_000 }, (error, stdout, stderr) =>
+        error ? reject(new Error(`${error.message}\n${stdout}${stderr}`)) : resolve(stdout),
+      );
+    });
+    expect(output).toContain("got 0");
+    expect(output).toContain("closed");
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
   it("aborting a stream settles it with a Canceled error", async () => {
     await using pubsub = new PubsubClient({ host: "127.0.0.1", port: server.port });
     const controller = new AbortController();

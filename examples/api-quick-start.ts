@@ -1,0 +1,13 @@
+/**
+ * Seed: virtufin-api Python client, "Quick Start" — connect to the Gateway and list services.
+ *
+ *   npx tsx examples/api-quick-start.ts
+ */
+import { ApiClient } from "../platform/index.js";
+import { apiEndpoint, run } from "./support.js";
+
+run(async () => {
+  await using client = new ApiClient(apiEndpoint());
+  const services = await client.listServices();
+  console.log(`Services: ${JSON.stringify(services)}`);
+});
