@@ -7,7 +7,7 @@
 
 import type { CallOptions, ClientCore as ClientCore$1, ClientTarget, RequestInit } from "../../../../../../runtime/index.js";
 import { createClientCore, flatArgs, mapAsync } from "../../../../../../runtime/index.js";
-import type { AsyncIterable as AsyncIterable$1, CallOptions as CallOptions$1, ClashClient as ClashClient$1, ClientCore, Error, ObjectSchema, Pair, PairSchema, Reserved, ReservedSchema, response as response$1, Symbol as Symbol$1 } from "./globals_pb.js";
+import type { AsyncIterable as AsyncIterable$1, CallOptions as CallOptions$1, ClashClient as ClashClient$1, ClientCore, Error, ObjectSchema, Outer_Inner, Outer_Inner$, Outer_InnerSchema, Outer_InnerSchema$, Pair, PairSchema, Reserved, ReservedSchema, response as response$1, Symbol as Symbol$1 } from "./globals_pb.js";
 import { Clash } from "./globals_pb.js";
 import type { ThingSchema } from "../a/things_pb.js";
 import type { ThingSchema as ThingSchema$1 } from "../b/things_pb.js";
@@ -114,6 +114,18 @@ export interface ClashApi {
    * @generated from rpc clash.c.Clash.Response
    */
   response(left: RequestInit<typeof ThingSchema>, right: RequestInit<typeof ThingSchema$1>, options?: CallOptions): Promise<Pair>;
+  /**
+   * Returns the nested message named like a top-level one.
+   *
+   * @generated from rpc clash.c.Clash.Nested
+   */
+  nested(request: RequestInit<typeof Outer_InnerSchema$>, options?: CallOptions): Promise<Outer_Inner>;
+  /**
+   * Returns the top-level message named like a nested one.
+   *
+   * @generated from rpc clash.c.Clash.TopLevel
+   */
+  topLevel(request: RequestInit<typeof Outer_InnerSchema>, options?: CallOptions): Promise<Outer_Inner$>;
   /**
    * Streams a global-named message.
    *
@@ -282,6 +294,24 @@ export class ClashClient implements ClashApi {
   async response(...args: unknown[]): Promise<Pair> {
     const [request, options] = flatArgs(args, ["left", "right"], false);
     return this.#core.unary(Clash.method.response, request as RequestInit<typeof PairSchema>, options);
+  }
+
+  /**
+   * Returns the nested message named like a top-level one.
+   *
+   * @generated from rpc clash.c.Clash.Nested
+   */
+  async nested(request: RequestInit<typeof Outer_InnerSchema$>, options?: CallOptions): Promise<Outer_Inner> {
+    return this.#core.unary(Clash.method.nested, request, options);
+  }
+
+  /**
+   * Returns the top-level message named like a nested one.
+   *
+   * @generated from rpc clash.c.Clash.TopLevel
+   */
+  async topLevel(request: RequestInit<typeof Outer_InnerSchema>, options?: CallOptions): Promise<Outer_Inner$> {
+    return this.#core.unary(Clash.method.topLevel, request, options);
   }
 
   /**

@@ -18,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file clash/c/globals.proto.
  */
 export const file_clash_c_globals: GenFile = /*@__PURE__*/
-  fileDesc("ChVjbGFzaC9jL2dsb2JhbHMucHJvdG8SB2NsYXNoLmMiGQoGT2JqZWN0Eg8KB2RlZmF1bHQYASABKAkiGwoHUHJvbWlzZRIQCghyZXNvbHZlZBgBIAEoCCIWCgVBcnJheRINCgVpdGVtcxgBIAMoCSImCgVFcnJvchIPCgdtZXNzYWdlGAEgASgJEgwKBGNvZGUYAiABKAUiYQoDTWFwEioKB2VudHJpZXMYASADKAsyGS5jbGFzaC5jLk1hcC5FbnRyaWVzRW50cnkaLgoMRW50cmllc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiMQoGU3ltYm9sEhMKC2Rlc2NyaXB0aW9uGAEgASgJEhIKCnJlZ2lzdGVyZWQYAiABKAgiLQoNQXN5bmNJdGVyYWJsZRINCgV2YWx1ZRgBIAEoCRINCgVvdGhlchgCIAEoCSIvCgtDYWxsT3B0aW9ucxISCgp0aW1lb3V0X21zGAEgASgFEgwKBHdhaXQYAiABKAgiKwoKQ2xpZW50Q29yZRIPCgdub3RoaW5nGAEgASgJEgwKBG1vcmUYAiABKAkiLgoLQ2xhc2hDbGllbnQSEQoJc29tZXRoaW5nGAEgASgJEgwKBGVsc2UYAiABKAkiJAoIcmVzcG9uc2USCwoDb25lGAEgASgJEgsKA3R3bxgCIAEoCSJwCghSZXNlcnZlZBIPCgdkZWZhdWx0GAEgASgJEg0KBWNsYXNzGAIgASgJEg8KB29wdGlvbnMYAyABKAkSEQoJYXJndW1lbnRzGAQgASgJEhMKC2NvbnN0cnVjdG9yGAUgASgJEgsKA25ldxgGIAEoCCJDCgRQYWlyEhwKBGxlZnQYASABKAsyDi5jbGFzaC5hLlRoaW5nEh0KBXJpZ2h0GAIgASgLMg4uY2xhc2guYi5UaGluZzLcBQoFQ2xhc2gSKQoEVGhlbhIPLmNsYXNoLmMuT2JqZWN0GhAuY2xhc2guYy5Qcm9taXNlEi8KC0NvbnN0cnVjdG9yEg8uY2xhc2guYy5PYmplY3QaDy5jbGFzaC5jLk9iamVjdBIoCgVDbG9zZRIPLmNsYXNoLmMuT2JqZWN0Gg4uY2xhc2guYy5FcnJvchJiCgZEZWxldGUSES5jbGFzaC5jLlJlc2VydmVkGhEuY2xhc2guYy5SZXNlcnZlZCIy2kEvZGVmYXVsdCxjbGFzcyxvcHRpb25zLGFyZ3VtZW50cyxjb25zdHJ1Y3RvcixuZXcSKgoHRGVmYXVsdBIPLmNsYXNoLmMuT2JqZWN0Gg4uY2xhc2guYy5BcnJheRIpCghUb1N0cmluZxIPLmNsYXNoLmMuT2JqZWN0GgwuY2xhc2guYy5NYXASKwoHVmFsdWVPZhIPLmNsYXNoLmMuT2JqZWN0Gg8uY2xhc2guYy5TeW1ib2wSMQoGVG9KU09OEg8uY2xhc2guYy5PYmplY3QaFi5jbGFzaC5jLkFzeW5jSXRlcmFibGUSNwoOSGFzT3duUHJvcGVydHkSDy5jbGFzaC5jLk9iamVjdBoULmNsYXNoLmMuQ2FsbE9wdGlvbnMSMQoJX19wcm90b19fEg8uY2xhc2guYy5PYmplY3QaEy5jbGFzaC5jLkNsaWVudENvcmUSLgoFUHJvdG8SDy5jbGFzaC5jLk9iamVjdBoULmNsYXNoLmMuQ2xhc2hDbGllbnQSLAoGU3ltYm9sEg8uY2xhc2guYy5PYmplY3QaES5jbGFzaC5jLnJlc3BvbnNlEjcKCFJlc3BvbnNlEg0uY2xhc2guYy5QYWlyGg0uY2xhc2guYy5QYWlyIg3aQQpsZWZ0LHJpZ2h0Ei8KCFByb21pc2VzEg8uY2xhc2guYy5PYmplY3QaEC5jbGFzaC5jLlByb21pc2UwAWIGcHJvdG8z", [file_clash_a_things, file_clash_b_things, file_google_api_client]);
+  fileDesc("ChVjbGFzaC9jL2dsb2JhbHMucHJvdG8SB2NsYXNoLmMiGQoGT2JqZWN0Eg8KB2RlZmF1bHQYASABKAkiGwoHUHJvbWlzZRIQCghyZXNvbHZlZBgBIAEoCCIWCgVBcnJheRINCgVpdGVtcxgBIAMoCSImCgVFcnJvchIPCgdtZXNzYWdlGAEgASgJEgwKBGNvZGUYAiABKAUiYQoDTWFwEioKB2VudHJpZXMYASADKAsyGS5jbGFzaC5jLk1hcC5FbnRyaWVzRW50cnkaLgoMRW50cmllc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiMQoGU3ltYm9sEhMKC2Rlc2NyaXB0aW9uGAEgASgJEhIKCnJlZ2lzdGVyZWQYAiABKAgiLQoNQXN5bmNJdGVyYWJsZRINCgV2YWx1ZRgBIAEoCRINCgVvdGhlchgCIAEoCSIvCgtDYWxsT3B0aW9ucxISCgp0aW1lb3V0X21zGAEgASgFEgwKBHdhaXQYAiABKAgiKwoKQ2xpZW50Q29yZRIPCgdub3RoaW5nGAEgASgJEgwKBG1vcmUYAiABKAkiLgoLQ2xhc2hDbGllbnQSEQoJc29tZXRoaW5nGAEgASgJEgwKBGVsc2UYAiABKAkiJAoIcmVzcG9uc2USCwoDb25lGAEgASgJEgsKA3R3bxgCIAEoCSJwCghSZXNlcnZlZBIPCgdkZWZhdWx0GAEgASgJEg0KBWNsYXNzGAIgASgJEg8KB29wdGlvbnMYAyABKAkSEQoJYXJndW1lbnRzGAQgASgJEhMKC2NvbnN0cnVjdG9yGAUgASgJEgsKA25ldxgGIAEoCCJDCgRQYWlyEhwKBGxlZnQYASABKAsyDi5jbGFzaC5hLlRoaW5nEh0KBXJpZ2h0GAIgASgLMg4uY2xhc2guYi5UaGluZyJTCgVPdXRlchIjCgVpbm5lchgBIAEoCzIULmNsYXNoLmMuT3V0ZXIuSW5uZXIaJQoFSW5uZXISDQoFdmFsdWUYASABKAkSDQoFb3RoZXIYAiABKAkiKwoLT3V0ZXJfSW5uZXISDQoFdmFsdWUYASABKAUSDQoFb3RoZXIYAiABKAUyygYKBUNsYXNoEikKBFRoZW4SDy5jbGFzaC5jLk9iamVjdBoQLmNsYXNoLmMuUHJvbWlzZRIvCgtDb25zdHJ1Y3RvchIPLmNsYXNoLmMuT2JqZWN0Gg8uY2xhc2guYy5PYmplY3QSKAoFQ2xvc2USDy5jbGFzaC5jLk9iamVjdBoOLmNsYXNoLmMuRXJyb3ISYgoGRGVsZXRlEhEuY2xhc2guYy5SZXNlcnZlZBoRLmNsYXNoLmMuUmVzZXJ2ZWQiMtpBL2RlZmF1bHQsY2xhc3Msb3B0aW9ucyxhcmd1bWVudHMsY29uc3RydWN0b3IsbmV3EioKB0RlZmF1bHQSDy5jbGFzaC5jLk9iamVjdBoOLmNsYXNoLmMuQXJyYXkSKQoIVG9TdHJpbmcSDy5jbGFzaC5jLk9iamVjdBoMLmNsYXNoLmMuTWFwEisKB1ZhbHVlT2YSDy5jbGFzaC5jLk9iamVjdBoPLmNsYXNoLmMuU3ltYm9sEjEKBlRvSlNPThIPLmNsYXNoLmMuT2JqZWN0GhYuY2xhc2guYy5Bc3luY0l0ZXJhYmxlEjcKDkhhc093blByb3BlcnR5Eg8uY2xhc2guYy5PYmplY3QaFC5jbGFzaC5jLkNhbGxPcHRpb25zEjEKCV9fcHJvdG9fXxIPLmNsYXNoLmMuT2JqZWN0GhMuY2xhc2guYy5DbGllbnRDb3JlEi4KBVByb3RvEg8uY2xhc2guYy5PYmplY3QaFC5jbGFzaC5jLkNsYXNoQ2xpZW50EiwKBlN5bWJvbBIPLmNsYXNoLmMuT2JqZWN0GhEuY2xhc2guYy5yZXNwb25zZRI3CghSZXNwb25zZRINLmNsYXNoLmMuUGFpchoNLmNsYXNoLmMuUGFpciIN2kEKbGVmdCxyaWdodBI0CgZOZXN0ZWQSFC5jbGFzaC5jLk91dGVyX0lubmVyGhQuY2xhc2guYy5PdXRlci5Jbm5lchI2CghUb3BMZXZlbBIULmNsYXNoLmMuT3V0ZXIuSW5uZXIaFC5jbGFzaC5jLk91dGVyX0lubmVyEi8KCFByb21pc2VzEg8uY2xhc2guYy5PYmplY3QaEC5jbGFzaC5jLlByb21pc2UwAWIGcHJvdG8z", [file_clash_a_things, file_clash_b_things, file_google_api_client]);
 
 /**
  * Named like the global Object.
@@ -385,6 +385,83 @@ export const PairSchema: GenMessage<Pair> = /*@__PURE__*/
   messageDesc(file_clash_c_globals, 12);
 
 /**
+ * Has a nested message whose generated name clashes with the top-level Outer_Inner.
+ *
+ * @generated from message clash.c.Outer
+ */
+export type Outer = Message<"clash.c.Outer"> & {
+  /**
+   * The nested one.
+   *
+   * @generated from field: clash.c.Outer.Inner inner = 1;
+   */
+  inner?: Outer_Inner | undefined;
+};
+
+/**
+ * Describes the message clash.c.Outer.
+ * Use `create(OuterSchema)` to create a new message.
+ */
+export const OuterSchema: GenMessage<Outer> = /*@__PURE__*/
+  messageDesc(file_clash_c_globals, 13);
+
+/**
+ * Nested: protoc-gen-es names it Outer_Inner.
+ *
+ * @generated from message clash.c.Outer.Inner
+ */
+export type Outer_Inner = Message<"clash.c.Outer.Inner"> & {
+  /**
+   * A value.
+   *
+   * @generated from field: string value = 1;
+   */
+  value: string;
+
+  /**
+   * Another value.
+   *
+   * @generated from field: string other = 2;
+   */
+  other: string;
+};
+
+/**
+ * Describes the message clash.c.Outer.Inner.
+ * Use `create(Outer_InnerSchema)` to create a new message.
+ */
+export const Outer_InnerSchema: GenMessage<Outer_Inner> = /*@__PURE__*/
+  messageDesc(file_clash_c_globals, 13, 0);
+
+/**
+ * Top-level, named like the nested Outer.Inner: protoc-gen-es names one of them Outer_Inner$.
+ *
+ * @generated from message clash.c.Outer_Inner
+ */
+export type Outer_Inner$ = Message<"clash.c.Outer_Inner"> & {
+  /**
+   * A value.
+   *
+   * @generated from field: int32 value = 1;
+   */
+  value: number;
+
+  /**
+   * Another value.
+   *
+   * @generated from field: int32 other = 2;
+   */
+  other: number;
+};
+
+/**
+ * Describes the message clash.c.Outer_Inner.
+ * Use `create(Outer_InnerSchema$)` to create a new message.
+ */
+export const Outer_InnerSchema$: GenMessage<Outer_Inner$> = /*@__PURE__*/
+  messageDesc(file_clash_c_globals, 14);
+
+/**
  * Every RPC name here clashes with something.
  *
  * @generated from service clash.c.Clash
@@ -519,6 +596,26 @@ export const Clash: GenService<{
     methodKind: "unary";
     input: typeof PairSchema;
     output: typeof PairSchema;
+  },
+  /**
+   * Returns the nested message named like a top-level one.
+   *
+   * @generated from rpc clash.c.Clash.Nested
+   */
+  nested: {
+    methodKind: "unary";
+    input: typeof Outer_InnerSchema$;
+    output: typeof Outer_InnerSchema;
+  },
+  /**
+   * Returns the top-level message named like a nested one.
+   *
+   * @generated from rpc clash.c.Clash.TopLevel
+   */
+  topLevel: {
+    methodKind: "unary";
+    input: typeof Outer_InnerSchema;
+    output: typeof Outer_InnerSchema$;
   },
   /**
    * Streams a global-named message.
