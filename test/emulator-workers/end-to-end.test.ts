@@ -8,6 +8,7 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../emulator/index.js";
+import { Gateway } from "../../generated/virtufin/gateway_pb.js";
 import { Pubsub } from "../../generated/virtufin/pubsub_pb.js";
 import { WebSocketManager } from "../../generated/virtufin/websocketmanager_pb.js";
 import { WorkManager } from "../../generated/virtufin/workmanager_pb.js";
@@ -60,6 +61,29 @@ describe("inside startEmulator", () => {
     // The worker saw the event id the Pubsub service generated.
     expect(data.received_event_id).toMatch(/^[0-9a-f-]{36}$/);
     await wm.deleteWorker({ id });
+  });
+
+  it("serves the seed's gateway pattern: CreateWorker, StartWorker, ListWorkers through Gateway.InvokeJson", async () => {
+    const gateway = client(Gateway, emulator.addresses.gateway.url);
+    const content = Buffer.from("def Process(event):\n    return None\n").toString("base64");
+    const created = await gateway.invokeJson({
+      service: "workmanager",
+      method: "CreateWorker",
+      requestData: JSON.stringify({ code_source: { content }, mime_type: "text/x-python", topic: "worker-commands" }),
+    });
+    expect([created.success, created.status]).toEqual([true, "OK"]);
+    const { id } = JSON.parse(created.responseData) as { id: string };
+    const started = await gateway.invokeJson({ service: "workmanager", method: "StartWorker", requestData: JSON.stringify({ id }) });
+    expect(started.success).toBe(true);
+    const listed = await gateway.invokeJson({ service: "workmanager", method: "ListWorkers", requestData: "" });
+    const workers = (JSON.parse(listed.responseData) as { workers: { id: string; status: string; language: string }[] }).workers;
+    expect(workers.find((w) => w.id === id)).toMatchObject({ status: "WORKER_STATUS_RUNNING", language: "Python" });
+    // A WorkManager error arrives in-band with its code.
+    const missing = await gateway.invokeJson({ service: "workmanager", method: "StartWorker", requestData: JSON.stringify({ id: "nope" }) });
+    expect([missing.success, missing.status]).toEqual([false, "NOT_FOUND"]);
+    const bad = await gateway.invokeJson({ service: "workmanager", method: "CreateWorker", requestData: JSON.stringify({ code_source: { content }, mime_type: "", topic: "t" }) });
+    expect([bad.success, bad.status]).toEqual([false, "INVALID_ARGUMENT"]);
+    await gateway.invokeJson({ service: "workmanager", method: "DeleteWorker", requestData: JSON.stringify({ id }) });
   });
 
   it("publishes WebSocket frames to a topic that a Pubsub.Subscribe stream receives", async () => {
