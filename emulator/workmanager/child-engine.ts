@@ -107,7 +107,7 @@ export class ChildEngine {
 
   /**
    * Calls the worker's Process with an event and returns its result (null for no reply).
-   * A time-out kills the process (it is restarted before the next call) and throws WorkerError.
+   * A time-out kills the process (it is restarted) and throws WorkerError.
    */
   async process(event: unknown, timeoutMs: number): Promise<unknown> {
     return this.lock.run(async () => {
@@ -115,7 +115,7 @@ export class ChildEngine {
       const id = this.nextId++;
       const reply = await this.request(running, String(id), { op: "process", id, event }, timeoutMs, () => {
         this.config.log.warn("worker exceeded its time limit; killing its process", { timeoutMs });
-        running.child.kill("SIGKILL");
+        kill(running);
         return new WorkerError("TimeoutError", `Process did not finish within ${timeoutMs} ms; the worker process was killed`);
       });
       this.crashes = 0;
@@ -149,12 +149,12 @@ export class ChildEngine {
     const running = this.startProcess(command);
     try {
       await this.request(running, "ready", undefined, this.config.startTimeoutMs, () => {
-        running.child.kill("SIGKILL");
+        kill(running);
         return new WorkerError("StartTimeout", `the worker process did not start within ${this.config.startTimeoutMs} ms`);
       });
       if (this.code !== undefined) await this.sendLoad(running, this.code);
     } catch (err) {
-      if (!running.exited) running.child.kill("SIGKILL");
+      if (!running.exited) kill(running);
       throw err;
     }
     return running;
@@ -181,7 +181,7 @@ export class ChildEngine {
       fail(err.code === "ENOENT" ? new EngineUnavailableError(missingHint) : new WorkerError("SpawnError", err.message));
     });
     child.on("exit", (code, signal) => {
-      if (!this.disposed) this.config.log.warn("worker process exited; it is restarted before the next event", { pid: child.pid, code, signal });
+      if (!this.disposed) this.config.log.warn("worker process exited; it is restarted", { pid: child.pid, code, signal });
       fail(new WorkerError("WorkerExited", `the worker process exited (code ${code ?? "none"}, signal ${signal ?? "none"})`));
       if (this.running === running) {
         this.running = undefined;
@@ -232,7 +232,7 @@ export class ChildEngine {
 
   private async sendLoad(running: Running, code: string): Promise<void> {
     const reply = await this.request(running, "loaded", { op: "load", code }, this.config.startTimeoutMs, () => {
-      running.child.kill("SIGKILL");
+      kill(running);
       return new WorkerError("LoadTimeout", `the worker code did not load within ${this.config.startTimeoutMs} ms`);
     });
     if (reply.error) throw toWorkerError(reply.error);
@@ -272,6 +272,15 @@ export class ChildEngine {
       })
       .on("error", () => undefined);
   }
+}
+
+/**
+ * Kills a host process and marks it gone at once, so a call arriving before its exit event is
+ * not sent to the dying process (and does not fail for a reason that is not its own).
+ */
+function kill(running: Running): void {
+  running.exited = true;
+  running.child.kill("SIGKILL");
 }
 
 function toWorkerError(error: NonNullable<HostMessage["error"]>): WorkerError {
