@@ -149,3 +149,13 @@ describe("over stdin and stdout", () => {
     expect(call(`${BASE},nope=1`).error).toMatch(/unknown option "nope=1"/);
   }, 60_000);
 });
+
+describe("bundled templates", () => {
+  it("plugin/render/templates.generated.ts is up to date with templates/", () => {
+    // Throws (exit code 1) when the committed bundle differs from a fresh one.
+    execFileSync(process.execPath, [join(REPO_ROOT, "scripts", "bundle-templates.mjs"), "--check"], {
+      cwd: REPO_ROOT,
+      timeout: 30_000,
+    });
+  }, 60_000);
+});
