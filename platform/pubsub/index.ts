@@ -16,3 +16,14 @@ export {
 } from "./pubsub-client.js";
 export { backoff, reconnectingStream, type ReconnectInfo, type ReconnectingStreamOptions, type ReconnectOptions } from "./reconnecting-stream.js";
 export { PROBE_KEY, ReplyRouter, type ReplyRouterOptions, type ReplyTransport } from "./reply-router.js";
+export {
+  ERROR_CODE_KEY,
+  ERROR_MESSAGE_KEY,
+  replyError,
+  Responder,
+  SubscriptionWorker,
+  type EventListener,
+  type ResponderHandler,
+  type ResponderOptions,
+  type SubscriptionWorkerOptions,
+} from "./workers.js";

@@ -8,6 +8,7 @@ import { encodeData, type EventData } from "./encode.js";
 import { PubsubEvent } from "./event.js";
 import { reconnectingStream, type ReconnectInfo, type ReconnectOptions } from "./reconnecting-stream.js";
 import { PROBE_KEY, ReplyRouter } from "./reply-router.js";
+import { replyError } from "./workers.js";
 
 /** Options of {@link PubsubApi.publish}. */
 export interface PublishOptions extends CallOptions {
@@ -200,16 +201,17 @@ export class PubsubApi {
    * Publishes a request and waits for the correlated reply on `replyTopic` (seed:
    * `publish_with_result_async`). Requests sharing a reply topic share one subscription, which
    * is live before the request is published. Rejects with RequestTimeoutError when no reply
-   * arrives in time.
+   * arrives in time, and with the reported error when the responder answered with
+   * `errorcode`/`errormessage` metadata.
    */
-  publishWithResult(request: PublishWithResultOptions): Promise<PubsubEvent> {
+  async publishWithResult(request: PublishWithResultOptions): Promise<PubsubEvent> {
     checkTopic(request.topic);
     checkTopic(request.replyTopic);
     const correlationId = request.correlationId ?? crypto.randomUUID();
     const timeoutMs = request.timeoutMs ?? 30_000;
     const router = this.replyRouter(request.replyTopic);
     const metadata = { ...request.metadata, replytopic: request.replyTopic };
-    return router.request(
+    const reply = await router.request(
       correlationId,
       () =>
         this.publish(request.topic, request.data, {
@@ -222,6 +224,9 @@ export class PubsubApi {
       timeoutMs,
       request.signal,
     );
+    const failure = replyError(reply);
+    if (failure) throw failure;
+    return reply;
   }
 
   /** The shared reply router of a reply topic (used by generated request-reply clients too). */

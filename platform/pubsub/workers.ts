@@ -1,0 +1,150 @@
+/**
+ * Subscriptions that run as workers with a lifecycle (seed: aio-fluid workers): a subscription
+ * consumed by a handler, and a request-reply responder that answers each request on its
+ * `replytopic` with the correlation id copied.
+ */
+import { Code, codeFromName, codeName, VirtufinError, Worker, type WorkerOptions } from "../../runtime/index.js";
+import type { EventData } from "./encode.js";
+import type { PubsubEvent } from "./event.js";
+import type { PubsubApi, SubscribeOptions } from "./pubsub-client.js";
+
+/** Metadata key of a reply that reports a failure: the gRPC code name (e.g. "INTERNAL"). */
+export const ERROR_CODE_KEY = "errorcode";
+/** Metadata key of a reply that reports a failure: the error message. */
+export const ERROR_MESSAGE_KEY = "errormessage";
+
+/** Handles one event of a subscription worker. */
+export type EventListener = (event: PubsubEvent, signal: AbortSignal) => void | Promise<void>;
+
+/** Options of a {@link SubscriptionWorker}. */
+export interface SubscriptionWorkerOptions extends WorkerOptions, Omit<SubscribeOptions, "signal"> {
+  /** How many events are handled at once (default 1: in order). */
+  concurrency?: number;
+}
+
+/**
+ * A subscription run as a worker: `startup()` resolves once the server has registered the
+ * subscription; each event goes to the handler (at most `concurrency` at once); a graceful stop
+ * ends the subscription and lets handlers in progress finish. A handler that throws fails the
+ * worker (its error is kept in `error` and thrown by `waitForShutdown()`).
+ */
+export class SubscriptionWorker extends Worker {
+  readonly #pubsub: PubsubApi;
+  readonly #listener: EventListener;
+  readonly #options: SubscriptionWorkerOptions;
+  #events: AsyncIterable<PubsubEvent> | undefined;
+  #handled = 0;
+
+  /** A worker consuming `topic` with `listener`. Nothing happens before `startup()`. */
+  constructor(
+    pubsub: PubsubApi,
+    readonly topic: string,
+    listener: EventListener,
+    options: SubscriptionWorkerOptions = {},
+  ) {
+    super({ name: `subscription-${topic}`, ...options });
+    const concurrency = options.concurrency ?? 1;
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw new TypeError(`concurrency must be a positive integer, got ${concurrency}`);
+    this.#pubsub = pubsub;
+    this.#listener = listener;
+    this.#options = { ...options, concurrency };
+  }
+
+  /** Status with the topic and the number of events handled. */
+  override status() {
+    return { ...super.status(), topic: this.topic, handled: this.#handled };
+  }
+
+  protected override async onStartup(): Promise<void> {
+    const { reconnect, onReconnect } = this.#options;
+    this.#events = await this.#pubsub.subscribeReady(this.topic, { signal: this.stopSignal, reconnect, onReconnect });
+  }
+
+  protected override async run(signal: AbortSignal): Promise<void> {
+    const limit = this.#options.concurrency ?? 1;
+    const inflight = new Set<Promise<void>>();
+    let failure: { error: unknown } | undefined;
+    for await (const event of this.#events ?? []) {
+      const task = Promise.resolve()
+        .then(() => this.#listener(event, this.cancelSignal))
+        .then(
+          () => void this.#handled++,
+          (error: unknown) => void (failure ??= { error }),
+        )
+        .finally(() => inflight.delete(task));
+      inflight.add(task);
+      if (inflight.size >= limit) await Promise.race(inflight);
+      if (failure || signal.aborted) break;
+    }
+    await Promise.all(inflight);
+    if (failure) throw failure.error;
+  }
+}
+
+/** What a responder's handler returns: reply data, or `undefined` for no reply. */
+export type ResponderHandler = (request: PubsubEvent, signal: AbortSignal) => EventData | undefined | Promise<EventData | undefined>;
+
+/** Options of a {@link Responder}. */
+export interface ResponderOptions extends SubscriptionWorkerOptions {
+  /** Reply topic for requests that carry no `replytopic` (else they get no reply). */
+  defaultReplyTopic?: string;
+  /** CloudEvent type of replies (default: the request's type + ".reply"). */
+  replyType?: string;
+  /** CloudEvent source of replies (default "urn:virtufin:responder:<topic>"). */
+  source?: string;
+}
+
+/**
+ * A request-reply responder run as a worker: it consumes `topic`, computes each reply with the
+ * handler, and publishes it to the request's `replytopic` with its `correlationid`. A handler
+ * error is answered too: an empty reply whose metadata carries `errorcode` and `errormessage`,
+ * which `publishWithResult` callers and generated request-reply clients raise as a typed error.
+ * Handles up to 16 requests at once by default.
+ */
+export class Responder extends SubscriptionWorker {
+  /** A responder for requests on `topic`. Nothing happens before `startup()`. */
+  constructor(pubsub: PubsubApi, topic: string, handler: ResponderHandler, options: ResponderOptions = {}) {
+    super(pubsub, topic, (request, signal) => answer(pubsub, topic, request, handler, options, signal), {
+      name: `responder-${topic}`,
+      concurrency: 16,
+      ...options,
+    });
+  }
+}
+
+async function answer(
+  pubsub: PubsubApi,
+  topic: string,
+  request: PubsubEvent,
+  handler: ResponderHandler,
+  options: ResponderOptions,
+  signal: AbortSignal,
+): Promise<void> {
+  const replyTopic = request.replyTopic ?? options.defaultReplyTopic;
+  let data: EventData | undefined;
+  const metadata: Record<string, string> = {};
+  try {
+    data = await handler(request, signal);
+    if (data === undefined) return;
+  } catch (error) {
+    const typed = VirtufinError.from(error, Code.Internal);
+    metadata[ERROR_CODE_KEY] = codeName(typed.code);
+    metadata[ERROR_MESSAGE_KEY] = typed.rawMessage;
+    data = undefined;
+  }
+  if (!replyTopic) return;
+  await pubsub.publish(replyTopic, data, {
+    correlationId: request.correlationId,
+    type: options.replyType ?? `${request.type ?? "request"}.reply`,
+    source: options.source ?? `urn:virtufin:responder:${topic}`,
+    metadata,
+    signal,
+  });
+}
+
+/** The typed error a reply reports through `errorcode`/`errormessage`, or undefined for a success. */
+export function replyError(reply: PubsubEvent): VirtufinError | undefined {
+  const code = reply.metadata[ERROR_CODE_KEY];
+  if (code === undefined) return undefined;
+  return new VirtufinError(reply.metadata[ERROR_MESSAGE_KEY] ?? code, codeFromName(code));
+}
