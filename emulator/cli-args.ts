@@ -1,0 +1,130 @@
+/**
+ * Command-line parsing of `virtufin-emulator` (node:util parseArgs), separate from running it so
+ * that the parsing is testable on its own.
+ */
+import { parseArgs } from "node:util";
+import type { EmulatorOptions } from "./emulator.js";
+import type { LogLevel } from "./logger.js";
+
+/** The `--help` text. */
+export const HELP = `virtufin-emulator — a local Virtufin platform on loopback (Gateway, State, Pubsub, Config,
+WorkManager, WebSocketManager), speaking gRPC, gRPC-Web and Connect.
+
+Usage: virtufin-emulator [options]
+
+Options:
+  --gateway-port <port>           Gateway/State/Pubsub/Config over HTTP/2 (gRPC, Connect, gRPC-Web)
+                                  (default 5002; 0 picks a free port)
+  --grpc-web-port <port>          the same services over HTTP/1.1 for browsers, with CORS (default 5003)
+  --workmanager-port <port>       WorkManager (default 5102)
+  --websocketmanager-port <port>  WebSocketManager (default 5202)
+  --host <host>                   interface to bind (default 127.0.0.1)
+  --services <file.yaml|json>     extra Gateway backends, e.g.
+                                    services:
+                                      pricing: { host: 127.0.0.1, port: 6000 }
+                                  (default: $SERVICES_CONFIG_PATH if set)
+  --api-key <name>=<key>          require x-api-key on every call except health and reflection;
+                                  repeatable. Also VIRTUFIN_API_KEYS="name=key,name2=key2"
+  --allow-code-host <host>        host WorkManager may fetch worker code from (exact, *.domain or *);
+                                  repeatable
+  --log-level <level>             debug | info | warn | error | silent (default info)
+  -h, --help                      show this help
+
+Every server also serves grpc.health.v1.Health and gRPC server reflection v1.
+Stop with Ctrl-C (SIGINT) or SIGTERM: open streams end cleanly, worker processes are stopped.
+`;
+
+/** A command-line error (exit status 2). */
+export class UsageError extends Error {
+  /** Creates the error. */
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+/** What the command line asks for. */
+export type CliCommand = { readonly help: true } | { readonly help: false; readonly options: EmulatorOptions };
+
+const LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error", "silent"];
+
+function port(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) > 65535) throw new UsageError(`${flag} must be a port number between 0 and 65535, not "${value}"`);
+  return Number(value);
+}
+
+function apiKey(entry: string, where: string): [string, string] {
+  const eq = entry.indexOf("=");
+  const name = entry.slice(0, eq).trim();
+  const key = entry.slice(eq + 1);
+  // The message names the problem, never the key text itself.
+  if (eq <= 0 || name === "" || key === "") throw new UsageError(`${where} must look like name=key`);
+  if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new UsageError(`${where}: key name "${name}" may only contain letters, digits, "_", "-" and "."`);
+  return [name, key];
+}
+
+/** Parses argv (without node and script) and the environment. Throws UsageError on bad input. */
+export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): CliCommand {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        "gateway-port": { type: "string" },
+        "grpc-web-port": { type: "string" },
+        "workmanager-port": { type: "string" },
+        "websocketmanager-port": { type: "string" },
+        host: { type: "string" },
+        services: { type: "string" },
+        "api-key": { type: "string", multiple: true },
+        "allow-code-host": { type: "string", multiple: true },
+        "log-level": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  const v = parsed.values;
+  if (v.help) return { help: true };
+
+  const level = v["log-level"] ?? "info";
+  if (!LEVELS.includes(level as LogLevel)) throw new UsageError(`--log-level must be one of ${LEVELS.join(", ")}, not "${level}"`);
+  if (v.host !== undefined && v.host.trim() === "") throw new UsageError("--host must not be empty");
+
+  const apiKeys: Record<string, string> = {};
+  const fromEnv = env["VIRTUFIN_API_KEYS"];
+  if (fromEnv) for (const entry of fromEnv.split(",").filter((e) => e.trim() !== "")) {
+    const [name, key] = apiKey(entry.trim(), "VIRTUFIN_API_KEYS entry");
+    apiKeys[name] = key;
+  }
+  for (const entry of v["api-key"] ?? []) {
+    const [name, key] = apiKey(entry, "--api-key");
+    apiKeys[name] = key;
+  }
+
+  const ports = {
+    gateway: port("--gateway-port", v["gateway-port"]) ?? 5002,
+    grpcWeb: port("--grpc-web-port", v["grpc-web-port"]) ?? 5003,
+    workmanager: port("--workmanager-port", v["workmanager-port"]) ?? 5102,
+    websocketmanager: port("--websocketmanager-port", v["websocketmanager-port"]) ?? 5202,
+  };
+  const servicesConfigPath = v.services ?? (env["SERVICES_CONFIG_PATH"] || undefined);
+  const hosts = v["allow-code-host"] ?? [];
+  for (const h of hosts) if (h.trim() === "") throw new UsageError("--allow-code-host must not be empty");
+
+  return {
+    help: false,
+    options: {
+      ports,
+      host: v.host ?? "127.0.0.1",
+      logLevel: level as LogLevel,
+      ...(Object.keys(apiKeys).length > 0 ? { apiKeys } : {}),
+      ...(servicesConfigPath ? { servicesConfigPath } : {}),
+      ...(hosts.length > 0 ? { workmanager: { allowedCodeHosts: hosts } } : {}),
+    },
+  };
+}

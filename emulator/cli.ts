@@ -1,0 +1,55 @@
+/**
+ * The `virtufin-emulator` command: parses flags, starts the emulator, stops it on SIGINT/SIGTERM.
+ * Exit status: 0 after a clean stop, 1 when the emulator cannot start, 2 for a bad command line.
+ */
+import { HELP, parseCli, UsageError, type CliCommand } from "./cli-args.js";
+import { startEmulator } from "./emulator.js";
+
+async function main(): Promise<number> {
+  let command: CliCommand;
+  try {
+    command = parseCli(process.argv.slice(2));
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`virtufin-emulator: ${err.message}\nRun \`virtufin-emulator --help\` for the options.\n`);
+      return 2;
+    }
+    throw err;
+  }
+  if (command.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  let emulator;
+  try {
+    emulator = await startEmulator(command.options);
+  } catch (err) {
+    process.stderr.write(`virtufin-emulator: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+  const running = emulator;
+  process.stderr.write("virtufin-emulator: ready (Ctrl-C to stop)\n");
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        // A second signal while stopping: give up waiting.
+        process.stderr.write(`virtufin-emulator: ${signal} again, exiting now\n`);
+        process.exit(1);
+      }
+      stopping = true;
+      process.stderr.write(`virtufin-emulator: ${signal} received, stopping\n`);
+      running.stop().then(
+        () => resolve(0),
+        (err: unknown) => {
+          process.stderr.write(`virtufin-emulator: stop failed: ${err instanceof Error ? err.message : String(err)}\n`);
+          resolve(1);
+        },
+      );
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+}
+
+process.exitCode = await main();
