@@ -121,7 +121,17 @@ export class ManagedConnection {
   private open(): void {
     if (this.closedByUser) return;
     if (this.attempt === 0) this.setStatus("connecting", "connecting");
-    const socket = new WebSocket(this.url, { handshakeTimeout: this.options.connectTimeoutMs });
+    let socket: WebSocket;
+    try {
+      socket = new WebSocket(this.url, { handshakeTimeout: this.options.connectTimeoutMs });
+    } catch (err) {
+      // ws rejects some URLs that URL parsing accepts; that is final, not worth a reconnect.
+      const error = err instanceof Error ? err : new Error(String(err));
+      this.events.lifecycle("error", { id: this.id, url: this.safeUrl, attempt: this.attempt, error: { type: error.name, message: error.message } });
+      this.settleFirst(error);
+      this.setStatus("disconnected", "disconnected");
+      return;
+    }
     this.socket = socket;
     socket.on("open", () => {
       if (this.socket !== socket) return;

@@ -42,7 +42,9 @@ export class WebSocketManagerCore {
         throw new ConnectError(`Could not connect to ${connection.safeUrl}: ${failure.message}`, Code.Unavailable);
       }
       this.log.info("websocket connected", { id, url: connection.safeUrl, status: connection.status });
-      return { id, status: failure ? "reconnecting" : connection.status };
+      // A first attempt that failed with auto_reconnect is retried (the close that schedules it
+      // may not have been seen yet, so say so rather than "connecting").
+      return { id, status: failure && connection.status !== "disconnected" ? "reconnecting" : connection.status };
     },
 
     list: async (req) => ({
@@ -133,5 +135,6 @@ function parseWsUrl(raw: string): string {
   if (url.protocol !== "ws:" && url.protocol !== "wss:") {
     throw new ConnectError(`URL must use ws:// or wss://, not ${url.protocol}//`, Code.InvalidArgument);
   }
+  if (url.hash !== "") throw new ConnectError("URL must not contain a fragment (#...)", Code.InvalidArgument);
   return url.href;
 }

@@ -70,6 +70,7 @@ describe("WebSocketManager", () => {
     await expectCode(wsm.client.connect({ url: "" }), Code.InvalidArgument, /URL is required/);
     await expectCode(wsm.client.connect({ url: "http://127.0.0.1:1/" }), Code.InvalidArgument, /ws:\/\/ or wss:\/\//);
     await expectCode(wsm.client.connect({ url: "not a url" }), Code.InvalidArgument);
+    await expectCode(wsm.client.connect({ url: `${peer.url}/#fragment` }), Code.InvalidArgument, /fragment/);
     const closed = await WsPeer.start();
     const port = closed.port;
     await closed.stop();
