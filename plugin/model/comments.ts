@@ -14,13 +14,13 @@ const MESSAGE_FIELD = 2;
 const MESSAGE_NESTED_TYPE = 3;
 const SERVICE_METHOD = 2;
 
-/** Looks up the leading comment of the elements of a set of files. */
+/** Looks up the comments of the elements of a set of files. */
 export interface CommentIndex {
-  /** The leading comment of a service (without comment markers), or "". */
+  /** The comments of a service (leading, then trailing; without comment markers), or "". */
   service(desc: DescService): string;
-  /** The leading comment of an RPC, or "". */
+  /** The comments of an RPC, or "". */
   method(desc: DescMethod): string;
-  /** The leading comment of a message field, or "". */
+  /** The comments of a message field, or "". */
   field(desc: DescField): string;
 }
 
@@ -34,8 +34,14 @@ export function createCommentIndex(): CommentIndex {
     if (index === undefined) {
       index = new Map();
       for (const loc of file.proto.sourceCodeInfo?.location ?? []) {
-        if (loc.leadingComments !== undefined && loc.leadingComments !== "") {
-          index.set(loc.path.join("."), loc.leadingComments);
+        // The leading comment, then the trailing one as a paragraph of its own (as protoc-gen-es
+        // does); detached comments belong to no element.
+        const text = [loc.leadingComments, loc.trailingComments]
+          .filter((c): c is string => c !== undefined && c.trim() !== "")
+          .map((c) => c.replace(/\n+$/, ""))
+          .join("\n\n");
+        if (text !== "") {
+          index.set(loc.path.join("."), text);
         }
       }
       byFile.set(file, index);

@@ -97,6 +97,8 @@ export interface RichApi {
   /**
    * Server streaming, unwrapped to the bytes.
    *
+   * A trailing comment becomes a paragraph too.
+   *
    * @generated from rpc features.rich.Rich.Download
    */
   download(request: RequestInit<typeof SourceSchema>, options?: CallOptions): AsyncIterable<Uint8Array>;
@@ -254,6 +256,8 @@ export class RichClient implements RichApi {
 
   /**
    * Server streaming, unwrapped to the bytes.
+   *
+   * A trailing comment becomes a paragraph too.
    *
    * @generated from rpc features.rich.Rich.Download
    */

@@ -422,6 +422,8 @@ export const Rich: GenService<{
   /**
    * Server streaming, unwrapped to the bytes.
    *
+   * A trailing comment becomes a paragraph too.
+   *
    * @generated from rpc features.rich.Rich.Download
    */
   download: {
