@@ -14,7 +14,7 @@ import { Backends, createGatewayService } from "./gateway/index.js";
 import { createLogger, type Logger, type LogLevel } from "./logger.js";
 import { createWebSocketManager, createWorkManager, type ManagedService } from "./optional-services.js";
 import { startGrpcServer, urlHost, type RunningServer, type ServiceRegistration } from "./server/index.js";
-import { createConfigService, createPubsubService, createStateService, type PubsubServiceOptions, type ServiceContext } from "./services/index.js";
+import { createConfigService, createPubsubService, createStateService, StreamCounter, type PubsubServiceOptions, type ServiceContext } from "./services/index.js";
 
 /** The platform's default ports. */
 export const DEFAULT_PORTS = { gateway: 5002, grpcWeb: 5003, workmanager: 5102, websocketmanager: 5202 } as const;
@@ -91,6 +91,11 @@ export interface Emulator {
   readonly state: StateBackend;
   /** The number of open Pubsub.Subscribe streams. */
   activeSubscriptions(): number;
+  /**
+   * The number of open event streams (Pubsub.Subscribe, Gateway.Subscribe, WatchSystemEvents);
+   * tests wait on it to know a subscription is in place before publishing.
+   */
+  activeStreams(): number;
   /** Ends every stream normally, closes every server and worker process. Idempotent. */
   stop(): Promise<void>;
 }
@@ -175,7 +180,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
     const backends = new Backends(backendList, { log: log.child("gateway"), ...(options.reflectionTtlMs ? { ttlMs: options.reflectionTtlMs } : {}) });
 
-    const ctx: ServiceContext = { pubsub, state, log: log.child("api"), stopping: stopping.signal };
+    const streams = new StreamCounter();
+    const ctx: ServiceContext = { pubsub, state, log: log.child("api"), stopping: stopping.signal, streams };
     const pubsubService = createPubsubService({ ...ctx, log: log.child("pubsub") }, options.pubsub);
     const apiServices: ServiceRegistration[] = [
       { desc: Gateway, impl: createGatewayService({ ...ctx, log: log.child("gateway") }, backends) },
@@ -203,6 +209,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       pubsub,
       state,
       activeSubscriptions: pubsubService.activeSubscriptions,
+      activeStreams: () => streams.count,
       stop() {
         stopped ??= (async () => {
           log.info("stopping");

@@ -50,10 +50,12 @@ export function createGatewayService(ctx: ServiceContext, backends: Backends, op
       const classified = classify(event);
       if (matches(filter, classified)) channel.push(toTopicEvent(classified));
     });
+    const untrack = ctx.streams?.track();
     try {
       yield* channel;
     } finally {
       sub.close();
+      untrack?.();
     }
   }
 

@@ -14,6 +14,28 @@ export interface ServiceContext {
   readonly log: Logger;
   /** Aborted when the emulator stops: streaming handlers end their streams normally. */
   readonly stopping: AbortSignal;
+  /** Counts open server streams (Pubsub.Subscribe, Gateway.Subscribe, WatchSystemEvents). */
+  readonly streams?: StreamCounter;
+}
+
+/** Counts open server streams, so callers can tell when a subscription is in place. */
+export class StreamCounter {
+  private open = 0;
+
+  /** The number of open streams. */
+  get count(): number {
+    return this.open;
+  }
+
+  /** Records a stream opening; call the returned function once when it closes. */
+  track(): () => void {
+    this.open++;
+    let done = false;
+    return () => {
+      if (!done) this.open--;
+      done = true;
+    };
+  }
 }
 
 /** The topic state-change events are published on. */

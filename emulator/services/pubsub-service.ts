@@ -108,6 +108,7 @@ export function createPubsubService(ctx: ServiceContext, options: PubsubServiceO
         idle.unref();
       };
       const sub = pubsub.subscribe(req.topic, (event) => channel.push(event));
+      const untrack = ctx.streams?.track();
       subscriptions.set(id, { topic: req.topic, channel });
       context.responseHeader.set(SUBSCRIPTION_ID_HEADER, id);
       log.info("subscription connected", { topic: req.topic, subscription: id });
@@ -131,6 +132,7 @@ export function createPubsubService(ctx: ServiceContext, options: PubsubServiceO
       } finally {
         clearTimeout(idle);
         sub.close();
+        untrack?.();
         subscriptions.delete(id);
         const error = failure instanceof Error ? failure.message : undefined;
         log.info(error ? "subscription failed" : "subscription disconnected", { topic: req.topic, subscription: id, error });
