@@ -28,8 +28,6 @@ export type ClientTarget = ConnectionOptions | Transport | Connection | { readon
 
 /** The calls a generated client makes. */
 export interface ClientCore {
-  /** The connection calls go through. */
-  readonly connection: Connection;
   /** A unary call. */
   unary<I extends DescMessage, O extends DescMessage>(
     method: DescMethodUnary<I, O>,

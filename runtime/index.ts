@@ -19,3 +19,14 @@ export {
 export { Code, codeFromName, codeName, errorFromStatus, EtagMismatchError, RequestTimeoutError, VirtufinError } from "./errors.js";
 export { normalizeInit, type RequestInit } from "./request-init.js";
 export * from "./workers/index.js";
+export { createGatewayCore, type JsonGateway } from "./gateway-core.js";
+export {
+  createPubsubCore,
+  servePubsub,
+  type MethodBinding,
+  type PubsubBinding,
+  type PubsubImplementation,
+  type PubsubTarget,
+  type ReplyEvent,
+  type RequestEvent,
+} from "./pubsub-core.js";

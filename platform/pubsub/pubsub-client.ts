@@ -8,7 +8,7 @@ import { encodeData, type EventData } from "./encode.js";
 import { PubsubEvent } from "./event.js";
 import { reconnectingStream, type ReconnectInfo, type ReconnectOptions } from "./reconnecting-stream.js";
 import { PROBE_KEY, ReplyRouter } from "./reply-router.js";
-import { replyError } from "./workers.js";
+import { replyError, Responder, type ResponderHandler, type ResponderOptions } from "./workers.js";
 
 /** Options of {@link PubsubApi.publish}. */
 export interface PublishOptions extends CallOptions {
@@ -227,6 +227,15 @@ export class PubsubApi {
     const failure = replyError(reply);
     if (failure) throw failure;
     return reply;
+  }
+
+  /**
+   * Runs a request-reply responder on `topic` as a worker (call `startup()`): each request's
+   * reply is published to its `replytopic` with its correlation id. See {@link Responder}.
+   */
+  serve(topic: string, handler: ResponderHandler, options: ResponderOptions = {}): Responder {
+    checkTopic(topic);
+    return new Responder(this, topic, handler, options);
   }
 
   /** The shared reply router of a reply topic (used by generated request-reply clients too). */

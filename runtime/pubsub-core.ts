@@ -1,0 +1,178 @@
+/**
+ * Typed request-reply over pub/sub for services bound by `option (virtufin.pubsub)`: a client
+ * core whose calls publish the typed request as a CloudEvent (proto JSON as data, with
+ * `correlationid` and `replytopic`) and resolve with the typed reply, and a responder that serves
+ * an implementation of the service as a worker.
+ */
+import {
+  create,
+  fromJson,
+  toJson,
+  type DescMessage,
+  type DescMethod,
+  type DescMethodUnary,
+  type DescService,
+  type JsonValue,
+  type MessageInitShape,
+  type MessageShape,
+} from "@bufbuild/protobuf";
+import { DEFAULT_TIMEOUT_MS, type CallOptions } from "./call-options.js";
+import type { ClientCore } from "./client-core.js";
+import { Code, VirtufinError } from "./errors.js";
+import { normalizeInit, type RequestInit } from "./request-init.js";
+import type { Worker } from "./workers/index.js";
+import { Workers } from "./workers/index.js";
+
+/** Where one method's requests and replies travel. */
+export interface MethodBinding {
+  /** Topic requests are published to. */
+  readonly topic: string;
+  /** Topic replies come back on. */
+  readonly replyTopic: string;
+  /** CloudEvent type of requests (tells methods sharing a topic apart). */
+  readonly type: string;
+}
+
+/** A service's pub/sub binding, as the generator resolves it from the proto options. */
+export interface PubsubBinding {
+  /** CloudEvent source of requests. */
+  readonly source: string;
+  /** Per method, by proto method name ("GetTime"). */
+  readonly methods: Readonly<Record<string, MethodBinding>>;
+}
+
+/** A received reply, as a pub/sub client delivers it. */
+export interface ReplyEvent {
+  /** The payload parsed as JSON. */
+  dataAsJson<T = unknown>(): T;
+}
+
+/** A received request, as a pub/sub client delivers it. */
+export interface RequestEvent extends ReplyEvent {
+  /** The CloudEvent type. */
+  readonly type: string | undefined;
+  /** The correlation id. */
+  readonly correlationId: string | undefined;
+}
+
+/** What typed request-reply runs on: anything with a pub/sub client (an ApiClient). */
+export interface PubsubTarget {
+  /** The pub/sub client. */
+  readonly pubsub: {
+    /** Publishes a request and waits for the correlated reply. */
+    publishWithResult(request: {
+      topic: string;
+      data: JsonValue;
+      replyTopic: string;
+      timeoutMs: number;
+      type: string;
+      source: string;
+      signal?: AbortSignal;
+      metadata?: Record<string, string>;
+    }): Promise<ReplyEvent>;
+    /** Runs a responder on a topic as a worker. */
+    serve(
+      topic: string,
+      handler: (request: RequestEvent, signal: AbortSignal) => Promise<JsonValue | undefined>,
+      options: { name: string; replyType?: string; source?: string },
+    ): Worker;
+  };
+}
+
+/** Creates the core of a typed request-reply client for a bound service. */
+export function createPubsubCore(service: DescService, target: PubsubTarget, binding: PubsubBinding): ClientCore {
+  if (typeof target?.pubsub?.publishWithResult !== "function") {
+    throw new TypeError(`a ${service.name} request-reply client needs a target with pubsub (an ApiClient)`);
+  }
+  const unsupported = (method: DescMethod): never => {
+    throw new VirtufinError(`${service.typeName}.${method.name} is streaming; request-reply over pub/sub is unary only`, Code.Unimplemented);
+  };
+  return {
+    async unary<I extends DescMessage, O extends DescMessage>(
+      method: DescMethod & { input: I; output: O },
+      request: RequestInit<I> | undefined,
+      options?: CallOptions,
+    ): Promise<MessageShape<O>> {
+      const route = bindingOf(service, binding, method);
+      const input = create(method.input, normalizeInit(method.input, request));
+      const reply = await target.pubsub.publishWithResult({
+        topic: route.topic,
+        replyTopic: route.replyTopic,
+        type: route.type,
+        source: binding.source,
+        data: toJson(method.input, input),
+        timeoutMs: options?.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        signal: options?.signal,
+        metadata: options?.headers ? headersToMetadata(options.headers) : undefined,
+      });
+      return parse(method.output, reply.dataAsJson<JsonValue>(), `${service.typeName}.${method.name} reply`);
+    },
+    serverStream: (method) => unsupported(method),
+    clientStream: (method) => unsupported(method),
+    bidiStream: (method) => unsupported(method),
+    close: async () => undefined,
+  };
+}
+
+/** The implementation a responder serves: one function per unary method, by its local name. */
+export type PubsubImplementation<S extends DescService> = {
+  [K in keyof S["method"]]: S["method"][K] extends DescMethodUnary<infer I, infer O>
+    ? (request: MessageShape<I>, context: { readonly signal: AbortSignal }) => MessageInitShape<O> | Promise<MessageInitShape<O>>
+    : never;
+};
+
+/**
+ * Serves `implementation` over pub/sub as a worker: one responder per request topic (a group
+ * when the methods use several). A request's CloudEvent type selects the method; a failing
+ * method is answered with its error code, which the caller raises as a typed error.
+ */
+export function servePubsub<S extends DescService>(
+  service: S,
+  target: PubsubTarget,
+  binding: PubsubBinding,
+  implementation: PubsubImplementation<S>,
+): Worker {
+  const byTopic = new Map<string, DescMethodUnary[]>();
+  for (const method of service.methods) {
+    if (method.methodKind !== "unary") continue;
+    const route = bindingOf(service, binding, method);
+    byTopic.set(route.topic, [...(byTopic.get(route.topic) ?? []), method as DescMethodUnary]);
+  }
+  const responders = [...byTopic].map(([topic, methods]) =>
+    target.pubsub.serve(
+      topic,
+      async (event, signal) => {
+        const method = methods.length === 1 ? methods[0]! : methods.find((m) => bindingOf(service, binding, m).type === event.type);
+        if (!method) throw new VirtufinError(`no method of ${service.typeName} handles requests of type "${event.type}"`, Code.Unimplemented);
+        const handler = (implementation as Record<string, (r: unknown, c: { signal: AbortSignal }) => unknown>)[method.localName];
+        if (typeof handler !== "function") throw new VirtufinError(`${service.typeName}.${method.name} is not implemented`, Code.Unimplemented);
+        const request = parse(method.input, event.dataAsJson<JsonValue>(), `${service.typeName}.${method.name} request`);
+        const result = await handler.call(implementation, request, { signal });
+        return toJson(method.output, create(method.output, result as MessageInitShape<DescMessage>));
+      },
+      { name: `${service.name}-responder-${topic}`, source: binding.source },
+    ),
+  );
+  return responders.length === 1 ? responders[0]! : new Workers({ workers: responders, name: `${service.name}-responders` });
+}
+
+function bindingOf(service: DescService, binding: PubsubBinding, method: DescMethod): MethodBinding {
+  const route = binding.methods[method.name];
+  if (!route) throw new VirtufinError(`${service.typeName}.${method.name} has no pub/sub binding`, Code.Unimplemented);
+  return route;
+}
+
+function parse<D extends DescMessage>(desc: D, json: JsonValue, what: string): MessageShape<D> {
+  try {
+    return fromJson(desc, json, { ignoreUnknownFields: true });
+  } catch (error) {
+    throw new VirtufinError(`${what} is not a valid ${desc.typeName}: ${(error as Error).message}`, Code.InvalidArgument);
+  }
+}
+
+/** Per-call headers travel as CloudEvent metadata over pub/sub. */
+function headersToMetadata(headers: HeadersInit): Record<string, string> {
+  const out: Record<string, string> = {};
+  new Headers(headers).forEach((value, key) => (out[key] = value));
+  return out;
+}
