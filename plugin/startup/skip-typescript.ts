@@ -15,7 +15,11 @@ const STUB_SOURCE = `
 const skipped = () => {
   throw new Error("protoc-gen-virtufin-ts does not transpile (set the option target=ts)");
 };
-export default new Proxy({}, { get: skipped });
+// Module interop probes (then, __esModule, default, symbols) see an empty object; any real use throws.
+const probes = new Set(["then", "__esModule", "default"]);
+export default new Proxy({}, {
+  get: (_target, key) => (typeof key !== "string" || probes.has(key) ? undefined : skipped()),
+});
 export const createDefaultMapFromNodeModules = skipped;
 export const createSystem = skipped;
 export const createVirtualCompilerHost = skipped;
