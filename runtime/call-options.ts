@@ -2,6 +2,8 @@
  * Options every generated method takes, and how a call's deadline is chosen.
  */
 
+import type { RetryPolicy } from "./retry.js";
+
 /** Options of one call. */
 export interface CallOptions {
   /**
@@ -13,6 +15,17 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Extra request headers (gRPC metadata) for this call only. */
   headers?: HeadersInit;
+  /**
+   * Retries of this call, merged over the client's policy; `false` disables them. Retries apply
+   * only to methods safe to repeat (see `idempotent`).
+   */
+  retry?: RetryPolicy | false;
+  /**
+   * Whether this call is safe to repeat. By default the proto decides (`idempotency_level`
+   * IDEMPOTENT or NO_SIDE_EFFECTS); set it for a call the proto cannot judge, such as a state
+   * save guarded by an etag.
+   */
+  idempotent?: boolean;
 }
 
 /** Default deadline of a unary call: 30 s, as the platform's clients use. */

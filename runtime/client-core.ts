@@ -18,6 +18,8 @@ import { checkTimeout, type CallOptions } from "./call-options.js";
 import { Connection, isTransport, type ConnectionOptions, type EndpointDefaults } from "./connection.js";
 import { Code, VirtufinError } from "./errors.js";
 import { normalizeInit, type RequestInit } from "./request-init.js";
+import { isIdempotent, resolveRetryPolicy, retryDelay } from "./retry.js";
+import { sleep } from "./workers/index.js";
 
 /**
  * Where a client sends its calls: connection options (the client opens and owns a
@@ -90,13 +92,26 @@ class Core implements ClientCore {
   ): Promise<MessageShape<O>> {
     const input = normalizeInit(method.input, request);
     const timeoutMs = this.#deadline(options, false);
+    const policy = (options?.idempotent ?? isIdempotent(method)) ? resolveRetryPolicy(this.connection.retry, options?.retry) : undefined;
     const transport = await this.#transport();
     const scope = this.connection.begin(options?.signal);
+    const deadline = Date.now() + timeoutMs;
     try {
-      const response = await transport.unary(method, scope.signal, timeoutMs, options?.headers, input);
-      return response.message;
-    } catch (error) {
-      throw VirtufinError.from(error);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          // One deadline covers every attempt: each gets what is left of it.
+          const remaining = deadline - Date.now();
+          if (remaining <= 0) throw new VirtufinError(`${method.name}: deadline of ${timeoutMs} ms exceeded after ${attempt - 1} attempts`, Code.DeadlineExceeded);
+          const response = await transport.unary(method, scope.signal, remaining, options?.headers, input);
+          return response.message;
+        } catch (error) {
+          const failure = VirtufinError.from(error);
+          if (!policy || attempt >= policy.maxAttempts || !policy.retryableCodes.includes(failure.code) || scope.signal.aborted) throw failure;
+          const delay = retryDelay(policy, attempt);
+          if (Date.now() + delay >= deadline) throw failure;
+          if (!(await sleep(delay, scope.signal))) throw failure;
+        }
+      }
     } finally {
       scope.end();
     }

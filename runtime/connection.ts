@@ -9,6 +9,7 @@
 import { Code, type Interceptor, type Transport } from "@connectrpc/connect";
 import { checkTimeout, DEFAULT_STREAM_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from "./call-options.js";
 import { VirtufinError } from "./errors.js";
+import { resolveRetryPolicy, type RetryPolicy } from "./retry.js";
 
 /** TLS settings for a connection (Node only; browsers use the page's trust store). */
 export interface TlsOptions {
@@ -54,6 +55,8 @@ export interface ConnectionOptions {
   headers?: HeadersInit;
   /** Connect interceptors, outermost first. */
   interceptors?: Interceptor[];
+  /** Retries of unary calls that are safe to repeat (default: up to 5 attempts on UNAVAILABLE); `false` disables them. */
+  retry?: RetryPolicy | false;
 }
 
 /** Default host and port of a service, from its proto's `google.api.default_host`. */
@@ -87,6 +90,8 @@ export class Connection implements AsyncDisposable {
   readonly timeoutMs: number;
   /** Default deadline of streams, in ms. */
   readonly streamTimeoutMs: number;
+  /** Retry policy of unary calls (validated), or false when disabled. */
+  readonly retry: RetryPolicy | false;
 
   #transport: Transport | Promise<Transport> | undefined;
   #release: (() => void) | undefined;
@@ -108,6 +113,7 @@ export class Connection implements AsyncDisposable {
       this.protocol = "grpc";
       this.timeoutMs = DEFAULT_TIMEOUT_MS;
       this.streamTimeoutMs = DEFAULT_STREAM_TIMEOUT_MS;
+      this.retry = {};
       return;
     }
     checkTimeout("timeoutMs", options.timeoutMs);
@@ -120,6 +126,8 @@ export class Connection implements AsyncDisposable {
     }
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.streamTimeoutMs = options.streamTimeoutMs ?? DEFAULT_STREAM_TIMEOUT_MS;
+    resolveRetryPolicy(options.retry, undefined);
+    this.retry = options.retry ?? {};
     this.#credentials = credentialsInterceptor(options, this.baseUrl);
   }
 

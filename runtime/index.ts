@@ -18,6 +18,7 @@ export {
 } from "./connection.js";
 export { Code, codeFromName, codeName, errorFromStatus, EtagMismatchError, RequestTimeoutError, VirtufinError } from "./errors.js";
 export { normalizeInit, type RequestInit } from "./request-init.js";
+export { DEFAULT_RETRY_POLICY, isIdempotent, MAX_ATTEMPTS, resolveRetryPolicy, retryDelay, type ResolvedRetryPolicy, type RetryPolicy } from "./retry.js";
 export * from "./workers/index.js";
 export { createGatewayCore, type JsonGateway } from "./gateway-core.js";
 export {

@@ -68,7 +68,8 @@ export class StateApi {
       const response = await this.#core.unary(
         State.method.saveState,
         { service, key, value, etag: options.etag ?? "", includeValue: options.includeValue ?? false },
-        options,
+        // A save guarded by an etag cannot apply twice, so it may be retried; a blind one may not.
+        { ...options, idempotent: options.idempotent ?? Boolean(options.etag) },
       );
       if (response.status && !response.status.success) {
         throw errorFromStatus(response.status.status, response.status.message, `save of "${service}/${key}" failed`);
