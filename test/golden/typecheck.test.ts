@@ -26,7 +26,11 @@ it("every expected output and generated/ type-check with tsc --strict", () => {
           // The options case imports the runtime by a package specifier.
           paths: { "@virtufin/sdk/runtime": [join(REPO_ROOT, "runtime", "index.ts")] },
         },
-        include: goldenCases().map((c) => join(c.expectedDir, "**", "*.ts")),
+        include: [
+          ...goldenCases().map((c) => join(c.expectedDir, "**", "*.ts")),
+          // Type-level uses of the generated API (flattening, shorthand, never thenable).
+          join(REPO_ROOT, "test", "golden", "api-usage.ts"),
+        ],
         exclude: [],
       }),
     );
