@@ -95,6 +95,24 @@ describe("workers", () => {
     expect(esm!.metadata["ce-datacontenttype"]).toBe("text/plain");
   });
 
+  it("awaits an async Python Process and hands it text and non-UTF-8 data as documented", async () => {
+    const code = [
+      "import asyncio",
+      "async def Process(event):",
+      "    await asyncio.sleep(0.01)",
+      "    return {'type': 'x', 'source': 'a', 'data': {'data': event.get('data'), 'b64': event.get('data_base64'), 'ext': event.get('scenarioid')}}",
+    ].join("\n");
+    await runWorker(wm, code, "t-async");
+    const replyTopic = `replies-${randomUUID()}`;
+    const replies = new TopicRecorder(wm.pubsub, replyTopic);
+    await wm.pubsub.publish("t-async", bytes("not json {"), { "ce-type": "t", "ce-source": "s", "ce-datacontenttype": "application/json", replytopic: replyTopic, "ce-scenarioid": "s-9" });
+    await wm.pubsub.publish("t-async", new Uint8Array([0xff, 0xfe, 0x00]), { "ce-type": "t", "ce-source": "s", "ce-datacontenttype": "application/octet-stream", replytopic: replyTopic });
+    const [text, binary] = await replies.waitFor(2);
+    replies.stop();
+    expect(jsonOf(text!)).toEqual({ data: "not json {", b64: null, ext: "s-9" });
+    expect(jsonOf(binary!)).toEqual({ data: null, b64: Buffer.from([0xff, 0xfe, 0x00]).toString("base64"), ext: null });
+  });
+
   it("keeps Python prints off the protocol channel", async () => {
     const code = [
       "import sys",
