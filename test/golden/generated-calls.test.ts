@@ -1,0 +1,116 @@
+/**
+ * The golden output works, not only compiles: the generated clients of the features and
+ * name-clash cases call a real Connect server on loopback (gRPC over HTTP/2) through the real
+ * runtime. Covers flattened parameters (optional ones left out), the oneof shorthand, unwrapped
+ * responses, void responses, server/client/bidi streaming, and a client that is not thenable.
+ */
+import { create } from "@bufbuild/protobuf";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { startTestServer, type TestServer } from "../support/connect-server.js";
+import { RichClient } from "./features/expected/features/rich_client.js";
+import { ChunkSchema, Rich, type Everything } from "./features/expected/features/rich_pb.js";
+import { ClashClient } from "./name-clash/expected/clash/c/globals_client.js";
+import { Clash } from "./name-clash/expected/clash/c/globals_pb.js";
+
+let server: TestServer;
+const touched: Everything[] = [];
+
+beforeAll(async () => {
+  server = await startTestServer((router) => {
+    router.service(Rich, {
+      put(req) {
+        const labels: Record<string, string> = { ...req.labels, target: `${req.target.case}=${String(req.target.value)}` };
+        if (req.limit !== undefined) labels["limit"] = String(req.limit);
+        return { labels };
+      },
+      putSource(req) {
+        if (req.source?.kind.case !== "content") throw new Error("expected the content member");
+        return { at: req.at };
+      },
+      touch(req) {
+        touched.push(req);
+        return {};
+      },
+      choose: () => ({ pick: { case: "only", value: "x" } }),
+      nickname: () => ({ nickname: "nick" }),
+      getAttributes: () => ({ attributes: { a: 1 } }),
+      now: () => ({ seconds: 1n, nanos: 0 }),
+      async *download(req) {
+        for (let i = 0; i < 3; i++) yield { data: new TextEncoder().encode(`${req.kind.value as string}#${i}`) };
+      },
+      async *ticks() {
+        yield {};
+      },
+      async upload(requests) {
+        let total = 0n;
+        let count = 0;
+        for await (const chunk of requests) {
+          total += BigInt(chunk.data.length);
+          count++;
+        }
+        return { total, count };
+      },
+      async *echo(requests) {
+        for await (const chunk of requests) yield create(ChunkSchema, { data: chunk.data });
+      },
+      old: () => ({}),
+    });
+    router.service(Clash, {
+      then: () => ({ resolved: true }),
+      close: () => ({ message: "closed", code: 3 }),
+      delete: (req) => req,
+    });
+  });
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+it("unary calls: flattened, request form, oneof shorthand, unwrapped and void results", async () => {
+  await using rich = new RichClient({ host: "127.0.0.1", port: server.port });
+  expect(await rich.put("abc", { k: "v" }, 7n)).toEqual({ k: "v", target: "id=abc", limit: "7" });
+  expect(await rich.put("abc")).toEqual({ target: "id=abc" });
+  expect(await rich.put({ number: 5n })).toEqual({ target: "number=5" });
+  expect(await rich.put({ target: { case: "id", value: "z" } })).toEqual({ target: "id=z" });
+  const at = await rich.putSource({ content: new Uint8Array([1]) }, { seconds: 5n }, {}, { a: 1 }, "n", []);
+  expect(at?.seconds).toBe(5n);
+  expect(await rich.touch()).toBeUndefined();
+  await rich.touch("nick", undefined, "tricky");
+  expect(touched.map((t) => [t.nickname, t.old, t.tricky])).toEqual([
+    [undefined, "", ""],
+    ["nick", "", "tricky"],
+  ]);
+  expect((await rich.choose()).pick).toEqual({ case: "only", value: "x" });
+  expect(await rich.nickname()).toBe("nick");
+  expect(await rich.getAttributes()).toEqual({ a: 1 });
+  expect((await rich.now()).seconds).toBe(1n);
+});
+
+it("streams: server streaming unwrapped, client streaming, bidi streaming", async () => {
+  await using rich = new RichClient({ host: "127.0.0.1", port: server.port });
+  const downloaded: string[] = [];
+  for await (const data of rich.download({ url: "u" })) downloaded.push(new TextDecoder().decode(data));
+  expect(downloaded).toEqual(["u#0", "u#1", "u#2"]);
+
+  async function* chunks() {
+    for (let i = 1; i <= 3; i++) yield { data: new Uint8Array(i) };
+  }
+  const sum = await rich.upload(chunks());
+  expect([sum.total, sum.count]).toEqual([6n, 3]);
+  const echoed: number[] = [];
+  for await (const data of rich.echo(chunks())) echoed.push(data.length);
+  expect(echoed).toEqual([1, 2, 3]);
+});
+
+it("a client whose service has an RPC named Then is not thenable, and close() stays the helper", async () => {
+  const clash = new ClashClient({ host: "127.0.0.1", port: server.port });
+  expect(await clash).toBe(clash);
+  expect(await clash.then_({})).toBe(true);
+  expect(await clash.close_({})).toMatchObject({ message: "closed", code: 3 });
+  const reserved = await clash.delete("d", "c", "o", "a", "k", true);
+  expect([reserved.default, reserved.class, reserved.options, reserved.arguments, reserved.constructor$, reserved.new]).toEqual(
+    ["d", "c", "o", "a", "k", true],
+  );
+  await clash.close();
+});
