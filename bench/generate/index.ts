@@ -5,5 +5,12 @@
 export { combineRuns, runPlugin, type RunOptions, type RunResult, type RunStatus } from "./measure.js";
 export { resolvePlugins, type PluginId, type PluginSpec } from "./plugins.js";
 export { bufBinary, captureRequest, encodeRequest, type RequestStats, type SavedRequest } from "./requests.js";
-export { FULL_SIZE, SYNTHETIC_FILE, SYNTHETIC_PACKAGE, renderSyntheticProto, scaleSize, type SyntheticSize } from "./synthetic-proto.js";
+export {
+  FULL_SIZE,
+  SYNTHETIC_FILE,
+  SYNTHETIC_PACKAGE,
+  renderSyntheticProto,
+  scaleSize,
+  type SyntheticSize,
+} from "./synthetic-proto.js";
 export { inputsTable, resultsTable, type BenchCell, type BenchInput } from "./table.js";

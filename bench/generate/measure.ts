@@ -162,14 +162,21 @@ function readResponse(bytes: Buffer): Pick<RunResult, "status" | "outputBytes" |
 }
 
 /**
- * Combines repeated runs of one cell: the median wall time (robust to one slow run) and the
- * highest peak RSS. Any non-ok run makes the cell that run's result.
+ * Combines repeated runs of one cell: the median wall time and the median CPU time (each robust
+ * to one run slowed by other work on the machine) and the highest peak RSS. Any non-ok run makes
+ * the cell that run's result.
  */
 export function combineRuns(runs: readonly RunResult[]): RunResult {
   const failed = runs.find((r) => r.status !== "ok");
   if (failed !== undefined || runs.length === 1) return failed ?? runs[0]!;
-  const sorted = [...runs].sort((a, b) => a.wallMs - b.wallMs);
-  const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  const median = (values: number[]): number => values.sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
+  const cpu = runs.map((r) => r.cpuMs).filter((v): v is number => v !== undefined);
   const peak = Math.max(...runs.map((r) => r.peakRssKb ?? 0));
-  return { ...median, peakRssKb: peak > 0 ? peak : undefined };
+  return {
+    ...runs[0]!,
+    wallMs: median(runs.map((r) => r.wallMs)),
+    cpuMs: cpu.length === runs.length ? median(cpu) : undefined,
+    peakRssKb: peak > 0 ? peak : undefined,
+    peakIsLowerBound: runs.some((r) => r.peakIsLowerBound),
+  };
 }

@@ -2,8 +2,8 @@
  * The generator benchmark: `npm run bench [-- --quick] [-- --write]`.
  *
  * Feeds our plugin, protoc-gen-es and ts-proto the same saved CodeGeneratorRequests in one run
- * and prints a markdown table of wall time, peak RSS, output size, ratios against the two
- * anchors, and growth from the quarter-size synthetic input. See README.md in this folder.
+ * and prints a markdown table of wall time, CPU time, peak RSS, output size, ratios against the
+ * two anchors, and growth from the quarter-size synthetic input. See README.md in this folder.
  *
  * Flags:
  *   --quick        our protos and the quarter-size synthetic file only (a smoke run)
@@ -17,7 +17,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { combineRuns, runPlugin, type RunResult } from "./measure.js";
@@ -81,7 +81,8 @@ function prepareInputs(quick: boolean): PreparedInput[] {
     const protoPath = join(dir, "proto", SYNTHETIC_FILE);
     mkdirSync(dirname(protoPath), { recursive: true });
     writeFileSync(protoPath, renderSyntheticProto(size));
-    log(`capturing the request for the synthetic file at ${fraction} (${size.services} services × ${size.methodsPerService} methods, ${size.messages} messages) …`);
+    const shape = `${size.services} services × ${size.methodsPerService} methods, ${size.messages} messages`;
+    log(`capturing the request for the synthetic file at ${fraction} (${shape}) …`);
     const saved = captureRequest(buf, join(dir, "proto"), dir);
     if (saved.stats.commentedLocations === 0) throw new Error(`synthetic ${fraction}: the request carries no comments`);
     const label = fraction === 1 ? "synthetic 1/1" : `synthetic 1/${Math.round(1 / fraction)}`;
@@ -96,7 +97,8 @@ async function measureCell(plugin: PluginSpec, p: PreparedInput, runs: number, t
   for (let i = 0; i < runs; i++) {
     const r = await runPlugin({ script: plugin.script, stdin, timeoutMs });
     results.push(r);
-    log(`${p.input.label} · ${plugin.label} · run ${i + 1}: ${r.status} ${(r.wallMs / 1000).toFixed(2)} s, ${r.peakRssKb ?? "?"} KiB`);
+    const took = `${(r.wallMs / 1000).toFixed(2)} s, ${r.peakRssKb ?? "?"} KiB`;
+    log(`${p.input.label} · ${plugin.label} · run ${i + 1}: ${r.status} ${took}`);
     if (r.status !== "ok" || r.wallMs > REPEAT_LIMIT_MS) break;
   }
   return combineRuns(results);
@@ -140,13 +142,15 @@ function renderReport(
   floor: RunResult,
 ): string {
   const cpu = cpus();
-  const machine = `${cpu.length} × ${cpu[0]?.model.trim() ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}`;
+  const model = cpu[0]?.model.trim() ?? "unknown CPU";
+  const machine = `${cpu.length} × ${model}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}`;
   return [
     "# Generator benchmark",
     "",
     `Measured ${new Date().toISOString()} on ${machine}; ${flags.quick ? "quick mode" : "full table"}, ` +
       `up to ${flags.runs} run(s) per cell (median time, highest peak; runs over ${REPEAT_LIMIT_MS / 1000} s are not repeated), ` +
-      `timeout ${flags.timeoutMs / 1000} s.`,
+      `timeout ${flags.timeoutMs / 1000} s. Load average (1/5/15 min) at the end: ` +
+      `${loadavg().map((l) => l.toFixed(1)).join(" / ")} — other work on the machine stretches wall times.`,
     "",
     "## Inputs",
     "",
@@ -158,6 +162,7 @@ function renderReport(
     "",
     `Wall time is spawn to exit of \`node <plugin>\`, including Node's start-up: an empty script takes ` +
       `${(floor.wallMs / 1000).toFixed(2)} s and peaks at ${floor.peakRssKb === undefined ? "?" : Math.round(floor.peakRssKb / 1024)} MB here. ` +
+      "CPU time is user + system time of the plugin process (steadier than wall time on a busy machine). " +
       "Ratios are this row ÷ the anchor on the same input (below 1 is faster or smaller). " +
       "Time / quarter is this row's time ÷ the same plugin's time on the quarter-size file: " +
       "about 2 (half) and 4 (full) for linear growth, 4 and 16 for quadratic.",

@@ -30,13 +30,15 @@ const fmtMb = (kb: number): string =>
   kb < 10 * 1024 ? `${(kb / 1024).toFixed(1)} MB` : `${Math.round(kb / 1024).toLocaleString("en-US")} MB`;
 const fmtBytes = (b: number): string =>
   b < 1024 * 1024 ? `${(b / 1024).toFixed(1)} KB` : `${(b / 1024 / 1024).toFixed(1)} MB`;
-const fmtRatio = (r: number): string => (r < 0.1 ? r.toFixed(3) : r < 10 ? r.toFixed(2) : r.toFixed(1)) + "×";
+const fmtRatio = (r: number): string => (r < 0.1 ? r.toPrecision(2) : r < 10 ? r.toFixed(2) : r.toFixed(1)) + "×";
 
 /** Markdown table describing the inputs. */
 export function inputsTable(inputs: readonly BenchInput[]): string {
   const rows = inputs.map((i) => {
     const s = i.stats;
-    return `| ${i.label} | ${s.files} | ${s.services} | ${s.methods} | ${s.messages} | ${s.locations.toLocaleString("en-US")} | ${s.commentedLocations.toLocaleString("en-US")} | ${fmtBytes(s.bytes)} |`;
+    const n = (v: number): string => v.toLocaleString("en-US");
+    const cols = [i.label, s.files, s.services, s.methods, s.messages, n(s.locations), n(s.commentedLocations)];
+    return `| ${cols.join(" | ")} | ${fmtBytes(s.bytes)} |`;
   });
   return [
     "| Input | Files | Services | Methods | Messages | Source locations | With comments | Request |",
@@ -109,6 +111,7 @@ export function resultsTable(cells: readonly BenchCell[]): string {
       cell.input.label,
       cell.plugin.label,
       statusText(cell),
+      r?.cpuMs === undefined ? "—" : fmtSeconds(r.cpuMs),
       rssText(r),
       output,
       ratio(cell, anchor(cell, "es"), wall),
@@ -119,8 +122,9 @@ export function resultsTable(cells: readonly BenchCell[]): string {
     ];
   });
   return [
-    "| Input | Plugin | Wall time | Peak RSS | Output | Time vs es | Time vs ts-proto | RSS vs es | RSS vs ts-proto | Time / quarter |",
-    "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|",
+    "| Input | Plugin | Wall time | CPU time | Peak RSS | Output | Time vs es | Time vs ts-proto " +
+      "| RSS vs es | RSS vs ts-proto | Time / quarter |",
+    "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ...rows.map((cols) => `| ${cols.join(" | ")} |`),
   ].join("\n");
 }
