@@ -5,12 +5,13 @@
  * responses, void responses, server/client/bidi streaming, and a client that is not thenable.
  */
 import { create } from "@bufbuild/protobuf";
+import type { ServiceImpl } from "@connectrpc/connect";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../support/connect-server.js";
 import { RichClient } from "./features/expected/features/rich_client.js";
 import { ChunkSchema, Rich, type Everything } from "./features/expected/features/rich_pb.js";
 import { ClashClient } from "./name-clash/expected/clash/c/globals_client.js";
-import { Clash } from "./name-clash/expected/clash/c/globals_pb.js";
+import { Clash, type Reserved } from "./name-clash/expected/clash/c/globals_pb.js";
 
 let server: TestServer;
 const touched: Everything[] = [];
@@ -55,11 +56,14 @@ beforeAll(async () => {
       },
       old: () => ({}),
     });
-    router.service(Clash, {
+    // Connect's ServiceImpl type sees Object.prototype.hasOwnProperty on any object literal,
+    // which clashes with the RPC HasOwnProperty; the implementation is typed by hand instead.
+    const clash = {
       then: () => ({ resolved: true }),
       close: () => ({ message: "closed", code: 3 }),
-      delete: (req) => req,
-    });
+      delete: (req: Reserved) => req,
+    } as unknown as Partial<ServiceImpl<typeof Clash>>;
+    router.service(Clash, clash);
   });
 });
 
