@@ -97,6 +97,11 @@ export function waitForStreams(emulator: Emulator, count: number): Promise<void>
   return waitFor(() => emulator.activeStreams() >= count, `${count} open event stream(s)`);
 }
 
+/** Waits until the streams of earlier tests are gone on the server side (call in beforeEach). */
+export function quiesce(emulator: Emulator): Promise<void> {
+  return waitFor(() => emulator.activeStreams() === 0, "earlier streams to close");
+}
+
 /**
  * Reads a server stream in the background into an array, until `limit` items or abort. Returns
  * the array, a promise of the end (resolved with the error, if any) and the abort controller.
