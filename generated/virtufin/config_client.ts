@@ -56,7 +56,7 @@ export class ConfigClient implements ConfigApi {
    * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
    * client), which is shared and left open by close().
    *
-   * Without a target it connects to localhost:5002 (the service's google.api.default_host).
+   * Host and port missing from the connection options default to localhost:5002 (the service's google.api.default_host).
    */
   constructor(target?: ClientTarget) {
     this.#core = createClientCore(Config, target, { host: "localhost", port: 5002 });

@@ -209,7 +209,7 @@ export class WebSocketManagerClient implements WebSocketManagerApi {
    * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
    * client), which is shared and left open by close().
    *
-   * Without a target it connects to localhost:5202 (the service's google.api.default_host).
+   * Host and port missing from the connection options default to localhost:5202 (the service's google.api.default_host).
    */
   constructor(target?: ClientTarget) {
     this.#core = createClientCore(WebSocketManager, target, { host: "localhost", port: 5202 });

@@ -163,7 +163,7 @@ export class WorkManagerClient implements WorkManagerApi {
    * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
    * client), which is shared and left open by close().
    *
-   * Without a target it connects to localhost:5102 (the service's google.api.default_host).
+   * Host and port missing from the connection options default to localhost:5102 (the service's google.api.default_host).
    */
   constructor(target?: ClientTarget) {
     this.#core = createClientCore(WorkManager, target, { host: "localhost", port: 5102 });

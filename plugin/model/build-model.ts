@@ -65,8 +65,8 @@ function buildService(
   const gateway = gatewayName === undefined ? [] : [`Gateway backend name: "${escapeJsDoc(gatewayName)}".`];
   const endpoint =
     defaults === undefined
-      ? "Without a target it connects to localhost on the port given by the connection options."
-      : `Without a target it connects to ${escapeJsDoc(defaults.text)} (the service's google.api.default_host).`;
+      ? "Host and port missing from the connection options take the runtime's defaults."
+      : `Host and port missing from the connection options default to ${escapeJsDoc(defaults.text)} (the service's google.api.default_host).`;
   const namer = createMethodNamer();
   return {
     desc,

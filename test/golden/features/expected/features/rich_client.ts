@@ -146,7 +146,7 @@ export class RichClient implements RichApi {
    * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
    * client), which is shared and left open by close().
    *
-   * Without a target it connects to localhost on the port given by the connection options.
+   * Host and port missing from the connection options take the runtime's defaults.
    */
   constructor(target?: ClientTarget) {
     this.#core = createClientCore(Rich, target);
@@ -346,7 +346,7 @@ export class RetiredClient implements RetiredApi {
    * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
    * client), which is shared and left open by close().
    *
-   * Without a target it connects to localhost on the port given by the connection options.
+   * Host and port missing from the connection options take the runtime's defaults.
    */
   constructor(target?: ClientTarget) {
     this.#core = createClientCore(Retired, target);

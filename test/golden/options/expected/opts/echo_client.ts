@@ -52,7 +52,7 @@ export class EchoClient implements EchoApi {
    * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
    * client), which is shared and left open by close().
    *
-   * Without a target it connects to echo.example.com:8443 (the service's google.api.default_host).
+   * Host and port missing from the connection options default to echo.example.com:8443 (the service's google.api.default_host).
    */
   constructor(target?: ClientTarget) {
     this.#core = createClientCore(Echo, target, { host: "echo.example.com", port: 8443 });
@@ -124,7 +124,7 @@ export class ShoutClient implements ShoutApi {
    * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
    * client), which is shared and left open by close().
    *
-   * Without a target it connects to localhost on the port given by the connection options.
+   * Host and port missing from the connection options take the runtime's defaults.
    */
   constructor(target?: ClientTarget) {
     this.#core = createClientCore(Shout, target);

@@ -149,7 +149,7 @@ export class ClashClient implements ClashApi {
    * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
    * client), which is shared and left open by close().
    *
-   * Without a target it connects to localhost on the port given by the connection options.
+   * Host and port missing from the connection options take the runtime's defaults.
    */
   constructor(target?: ClientTarget) {
     this.#core = createClientCore(Clash, target);
