@@ -66,7 +66,7 @@ describe("every server", () => {
 describe("api keys", () => {
   it("a call without a key or with a wrong key is UNAUTHENTICATED, and the error never shows a key", async () => {
     const gw = grpcClient(Gateway, locked.addresses.gateway.url);
-    for (const headers of [{}, { "x-api-key": KEY + "-wrong" }]) {
+    for (const headers of [{}, { "x-api-key": KEY + "-wrong" }] as Record<string, string>[]) {
       const error = await gw.listServices({}, { headers }).then(
         () => undefined,
         (e: unknown) => ConnectError.from(e),
