@@ -9,7 +9,7 @@ import { create } from "@bufbuild/protobuf";
 import { CodeGeneratorResponseSchema, type CodeGeneratorRequest, type CodeGeneratorResponse } from "@bufbuild/protobuf/wkt";
 import { createEcmaScriptPlugin, type Plugin } from "@bufbuild/protoplugin";
 import { generateTs, refuseTarget } from "./generate.js";
-import { parsePluginOptions } from "./options/index.js";
+import { checkParameter, parsePluginOptions } from "./options/index.js";
 import { PLUGIN_NAME, PLUGIN_VERSION } from "./version.js";
 
 const ecmaScriptPlugin = createEcmaScriptPlugin({
@@ -31,6 +31,8 @@ export const protocGenVirtufinTs: Plugin = {
   version: ecmaScriptPlugin.version,
   run(request: CodeGeneratorRequest): CodeGeneratorResponse {
     try {
+      // Our options first, so that an error names just the offending option.
+      checkParameter(request.parameter);
       return ecmaScriptPlugin.run(request);
     } catch (err) {
       return create(CodeGeneratorResponseSchema, { error: err instanceof Error ? err.message : String(err) });

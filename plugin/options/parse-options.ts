@@ -31,6 +31,44 @@ export interface RawOption {
 /** The option keys this plugin accepts on top of protoplugin's standard ones. */
 export const OWN_OPTION_KEYS: readonly string[] = ["runtime", "gateway_name"];
 
+/** The options protoplugin parses itself (and rejects when malformed). */
+export const PROTOPLUGIN_OPTION_KEYS: readonly string[] = [
+  "target",
+  "import_extension",
+  "js_import_style",
+  "keep_empty_files",
+  "ts_nocheck",
+  "rewrite_imports",
+  "elide_plugin_version",
+  "bootstrap_wkt",
+];
+
+/** A problem with the plugin parameter; its message names the option. */
+export class PluginOptionsError extends Error {
+  override name = "PluginOptionsError";
+}
+
+function invalid(raw: string, reason: string): PluginOptionsError {
+  return new PluginOptionsError(`invalid option "${raw}": ${reason}`);
+}
+
+/**
+ * Validates our own options in a raw plugin parameter (`a=b,c=d`), leaving protoplugin's to
+ * protoplugin. Used before protoplugin runs, so an error names only the offending option
+ * (protoplugin's wrapper would quote all our options together).
+ */
+export function checkParameter(parameter: string): void {
+  const raw: RawOption[] = [];
+  for (const part of parameter === "" ? [] : parameter.split(",")) {
+    const i = part.indexOf("=");
+    const key = i < 0 ? part : part.substring(0, i);
+    if (!PROTOPLUGIN_OPTION_KEYS.includes(key)) {
+      raw.push({ key, value: i < 0 ? "" : part.substring(i + 1) });
+    }
+  }
+  parsePluginOptions(raw);
+}
+
 // A proto full name: dot-separated identifiers (a leading dot is tolerated, as protoc writes it).
 const PROTO_NAME = /^\.?[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 // A gateway backend name: what the Gateway's services configuration lists (no spaces, no commas).
@@ -52,21 +90,20 @@ export function parsePluginOptions(raw: readonly RawOption[]): VirtufinPluginOpt
       case "gateway_name": {
         const [service, name] = parseGatewayName(value);
         if (gatewayNames.has(service)) {
-          throw new Error(`option "gateway_name=${value}": service "${service}" is named twice`);
+          throw invalid(`gateway_name=${value}`, `service "${service}" is named twice`);
         }
         gatewayNames.set(service, name);
         break;
       }
       default:
-        throw new Error(
-          `unknown option "${key}${value === "" ? "" : "=" + value}" (known options: ${OWN_OPTION_KEYS.join(", ")}, ` +
-            "and protoplugin's target, import_extension, js_import_style, keep_empty_files, ts_nocheck, " +
-            "rewrite_imports, elide_plugin_version)",
+        throw invalid(
+          value === "" ? key : `${key}=${value}`,
+          `unknown option (known options: ${[...OWN_OPTION_KEYS, ...PROTOPLUGIN_OPTION_KEYS].join(", ")})`,
         );
     }
   }
   if (runtime === undefined) {
-    throw new Error(
+    throw new PluginOptionsError(
       'missing option "runtime": set runtime=<module specifier of the Virtufin runtime>, ' +
         "for example runtime=../runtime/index.js (relative to the output root) or runtime=@virtufin/sdk/runtime",
     );
@@ -76,13 +113,13 @@ export function parsePluginOptions(raw: readonly RawOption[]): VirtufinPluginOpt
 
 function parseRuntime(value: string, previous: string | undefined): string {
   if (previous !== undefined) {
-    throw new Error(`option "runtime=${value}": runtime is given twice`);
+    throw invalid(`runtime=${value}`, "runtime is given twice");
   }
-  if (value.trim() === "" || value !== value.trim() || /\s|["'`\\]/.test(value)) {
-    throw new Error(`option "runtime=${value}": expected a module specifier without spaces or quotes`);
+  if (value.trim() === "" || /\s|["'`\\]/.test(value)) {
+    throw invalid(`runtime=${value}`, "expected a module specifier without spaces or quotes");
   }
   if (value.startsWith("/")) {
-    throw new Error(`option "runtime=${value}": an absolute path is not portable; give a path relative to the output root`);
+    throw invalid(`runtime=${value}`, "an absolute path is not portable; give a path relative to the output root");
   }
   return value;
 }
@@ -92,10 +129,7 @@ function parseGatewayName(value: string): [service: string, name: string] {
   const service = i < 0 ? "" : value.substring(0, i);
   const name = i < 0 ? "" : value.substring(i + 1);
   if (!PROTO_NAME.test(service) || !GATEWAY_NAME.test(name)) {
-    throw new Error(
-      `option "gateway_name=${value}": expected gateway_name=<Service>=<name>, ` +
-        "for example gateway_name=acme.Pricing=pricing",
-    );
+    throw invalid(`gateway_name=${value}`, "expected gateway_name=<Service>=<name>, for example gateway_name=acme.Pricing=pricing");
   }
   return [service.replace(/^\./, ""), name];
 }
