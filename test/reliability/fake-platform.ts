@@ -67,6 +67,7 @@ export async function startFakePlatform(): Promise<FakePlatform> {
       throw new ConnectError(`${method}: injected failure`, plan.code);
     }
   };
+  const replays = new Map<string, number>();
   const ok = { status: { success: true, status: "OK", message: "" } };
   const server = await startTestServer((router) => {
     router.service(State, {
@@ -92,6 +93,14 @@ export async function startFakePlatform(): Promise<FakePlatform> {
       async *subscribe(req, ctx) {
         enter("subscribe", ctx);
         try {
+          if (req.topic.startsWith("replay-")) {
+            // The c-th stream of a replay topic re-sends ids 0..5c-1, then ends cleanly: a server
+            // that replays what it already sent after every reconnect.
+            const c = (replays.get(req.topic) ?? 0) + 1;
+            replays.set(req.topic, c);
+            for (let i = 0; i < 5 * c; i++) yield create(PubsubSubscribeResponseSchema, { topic: req.topic, messageId: `${req.topic}-${i}` });
+            return;
+          }
           // One event at once, then one every 20 ms ("slow" topics: one, then nothing).
           for (let i = 0; !ctx.signal.aborted; i++) {
             yield create(PubsubSubscribeResponseSchema, { topic: req.topic, messageId: `${req.topic}-${i}` });
