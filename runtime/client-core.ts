@@ -239,5 +239,7 @@ export function mapAsync<T, U>(source: AsyncIterable<T>, fn: (value: T) => U): A
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== "object" || value === null) return false;
   const proto = Object.getPrototypeOf(value);
-  return (proto === Object.prototype || proto === null) && !("$typeName" in value);
+  // A whole message counts too: the plugin offers the request form only when the first
+  // flattened parameter cannot itself be an object.
+  return proto === Object.prototype || proto === null;
 }

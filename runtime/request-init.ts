@@ -45,7 +45,7 @@ type Init<T> = {
  * What a generated method accepts as a request: the message itself, a protobuf-es init object,
  * or an init object using the oneof shorthand (at most one member per oneof).
  */
-export type RequestInit<Desc extends DescMessage> = Init<MessageShape<Desc>> | MessageShape<Desc>;
+export type RequestInit<Desc extends DescMessage> = (Init<MessageShape<Desc>> & object) | MessageShape<Desc>;
 
 /**
  * Rewrites the oneof shorthand of an init object into the protobuf-es form, recursively.
