@@ -109,7 +109,8 @@ class Core implements ClientCore {
           if (!policy || attempt >= policy.maxAttempts || !policy.retryableCodes.includes(failure.code) || scope.signal.aborted) throw failure;
           const delay = retryDelay(policy, attempt);
           if (Date.now() + delay >= deadline) throw failure;
-          if (!(await sleep(delay, scope.signal))) throw failure;
+          // Aborted while waiting to retry: the call was cancelled, whatever the last attempt said.
+          if (!(await sleep(delay, scope.signal))) throw VirtufinError.from(scope.signal.reason, Code.Canceled);
         }
       }
     } finally {
