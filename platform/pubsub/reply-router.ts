@@ -99,12 +99,17 @@ export class ReplyRouter {
       timeoutMs,
     );
     signal?.addEventListener("abort", onAbort, { once: true });
-    try {
-      await this.#ready();
-      if (this.#pending.get(correlationId) === entry) await publish();
-    } catch (error) {
-      entry.reject(VirtufinError.from(error));
-    }
+    // Subscribe and publish in the background and hand `result` to the caller now: a request
+    // aborted or timed out while the subscription comes up settles at once, and its rejection
+    // always has a handler (never an unhandled rejection).
+    void (async () => {
+      try {
+        await this.#ready();
+        if (this.#pending.get(correlationId) === entry) await publish();
+      } catch (error) {
+        entry.reject(VirtufinError.from(error));
+      }
+    })();
     return result;
   }
 
