@@ -3,11 +3,11 @@
  * the harness can preload its resource hook into every one of them the same way.
  */
 import { existsSync, readFileSync, realpathSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { parse } from "yaml";
 
 /** Identifies a plugin in the table and in ratio columns. */
-export type PluginId = "ours" | "es" | "ts-proto";
+export type PluginId = "ours" | "es" | "ts-proto" | "floor";
 
 /** One plugin as the harness runs it. */
 export interface PluginSpec {
@@ -65,6 +65,9 @@ function ourParameter(root: string): string {
  * - protoc-gen-es with `target=ts`, the messages generator our SDK is built on.
  * - ts-proto with its default parameters (no `outputServices`: the default service output, an
  *   interface plus a client class over an `Rpc` interface), i.e. what a user gets out of the box.
+ * - a reference floor (`floor-plugin.mjs`): decode the request and build the protobuf-es file
+ *   registry, generate nothing. It is what every protobuf-es based plugin pays before its own
+ *   code runs, so it shows how close a plugin is to the least it could cost.
  */
 export function resolvePlugins(root: string): PluginSpec[] {
   const ourScript = join(root, OUR_BIN);
@@ -93,6 +96,13 @@ export function resolvePlugins(root: string): PluginSpec[] {
       script: tsProto.script,
       parameter: "",
       unavailable: tsProto.unavailable,
+    },
+    {
+      id: "floor",
+      label: "floor: decode + registry, no output",
+      script: resolve(import.meta.dirname, "floor-plugin.mjs"),
+      parameter: "",
+      unavailable: undefined,
     },
   ];
 }
