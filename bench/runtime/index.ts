@@ -1,0 +1,15 @@
+/**
+ * The runtime benchmark's public face: the measurement primitives and scenarios, for reuse by
+ * other benchmarks or ad-hoc profiling. The CLI is `run.ts` (`npm run bench:runtime`).
+ *
+ * @module
+ */
+export { measureLatency, measureRate, warmUp, median, quantile, type Call, type LatencyBounds, type LatencyResult, type RateBounds, type RateResult } from "./measure.js";
+export { FULL, QUICK, interleaved, type BenchContext, type Settings } from "./context.js";
+export { compareCalls, type CallFigures, type CallVariant } from "./compare-calls.js";
+export { benchUnary, type UnaryResult } from "./unary.js";
+export { benchGatewayProxy } from "./gateway-proxy.js";
+export { benchRequestReply } from "./request-reply.js";
+export { benchEvents } from "./events.js";
+export { loadTypedRequestReply, type TypedRequestReply } from "./typed-request-reply.js";
+export { metric, ratioOf, resultsTable, verdict, fmtMetric, type Goal, type Metric, type Row } from "./table.js";

@@ -1,0 +1,68 @@
+/**
+ * Item 3: request-reply round trips over pub/sub — `api.pubsub.publishWithResult` answered by
+ * a TypeScript responder (`api.pubsub.serve`), and the generated typed request-reply client
+ * when one exists — at 1 and N in flight. The anchor is raw Connect unary throughput (item 1).
+ */
+import { randomUUID } from "node:crypto";
+import { ApiClient } from "../../platform/index.js";
+import { compareCalls, type CallFigures, type CallVariant } from "./compare-calls.js";
+import type { BenchContext } from "./context.js";
+import type { Row } from "./table.js";
+import { loadTypedRequestReply, type TypedRequestReply } from "./typed-request-reply.js";
+
+const UNIT = "round trips/s";
+const RAW_1 = "raw Connect unary (item 1), 1 in flight";
+
+/** Measures item 3 against item 1's raw Connect figures. */
+export async function benchRequestReply(ctx: BenchContext, raw: CallFigures): Promise<Row[]> {
+  const { host, port } = ctx.emulator.addresses.gateway;
+  const n = ctx.settings.concurrency;
+  // Requester and responder each have their own client and HTTP/2 session, as two processes
+  // would; both run in this process, next to the emulator.
+  const requester = new ApiClient({ host, port });
+  const responderApi = new ApiClient({ host, port });
+  const topic = `bench-rr-${randomUUID()}`;
+  const replyTopic = `${topic}-replies`;
+  // Default responder options (16 requests handled at once), as the generated responders use.
+  const responder = responderApi.pubsub.serve(topic, (request) => ({ echo: request.dataAsJson<{ i: number }>().i }));
+  let typed: TypedRequestReply | undefined;
+  let typedMissing: string | undefined;
+  try {
+    await responder.startup();
+    const untyped = async (i: number): Promise<void> => {
+      const reply = await requester.pubsub.publishWithResult({ topic, replyTopic, data: { i }, timeoutMs: 10_000 });
+      // Every reply must be the answer to its own request.
+      if (reply.dataAsJson<{ echo: number }>().echo !== i) throw new Error(`reply ${reply.dataAsText()} does not answer request ${i}`);
+    };
+    await untyped(-1);
+    const variants: CallVariant[] = [{ label: "publishWithResult", call: untyped }];
+    const loaded = await loadTypedRequestReply(ctx, { host, port }, n);
+    if (typeof loaded === "string") typedMissing = loaded;
+    else {
+      typed = loaded;
+      variants.push({ label: "typed request-reply", call: typed.call });
+    }
+    ctx.log(`item 3: request-reply round trips${typed ? "" : ` — ${typedMissing}`}`);
+    const [pwr, gen] = await compareCalls(ctx, variants, UNIT);
+    const rawN = `raw Connect unary (item 1), ${n} in flight`;
+    const half = { kind: "min", limit: 0.5 } as const;
+    const rows: Row[] = [];
+    const routes = [
+      { name: "`publishWithResult` + TS responder", figures: pwr, missing: "" },
+      { name: typed?.label ?? "generated typed request-reply client", figures: gen, missing: typedMissing ?? "" },
+    ];
+    for (const { name, figures, missing } of routes) {
+      rows.push(
+        { label: `Request-reply, 1 in flight, ${name}`, metric: figures?.rate1 ?? missing, anchorLabel: RAW_1, anchor: raw.rate1 },
+        { label: `Request-reply p50 latency, 1 in flight, ${name}`, metric: figures?.p50 ?? missing, anchorLabel: "raw Connect unary p50 (item 1)", anchor: raw.p50 },
+        { label: `Request-reply, ${n} in flight, ${name}`, metric: figures?.rateN ?? missing, anchorLabel: rawN, anchor: raw.rateN, goal: half },
+      );
+    }
+    return rows;
+  } finally {
+    await typed?.close();
+    await responder.shutdown();
+    await requester.close();
+    await responderApi.close();
+  }
+}

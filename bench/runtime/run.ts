@@ -1,0 +1,111 @@
+/**
+ * The runtime benchmark: `npm run bench:runtime [-- --quick] [-- --write]`.
+ *
+ * Starts the emulator in this process and measures, in one run: the generated direct client vs
+ * a raw Connect client, a Gateway call (typed proxy, dynamic dispatch) vs a direct call,
+ * request-reply round trips over pub/sub, and events per second to one subscriber vs a raw
+ * server stream. Prints a markdown table with anchors, ratios and goals. See README.md here.
+ *
+ * Flags:
+ *   --quick   one round with short bounds (a smoke run, under ~20 s)
+ *   --write   also write the report to bench/runtime/results.md
+ */
+import { writeFileSync } from "node:fs";
+import { cpus, loadavg, totalmem } from "node:os";
+import { join, resolve } from "node:path";
+import { performance } from "node:perf_hooks";
+import { parseArgs } from "node:util";
+import { startEmulator } from "../../emulator/index.js";
+import { FULL, QUICK, type BenchContext, type Settings } from "./context.js";
+import { benchEvents } from "./events.js";
+import { benchGatewayProxy } from "./gateway-proxy.js";
+import { benchRequestReply } from "./request-reply.js";
+import { resultsTable, verdict, type Row } from "./table.js";
+import { benchUnary } from "./unary.js";
+
+const RESULTS = join(resolve(import.meta.dirname), "results.md");
+
+const log = (line: string): void => void process.stderr.write(`[bench:runtime] ${line}\n`);
+
+function parseFlags(): { quick: boolean; write: boolean } {
+  const { values } = parseArgs({
+    options: { quick: { type: "boolean", default: false }, write: { type: "boolean", default: false } },
+    strict: true,
+  });
+  return { quick: values.quick, write: values.write };
+}
+
+/** Runs one scenario; a failure becomes a row saying so instead of ending the whole run. */
+async function scenario<T>(name: string, run: () => Promise<T>, failed: Row[]): Promise<T | undefined> {
+  try {
+    return await run();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    log(`${name} failed: ${error instanceof Error ? (error.stack ?? message) : message}`);
+    failed.push({ label: name, metric: `failed: ${message.slice(0, 160)}`, anchorLabel: "—", anchor: "—" });
+    return undefined;
+  }
+}
+
+async function main(): Promise<void> {
+  const flags = parseFlags();
+  const settings = flags.quick ? QUICK : FULL;
+  const started = performance.now();
+  const emulator = await startEmulator({ ports: 0, logLevel: "warn" });
+  const ctx: BenchContext = { emulator, settings, log };
+  const rows: Row[] = [];
+  try {
+    const unary = await scenario("item 1: generated client vs raw Connect", () => benchUnary(ctx), rows);
+    if (unary) rows.push(...unary.rows);
+    const proxy = await scenario("item 2: Gateway route vs direct", () => benchGatewayProxy(ctx), rows);
+    if (proxy) rows.push(...proxy);
+    if (unary) {
+      const rr = await scenario("item 3: request-reply", () => benchRequestReply(ctx, unary.raw), rows);
+      if (rr) rows.push(...rr);
+    } else rows.push({ label: "item 3: request-reply", metric: "not run: its anchor (item 1) failed", anchorLabel: "—", anchor: "—" });
+    const events = await scenario("item 4: events to one subscriber", () => benchEvents(ctx), rows);
+    if (events) rows.push(...events);
+  } finally {
+    await emulator.stop();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const report = renderReport(flags.quick, settings, rows, seconds);
+  process.stdout.write(report);
+  if (flags.write) {
+    writeFileSync(RESULTS, report);
+    log(`wrote ${RESULTS}`);
+  }
+  log(`done in ${seconds.toFixed(1)} s`);
+}
+
+function renderReport(quick: boolean, s: Settings, rows: readonly Row[], seconds: number): string {
+  const cpu = cpus();
+  const model = cpu[0]?.model.trim() ?? "unknown CPU";
+  const machine = `${cpu.length} × ${model}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}`;
+  const judged = rows.filter((r) => r.goal);
+  const passed = judged.filter((r) => verdict(r) === "PASS").length;
+  const missed = judged.filter((r) => verdict(r).includes("MISS")).length;
+  return [
+    "# Runtime benchmark",
+    "",
+    `Measured ${new Date().toISOString()} on ${machine}; ${quick ? "quick mode" : "full run"} in ${seconds.toFixed(0)} s. ` +
+      `Load average (1/5/15 min) at the end: ${loadavg().map((l) => l.toFixed(1)).join(" / ")} — ` +
+      "client, emulator and responder share this one Node process, and other work on the machine stretches wall times.",
+    "",
+    `Each figure is the median of ${s.rounds} round(s); variants alternate order between rounds. ` +
+      `Latency: ${s.latencyCalls} calls one at a time (at most ${s.latencyMaxMs / 1000} s) after ${s.warmUpCalls} + ${s.warmUpCalls} warm-up calls. ` +
+      `Throughput: ${s.concurrency} calls in flight for ${s.rateMs / 1000} s. Events: ${s.events.toLocaleString("en-US")} events (at most ${s.eventsMaxMs / 1000} s). ` +
+      "CPU / op is the process's user + system CPU time per operation — client and emulator together.",
+    "",
+    resultsTable(rows),
+    "",
+    `Goals met: ${passed} of ${judged.length}${missed ? `; missed: ${missed}` : ""}. Ratio = result ÷ anchor; ` +
+      "latency goals are upper bounds on the ratio, throughput goals lower bounds. Rows without a goal are for information.",
+    "",
+  ].join("\n");
+}
+
+main().catch((err: unknown) => {
+  log(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  process.exitCode = 1;
+});

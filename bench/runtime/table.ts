@@ -1,0 +1,113 @@
+/**
+ * The rows of the runtime benchmark and their markdown table: each measurement next to its
+ * anchor, the ratio, the goal and PASS/MISS.
+ */
+
+/** A measured figure: the median over rounds, with every round's value kept for the spread. */
+export interface Metric {
+  /** Median over rounds. */
+  readonly value: number;
+  /** What `value` counts: "ms" (a latency) or a rate unit such as "calls/s". */
+  readonly unit: string;
+  /** Each round's value. */
+  readonly rounds: readonly number[];
+  /** Median process CPU time per operation, µs (client and in-process emulator together). */
+  readonly cpuUsPerOp?: number;
+}
+
+/** A goal on the ratio measurement ÷ anchor. */
+export interface Goal {
+  /** "max": the ratio must not exceed `limit` (latencies); "min": must reach it (rates). */
+  readonly kind: "max" | "min";
+  /** The limit on the ratio. */
+  readonly limit: number;
+}
+
+/** One line of the table. A string instead of a metric says why there is no figure. */
+export interface Row {
+  /** What is measured, e.g. "unary p50 latency, generated GatewayClient.listServices()". */
+  readonly label: string;
+  /** The figure, or why it is missing ("missing: …", "failed: …"). */
+  readonly metric: Metric | string;
+  /** What the figure is compared with. */
+  readonly anchorLabel: string;
+  /** The anchor's figure, or why it is missing. */
+  readonly anchor: Metric | string;
+  /** The goal, or undefined for an informational row. */
+  readonly goal?: Goal;
+}
+
+/** Builds a metric from per-round values (and optional per-round CPU µs per op). */
+export function metric(unit: string, rounds: readonly number[], cpuRounds?: readonly number[]): Metric {
+  return { value: medianOf(rounds), unit, rounds, ...(cpuRounds ? { cpuUsPerOp: medianOf(cpuRounds) } : {}) };
+}
+
+function medianOf(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+const fmtNumber = (v: number, unit: string): string => {
+  if (!Number.isFinite(v)) return "—";
+  if (unit === "ms") return v < 1 ? v.toFixed(3) : v < 10 ? v.toFixed(2) : v.toFixed(1);
+  return Math.round(v).toLocaleString("en-US");
+};
+
+/** "0.215 ms" or "12,345 calls/s". */
+export function fmtMetric(m: Metric): string {
+  return `${fmtNumber(m.value, m.unit)} ${m.unit}`;
+}
+
+/** The spread over rounds, "min–max", or "—" for a single round. */
+function fmtSpread(m: Metric | string): string {
+  if (typeof m === "string" || m.rounds.length < 2) return "—";
+  const lo = Math.min(...m.rounds);
+  const hi = Math.max(...m.rounds);
+  return `${fmtNumber(lo, m.unit)}–${fmtNumber(hi, m.unit)}`;
+}
+
+const fmtCpu = (m: Metric | string): string =>
+  typeof m === "string" || m.cpuUsPerOp === undefined ? "—" : `${m.cpuUsPerOp < 100 ? m.cpuUsPerOp.toFixed(1) : Math.round(m.cpuUsPerOp)} µs`;
+
+/** measurement ÷ anchor, or undefined when either is missing. */
+export function ratioOf(row: Row): number | undefined {
+  if (typeof row.metric === "string" || typeof row.anchor === "string" || row.anchor.value === 0) return undefined;
+  return row.metric.value / row.anchor.value;
+}
+
+/** "PASS", "MISS", "—" (informational) or "n/a" (no figure to judge). */
+export function verdict(row: Row): string {
+  if (!row.goal) return "—";
+  const r = ratioOf(row);
+  if (r === undefined) return "n/a";
+  const ok = row.goal.kind === "max" ? r <= row.goal.limit : r >= row.goal.limit;
+  return ok ? "PASS" : "**MISS**";
+}
+
+const fmtGoal = (g: Goal | undefined): string => (g ? `${g.kind === "max" ? "≤" : "≥"} ${g.limit.toFixed(2)}×` : "—");
+const cell = (m: Metric | string): string => (typeof m === "string" ? m : fmtMetric(m)).replaceAll("|", "\\|");
+
+/** The results as one markdown table. */
+export function resultsTable(rows: readonly Row[]): string {
+  const lines = rows.map((row) => {
+    const r = ratioOf(row);
+    return [
+      row.label,
+      cell(row.metric),
+      fmtSpread(row.metric),
+      fmtCpu(row.metric),
+      row.anchorLabel,
+      cell(row.anchor),
+      fmtCpu(row.anchor),
+      r === undefined ? "—" : `${r.toFixed(2)}×`,
+      fmtGoal(row.goal),
+      verdict(row),
+    ];
+  });
+  return [
+    "| Measurement | Result | Rounds (min–max) | CPU / op | Anchor | Anchor result | Anchor CPU / op | Ratio | Goal | Verdict |",
+    "|---|--:|--:|--:|---|--:|--:|--:|--:|:-:|",
+    ...lines.map((cols) => `| ${cols.join(" | ")} |`),
+  ].join("\n");
+}
