@@ -12,7 +12,8 @@ import { createMemoryPubsubBackend, createMemoryStateBackend, type PubsubBackend
 import { backendConfig, loadServicesConfig, type BackendAddress, type BackendConfig } from "./config/index.js";
 import { Backends, createGatewayService } from "./gateway/index.js";
 import { createLogger, type Logger, type LogLevel } from "./logger.js";
-import { createWebSocketManager, createWorkManager, type ManagedService } from "./optional-services.js";
+import { createWebSocketManagerService, type WebSocketManagerOptions } from "./websocketmanager/index.js";
+import { createWorkManagerService, type WorkManagerOptions } from "./workmanager/index.js";
 import { startGrpcServer, urlHost, type RunningServer, type ServiceRegistration } from "./server/index.js";
 import { createConfigService, createPubsubService, createStateService, StreamCounter, type PubsubServiceOptions, type ServiceContext } from "./services/index.js";
 
@@ -51,9 +52,9 @@ export interface EmulatorOptions {
   /** A logger to use instead of the default stderr one. */
   readonly logger?: Logger;
   /** Options passed to the WorkManager (e.g. `allowedCodeHosts`). */
-  readonly workmanager?: object;
+  readonly workmanager?: WorkManagerOptions;
   /** Options passed to the WebSocketManager. */
-  readonly websocketmanager?: object;
+  readonly websocketmanager?: WebSocketManagerOptions;
   /** Pub/sub subscription limits (idle timeout, buffer). */
   readonly pubsub?: PubsubServiceOptions;
   /** Allowed CORS origins of the gRPC-Web server (default: any). */
@@ -123,7 +124,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const state = options.backends?.state ?? createMemoryStateBackend();
   const stopping = new AbortController();
   const servers: RunningServer[] = [];
-  const managed: ManagedService<unknown>[] = [];
+  const managed: { close(): Promise<void> }[] = [];
 
   const teardown = async () => {
     stopping.abort();
@@ -160,9 +161,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     for (const [name, addr] of Object.entries(options.services ?? {})) extra.push(backendConfig(name, addr, "services option"));
 
     const deps = { pubsub, state };
-    const workmanager = await createWorkManager({ ...deps, log: log.child("workmanager") }, options.workmanager);
+    const workmanager = createWorkManagerService({ ...deps, log: log.child("workmanager") }, options.workmanager);
     managed.push(workmanager);
-    const websocketmanager = await createWebSocketManager({ ...deps, log: log.child("websocketmanager") }, options.websocketmanager);
+    const websocketmanager = createWebSocketManagerService({ ...deps, log: log.child("websocketmanager") }, options.websocketmanager);
     managed.push(websocketmanager);
     const wmServer = await serve("workmanager", ports.workmanager, [{ desc: WorkManager, impl: workmanager.impl }]);
     const wsmServer = await serve("websocketmanager", ports.websocketmanager, [{ desc: WebSocketManager, impl: websocketmanager.impl }]);

@@ -3,6 +3,8 @@
  * (or the `virtufin-emulator` bin); see README.md in this folder.
  */
 export { startEmulator, DEFAULT_PORTS, type Emulator, type EmulatorOptions, type EmulatorPorts, type ServerAddress } from "./emulator.js";
+export type { WorkManagerOptions } from "./workmanager/index.js";
+export type { WebSocketManagerOptions } from "./websocketmanager/index.js";
 export { createLogger, type Logger, type LogLevel, type LogFields, type LoggerOptions } from "./logger.js";
 export * from "./backend/index.js";
 export { startGrpcServer, type RunningServer, type ServiceRegistration, type StartServerOptions } from "./server/index.js";
