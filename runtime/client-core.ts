@@ -218,7 +218,7 @@ export function flatArgs(
   fields: readonly string[],
   objectForm: boolean,
 ): [request: Record<string, unknown>, options: CallOptions | undefined] {
-  if (objectForm && isPlainObject(args[0])) {
+  if (objectForm && isRequestObject(args[0])) {
     return [args[0], args[1] as CallOptions | undefined];
   }
   const request: Record<string, unknown> = {};
@@ -237,7 +237,7 @@ export function mapAsync<T, U>(source: AsyncIterable<T>, fn: (value: T) => U): A
   };
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+function isRequestObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== "object" || value === null) return false;
   const proto = Object.getPrototypeOf(value);
   // A whole message counts too: the plugin offers the request form only when the first

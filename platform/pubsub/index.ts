@@ -6,6 +6,7 @@
 export { encodeData, type EncodedData, type EventData } from "./encode.js";
 export { PubsubEvent, type PubsubEventInit } from "./event.js";
 export {
+  PROBE_KEY,
   PubsubApi,
   runHandler,
   type EventHandler,
@@ -15,7 +16,7 @@ export {
   type SubscribeOptions,
 } from "./pubsub-client.js";
 export { backoff, reconnectingStream, type ReconnectInfo, type ReconnectingStreamOptions, type ReconnectOptions } from "./reconnecting-stream.js";
-export { PROBE_KEY, ReplyRouter, type ReplyRouterOptions, type ReplyTransport } from "./reply-router.js";
+export { ReplyRouter, type ReplyRouterOptions, type ReplyTransport } from "./reply-router.js";
 export {
   ERROR_CODE_KEY,
   ERROR_MESSAGE_KEY,

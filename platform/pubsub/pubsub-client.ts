@@ -7,7 +7,10 @@ import { Code, errorFromStatus, sleep, VirtufinError, type CallOptions, type Cli
 import { encodeData, type EventData } from "./encode.js";
 import { PubsubEvent } from "./event.js";
 import { reconnectingStream, type ReconnectInfo, type ReconnectOptions } from "./reconnecting-stream.js";
-import { PROBE_KEY, ReplyRouter } from "./reply-router.js";
+import { ReplyRouter } from "./reply-router.js";
+
+/** Metadata key that marks liveness probes (see subscribeReady); user streams never show them. */
+export const PROBE_KEY = "virtufinprobe";
 import { replyError, Responder, type ResponderHandler, type ResponderOptions } from "./workers.js";
 
 /** Options of {@link PubsubApi.publish}. */
@@ -242,11 +245,7 @@ export class PubsubApi {
   replyRouter(replyTopic: string): ReplyRouter {
     let router = this.#routers.get(replyTopic);
     if (!router) {
-      router = new ReplyRouter(replyTopic, {
-        subscribeRaw: (topic, signal) => this.#subscribe(topic, { signal }),
-        publishProbe: (topic, probeId, signal) =>
-          this.publish(topic, undefined, { correlationId: probeId, metadata: { [PROBE_KEY]: "1" }, signal }),
-      });
+      router = new ReplyRouter(replyTopic, this);
       this.#routers.set(replyTopic, router);
     }
     return router;

@@ -2,8 +2,8 @@
  * Request-reply over pub/sub: many requests waiting on one reply topic share one subscription,
  * and each reply is routed to its request by correlation id.
  *
- * Guarantees: the subscription is live before a request is published (proven by a probe event
- * that makes the round trip); a request settles exactly once (reply, timeout, abort or publish
+ * Guarantees: the subscription is live before a request is published (see
+ * `PubsubApi.subscribeReady`); a request settles exactly once (reply, timeout, abort or publish
  * failure) and is removed from the pending table when it does; replies that arrive late or twice
  * find nothing pending and are dropped. When nothing is pending for `lingerMs`, the subscription
  * is closed.
@@ -11,15 +11,13 @@
 import { Code, RequestTimeoutError, VirtufinError } from "../../runtime/index.js";
 import type { PubsubEvent } from "./event.js";
 
-/** Metadata key that marks the router's own liveness probes (filtered from user streams). */
-export const PROBE_KEY = "virtufinprobe";
-
 /** What a router needs from the pub/sub client. */
 export interface ReplyTransport {
-  /** Subscribes to a topic, including probe events; ends quietly when `signal` aborts. */
-  subscribeRaw(topic: string, signal: AbortSignal): AsyncIterable<PubsubEvent>;
-  /** Publishes a probe event to a topic. */
-  publishProbe(topic: string, probeId: string, signal: AbortSignal): Promise<void>;
+  /**
+   * Subscribes to a topic and resolves once the server has registered the subscription; the
+   * iterable ends quietly when `signal` aborts.
+   */
+  subscribeReady(topic: string, options: { signal: AbortSignal; readyTimeoutMs?: number }): Promise<AsyncIterable<PubsubEvent>>;
 }
 
 interface Pending {
@@ -134,42 +132,21 @@ export class ReplyRouter {
     return this.#subscription.ready;
   }
 
-  /** Starts the shared subscription and resolves once its own probe came back through it. */
-  #open(controller: AbortController): Promise<void> {
-    const probeId = `probe-${crypto.randomUUID()}`;
-    return new Promise<void>((resolve, reject) => {
-      let live = false;
-      const consume = async () => {
-        try {
-          for await (const event of this.#transport.subscribeRaw(this.topic, controller.signal)) {
-            if (event.metadata[PROBE_KEY] !== undefined) {
-              if (event.correlationId === probeId && !live) {
-                live = true;
-                resolve();
-              }
-              continue;
-            }
-            const id = event.correlationId;
-            if (id !== undefined) this.#pending.get(id)?.resolve(event);
-          }
-        } catch (error) {
-          if (!live) reject(error);
-          for (const pending of [...this.#pending.values()]) pending.reject(error);
+  /** Starts the shared subscription; resolves once it is live, then routes replies until closed. */
+  async #open(controller: AbortController): Promise<void> {
+    const events = await this.#transport.subscribeReady(this.topic, { signal: controller.signal, readyTimeoutMs: this.#readyTimeoutMs });
+    const route = async () => {
+      try {
+        for await (const event of events) {
+          const id = event.correlationId;
+          if (id !== undefined) this.#pending.get(id)?.resolve(event);
         }
-        if (this.#subscription?.controller === controller) this.#subscription = undefined;
-      };
-      void consume();
-      // Keep probing until the subscription proves live: the first probe may be published before
-      // the server has registered the subscriber.
-      const probe = async () => {
-        for (let i = 0; !live && !controller.signal.aborted && i < 50; i++) {
-          await this.#transport.publishProbe(this.topic, probeId, controller.signal).catch(reject);
-          await new Promise((r) => setTimeout(r, Math.min(20 * 2 ** i, 500)).unref?.());
-        }
-        if (!live && !controller.signal.aborted) reject(new VirtufinError(`reply subscription on "${this.topic}" did not become live`, Code.Unavailable));
-      };
-      void probe();
-    });
+      } catch (error) {
+        for (const pending of [...this.#pending.values()]) pending.reject(error);
+      }
+      if (this.#subscription?.controller === controller) this.#subscription = undefined;
+    };
+    void route();
   }
 
   #scheduleLinger(): void {
