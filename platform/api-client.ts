@@ -16,7 +16,9 @@ import {
   type ClientCore,
   type ConnectionOptions,
 } from "../runtime/index.js";
+import { WebSocketManagerGatewayProxy, type WebSocketManagerApi } from "../generated/virtufin/websocketmanager_client.js";
 import type { WebSocketManager } from "../generated/virtufin/websocketmanager_pb.js";
+import { WorkManagerGatewayProxy, type WorkManagerApi } from "../generated/virtufin/workmanager_client.js";
 import type { WorkManager } from "../generated/virtufin/workmanager_pb.js";
 import { createGatewayDispatch, GatewayEvent, type GatewayDispatch, type JsonValue, type KnownServiceProxy } from "./gateway/index.js";
 import { PubsubApi, reconnectingStream, runHandler, type EventHandler, type HandlerSubscription, type ReconnectInfo, type ReconnectOptions } from "./pubsub/index.js";
@@ -41,12 +43,17 @@ export interface PlatformSubscribeOptions {
   onReconnect?: (info: ReconnectInfo) => void;
 }
 
-/** The Gateway dispatcher, with the platform's own backends declared. */
+/**
+ * The Gateway dispatcher, with the platform's own backends declared: their generated typed
+ * proxies (`api.gateway.workmanager.listWorkers()`, the same calls as `WorkManagerClient`), which
+ * also keep the seed's dynamic PascalCase style (`api.gateway.workmanager.ListWorkers()`).
+ * Other backend names dispatch dynamically.
+ */
 export type PlatformGateway = GatewayDispatch & {
-  /** The WorkManager through the Gateway (seed: `client.gateway.workmanager.ListWorkers()`). */
-  readonly workmanager: KnownServiceProxy<typeof WorkManager>;
-  /** The WebSocketManager through the Gateway (seed: `client.gateway.websocketmanager.List()`). */
-  readonly websocketmanager: KnownServiceProxy<typeof WebSocketManager>;
+  /** The WorkManager through the Gateway: typed (`listWorkers()`) and dynamic (seed: `ListWorkers()`). */
+  readonly workmanager: WorkManagerApi & KnownServiceProxy<typeof WorkManager>;
+  /** The WebSocketManager through the Gateway: typed (`connect(url)`) and dynamic (seed: `List()`). */
+  readonly websocketmanager: WebSocketManagerApi & KnownServiceProxy<typeof WebSocketManager>;
 };
 
 /** Health of a service, from `grpc.health.v1`. */
@@ -75,7 +82,10 @@ export class ApiClient implements AsyncDisposable {
     this.#health = createClientCore(Health, this.connection);
     this.state = new StateApi(this.#core);
     this.pubsub = new PubsubApi(this.#core);
-    this.gateway = createGatewayDispatch((service, method, request, options) => this.invoke(service, method, request, options)) as PlatformGateway;
+    this.gateway = createGatewayDispatch((service, method, request, options) => this.invoke(service, method, request, options), {
+      [WorkManagerGatewayProxy.gatewayName]: new WorkManagerGatewayProxy(this),
+      [WebSocketManagerGatewayProxy.gatewayName]: new WebSocketManagerGatewayProxy(this),
+    }) as PlatformGateway;
   }
 
   /** The default client (seed: `get_default_client`): the one set, else one for localhost:5002. */

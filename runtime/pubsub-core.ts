@@ -114,9 +114,12 @@ export function createPubsubCore(service: DescService, target: PubsubTarget, bin
   };
 }
 
-/** The implementation a responder serves: one function per unary method, by its local name. */
+/**
+ * The implementation a responder serves: one function per unary method, by its local name.
+ * Streaming methods are not carried over pub/sub, so they are left out (not required).
+ */
 export type PubsubImplementation<S extends DescService> = {
-  [K in keyof S["method"]]: S["method"][K] extends DescMethodUnary<infer I, infer O>
+  [K in keyof S["method"] as S["method"][K] extends DescMethodUnary ? K : never]: S["method"][K] extends DescMethodUnary<infer I, infer O>
     ? (request: MessageShape<I>, context: { readonly signal: AbortSignal }) => MessageInitShape<O> | Promise<MessageInitShape<O>>
     : never;
 };

@@ -4,8 +4,8 @@
 // @generated from file virtufin/config.proto (package virtufin, syntax proto3)
 /* eslint-disable */
 
-import type { CallOptions, ClientCore, ClientTarget, RequestInit } from "../../runtime/index.js";
-import { createClientCore, flatArgs } from "../../runtime/index.js";
+import type { CallOptions, ClientCore, ClientTarget, JsonGateway, RequestInit } from "../../runtime/index.js";
+import { createClientCore, createGatewayCore, flatArgs } from "../../runtime/index.js";
 import type { ConfigService, GetConfigServiceRequestSchema, ListConfigServicesRequestSchema } from "./config_pb.js";
 import { Config } from "./config_pb.js";
 
@@ -102,5 +102,65 @@ export class ConfigClient implements ConfigApi {
   /** Closes the client at the end of an `await using` scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.#core.close();
+  }
+}
+
+/**
+ * Read access to the services configuration.
+ *
+ * A typed gateway proxy of virtufin.Config: the calls of ConfigClient, carried by
+ * `Gateway.InvokeJson` (the request as proto JSON, the response parsed back into the typed
+ * message, in-band failures raised as VirtufinError with their status code).
+ *
+ * @generated from service virtufin.Config
+ */
+export class ConfigGatewayProxy implements ConfigApi {
+  /**
+   * The Gateway backend name calls go to by default: "config"
+   * (from the service name in lowercase).
+   */
+  static readonly gatewayName = "config";
+
+  readonly #core: ClientCore;
+
+  /**
+   * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
+   * open (the proxy owns nothing to close); `name` is the backend name, by default
+   * "config".
+   */
+  constructor(gateway: JsonGateway, name: string = ConfigGatewayProxy.gatewayName) {
+    this.#core = createGatewayCore(Config, gateway, name);
+  }
+
+  /**
+   * Lists every configured backend service.
+   *
+   * @generated from rpc virtufin.Config.ListServices
+   */
+  async listServices(request?: RequestInit<typeof ListConfigServicesRequestSchema>, options?: CallOptions): Promise<ConfigService[]> {
+    const response = await this.#core.unary(Config.method.listServices, request, options);
+    return response.services;
+  }
+
+  /**
+   * Reads one backend service's configuration. An unknown name is NOT_FOUND (decision: the
+   * platform leaves this undocumented).
+   *
+   * @param name The backend name, for example "workmanager".
+   *
+   * @generated from rpc virtufin.Config.GetService
+   */
+  getService(name: string, options?: CallOptions): Promise<ConfigService | undefined>;
+  /**
+   * Reads one backend service's configuration. An unknown name is NOT_FOUND (decision: the
+   * platform leaves this undocumented).
+   *
+   * @generated from rpc virtufin.Config.GetService
+   */
+  getService(request: RequestInit<typeof GetConfigServiceRequestSchema>, options?: CallOptions): Promise<ConfigService | undefined>;
+  async getService(...args: unknown[]): Promise<ConfigService | undefined> {
+    const [request, options] = flatArgs(args, ["name"], true);
+    const response = await this.#core.unary(Config.method.getService, request as RequestInit<typeof GetConfigServiceRequestSchema>, options);
+    return response.service;
   }
 }

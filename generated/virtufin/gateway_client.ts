@@ -11,8 +11,8 @@
 // @generated from file virtufin/gateway.proto (package virtufin, syntax proto3)
 /* eslint-disable */
 
-import type { CallOptions, ClientCore, ClientTarget, RequestInit } from "../../runtime/index.js";
-import { createClientCore, flatArgs } from "../../runtime/index.js";
+import type { CallOptions, ClientCore, ClientTarget, JsonGateway, RequestInit } from "../../runtime/index.js";
+import { createClientCore, createGatewayCore, flatArgs } from "../../runtime/index.js";
 import type { GetMethodSchemaRequestSchema, InvokeJsonRequestSchema, InvokeJsonResponse, InvokeRequestSchema, InvokeResponse, ListMethodsRequestSchema, ListServicesRequestSchema, MethodInfo, MethodSchema, SubscribeRequestSchema, SystemEventsRequestSchema, TopicEventRequest } from "./gateway_pb.js";
 import { Gateway } from "./gateway_pb.js";
 
@@ -289,5 +289,168 @@ export class GatewayClient implements GatewayApi {
   /** Closes the client at the end of an `await using` scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.#core.close();
+  }
+}
+
+/**
+ * Dynamic dispatch to backend services, method discovery, and platform event streams.
+ *
+ * A typed gateway proxy of virtufin.Gateway: the calls of GatewayClient, carried by
+ * `Gateway.InvokeJson` (the request as proto JSON, the response parsed back into the typed
+ * message, in-band failures raised as VirtufinError with their status code).
+ *
+ * The Gateway dispatches unary methods only: streaming methods throw UNIMPLEMENTED.
+ *
+ * @generated from service virtufin.Gateway
+ */
+export class GatewayGatewayProxy implements GatewayApi {
+  /**
+   * The Gateway backend name calls go to by default: "gateway"
+   * (from the service name in lowercase).
+   */
+  static readonly gatewayName = "gateway";
+
+  readonly #core: ClientCore;
+
+  /**
+   * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
+   * open (the proxy owns nothing to close); `name` is the backend name, by default
+   * "gateway".
+   */
+  constructor(gateway: JsonGateway, name: string = GatewayGatewayProxy.gatewayName) {
+    this.#core = createGatewayCore(Gateway, gateway, name);
+  }
+
+  /**
+   * Calls a unary method of a backend with a serialized protobuf request (raw passthrough).
+   *
+   * Failures are reported in-band: `success` is false, `status` holds the gRPC code name
+   * (for example "NOT_FOUND") and `message` the detail. Clients turn them into a typed error.
+   *
+   * @param service The backend name from the services configuration (for example "workmanager"), not a proto package name.
+   * @param method The bare RPC name exactly as declared in the backend's proto (for example "ListWorkers").
+   * @param requestData The serialized protobuf request message of the backend method.
+   *
+   * @generated from rpc virtufin.Gateway.Invoke
+   */
+  invoke(service: string, method: string, requestData: Uint8Array, options?: CallOptions): Promise<InvokeResponse>;
+  /**
+   * Calls a unary method of a backend with a serialized protobuf request (raw passthrough).
+   *
+   * Failures are reported in-band: `success` is false, `status` holds the gRPC code name
+   * (for example "NOT_FOUND") and `message` the detail. Clients turn them into a typed error.
+   *
+   * @generated from rpc virtufin.Gateway.Invoke
+   */
+  invoke(request: RequestInit<typeof InvokeRequestSchema>, options?: CallOptions): Promise<InvokeResponse>;
+  async invoke(...args: unknown[]): Promise<InvokeResponse> {
+    const [request, options] = flatArgs(args, ["service", "method", "requestData"], true);
+    return this.#core.unary(Gateway.method.invoke, request as RequestInit<typeof InvokeRequestSchema>, options);
+  }
+
+  /**
+   * Calls a unary method of a backend with a JSON request and returns its JSON response.
+   *
+   * The request JSON is parsed with the protobuf JSON rules (lowerCamel or snake_case field
+   * names); the response is canonical proto3 JSON (lowerCamel). Failures are reported in-band as
+   * for Invoke. Request headers (such as `correlationid`) are forwarded to the backend.
+   *
+   * @param service The backend name from the services configuration (for example "workmanager").
+   * @param method The bare RPC name exactly as declared in the backend's proto (for example "CreateWorker").
+   * @param requestData The request message as proto3 JSON text; lowerCamel and snake_case names are both accepted. An empty string means the empty message.
+   *
+   * @generated from rpc virtufin.Gateway.InvokeJson
+   */
+  invokeJson(service: string, method: string, requestData: string, options?: CallOptions): Promise<InvokeJsonResponse>;
+  /**
+   * Calls a unary method of a backend with a JSON request and returns its JSON response.
+   *
+   * The request JSON is parsed with the protobuf JSON rules (lowerCamel or snake_case field
+   * names); the response is canonical proto3 JSON (lowerCamel). Failures are reported in-band as
+   * for Invoke. Request headers (such as `correlationid`) are forwarded to the backend.
+   *
+   * @generated from rpc virtufin.Gateway.InvokeJson
+   */
+  invokeJson(request: RequestInit<typeof InvokeJsonRequestSchema>, options?: CallOptions): Promise<InvokeJsonResponse>;
+  async invokeJson(...args: unknown[]): Promise<InvokeJsonResponse> {
+    const [request, options] = flatArgs(args, ["service", "method", "requestData"], true);
+    return this.#core.unary(Gateway.method.invokeJson, request as RequestInit<typeof InvokeJsonRequestSchema>, options);
+  }
+
+  /**
+   * Lists the backend names of the services configuration (for example "workmanager").
+   *
+   * @generated from rpc virtufin.Gateway.ListServices
+   */
+  async listServices(request?: RequestInit<typeof ListServicesRequestSchema>, options?: CallOptions): Promise<string[]> {
+    const response = await this.#core.unary(Gateway.method.listServices, request, options);
+    return response.services;
+  }
+
+  /**
+   * Lists the methods of a backend, discovered through its gRPC server reflection (cached).
+   * "virtufin.Gateway" or "Gateway" lists the Gateway's own methods.
+   *
+   * @param service The backend name (or "virtufin.Gateway" for the Gateway itself).
+   *
+   * @generated from rpc virtufin.Gateway.ListMethods
+   */
+  listMethods(service: string, options?: CallOptions): Promise<MethodInfo[]>;
+  /**
+   * Lists the methods of a backend, discovered through its gRPC server reflection (cached).
+   * "virtufin.Gateway" or "Gateway" lists the Gateway's own methods.
+   *
+   * @generated from rpc virtufin.Gateway.ListMethods
+   */
+  listMethods(request: RequestInit<typeof ListMethodsRequestSchema>, options?: CallOptions): Promise<MethodInfo[]>;
+  async listMethods(...args: unknown[]): Promise<MethodInfo[]> {
+    const [request, options] = flatArgs(args, ["service"], true);
+    const response = await this.#core.unary(Gateway.method.listMethods, request as RequestInit<typeof ListMethodsRequestSchema>, options);
+    return response.methods;
+  }
+
+  /**
+   * Streams platform events (state changes, pub/sub events, system events) matching the
+   * filters. An event is delivered if any filter matches; all filters empty means everything.
+   *
+   * The envelope carries no CloudEvent extensions, so `correlationid` is not visible here; use
+   * Pubsub.Subscribe to see event metadata.
+   *
+   * @generated from rpc virtufin.Gateway.Subscribe
+   */
+  subscribe(request: RequestInit<typeof SubscribeRequestSchema>, options?: CallOptions): AsyncIterable<TopicEventRequest> {
+    return this.#core.serverStream(Gateway.method.subscribe, request, options);
+  }
+
+  /**
+   * Streams system events only (event type "system", for example `pubsub_subscription` with
+   * the statuses connected, disconnected and failed).
+   *
+   * @generated from rpc virtufin.Gateway.WatchSystemEvents
+   */
+  watchSystemEvents(request?: RequestInit<typeof SystemEventsRequestSchema>, options?: CallOptions): AsyncIterable<TopicEventRequest> {
+    return this.#core.serverStream(Gateway.method.watchSystemEvents, request, options);
+  }
+
+  /**
+   * Describes the fields of a method's input or output message, from the reflection cache.
+   *
+   * @param service The backend name.
+   * @param method The bare RPC name.
+   * @param type "input" (the default when empty) or "output".
+   *
+   * @generated from rpc virtufin.Gateway.GetMethodSchema
+   */
+  getMethodSchema(service: string, method: string, type?: string | undefined, options?: CallOptions): Promise<MethodSchema | undefined>;
+  /**
+   * Describes the fields of a method's input or output message, from the reflection cache.
+   *
+   * @generated from rpc virtufin.Gateway.GetMethodSchema
+   */
+  getMethodSchema(request: RequestInit<typeof GetMethodSchemaRequestSchema>, options?: CallOptions): Promise<MethodSchema | undefined>;
+  async getMethodSchema(...args: unknown[]): Promise<MethodSchema | undefined> {
+    const [request, options] = flatArgs(args, ["service", "method", "type"], true);
+    const response = await this.#core.unary(Gateway.method.getMethodSchema, request as RequestInit<typeof GetMethodSchemaRequestSchema>, options);
+    return response.schema;
   }
 }

@@ -10,8 +10,8 @@
 // @generated from file virtufin/pubsub.proto (package virtufin, syntax proto3)
 /* eslint-disable */
 
-import type { CallOptions, ClientCore, ClientTarget, RequestInit } from "../../runtime/index.js";
-import { createClientCore, flatArgs } from "../../runtime/index.js";
+import type { CallOptions, ClientCore, ClientTarget, JsonGateway, RequestInit } from "../../runtime/index.js";
+import { createClientCore, createGatewayCore, flatArgs } from "../../runtime/index.js";
 import type { StatusResponse } from "./gateway_pb.js";
 import type { PublishRequestSchema, PubsubSubscribeRequestSchema, PubsubSubscribeResponse, UnsubscribeRequestSchema } from "./pubsub_pb.js";
 import { Pubsub } from "./pubsub_pb.js";
@@ -176,5 +176,104 @@ export class PubsubClient implements PubsubApi {
   /** Closes the client at the end of an `await using` scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.#core.close();
+  }
+}
+
+/**
+ * Publish and subscribe to topics.
+ *
+ * A typed gateway proxy of virtufin.Pubsub: the calls of PubsubClient, carried by
+ * `Gateway.InvokeJson` (the request as proto JSON, the response parsed back into the typed
+ * message, in-band failures raised as VirtufinError with their status code).
+ *
+ * The Gateway dispatches unary methods only: streaming methods throw UNIMPLEMENTED.
+ *
+ * @generated from service virtufin.Pubsub
+ */
+export class PubsubGatewayProxy implements PubsubApi {
+  /**
+   * The Gateway backend name calls go to by default: "pubsub"
+   * (from the service name in lowercase).
+   */
+  static readonly gatewayName = "pubsub";
+
+  readonly #core: ClientCore;
+
+  /**
+   * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
+   * open (the proxy owns nothing to close); `name` is the backend name, by default
+   * "pubsub".
+   */
+  constructor(gateway: JsonGateway, name: string = PubsubGatewayProxy.gatewayName) {
+    this.#core = createGatewayCore(Pubsub, gateway, name);
+  }
+
+  /**
+   * Publishes one event to a topic. A `correlationid` request header, or a `correlationid`
+   * metadata entry, is carried to subscribers in their event metadata. `ce-id` and `ce-time`
+   * are generated when absent. Never retried by clients: a retry could publish twice.
+   *
+   * @param topic The topic, for example "time-worker-topic".
+   * @param data The CloudEvent data; JSON by convention (`ce-datacontenttype` says which).
+   * @param metadata CloudEvent attributes (`ce-*`), extensions (`correlationid`, `replytopic`, ...) and other pub/sub metadata.
+   *
+   * @generated from rpc virtufin.Pubsub.PublishEvent
+   */
+  publishEvent(topic: string, data: Uint8Array, metadata?: { [key: string]: string } | undefined, options?: CallOptions): Promise<StatusResponse | undefined>;
+  /**
+   * Publishes one event to a topic. A `correlationid` request header, or a `correlationid`
+   * metadata entry, is carried to subscribers in their event metadata. `ce-id` and `ce-time`
+   * are generated when absent. Never retried by clients: a retry could publish twice.
+   *
+   * @generated from rpc virtufin.Pubsub.PublishEvent
+   */
+  publishEvent(request: RequestInit<typeof PublishRequestSchema>, options?: CallOptions): Promise<StatusResponse | undefined>;
+  async publishEvent(...args: unknown[]): Promise<StatusResponse | undefined> {
+    const [request, options] = flatArgs(args, ["topic", "data", "metadata"], true);
+    const response = await this.#core.unary(Pubsub.method.publishEvent, request as RequestInit<typeof PublishRequestSchema>, options);
+    return response.status;
+  }
+
+  /**
+   * Streams every event published to a topic from now on, until the client cancels. A
+   * subscription idle for 5 minutes, or whose consumer is gone, is dropped by the server.
+   *
+   * @param topic The topic.
+   *
+   * @generated from rpc virtufin.Pubsub.Subscribe
+   */
+  subscribe(topic: string, options?: CallOptions): AsyncIterable<PubsubSubscribeResponse>;
+  /**
+   * Streams every event published to a topic from now on, until the client cancels. A
+   * subscription idle for 5 minutes, or whose consumer is gone, is dropped by the server.
+   *
+   * @generated from rpc virtufin.Pubsub.Subscribe
+   */
+  subscribe(request: RequestInit<typeof PubsubSubscribeRequestSchema>, options?: CallOptions): AsyncIterable<PubsubSubscribeResponse>;
+  subscribe(...args: unknown[]): AsyncIterable<PubsubSubscribeResponse> {
+    const [request, options] = flatArgs(args, ["topic"], true);
+    return this.#core.serverStream(Pubsub.method.subscribe, request as RequestInit<typeof PubsubSubscribeRequestSchema>, options);
+  }
+
+  /**
+   * Removes a subscription by id. Subscribe returns no id on the platform, so clients usually
+   * cancel the stream instead; an unknown id succeeds (decision: unsubscribe is idempotent).
+   *
+   * @param subscriptionId The subscription id.
+   *
+   * @generated from rpc virtufin.Pubsub.Unsubscribe
+   */
+  unsubscribe(subscriptionId: string, options?: CallOptions): Promise<StatusResponse | undefined>;
+  /**
+   * Removes a subscription by id. Subscribe returns no id on the platform, so clients usually
+   * cancel the stream instead; an unknown id succeeds (decision: unsubscribe is idempotent).
+   *
+   * @generated from rpc virtufin.Pubsub.Unsubscribe
+   */
+  unsubscribe(request: RequestInit<typeof UnsubscribeRequestSchema>, options?: CallOptions): Promise<StatusResponse | undefined>;
+  async unsubscribe(...args: unknown[]): Promise<StatusResponse | undefined> {
+    const [request, options] = flatArgs(args, ["subscriptionId"], true);
+    const response = await this.#core.unary(Pubsub.method.unsubscribe, request as RequestInit<typeof UnsubscribeRequestSchema>, options);
+    return response.status;
   }
 }

@@ -9,8 +9,8 @@
 // @generated from file virtufin/state.proto (package virtufin, syntax proto3)
 /* eslint-disable */
 
-import type { CallOptions, ClientCore, ClientTarget, RequestInit } from "../../runtime/index.js";
-import { createClientCore, flatArgs } from "../../runtime/index.js";
+import type { CallOptions, ClientCore, ClientTarget, JsonGateway, RequestInit } from "../../runtime/index.js";
+import { createClientCore, createGatewayCore, flatArgs } from "../../runtime/index.js";
 import type { StatusResponse } from "./gateway_pb.js";
 import type { DeleteStateRequestSchema, GetAllStateRequestSchema, GetStateRequestSchema, GetStateResponse, RegisterKeysRequestSchema, SaveStateRequestSchema } from "./state_pb.js";
 import { State } from "./state_pb.js";
@@ -253,5 +253,147 @@ export class StateClient implements StateApi {
   /** Closes the client at the end of an `await using` scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.#core.close();
+  }
+}
+
+/**
+ * Key-value state with etags, namespaced by service.
+ *
+ * A typed gateway proxy of virtufin.State: the calls of StateClient, carried by
+ * `Gateway.InvokeJson` (the request as proto JSON, the response parsed back into the typed
+ * message, in-band failures raised as VirtufinError with their status code).
+ *
+ * @generated from service virtufin.State
+ */
+export class StateGatewayProxy implements StateApi {
+  /**
+   * The Gateway backend name calls go to by default: "state"
+   * (from the service name in lowercase).
+   */
+  static readonly gatewayName = "state";
+
+  readonly #core: ClientCore;
+
+  /**
+   * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
+   * open (the proxy owns nothing to close); `name` is the backend name, by default
+   * "state".
+   */
+  constructor(gateway: JsonGateway, name: string = StateGatewayProxy.gatewayName) {
+    this.#core = createGatewayCore(State, gateway, name);
+  }
+
+  /**
+   * Saves a value. With an etag the save applies only if the etag is current (else ABORTED);
+   * without one the last write wins. The key is registered for GetAllState. The response
+   * carries no etag: read it back with GetState.
+   *
+   * @param service The owning service, for example "workmanager" or "websocketmanager".
+   * @param key The key, for example "workmanager.worker.<id>".
+   * @param value The value, usually JSON text.
+   *
+   * @generated from rpc virtufin.State.SaveState
+   */
+  saveState(service: string, key: string, value: string, options?: CallOptions): Promise<StatusResponse | undefined>;
+  /**
+   * Saves a value. With an etag the save applies only if the etag is current (else ABORTED);
+   * without one the last write wins. The key is registered for GetAllState. The response
+   * carries no etag: read it back with GetState.
+   *
+   * @generated from rpc virtufin.State.SaveState
+   */
+  saveState(request: RequestInit<typeof SaveStateRequestSchema>, options?: CallOptions): Promise<StatusResponse | undefined>;
+  async saveState(...args: unknown[]): Promise<StatusResponse | undefined> {
+    const [request, options] = flatArgs(args, ["service", "key", "value"], true);
+    const response = await this.#core.unary(State.method.saveState, request as RequestInit<typeof SaveStateRequestSchema>, options);
+    return response.status;
+  }
+
+  /**
+   * Reads a value and its current etag. A missing key is not an error: it reads as an empty
+   * value with an empty etag (decision: the platform's behaviour is undocumented, and an empty
+   * etag lets the first save of a read-modify-write loop go through unconditionally).
+   *
+   * @param service The owning service.
+   * @param key The key.
+   *
+   * @generated from rpc virtufin.State.GetState
+   */
+  getState(service: string, key: string, options?: CallOptions): Promise<GetStateResponse>;
+  /**
+   * Reads a value and its current etag. A missing key is not an error: it reads as an empty
+   * value with an empty etag (decision: the platform's behaviour is undocumented, and an empty
+   * etag lets the first save of a read-modify-write loop go through unconditionally).
+   *
+   * @generated from rpc virtufin.State.GetState
+   */
+  getState(request: RequestInit<typeof GetStateRequestSchema>, options?: CallOptions): Promise<GetStateResponse>;
+  async getState(...args: unknown[]): Promise<GetStateResponse> {
+    const [request, options] = flatArgs(args, ["service", "key"], true);
+    return this.#core.unary(State.method.getState, request as RequestInit<typeof GetStateRequestSchema>, options);
+  }
+
+  /**
+   * Reads every registered key of a service with its value.
+   *
+   * @param service The owning service.
+   *
+   * @generated from rpc virtufin.State.GetAllState
+   */
+  getAllState(service: string, options?: CallOptions): Promise<{ [key: string]: string }>;
+  /**
+   * Reads every registered key of a service with its value.
+   *
+   * @generated from rpc virtufin.State.GetAllState
+   */
+  getAllState(request: RequestInit<typeof GetAllStateRequestSchema>, options?: CallOptions): Promise<{ [key: string]: string }>;
+  async getAllState(...args: unknown[]): Promise<{ [key: string]: string }> {
+    const [request, options] = flatArgs(args, ["service"], true);
+    const response = await this.#core.unary(State.method.getAllState, request as RequestInit<typeof GetAllStateRequestSchema>, options);
+    return response.values;
+  }
+
+  /**
+   * Registers keys so that GetAllState returns them (keys are also registered on first save
+   * or read). Registering a key twice is harmless.
+   *
+   * @param service The owning service.
+   * @param keys The keys to register.
+   *
+   * @generated from rpc virtufin.State.RegisterKeys
+   */
+  registerKeys(service: string, keys: string[], options?: CallOptions): Promise<StatusResponse | undefined>;
+  /**
+   * Registers keys so that GetAllState returns them (keys are also registered on first save
+   * or read). Registering a key twice is harmless.
+   *
+   * @generated from rpc virtufin.State.RegisterKeys
+   */
+  registerKeys(request: RequestInit<typeof RegisterKeysRequestSchema>, options?: CallOptions): Promise<StatusResponse | undefined>;
+  async registerKeys(...args: unknown[]): Promise<StatusResponse | undefined> {
+    const [request, options] = flatArgs(args, ["service", "keys"], true);
+    const response = await this.#core.unary(State.method.registerKeys, request as RequestInit<typeof RegisterKeysRequestSchema>, options);
+    return response.status;
+  }
+
+  /**
+   * Deletes a key. Deleting a missing key succeeds (decision: delete is idempotent).
+   *
+   * @param service The owning service.
+   * @param key The key.
+   *
+   * @generated from rpc virtufin.State.DeleteState
+   */
+  deleteState(service: string, key: string, options?: CallOptions): Promise<StatusResponse | undefined>;
+  /**
+   * Deletes a key. Deleting a missing key succeeds (decision: delete is idempotent).
+   *
+   * @generated from rpc virtufin.State.DeleteState
+   */
+  deleteState(request: RequestInit<typeof DeleteStateRequestSchema>, options?: CallOptions): Promise<StatusResponse | undefined>;
+  async deleteState(...args: unknown[]): Promise<StatusResponse | undefined> {
+    const [request, options] = flatArgs(args, ["service", "key"], true);
+    const response = await this.#core.unary(State.method.deleteState, request as RequestInit<typeof DeleteStateRequestSchema>, options);
+    return response.status;
   }
 }

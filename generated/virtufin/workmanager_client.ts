@@ -15,8 +15,8 @@
 // @generated from file virtufin/workmanager.proto (package virtufin, syntax proto3)
 /* eslint-disable */
 
-import type { CallOptions, ClientCore, ClientTarget, RequestInit } from "../../runtime/index.js";
-import { createClientCore, flatArgs } from "../../runtime/index.js";
+import type { CallOptions, ClientCore, ClientTarget, JsonGateway, RequestInit } from "../../runtime/index.js";
+import { createClientCore, createGatewayCore, flatArgs } from "../../runtime/index.js";
 import type { CreateWorkerRequestSchema, DeleteWorkerRequestSchema, GetWorkerHistoryRequestSchema, HistoryEntry, ListWorkersRequestSchema, LoadCodeFromContentRequestSchema, LoadCodeFromUrlRequestSchema, RecoverWorkersRequestSchema, StartWorkerRequestSchema, StopWorkerRequestSchema, WorkerInfo } from "./workmanager_pb.js";
 import { WorkManager } from "./workmanager_pb.js";
 
@@ -336,5 +336,192 @@ export class WorkManagerClient implements WorkManagerApi {
   /** Closes the client at the end of an `await using` scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.#core.close();
+  }
+}
+
+/**
+ * Creates, runs and manages workers.
+ *
+ * A typed gateway proxy of virtufin.WorkManager: the calls of WorkManagerClient, carried by
+ * `Gateway.InvokeJson` (the request as proto JSON, the response parsed back into the typed
+ * message, in-band failures raised as VirtufinError with their status code).
+ *
+ * @generated from service virtufin.WorkManager
+ */
+export class WorkManagerGatewayProxy implements WorkManagerApi {
+  /**
+   * The Gateway backend name calls go to by default: "workmanager"
+   * (from the proto's `(virtufin.gateway).name`).
+   */
+  static readonly gatewayName = "workmanager";
+
+  readonly #core: ClientCore;
+
+  /**
+   * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
+   * open (the proxy owns nothing to close); `name` is the backend name, by default
+   * "workmanager".
+   */
+  constructor(gateway: JsonGateway, name: string = WorkManagerGatewayProxy.gatewayName) {
+    this.#core = createGatewayCore(WorkManager, gateway, name);
+  }
+
+  /**
+   * Creates a worker from code given inline or by URL. The worker starts STOPPED; call
+   * StartWorker to have it consume its topic. An unknown or empty MIME type, empty code or a
+   * URL that is not absolute http(s) is INVALID_ARGUMENT.
+   *
+   * @generated from rpc virtufin.WorkManager.CreateWorker
+   */
+  async createWorker(request: RequestInit<typeof CreateWorkerRequestSchema>, options?: CallOptions): Promise<string> {
+    const response = await this.#core.unary(WorkManager.method.createWorker, request, options);
+    return response.id;
+  }
+
+  /**
+   * Lists every worker with its status.
+   *
+   * @generated from rpc virtufin.WorkManager.ListWorkers
+   */
+  async listWorkers(request?: RequestInit<typeof ListWorkersRequestSchema>, options?: CallOptions): Promise<WorkerInfo[]> {
+    const response = await this.#core.unary(WorkManager.method.listWorkers, request, options);
+    return response.workers;
+  }
+
+  /**
+   * Deletes a worker in any state, stopping it first. An unknown id is NOT_FOUND.
+   *
+   * @param id The worker's id.
+   *
+   * @generated from rpc virtufin.WorkManager.DeleteWorker
+   */
+  deleteWorker(id: string, options?: CallOptions): Promise<void>;
+  /**
+   * Deletes a worker in any state, stopping it first. An unknown id is NOT_FOUND.
+   *
+   * @generated from rpc virtufin.WorkManager.DeleteWorker
+   */
+  deleteWorker(request: RequestInit<typeof DeleteWorkerRequestSchema>, options?: CallOptions): Promise<void>;
+  async deleteWorker(...args: unknown[]): Promise<void> {
+    const [request, options] = flatArgs(args, ["id"], true);
+    await this.#core.unary(WorkManager.method.deleteWorker, request as RequestInit<typeof DeleteWorkerRequestSchema>, options);
+  }
+
+  /**
+   * Starts a worker: it subscribes to its topic and becomes RUNNING. Starting a running worker
+   * does nothing. An unknown id is NOT_FOUND.
+   *
+   * @param id The worker's id.
+   *
+   * @generated from rpc virtufin.WorkManager.StartWorker
+   */
+  startWorker(id: string, options?: CallOptions): Promise<void>;
+  /**
+   * Starts a worker: it subscribes to its topic and becomes RUNNING. Starting a running worker
+   * does nothing. An unknown id is NOT_FOUND.
+   *
+   * @generated from rpc virtufin.WorkManager.StartWorker
+   */
+  startWorker(request: RequestInit<typeof StartWorkerRequestSchema>, options?: CallOptions): Promise<void>;
+  async startWorker(...args: unknown[]): Promise<void> {
+    const [request, options] = flatArgs(args, ["id"], true);
+    await this.#core.unary(WorkManager.method.startWorker, request as RequestInit<typeof StartWorkerRequestSchema>, options);
+  }
+
+  /**
+   * Stops a worker: it unsubscribes and becomes STOPPED; its code stays loaded. Stopping a
+   * stopped worker does nothing. An unknown id is NOT_FOUND.
+   *
+   * @param id The worker's id.
+   *
+   * @generated from rpc virtufin.WorkManager.StopWorker
+   */
+  stopWorker(id: string, options?: CallOptions): Promise<void>;
+  /**
+   * Stops a worker: it unsubscribes and becomes STOPPED; its code stays loaded. Stopping a
+   * stopped worker does nothing. An unknown id is NOT_FOUND.
+   *
+   * @generated from rpc virtufin.WorkManager.StopWorker
+   */
+  stopWorker(request: RequestInit<typeof StopWorkerRequestSchema>, options?: CallOptions): Promise<void>;
+  async stopWorker(...args: unknown[]): Promise<void> {
+    const [request, options] = flatArgs(args, ["id"], true);
+    await this.#core.unary(WorkManager.method.stopWorker, request as RequestInit<typeof StopWorkerRequestSchema>, options);
+  }
+
+  /**
+   * Reloads every persisted worker and sets it RUNNING, as at start-up; returns how many.
+   *
+   * @generated from rpc virtufin.WorkManager.RecoverWorkers
+   */
+  async recoverWorkers(request?: RequestInit<typeof RecoverWorkersRequestSchema>, options?: CallOptions): Promise<number> {
+    const response = await this.#core.unary(WorkManager.method.recoverWorkers, request, options);
+    return response.recoveredCount;
+  }
+
+  /**
+   * Returns every code source a worker has had, oldest first: the creation, then one entry per
+   * LoadCodeFromContent or LoadCodeFromUrl. An unknown id is NOT_FOUND.
+   *
+   * @param id The worker's id.
+   *
+   * @generated from rpc virtufin.WorkManager.GetWorkerHistory
+   */
+  getWorkerHistory(id: string, options?: CallOptions): Promise<HistoryEntry[]>;
+  /**
+   * Returns every code source a worker has had, oldest first: the creation, then one entry per
+   * LoadCodeFromContent or LoadCodeFromUrl. An unknown id is NOT_FOUND.
+   *
+   * @generated from rpc virtufin.WorkManager.GetWorkerHistory
+   */
+  getWorkerHistory(request: RequestInit<typeof GetWorkerHistoryRequestSchema>, options?: CallOptions): Promise<HistoryEntry[]>;
+  async getWorkerHistory(...args: unknown[]): Promise<HistoryEntry[]> {
+    const [request, options] = flatArgs(args, ["id"], true);
+    const response = await this.#core.unary(WorkManager.method.getWorkerHistory, request as RequestInit<typeof GetWorkerHistoryRequestSchema>, options);
+    return response.entries;
+  }
+
+  /**
+   * Replaces a worker's code with inline content (hot reload: status and subscription are
+   * unchanged) and appends a history entry. Empty content is INVALID_ARGUMENT.
+   *
+   * @param id The worker's id.
+   * @param content The new code.
+   *
+   * @generated from rpc virtufin.WorkManager.LoadCodeFromContent
+   */
+  loadCodeFromContent(id: string, content: Uint8Array, options?: CallOptions): Promise<void>;
+  /**
+   * Replaces a worker's code with inline content (hot reload: status and subscription are
+   * unchanged) and appends a history entry. Empty content is INVALID_ARGUMENT.
+   *
+   * @generated from rpc virtufin.WorkManager.LoadCodeFromContent
+   */
+  loadCodeFromContent(request: RequestInit<typeof LoadCodeFromContentRequestSchema>, options?: CallOptions): Promise<void>;
+  async loadCodeFromContent(...args: unknown[]): Promise<void> {
+    const [request, options] = flatArgs(args, ["id", "content"], true);
+    await this.#core.unary(WorkManager.method.loadCodeFromContent, request as RequestInit<typeof LoadCodeFromContentRequestSchema>, options);
+  }
+
+  /**
+   * Replaces a worker's code with code fetched from a URL (absolute http(s), from an allowed
+   * host, size-capped) and appends a history entry.
+   *
+   * @param id The worker's id.
+   * @param url An absolute http(s) URL.
+   *
+   * @generated from rpc virtufin.WorkManager.LoadCodeFromUrl
+   */
+  loadCodeFromUrl(id: string, url: string, options?: CallOptions): Promise<void>;
+  /**
+   * Replaces a worker's code with code fetched from a URL (absolute http(s), from an allowed
+   * host, size-capped) and appends a history entry.
+   *
+   * @generated from rpc virtufin.WorkManager.LoadCodeFromUrl
+   */
+  loadCodeFromUrl(request: RequestInit<typeof LoadCodeFromUrlRequestSchema>, options?: CallOptions): Promise<void>;
+  async loadCodeFromUrl(...args: unknown[]): Promise<void> {
+    const [request, options] = flatArgs(args, ["id", "url"], true);
+    await this.#core.unary(WorkManager.method.loadCodeFromUrl, request as RequestInit<typeof LoadCodeFromUrlRequestSchema>, options);
   }
 }

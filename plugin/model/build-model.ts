@@ -7,13 +7,8 @@ import type { VirtufinPluginOptions } from "../options/index.js";
 import type { CommentIndex } from "./comments.js";
 import { commentLines, escapeJsDoc, inlineComment, paragraphs } from "./jsdoc.js";
 import { createExportNamer, createMethodNamer, createParamNamer } from "./names.js";
-import {
-  DEFAULT_HOST,
-  METHOD_SIGNATURE,
-  VIRTUFIN_GATEWAY,
-  readMessageExtensionString,
-  readStringExtension,
-} from "./raw-options.js";
+import { DEFAULT_HOST, METHOD_SIGNATURE, readStringExtension } from "./raw-options.js";
+import { buildGatewayProxy, buildPubsub, resolveGatewayName } from "./route-models.js";
 import { flatSignature } from "./signatures.js";
 import { fieldType, isObjectValued, requestInitType } from "./type-expr.js";
 import type { FileModel, MethodModel, OverloadModel, ParamModel, ServiceModel, TypeExpr } from "./view-model.js";
@@ -53,13 +48,11 @@ function buildService(
 ): ServiceModel {
   const apiName = exportName(desc.name + "Api");
   const clientName = exportName(desc.name + "Client");
+  const proxyName = exportName(desc.name + "GatewayProxy");
   const deprecated = desc.proto.options?.deprecated === true;
   const defaults = parseDefaultHost(desc);
-  const gatewayName =
-    readMessageExtensionString(desc.proto.options, VIRTUFIN_GATEWAY, 1) ||
-    options.gatewayNames.get(desc.typeName) ||
-    options.gatewayNames.get(desc.name) ||
-    undefined;
+  const resolvedGateway = resolveGatewayName(desc, options);
+  const gatewayName = resolvedGateway.explicit ? resolvedGateway.name : undefined;
   const text = commentLines(comments.service(desc));
   const tags = [...(deprecated ? ["@deprecated"] : []), `@generated from service ${desc.typeName}`];
   const gateway = gatewayName === undefined ? [] : [`Gateway backend name: "${escapeJsDoc(gatewayName)}".`];
@@ -84,6 +77,8 @@ function buildService(
     defaultsLiteral: defaults?.literal,
     gatewayName,
     methods: desc.methods.map((m) => buildMethod(m, namer(m.name), desc, comments)),
+    gatewayProxy: buildGatewayProxy(desc, resolvedGateway, text, tags, { className: proxyName, clientName }),
+    pubsub: buildPubsub(desc, text, tags, exportName),
   };
 }
 

@@ -5,9 +5,12 @@ export type { CommentIndex } from "./comments.js";
 export type {
   FileModel,
   FlatModel,
+  GatewayProxyModel,
   MethodModel,
   OverloadModel,
   ParamModel,
+  PubsubModel,
+  RouteModel,
   ServiceModel,
   TypeExpr,
   TypePart,

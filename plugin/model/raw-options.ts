@@ -19,6 +19,15 @@ export const DEFAULT_HOST = 1049;
 export const METHOD_SIGNATURE = 1051;
 /** `virtufin.gateway` (GatewayOptions, ServiceOptions field 58101). */
 export const VIRTUFIN_GATEWAY = 58101;
+/** `virtufin.pubsub` (PubsubBinding, ServiceOptions field 58102). */
+export const VIRTUFIN_PUBSUB = 58102;
+/** `virtufin.pubsub_method` (PubsubMethodBinding, MethodOptions field 58103). */
+export const VIRTUFIN_PUBSUB_METHOD = 58103;
+
+/** Whether an extension is set at all (`option (virtufin.pubsub) = {};` counts). */
+export function hasExtension(options: WithUnknown | undefined, fieldNo: number): boolean {
+  return (options?.$unknown ?? []).some((uf) => uf.no === fieldNo);
+}
 
 /** Every value of a string extension, in the order they appear (repeated or not). */
 export function readStringExtension(options: WithUnknown | undefined, fieldNo: number): string[] {

@@ -99,6 +99,58 @@ export interface ServiceModel {
   readonly gatewayName: string | undefined;
   /** The methods, in proto order. */
   readonly methods: readonly MethodModel[];
+  /** The typed gateway proxy every service gets. */
+  readonly gatewayProxy: GatewayProxyModel;
+  /** The request-reply client and responder of a service bound to pub/sub, else undefined. */
+  readonly pubsub: PubsubModel | undefined;
+}
+
+/** A `<Service>GatewayProxy` class: the calls of the client, carried by Gateway.InvokeJson. */
+export interface GatewayProxyModel {
+  /** The class's name. */
+  readonly className: string;
+  /** JSDoc lines of the class. */
+  readonly doc: readonly string[];
+  /** The default backend name as a string literal (`"workmanager"`). */
+  readonly nameLiteral: string;
+  /** JSDoc lines of the static `gatewayName`. */
+  readonly nameDoc: readonly string[];
+  /** JSDoc lines of the constructor. */
+  readonly constructorDoc: readonly string[];
+}
+
+/** One method's route in the generated binding constant. */
+export interface RouteModel {
+  /** The property key: the proto method name (`["__proto__"]` computed, so it stays an own property). */
+  readonly key: string;
+  /** The request topic as a string literal. */
+  readonly topicLiteral: string;
+  /** The reply topic as a string literal. */
+  readonly replyTopicLiteral: string;
+  /** The CloudEvent type as a string literal. */
+  readonly typeLiteral: string;
+}
+
+/** What a service bound by `option (virtufin.pubsub)` gets besides its client and proxy. */
+export interface PubsubModel {
+  /** The exported binding constant's name (`TimeWorkerPubsubBinding`). */
+  readonly bindingName: string;
+  /** The request-reply client class's name (`TimeWorkerPubsubClient`). */
+  readonly clientName: string;
+  /** The responder function's name (`serveTimeWorker`). */
+  readonly serveName: string;
+  /** JSDoc lines of the binding constant. */
+  readonly bindingDoc: readonly string[];
+  /** JSDoc lines of the client class. */
+  readonly clientDoc: readonly string[];
+  /** JSDoc lines of the client's constructor. */
+  readonly constructorDoc: readonly string[];
+  /** JSDoc lines of the responder function. */
+  readonly serveDoc: readonly string[];
+  /** The CloudEvent source as a string literal. */
+  readonly sourceLiteral: string;
+  /** The routes of the unary methods, in proto order. */
+  readonly routes: readonly RouteModel[];
 }
 
 /** One generated file: the clients of one proto file. */

@@ -336,6 +336,147 @@ export const templateSpecs: Record<string, unknown> = {
     + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"returnsVoid"),{"name":"if","hash":{},"fn":container.program(10, data, 0, blockParams, depths),"inverse":container.program(11, data, 0, blockParams, depths),"data":data,"loc":{"start":{"line":13,"column":0},"end":{"line":24,"column":7}}})) != null ? stack1 : "")
     + "  }\n";
 },"usePartial":true,"useData":true,"useDepths":true},
+  "_proxy": {"0":function(container,depth0,helpers,partials,data) {
+    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
+          return parent[propertyName];
+        }
+        return undefined
+    };
+
+  return "\n"
+    + ((stack1 = container.invokePartial(lookupProperty(partials,"_method"),depth0,{"name":"_method","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "");
+},"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data) {
+    var stack1, helper, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), alias3=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
+          return parent[propertyName];
+        }
+        return undefined
+    };
+
+  return ((stack1 = container.invokePartial(lookupProperty(partials,"_jsdoc"),depth0,{"name":"_jsdoc","hash":{"indent":"","lines":lookupProperty(lookupProperty(depth0,"gatewayProxy"),"doc")},"data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
+    + ((stack1 = (lookupProperty(helpers,"export")||alias1(depth0, "export", {"start":{"line":2,"column":2},"end":{"line":2,"column":8}} )).call(alias2,"class",lookupProperty(lookupProperty(depth0,"gatewayProxy"),"className"),{"name":"export","hash":{},"data":data,"loc":{"start":{"line":2,"column":0},"end":{"line":2,"column":41}}})) != null ? stack1 : "")
+    + " implements "
+    + ((stack1 = (((helper = lookupProperty(helpers,"apiName") || alias1(depth0, "apiName", {"start":{"line":2,"column":55},"end":{"line":2,"column":62}} ))),(typeof helper === "function" ? helper.call(alias2,{"name":"apiName","hash":{},"data":data,"loc":{"start":{"line":2,"column":53},"end":{"line":2,"column":64}}}) : helper))) != null ? stack1 : "")
+    + " {\n"
+    + ((stack1 = container.invokePartial(lookupProperty(partials,"_jsdoc"),depth0,{"name":"_jsdoc","hash":{"indent":"  ","lines":lookupProperty(lookupProperty(depth0,"gatewayProxy"),"nameDoc")},"data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
+    + "  static readonly gatewayName = "
+    + ((stack1 = alias3(alias1(lookupProperty(depth0,"gatewayProxy"), "nameLiteral", {"start":{"line":4,"column":34},"end":{"line":4,"column":58}} ), depth0)) != null ? stack1 : "")
+    + ";\n\n  readonly #core: "
+    + ((stack1 = (lookupProperty(helpers,"runtimeType")||alias1(depth0, "runtimeType", {"start":{"line":6,"column":20},"end":{"line":6,"column":31}} )).call(alias2,"ClientCore",{"name":"runtimeType","hash":{},"data":data,"loc":{"start":{"line":6,"column":18},"end":{"line":6,"column":46}}})) != null ? stack1 : "")
+    + ";\n\n"
+    + ((stack1 = container.invokePartial(lookupProperty(partials,"_jsdoc"),depth0,{"name":"_jsdoc","hash":{"indent":"  ","lines":lookupProperty(lookupProperty(depth0,"gatewayProxy"),"constructorDoc")},"data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
+    + "  constructor("
+    + ((stack1 = (lookupProperty(helpers,"local")||alias1(depth0, "local", {"start":{"line":9,"column":16},"end":{"line":9,"column":21}} )).call(alias2,"gateway",{"name":"local","hash":{},"data":data,"loc":{"start":{"line":9,"column":14},"end":{"line":9,"column":33}}})) != null ? stack1 : "")
+    + ": "
+    + ((stack1 = (lookupProperty(helpers,"runtimeType")||alias1(depth0, "runtimeType", {"start":{"line":9,"column":37},"end":{"line":9,"column":48}} )).call(alias2,"JsonGateway",{"name":"runtimeType","hash":{},"data":data,"loc":{"start":{"line":9,"column":35},"end":{"line":9,"column":64}}})) != null ? stack1 : "")
+    + ", "
+    + ((stack1 = (lookupProperty(helpers,"local")||alias1(depth0, "local", {"start":{"line":9,"column":68},"end":{"line":9,"column":73}} )).call(alias2,"name",{"name":"local","hash":{},"data":data,"loc":{"start":{"line":9,"column":66},"end":{"line":9,"column":82}}})) != null ? stack1 : "")
+    + ": string = "
+    + ((stack1 = alias3(alias1(lookupProperty(depth0,"gatewayProxy"), "className", {"start":{"line":9,"column":95},"end":{"line":9,"column":117}} ), depth0)) != null ? stack1 : "")
+    + ".gatewayName) {\n    this.#core = "
+    + ((stack1 = (lookupProperty(helpers,"runtime")||alias1(depth0, "runtime", {"start":{"line":10,"column":19},"end":{"line":10,"column":26}} )).call(alias2,"createGatewayCore",{"name":"runtime","hash":{},"data":data,"loc":{"start":{"line":10,"column":17},"end":{"line":10,"column":48}}})) != null ? stack1 : "")
+    + "("
+    + ((stack1 = (lookupProperty(helpers,"schema")||alias1(depth0, "schema", {"start":{"line":10,"column":51},"end":{"line":10,"column":57}} )).call(alias2,lookupProperty(depth0,"desc"),{"name":"schema","hash":{},"data":data,"loc":{"start":{"line":10,"column":49},"end":{"line":10,"column":64}}})) != null ? stack1 : "")
+    + ", gateway, name);\n  }\n"
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,lookupProperty(depth0,"methods"),{"name":"each","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":12,"column":0},"end":{"line":15,"column":9}}})) != null ? stack1 : "")
+    + "}\n";
+},"usePartial":true,"useData":true},
+  "_pubsub": {"0":function(container,depth0,helpers,partials,data) {
+    var stack1, helper, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), alias3="function", lookupProperty = container.lookupProperty || function(parent, propertyName) {
+        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
+          return parent[propertyName];
+        }
+        return undefined
+    };
+
+  return "    "
+    + ((stack1 = (((helper = lookupProperty(helpers,"key") || alias1(depth0, "key", {"start":{"line":6,"column":6},"end":{"line":6,"column":9}} ))),(typeof helper === alias3 ? helper.call(alias2,{"name":"key","hash":{},"data":data,"loc":{"start":{"line":6,"column":4},"end":{"line":6,"column":11}}}) : helper))) != null ? stack1 : "")
+    + ": { topic: "
+    + ((stack1 = (((helper = lookupProperty(helpers,"topicLiteral") || alias1(depth0, "topicLiteral", {"start":{"line":6,"column":24},"end":{"line":6,"column":36}} ))),(typeof helper === alias3 ? helper.call(alias2,{"name":"topicLiteral","hash":{},"data":data,"loc":{"start":{"line":6,"column":22},"end":{"line":6,"column":38}}}) : helper))) != null ? stack1 : "")
+    + ", replyTopic: "
+    + ((stack1 = (((helper = lookupProperty(helpers,"replyTopicLiteral") || alias1(depth0, "replyTopicLiteral", {"start":{"line":6,"column":54},"end":{"line":6,"column":71}} ))),(typeof helper === alias3 ? helper.call(alias2,{"name":"replyTopicLiteral","hash":{},"data":data,"loc":{"start":{"line":6,"column":52},"end":{"line":6,"column":73}}}) : helper))) != null ? stack1 : "")
+    + ", type: "
+    + ((stack1 = (((helper = lookupProperty(helpers,"typeLiteral") || alias1(depth0, "typeLiteral", {"start":{"line":6,"column":83},"end":{"line":6,"column":94}} ))),(typeof helper === alias3 ? helper.call(alias2,{"name":"typeLiteral","hash":{},"data":data,"loc":{"start":{"line":6,"column":81},"end":{"line":6,"column":96}}}) : helper))) != null ? stack1 : "")
+    + " },\n";
+},"1":function(container,depth0,helpers,partials,data) {
+    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
+          return parent[propertyName];
+        }
+        return undefined
+    };
+
+  return "\n"
+    + ((stack1 = container.invokePartial(lookupProperty(partials,"_method"),depth0,{"name":"_method","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "");
+},"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data) {
+    var stack1, helper, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), alias3=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
+          return parent[propertyName];
+        }
+        return undefined
+    };
+
+  return ((stack1 = container.invokePartial(lookupProperty(partials,"_jsdoc"),depth0,{"name":"_jsdoc","hash":{"indent":"","lines":lookupProperty(lookupProperty(depth0,"pubsub"),"bindingDoc")},"data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
+    + ((stack1 = (lookupProperty(helpers,"export")||alias1(depth0, "export", {"start":{"line":2,"column":2},"end":{"line":2,"column":8}} )).call(alias2,"const",lookupProperty(lookupProperty(depth0,"pubsub"),"bindingName"),{"name":"export","hash":{},"data":data,"loc":{"start":{"line":2,"column":0},"end":{"line":2,"column":37}}})) != null ? stack1 : "")
+    + ": "
+    + ((stack1 = (lookupProperty(helpers,"runtimeType")||alias1(depth0, "runtimeType", {"start":{"line":2,"column":41},"end":{"line":2,"column":52}} )).call(alias2,"PubsubBinding",{"name":"runtimeType","hash":{},"data":data,"loc":{"start":{"line":2,"column":39},"end":{"line":2,"column":70}}})) != null ? stack1 : "")
+    + " = {\n  source: "
+    + ((stack1 = alias3(alias1(lookupProperty(depth0,"pubsub"), "sourceLiteral", {"start":{"line":3,"column":12},"end":{"line":3,"column":32}} ), depth0)) != null ? stack1 : "")
+    + ",\n  methods: {\n"
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,lookupProperty(lookupProperty(depth0,"pubsub"),"routes"),{"name":"each","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":5,"column":0},"end":{"line":7,"column":9}}})) != null ? stack1 : "")
+    + "  },\n};\n\n"
+    + ((stack1 = container.invokePartial(lookupProperty(partials,"_jsdoc"),depth0,{"name":"_jsdoc","hash":{"indent":"","lines":lookupProperty(lookupProperty(depth0,"pubsub"),"clientDoc")},"data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
+    + ((stack1 = (lookupProperty(helpers,"export")||alias1(depth0, "export", {"start":{"line":12,"column":2},"end":{"line":12,"column":8}} )).call(alias2,"class",lookupProperty(lookupProperty(depth0,"pubsub"),"clientName"),{"name":"export","hash":{},"data":data,"loc":{"start":{"line":12,"column":0},"end":{"line":12,"column":36}}})) != null ? stack1 : "")
+    + " implements "
+    + ((stack1 = (((helper = lookupProperty(helpers,"apiName") || alias1(depth0, "apiName", {"start":{"line":12,"column":50},"end":{"line":12,"column":57}} ))),(typeof helper === "function" ? helper.call(alias2,{"name":"apiName","hash":{},"data":data,"loc":{"start":{"line":12,"column":48},"end":{"line":12,"column":59}}}) : helper))) != null ? stack1 : "")
+    + " {\n  readonly #core: "
+    + ((stack1 = (lookupProperty(helpers,"runtimeType")||alias1(depth0, "runtimeType", {"start":{"line":13,"column":20},"end":{"line":13,"column":31}} )).call(alias2,"ClientCore",{"name":"runtimeType","hash":{},"data":data,"loc":{"start":{"line":13,"column":18},"end":{"line":13,"column":46}}})) != null ? stack1 : "")
+    + ";\n\n"
+    + ((stack1 = container.invokePartial(lookupProperty(partials,"_jsdoc"),depth0,{"name":"_jsdoc","hash":{"indent":"  ","lines":lookupProperty(lookupProperty(depth0,"pubsub"),"constructorDoc")},"data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
+    + "  constructor("
+    + ((stack1 = (lookupProperty(helpers,"local")||alias1(depth0, "local", {"start":{"line":16,"column":16},"end":{"line":16,"column":21}} )).call(alias2,"target",{"name":"local","hash":{},"data":data,"loc":{"start":{"line":16,"column":14},"end":{"line":16,"column":32}}})) != null ? stack1 : "")
+    + ": "
+    + ((stack1 = (lookupProperty(helpers,"runtimeType")||alias1(depth0, "runtimeType", {"start":{"line":16,"column":36},"end":{"line":16,"column":47}} )).call(alias2,"PubsubTarget",{"name":"runtimeType","hash":{},"data":data,"loc":{"start":{"line":16,"column":34},"end":{"line":16,"column":64}}})) != null ? stack1 : "")
+    + ", "
+    + ((stack1 = (lookupProperty(helpers,"local")||alias1(depth0, "local", {"start":{"line":16,"column":68},"end":{"line":16,"column":73}} )).call(alias2,"binding",{"name":"local","hash":{},"data":data,"loc":{"start":{"line":16,"column":66},"end":{"line":16,"column":85}}})) != null ? stack1 : "")
+    + ": "
+    + ((stack1 = (lookupProperty(helpers,"runtimeType")||alias1(depth0, "runtimeType", {"start":{"line":16,"column":89},"end":{"line":16,"column":100}} )).call(alias2,"PubsubBinding",{"name":"runtimeType","hash":{},"data":data,"loc":{"start":{"line":16,"column":87},"end":{"line":16,"column":118}}})) != null ? stack1 : "")
+    + " = "
+    + ((stack1 = alias3(alias1(lookupProperty(depth0,"pubsub"), "bindingName", {"start":{"line":16,"column":123},"end":{"line":16,"column":141}} ), depth0)) != null ? stack1 : "")
+    + ") {\n    this.#core = "
+    + ((stack1 = (lookupProperty(helpers,"runtime")||alias1(depth0, "runtime", {"start":{"line":17,"column":19},"end":{"line":17,"column":26}} )).call(alias2,"createPubsubCore",{"name":"runtime","hash":{},"data":data,"loc":{"start":{"line":17,"column":17},"end":{"line":17,"column":47}}})) != null ? stack1 : "")
+    + "("
+    + ((stack1 = (lookupProperty(helpers,"schema")||alias1(depth0, "schema", {"start":{"line":17,"column":50},"end":{"line":17,"column":56}} )).call(alias2,lookupProperty(depth0,"desc"),{"name":"schema","hash":{},"data":data,"loc":{"start":{"line":17,"column":48},"end":{"line":17,"column":63}}})) != null ? stack1 : "")
+    + ", target, binding);\n  }\n"
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,lookupProperty(depth0,"methods"),{"name":"each","hash":{},"fn":container.program(1, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":19,"column":0},"end":{"line":22,"column":9}}})) != null ? stack1 : "")
+    + "}\n\n"
+    + ((stack1 = container.invokePartial(lookupProperty(partials,"_jsdoc"),depth0,{"name":"_jsdoc","hash":{"indent":"","lines":lookupProperty(lookupProperty(depth0,"pubsub"),"serveDoc")},"data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
+    + ((stack1 = (lookupProperty(helpers,"export")||alias1(depth0, "export", {"start":{"line":26,"column":2},"end":{"line":26,"column":8}} )).call(alias2,"function",lookupProperty(lookupProperty(depth0,"pubsub"),"serveName"),{"name":"export","hash":{},"data":data,"loc":{"start":{"line":26,"column":0},"end":{"line":26,"column":38}}})) != null ? stack1 : "")
+    + "(\n  "
+    + ((stack1 = (lookupProperty(helpers,"local")||alias1(depth0, "local", {"start":{"line":27,"column":4},"end":{"line":27,"column":9}} )).call(alias2,"target",{"name":"local","hash":{},"data":data,"loc":{"start":{"line":27,"column":2},"end":{"line":27,"column":20}}})) != null ? stack1 : "")
+    + ": "
+    + ((stack1 = (lookupProperty(helpers,"runtimeType")||alias1(depth0, "runtimeType", {"start":{"line":27,"column":24},"end":{"line":27,"column":35}} )).call(alias2,"PubsubTarget",{"name":"runtimeType","hash":{},"data":data,"loc":{"start":{"line":27,"column":22},"end":{"line":27,"column":52}}})) != null ? stack1 : "")
+    + ",\n  "
+    + ((stack1 = (lookupProperty(helpers,"local")||alias1(depth0, "local", {"start":{"line":28,"column":4},"end":{"line":28,"column":9}} )).call(alias2,"implementation",{"name":"local","hash":{},"data":data,"loc":{"start":{"line":28,"column":2},"end":{"line":28,"column":28}}})) != null ? stack1 : "")
+    + ": "
+    + ((stack1 = (lookupProperty(helpers,"runtimeType")||alias1(depth0, "runtimeType", {"start":{"line":28,"column":32},"end":{"line":28,"column":43}} )).call(alias2,"PubsubImplementation",{"name":"runtimeType","hash":{},"data":data,"loc":{"start":{"line":28,"column":30},"end":{"line":28,"column":68}}})) != null ? stack1 : "")
+    + "<typeof "
+    + ((stack1 = (lookupProperty(helpers,"schema")||alias1(depth0, "schema", {"start":{"line":28,"column":78},"end":{"line":28,"column":84}} )).call(alias2,lookupProperty(depth0,"desc"),{"name":"schema","hash":{},"data":data,"loc":{"start":{"line":28,"column":76},"end":{"line":28,"column":91}}})) != null ? stack1 : "")
+    + ">,\n  "
+    + ((stack1 = (lookupProperty(helpers,"local")||alias1(depth0, "local", {"start":{"line":29,"column":4},"end":{"line":29,"column":9}} )).call(alias2,"binding",{"name":"local","hash":{},"data":data,"loc":{"start":{"line":29,"column":2},"end":{"line":29,"column":21}}})) != null ? stack1 : "")
+    + ": "
+    + ((stack1 = (lookupProperty(helpers,"runtimeType")||alias1(depth0, "runtimeType", {"start":{"line":29,"column":25},"end":{"line":29,"column":36}} )).call(alias2,"PubsubBinding",{"name":"runtimeType","hash":{},"data":data,"loc":{"start":{"line":29,"column":23},"end":{"line":29,"column":54}}})) != null ? stack1 : "")
+    + " = "
+    + ((stack1 = alias3(alias1(lookupProperty(depth0,"pubsub"), "bindingName", {"start":{"line":29,"column":59},"end":{"line":29,"column":77}} ), depth0)) != null ? stack1 : "")
+    + ",\n): "
+    + ((stack1 = (lookupProperty(helpers,"runtimeType")||alias1(depth0, "runtimeType", {"start":{"line":30,"column":5},"end":{"line":30,"column":16}} )).call(alias2,"Worker",{"name":"runtimeType","hash":{},"data":data,"loc":{"start":{"line":30,"column":3},"end":{"line":30,"column":27}}})) != null ? stack1 : "")
+    + " {\n  return "
+    + ((stack1 = (lookupProperty(helpers,"runtime")||alias1(depth0, "runtime", {"start":{"line":31,"column":11},"end":{"line":31,"column":18}} )).call(alias2,"servePubsub",{"name":"runtime","hash":{},"data":data,"loc":{"start":{"line":31,"column":9},"end":{"line":31,"column":34}}})) != null ? stack1 : "")
+    + "("
+    + ((stack1 = (lookupProperty(helpers,"schema")||alias1(depth0, "schema", {"start":{"line":31,"column":37},"end":{"line":31,"column":43}} )).call(alias2,lookupProperty(depth0,"desc"),{"name":"schema","hash":{},"data":data,"loc":{"start":{"line":31,"column":35},"end":{"line":31,"column":50}}})) != null ? stack1 : "")
+    + ", target, binding, implementation);\n}\n";
+},"usePartial":true,"useData":true},
   "_signature": {"0":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -391,7 +532,7 @@ export const templateSpecs: Record<string, unknown> = {
     + ">;\n";
 },"usePartial":true,"useData":true},
   "client": {"0":function(container,depth0,helpers,partials,data) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
         }
@@ -401,8 +542,21 @@ export const templateSpecs: Record<string, unknown> = {
   return ((stack1 = container.invokePartial(lookupProperty(partials,"_api"),depth0,{"name":"_api","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
     + "\n"
     + ((stack1 = container.invokePartial(lookupProperty(partials,"_client"),depth0,{"name":"_client","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"unless").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(data,"last"),{"name":"unless","hash":{},"fn":container.program(1, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":5,"column":0},"end":{"line":7,"column":11}}})) != null ? stack1 : "");
+    + "\n"
+    + ((stack1 = container.invokePartial(lookupProperty(partials,"_proxy"),depth0,{"name":"_proxy","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"pubsub"),{"name":"if","hash":{},"fn":container.program(1, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":7,"column":0},"end":{"line":10,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"unless").call(alias1,lookupProperty(data,"last"),{"name":"unless","hash":{},"fn":container.program(2, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":11,"column":0},"end":{"line":13,"column":11}}})) != null ? stack1 : "");
 },"1":function(container,depth0,helpers,partials,data) {
+    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
+          return parent[propertyName];
+        }
+        return undefined
+    };
+
+  return "\n"
+    + ((stack1 = container.invokePartial(lookupProperty(partials,"_pubsub"),depth0,{"name":"_pubsub","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "");
+},"2":function(container,depth0,helpers,partials,data) {
     return "\n";
 },"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -412,6 +566,6 @@ export const templateSpecs: Record<string, unknown> = {
         return undefined
     };
 
-  return ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"services"),{"name":"each","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":1,"column":0},"end":{"line":8,"column":9}}})) != null ? stack1 : "");
+  return ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"services"),{"name":"each","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":1,"column":0},"end":{"line":14,"column":9}}})) != null ? stack1 : "");
 },"usePartial":true,"useData":true},
 };

@@ -8,8 +8,20 @@ import { RichClient } from "./features/expected/features/rich_client.js";
 import { LegacyClient } from "./features/expected/features/legacy_client.js";
 import { ClashClient } from "./name-clash/expected/clash/c/globals_client.js";
 import { PromiseClient } from "./name-clash/expected/clash/b/things_client.js";
-import { WorkManagerClient } from "../../generated/virtufin/workmanager_client.js";
+import { WorkManagerClient, WorkManagerGatewayProxy, type WorkManagerApi } from "../../generated/virtufin/workmanager_client.js";
 import { WebSocketManagerClient } from "../../generated/virtufin/websocketmanager_client.js";
+import {
+  ClockPubsubBinding,
+  ClockPubsubClient,
+  QuotesGatewayProxy,
+  QuotesPubsubClient,
+  serveClock,
+  serveQuotes,
+  TickerGatewayProxy,
+  type QuotesApi,
+} from "./pubsub-binding/expected/bind/v1/bound_client.js";
+import { ApiClient } from "../../platform/index.js";
+import { RequestTimeoutError, type Worker } from "../../runtime/index.js";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 function assertType<T extends true>(_value?: T): void {}
@@ -65,4 +77,43 @@ export async function usage(signal: AbortSignal): Promise<void> {
   await clash.close_({});
   await clash.close();
   void resolved;
+
+  // Gateway proxies: the same interface as the direct client, names from option, plugin option
+  // or the lowercase service name.
+  const api = new ApiClient();
+  const routes: WorkManagerApi[] = [wm, new WorkManagerGatewayProxy(api), new WorkManagerGatewayProxy(api, "wm2"), api.gateway.workmanager];
+  for (const route of routes) {
+    const listed = await route.listWorkers(undefined, { timeoutMs: 5 });
+    assertType<Equal<typeof listed, import("../../generated/virtufin/workmanager_pb.js").WorkerInfo[]>>();
+  }
+  assertType<Equal<typeof WorkManagerGatewayProxy.gatewayName, "workmanager">>();
+  assertType<Equal<typeof QuotesGatewayProxy.gatewayName, "quotes-backend">>();
+  assertType<Equal<typeof TickerGatewayProxy.gatewayName, "ticker">>();
+  // The platform's typed proxies keep the seed's dynamic style.
+  const dynamic: unknown = await api.gateway.workmanager.ListWorkers();
+  void dynamic;
+  // @ts-expect-error -- the typed proxy keeps parameter types
+  await api.gateway.workmanager.deleteWorker(42);
+
+  // Request-reply over pub/sub: the same interface again, and responders with a lifecycle.
+  const quotes: QuotesApi[] = [new QuotesPubsubClient(api), new QuotesGatewayProxy(api)];
+  const quote = await quotes[0]!.getQuote({ symbol: "BTCUSDT", quantity: 2 }, { timeoutMs: 5_000, signal });
+  assertType<Equal<typeof quote.price, number>>();
+  const price: number = await new QuotesPubsubClient(api, { source: "urn:x", methods: {} }).getPrice({ symbol: "X" });
+  await new ClockPubsubClient(api, ClockPubsubBinding).ping();
+  // A streaming method needs no implementation; every unary one does.
+  const responder: Worker = serveQuotes(api, {
+    getQuote: (request) => ({ symbol: request.symbol, price: request.quantity * 2 }),
+    getPrice: async (_request, { signal: aborted }) => ({ price: aborted.aborted ? 0 : 1 }),
+    refresh: (request) => ({ symbol: request.symbol }),
+  });
+  await responder.startup();
+  await responder.shutdown();
+  // @ts-expect-error -- Ping is missing
+  serveClock(api, { getTime: (request) => ({ iso: "", zone: request.zone }) });
+  // @ts-expect-error -- a reply field keeps its type
+  serveClock(api, { getTime: () => ({ iso: 1 }), ping: () => ({}) });
+  const timedOut: boolean = new Error() instanceof RequestTimeoutError;
+  void price;
+  void timedOut;
 }

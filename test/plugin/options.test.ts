@@ -49,15 +49,22 @@ describe("valid options", () => {
 
   it("runtime: a package specifier is used verbatim", () => {
     const out = echo("target=ts,import_extension=js,runtime=@virtufin/sdk/runtime");
-    expect(out).toContain('import { createClientCore, flatArgs } from "@virtufin/sdk/runtime";');
+    expect(out).toContain('import { createClientCore, createGatewayCore, flatArgs } from "@virtufin/sdk/runtime";');
     expect(out).not.toContain("../");
   });
 
-  it("gateway_name: by full or simple service name, shown in the client's documentation", () => {
-    expect(echo(BASE)).not.toContain("Gateway backend name");
+  it("gateway_name: by full or simple service name, the gateway proxies' default backend", () => {
+    // Without the option the backend is the service name in lowercase.
+    const plain = echo(BASE);
+    expect(plain).not.toContain("Gateway backend name: ");
+    expect(plain).toContain('static readonly gatewayName = "echo";');
+    expect(plain).toContain('static readonly gatewayName = "shout";');
     const out = echo(`${BASE},gateway_name=opts.Echo=echo-backend,gateway_name=Shout=shouter`);
     expect(out).toContain('Gateway backend name: "echo-backend".');
     expect(out).toContain('Gateway backend name: "shouter".');
+    expect(out).toContain('static readonly gatewayName = "echo-backend";');
+    expect(out).toContain('static readonly gatewayName = "shouter";');
+    expect(out).toContain("(from the plugin option `gateway_name`)");
   });
 
   it("import_extension: none drops .js from relative imports", () => {

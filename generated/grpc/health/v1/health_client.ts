@@ -5,8 +5,8 @@
 // @generated from file grpc/health/v1/health.proto (package grpc.health.v1, syntax proto3)
 /* eslint-disable */
 
-import type { CallOptions, ClientCore, ClientTarget, RequestInit } from "../../../../runtime/index.js";
-import { createClientCore, mapAsync } from "../../../../runtime/index.js";
+import type { CallOptions, ClientCore, ClientTarget, JsonGateway, RequestInit } from "../../../../runtime/index.js";
+import { createClientCore, createGatewayCore, mapAsync } from "../../../../runtime/index.js";
 import type { HealthCheckRequestSchema, HealthCheckResponse_ServingStatus } from "./health_pb.js";
 import { Health } from "./health_pb.js";
 
@@ -80,5 +80,54 @@ export class HealthClient implements HealthApi {
   /** Closes the client at the end of an `await using` scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.#core.close();
+  }
+}
+
+/**
+ * Health checking of a gRPC server and of the services it hosts.
+ *
+ * A typed gateway proxy of grpc.health.v1.Health: the calls of HealthClient, carried by
+ * `Gateway.InvokeJson` (the request as proto JSON, the response parsed back into the typed
+ * message, in-band failures raised as VirtufinError with their status code).
+ *
+ * The Gateway dispatches unary methods only: streaming methods throw UNIMPLEMENTED.
+ *
+ * @generated from service grpc.health.v1.Health
+ */
+export class HealthGatewayProxy implements HealthApi {
+  /**
+   * The Gateway backend name calls go to by default: "health"
+   * (from the service name in lowercase).
+   */
+  static readonly gatewayName = "health";
+
+  readonly #core: ClientCore;
+
+  /**
+   * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
+   * open (the proxy owns nothing to close); `name` is the backend name, by default
+   * "health".
+   */
+  constructor(gateway: JsonGateway, name: string = HealthGatewayProxy.gatewayName) {
+    this.#core = createGatewayCore(Health, gateway, name);
+  }
+
+  /**
+   * Returns the serving status of a service, or NOT_FOUND if the server does not know it.
+   *
+   * @generated from rpc grpc.health.v1.Health.Check
+   */
+  async check(request: RequestInit<typeof HealthCheckRequestSchema>, options?: CallOptions): Promise<HealthCheckResponse_ServingStatus> {
+    const response = await this.#core.unary(Health.method.check, request, options);
+    return response.status;
+  }
+
+  /**
+   * Streams the serving status of a service: the current status first, then every change.
+   *
+   * @generated from rpc grpc.health.v1.Health.Watch
+   */
+  watch(request: RequestInit<typeof HealthCheckRequestSchema>, options?: CallOptions): AsyncIterable<HealthCheckResponse_ServingStatus> {
+    return mapAsync(this.#core.serverStream(Health.method.watch, request, options), (response) => response.status);
   }
 }

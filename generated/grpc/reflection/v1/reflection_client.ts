@@ -6,8 +6,8 @@
 // @generated from file grpc/reflection/v1/reflection.proto (package grpc.reflection.v1, syntax proto3)
 /* eslint-disable */
 
-import type { CallOptions, ClientCore, ClientTarget, RequestInit } from "../../../../runtime/index.js";
-import { createClientCore } from "../../../../runtime/index.js";
+import type { CallOptions, ClientCore, ClientTarget, JsonGateway, RequestInit } from "../../../../runtime/index.js";
+import { createClientCore, createGatewayCore } from "../../../../runtime/index.js";
 import type { ServerReflectionRequestSchema, ServerReflectionResponse } from "./reflection_pb.js";
 import { ServerReflection } from "./reflection_pb.js";
 
@@ -65,5 +65,44 @@ export class ServerReflectionClient implements ServerReflectionApi {
   /** Closes the client at the end of an `await using` scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.#core.close();
+  }
+}
+
+/**
+ * Lets a client ask a server which services it hosts and for the file descriptors behind them.
+ *
+ * A typed gateway proxy of grpc.reflection.v1.ServerReflection: the calls of ServerReflectionClient, carried by
+ * `Gateway.InvokeJson` (the request as proto JSON, the response parsed back into the typed
+ * message, in-band failures raised as VirtufinError with their status code).
+ *
+ * The Gateway dispatches unary methods only: streaming methods throw UNIMPLEMENTED.
+ *
+ * @generated from service grpc.reflection.v1.ServerReflection
+ */
+export class ServerReflectionGatewayProxy implements ServerReflectionApi {
+  /**
+   * The Gateway backend name calls go to by default: "serverreflection"
+   * (from the service name in lowercase).
+   */
+  static readonly gatewayName = "serverreflection";
+
+  readonly #core: ClientCore;
+
+  /**
+   * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
+   * open (the proxy owns nothing to close); `name` is the backend name, by default
+   * "serverreflection".
+   */
+  constructor(gateway: JsonGateway, name: string = ServerReflectionGatewayProxy.gatewayName) {
+    this.#core = createGatewayCore(ServerReflection, gateway, name);
+  }
+
+  /**
+   * The reflection conversation: every request on the stream is answered by one response.
+   *
+   * @generated from rpc grpc.reflection.v1.ServerReflection.ServerReflectionInfo
+   */
+  serverReflectionInfo(requests: AsyncIterable<RequestInit<typeof ServerReflectionRequestSchema>>, options?: CallOptions): AsyncIterable<ServerReflectionResponse> {
+    return this.#core.bidiStream(ServerReflection.method.serverReflectionInfo, requests, options);
   }
 }

@@ -4,8 +4,8 @@
 // @generated from file nopackage.proto (syntax proto3)
 /* eslint-disable */
 
-import type { CallOptions, ClientCore, ClientTarget, RequestInit } from "../../../../runtime/index.js";
-import { createClientCore } from "../../../../runtime/index.js";
+import type { CallOptions, ClientCore, ClientTarget, JsonGateway, RequestInit } from "../../../../runtime/index.js";
+import { createClientCore, createGatewayCore } from "../../../../runtime/index.js";
 import type { PingSchema } from "./nopackage_pb.js";
 import { Root } from "./nopackage_pb.js";
 
@@ -64,5 +64,43 @@ export class RootClient implements RootApi {
   /** Closes the client at the end of an `await using` scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.#core.close();
+  }
+}
+
+/**
+ * A service at the root.
+ *
+ * A typed gateway proxy of Root: the calls of RootClient, carried by
+ * `Gateway.InvokeJson` (the request as proto JSON, the response parsed back into the typed
+ * message, in-band failures raised as VirtufinError with their status code).
+ *
+ * @generated from service Root
+ */
+export class RootGatewayProxy implements RootApi {
+  /**
+   * The Gateway backend name calls go to by default: "root"
+   * (from the service name in lowercase).
+   */
+  static readonly gatewayName = "root";
+
+  readonly #core: ClientCore;
+
+  /**
+   * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
+   * open (the proxy owns nothing to close); `name` is the backend name, by default
+   * "root".
+   */
+  constructor(gateway: JsonGateway, name: string = RootGatewayProxy.gatewayName) {
+    this.#core = createGatewayCore(Root, gateway, name);
+  }
+
+  /**
+   * Pings.
+   *
+   * @generated from rpc Root.Ping
+   */
+  async ping(request: RequestInit<typeof PingSchema>, options?: CallOptions): Promise<string> {
+    const response = await this.#core.unary(Root.method.ping, request, options);
+    return response.text;
   }
 }

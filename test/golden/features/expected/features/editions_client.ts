@@ -5,8 +5,8 @@
 // option features.field_presence = EXPLICIT;
 /* eslint-disable */
 
-import type { CallOptions, ClientCore, ClientTarget, RequestInit } from "../../../../../runtime/index.js";
-import { createClientCore } from "../../../../../runtime/index.js";
+import type { CallOptions, ClientCore, ClientTarget, JsonGateway, RequestInit } from "../../../../../runtime/index.js";
+import { createClientCore, createGatewayCore } from "../../../../../runtime/index.js";
 import type { Paint, PaintSchema } from "./editions_pb.js";
 import { Painter } from "./editions_pb.js";
 
@@ -80,5 +80,52 @@ export class PainterClient implements PainterApi {
   /** Closes the client at the end of an `await using` scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.#core.close();
+  }
+}
+
+/**
+ * An editions service.
+ *
+ * A typed gateway proxy of features.editions.Painter: the calls of PainterClient, carried by
+ * `Gateway.InvokeJson` (the request as proto JSON, the response parsed back into the typed
+ * message, in-band failures raised as VirtufinError with their status code).
+ *
+ * @generated from service features.editions.Painter
+ */
+export class PainterGatewayProxy implements PainterApi {
+  /**
+   * The Gateway backend name calls go to by default: "painter"
+   * (from the service name in lowercase).
+   */
+  static readonly gatewayName = "painter";
+
+  readonly #core: ClientCore;
+
+  /**
+   * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
+   * open (the proxy owns nothing to close); `name` is the backend name, by default
+   * "painter".
+   */
+  constructor(gateway: JsonGateway, name: string = PainterGatewayProxy.gatewayName) {
+    this.#core = createGatewayCore(Painter, gateway, name);
+  }
+
+  /**
+   * Paints.
+   *
+   * @generated from rpc features.editions.Painter.Paint
+   */
+  async paint(request: RequestInit<typeof PaintSchema>, options?: CallOptions): Promise<number> {
+    const response = await this.#core.unary(Painter.method.paint, request, options);
+    return response.painted;
+  }
+
+  /**
+   * Returns the color.
+   *
+   * @generated from rpc features.editions.Painter.GetColor
+   */
+  async getColor(request: RequestInit<typeof PaintSchema>, options?: CallOptions): Promise<Paint> {
+    return this.#core.unary(Painter.method.getColor, request, options);
   }
 }

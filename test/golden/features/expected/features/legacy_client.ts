@@ -4,8 +4,8 @@
 // @generated from file features/legacy.proto (package features.legacy, syntax proto2)
 /* eslint-disable */
 
-import type { CallOptions, ClientCore, ClientTarget, RequestInit } from "../../../../../runtime/index.js";
-import { createClientCore } from "../../../../../runtime/index.js";
+import type { CallOptions, ClientCore, ClientTarget, JsonGateway, RequestInit } from "../../../../../runtime/index.js";
+import { createClientCore, createGatewayCore } from "../../../../../runtime/index.js";
 import type { LegacyRequestSchema } from "./legacy_pb.js";
 import { Legacy } from "./legacy_pb.js";
 
@@ -80,5 +80,53 @@ export class LegacyClient implements LegacyApi {
   /** Closes the client at the end of an `await using` scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.#core.close();
+  }
+}
+
+/**
+ * A proto2 service.
+ *
+ * A typed gateway proxy of features.legacy.Legacy: the calls of LegacyClient, carried by
+ * `Gateway.InvokeJson` (the request as proto JSON, the response parsed back into the typed
+ * message, in-band failures raised as VirtufinError with their status code).
+ *
+ * @generated from service features.legacy.Legacy
+ */
+export class LegacyGatewayProxy implements LegacyApi {
+  /**
+   * The Gateway backend name calls go to by default: "legacy"
+   * (from the service name in lowercase).
+   */
+  static readonly gatewayName = "legacy";
+
+  readonly #core: ClientCore;
+
+  /**
+   * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
+   * open (the proxy owns nothing to close); `name` is the backend name, by default
+   * "legacy".
+   */
+  constructor(gateway: JsonGateway, name: string = LegacyGatewayProxy.gatewayName) {
+    this.#core = createGatewayCore(Legacy, gateway, name);
+  }
+
+  /**
+   * Counts in proto2.
+   *
+   * @generated from rpc features.legacy.Legacy.Count
+   */
+  async count(request: RequestInit<typeof LegacyRequestSchema>, options?: CallOptions): Promise<bigint> {
+    const response = await this.#core.unary(Legacy.method.count, request, options);
+    return response.total;
+  }
+
+  /**
+   * Counts, as a string.
+   *
+   * @generated from rpc features.legacy.Legacy.CountString
+   */
+  async countString(request: RequestInit<typeof LegacyRequestSchema>, options?: CallOptions): Promise<string> {
+    const response = await this.#core.unary(Legacy.method.countString, request, options);
+    return response.total;
   }
 }

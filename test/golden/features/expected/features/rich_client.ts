@@ -6,8 +6,8 @@
 // @generated from file features/rich.proto (package features.rich, syntax proto3)
 /* eslint-disable */
 
-import type { CallOptions, ClientCore, ClientTarget, RequestInit } from "../../../../../runtime/index.js";
-import { createClientCore, flatArgs, mapAsync } from "../../../../../runtime/index.js";
+import type { CallOptions, ClientCore, ClientTarget, JsonGateway, RequestInit } from "../../../../../runtime/index.js";
+import { createClientCore, createGatewayCore, flatArgs, mapAsync } from "../../../../../runtime/index.js";
 import type { Choice, ChunkSchema, EverythingSchema, SourceSchema, Sum } from "./rich_pb.js";
 import { Retired, Rich } from "./rich_pb.js";
 import type { DurationSchema, Empty, EmptySchema, Int64ValueSchema, Timestamp, TimestampSchema } from "@bufbuild/protobuf/wkt";
@@ -314,6 +314,188 @@ export class RichClient implements RichApi {
 }
 
 /**
+ * Rich features: the comment has *\/ and non-ASCII text (ß, ñ, 中文).
+ *
+ * A second paragraph.
+ *
+ * A typed gateway proxy of features.rich.Rich: the calls of RichClient, carried by
+ * `Gateway.InvokeJson` (the request as proto JSON, the response parsed back into the typed
+ * message, in-band failures raised as VirtufinError with their status code).
+ *
+ * The Gateway dispatches unary methods only: streaming methods throw UNIMPLEMENTED.
+ *
+ * @generated from service features.rich.Rich
+ */
+export class RichGatewayProxy implements RichApi {
+  /**
+   * The Gateway backend name calls go to by default: "rich"
+   * (from the service name in lowercase).
+   */
+  static readonly gatewayName = "rich";
+
+  readonly #core: ClientCore;
+
+  /**
+   * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
+   * open (the proxy owns nothing to close); `name` is the backend name, by default
+   * "rich".
+   */
+  constructor(gateway: JsonGateway, name: string = RichGatewayProxy.gatewayName) {
+    this.#core = createGatewayCore(Rich, gateway, name);
+  }
+
+  /**
+   * Flattened on a oneof member and maps; the longest signature wins and the shorter prefix
+   * makes the last parameters optional. A non-prefix signature is ignored.
+   *
+   * @param id By id.
+   * @param labels A map of strings.
+   * @param limit A proto3 optional field.
+   *
+   * @generated from rpc features.rich.Rich.Put
+   */
+  put(id: string, labels?: { [key: string]: string } | undefined, limit?: bigint | undefined, options?: CallOptions): Promise<{ [key: string]: string }>;
+  /**
+   * Flattened on a oneof member and maps; the longest signature wins and the shorter prefix
+   * makes the last parameters optional. A non-prefix signature is ignored.
+   *
+   * @generated from rpc features.rich.Rich.Put
+   */
+  put(request: RequestInit<typeof EverythingSchema>, options?: CallOptions): Promise<{ [key: string]: string }>;
+  async put(...args: unknown[]): Promise<{ [key: string]: string }> {
+    const [request, options] = flatArgs(args, ["id", "labels", "limit"], true);
+    const response = await this.#core.unary(Rich.method.put, request as RequestInit<typeof EverythingSchema>, options);
+    return response.labels;
+  }
+
+  /**
+   * Flattened on a message field first: only the positional form.
+   *
+   * @param source A nested message with a oneof.
+   * @param at A timestamp.
+   * @param timeout A duration.
+   * @param attributes A struct (plain JSON object).
+   * @param nickname A wrapper (unboxed).
+   * @param samples A repeated wrapper (not unboxed).
+   *
+   * @generated from rpc features.rich.Rich.PutSource
+   */
+  putSource(source: RequestInit<typeof SourceSchema>, at: RequestInit<typeof TimestampSchema>, timeout: RequestInit<typeof DurationSchema>, attributes: JsonObject, nickname: string, samples: RequestInit<typeof Int64ValueSchema>[], options?: CallOptions): Promise<Timestamp | undefined>;
+  async putSource(...args: unknown[]): Promise<Timestamp | undefined> {
+    const [request, options] = flatArgs(args, ["source", "at", "timeout", "attributes", "nickname", "samples"], false);
+    const response = await this.#core.unary(Rich.method.putSource, request as RequestInit<typeof EverythingSchema>, options);
+    return response.at;
+  }
+
+  /**
+   * Flattened with every parameter optional (the empty signature).
+   *
+   * @param nickname A wrapper (unboxed).
+   * @param old (deprecated) A deprecated field.
+   * @param tricky A comment with a comment end *\/ inside, and Ünïcödé.
+   *
+   * @generated from rpc features.rich.Rich.Touch
+   */
+  touch(nickname?: string | undefined, old?: string | undefined, tricky?: string | undefined, options?: CallOptions): Promise<void>;
+  /**
+   * Flattened with every parameter optional (the empty signature).
+   *
+   * @generated from rpc features.rich.Rich.Touch
+   */
+  touch(request: RequestInit<typeof EverythingSchema>, options?: CallOptions): Promise<void>;
+  async touch(...args: unknown[]): Promise<void> {
+    const [request, options] = flatArgs(args, ["nickname", "old", "tricky"], true);
+    await this.#core.unary(Rich.method.touch, request as RequestInit<typeof EverythingSchema>, options);
+  }
+
+  /**
+   * Returns a single oneof member (not unwrapped).
+   *
+   * @generated from rpc features.rich.Rich.Choose
+   */
+  async choose(request?: RequestInit<typeof EmptySchema>, options?: CallOptions): Promise<Choice> {
+    return this.#core.unary(Rich.method.choose, request, options);
+  }
+
+  /**
+   * Returns a wrapper, unwrapped.
+   *
+   * @generated from rpc features.rich.Rich.Nickname
+   */
+  async nickname(request?: RequestInit<typeof EmptySchema>, options?: CallOptions): Promise<string | undefined> {
+    const response = await this.#core.unary(Rich.method.nickname, request, options);
+    return response.nickname;
+  }
+
+  /**
+   * Returns a struct, unwrapped.
+   *
+   * @generated from rpc features.rich.Rich.GetAttributes
+   */
+  async getAttributes(request?: RequestInit<typeof EmptySchema>, options?: CallOptions): Promise<JsonObject | undefined> {
+    const response = await this.#core.unary(Rich.method.getAttributes, request, options);
+    return response.attributes;
+  }
+
+  /**
+   * Returns a well-known type itself.
+   *
+   * @generated from rpc features.rich.Rich.Now
+   */
+  async now(request?: RequestInit<typeof EmptySchema>, options?: CallOptions): Promise<Timestamp> {
+    return this.#core.unary(Rich.method.now, request, options);
+  }
+
+  /**
+   * Server streaming, unwrapped to the bytes.
+   *
+   * A trailing comment becomes a paragraph too.
+   *
+   * @generated from rpc features.rich.Rich.Download
+   */
+  download(request: RequestInit<typeof SourceSchema>, options?: CallOptions): AsyncIterable<Uint8Array> {
+    return mapAsync(this.#core.serverStream(Rich.method.download, request, options), (response) => response.data);
+  }
+
+  /**
+   * Server streaming of empty messages: not unwrapped.
+   *
+   * @generated from rpc features.rich.Rich.Ticks
+   */
+  ticks(request?: RequestInit<typeof EmptySchema>, options?: CallOptions): AsyncIterable<Empty> {
+    return this.#core.serverStream(Rich.method.ticks, request, options);
+  }
+
+  /**
+   * Client streaming.
+   *
+   * @generated from rpc features.rich.Rich.Upload
+   */
+  async upload(requests: AsyncIterable<RequestInit<typeof ChunkSchema>>, options?: CallOptions): Promise<Sum> {
+    return this.#core.clientStream(Rich.method.upload, requests, options);
+  }
+
+  /**
+   * Bidi streaming.
+   *
+   * @generated from rpc features.rich.Rich.Echo
+   */
+  echo(requests: AsyncIterable<RequestInit<typeof ChunkSchema>>, options?: CallOptions): AsyncIterable<Uint8Array> {
+    return mapAsync(this.#core.bidiStream(Rich.method.echo, requests, options), (response) => response.data);
+  }
+
+  /**
+   * A deprecated method.
+   *
+   * @deprecated
+   * @generated from rpc features.rich.Rich.Old
+   */
+  async old(request: RequestInit<typeof SourceSchema>, options?: CallOptions): Promise<void> {
+    await this.#core.unary(Rich.method.old, request, options);
+  }
+}
+
+/**
  * A deprecated service.
  *
  * The calls of features.rich.Retired, as every client of it offers them.
@@ -369,5 +551,43 @@ export class RetiredClient implements RetiredApi {
   /** Closes the client at the end of an `await using` scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.#core.close();
+  }
+}
+
+/**
+ * A deprecated service.
+ *
+ * A typed gateway proxy of features.rich.Retired: the calls of RetiredClient, carried by
+ * `Gateway.InvokeJson` (the request as proto JSON, the response parsed back into the typed
+ * message, in-band failures raised as VirtufinError with their status code).
+ *
+ * @deprecated
+ * @generated from service features.rich.Retired
+ */
+export class RetiredGatewayProxy implements RetiredApi {
+  /**
+   * The Gateway backend name calls go to by default: "retired"
+   * (from the service name in lowercase).
+   */
+  static readonly gatewayName = "retired";
+
+  readonly #core: ClientCore;
+
+  /**
+   * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
+   * open (the proxy owns nothing to close); `name` is the backend name, by default
+   * "retired".
+   */
+  constructor(gateway: JsonGateway, name: string = RetiredGatewayProxy.gatewayName) {
+    this.#core = createGatewayCore(Retired, gateway, name);
+  }
+
+  /**
+   * Still callable.
+   *
+   * @generated from rpc features.rich.Retired.Ping
+   */
+  async ping(request?: RequestInit<typeof EmptySchema>, options?: CallOptions): Promise<void> {
+    await this.#core.unary(Retired.method.ping, request, options);
   }
 }

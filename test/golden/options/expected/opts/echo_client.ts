@@ -4,8 +4,8 @@
 // @generated from file opts/echo.proto (package opts, syntax proto3)
 /* eslint-disable */
 
-import type { CallOptions, ClientCore, ClientTarget, RequestInit } from "@virtufin/sdk/runtime";
-import { createClientCore, flatArgs } from "@virtufin/sdk/runtime";
+import type { CallOptions, ClientCore, ClientTarget, JsonGateway, RequestInit } from "@virtufin/sdk/runtime";
+import { createClientCore, createGatewayCore, flatArgs } from "@virtufin/sdk/runtime";
 import type { EchoMessageSchema } from "./echo_pb.js";
 import { Echo, Shout } from "./echo_pb.js";
 
@@ -90,6 +90,55 @@ export class EchoClient implements EchoApi {
 }
 
 /**
+ * Echoes. Its gateway name comes from the plugin option gateway_name=opts.Echo=echo-backend,
+ * and its default endpoint from google.api.default_host.
+ *
+ * A typed gateway proxy of opts.Echo: the calls of EchoClient, carried by
+ * `Gateway.InvokeJson` (the request as proto JSON, the response parsed back into the typed
+ * message, in-band failures raised as VirtufinError with their status code).
+ *
+ * @generated from service opts.Echo
+ */
+export class EchoGatewayProxy implements EchoApi {
+  /**
+   * The Gateway backend name calls go to by default: "echo-backend"
+   * (from the plugin option `gateway_name`).
+   */
+  static readonly gatewayName = "echo-backend";
+
+  readonly #core: ClientCore;
+
+  /**
+   * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
+   * open (the proxy owns nothing to close); `name` is the backend name, by default
+   * "echo-backend".
+   */
+  constructor(gateway: JsonGateway, name: string = EchoGatewayProxy.gatewayName) {
+    this.#core = createGatewayCore(Echo, gateway, name);
+  }
+
+  /**
+   * Echoes the text.
+   *
+   * @param text The text.
+   *
+   * @generated from rpc opts.Echo.Say
+   */
+  say(text: string, options?: CallOptions): Promise<string>;
+  /**
+   * Echoes the text.
+   *
+   * @generated from rpc opts.Echo.Say
+   */
+  say(request: RequestInit<typeof EchoMessageSchema>, options?: CallOptions): Promise<string>;
+  async say(...args: unknown[]): Promise<string> {
+    const [request, options] = flatArgs(args, ["text"], true);
+    const response = await this.#core.unary(Echo.method.say, request as RequestInit<typeof EchoMessageSchema>, options);
+    return response.text;
+  }
+}
+
+/**
  * A service without default_host or gateway name, named by its simple name in the option
  * gateway_name=Shout=shouter.
  *
@@ -148,5 +197,44 @@ export class ShoutClient implements ShoutApi {
   /** Closes the client at the end of an `await using` scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.#core.close();
+  }
+}
+
+/**
+ * A service without default_host or gateway name, named by its simple name in the option
+ * gateway_name=Shout=shouter.
+ *
+ * A typed gateway proxy of opts.Shout: the calls of ShoutClient, carried by
+ * `Gateway.InvokeJson` (the request as proto JSON, the response parsed back into the typed
+ * message, in-band failures raised as VirtufinError with their status code).
+ *
+ * @generated from service opts.Shout
+ */
+export class ShoutGatewayProxy implements ShoutApi {
+  /**
+   * The Gateway backend name calls go to by default: "shouter"
+   * (from the plugin option `gateway_name`).
+   */
+  static readonly gatewayName = "shouter";
+
+  readonly #core: ClientCore;
+
+  /**
+   * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
+   * open (the proxy owns nothing to close); `name` is the backend name, by default
+   * "shouter".
+   */
+  constructor(gateway: JsonGateway, name: string = ShoutGatewayProxy.gatewayName) {
+    this.#core = createGatewayCore(Shout, gateway, name);
+  }
+
+  /**
+   * Shouts the text.
+   *
+   * @generated from rpc opts.Shout.Say
+   */
+  async say(request: RequestInit<typeof EchoMessageSchema>, options?: CallOptions): Promise<string> {
+    const response = await this.#core.unary(Shout.method.say, request, options);
+    return response.text;
   }
 }

@@ -4,8 +4,8 @@
 // @generated from file clash/a/things.proto (package clash.a, syntax proto3)
 /* eslint-disable */
 
-import type { CallOptions, ClientCore, ClientTarget, RequestInit } from "../../../../../../runtime/index.js";
-import { createClientCore } from "../../../../../../runtime/index.js";
+import type { CallOptions, ClientCore, ClientTarget, JsonGateway, RequestInit } from "../../../../../../runtime/index.js";
+import { createClientCore, createGatewayCore } from "../../../../../../runtime/index.js";
 import type { ThingSchema } from "./things_pb.js";
 import { Things } from "./things_pb.js";
 
@@ -64,5 +64,43 @@ export class ThingsClient implements ThingsApi {
   /** Closes the client at the end of an `await using` scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.#core.close();
+  }
+}
+
+/**
+ * Things of package a (the same service name as clash.b.Things).
+ *
+ * A typed gateway proxy of clash.a.Things: the calls of ThingsClient, carried by
+ * `Gateway.InvokeJson` (the request as proto JSON, the response parsed back into the typed
+ * message, in-band failures raised as VirtufinError with their status code).
+ *
+ * @generated from service clash.a.Things
+ */
+export class ThingsGatewayProxy implements ThingsApi {
+  /**
+   * The Gateway backend name calls go to by default: "things"
+   * (from the service name in lowercase).
+   */
+  static readonly gatewayName = "things";
+
+  readonly #core: ClientCore;
+
+  /**
+   * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
+   * open (the proxy owns nothing to close); `name` is the backend name, by default
+   * "things".
+   */
+  constructor(gateway: JsonGateway, name: string = ThingsGatewayProxy.gatewayName) {
+    this.#core = createGatewayCore(Things, gateway, name);
+  }
+
+  /**
+   * Gets a thing of package a.
+   *
+   * @generated from rpc clash.a.Things.Get
+   */
+  async get(request: RequestInit<typeof ThingSchema>, options?: CallOptions): Promise<string> {
+    const response = await this.#core.unary(Things.method.get, request, options);
+    return response.name;
   }
 }

@@ -4,8 +4,8 @@
 // @generated from file clash/b/things.proto (package clash.b, syntax proto3)
 /* eslint-disable */
 
-import type { CallOptions, ClientCore, ClientTarget, RequestInit } from "../../../../../../runtime/index.js";
-import { createClientCore } from "../../../../../../runtime/index.js";
+import type { CallOptions, ClientCore, ClientTarget, JsonGateway, RequestInit } from "../../../../../../runtime/index.js";
+import { createClientCore, createGatewayCore } from "../../../../../../runtime/index.js";
 import type { Thing, ThingSchema } from "./things_pb.js";
 import { Promise as Promise$1, Things } from "./things_pb.js";
 
@@ -63,6 +63,43 @@ export class ThingsClient implements ThingsApi {
   /** Closes the client at the end of an `await using` scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.#core.close();
+  }
+}
+
+/**
+ * Things of package b (the same service name as clash.a.Things).
+ *
+ * A typed gateway proxy of clash.b.Things: the calls of ThingsClient, carried by
+ * `Gateway.InvokeJson` (the request as proto JSON, the response parsed back into the typed
+ * message, in-band failures raised as VirtufinError with their status code).
+ *
+ * @generated from service clash.b.Things
+ */
+export class ThingsGatewayProxy implements ThingsApi {
+  /**
+   * The Gateway backend name calls go to by default: "things"
+   * (from the service name in lowercase).
+   */
+  static readonly gatewayName = "things";
+
+  readonly #core: ClientCore;
+
+  /**
+   * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
+   * open (the proxy owns nothing to close); `name` is the backend name, by default
+   * "things".
+   */
+  constructor(gateway: JsonGateway, name: string = ThingsGatewayProxy.gatewayName) {
+    this.#core = createGatewayCore(Things, gateway, name);
+  }
+
+  /**
+   * Gets a thing of package b.
+   *
+   * @generated from rpc clash.b.Things.Get
+   */
+  async get(request: RequestInit<typeof ThingSchema>, options?: CallOptions): Promise<Thing> {
+    return this.#core.unary(Things.method.get, request, options);
   }
 }
 
@@ -135,5 +172,53 @@ export class PromiseClient implements PromiseApi {
   /** Closes the client at the end of an `await using` scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.#core.close();
+  }
+}
+
+/**
+ * A service named like the global Promise: its descriptor import must not shadow the global.
+ *
+ * A typed gateway proxy of clash.b.Promise: the calls of PromiseClient, carried by
+ * `Gateway.InvokeJson` (the request as proto JSON, the response parsed back into the typed
+ * message, in-band failures raised as VirtufinError with their status code).
+ *
+ * The Gateway dispatches unary methods only: streaming methods throw UNIMPLEMENTED.
+ *
+ * @generated from service clash.b.Promise
+ */
+export class PromiseGatewayProxy implements PromiseApi {
+  /**
+   * The Gateway backend name calls go to by default: "promise"
+   * (from the service name in lowercase).
+   */
+  static readonly gatewayName = "promise";
+
+  readonly #core: ClientCore;
+
+  /**
+   * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
+   * open (the proxy owns nothing to close); `name` is the backend name, by default
+   * "promise".
+   */
+  constructor(gateway: JsonGateway, name: string = PromiseGatewayProxy.gatewayName) {
+    this.#core = createGatewayCore(Promise$1, gateway, name);
+  }
+
+  /**
+   * Resolves a thing.
+   *
+   * @generated from rpc clash.b.Promise.Resolve
+   */
+  async resolve(request: RequestInit<typeof ThingSchema>, options?: CallOptions): Promise<Thing> {
+    return this.#core.unary(Promise$1.method.resolve, request, options);
+  }
+
+  /**
+   * Lists things.
+   *
+   * @generated from rpc clash.b.Promise.List
+   */
+  list(request: RequestInit<typeof ThingSchema>, options?: CallOptions): AsyncIterable<Thing> {
+    return this.#core.serverStream(Promise$1.method.list, request, options);
   }
 }
