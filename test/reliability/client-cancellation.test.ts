@@ -90,6 +90,31 @@ describe("cancelling direct calls", () => {
     await connection.close();
   });
 
+  it("leaving a busy stream early releases its deadline timer, directly and through the platform client", async () => {
+    // Connect clears a stream's deadline timer (one day by default) only once a read fails or
+    // the stream ends; messages already received come out of an aborted stream first.
+    const connection = new Connection(target());
+    const pubsub = new PubsubClient(connection);
+    const api = new ApiClient(connection);
+    for await (const _ of pubsub.subscribe("fast-warmup")) break; // open the session first
+    const timersBefore = activeTimeouts();
+    // Read a while (so that reads return many messages per network chunk), then leave.
+    const leaveAfter = async (stream: AsyncIterable<unknown>, count: number) => {
+      let n = 0;
+      for await (const _ of stream) {
+        await delay(1);
+        if (++n === count) break;
+      }
+    };
+    for (let round = 0; round < 5; round++) {
+      await leaveAfter(pubsub.subscribe(`burst-direct-${round}`), 50 + round * 20);
+      await leaveAfter(api.pubsub.subscribe(`burst-platform-${round}`), 50 + round * 20);
+    }
+    expect(connection.inflight).toBe(0);
+    expect(await timersSettle(timersBefore)).toBeLessThanOrEqual(timersBefore);
+    await connection.close();
+  });
+
   it("closing the connection settles every call in flight with Canceled", async () => {
     const connection = new Connection(target());
     const wm = new WorkManagerClient(connection);

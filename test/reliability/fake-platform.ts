@@ -93,6 +93,13 @@ export async function startFakePlatform(): Promise<FakePlatform> {
       async *subscribe(req, ctx) {
         enter("subscribe", ctx);
         try {
+          if (req.topic.startsWith("burst-")) {
+            // 2,000 events of 1 KB as fast as flow control lets them go: the client has many
+            // messages received but not yet read when its consumer leaves.
+            const data = new Uint8Array(1_024).fill(120);
+            for (let i = 0; i < 2_000 && !ctx.signal.aborted; i++) yield create(PubsubSubscribeResponseSchema, { topic: req.topic, messageId: `${req.topic}-${i}`, data });
+            return;
+          }
           if (req.topic.startsWith("replay-")) {
             // The c-th stream of a replay topic re-sends ids 0..5c-1, then ends cleanly: a server
             // that replays what it already sent after every reconnect.
