@@ -35,13 +35,15 @@ describe("a slow consumer of a fast topic", () => {
 
   it("holds bounded memory in the client while 20,000 events (~20 MB) wait on the server", async () => {
     const topic = "fast-topic";
+    let ready = false;
     const child = runFixture(fixture("slow-consumer.ts"), [String(emulator.addresses.gateway.port), topic, "3"], {
       timeoutMs: 40_000,
       nodeArgs: ["--expose-gc"],
+      onStdout: (text) => void (ready ||= text.includes("ready")),
     });
-    // Flood once the child's subscription is in place (it subscribes with subscribeReady).
+    // Flood once the child is subscribed (subscribeReady) and has measured its baseline.
     const until = Date.now() + 20_000;
-    while (emulator.activeSubscriptions() === 0 && Date.now() < until) await delay(20);
+    while (!ready && Date.now() < until) await delay(20);
     expect(emulator.activeSubscriptions()).toBe(1);
     const started = Date.now();
     await flood(emulator, topic, EVENTS);

@@ -40,10 +40,14 @@ export interface ChildResult {
  * Runs a TypeScript fixture in a child Node process (through tsx) and resolves when it exits by
  * itself with status 0; rejects when it fails or is still alive after `timeoutMs` (then killed).
  */
-export function runFixture(file: string, args: readonly string[], options: { timeoutMs: number; nodeArgs?: readonly string[] }): Promise<ChildResult> {
+export function runFixture(
+  file: string,
+  args: readonly string[],
+  options: { timeoutMs: number; nodeArgs?: readonly string[]; onStdout?: (text: string) => void },
+): Promise<ChildResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       [...(options.nodeArgs ?? []), "--import", "tsx", file, ...args],
       { timeout: options.timeoutMs, killSignal: "SIGKILL", maxBuffer: 16 * 1024 * 1024 },
@@ -53,6 +57,7 @@ export function runFixture(file: string, args: readonly string[], options: { tim
         else resolve({ stdout, stderr, elapsedMs });
       },
     );
+    if (options.onStdout) child.stdout?.on("data", (chunk: Buffer) => options.onStdout!(chunk.toString()));
   });
 }
 
