@@ -125,10 +125,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const stopping = new AbortController();
   const servers: RunningServer[] = [];
   const managed: { close(): Promise<void> }[] = [];
+  let backends: Backends | undefined;
 
   const teardown = async () => {
     stopping.abort();
     await Promise.allSettled(servers.map((s) => s.close()));
+    backends?.close();
     await Promise.allSettled(managed.map((m) => m.close()));
     await pubsub.close();
     await state.close();
@@ -179,16 +181,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (existing >= 0) backendList[existing] = backend;
       else backendList.push(backend);
     }
-    const backends = new Backends(backendList, { log: log.child("gateway"), ...(options.reflectionTtlMs ? { ttlMs: options.reflectionTtlMs } : {}) });
+    const pool = new Backends(backendList, { log: log.child("gateway"), ...(options.reflectionTtlMs ? { ttlMs: options.reflectionTtlMs } : {}) });
+    backends = pool;
 
     const streams = new StreamCounter();
     const ctx: ServiceContext = { pubsub, state, log: log.child("api"), stopping: stopping.signal, streams };
     const pubsubService = createPubsubService({ ...ctx, log: log.child("pubsub") }, options.pubsub);
     const apiServices: ServiceRegistration[] = [
-      { desc: Gateway, impl: createGatewayService({ ...ctx, log: log.child("gateway") }, backends) },
+      { desc: Gateway, impl: createGatewayService({ ...ctx, log: log.child("gateway") }, pool) },
       { desc: State, impl: createStateService({ ...ctx, log: log.child("state") }) },
       { desc: Pubsub, impl: pubsubService.impl },
-      { desc: Config, impl: createConfigService(() => backends.list()) },
+      { desc: Config, impl: createConfigService(() => pool.list()) },
     ];
     const gateway = await serve("gateway", ports.gateway, apiServices);
     const grpcWeb = await serve("grpc-web", ports.grpcWeb, apiServices, "http1");

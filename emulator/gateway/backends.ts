@@ -4,7 +4,7 @@
  */
 import type { DescMethod, DescService, FileRegistry } from "@bufbuild/protobuf";
 import { Code, ConnectError, type Transport } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
+import { Http2SessionManager, createGrpcTransport } from "@connectrpc/connect-node";
 import type { BackendConfig } from "../config/index.js";
 import type { Logger } from "../logger.js";
 import { MAX_MESSAGE_BYTES, urlHost } from "../server/index.js";
@@ -39,6 +39,7 @@ interface CacheEntry {
 export class Backends {
   private readonly configs = new Map<string, BackendConfig>();
   private readonly transports = new Map<string, Transport>();
+  private readonly sessions: Http2SessionManager[] = [];
   private readonly cache = new Map<string, CacheEntry>();
   private readonly ttlMs: number;
 
@@ -65,7 +66,12 @@ export class Backends {
     const config = this.config(name);
     let transport = this.transports.get(name);
     if (transport === undefined) {
-      transport = createGrpcTransport({ baseUrl: `http://${urlHost(config.host)}:${config.port}`, readMaxBytes: MAX_MESSAGE_BYTES });
+      const baseUrl = `http://${urlHost(config.host)}:${config.port}`;
+      // An explicit session manager lets close() end the connection, so a stopping emulator
+      // does not wait on idle connections to users' backends.
+      const sessionManager = new Http2SessionManager(baseUrl);
+      this.sessions.push(sessionManager);
+      transport = createGrpcTransport({ baseUrl, readMaxBytes: MAX_MESSAGE_BYTES, sessionManager });
       this.transports.set(name, transport);
     }
     return transport;
@@ -85,6 +91,13 @@ export class Backends {
     this.cache.set(name, { at: Date.now(), value });
     this.options.log?.debug("reflecting backend", { service: name });
     return value;
+  }
+
+  /** Closes every connection to the backends. */
+  close(): void {
+    for (const session of this.sessions.splice(0)) session.abort();
+    this.transports.clear();
+    this.cache.clear();
   }
 
   /** Forgets the reflection answer of a backend, so the next call asks again. */

@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Health, HealthCheckResponse_ServingStatus } from "../../generated/grpc/health/v1/health_pb.js";
+import { Gateway } from "../../generated/virtufin/gateway_pb.js";
 import { Pubsub } from "../../generated/virtufin/pubsub_pb.js";
 import { HELP, parseCli, UsageError } from "../../emulator/cli-args.js";
-import { collect, grpcClient, waitFor } from "./helpers.js";
+import { collect, grpcClient, loadPricing, startPricingBackend, waitFor } from "./helpers.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const bin = join(root, "bin/virtufin-emulator.js");
@@ -106,9 +107,13 @@ describe("the virtufin-emulator bin", () => {
   });
 
   it("starts with its start-up lines, serves, and stops cleanly on SIGTERM (open streams end)", async () => {
-    const proc = spawn(process.execPath, [bin, "--gateway-port", "0", "--grpc-web-port", "0", "--workmanager-port", "0", "--websocketmanager-port", "0"], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    // A user's backend the Gateway keeps a connection to must not keep the process alive.
+    const backend = await startPricingBackend(loadPricing());
+    const dir = mkdtempSync(join(tmpdir(), "virtufin-cli-"));
+    const services = join(dir, "services.yaml");
+    writeFileSync(services, `services:\n  pricing: { host: 127.0.0.1, port: ${backend.port} }\n`);
+    const ports = ["--gateway-port", "0", "--grpc-web-port", "0", "--workmanager-port", "0", "--websocketmanager-port", "0"];
+    const proc = spawn(process.execPath, [bin, ...ports, "--services", services], { stdio: ["ignore", "pipe", "pipe"] });
     child = proc;
     let output = "";
     proc.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -120,6 +125,9 @@ describe("the virtufin-emulator bin", () => {
     expect(url).toBeDefined();
     expect((await grpcClient(Health, url!).check({ service: "" })).status).toBe(HealthCheckResponse_ServingStatus.SERVING);
 
+    const invoked = await grpcClient(Gateway, url!).invokeJson({ service: "pricing", method: "GetQuote", requestData: '{"quantity":2}' });
+    expect(invoked).toMatchObject({ success: true, status: "OK" });
+
     const pubsub = grpcClient(Pubsub, url!);
     const stream = collect((signal) => pubsub.subscribe({ topic: "shutdown" }, { signal }));
     await waitFor(() => output.includes("subscription connected"), "the subscription", 5_000);
@@ -128,5 +136,7 @@ describe("the virtufin-emulator bin", () => {
     expect(await stream.done).toBeUndefined();
     expect(output).toContain("SIGTERM received");
     expect(output).toContain("stopped");
+    await backend.close();
+    rmSync(dir, { recursive: true, force: true });
   }, 30_000);
 });
