@@ -56,4 +56,3 @@ export function createHealthService(serviceNames: readonly string[]): HealthServ
   };
 }
 
-export { Health };

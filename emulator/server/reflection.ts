@@ -160,4 +160,3 @@ export function createReflectionService(services: readonly DescService[], files:
   };
 }
 
-export { ServerReflection };

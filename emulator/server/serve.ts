@@ -12,8 +12,10 @@ import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { Logger } from "../logger.js";
 import { createApiKeyInterceptor } from "./api-key.js";
 import { applyCors, type CorsOptions } from "./cors.js";
-import { createHealthService, Health } from "./health.js";
-import { createReflectionService, ServerReflection } from "./reflection.js";
+import { Health } from "../../generated/grpc/health/v1/health_pb.js";
+import { ServerReflection } from "../../generated/grpc/reflection/v1/reflection_pb.js";
+import { createHealthService } from "./health.js";
+import { createReflectionService } from "./reflection.js";
 
 /** The largest request message accepted (bigger ones are RESOURCE_EXHAUSTED), like gRPC's default. */
 export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
