@@ -141,7 +141,15 @@ export async function startGrpcServer(options: StartServerOptions): Promise<Runn
       // Give handlers a moment to flush their last messages and trailers before closing sessions.
       await new Promise((resolve) => setTimeout(resolve, 50));
       for (const session of sessions) session.close();
-      if (server instanceof http.Server) server.closeIdleConnections();
+      // HTTP/1.1 keep-alive connections become idle as their last response ends; close them as
+      // they do, rather than waiting for the grace period.
+      let sweep: NodeJS.Timeout | undefined;
+      if (server instanceof http.Server) {
+        const h1 = server;
+        h1.closeIdleConnections();
+        sweep = setInterval(() => h1.closeIdleConnections(), 25);
+        sweep.unref();
+      }
       const grace = options.closeGraceMs ?? 2_000;
       let timer: NodeJS.Timeout | undefined;
       const forced = new Promise<void>((resolve) => {
@@ -154,6 +162,7 @@ export async function startGrpcServer(options: StartServerOptions): Promise<Runn
       });
       await Promise.race([stopped, forced]);
       clearTimeout(timer);
+      clearInterval(sweep);
       await stopped;
       log?.debug("server stopped", { server: options.name, url });
     })();

@@ -6,10 +6,11 @@ import { createGrpcWebTransport } from "@connectrpc/connect-node";
 import { Health, HealthCheckResponse_ServingStatus } from "../../generated/grpc/health/v1/health_pb.js";
 import { ServerReflection, ServerReflectionRequestSchema } from "../../generated/grpc/reflection/v1/reflection_pb.js";
 import { Gateway } from "../../generated/virtufin/gateway_pb.js";
+import { Pubsub } from "../../generated/virtufin/pubsub_pb.js";
 import { State } from "../../generated/virtufin/state_pb.js";
 import { WorkManager } from "../../generated/virtufin/workmanager_pb.js";
 import { startEmulator, type Emulator } from "../../emulator/index.js";
-import { grpcClient } from "./helpers.js";
+import { collect, grpcClient, waitFor } from "./helpers.js";
 
 const KEY = "emulator-test-key-9f8e7d";
 let open: Emulator;
@@ -108,6 +109,20 @@ describe("gRPC-Web server (HTTP/1.1)", () => {
     expect((await state.getState({ service: "web", key: "k" })).value).toBe("from-browser");
     // Same backends as the HTTP/2 server: the value is visible there too.
     expect((await grpcClient(State, open.addresses.gateway.url).getState({ service: "web", key: "k" })).value).toBe("from-browser");
+  });
+
+  it("streams Pubsub.Subscribe over gRPC-Web on HTTP/1.1, and stop() ends the stream cleanly and promptly", async () => {
+    const emu = await startEmulator({ ports: 0, logLevel: "silent" });
+    const web = createClient(Pubsub, createGrpcWebTransport({ baseUrl: emu.addresses.grpcWeb.url, httpVersion: "1.1" }));
+    const sub = collect((signal) => web.subscribe({ topic: "browser" }, { signal }));
+    await waitFor(() => emu.activeStreams() === 1, "the subscription");
+    await web.publishEvent({ topic: "browser", data: new TextEncoder().encode('{"hello":1}'), metadata: { correlationid: "web-1" } });
+    await waitFor(() => sub.items.length === 1, "the event");
+    expect(sub.items[0]?.metadata["correlationid"]).toBe("web-1");
+    const started = Date.now();
+    await emu.stop();
+    expect(await sub.done).toBeUndefined();
+    expect(Date.now() - started).toBeLessThan(1_500);
   });
 
   it("answers CORS preflights for any origin, allowing x-api-key and the grpc-web headers", async () => {
