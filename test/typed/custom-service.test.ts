@@ -87,7 +87,7 @@ describe("Pricing: a user's own service behind the Gateway", () => {
   it("dynamic dispatch reaches it too, with proto JSON", async () => {
     expect(await api.gateway.service("pricing").call("Quote", { symbol: "ETHUSDT", quantity: 4 })).toEqual({ symbol: "ETHUSDT", unitPrice: 2500, total: 10_000 });
     expect(await api.gateway.service("pricing").call("ListInstruments")).toEqual({ symbols: ["BTCUSDT", "ETHUSDT", "SOLUSDT"] });
-    const dynamic = api.gateway["pricing"] as { Quote(request: unknown): Promise<unknown> };
+    const dynamic = api.gateway["pricing"] as unknown as { Quote(request: unknown): Promise<unknown> };
     expect(await dynamic.Quote({ symbol: "BTCUSDT", quantity: 1 })).toEqual({ symbol: "BTCUSDT", unitPrice: 50_000, total: 50_000 });
   });
 });
