@@ -2,6 +2,7 @@
  * startEmulator: the whole local platform in one process — Gateway (with State, Pubsub and
  * Config) on gRPC and gRPC-Web, WorkManager and WebSocketManager — on loopback by default.
  */
+import { setMaxListeners } from "node:events";
 import { Config } from "../generated/virtufin/config_pb.js";
 import { Gateway } from "../generated/virtufin/gateway_pb.js";
 import { Pubsub } from "../generated/virtufin/pubsub_pb.js";
@@ -123,6 +124,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const pubsub = options.backends?.pubsub ?? createMemoryPubsubBackend({ log: log.child("pubsub") });
   const state = options.backends?.state ?? createMemoryStateBackend();
   const stopping = new AbortController();
+  // Every open stream listens on this signal; many concurrent streams are normal, not a leak.
+  setMaxListeners(0, stopping.signal);
   const servers: RunningServer[] = [];
   const managed: { close(): Promise<void> }[] = [];
   let backends: Backends | undefined;

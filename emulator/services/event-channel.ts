@@ -16,6 +16,7 @@ export class EventChannel<T> implements AsyncIterable<T> {
   private wake: (() => void) | undefined;
   private done = false;
   private failure: Error | undefined;
+  private readonly cleanups: (() => void)[] = [];
 
   /** Creates a channel holding at most `capacity` undelivered items. */
   constructor(private readonly capacity: number = DEFAULT_STREAM_BUFFER) {}
@@ -51,16 +52,26 @@ export class EventChannel<T> implements AsyncIterable<T> {
     this.notify();
   }
 
-  /** Ends the channel when any of the signals aborts (normally, not as an error). */
+  /**
+   * Ends the channel when any of the signals aborts (normally, not as an error). The listeners
+   * are removed when the channel closes, so long-lived signals (the emulator's own) do not
+   * collect one listener per stream ever opened.
+   */
   endOn(...signals: AbortSignal[]): this {
     for (const signal of signals) {
-      if (signal.aborted) this.end();
-      else signal.addEventListener("abort", () => this.end(), { once: true });
+      if (signal.aborted) {
+        this.end();
+        continue;
+      }
+      const onAbort = () => this.end();
+      signal.addEventListener("abort", onAbort, { once: true });
+      this.cleanups.push(() => signal.removeEventListener("abort", onAbort));
     }
     return this;
   }
 
   private notify(): void {
+    if (this.done) for (const cleanup of this.cleanups.splice(0)) cleanup();
     const wake = this.wake;
     this.wake = undefined;
     wake?.();

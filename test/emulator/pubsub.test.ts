@@ -95,6 +95,24 @@ describe("Pubsub", () => {
     expect((await pubsub.unsubscribe({ subscriptionId: "no-such-id" })).status?.success).toBe(true);
   });
 
+  it("many concurrent and successive subscriptions leave no listeners behind", async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on("warning", onWarning);
+    try {
+      for (let round = 0; round < 2; round++) {
+        const subs = Array.from({ length: 15 }, () => subscribe("many"));
+        await waitForStreams(emulator, 15);
+        for (const sub of subs) sub.abort.abort();
+        await quiesce(emulator);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    } finally {
+      process.off("warning", onWarning);
+    }
+    expect(warnings).not.toContain("MaxListenersExceededWarning");
+  });
+
   it("a subscriber that goes away is cleaned up", async () => {
     const before = emulator.activeSubscriptions();
     const sub = subscribe("dead");
