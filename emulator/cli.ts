@@ -53,3 +53,6 @@ async function main(): Promise<number> {
 }
 
 process.exitCode = await main();
+// Everything is closed by now; should a stray handle (a user's worker, a socket) keep the event
+// loop alive, exit anyway rather than hang after "stopped".
+setTimeout(() => process.exit(), 3_000).unref();
