@@ -182,4 +182,27 @@ describe("Gateway dispatch", () => {
       await emu.stop();
     }
   });
+
+  it("a cached reflection answer expires after the TTL", async () => {
+    const { startGrpcServer } = await import("../../emulator/server/index.js");
+    const bare = await startGrpcServer({ services: [], port: 0 });
+    const port = bare.port;
+    const emu = await startEmulator({ ports: 0, logLevel: "silent", services: { ttl: { port } }, reflectionTtlMs: 1_000 });
+    try {
+      const gw = grpcClient(Gateway, emu.addresses.gateway.url);
+      expect((await gw.listMethods({ service: "ttl" })).methods).toEqual([]);
+      await bare.close();
+      const replacement = await startPricingBackend(pricing, port);
+      try {
+        // Within the TTL the cached (empty) answer stands; after it, reflection is asked again.
+        expect((await gw.listMethods({ service: "ttl" })).methods).toEqual([]);
+        await new Promise((resolve) => setTimeout(resolve, 1_100));
+        expect((await gw.listMethods({ service: "ttl" })).methods.map((m) => m.name)).toEqual(["GetQuote", "WatchQuotes"]);
+      } finally {
+        await replacement.close();
+      }
+    } finally {
+      await emu.stop();
+    }
+  });
 });
