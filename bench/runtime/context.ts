@@ -14,8 +14,10 @@ export interface Settings {
   readonly latencyCalls: number;
   /** Time cap of one latency measurement, ms. */
   readonly latencyMaxMs: number;
-  /** Duration of one rate measurement, ms. */
+  /** Time per variant per round of a rate measurement, ms (split into `rateSlices` slices). */
   readonly rateMs: number;
+  /** Slices per variant per round: variants alternate slice by slice. */
+  readonly rateSlices: number;
   /** Call cap of one rate measurement. */
   readonly rateMaxOps: number;
   /** Calls in flight for throughput. */
@@ -34,8 +36,9 @@ export const FULL: Settings = {
   rounds: 5,
   warmUpCalls: 300,
   latencyCalls: 2_000,
-  latencyMaxMs: 1_000,
-  rateMs: 1_000,
+  latencyMaxMs: 800,
+  rateMs: 800,
+  rateSlices: 2,
   rateMaxOps: 200_000,
   concurrency: 64,
   events: 10_000,
@@ -45,14 +48,15 @@ export const FULL: Settings = {
 /** The smoke run: under 20 seconds. */
 export const QUICK: Settings = {
   rounds: 1,
-  warmUpCalls: 100,
+  warmUpCalls: 50,
   latencyCalls: 300,
-  latencyMaxMs: 600,
-  rateMs: 500,
+  latencyMaxMs: 300,
+  rateMs: 400,
+  rateSlices: 1,
   rateMaxOps: 50_000,
   concurrency: 64,
-  events: 3_000,
-  eventsMaxMs: 3_000,
+  events: 2_000,
+  eventsMaxMs: 2_000,
 };
 
 /** What a scenario runs against. */

@@ -4,12 +4,13 @@
  *
  * @module
  */
-export { measureLatency, measureRate, warmUp, median, quantile, type Call, type LatencyBounds, type LatencyResult, type RateBounds, type RateResult } from "./measure.js";
+export { measureLatency, measureLatencyPaired, measureRate, measureRateSliced, warmUp, median, quantile, type Call, type LatencyBounds, type LatencyResult, type RateBounds, type RateResult, type SlicedRateBounds } from "./measure.js";
 export { FULL, QUICK, interleaved, type BenchContext, type Settings } from "./context.js";
 export { compareCalls, type CallFigures, type CallVariant } from "./compare-calls.js";
 export { benchUnary, type UnaryResult } from "./unary.js";
 export { benchGatewayProxy } from "./gateway-proxy.js";
 export { benchRequestReply } from "./request-reply.js";
 export { benchEvents } from "./events.js";
+export { benchClientSide } from "./client-side.js";
 export { loadTypedRequestReply, type TypedRequestReply } from "./typed-request-reply.js";
-export { metric, ratioOf, resultsTable, verdict, fmtMetric, type Goal, type Metric, type Row } from "./table.js";
+export { metric, ratioOf, cpuRatioOf, resultsTable, verdict, cpuVerdict, fmtMetric, type Goal, type Metric, type Row } from "./table.js";

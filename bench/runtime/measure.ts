@@ -92,6 +92,39 @@ export async function measureLatency(call: Call, bounds: LatencyBounds): Promise
 }
 
 /**
+ * Latency of several variants measured call by call in turn (A B C, B C A, C A B, ...), so
+ * every variant sees the same machine at the same moment: on a shared machine this cancels the
+ * drift that separate runs of A and then B would turn into a difference. CPU time is taken
+ * around each call. Stops after `maxOps` calls per variant or `maxMs` × variants.
+ */
+export async function measureLatencyPaired(calls: readonly Call[], bounds: LatencyBounds): Promise<LatencyResult[]> {
+  const k = calls.length;
+  const samples = calls.map(() => new Float64Array(bounds.maxOps));
+  const cpu = calls.map(() => 0);
+  const start = performance.now();
+  const stopAt = start + bounds.maxMs * k;
+  let n = 0;
+  while (n < bounds.maxOps) {
+    for (let j = 0; j < k; j++) {
+      const v = (n + j) % k;
+      const c0 = cpuUs();
+      const t0 = performance.now();
+      await calls[v]!(n);
+      samples[v]![n] = performance.now() - t0;
+      cpu[v]! += cpuUs() - c0;
+    }
+    n++;
+    if (performance.now() >= stopAt) break;
+  }
+  return calls.map((_, v) => {
+    const mine = samples[v]!.subarray(0, n);
+    const total = mine.reduce((a, b) => a + b, 0);
+    const sorted = Array.from(mine).sort((a, b) => a - b);
+    return { ops: n, p50Ms: quantile(sorted, 0.5), p99Ms: quantile(sorted, 0.99), perSecond: (n / total) * 1000, cpuUsPerOp: cpu[v]! / n };
+  });
+}
+
+/**
  * Keeps `concurrency` calls in flight for `durationMs` (or until `maxOps` calls were started)
  * and reports completed calls per second. A failing call fails the measurement: a benchmark
  * that silently counts errors as throughput would be lying.
@@ -112,6 +145,42 @@ export async function measureRate(call: Call, bounds: RateBounds): Promise<RateR
   const elapsed = performance.now() - start;
   const cpu = cpuUs() - cpu0;
   return { ops: done, perSecond: (done / elapsed) * 1000, cpuUsPerOp: cpu / done };
+}
+
+/** Bounds of a sliced rate measurement. */
+export interface SlicedRateBounds {
+  /** Calls kept in flight. */
+  readonly concurrency: number;
+  /** Length of one slice, ms. */
+  readonly sliceMs: number;
+  /** Slices per variant. */
+  readonly slices: number;
+  /** Call cap of one slice. */
+  readonly maxOps: number;
+}
+
+/**
+ * Throughput of several variants measured in short alternating slices (A B C, B C A, ...): each
+ * slice keeps `concurrency` calls in flight for `sliceMs`, then lets the calls in flight finish
+ * (they count, and so does the time they take). A variant's rate is its calls over its time,
+ * summed over its slices — fine-grained alternation, like measureLatencyPaired, so a machine
+ * that gets busier or quieter during the run affects every variant alike.
+ */
+export async function measureRateSliced(calls: readonly Call[], bounds: SlicedRateBounds): Promise<RateResult[]> {
+  const k = calls.length;
+  const ops = calls.map(() => 0);
+  const ms = calls.map(() => 0);
+  const cpu = calls.map(() => 0);
+  for (let slice = 0; slice < bounds.slices; slice++) {
+    for (let j = 0; j < k; j++) {
+      const v = (slice + j) % k;
+      const r = await measureRate(calls[v]!, { concurrency: bounds.concurrency, durationMs: bounds.sliceMs, maxOps: bounds.maxOps });
+      ops[v]! += r.ops;
+      ms[v]! += (r.ops / r.perSecond) * 1000;
+      cpu[v]! += r.cpuUsPerOp * r.ops;
+    }
+  }
+  return calls.map((_, v) => ({ ops: ops[v]!, perSecond: (ops[v]! / ms[v]!) * 1000, cpuUsPerOp: cpu[v]! / ops[v]! }));
 }
 
 /** Runs `n` calls one at a time and discards the results (JIT, connections, caches). */

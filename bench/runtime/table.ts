@@ -76,38 +76,61 @@ export function ratioOf(row: Row): number | undefined {
   return row.metric.value / row.anchor.value;
 }
 
-/** "PASS", "MISS", "—" (informational) or "n/a" (no figure to judge). */
-export function verdict(row: Row): string {
-  if (!row.goal) return "—";
-  const r = ratioOf(row);
+/**
+ * The same ratio computed from CPU time per operation instead of wall time: for a latency,
+ * CPU ÷ anchor CPU; for a rate, anchor CPU ÷ CPU (the rate ratio the two would have if both got
+ * the same share of the processor). On a machine shared with other work this is the steadier
+ * figure, because a busy neighbour stretches wall time but not the CPU an operation needs.
+ */
+export function cpuRatioOf(row: Row): number | undefined {
+  if (typeof row.metric === "string" || typeof row.anchor === "string") return undefined;
+  const mine = row.metric.cpuUsPerOp;
+  const theirs = row.anchor.cpuUsPerOp;
+  if (mine === undefined || theirs === undefined || mine === 0 || theirs === 0) return undefined;
+  return row.metric.unit === "ms" ? mine / theirs : theirs / mine;
+}
+
+function judge(goal: Goal | undefined, r: number | undefined): string {
+  if (!goal) return "—";
   if (r === undefined) return "n/a";
-  const ok = row.goal.kind === "max" ? r <= row.goal.limit : r >= row.goal.limit;
+  const ok = goal.kind === "max" ? r <= goal.limit : r >= goal.limit;
   return ok ? "PASS" : "**MISS**";
+}
+
+/** Verdict on the wall-time ratio: "PASS", "**MISS**", "—" (informational) or "n/a" (no figure). */
+export function verdict(row: Row): string {
+  return judge(row.goal, ratioOf(row));
+}
+
+/** Verdict on the CPU-time ratio (see {@link cpuRatioOf}). */
+export function cpuVerdict(row: Row): string {
+  return judge(row.goal, cpuRatioOf(row));
 }
 
 const fmtGoal = (g: Goal | undefined): string => (g ? `${g.kind === "max" ? "≤" : "≥"} ${g.limit.toFixed(2)}×` : "—");
 const cell = (m: Metric | string): string => (typeof m === "string" ? m : fmtMetric(m)).replaceAll("|", "\\|");
 
+const fmtRatio = (r: number | undefined): string => (r === undefined ? "—" : `${r.toFixed(2)}×`);
+
 /** The results as one markdown table. */
 export function resultsTable(rows: readonly Row[]): string {
-  const lines = rows.map((row) => {
-    const r = ratioOf(row);
-    return [
-      row.label,
-      cell(row.metric),
-      fmtSpread(row.metric),
-      fmtCpu(row.metric),
-      row.anchorLabel,
-      cell(row.anchor),
-      fmtCpu(row.anchor),
-      r === undefined ? "—" : `${r.toFixed(2)}×`,
-      fmtGoal(row.goal),
-      verdict(row),
-    ];
-  });
+  const lines = rows.map((row) => [
+    row.label,
+    cell(row.metric),
+    fmtSpread(row.metric),
+    fmtCpu(row.metric),
+    row.anchorLabel,
+    cell(row.anchor),
+    fmtCpu(row.anchor),
+    fmtGoal(row.goal),
+    fmtRatio(ratioOf(row)),
+    verdict(row),
+    fmtRatio(cpuRatioOf(row)),
+    cpuVerdict(row),
+  ]);
   return [
-    "| Measurement | Result | Rounds (min–max) | CPU / op | Anchor | Anchor result | Anchor CPU / op | Ratio | Goal | Verdict |",
-    "|---|--:|--:|--:|---|--:|--:|--:|--:|:-:|",
+    "| Measurement | Result | Rounds (min–max) | CPU / op | Anchor | Anchor result | Anchor CPU / op | Goal | Ratio (wall) | Verdict (wall) | Ratio (CPU) | Verdict (CPU) |",
+    "|---|--:|--:|--:|---|--:|--:|--:|--:|:-:|--:|:-:|",
     ...lines.map((cols) => `| ${cols.join(" | ")} |`),
   ].join("\n");
 }
