@@ -57,7 +57,7 @@ export class VirtufinError extends ConnectError {
   static override from(reason: unknown, code: Code = Code.Unknown): VirtufinError {
     if (reason instanceof VirtufinError) return reason;
     const connect = ConnectError.from(reason, code);
-    const error = new VirtufinError(connect.rawMessage, connect.code, connect.metadata, undefined, connect.cause ?? reason);
+    const error = new VirtufinError(connect.rawMessage, refusedStream(connect) ? Code.Unavailable : connect.code, connect.metadata, undefined, connect.cause ?? reason);
     // Keep received details (already decoded or raw) without re-encoding them.
     (error as { details: ConnectError["details"] }).details = connect.details;
     return specialize(error);
@@ -95,6 +95,19 @@ export function errorFromStatus(status: string, message: string, context?: strin
   const code = codeFromName(status);
   const detail = message || status || "failed";
   return new VirtufinError(context ? `${context}: ${detail}` : detail, code);
+}
+
+/**
+ * True for an HTTP/2 stream the server refused (REFUSED_STREAM: it did not process the request,
+ * as when it is going away). gRPC maps that to UNAVAILABLE, so safe calls are retried; connect-node
+ * reports it as INTERNAL when the stream's error event comes before its close.
+ */
+function refusedStream(error: ConnectError): boolean {
+  if (error.code !== Code.Internal) return false;
+  for (let cause: unknown = error.cause, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
+    if ((cause as { code?: unknown }).code === "ERR_HTTP2_STREAM_ERROR" && cause.message.includes("NGHTTP2_REFUSED_STREAM")) return true;
+  }
+  return false;
 }
 
 /** Callers branch on etag conflicts, so an ABORTED call surfaces as its own class. */
