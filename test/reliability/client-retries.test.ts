@@ -2,7 +2,8 @@
 // that must never repeat (PublishEvent, a save without an etag) are never retried, while a save
 // guarded by an etag and the reads are; backoff is jittered and grows exponentially; a server
 // that is not listening at all (connection refused) counts as UNAVAILABLE and is retried.
-import { createServer } from "node:http2";
+import { constants as httpConstants, createServer } from "node:http2";
+import type { AddressInfo } from "node:net";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { PubsubClient } from "../../generated/virtufin/pubsub_client.js";
@@ -111,6 +112,32 @@ describe("how it retries", () => {
       expect(mean(3)).toBeGreaterThan(mean(0));
     } finally {
       await server.close();
+    }
+  });
+
+  it("treats a refused HTTP/2 stream (REFUSED_STREAM: not processed) as UNAVAILABLE, retried when safe", async () => {
+    // A server that refuses every stream, as a server going away does with streams it will not
+    // process. gRPC maps REFUSED_STREAM to UNAVAILABLE; connect-node reports it as INTERNAL when
+    // the stream's error event comes before its close.
+    const raw = createServer();
+    let streams = 0;
+    raw.on("stream", (stream) => {
+      streams++;
+      stream.close(httpConstants.NGHTTP2_REFUSED_STREAM);
+    });
+    await new Promise<void>((resolve) => raw.listen(0, "127.0.0.1", resolve));
+    const port = (raw.address() as AddressInfo).port;
+    try {
+      await using state = new StateClient({ host: "127.0.0.1", port, retry: fast });
+      const read = await state.getState("svc", "k").then(() => undefined, (e: unknown) => e);
+      expect((read as VirtufinError).code).toBe(Code.Unavailable);
+      expect(streams).toBe(5); // idempotent: every attempt made
+      await using pubsub = new PubsubClient({ host: "127.0.0.1", port, retry: fast });
+      const publish = await pubsub.publishEvent("t", new Uint8Array()).then(() => undefined, (e: unknown) => e);
+      expect((publish as VirtufinError).code).toBe(Code.Unavailable);
+      expect(streams).toBe(6); // never retried
+    } finally {
+      await new Promise<void>((resolve) => raw.close(() => resolve()));
     }
   });
 
