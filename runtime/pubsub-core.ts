@@ -160,7 +160,8 @@ export function servePubsub<S extends DescService>(
 }
 
 function bindingOf(service: DescService, binding: PubsubBinding, method: DescMethod): MethodBinding {
-  const route = binding.methods[method.name];
+  // Own properties only: a binding without "toString" must not route it to Object.prototype's.
+  const route = Object.hasOwn(binding.methods, method.name) ? binding.methods[method.name] : undefined;
   if (!route) throw new VirtufinError(`${service.typeName}.${method.name} has no pub/sub binding`, Code.Unimplemented);
   return route;
 }

@@ -8,8 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   ClockPubsubBinding,
   ClockPubsubClient,
+  OddPubsubBinding,
+  OddPubsubClient,
   QuotesPubsubClient,
   serveClock,
+  serveOdd,
   serveQuotes,
 } from "../golden/pubsub-binding/expected/bind/v1/bound_client.js";
 import type { PubsubEvent } from "../../platform/index.js";
@@ -97,6 +100,28 @@ describe("generated request-reply with the binding's topics", () => {
     expect(event.type).toBe("acme.quotes.refresh.reply");
     // GetQuote shares the topic "quotes" and still reaches its own method.
     expect((await client.getQuote({ symbol: "Z", quantity: 1 }, { timeoutMs: 10_000 })).price).toBe(10);
+  });
+
+  it("RPCs named __proto__, Then and ToString are routed as their own methods", async () => {
+    expect(Object.keys(OddPubsubBinding.methods)).toEqual(["__proto__", "Then", "ToString"]);
+    const calls: string[] = [];
+    const odd = serveOdd(fx.api, {
+      // A computed key, so the object literal gets an own property, not a prototype.
+      ["__proto__"]: () => (calls.push("__proto__"), {}),
+      then: () => (calls.push("then"), {}),
+      // protobuf-es's local name; the client method is toString_().
+      toString$: () => (calls.push("toString"), {}),
+    });
+    await odd.startup();
+    try {
+      const client = new OddPubsubClient(fx.api);
+      await client.proto({}, { timeoutMs: 10_000 });
+      await client.then_({}, { timeoutMs: 10_000 });
+      await client.toString_({}, { timeoutMs: 10_000 });
+      expect(calls).toEqual(["__proto__", "then", "toString"]);
+    } finally {
+      await odd.shutdown();
+    }
   });
 
   it("a streaming method of a bound service is UNIMPLEMENTED", () => {

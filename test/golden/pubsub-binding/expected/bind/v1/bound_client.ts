@@ -9,7 +9,7 @@
 import type { CallOptions, ClientCore, ClientTarget, JsonGateway, PubsubBinding, PubsubImplementation, PubsubTarget, RequestInit, Worker } from "../../../../../../runtime/index.js";
 import { createClientCore, createGatewayCore, createPubsubCore, servePubsub } from "../../../../../../runtime/index.js";
 import type { GetTimeRequestSchema, GetTimeResponse, PingRequestSchema, Quote, QuoteRequestSchema, WatchRequestSchema } from "./bound_pb.js";
-import { Clock, Quotes, Ticker } from "./bound_pb.js";
+import { Clock, Odd, Quotes, Ticker } from "./bound_pb.js";
 
 /**
  * Every binding option left to its default: topic "bind-v1-clock-requests", replies on
@@ -639,4 +639,231 @@ export function serveTicker(
   binding: PubsubBinding = TickerPubsubBinding,
 ): Worker {
   return servePubsub(Ticker, target, binding, implementation);
+}
+
+/**
+ * Method names that are special in JavaScript object literals stay own keys of the binding.
+ *
+ * The calls of bind.v1.Odd, as every client of it offers them.
+ *
+ * @generated from service bind.v1.Odd
+ */
+export interface OddApi {
+  /**
+   * Would set the prototype of an object literal if written as a plain key.
+   *
+   * @generated from rpc bind.v1.Odd.__proto__
+   */
+  proto(request?: RequestInit<typeof PingRequestSchema>, options?: CallOptions): Promise<void>;
+  /**
+   * Would make a client thenable: the method is then_().
+   *
+   * @generated from rpc bind.v1.Odd.Then
+   */
+  then_(request?: RequestInit<typeof PingRequestSchema>, options?: CallOptions): Promise<void>;
+  /**
+   * An Object.prototype member.
+   *
+   * @generated from rpc bind.v1.Odd.ToString
+   */
+  toString_(request?: RequestInit<typeof PingRequestSchema>, options?: CallOptions): Promise<void>;
+}
+
+/**
+ * Method names that are special in JavaScript object literals stay own keys of the binding.
+ *
+ * A client of bind.v1.Odd.
+ *
+ * @generated from service bind.v1.Odd
+ */
+export class OddClient implements OddApi {
+  readonly #core: ClientCore;
+
+  /**
+   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
+   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
+   * client), which is shared and left open by close().
+   *
+   * Host and port missing from the connection options take the runtime's defaults.
+   */
+  constructor(target?: ClientTarget) {
+    this.#core = createClientCore(Odd, target);
+  }
+
+  /**
+   * Would set the prototype of an object literal if written as a plain key.
+   *
+   * @generated from rpc bind.v1.Odd.__proto__
+   */
+  async proto(request?: RequestInit<typeof PingRequestSchema>, options?: CallOptions): Promise<void> {
+    await this.#core.unary(Odd.method.__proto__, request, options);
+  }
+
+  /**
+   * Would make a client thenable: the method is then_().
+   *
+   * @generated from rpc bind.v1.Odd.Then
+   */
+  async then_(request?: RequestInit<typeof PingRequestSchema>, options?: CallOptions): Promise<void> {
+    await this.#core.unary(Odd.method.then, request, options);
+  }
+
+  /**
+   * An Object.prototype member.
+   *
+   * @generated from rpc bind.v1.Odd.ToString
+   */
+  async toString_(request?: RequestInit<typeof PingRequestSchema>, options?: CallOptions): Promise<void> {
+    await this.#core.unary(Odd.method.toString$, request, options);
+  }
+
+  /** Closes the connection this client opened (a shared connection or transport stays open). */
+  close(): Promise<void> {
+    return this.#core.close();
+  }
+
+  /** Closes the client at the end of an `await using` scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.#core.close();
+  }
+}
+
+/**
+ * Method names that are special in JavaScript object literals stay own keys of the binding.
+ *
+ * A typed gateway proxy of bind.v1.Odd: the calls of OddClient, carried by
+ * `Gateway.InvokeJson` (the request as proto JSON, the response parsed back into the typed
+ * message, in-band failures raised as VirtufinError with their status code).
+ *
+ * @generated from service bind.v1.Odd
+ */
+export class OddGatewayProxy implements OddApi {
+  /**
+   * The Gateway backend name calls go to by default: "odd"
+   * (from the service name in lowercase).
+   */
+  static readonly gatewayName = "odd";
+
+  readonly #core: ClientCore;
+
+  /**
+   * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
+   * open (the proxy owns nothing to close); `name` is the backend name, by default
+   * "odd".
+   */
+  constructor(gateway: JsonGateway, name: string = OddGatewayProxy.gatewayName) {
+    this.#core = createGatewayCore(Odd, gateway, name);
+  }
+
+  /**
+   * Would set the prototype of an object literal if written as a plain key.
+   *
+   * @generated from rpc bind.v1.Odd.__proto__
+   */
+  async proto(request?: RequestInit<typeof PingRequestSchema>, options?: CallOptions): Promise<void> {
+    await this.#core.unary(Odd.method.__proto__, request, options);
+  }
+
+  /**
+   * Would make a client thenable: the method is then_().
+   *
+   * @generated from rpc bind.v1.Odd.Then
+   */
+  async then_(request?: RequestInit<typeof PingRequestSchema>, options?: CallOptions): Promise<void> {
+    await this.#core.unary(Odd.method.then, request, options);
+  }
+
+  /**
+   * An Object.prototype member.
+   *
+   * @generated from rpc bind.v1.Odd.ToString
+   */
+  async toString_(request?: RequestInit<typeof PingRequestSchema>, options?: CallOptions): Promise<void> {
+    await this.#core.unary(Odd.method.toString$, request, options);
+  }
+}
+
+/**
+ * How bind.v1.Odd travels over pub/sub, resolved from its `(virtufin.pubsub)` option
+ * and the defaults of virtufin/options.proto: requests go to "odd", replies come back
+ * on "odd-replies", unless a method says otherwise. Keyed by proto method name.
+ *
+ * @generated from service bind.v1.Odd
+ */
+export const OddPubsubBinding: PubsubBinding = {
+  source: "urn:bind.v1.Odd",
+  methods: {
+    ["__proto__"]: { topic: "odd", replyTopic: "odd-replies", type: "bind.v1.Odd.__proto__" },
+    Then: { topic: "odd", replyTopic: "odd-replies", type: "bind.v1.Odd.Then" },
+    ToString: { topic: "odd", replyTopic: "odd-replies", type: "bind.v1.Odd.ToString" },
+  },
+};
+
+/**
+ * Method names that are special in JavaScript object literals stay own keys of the binding.
+ *
+ * A typed request-reply client of bind.v1.Odd over pub/sub: each call publishes the
+ * request as a CloudEvent (proto JSON as data, with `correlationid` and `replytopic`) and
+ * resolves with the correlated reply. No reply within `timeoutMs` (default 30 s) rejects
+ * with RequestTimeoutError; a responder's error arrives as a VirtufinError with its code.
+ *
+ * @generated from service bind.v1.Odd
+ */
+export class OddPubsubClient implements OddApi {
+  readonly #core: ClientCore;
+
+  /**
+   * Creates a client. `target` is anything with a pub/sub client, such as an ApiClient, which
+   * stays open; `binding` overrides the topics and types (default OddPubsubBinding).
+   */
+  constructor(target: PubsubTarget, binding: PubsubBinding = OddPubsubBinding) {
+    this.#core = createPubsubCore(Odd, target, binding);
+  }
+
+  /**
+   * Would set the prototype of an object literal if written as a plain key.
+   *
+   * @generated from rpc bind.v1.Odd.__proto__
+   */
+  async proto(request?: RequestInit<typeof PingRequestSchema>, options?: CallOptions): Promise<void> {
+    await this.#core.unary(Odd.method.__proto__, request, options);
+  }
+
+  /**
+   * Would make a client thenable: the method is then_().
+   *
+   * @generated from rpc bind.v1.Odd.Then
+   */
+  async then_(request?: RequestInit<typeof PingRequestSchema>, options?: CallOptions): Promise<void> {
+    await this.#core.unary(Odd.method.then, request, options);
+  }
+
+  /**
+   * An Object.prototype member.
+   *
+   * @generated from rpc bind.v1.Odd.ToString
+   */
+  async toString_(request?: RequestInit<typeof PingRequestSchema>, options?: CallOptions): Promise<void> {
+    await this.#core.unary(Odd.method.toString$, request, options);
+  }
+}
+
+/**
+ * Serves an implementation of bind.v1.Odd over pub/sub as a worker: call `startup()` to
+ * subscribe and `shutdown()` to stop. Each method receives the typed request and returns the
+ * reply message (an init object is fine); a thrown error is answered with its status code,
+ * which OddPubsubClient raises as a VirtufinError. Requests are told apart by their CloudEvent type.
+ *
+ * @param target anything with a pub/sub client, such as an ApiClient
+ * @param implementation one function per unary method, by its protobuf-es local name
+ * @param binding the topics and types (default OddPubsubBinding)
+ *
+ * @generated from service bind.v1.Odd
+ */
+export function serveOdd(
+  target: PubsubTarget,
+  implementation: PubsubImplementation<typeof Odd>,
+  binding: PubsubBinding = OddPubsubBinding,
+): Worker {
+  return servePubsub(Odd, target, binding, implementation);
 }

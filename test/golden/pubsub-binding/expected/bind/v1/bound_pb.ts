@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file bind/v1/bound.proto.
  */
 export const file_bind_v1_bound: GenFile = /*@__PURE__*/
-  fileDesc("ChNiaW5kL3YxL2JvdW5kLnByb3RvEgdiaW5kLnYxIh4KDkdldFRpbWVSZXF1ZXN0EgwKBHpvbmUYASABKAkiLAoPR2V0VGltZVJlc3BvbnNlEgsKA2lzbxgBIAEoCRIMCgR6b25lGAIgASgJIg0KC1BpbmdSZXF1ZXN0Ig4KDFBpbmdSZXNwb25zZSIwCgxRdW90ZVJlcXVlc3QSDgoGc3ltYm9sGAEgASgJEhAKCHF1YW50aXR5GAIgASgBIiYKBVF1b3RlEg4KBnN5bWJvbBgBIAEoCRINCgVwcmljZRgCIAEoASIeCg1QcmljZVJlc3BvbnNlEg0KBXByaWNlGAEgASgBIh4KDFdhdGNoUmVxdWVzdBIOCgZzeW1ib2wYASABKAkygAEKBUNsb2NrEjwKB0dldFRpbWUSFy5iaW5kLnYxLkdldFRpbWVSZXF1ZXN0GhguYmluZC52MS5HZXRUaW1lUmVzcG9uc2USMwoEUGluZxIULmJpbmQudjEuUGluZ1JlcXVlc3QaFS5iaW5kLnYxLlBpbmdSZXNwb25zZRoEsq8cADLUAgoGUXVvdGVzEjEKCEdldFF1b3RlEhUuYmluZC52MS5RdW90ZVJlcXVlc3QaDi5iaW5kLnYxLlF1b3RlEkcKCEdldFByaWNlEhUuYmluZC52MS5XYXRjaFJlcXVlc3QaFi5iaW5kLnYxLlByaWNlUmVzcG9uc2UiDLqvHAgKBnByaWNlcxJdCgdSZWZyZXNoEhUuYmluZC52MS5XYXRjaFJlcXVlc3QaDi5iaW5kLnYxLlF1b3RlIiu6rxwnEhBxdW90ZXMtcmVmcmVzaGVkGhNhY21lLnF1b3Rlcy5yZWZyZXNoEjAKBVdhdGNoEhUuYmluZC52MS5XYXRjaFJlcXVlc3QaDi5iaW5kLnYxLlF1b3RlMAEaPaqvHBAKDnF1b3Rlcy1iYWNrZW5ksq8cJQoGcXVvdGVzEgpxdW90ZXMtb3V0Gg91cm46YWNtZTpxdW90ZXMyRgoGVGlja2VyEi8KBkxhdGVzdBIVLmJpbmQudjEuV2F0Y2hSZXF1ZXN0Gg4uYmluZC52MS5RdW90ZRoLsq8cBwoFdGlja3NiBnByb3RvMw", [file_virtufin_options]);
+  fileDesc("ChNiaW5kL3YxL2JvdW5kLnByb3RvEgdiaW5kLnYxIh4KDkdldFRpbWVSZXF1ZXN0EgwKBHpvbmUYASABKAkiLAoPR2V0VGltZVJlc3BvbnNlEgsKA2lzbxgBIAEoCRIMCgR6b25lGAIgASgJIg0KC1BpbmdSZXF1ZXN0Ig4KDFBpbmdSZXNwb25zZSIwCgxRdW90ZVJlcXVlc3QSDgoGc3ltYm9sGAEgASgJEhAKCHF1YW50aXR5GAIgASgBIiYKBVF1b3RlEg4KBnN5bWJvbBgBIAEoCRINCgVwcmljZRgCIAEoASIeCg1QcmljZVJlc3BvbnNlEg0KBXByaWNlGAEgASgBIh4KDFdhdGNoUmVxdWVzdBIOCgZzeW1ib2wYASABKAkygAEKBUNsb2NrEjwKB0dldFRpbWUSFy5iaW5kLnYxLkdldFRpbWVSZXF1ZXN0GhguYmluZC52MS5HZXRUaW1lUmVzcG9uc2USMwoEUGluZxIULmJpbmQudjEuUGluZ1JlcXVlc3QaFS5iaW5kLnYxLlBpbmdSZXNwb25zZRoEsq8cADLUAgoGUXVvdGVzEjEKCEdldFF1b3RlEhUuYmluZC52MS5RdW90ZVJlcXVlc3QaDi5iaW5kLnYxLlF1b3RlEkcKCEdldFByaWNlEhUuYmluZC52MS5XYXRjaFJlcXVlc3QaFi5iaW5kLnYxLlByaWNlUmVzcG9uc2UiDLqvHAgKBnByaWNlcxJdCgdSZWZyZXNoEhUuYmluZC52MS5XYXRjaFJlcXVlc3QaDi5iaW5kLnYxLlF1b3RlIiu6rxwnEhBxdW90ZXMtcmVmcmVzaGVkGhNhY21lLnF1b3Rlcy5yZWZyZXNoEjAKBVdhdGNoEhUuYmluZC52MS5XYXRjaFJlcXVlc3QaDi5iaW5kLnYxLlF1b3RlMAEaPaqvHBAKDnF1b3Rlcy1iYWNrZW5ksq8cJQoGcXVvdGVzEgpxdW90ZXMtb3V0Gg91cm46YWNtZTpxdW90ZXMyRgoGVGlja2VyEi8KBkxhdGVzdBIVLmJpbmQudjEuV2F0Y2hSZXF1ZXN0Gg4uYmluZC52MS5RdW90ZRoLsq8cBwoFdGlja3MyuAEKA09kZBI4CglfX3Byb3RvX18SFC5iaW5kLnYxLlBpbmdSZXF1ZXN0GhUuYmluZC52MS5QaW5nUmVzcG9uc2USMwoEVGhlbhIULmJpbmQudjEuUGluZ1JlcXVlc3QaFS5iaW5kLnYxLlBpbmdSZXNwb25zZRI3CghUb1N0cmluZxIULmJpbmQudjEuUGluZ1JlcXVlc3QaFS5iaW5kLnYxLlBpbmdSZXNwb25zZRoJsq8cBQoDb2RkYgZwcm90bzM", [file_virtufin_options]);
 
 /**
  * A request for the time.
@@ -292,4 +292,43 @@ export const Ticker: GenService<{
   },
 }> = /*@__PURE__*/
   serviceDesc(file_bind_v1_bound, 2);
+
+/**
+ * Method names that are special in JavaScript object literals stay own keys of the binding.
+ *
+ * @generated from service bind.v1.Odd
+ */
+export const Odd: GenService<{
+  /**
+   * Would set the prototype of an object literal if written as a plain key.
+   *
+   * @generated from rpc bind.v1.Odd.__proto__
+   */
+  __proto__: {
+    methodKind: "unary";
+    input: typeof PingRequestSchema;
+    output: typeof PingResponseSchema;
+  },
+  /**
+   * Would make a client thenable: the method is then_().
+   *
+   * @generated from rpc bind.v1.Odd.Then
+   */
+  then: {
+    methodKind: "unary";
+    input: typeof PingRequestSchema;
+    output: typeof PingResponseSchema;
+  },
+  /**
+   * An Object.prototype member.
+   *
+   * @generated from rpc bind.v1.Odd.ToString
+   */
+  toString$: {
+    methodKind: "unary";
+    input: typeof PingRequestSchema;
+    output: typeof PingResponseSchema;
+  },
+}> = /*@__PURE__*/
+  serviceDesc(file_bind_v1_bound, 3);
 
