@@ -9,7 +9,7 @@ import { Gateway } from "../../generated/virtufin/gateway_pb.js";
 import { Pubsub } from "../../generated/virtufin/pubsub_pb.js";
 import { State } from "../../generated/virtufin/state_pb.js";
 import { WorkManager } from "../../generated/virtufin/workmanager_pb.js";
-import { startEmulator, type Emulator } from "../../emulator/index.js";
+import { createLogger, startEmulator, type Emulator } from "../../emulator/index.js";
 import { collect, grpcClient, waitFor } from "./helpers.js";
 
 const KEY = "emulator-test-key-9f8e7d";
@@ -85,6 +85,23 @@ describe("api keys", () => {
     expect((await gw.listServices({}, { headers })).services).toContain("workmanager");
     const res = await gw.invokeJson({ service: "workmanager", method: "ListWorkers", requestData: "{}" }, { headers });
     expect(res).toMatchObject({ success: true, status: "OK" });
+  });
+
+  it("logs name the key, never show it", async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: "debug", write: (line) => lines.push(line) });
+    const emu = await startEmulator({ ports: 0, logger, apiKeys: { "ci-runner": KEY } });
+    try {
+      const gw = grpcClient(Gateway, emu.addresses.gateway.url);
+      await gw.listServices({}, { headers: { "x-api-key": KEY } });
+      await gw.listServices({}, { headers: { "x-api-key": KEY + "x" } }).catch(() => undefined);
+      await gw.invokeJson({ service: "workmanager", method: "ListWorkers", requestData: "{}" }, { headers: { "x-api-key": KEY } });
+    } finally {
+      await emu.stop();
+    }
+    expect(lines.some((line) => line.includes("apiKey=ci-runner"))).toBe(true);
+    expect(lines.some((line) => line.includes("unknown api key rejected"))).toBe(true);
+    for (const line of lines) expect(line).not.toContain(KEY);
   });
 
   it("streams are guarded too", async () => {
