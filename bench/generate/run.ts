@@ -104,8 +104,8 @@ async function measureCell(plugin: PluginSpec, p: PreparedInput, runs: number, t
   return combineRuns(results);
 }
 
-/** Wall time and peak of a Node process that loads the hook and does nothing: the floor. */
-async function nodeFloor(): Promise<RunResult> {
+/** Wall time and peak of a Node process that loads the hook and does nothing: Node's start-up. */
+async function nodeStartup(): Promise<RunResult> {
   const empty = join(WORK, "empty.cjs");
   writeFileSync(empty, "// Intentionally empty: measures Node's own start-up.\n");
   return runPlugin({ script: empty, stdin: new Uint8Array(0), timeoutMs: 30_000 });
@@ -126,8 +126,8 @@ async function main(): Promise<void> {
       cells.push({ input: p.input, plugin, result });
     }
   }
-  const floor = await nodeFloor();
-  const report = renderReport(flags, inputs, cells, floor);
+  const startup = await nodeStartup();
+  const report = renderReport(flags, inputs, cells, startup);
   process.stdout.write(report);
   if (flags.write) {
     writeFileSync(RESULTS, report);
@@ -139,7 +139,7 @@ function renderReport(
   flags: ReturnType<typeof parseFlags>,
   inputs: readonly PreparedInput[],
   cells: readonly BenchCell[],
-  floor: RunResult,
+  startup: RunResult,
 ): string {
   const cpu = cpus();
   const model = cpu[0]?.model.trim() ?? "unknown CPU";
@@ -161,7 +161,7 @@ function renderReport(
     resultsTable(cells),
     "",
     `Wall time is spawn to exit of \`node <plugin>\`, including Node's start-up: an empty script takes ` +
-      `${(floor.wallMs / 1000).toFixed(2)} s and peaks at ${floor.peakRssKb === undefined ? "?" : Math.round(floor.peakRssKb / 1024)} MB here. ` +
+      `${(startup.wallMs / 1000).toFixed(2)} s and peaks at ${startup.peakRssKb === undefined ? "?" : Math.round(startup.peakRssKb / 1024)} MB here. ` +
       "CPU time is user + system time of the plugin process (steadier than wall time on a busy machine). " +
       "Ratios are this row ÷ the anchor on the same input (below 1 is faster or smaller). " +
       "Time / quarter is this row's time ÷ the same plugin's time on the quarter-size file: " +
