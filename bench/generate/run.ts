@@ -164,7 +164,7 @@ function renderReport(
       `${(startup.wallMs / 1000).toFixed(2)} s and peaks at ${startup.peakRssKb === undefined ? "?" : Math.round(startup.peakRssKb / 1024)} MB here. ` +
       "CPU time is user + system time of the plugin process (steadier than wall time on a busy machine). " +
       "Ratios are this row ÷ the anchor on the same input (below 1 is faster or smaller). " +
-      "Time / quarter is this row's time ÷ the same plugin's time on the quarter-size file: " +
+      "Time / quarter (CPU / quarter) is this row's wall (CPU) time ÷ the same plugin's on the quarter-size file: " +
       "about 2 (half) and 4 (full) for linear growth, 4 and 16 for quadratic.",
     "",
   ].join("\n");

@@ -85,15 +85,17 @@ function rssText(r: RunResult | undefined): string {
   return (r.peakIsLowerBound ? "≥ " : "") + fmtMb(r.peakRssKb);
 }
 
-/** Growth of wall time against the quarter-size synthetic input of the same plugin. */
-function growth(cell: BenchCell, cells: readonly BenchCell[]): string {
+/** Growth of wall or CPU time against the quarter-size synthetic input of the same plugin. */
+function growth(cell: BenchCell, cells: readonly BenchCell[], pick: (r: RunResult) => number | undefined): string {
   const f = cell.input.fraction;
   if (f === undefined || f === 0.25) return "—";
   const base = cells.find((c) => c.plugin.id === cell.plugin.id && c.input.fraction === 0.25)?.result;
   const r = cell.result;
-  if (base?.status !== "ok" || r === undefined) return "—";
-  if (r.status === "ok") return fmtRatio(r.wallMs / base.wallMs);
-  if (r.status === "timeout") return `≥ ${fmtRatio(r.wallMs / base.wallMs)}`;
+  const b = base?.status === "ok" ? pick(base) : undefined;
+  const v = r === undefined ? undefined : pick(r);
+  if (b === undefined || v === undefined || r === undefined) return "—";
+  if (r.status === "ok") return fmtRatio(v / b);
+  if (r.status === "timeout") return `≥ ${fmtRatio(v / b)}`;
   return "—";
 }
 
@@ -103,6 +105,7 @@ export function resultsTable(cells: readonly BenchCell[]): string {
     cells.find((c) => c.input === cell.input && c.plugin.id === id);
   const wall = (r: RunResult): number => r.wallMs;
   const rss = (r: RunResult): number | undefined => r.peakRssKb;
+  const cpu = (r: RunResult): number | undefined => r.cpuMs;
   const rows = cells.map((cell) => {
     const r = cell.result;
     const output =
@@ -118,13 +121,14 @@ export function resultsTable(cells: readonly BenchCell[]): string {
       ratio(cell, anchor(cell, "ts-proto"), wall),
       ratio(cell, anchor(cell, "es"), rss),
       ratio(cell, anchor(cell, "ts-proto"), rss),
-      growth(cell, cells),
+      growth(cell, cells, wall),
+      growth(cell, cells, cpu),
     ];
   });
   return [
     "| Input | Plugin | Wall time | CPU time | Peak RSS | Output | Time vs es | Time vs ts-proto " +
-      "| RSS vs es | RSS vs ts-proto | Time / quarter |",
-    "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+      "| RSS vs es | RSS vs ts-proto | Time / quarter | CPU / quarter |",
+    "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ...rows.map((cols) => `| ${cols.join(" | ")} |`),
   ].join("\n");
 }
