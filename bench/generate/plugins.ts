@@ -2,7 +2,7 @@
  * The three protoc plugins under comparison, each a Node script run as `node <script>` so that
  * the harness can preload its resource hook into every one of them the same way.
  */
-import { existsSync, readFileSync, realpathSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse } from "yaml";
 
@@ -57,10 +57,25 @@ function ourParameter(root: string): string {
 }
 
 /**
+ * Copies our bin script and `dist/` to `snapshotDir` and returns the copied script. Other work in
+ * the same checkout may rebuild `dist/` during a run that lasts minutes; running a snapshot keeps
+ * every row of "ours" on the same build. The copy sits under the repository, so the bin's
+ * relative `../dist/...` imports and package resolution (node_modules, "type": "module") behave
+ * as in the original.
+ */
+function snapshotOurs(root: string, snapshotDir: string): string {
+  rmSync(snapshotDir, { recursive: true, force: true });
+  mkdirSync(join(snapshotDir, "bin"), { recursive: true });
+  cpSync(join(root, "dist"), join(snapshotDir, "dist"), { recursive: true });
+  cpSync(join(root, OUR_BIN), join(snapshotDir, OUR_BIN));
+  return join(snapshotDir, OUR_BIN);
+}
+
+/**
  * The plugins in table order, resolved against the repository at `root`.
  *
- * - ours: `bin/protoc-gen-virtufin-ts.js`, which loads the compiled plugin from `dist/`; it is
- *   "not built" until `npm run build` has produced `dist/plugin/main.js`. Its parameter is the
+ * - ours: `bin/protoc-gen-virtufin-ts.js`, which loads the compiled plugin from `dist/`, run from
+ *   a snapshot of both taken now (see snapshotOurs); it is "not built" until `npm run build` has produced `dist/plugin/main.js`. Its parameter is the
  *   one our `buf.gen.yaml` passes (`target=ts` and `runtime` are required options).
  * - protoc-gen-es with `target=ts`, the messages generator our SDK is built on.
  * - ts-proto with its default parameters (no `outputServices`: the default service output, an
@@ -69,15 +84,14 @@ function ourParameter(root: string): string {
  *   registry, generate nothing. It is what every protobuf-es based plugin pays before its own
  *   code runs, so it shows how close a plugin is to the least it could cost.
  */
-export function resolvePlugins(root: string): PluginSpec[] {
-  const ourScript = join(root, OUR_BIN);
-  const ourDist = join(root, "dist", "plugin", "main.js");
+export function resolvePlugins(root: string, snapshotDir: string): PluginSpec[] {
+  const built = existsSync(join(root, OUR_BIN)) && existsSync(join(root, "dist", "plugin", "main.js"));
   const ours: PluginSpec = {
     id: "ours",
     label: "protoc-gen-virtufin-ts (ours)",
-    script: ourScript,
+    script: built ? snapshotOurs(root, snapshotDir) : join(root, OUR_BIN),
     parameter: ourParameter(root),
-    unavailable: existsSync(ourScript) && existsSync(ourDist) ? undefined : "not built",
+    unavailable: built ? undefined : "not built",
   };
   const es = binScript(root, "protoc-gen-es");
   const tsProto = binScript(root, "protoc-gen-ts_proto");

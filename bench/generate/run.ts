@@ -115,7 +115,7 @@ async function main(): Promise<void> {
   const flags = parseFlags();
   mkdirSync(WORK, { recursive: true });
   if (flags.build) build();
-  const plugins = resolvePlugins(ROOT);
+  const plugins = resolvePlugins(ROOT, join(WORK, "ours-snapshot"));
   for (const p of plugins) if (p.unavailable !== undefined) log(`${p.label}: ${p.unavailable}, skipped`);
   const inputs = prepareInputs(flags.quick);
   const cells: BenchCell[] = [];
