@@ -1,6 +1,6 @@
 /**
  * Compares ways of making the same unary call: latency at one in flight (p50, p99, calls/s),
- * the variants taking turns call by call, and throughput at N in flight, the variants taking
+ * the variants taking turns of a few calls, and throughput at N in flight, the variants taking
  * turns in short slices. Each round yields one figure per variant; the report takes the median.
  */
 import type { BenchContext } from "./context.js";
@@ -40,7 +40,7 @@ export async function compareCalls(
     await warmUp(v.call, s.warmUpCalls);
     if (options.rate !== false) await warmUp(v.call, s.warmUpCalls, s.concurrency);
   }
-  // Latency: the variants take turns call by call (see measureLatencyPaired); one result per round.
+  // Latency: the variants take turns of a few calls (see measureLatencyPaired); one result per round.
   const latency: LatencyResult[][] = variants.map(() => []);
   for (let round = 0; round < s.rounds; round++) {
     const results = await measureLatencyPaired(variants.map((v) => v.call), { maxOps: s.latencyCalls, maxMs: s.latencyMaxMs });

@@ -91,29 +91,36 @@ export async function measureLatency(call: Call, bounds: LatencyBounds): Promise
   return { ops: n, p50Ms: quantile(sorted, 0.5), p99Ms: quantile(sorted, 0.99), perSecond: (n / elapsed) * 1000, cpuUsPerOp: cpu / n };
 }
 
+/** Calls per turn in {@link measureLatencyPaired}. */
+export const LATENCY_BLOCK = 20;
+
 /**
- * Latency of several variants measured call by call in turn (A B C, B C A, C A B, ...), so
- * every variant sees the same machine at the same moment: on a shared machine this cancels the
- * drift that separate runs of A and then B would turn into a difference. CPU time is taken
- * around each call. Stops after `maxOps` calls per variant or `maxMs` × variants.
+ * Latency of several variants measured in turns of LATENCY_BLOCK calls (A B C, B C A, C A B,
+ * ...), so every variant sees the same machine at nearly the same moment: on a shared machine
+ * this cancels the drift that running all of A and then all of B would turn into a difference.
+ * CPU time is taken around each turn, not each call: work a call leaves behind (a response
+ * still being cleaned up, a responder's own publish finishing) then lands in its own variant's
+ * turn, except at the turn's end. Stops after `maxOps` calls per variant or `maxMs` × variants.
  */
 export async function measureLatencyPaired(calls: readonly Call[], bounds: LatencyBounds): Promise<LatencyResult[]> {
   const k = calls.length;
   const samples = calls.map(() => new Float64Array(bounds.maxOps));
   const cpu = calls.map(() => 0);
-  const start = performance.now();
-  const stopAt = start + bounds.maxMs * k;
+  const stopAt = performance.now() + bounds.maxMs * k;
   let n = 0;
-  while (n < bounds.maxOps) {
+  for (let turn = 0; n < bounds.maxOps; turn++) {
+    const count = Math.min(LATENCY_BLOCK, bounds.maxOps - n);
     for (let j = 0; j < k; j++) {
-      const v = (n + j) % k;
+      const v = (turn + j) % k;
       const c0 = cpuUs();
-      const t0 = performance.now();
-      await calls[v]!(n);
-      samples[v]![n] = performance.now() - t0;
+      for (let i = n; i < n + count; i++) {
+        const t0 = performance.now();
+        await calls[v]!(i);
+        samples[v]![i] = performance.now() - t0;
+      }
       cpu[v]! += cpuUs() - c0;
     }
-    n++;
+    n += count;
     if (performance.now() >= stopAt) break;
   }
   return calls.map((_, v) => {

@@ -2,7 +2,7 @@
  * The runtime benchmark: `npm run bench:runtime [-- --quick] [-- --write]`.
  *
  * Starts the emulator in this process and measures, in one run: the generated direct client vs
- * a raw Connect client, a Gateway call (typed proxy, dynamic dispatch) vs a direct call,
+ * a raw Connect client, a typed gateway proxy call vs a direct call,
  * request-reply round trips over pub/sub, and events per second to one subscriber vs a raw
  * server stream. Prints a markdown table with anchors, ratios and goals. See README.md here.
  *
@@ -112,7 +112,7 @@ function renderReport(quick: boolean, s: Settings, rows: readonly Row[], seconds
       "client, emulator and responder share this one Node process, and other work on the machine stretches wall times.",
     "",
     `Each figure is the median of ${s.rounds} round(s). ` +
-      `Latency: up to ${s.latencyCalls} calls per variant one at a time, the variants taking turns call by call (at most ${s.latencyMaxMs / 1000} s per variant), after ${s.warmUpCalls} + ${s.warmUpCalls} warm-up calls. ` +
+      `Latency: up to ${s.latencyCalls} calls per variant one at a time, the variants taking turns of 20 calls (at most ${s.latencyMaxMs / 1000} s per variant), after ${s.warmUpCalls} + ${s.warmUpCalls} warm-up calls. ` +
       `Throughput: ${s.concurrency} calls in flight, ${s.rateMs / 1000} s per variant per round in ${s.rateSlices} alternating slice(s). Events: ${s.events.toLocaleString("en-US")} events (at most ${s.eventsMaxMs / 1000} s). ` +
       "CPU / op is the process's user + system CPU time per operation — client and emulator together.",
     "",
