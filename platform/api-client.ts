@@ -69,7 +69,10 @@ export class ApiClient implements AsyncDisposable {
   readonly state: StateApi;
   /** Publish, subscribe and request-reply (seed: `client.pubsub`). */
   readonly pubsub: PubsubApi;
-  /** Dynamic dispatch to backends through the Gateway (seed: `client.gateway.workmanager`). */
+  /**
+   * Backends through the Gateway: typed proxies of the platform's own (`gateway.workmanager.listWorkers()`)
+   * and dynamic dispatch to any (seed: `client.gateway.workmanager.ListWorkers()`, `gateway.service("pricing")`).
+   */
   readonly gateway: PlatformGateway;
 
   readonly #core: ClientCore;
