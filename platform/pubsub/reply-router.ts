@@ -3,7 +3,7 @@
  * and each reply is routed to its request by correlation id.
  *
  * Guarantees: the subscription is live before a request is published (see
- * `PubsubApi.subscribeReady`); a request settles exactly once (reply, timeout, abort or publish
+ * `PubsubApi.subscribeReady`), again after its stream dropped and reconnected; a request settles exactly once (reply, timeout, abort or publish
  * failure) and is removed from the pending table when it does; replies that arrive late or twice
  * find nothing pending and are dropped. When nothing is pending for `lingerMs`, the subscription
  * is closed.
@@ -17,7 +17,19 @@ export interface ReplyTransport {
    * Subscribes to a topic and resolves once the server has registered the subscription; the
    * iterable ends quietly when `signal` aborts.
    */
-  subscribeReady(topic: string, options: { signal: AbortSignal; readyTimeoutMs?: number }): Promise<AsyncIterable<PubsubEvent>>;
+  subscribeReady(
+    topic: string,
+    options: { signal: AbortSignal; readyTimeoutMs?: number; onReconnect?: () => void },
+  ): Promise<AsyncIterable<PubsubEvent>>;
+}
+
+/** The shared subscription of a router. */
+interface Subscription {
+  readonly controller: AbortController;
+  /** Settles once the server has registered the subscription. */
+  ready: Promise<void>;
+  /** True once `ready` has resolved. */
+  live: boolean;
 }
 
 interface Pending {
@@ -39,7 +51,7 @@ export class ReplyRouter {
   readonly #transport: ReplyTransport;
   readonly #lingerMs: number;
   readonly #readyTimeoutMs: number;
-  #subscription: { controller: AbortController; ready: Promise<void> } | undefined;
+  #subscription: Subscription | undefined;
   #lingerTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** Creates a router for replies on `topic`. Nothing is opened until the first request. */
@@ -120,21 +132,47 @@ export class ReplyRouter {
   }
 
   #ready(): Promise<void> {
-    if (!this.#subscription) {
-      const controller = new AbortController();
-      const ready = this.#open(controller);
-      this.#subscription = { controller, ready };
-      ready.catch(() => {
-        if (this.#subscription?.controller === controller) this.#subscription = undefined;
-        controller.abort();
-      });
-    }
+    this.#subscription ??= this.#start();
     return this.#subscription.ready;
   }
 
-  /** Starts the shared subscription; resolves once it is live, then routes replies until closed. */
-  async #open(controller: AbortController): Promise<void> {
-    const events = await this.#transport.subscribeReady(this.topic, { signal: controller.signal, readyTimeoutMs: this.#readyTimeoutMs });
+  /** Opens a shared subscription; a failed one is dropped, so the next request opens a new one. */
+  #start(): Subscription {
+    const subscription: Subscription = { controller: new AbortController(), ready: Promise.resolve(), live: false };
+    subscription.ready = this.#open(subscription);
+    subscription.ready.then(
+      () => void (subscription.live = true),
+      () => {
+        if (this.#subscription === subscription) this.#subscription = undefined;
+        subscription.controller.abort();
+      },
+    );
+    return subscription;
+  }
+
+  /**
+   * The stream of a live subscription dropped and is being reopened: until the server has it
+   * again, a reply published there would be lost. New requests wait on a fresh subscription,
+   * proven live like the first; the old one routes replies until then and is closed after.
+   */
+  #renew(old: Subscription): void {
+    if (this.#subscription !== old || !old.live) return;
+    const next = this.#start();
+    this.#subscription = next;
+    next.ready.then(
+      () => old.controller.abort(),
+      () => old.controller.abort(),
+    );
+  }
+
+  /** Starts a subscription; resolves once it is live, then routes replies until closed. */
+  async #open(subscription: Subscription): Promise<void> {
+    const { controller } = subscription;
+    const events = await this.#transport.subscribeReady(this.topic, {
+      signal: controller.signal,
+      readyTimeoutMs: this.#readyTimeoutMs,
+      onReconnect: () => this.#renew(subscription),
+    });
     const route = async () => {
       try {
         for await (const event of events) {
@@ -144,7 +182,7 @@ export class ReplyRouter {
       } catch (error) {
         for (const pending of [...this.#pending.values()]) pending.reject(error);
       }
-      if (this.#subscription?.controller === controller) this.#subscription = undefined;
+      if (this.#subscription === subscription) this.#subscription = undefined;
     };
     void route();
   }
