@@ -123,6 +123,7 @@ describe("how it retries", () => {
     let streams = 0;
     raw.on("stream", (stream) => {
       streams++;
+      stream.on("error", () => undefined); // the refusal is reported on this side too
       stream.close(httpConstants.NGHTTP2_REFUSED_STREAM);
     });
     await new Promise<void>((resolve) => raw.listen(0, "127.0.0.1", resolve));
