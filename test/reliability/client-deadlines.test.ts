@@ -99,7 +99,7 @@ describe("a 1 ms deadline against a slow handler", () => {
       expect(outcome).toBeInstanceOf(VirtufinError);
       expect((outcome as VirtufinError).code).toBe(Code.DeadlineExceeded);
     }
-    expect(elapsed).toBeLessThan(1_000); // the slow handlers take 10 s
+    expect(elapsed).toBeLessThan(2_000); // the slow handlers take 10 s
     expect(connection.inflight).toBe(0);
     expect(getEventListeners(user.signal, "abort")).toHaveLength(0);
     // Timers of the calls are cleared; allow the event loop a moment to run clean-ups.

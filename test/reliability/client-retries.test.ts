@@ -103,7 +103,11 @@ describe("how it retries", () => {
         expect(stamps).toHaveLength(5);
         gaps.push(stamps.slice(1).map((t, i) => t - stamps[i]!));
       }
-      for (const run of gaps) run.forEach((gap, i) => expect(gap).toBeLessThan(bounds[i]! + 60)); // + transit and timer slack
+      // Each wait stays under its bound (plus transit): judged on the median of the runs, since a
+      // busy machine can delay any one timer; a single run may only be off by a load spike.
+      const median = (i: number) => gaps.map((run) => run[i]!).sort((a, b) => a - b)[Math.floor(gaps.length / 2)]!;
+      bounds.forEach((bound, i) => expect(median(i)).toBeLessThan(bound + 40));
+      for (const run of gaps) run.forEach((gap, i) => expect(gap).toBeLessThan(bounds[i]! + 500));
       // Jitter: the same wait differs from run to run (six equal draws from [0,320] are ~impossible).
       const lastWaits = gaps.map((run) => Math.round(run[3]!));
       expect(new Set(lastWaits).size).toBeGreaterThan(1);
