@@ -21,8 +21,8 @@ import type { WebSocketManager } from "../generated/virtufin/websocketmanager_pb
 import { WorkManagerGatewayProxy, type WorkManagerApi } from "../generated/virtufin/workmanager_client.js";
 import type { WorkManager } from "../generated/virtufin/workmanager_pb.js";
 import { createGatewayDispatch, GatewayEvent, type GatewayDispatch, type JsonValue, type KnownServiceProxy } from "./gateway/index.js";
-import { PubsubApi, reconnectingStream, runHandler, type EventHandler, type HandlerSubscription, type ReconnectInfo, type ReconnectOptions } from "./pubsub/index.js";
-import { StateApi } from "./state/index.js";
+import { PlatformPubsub, reconnectingStream, runHandler, type EventHandler, type HandlerSubscription, type ReconnectInfo, type ReconnectOptions } from "./pubsub/index.js";
+import { PlatformState } from "./state/index.js";
 
 /** Where the platform client connects: defaults to localhost:5002, the Gateway's gRPC port. */
 export type ApiClientOptions = ConnectionOptions;
@@ -66,9 +66,9 @@ export class ApiClient implements AsyncDisposable {
   /** The connection to the Gateway, shareable with generated clients: `new StateClient(api)`. */
   readonly connection: Connection;
   /** State with etags (seed: `save_state_async`, ...). */
-  readonly state: StateApi;
+  readonly state: PlatformState;
   /** Publish, subscribe and request-reply (seed: `client.pubsub`). */
-  readonly pubsub: PubsubApi;
+  readonly pubsub: PlatformPubsub;
   /**
    * Backends through the Gateway: typed proxies of the platform's own (`gateway.workmanager.listWorkers()`)
    * and dynamic dispatch to any (seed: `client.gateway.workmanager.ListWorkers()`, `gateway.service("pricing")`).
@@ -83,8 +83,8 @@ export class ApiClient implements AsyncDisposable {
     this.connection = options instanceof Connection ? options : new Connection(options, { host: "localhost", port: 5002 });
     this.#core = createClientCore(Gateway, this.connection);
     this.#health = createClientCore(Health, this.connection);
-    this.state = new StateApi(this.#core);
-    this.pubsub = new PubsubApi(this.#core);
+    this.state = new PlatformState(this.#core);
+    this.pubsub = new PlatformPubsub(this.#core);
     this.gateway = createGatewayDispatch((service, method, request, options) => this.invoke(service, method, request, options), {
       [WorkManagerGatewayProxy.gatewayName]: new WorkManagerGatewayProxy(this),
       [WebSocketManagerGatewayProxy.gatewayName]: new WebSocketManagerGatewayProxy(this),

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // Runs before `npm test` (npm's pretest hook): everything CI proves besides the vitest suite.
+//   0. `npm ls` finds one consistent dependency tree (pinned versions that support Node 20);
 //   1. the plugin and runtime build (tsc), so the bins run the current code;
 //   2. `buf lint` is clean;
 //   3. `buf breaking` against the protos of the previous commit (when there is one);
@@ -47,6 +48,10 @@ function listFiles(dir) {
   walk(dir);
   return out.sort();
 }
+
+step("one consistent dependency tree (npm ls)", () =>
+  run("npm", ["ls", "--all"], "Pinned versions conflict; fix package.json so that npm ls is clean."),
+);
 
 step("build (npm run build)", () => run("npm", ["run", "-s", "build"]));
 

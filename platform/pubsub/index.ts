@@ -7,7 +7,7 @@ export { encodeData, type EncodedData, type EventData } from "./encode.js";
 export { PubsubEvent, type PubsubEventInit } from "./event.js";
 export {
   PROBE_KEY,
-  PubsubApi,
+  PlatformPubsub,
   runHandler,
   type EventHandler,
   type HandlerSubscription,

@@ -13,7 +13,7 @@ import { ReplyRouter } from "./reply-router.js";
 export const PROBE_KEY = "virtufinprobe";
 import { replyError, Responder, type ResponderHandler, type ResponderOptions } from "./workers.js";
 
-/** Options of {@link PubsubApi.publish}. */
+/** Options of {@link PlatformPubsub.publish}. */
 export interface PublishOptions extends CallOptions {
   /** Extra CloudEvent attributes (`ce-*`) and extensions (`replytopic`, ...). */
   metadata?: Record<string, string>;
@@ -27,7 +27,7 @@ export interface PublishOptions extends CallOptions {
   contentType?: string;
 }
 
-/** Options of {@link PubsubApi.subscribe}. */
+/** Options of {@link PlatformPubsub.subscribe}. */
 export interface SubscribeOptions {
   /** Ends the iteration quietly when aborted. */
   signal?: AbortSignal;
@@ -37,7 +37,7 @@ export interface SubscribeOptions {
   onReconnect?: (info: ReconnectInfo) => void;
 }
 
-/** Options of {@link PubsubApi.publishWithResult}. */
+/** Options of {@link PlatformPubsub.publishWithResult}. */
 export interface PublishWithResultOptions {
   /** Topic the request is published to. */
   topic: string;
@@ -79,7 +79,7 @@ export interface HandlerSubscription extends AsyncDisposable {
 }
 
 /** Publish, subscribe and request-reply, over the platform's Pubsub service. */
-export class PubsubApi {
+export class PlatformPubsub {
   readonly #core: ClientCore;
   readonly #routers = new Map<string, ReplyRouter>();
 

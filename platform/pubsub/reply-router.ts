@@ -3,7 +3,7 @@
  * and each reply is routed to its request by correlation id.
  *
  * Guarantees: the subscription is live before a request is published (see
- * `PubsubApi.subscribeReady`), again after its stream dropped and reconnected; a request settles exactly once (reply, timeout, abort or publish
+ * `PlatformPubsub.subscribeReady`), again after its stream dropped and reconnected; a request settles exactly once (reply, timeout, abort or publish
  * failure) and is removed from the pending table when it does; replies that arrive late or twice
  * find nothing pending and are dropped. When nothing is pending for `lingerMs`, the subscription
  * is closed.

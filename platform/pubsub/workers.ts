@@ -6,7 +6,7 @@
 import { Code, codeFromName, codeName, VirtufinError, Worker, type WorkerOptions } from "../../runtime/index.js";
 import type { EventData } from "./encode.js";
 import type { PubsubEvent } from "./event.js";
-import type { PubsubApi, SubscribeOptions } from "./pubsub-client.js";
+import type { PlatformPubsub, SubscribeOptions } from "./pubsub-client.js";
 
 /** Metadata key of a reply that reports a failure: the gRPC code name (e.g. "INTERNAL"). */
 export const ERROR_CODE_KEY = "errorcode";
@@ -29,7 +29,7 @@ export interface SubscriptionWorkerOptions extends WorkerOptions, Omit<Subscribe
  * worker (its error is kept in `error` and thrown by `waitForShutdown()`).
  */
 export class SubscriptionWorker extends Worker {
-  readonly #pubsub: PubsubApi;
+  readonly #pubsub: PlatformPubsub;
   readonly #listener: EventListener;
   readonly #options: SubscriptionWorkerOptions;
   #events: AsyncIterable<PubsubEvent> | undefined;
@@ -37,7 +37,7 @@ export class SubscriptionWorker extends Worker {
 
   /** A worker consuming `topic` with `listener`. Nothing happens before `startup()`. */
   constructor(
-    pubsub: PubsubApi,
+    pubsub: PlatformPubsub,
     readonly topic: string,
     listener: EventListener,
     options: SubscriptionWorkerOptions = {},
@@ -103,7 +103,7 @@ export interface ResponderOptions extends SubscriptionWorkerOptions {
  */
 export class Responder extends SubscriptionWorker {
   /** A responder for requests on `topic`. Nothing happens before `startup()`. */
-  constructor(pubsub: PubsubApi, topic: string, handler: ResponderHandler, options: ResponderOptions = {}) {
+  constructor(pubsub: PlatformPubsub, topic: string, handler: ResponderHandler, options: ResponderOptions = {}) {
     super(pubsub, topic, (request, signal) => answer(pubsub, topic, request, handler, options, signal), {
       name: `responder-${topic}`,
       concurrency: 16,
@@ -113,7 +113,7 @@ export class Responder extends SubscriptionWorker {
 }
 
 async function answer(
-  pubsub: PubsubApi,
+  pubsub: PlatformPubsub,
   topic: string,
   request: PubsubEvent,
   handler: ResponderHandler,

@@ -3,4 +3,4 @@
  *
  * @module
  */
-export { StateApi, type DeleteOptions, type SaveOptions, type StateValue, type UpdateOptions } from "./state-client.js";
+export { PlatformState, type DeleteOptions, type SaveOptions, type StateValue, type UpdateOptions } from "./state-client.js";

@@ -14,7 +14,7 @@ import {
 } from "../../runtime/index.js";
 import { backoff } from "../pubsub/reconnecting-stream.js";
 
-/** Options of {@link StateApi.save}. */
+/** Options of {@link PlatformState.save}. */
 export interface SaveOptions extends CallOptions {
   /** Save only if this etag (from `get`) is still current; otherwise EtagMismatchError. */
   etag?: string;
@@ -22,13 +22,13 @@ export interface SaveOptions extends CallOptions {
   includeValue?: boolean;
 }
 
-/** Options of {@link StateApi.delete}. */
+/** Options of {@link PlatformState.delete}. */
 export interface DeleteOptions extends CallOptions {
   /** Put the deleted value into the state-change event. */
   includeValue?: boolean;
 }
 
-/** Options of {@link StateApi.update}. */
+/** Options of {@link PlatformState.update}. */
 export interface UpdateOptions extends CallOptions {
   /** How many read-modify-write rounds to try before giving up (default 100). */
   maxAttempts?: number;
@@ -48,7 +48,7 @@ export interface StateValue<T = string> {
  * Save, read, list and delete state (seed: `save_state_async`, `get_state_async`, ...).
  * Keys are namespaced by the owning service ("workmanager", "websocketmanager", ...).
  */
-export class StateApi {
+export class PlatformState {
   readonly #core: ClientCore;
 
   /** Uses the core of the owning ApiClient. */

@@ -13,7 +13,7 @@ function hasDocs(declaration: ExportedDeclarations): boolean {
   if (!target) return false;
   if (Node.isJSDocable(target) && target.getJsDocs().length > 0) return true;
   // Overloaded functions and methods: any documented signature counts.
-  if (Node.isOverloadable(target)) return target.getOverloads().some((o) => o.getJsDocs().length > 0);
+  if (Node.isFunctionDeclaration(target)) return target.getOverloads().some((o) => o.getJsDocs().length > 0);
   return false;
 }
 
