@@ -27,7 +27,7 @@ import { PlatformState } from "./state/index.js";
 /** Where the platform client connects: defaults to localhost:5002, the Gateway's gRPC port. */
 export type ApiClientOptions = ConnectionOptions;
 
-/** Filters of a Gateway-wide subscription; an event matching any filter is delivered. */
+/** Filters of a Gateway-wide subscription: each non-empty list must match, values in one list are alternatives. */
 export interface PlatformSubscribeOptions {
   /** Backend names whose events are wanted. */
   services?: string[];

@@ -94,7 +94,9 @@ export interface GatewayApi {
   listMethods(request: RequestInit<typeof ListMethodsRequestSchema>, options?: CallOptions): Promise<MethodInfo[]>;
   /**
    * Streams platform events (state changes, pub/sub events, system events) matching the
-   * filters. An event is delivered if any filter matches; all filters empty means everything.
+   * filters: every non-empty list must match, and the values of one list are alternatives
+   * (decision, after the platform's combined scope keys such as "{service}/{topic}"); all lists
+   * empty means everything.
    *
    * The envelope carries no CloudEvent extensions, so `correlationid` is not visible here; use
    * Pubsub.Subscribe to see event metadata.
@@ -238,7 +240,9 @@ export class GatewayClient implements GatewayApi {
 
   /**
    * Streams platform events (state changes, pub/sub events, system events) matching the
-   * filters. An event is delivered if any filter matches; all filters empty means everything.
+   * filters: every non-empty list must match, and the values of one list are alternatives
+   * (decision, after the platform's combined scope keys such as "{service}/{topic}"); all lists
+   * empty means everything.
    *
    * The envelope carries no CloudEvent extensions, so `correlationid` is not visible here; use
    * Pubsub.Subscribe to see event metadata.
@@ -411,7 +415,9 @@ export class GatewayGatewayProxy implements GatewayApi {
 
   /**
    * Streams platform events (state changes, pub/sub events, system events) matching the
-   * filters. An event is delivered if any filter matches; all filters empty means everything.
+   * filters: every non-empty list must match, and the values of one list are alternatives
+   * (decision, after the platform's combined scope keys such as "{service}/{topic}"); all lists
+   * empty means everything.
    *
    * The envelope carries no CloudEvent extensions, so `correlationid` is not visible here; use
    * Pubsub.Subscribe to see event metadata.

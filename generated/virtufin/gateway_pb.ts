@@ -348,7 +348,8 @@ export const ListMethodsResponseSchema: GenMessage<ListMethodsResponse> = /*@__P
   messageDesc(file_virtufin_gateway, 9);
 
 /**
- * Filters of a Gateway event subscription. An event is delivered if any filter matches.
+ * Filters of a Gateway event subscription: each non-empty list must match; values within one
+ * list are alternatives.
  *
  * @generated from message virtufin.SubscribeRequest
  */
@@ -793,7 +794,9 @@ export const Gateway: GenService<{
   },
   /**
    * Streams platform events (state changes, pub/sub events, system events) matching the
-   * filters. An event is delivered if any filter matches; all filters empty means everything.
+   * filters: every non-empty list must match, and the values of one list are alternatives
+   * (decision, after the platform's combined scope keys such as "{service}/{topic}"); all lists
+   * empty means everything.
    *
    * The envelope carries no CloudEvent extensions, so `correlationid` is not visible here; use
    * Pubsub.Subscribe to see event metadata.
