@@ -176,10 +176,13 @@ export class PlatformPubsub {
             if (i < early.length) return { done: false, value: early[i++]! };
             for (;;) {
               const next = await iterator.next();
+              // Once the stream is over, the caller's signal (often long-lived) must not keep our listener.
+              if (next.done) options.signal?.removeEventListener("abort", onAbort);
               if (next.done || next.value.metadata[PROBE_KEY] === undefined) return next as IteratorResult<PubsubEvent>;
             }
           },
           async return(): Promise<IteratorResult<PubsubEvent>> {
+            options.signal?.removeEventListener("abort", onAbort);
             await iterator.return?.();
             return { done: true, value: undefined };
           },
