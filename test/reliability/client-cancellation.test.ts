@@ -156,6 +156,27 @@ describe("cancelling platform calls against the emulator", () => {
     expect(fx.api.connection.inflight).toBe(0);
   });
 
+  it("subscriptions sharing a long-lived signal leave no listener on it once they end", async () => {
+    // An application's shutdown signal, passed to every subscription it opens over its lifetime.
+    const shutdown = new AbortController();
+    for (let i = 0; i < 20; i++) {
+      const events = i % 2 ? await fx.api.pubsub.subscribeReady("shared-signal", { signal: shutdown.signal }) : fx.api.pubsub.subscribe("shared-signal", { signal: shutdown.signal });
+      let read = false;
+      const reading = (async () => {
+        for await (const _ of events) break;
+        read = true;
+      })();
+      // A plain subscribe may not be registered yet: publish until the event gets through.
+      for (let tries = 0; !read && tries < 100; tries++) {
+        await fx.api.pubsub.publish("shared-signal", { i });
+        await delay(20);
+      }
+      await reading;
+    }
+    expect(getEventListeners(shutdown.signal, "abort")).toHaveLength(0);
+    await expect.poll(() => fx.emulator.activeSubscriptions(), { timeout: 2_000 }).toBe(0);
+  });
+
   it("aborted request-replies settle with Canceled, before and after the reply subscription is live", async () => {
     const router = fx.api.pubsub.replyRouter("cancel-replies");
     // A request settled while the subscription comes up once left a rejected promise without a
