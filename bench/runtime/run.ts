@@ -120,9 +120,10 @@ function renderReport(quick: boolean, s: Settings, rows: readonly Row[], seconds
     "",
     `Goals met on wall time: ${count(verdict, "PASS")} of ${judged.length} (missed ${count(verdict, "MISS")}); ` +
       `on CPU time: ${count(cpuVerdict, "PASS")} of ${judged.length} (missed ${count(cpuVerdict, "MISS")}). ` +
-      "Ratio (wall) = result ÷ anchor; latency goals are upper bounds on the ratio, throughput goals lower bounds. " +
+      "Ratio (wall) = result ÷ anchor, as the median of the per-round ratios (in parentheses: the lowest and highest round); " +
+      "latency goals are upper bounds on the ratio, throughput goals lower bounds. " +
       "Ratio (CPU) is the same comparison made with CPU time per operation (for throughput: anchor CPU ÷ CPU), " +
-      "which a busy machine disturbs far less than wall time. Rows without a goal are for information.",
+      "which a busy machine usually disturbs less than wall time. Rows without a goal are for information.",
     "",
   ].join("\n");
 }

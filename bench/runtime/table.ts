@@ -13,6 +13,8 @@ export interface Metric {
   readonly rounds: readonly number[];
   /** Median process CPU time per operation, µs (client and in-process emulator together). */
   readonly cpuUsPerOp?: number;
+  /** Each round's CPU time per operation, µs. */
+  readonly cpuRounds?: readonly number[];
 }
 
 /** A goal on the ratio measurement ÷ anchor. */
@@ -39,7 +41,7 @@ export interface Row {
 
 /** Builds a metric from per-round values (and optional per-round CPU µs per op). */
 export function metric(unit: string, rounds: readonly number[], cpuRounds?: readonly number[]): Metric {
-  return { value: medianOf(rounds), unit, rounds, ...(cpuRounds ? { cpuUsPerOp: medianOf(cpuRounds) } : {}) };
+  return { value: medianOf(rounds), unit, rounds, ...(cpuRounds ? { cpuUsPerOp: medianOf(cpuRounds), cpuRounds } : {}) };
 }
 
 function medianOf(values: readonly number[]): number {
@@ -70,30 +72,53 @@ function fmtSpread(m: Metric | string): string {
 const fmtCpu = (m: Metric | string): string =>
   typeof m === "string" || m.cpuUsPerOp === undefined ? "—" : `${m.cpuUsPerOp < 100 ? m.cpuUsPerOp.toFixed(1) : Math.round(m.cpuUsPerOp)} µs`;
 
-/** measurement ÷ anchor, or undefined when either is missing. */
-export function ratioOf(row: Row): number | undefined {
-  if (typeof row.metric === "string" || typeof row.anchor === "string" || row.anchor.value === 0) return undefined;
-  return row.metric.value / row.anchor.value;
+/** A ratio: the median over rounds, with its spread. */
+export interface Ratio {
+  /** Median of the per-round ratios (or the ratio of medians when rounds cannot be paired). */
+  readonly value: number;
+  /** Smallest per-round ratio. */
+  readonly min: number;
+  /** Largest per-round ratio. */
+  readonly max: number;
+}
+
+/**
+ * The ratio of two series measured in the same rounds: the median of the per-round ratios. A
+ * round's two figures share that round's machine, so their ratio cancels most of what a busy
+ * neighbour does to both — unlike the ratio of two medians taken from different rounds.
+ */
+function pairedRatio(mine: readonly number[], theirs: readonly number[], invert: boolean): Ratio | undefined {
+  if (mine.length === 0 || mine.length !== theirs.length) return undefined;
+  const per = mine.map((m, i) => (invert ? theirs[i]! / m : m / theirs[i]!)).filter((r) => Number.isFinite(r));
+  if (per.length !== mine.length) return undefined;
+  return { value: medianOf(per), min: Math.min(...per), max: Math.max(...per) };
+}
+
+/** measurement ÷ anchor (median of per-round ratios), or undefined when either is missing. */
+export function ratioOf(row: Row): Ratio | undefined {
+  if (typeof row.metric === "string" || typeof row.anchor === "string") return undefined;
+  return pairedRatio(row.metric.rounds, row.anchor.rounds, false);
 }
 
 /**
  * The same ratio computed from CPU time per operation instead of wall time: for a latency,
  * CPU ÷ anchor CPU; for a rate, anchor CPU ÷ CPU (the rate ratio the two would have if both got
- * the same share of the processor). On a machine shared with other work this is the steadier
- * figure, because a busy neighbour stretches wall time but not the CPU an operation needs.
+ * the same share of the processor). On a machine shared with other work this is often the
+ * steadier figure, because a busy neighbour stretches wall time more than the CPU an operation
+ * needs.
  */
-export function cpuRatioOf(row: Row): number | undefined {
+export function cpuRatioOf(row: Row): Ratio | undefined {
   if (typeof row.metric === "string" || typeof row.anchor === "string") return undefined;
-  const mine = row.metric.cpuUsPerOp;
-  const theirs = row.anchor.cpuUsPerOp;
-  if (mine === undefined || theirs === undefined || mine === 0 || theirs === 0) return undefined;
-  return row.metric.unit === "ms" ? mine / theirs : theirs / mine;
+  const mine = row.metric.cpuRounds;
+  const theirs = row.anchor.cpuRounds;
+  if (!mine || !theirs) return undefined;
+  return pairedRatio(mine, theirs, row.metric.unit !== "ms");
 }
 
-function judge(goal: Goal | undefined, r: number | undefined): string {
+function judge(goal: Goal | undefined, r: Ratio | undefined): string {
   if (!goal) return "—";
   if (r === undefined) return "n/a";
-  const ok = goal.kind === "max" ? r <= goal.limit : r >= goal.limit;
+  const ok = goal.kind === "max" ? r.value <= goal.limit : r.value >= goal.limit;
   return ok ? "PASS" : "**MISS**";
 }
 
@@ -110,7 +135,8 @@ export function cpuVerdict(row: Row): string {
 const fmtGoal = (g: Goal | undefined): string => (g ? `${g.kind === "max" ? "≤" : "≥"} ${g.limit.toFixed(2)}×` : "—");
 const cell = (m: Metric | string): string => (typeof m === "string" ? m : fmtMetric(m)).replaceAll("|", "\\|");
 
-const fmtRatio = (r: number | undefined): string => (r === undefined ? "—" : `${r.toFixed(2)}×`);
+const fmtRatio = (r: Ratio | undefined): string =>
+  r === undefined ? "—" : r.min === r.max ? `${r.value.toFixed(2)}×` : `${r.value.toFixed(2)}× (${r.min.toFixed(2)}–${r.max.toFixed(2)})`;
 
 /** The results as one markdown table. */
 export function resultsTable(rows: readonly Row[]): string {
@@ -129,7 +155,7 @@ export function resultsTable(rows: readonly Row[]): string {
     cpuVerdict(row),
   ]);
   return [
-    "| Measurement | Result | Rounds (min–max) | CPU / op | Anchor | Anchor result | Anchor CPU / op | Goal | Ratio (wall) | Verdict (wall) | Ratio (CPU) | Verdict (CPU) |",
+    "| Measurement | Result | Rounds (min–max) | CPU / op | Anchor | Anchor result | Anchor CPU / op | Goal | Ratio (wall), rounds | Verdict (wall) | Ratio (CPU), rounds | Verdict (CPU) |",
     "|---|--:|--:|--:|---|--:|--:|--:|--:|:-:|--:|:-:|",
     ...lines.map((cols) => `| ${cols.join(" | ")} |`),
   ].join("\n");
