@@ -133,6 +133,52 @@ describe("a subscription across graceful emulator restarts on the same ports", (
   });
 });
 
+describe("reconnect backoff", () => {
+  it("retries with growing, jittered delays while the server is down, and starts over after it is back", async () => {
+    const ports = await emulatorPorts();
+    let emulator = await startEmulator({ ports, logLevel: "error" });
+    const policy = { initialDelayMs: 40, maxDelayMs: 320 };
+    const controller = new AbortController();
+    const reports: ReconnectInfo[] = [];
+    await using api = new ApiClient({ host: "127.0.0.1", port: ports.gateway });
+    const seen: number[] = [];
+    const events = await api.pubsub.subscribeReady("backoff", { signal: controller.signal, reconnect: policy, onReconnect: (r) => void reports.push(r) });
+    const done = (async () => {
+      for await (const event of events) seen.push(event.dataAsJson<{ n: number }>().n);
+    })();
+    try {
+      await emulator.stop();
+      await delay(1_500); // down: the subscription keeps trying
+      const whileDown = [...reports];
+      emulator = await startEmulator({ ports, logLevel: "error" });
+      await until(() => emulator.activeSubscriptions() === 1, "the subscription to come back");
+      await api.pubsub.publish("backoff", { n: 1 });
+      await until(() => seen.length === 1, "an event after the restart");
+      // Attempts count up by one; each delay lies in [ceiling/2, ceiling], the ceiling doubling up to the maximum.
+      expect(whileDown.length).toBeGreaterThanOrEqual(4);
+      whileDown.forEach((report, i) => {
+        expect(report.attempt).toBe(i + 1);
+        const ceiling = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** i);
+        expect(report.delayMs).toBeGreaterThanOrEqual(ceiling / 2 - 1);
+        expect(report.delayMs).toBeLessThanOrEqual(ceiling + 1);
+      });
+      // The first reports are clean ends (a stopping server ends its streams normally, new ones
+      // too); once it is gone, refused connections (UNAVAILABLE).
+      expect(whileDown[0]!.error).toBeUndefined();
+      expect(whileDown.slice(-3).every((r) => r.error?.code === Code.Unavailable)).toBe(true);
+      // Once a stream delivered again, the next drop starts over at attempt 1.
+      const before = reports.length;
+      await emulator.stop();
+      await until(() => reports.length > before, "the next drop to be reported");
+      expect(reports[before]!.attempt).toBe(1);
+    } finally {
+      controller.abort();
+      await done;
+      await emulator.stop();
+    }
+  });
+});
+
 describe("a subscription across SIGKILLs of an emulator process", () => {
   it("reconnects after 2 kills and delivers every event published while it was connected, once", async () => {
     const ports = await emulatorPorts();
