@@ -16,7 +16,8 @@ for (const [net, prefix] of [
   BLOCKED.addSubnet(net, prefix, "ipv4");
 }
 for (const [net, prefix] of [
-  ["::", 128], ["::1", 128], ["fc00::", 7], ["fe80::", 10], ["ff00::", 8], ["2001:db8::", 32], ["64:ff9b::", 96],
+  // ::/96 holds the unspecified address, ::1 and the deprecated IPv4-compatible forms (::7f00:1).
+  ["::", 96], ["::1", 128], ["fc00::", 7], ["fe80::", 10], ["ff00::", 8], ["2001:db8::", 32], ["64:ff9b::", 96],
 ] as const) {
   BLOCKED.addSubnet(net, prefix, "ipv6");
 }
@@ -32,6 +33,25 @@ export function isPrivateAddress(address: string): boolean {
     return BLOCKED.check(address, "ipv6");
   }
   return true;
+}
+
+// Names that only mean something inside a private network or a cloud instance: refused by name,
+// before any DNS query leaves the machine (metadata.google.internal resolves to 169.254.169.254
+// only inside GCP; elsewhere the query itself would leak to the resolver).
+const PRIVATE_NAMES = new Set(["metadata", "metadata.goog", "metadata.google.internal", "instance-data", "instance-data.ec2.internal"]);
+const PRIVATE_SUFFIXES = [".localhost", ".local", ".internal", ".intranet", ".lan", ".home.arpa", ".corp"];
+
+/**
+ * True when a host NAME is private by definition, whatever it resolves to: cloud metadata names,
+ * names under `.internal`, `.local`, `.localhost` (RFC 6761), `.home.arpa` and the like, and
+ * single-label names (intranet hosts). `localhost` itself is left to resolution (the hosts file
+ * maps it to loopback, which the address check then refuses). IP literals are not names: false.
+ */
+export function isPrivateName(host: string): boolean {
+  const name = host.toLowerCase().replace(/^\[|\]$/g, "").replace(/\.+$/, "");
+  if (isIP(name) !== 0 || name === "localhost") return false;
+  if (PRIVATE_NAMES.has(name) || !name.includes(".")) return true;
+  return PRIVATE_SUFFIXES.some((suffix) => name.endsWith(suffix));
 }
 
 /**

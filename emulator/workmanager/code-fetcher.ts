@@ -12,14 +12,18 @@ import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import http, { type IncomingMessage } from "node:http";
 import https from "node:https";
 import { isIP, type LookupFunction } from "node:net";
-import { isAllowedHost, isPrivateAddress } from "./address-guard.js";
+import { isAllowedHost, isPrivateAddress, isPrivateName } from "./address-guard.js";
 
 /** Limits applied to one fetch. */
 export interface CodeFetchLimits {
   /** The host allow-list (see isAllowedHost). */
   readonly allowedHosts: readonly string[];
-  /** Skip the private-address check (tests serving code on 127.0.0.1). */
-  readonly allowPrivate: boolean;
+  /**
+   * Where private addresses are allowed: `true` everywhere (tests serving code on 127.0.0.1), or
+   * the hosts (`name` or `name:port`, as written in the URL) that may be private. Every redirect
+   * hop is judged on its own, so an allowed host cannot redirect to another private one.
+   */
+  readonly allowPrivate: boolean | readonly string[];
   /** The size cap in bytes. */
   readonly maxBytes: number;
   /** The overall time limit in ms. */
@@ -56,7 +60,7 @@ export async function fetchCode(raw: string, limits: CodeFetchLimits): Promise<U
   let url = parseCodeUrl(raw);
   for (let redirects = 0; ; redirects++) {
     checkHost(url, limits);
-    const response = await get(url, limits, signal);
+    const response = await get(url, privateAllowed(url, limits.allowPrivate), signal, limits);
     const status = response.statusCode ?? 0;
     if (REDIRECTS.has(status)) {
       response.resume();
@@ -86,16 +90,35 @@ function checkHost(url: URL, limits: CodeFetchLimits): void {
       Code.InvalidArgument,
     );
   }
-  if (!limits.allowPrivate && isIP(host) !== 0 && isPrivateAddress(host)) throw privateAddress(url, host);
+  if (privateAllowed(url, limits.allowPrivate)) return;
+  if (isIP(host) !== 0 && isPrivateAddress(host)) throw privateAddress(url, host);
+  // Checked before resolution, so that no DNS query for an internal name leaves the machine.
+  if (isPrivateName(host)) {
+    throw new ConnectError(
+      `code URL ${describeUrl(url)} names the private host "${host}", which is refused (option allowPrivateCodeHosts allows it)`,
+      Code.InvalidArgument,
+    );
+  }
 }
 
-function get(url: URL, limits: CodeFetchLimits, signal: AbortSignal): Promise<IncomingMessage> {
+/** True when `url`'s host (`name` or `name:port`) may resolve to private addresses. */
+export function privateAllowed(url: URL, allow: boolean | readonly string[]): boolean {
+  if (typeof allow === "boolean") return allow;
+  const host = url.hostname.toLowerCase();
+  const port = url.port || (url.protocol === "https:" ? "443" : "80");
+  return allow.some((entry) => {
+    const e = entry.trim().toLowerCase();
+    return e === host || e === `${host}:${port}`;
+  });
+}
+
+function get(url: URL, allowPrivate: boolean, signal: AbortSignal, limits: CodeFetchLimits): Promise<IncomingMessage> {
   const client = url.protocol === "https:" ? https : http;
   return new Promise((resolve, reject) => {
     const request = client.get(url, {
       agent: false,
       signal,
-      lookup: guardedLookup(limits.allowPrivate),
+      lookup: guardedLookup(allowPrivate),
       headers: { accept: "*/*", "user-agent": "virtufin-emulator-workmanager" },
     });
     request.on("response", resolve);

@@ -24,10 +24,12 @@ export interface WorkManagerOptions {
    */
   readonly allowedCodeHosts?: readonly string[];
   /**
-   * Allows code URLs resolving to private, loopback, link-local or metadata addresses. Off by
+   * Allows code URLs resolving to private, loopback, link-local or metadata addresses: `true` for
+   * every host, or a list of hosts (`name` or `name:port` as written in the URL, e.g.
+   * `"127.0.0.1:8080"`) that may be private; each redirect hop is judged on its own. Off by
    * default (an SSRF guard); tests turn it on explicitly to serve code from 127.0.0.1.
    */
-  readonly allowPrivateCodeHosts?: boolean;
+  readonly allowPrivateCodeHosts?: boolean | readonly string[];
   /** Largest code accepted from a URL, in bytes (default 1 MiB). */
   readonly maxCodeBytes?: number;
   /** Time limit for fetching code from a URL, redirects included (default 30 s). */

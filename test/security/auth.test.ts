@@ -4,7 +4,7 @@
 // no key shows in any error (deeply walked), in util.inspect of any client, or in the emulator's
 // debug log.
 import { randomUUID } from "node:crypto";
-import type { DescMethod, DescService } from "@bufbuild/protobuf";
+import type { DescMethod, DescMethodBiDiStreaming, DescMethodClientStreaming, DescMethodServerStreaming, DescMethodUnary, DescService } from "@bufbuild/protobuf";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Health, HealthCheckResponse_ServingStatus } from "../../generated/grpc/health/v1/health_pb.js";
 import { Config } from "../../generated/virtufin/config_pb.js";
@@ -71,16 +71,16 @@ async function call(connection: Connection, service: DescService, method: DescMe
   try {
     switch (method.methodKind) {
       case "unary":
-        await core.unary(method, {}, { timeoutMs: 5_000 });
+        await core.unary(method as DescMethodUnary, {}, { timeoutMs: 5_000 });
         break;
       case "server_streaming":
-        for await (const _ of core.serverStream(method, {}, { timeoutMs: 400 })) break;
+        for await (const _ of core.serverStream(method as DescMethodServerStreaming, {}, { timeoutMs: 400 })) break;
         break;
       case "client_streaming":
-        await core.clientStream(method, (async function* () {})(), { timeoutMs: 400 });
+        await core.clientStream(method as DescMethodClientStreaming, (async function* () {})(), { timeoutMs: 400 });
         break;
       case "bidi_streaming":
-        for await (const _ of core.bidiStream(method, (async function* () {})(), { timeoutMs: 400 })) break;
+        for await (const _ of core.bidiStream(method as DescMethodBiDiStreaming, (async function* () {})(), { timeoutMs: 400 })) break;
         break;
     }
     return { code: "OK" };
