@@ -12,5 +12,5 @@ export { benchGatewayProxy } from "./gateway-proxy.js";
 export { benchRequestReply } from "./request-reply.js";
 export { benchEvents } from "./events.js";
 export { benchClientSide } from "./client-side.js";
-export { loadTypedRequestReply, type TypedRequestReply } from "./typed-request-reply.js";
+export { startTypedRequestReply, type TypedRequestReply } from "./typed-request-reply.js";
 export { metric, ratioOf, cpuRatioOf, resultsTable, verdict, cpuVerdict, fmtMetric, type Goal, type Metric, type Ratio, type Row } from "./table.js";

@@ -1,7 +1,7 @@
 /**
  * Item 3: request-reply round trips over pub/sub — `api.pubsub.publishWithResult` answered by
- * a TypeScript responder (`api.pubsub.serve`), and the generated typed request-reply client
- * when one exists — at 1 and N in flight. The anchor is raw Connect unary throughput, the call
+ * a TypeScript responder (`api.pubsub.serve`), and the generated typed request-reply client of
+ * the custom-service example answered by its generated responder — at 1 and N in flight. The anchor is raw Connect unary throughput, the call
  * of item 1, measured again here alongside (same rounds, alternating) so that a change in how
  * busy the machine is between items cannot masquerade as a difference.
  */
@@ -10,10 +10,10 @@ import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { Gateway } from "../../generated/virtufin/gateway_pb.js";
 import { ApiClient } from "../../platform/index.js";
-import { compareCalls, type CallVariant } from "./compare-calls.js";
+import { compareCalls } from "./compare-calls.js";
 import type { BenchContext } from "./context.js";
 import type { Metric, Row } from "./table.js";
-import { loadTypedRequestReply, type TypedRequestReply } from "./typed-request-reply.js";
+import { startTypedRequestReply, type TypedRequestReply } from "./typed-request-reply.js";
 
 const UNIT = "round trips/s";
 const RAW = "raw Connect unary `listServices({})` (item 1's call, measured alongside)";
@@ -32,7 +32,6 @@ export async function benchRequestReply(ctx: BenchContext): Promise<Row[]> {
   // Default responder options (16 requests handled at once), as the generated responders use.
   const responder = responderApi.pubsub.serve(topic, (request) => ({ echo: request.dataAsJson<{ i: number }>().i }));
   let typed: TypedRequestReply | undefined;
-  let typedMissing: string | undefined;
   try {
     await responder.startup();
     const untyped = async (i: number): Promise<void> => {
@@ -41,30 +40,29 @@ export async function benchRequestReply(ctx: BenchContext): Promise<Row[]> {
       if (reply.dataAsJson<{ echo: number }>().echo !== i) throw new Error(`reply ${reply.dataAsText()} does not answer request ${i}`);
     };
     await untyped(-1);
-    const variants: CallVariant[] = [
-      { label: "raw unary", call: () => rawClient.listServices({}) },
-      { label: "publishWithResult", call: untyped },
-    ];
-    const loaded = await loadTypedRequestReply({ host, port });
-    if (typeof loaded === "string") typedMissing = loaded;
-    else {
-      typed = loaded;
-      await typed.call(-1);
-      variants.push({ label: "typed request-reply", call: typed.call });
-    }
-    ctx.log(`item 3: request-reply round trips${typed ? "" : ` — ${typedMissing}`}`);
-    const [raw, pwr, gen] = await compareCalls(ctx, variants, { unit: UNIT });
+    typed = await startTypedRequestReply({ host, port });
+    await typed.call(-1);
+    ctx.log("item 3: request-reply round trips");
+    const [raw, pwr, gen] = await compareCalls(
+      ctx,
+      [
+        { label: "raw unary", call: () => rawClient.listServices({}) },
+        { label: "publishWithResult", call: untyped },
+        { label: "typed request-reply", call: typed.call },
+      ],
+      { unit: UNIT },
+    );
     const half = { kind: "min", limit: 0.5 } as const;
     const rows: Row[] = [];
     const routes = [
-      { name: "`publishWithResult` + TS responder", figures: pwr, missing: "" },
-      { name: typed?.label ?? "generated typed request-reply client", figures: gen, missing: typedMissing ?? "" },
+      { name: "`publishWithResult` + TS responder", figures: pwr! },
+      { name: typed.label, figures: gen! },
     ];
-    for (const { name, figures, missing } of routes) {
+    for (const { name, figures } of routes) {
       rows.push(
-        { label: `Request-reply, 1 in flight, ${name}`, metric: figures?.rate1 ?? missing, anchorLabel: RAW, anchor: asCalls(raw!.rate1) },
-        { label: `Request-reply p50 latency, 1 in flight, ${name}`, metric: figures?.p50 ?? missing, anchorLabel: RAW, anchor: raw!.p50 },
-        { label: `Request-reply, ${n} in flight, ${name}`, metric: figures?.rateN ?? missing, anchorLabel: RAW, anchor: asCalls(raw!.rateN), goal: half },
+        { label: `Request-reply, 1 in flight, ${name}`, metric: figures.rate1, anchorLabel: RAW, anchor: asCalls(raw!.rate1) },
+        { label: `Request-reply p50 latency, 1 in flight, ${name}`, metric: figures.p50, anchorLabel: RAW, anchor: raw!.p50 },
+        { label: `Request-reply, ${n} in flight, ${name}`, metric: figures.rateN, anchorLabel: RAW, anchor: asCalls(raw!.rateN), goal: half },
       );
     }
     return rows;

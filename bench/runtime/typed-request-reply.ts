@@ -1,13 +1,10 @@
 /**
  * The generated typed request-reply route of the custom-service example:
- * `TimeWorkerPubsubClient.elapsed()` answered by `serveTimeWorker()` (generated from
- * `examples/custom-service/proto/acme/pricing/v1/pricing.proto`, bound to pub/sub by
- * `option (virtufin.pubsub)`). Loaded at run time, so the benchmark still runs — and says the
- * route is missing — when that generated file is absent or has another shape.
+ * `TimeWorkerPubsubClient.elapsed()` answered by `serveTimeWorker()`, both generated from
+ * `examples/custom-service/proto/acme/pricing/v1/pricing.proto`, where `option (virtufin.pubsub)`
+ * binds the TimeWorker service to pub/sub.
  */
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { serveTimeWorker, TimeWorkerPubsubClient } from "../../examples/custom-service/gen/acme/pricing/v1/pricing_client.js";
 import { ApiClient } from "../../platform/index.js";
 
 /** A ready typed request-reply route: one call is one checked round trip. */
@@ -20,36 +17,15 @@ export interface TypedRequestReply {
   close(): Promise<void>;
 }
 
-const GENERATED = resolve(import.meta.dirname, "..", "..", "examples", "custom-service", "gen", "acme", "pricing", "v1", "pricing_client.ts");
-
-interface ElapsedRequest {
-  readonly fromUnixSeconds: bigint;
-  readonly toUnixSeconds: bigint;
-}
-
-/** The parts of the generated module the benchmark uses. */
-interface TimeWorkerModule {
-  TimeWorkerPubsubClient: new (target: ApiClient) => { elapsed(request: ElapsedRequest, options?: { timeoutMs?: number }): Promise<bigint> };
-  serveTimeWorker: (
-    target: ApiClient,
-    implementation: { getTime(request: unknown): object; elapsed(request: ElapsedRequest): { seconds: bigint } },
-  ) => { startup(): Promise<void>; shutdown(): Promise<void> };
-}
-
 /**
- * Starts the generated responder on its own ApiClient and returns the route, or a
- * "missing: …" string saying why it cannot.
+ * Starts the generated responder on its own ApiClient (as a separate process would have) and
+ * returns the route, with its own requesting ApiClient.
  */
-export async function loadTypedRequestReply(gateway: { host: string; port: number }): Promise<TypedRequestReply | string> {
-  if (!existsSync(GENERATED)) return "missing: `examples/custom-service/gen/acme/pricing/v1/pricing_client.ts` is not generated";
-  const mod = (await import(pathToFileURL(GENERATED).href)) as Partial<TimeWorkerModule>;
-  if (typeof mod.TimeWorkerPubsubClient !== "function" || typeof mod.serveTimeWorker !== "function") {
-    return "missing: the generated file exports no `TimeWorkerPubsubClient` / `serveTimeWorker`";
-  }
+export async function startTypedRequestReply(gateway: { host: string; port: number }): Promise<TypedRequestReply> {
   const requester = new ApiClient(gateway);
   const responderApi = new ApiClient(gateway);
-  const client = new mod.TimeWorkerPubsubClient(requester);
-  const responder = mod.serveTimeWorker(responderApi, {
+  const client = new TimeWorkerPubsubClient(requester);
+  const responder = serveTimeWorker(responderApi, {
     getTime: () => ({ iso: "1970-01-01T00:00:00Z", zone: "UTC" }),
     elapsed: (request) => ({ seconds: request.toUnixSeconds - request.fromUnixSeconds }),
   });
