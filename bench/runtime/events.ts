@@ -64,10 +64,13 @@ async function measureEvents(ctx: BenchContext, open: OpenSubscription): Promise
   const stopAt = t0 + settings.eventsMaxMs;
   for (let i = 0; i < settings.events && performance.now() < stopAt; i++) {
     while (i - received >= WINDOW && performance.now() < stopAt) {
+      // Woken by the consumer's next event; the timer only guards against a stalled stream.
+      let timer: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {
         wake = resolve;
-        setTimeout(resolve, 50).unref();
+        timer = setTimeout(resolve, 50);
       });
+      clearTimeout(timer);
       wake = undefined;
     }
     const data = encoder.encode(`{"symbol":"BTCUSDT","price":${60_000 + (i % 1000)},"seq":${i}}`);
