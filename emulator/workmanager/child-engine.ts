@@ -5,10 +5,10 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { tmpdir } from "node:os";
-import { createInterface } from "node:readline";
 import type { Readable, Duplex } from "node:stream";
 import type { Logger } from "../logger.js";
 import type { SpawnSpec } from "./engines.js";
+import { readLines } from "./line-reader.js";
 import { Mutex } from "./mutex.js";
 
 /** A failure of user code or of its process: retried, then dead-lettered. */
@@ -65,6 +65,12 @@ interface Running {
 }
 
 const MAX_LOGGED_LINE = 2_000;
+/**
+ * The longest protocol line accepted from a host (a result is one line). Four times the 4 MiB
+ * message limit, so any result the platform could carry fits; a longer line means the host (or
+ * user code writing to its descriptor) broke the protocol, and the process is killed.
+ */
+const MAX_PROTOCOL_LINE = 16 * 1024 * 1024;
 /** Restarts after an unexpected exit happen at once (backing off) this many times in a row. */
 const MAX_EAGER_RESTARTS = 5;
 const RESTART_BASE_DELAY_MS = 100;
@@ -172,11 +178,7 @@ export class ChildEngine {
     const channel = child.stdio[3] as Duplex;
     const running: Running = { child, channel, waiters: new Map(), exited: false };
     this.running = running;
-    const fail = (error: Error) => {
-      running.exited = true;
-      for (const waiter of running.waiters.values()) waiter.reject(error);
-      running.waiters.clear();
-    };
+    const fail = (error: Error) => failWaiters(running, error);
     child.on("error", (err: NodeJS.ErrnoException) => {
       fail(err.code === "ENOENT" ? new EngineUnavailableError(missingHint) : new WorkerError("SpawnError", err.message));
     });
@@ -188,12 +190,17 @@ export class ChildEngine {
         this.scheduleRestart();
       }
     });
-    // A killed child resets the channel (ECONNRESET); its exit is handled above. readline
-    // re-emits input errors, so both need a listener.
-    channel.on("error", () => undefined);
-    createInterface({ input: channel })
-      .on("line", (line) => this.onLine(running, line))
-      .on("error", () => undefined);
+    // A killed child resets the channel (ECONNRESET); its exit is handled above, and readLines
+    // swallows the stream error.
+    readLines(channel, MAX_PROTOCOL_LINE, (line, truncated) => {
+      if (!truncated) {
+        this.onLine(running, line);
+        return;
+      }
+      this.config.log.warn("worker host sent a protocol line over the size limit; killing its process", { limitBytes: MAX_PROTOCOL_LINE });
+      kill(running);
+      fail(new WorkerError("ProtocolError", `the worker process sent a message larger than ${MAX_PROTOCOL_LINE} bytes; it was killed`));
+    });
     this.pipeOutput(child.stdout, "info");
     this.pipeOutput(child.stderr, "warn");
     return running;
@@ -217,10 +224,16 @@ export class ChildEngine {
   }
 
   private onLine(running: Running, line: string): void {
+    if (line.trim() === "") return;
     let message: HostMessage;
     try {
       message = JSON.parse(line) as HostMessage;
     } catch {
+      message = undefined as unknown as HostMessage;
+    }
+    // User code can reach the descriptor too (os.write(3, ...)): anything that is not a
+    // protocol object (e.g. `null`, which used to crash the emulator) is logged and dropped.
+    if (typeof message !== "object" || message === null || typeof message.op !== "string") {
       this.config.log.warn("unreadable line from worker host", { line: line.slice(0, 200) });
       return;
     }
@@ -265,12 +278,10 @@ export class ChildEngine {
 
   private pipeOutput(stream: Readable | null, level: "info" | "warn"): void {
     if (!stream) return;
-    stream.on("error", () => undefined);
-    createInterface({ input: stream })
-      .on("line", (line) => {
-        this.config.log[level]("worker output", { line: line.length > MAX_LOGGED_LINE ? line.slice(0, MAX_LOGGED_LINE) + "…" : line });
-      })
-      .on("error", () => undefined);
+    // Bounded: a worker printing without newlines costs at most MAX_LOGGED_LINE bytes here.
+    readLines(stream, MAX_LOGGED_LINE, (line, truncated) => {
+      this.config.log[level]("worker output", { line: truncated ? line + "…" : line });
+    });
   }
 }
 
@@ -281,6 +292,13 @@ export class ChildEngine {
 function kill(running: Running): void {
   running.exited = true;
   running.child.kill("SIGKILL");
+}
+
+/** Marks a host process gone and fails every reply still awaited from it. */
+function failWaiters(running: Running, error: Error): void {
+  running.exited = true;
+  for (const waiter of running.waiters.values()) waiter.reject(error);
+  running.waiters.clear();
 }
 
 function toWorkerError(error: NonNullable<HostMessage["error"]>): WorkerError {
