@@ -3,9 +3,9 @@
  * and each reply is routed to its request by correlation id.
  *
  * Guarantees: the subscription is live before a request is published (see
- * `PlatformPubsub.subscribeReady`), again after its stream dropped and reconnected; a request settles exactly once (reply, timeout, abort or publish
- * failure) and is removed from the pending table when it does; replies that arrive late or twice
- * find nothing pending and are dropped. When nothing is pending for `lingerMs`, the subscription
+ * `PlatformPubsub.subscribeReady`), again after its stream dropped and reconnected; a request
+ * settles exactly once (reply, timeout, abort or publish failure) and is removed from the pending
+ * table when it does; replies that arrive late or twice find nothing pending and are dropped. When nothing is pending for `lingerMs`, the subscription
  * is closed.
  */
 import { Code, RequestTimeoutError, VirtufinError } from "../../runtime/index.js";
