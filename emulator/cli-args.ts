@@ -2,6 +2,7 @@
  * Command-line parsing of `virtufin-emulator` (node:util parseArgs), separate from running it so
  * that the parsing is testable on its own.
  */
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import type { EmulatorOptions } from "./emulator.js";
 import type { LogLevel } from "./logger.js";
@@ -27,6 +28,12 @@ Options:
                                   repeatable. Also VIRTUFIN_API_KEYS="name=key,name2=key2"
   --allow-code-host <host>        host WorkManager may fetch worker code from (exact, *.domain or *);
                                   repeatable
+  --allow-private-code-host <host[:port]>
+                                  a code host that may resolve to a private/loopback address
+                                  (tests serving code locally); repeatable
+  --tls-cert <file.pem>           serve TLS on every server with this certificate (chain)
+  --tls-key <file.pem>            the private key of --tls-cert (both or neither)
+  --tls-client-ca <file.pem>      require client certificates issued by this CA (mutual TLS)
   --log-level <level>             debug | info | warn | error | silent (default info)
   -h, --help                      show this help
 
@@ -81,6 +88,10 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
         services: { type: "string" },
         "api-key": { type: "string", multiple: true },
         "allow-code-host": { type: "string", multiple: true },
+        "allow-private-code-host": { type: "string", multiple: true },
+        "tls-cert": { type: "string" },
+        "tls-key": { type: "string" },
+        "tls-client-ca": { type: "string" },
         "log-level": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
@@ -115,6 +126,13 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
   const servicesConfigPath = v.services ?? (env["SERVICES_CONFIG_PATH"] || undefined);
   const hosts = v["allow-code-host"] ?? [];
   for (const h of hosts) if (h.trim() === "") throw new UsageError("--allow-code-host must not be empty");
+  const privateHosts = v["allow-private-code-host"] ?? [];
+  for (const h of privateHosts) if (h.trim() === "") throw new UsageError("--allow-private-code-host must not be empty");
+  const workmanager = {
+    ...(hosts.length > 0 ? { allowedCodeHosts: hosts } : {}),
+    ...(privateHosts.length > 0 ? { allowPrivateCodeHosts: privateHosts } : {}),
+  };
+  const tls = tlsOptions(v["tls-cert"], v["tls-key"], v["tls-client-ca"]);
 
   return {
     help: false,
@@ -124,7 +142,34 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
       logLevel: level as LogLevel,
       ...(Object.keys(apiKeys).length > 0 ? { apiKeys } : {}),
       ...(servicesConfigPath ? { servicesConfigPath } : {}),
-      ...(hosts.length > 0 ? { workmanager: { allowedCodeHosts: hosts } } : {}),
+      ...(Object.keys(workmanager).length > 0 ? { workmanager } : {}),
+      ...(tls ? { tls } : {}),
     },
   };
+}
+
+/** Reads the TLS files: cert and key together, a client CA only with them. */
+function tlsOptions(cert: string | undefined, key: string | undefined, clientCa: string | undefined): EmulatorOptions["tls"] {
+  if (cert === undefined && key === undefined) {
+    if (clientCa !== undefined) throw new UsageError("--tls-client-ca needs --tls-cert and --tls-key");
+    return undefined;
+  }
+  if (cert === undefined || key === undefined) throw new UsageError("--tls-cert and --tls-key go together");
+  return {
+    cert: readPem("--tls-cert", cert),
+    key: readPem("--tls-key", key),
+    ...(clientCa !== undefined ? { ca: readPem("--tls-client-ca", clientCa), requireClientCert: true } : {}),
+  };
+}
+
+function readPem(flag: string, path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    throw new UsageError(`${flag}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  // The message names the file, never its content (a key).
+  if (!text.includes("-----BEGIN ")) throw new UsageError(`${flag}: ${path} is not a PEM file`);
+  return text;
 }

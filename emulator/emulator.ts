@@ -15,7 +15,7 @@ import { Backends, createGatewayService } from "./gateway/index.js";
 import { createLogger, type Logger, type LogLevel } from "./logger.js";
 import { createWebSocketManagerService, type WebSocketManagerOptions } from "./websocketmanager/index.js";
 import { createWorkManagerService, type WorkManagerOptions } from "./workmanager/index.js";
-import { startGrpcServer, urlHost, type RunningServer, type ServiceRegistration } from "./server/index.js";
+import { ownServerClientOptions, startGrpcServer, urlHost, type RunningServer, type ServerTlsOptions, type ServiceRegistration } from "./server/index.js";
 import { createConfigService, createPubsubService, createStateService, StreamCounter, type PubsubServiceOptions, type ServiceContext } from "./services/index.js";
 
 /** The platform's default ports. */
@@ -64,6 +64,11 @@ export interface EmulatorOptions {
   readonly backends?: { readonly pubsub?: PubsubBackend; readonly state?: StateBackend };
   /** How long the Gateway trusts a backend's reflection answer (default 60 s). */
   readonly reflectionTtlMs?: number;
+  /**
+   * Serve TLS on every server (HTTP/2 with ALPN h2, HTTPS for gRPC-Web): `{ cert, key }` in PEM,
+   * plus `ca` and `requireClientCert: true` for mutual TLS. Addresses then start with `https://`.
+   */
+  readonly tls?: ServerTlsOptions;
 }
 
 /** Where a server listens. */
@@ -72,7 +77,7 @@ export interface ServerAddress {
   readonly host: string;
   /** The bound port. */
   readonly port: number;
-  /** `http://host:port`, for Connect transports. */
+  /** `http://host:port` (`https://` with TLS), for Connect transports. */
   readonly url: string;
 }
 
@@ -150,6 +155,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         cors: { origins: options.corsOrigins ?? ["*"] },
         log: log.child(name),
         name,
+        ...(options.tls ? { tls: options.tls } : {}),
       });
       servers.push(server);
       return server;
@@ -174,9 +180,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const wsmServer = await serve("websocketmanager", ports.websocketmanager, [{ desc: WebSocketManager, impl: websocketmanager.impl }]);
 
     // The emulator's own managers are always backends; configured ones may not shadow them.
+    // Over TLS the Gateway pins the emulator's own certificate (no CA needed, also with mTLS).
+    const ownTls = options.tls ? { tls: ownServerClientOptions(options.tls) } : {};
     const backendList: BackendConfig[] = [
-      { name: "workmanager", host: dialHost(host), port: wmServer.port },
-      { name: "websocketmanager", host: dialHost(host), port: wsmServer.port },
+      { name: "workmanager", host: dialHost(host), port: wmServer.port, ...ownTls },
+      { name: "websocketmanager", host: dialHost(host), port: wsmServer.port, ...ownTls },
     ];
     for (const backend of extra) {
       const existing = backendList.findIndex((b) => b.name === backend.name);
@@ -208,6 +216,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const keyNames = Object.keys(apiKeys);
     log.info(keyNames.length > 0 ? `api keys enforced (names: ${keyNames.join(", ")})` : "api keys not configured: every call is allowed");
     log.info("every server also serves grpc.health.v1.Health and grpc.reflection.v1.ServerReflection");
+    if (options.tls) log.info(options.tls.requireClientCert ? "TLS on every server, client certificates required" : "TLS on every server");
 
     let stopped: Promise<void> | undefined;
     return {

@@ -7,6 +7,6 @@ export type { WorkManagerOptions } from "./workmanager/index.js";
 export type { WebSocketManagerOptions } from "./websocketmanager/index.js";
 export { createLogger, type Logger, type LogLevel, type LogFields, type LoggerOptions } from "./logger.js";
 export * from "./backend/index.js";
-export { startGrpcServer, type RunningServer, type ServiceRegistration, type StartServerOptions } from "./server/index.js";
+export { startGrpcServer, type RunningServer, type ServerTlsOptions, type ServiceRegistration, type StartServerOptions } from "./server/index.js";
 export { parseServicesConfig, loadServicesConfig, type BackendConfig, type BackendAddress } from "./config/index.js";
 export { STATE_CHANGES_TOPIC, SYSTEM_EVENTS_TOPIC, SUBSCRIPTION_ID_HEADER, DEFAULT_EVENT_TYPE } from "./services/index.js";

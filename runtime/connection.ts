@@ -219,10 +219,14 @@ export function isTransport(value: unknown): value is Transport {
   );
 }
 
-/** True for loopback hosts, where plaintext credentials cannot be read off the network. */
+/**
+ * True for loopback hosts, where plaintext credentials cannot be read off the network:
+ * `localhost`, 127/8 and ::1. Not `*.localhost`: common resolvers (glibc) send such names to the
+ * DNS server, which may answer with any address.
+ */
 export function isLoopbackHost(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, "").toLowerCase();
-  return h === "localhost" || h.endsWith(".localhost") || h === "::1" || /^127\.\d+\.\d+\.\d+$/.test(h);
+  return h === "localhost" || h === "::1" || /^127\.\d+\.\d+\.\d+$/.test(h);
 }
 
 function resolveBaseUrl(options: ConnectionOptions, defaults: EndpointDefaults): string {
@@ -236,6 +240,8 @@ function resolveBaseUrl(options: ConnectionOptions, defaults: EndpointDefaults):
     if (url.protocol !== "http:" && url.protocol !== "https:") {
       throw invalid(`baseUrl must be http: or https:, got "${url.protocol}"`);
     }
+    // TLS settings with an http: URL would silently go out in plaintext.
+    if (url.protocol === "http:" && options.tls) throw invalid("tls is set but baseUrl is http:; use an https: baseUrl");
     return url.origin + url.pathname.replace(/\/$/, "");
   }
   const host = options.host ?? defaults.host ?? "localhost";

@@ -13,6 +13,7 @@
  * ```
  */
 import { readFile } from "node:fs/promises";
+import type { SecureClientSessionOptions } from "node:http2";
 import { parse as parseYaml } from "yaml";
 
 /** One backend the Gateway can reach. */
@@ -23,6 +24,8 @@ export interface BackendConfig {
   readonly host: string;
   /** The port of its gRPC server. */
   readonly port: number;
+  /** Dial it over TLS with these HTTP/2 client options (the emulator's own TLS servers); plaintext when absent. */
+  readonly tls?: SecureClientSessionOptions;
 }
 
 /** A backend's address without its name, as given to `startEmulator({ services })`. */

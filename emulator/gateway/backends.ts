@@ -66,10 +66,10 @@ export class Backends {
     const config = this.config(name);
     let transport = this.transports.get(name);
     if (transport === undefined) {
-      const baseUrl = `http://${urlHost(config.host)}:${config.port}`;
+      const baseUrl = `${config.tls ? "https" : "http"}://${urlHost(config.host)}:${config.port}`;
       // An explicit session manager lets close() end the connection, so a stopping emulator
       // does not wait on idle connections to users' backends.
-      const sessionManager = new Http2SessionManager(baseUrl);
+      const sessionManager = new Http2SessionManager(baseUrl, undefined, config.tls);
       this.sessions.push(sessionManager);
       transport = createGrpcTransport({ baseUrl, readMaxBytes: MAX_MESSAGE_BYTES, sessionManager });
       this.transports.set(name, transport);

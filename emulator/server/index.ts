@@ -7,3 +7,4 @@ export { createApiKeyInterceptor, matchApiKey, API_KEY_HEADER, OPEN_SERVICES } f
 export { applyCors, EXTRA_ALLOWED_HEADERS, type CorsOptions } from "./cors.js";
 export { createHealthService, type HealthService } from "./health.js";
 export { createReflectionService } from "./reflection.js";
+export { authorizeClient, certificateFingerprint, ownServerClientOptions, secureServerOptions, type ServerTlsOptions } from "./tls.js";

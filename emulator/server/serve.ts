@@ -5,9 +5,11 @@
  */
 import * as http from "node:http";
 import * as http2 from "node:http2";
+import * as https from "node:https";
 import type { AddressInfo } from "node:net";
+import type { TLSSocket } from "node:tls";
 import type { DescFile, DescService } from "@bufbuild/protobuf";
-import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
+import { Code, ConnectError, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { Logger } from "../logger.js";
 import { createApiKeyInterceptor } from "./api-key.js";
@@ -16,6 +18,7 @@ import { Health } from "../../generated/grpc/health/v1/health_pb.js";
 import { ServerReflection } from "../../generated/grpc/reflection/v1/reflection_pb.js";
 import { createHealthService } from "./health.js";
 import { createReflectionService } from "./reflection.js";
+import { authorizeClient, secureServerOptions, type ServerTlsOptions } from "./tls.js";
 
 /** The largest request message accepted (bigger ones are RESOURCE_EXHAUSTED), like gRPC's default. */
 export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
@@ -52,6 +55,11 @@ export interface StartServerOptions {
   readonly name?: string;
   /** How long `close()` waits for open calls before cutting connections (default 2,000 ms). */
   readonly closeGraceMs?: number;
+  /**
+   * Serve TLS instead of plaintext: HTTP/2 with ALPN h2 ("h2c" protocol) or HTTPS (HTTP/1.1);
+   * with `requireClientCert`, mutual TLS.
+   */
+  readonly tls?: ServerTlsOptions;
 }
 
 /** A running server. */
@@ -60,7 +68,7 @@ export interface RunningServer {
   readonly host: string;
   /** The bound port (the real one when 0 was asked). */
   readonly port: number;
-  /** `http://host:port`, the base URL for Connect transports. */
+  /** `http://host:port` (`https://` with TLS), the base URL for Connect transports. */
   readonly url: string;
   /**
    * Aborted when the server starts closing. Streaming handlers should end their streams normally
@@ -100,17 +108,36 @@ export async function startGrpcServer(options: StartServerOptions): Promise<Runn
     interceptors: [createApiKeyInterceptor(options.apiKeys, log), ...(options.interceptors ?? [])],
   });
 
+  // Mutual TLS: the handshake asks for a client certificate; every request on a connection
+  // without an accepted one is answered UNAUTHENTICATED in its own protocol (a clearer failure
+  // than a cut connection) before any handler, health included, runs.
+  const authorize = options.tls ? authorizeClient(options.tls) : undefined;
+  const refuse = authorize
+    ? connectNodeAdapter({
+        routes,
+        interceptors: [
+          () => (req) => {
+            log?.warn("call without an accepted client certificate rejected", { method: `${req.service.typeName}/${req.method.name}` });
+            throw new ConnectError("a client certificate issued by the server's client CA is required", Code.Unauthenticated);
+          },
+        ],
+      })
+    : undefined;
+  const serve: typeof handler = authorize && refuse ? (req, res) => (authorize(req.socket as TLSSocket) ? handler(req, res) : refuse(req, res)) : handler;
+
   const protocol = options.protocol ?? "h2c";
-  let server: http.Server | http2.Http2Server;
+  let server: http.Server | http2.Http2Server | http2.Http2SecureServer;
   const sessions = new Set<http2.ServerHttp2Session>();
+  const tls = options.tls;
   if (protocol === "http1") {
     const cors = options.cors ?? {};
-    server = http.createServer((req, res) => {
+    const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
       if (applyCors(req, res, cors)) return;
-      handler(req, res);
-    });
+      serve(req, res);
+    };
+    server = tls ? https.createServer(secureServerOptions(tls, "http/1.1"), listener) : http.createServer(listener);
   } else {
-    const h2 = http2.createServer({}, handler);
+    const h2 = tls ? http2.createSecureServer(secureServerOptions(tls, "h2"), serve) : http2.createServer({}, serve);
     h2.on("session", (session) => {
       sessions.add(session);
       session.once("close", () => sessions.delete(session));
@@ -128,7 +155,7 @@ export async function startGrpcServer(options: StartServerOptions): Promise<Runn
   });
   server.on("error", (err) => log?.error("server error", { server: options.name, error: err }));
   const port = (server.address() as AddressInfo).port;
-  const url = `http://${urlHost(host)}:${port}`;
+  const url = `${tls ? "https" : "http"}://${urlHost(host)}:${port}`;
 
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {
@@ -144,8 +171,9 @@ export async function startGrpcServer(options: StartServerOptions): Promise<Runn
       // HTTP/1.1 keep-alive connections become idle as their last response ends; close them as
       // they do, rather than waiting for the grace period.
       let sweep: NodeJS.Timeout | undefined;
-      if (server instanceof http.Server) {
-        const h1 = server;
+      // https.Server is not an http.Server subclass, hence the duck test.
+      const h1 = "closeIdleConnections" in server ? server : undefined;
+      if (h1) {
         h1.closeIdleConnections();
         sweep = setInterval(() => h1.closeIdleConnections(), 25);
         sweep.unref();
@@ -155,7 +183,7 @@ export async function startGrpcServer(options: StartServerOptions): Promise<Runn
       const forced = new Promise<void>((resolve) => {
         timer = setTimeout(() => {
           for (const session of sessions) session.destroy();
-          if (server instanceof http.Server) server.closeAllConnections();
+          h1?.closeAllConnections();
           resolve();
         }, grace);
         timer.unref();
