@@ -2,6 +2,7 @@
 // own long one), and a 1 ms deadline against a slow handler fails with DEADLINE_EXCEEDED
 // promptly, leaving no timer, no call in flight and no abort listener behind.
 import { getEventListeners, setMaxListeners } from "node:events";
+import { createServer, type AddressInfo, type Socket } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { PubsubClient } from "../../generated/virtufin/pubsub_client.js";
 import { StateClient } from "../../generated/virtufin/state_client.js";
@@ -161,5 +162,44 @@ describe("a 1 ms deadline against a slow handler", () => {
     expect(result.stdout).toContain("stream ok");
     expect(result.stdout).toContain("closed");
     expect(result.elapsedMs).toBeLessThan(10_000);
+  });
+});
+
+describe("a server that accepts connections and never answers (a black hole)", () => {
+  it("fails unary calls, streams and request-replies by their deadlines, leaving nothing behind", async () => {
+    const sockets = new Set<Socket>();
+    const hole = createServer((socket) => {
+      sockets.add(socket);
+      socket.on("error", () => undefined);
+    });
+    await new Promise<void>((resolve) => hole.listen(0, "127.0.0.1", resolve));
+    const port = (hole.address() as AddressInfo).port;
+    const timersBefore = activeTimeouts();
+    const connection = new Connection({ host: "127.0.0.1", port });
+    try {
+      const wm = new WorkManagerClient(connection);
+      const pubsub = new PubsubClient(connection);
+      const api = new ApiClient(connection);
+      const started = Date.now();
+      const [unary, retried, stream, reply] = await Promise.all([
+        wm.startWorker("w", { timeoutMs: 200 }).catch((e: unknown) => e),
+        wm.listWorkers(undefined, { timeoutMs: 300 }).catch((e: unknown) => e), // idempotent: retries inside the deadline
+        firstOf(pubsub.subscribe("t", { timeoutMs: 200 })).catch((e: unknown) => e),
+        api.pubsub.publishWithResult({ topic: "t", replyTopic: "r", timeoutMs: 300 }).catch((e: unknown) => e),
+      ]);
+      expect(Date.now() - started).toBeLessThan(2_000);
+      for (const outcome of [unary, retried, stream, reply]) {
+        expect(outcome).toBeInstanceOf(VirtufinError);
+        expect((outcome as VirtufinError).code).toBe(Code.DeadlineExceeded);
+      }
+      expect(api.pubsub.replyRouter("r").pending).toBe(0);
+      api.pubsub.close(); // the reply subscription is still trying to come up: stop it
+      await expect.poll(() => connection.inflight, { timeout: 2_000 }).toBe(0);
+    } finally {
+      await connection.close();
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => hole.close(() => resolve()));
+    }
+    expect(await timersSettle(timersBefore)).toBeLessThanOrEqual(timersBefore);
   });
 });
