@@ -115,6 +115,18 @@ describe("a direct (generated) client", () => {
     expectNoSecret(streamError, "stream UNAUTHENTICATED");
   });
 
+  it("never shows a key given as a fixed header or a per-call header", async () => {
+    await using state = new StateClient({ host: "127.0.0.1", port: gateway(), headers: { "x-api-key": KEY } });
+    await state.getState("svc", "k");
+    expectNoSecret(state, "StateClient with the key in headers");
+    const deadline = await failure(state.getAllState("svc", { timeoutMs: 1, headers: { authorization: `Bearer ${TOKEN}` } }));
+    expectNoSecret(deadline, "deadline with per-call credentials");
+    await using wrong = new StateClient({ host: "127.0.0.1", port: gateway(), retry: false });
+    const unauthenticated = await failure(wrong.getState("svc", "k", { headers: { "x-api-key": WRONG } }));
+    expect(unauthenticated.code).toBe(Code.Unauthenticated);
+    expectNoSecret(unauthenticated, "UNAUTHENTICATED with a per-call key");
+  });
+
   it("refuses credentials over plaintext to a remote host without showing them", () => {
     for (const options of [{ apiKey: KEY }, { token: TOKEN }]) {
       let thrown: unknown;
