@@ -43,8 +43,8 @@ export interface ConnectionOptions {
   /** Sent as `authorization: Bearer <token>` on every call. Never logged or shown. */
   token?: string;
   /**
-   * Allow credentials (apiKey, token) over plaintext to a host that is not loopback. Off by
-   * default: anyone on the path could read them.
+   * Allow credentials (apiKey, token, or `x-api-key` / `authorization` in `headers`) over
+   * plaintext to a host that is not loopback. Off by default: anyone on the path could read them.
    */
   allowInsecureCredentials?: boolean;
   /** Default deadline of unary calls in ms (default 30,000). */
@@ -260,7 +260,10 @@ function resolveBaseUrl(options: ConnectionOptions, defaults: EndpointDefaults):
 
 function credentialsInterceptor(options: ConnectionOptions, baseUrl: string): Interceptor | undefined {
   const { apiKey, token } = options;
-  if (apiKey === undefined && token === undefined) return undefined;
+  // Credentials passed as fixed headers are credentials too.
+  const fixed = options.headers === undefined ? undefined : new Headers(options.headers);
+  const inHeaders = fixed !== undefined && (fixed.has("x-api-key") || fixed.has("authorization"));
+  if (apiKey === undefined && token === undefined && !inHeaders) return undefined;
   const url = new URL(baseUrl);
   if (url.protocol === "http:" && !isLoopbackHost(url.hostname) && !options.allowInsecureCredentials) {
     throw invalid(
@@ -268,6 +271,7 @@ function credentialsInterceptor(options: ConnectionOptions, baseUrl: string): In
         "allowInsecureCredentials: true if the network path is trusted",
     );
   }
+  if (apiKey === undefined && token === undefined) return undefined;
   // The credentials live only in this closure: never on an object that could be logged or inspected.
   return (next) => (req) => {
     if (apiKey !== undefined) req.header.set("x-api-key", apiKey);
