@@ -12,6 +12,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WorkManagerClient } from "../../generated/virtufin/workmanager_client.js";
+import { parseCli } from "../../emulator/cli-args.js";
 import { startEmulator, type Emulator } from "../../emulator/index.js";
 import { Code, VirtufinError } from "../../runtime/index.js";
 
@@ -250,6 +251,14 @@ describe.each(Object.entries(WAYS))("%s with a URL", (_name, way) => {
       expect([url, Code[error.code], error.rawMessage]).toEqual([url, "InvalidArgument", expect.stringMatching(/private address/)]);
       tally.refused++;
     }
+  });
+});
+
+describe("configuration", () => {
+  it("the CLI's --allow-private-code-host lists the hosts that may be private, next to --allow-code-host", () => {
+    const parsed = parseCli(["--allow-code-host", "*", "--allow-private-code-host", "127.0.0.1:8080", "--allow-private-code-host", "localhost"], {});
+    expect(parsed.help ? undefined : parsed.options.workmanager).toEqual({ allowedCodeHosts: ["*"], allowPrivateCodeHosts: ["127.0.0.1:8080", "localhost"] });
+    expect(() => parseCli(["--allow-private-code-host", " "], {})).toThrow(/must not be empty/);
   });
 });
 
