@@ -179,6 +179,35 @@ describe("reconnect backoff", () => {
   });
 });
 
+describe("a subscription outliving its stream deadline", () => {
+  it("reopens the stream each time the deadline (one day by default) ends it, and reports why", async () => {
+    const emulator = await startEmulator({ ports: 0, logLevel: "error" });
+    const controller = new AbortController();
+    const reports: ReconnectInfo[] = [];
+    const seen: number[] = [];
+    try {
+      await using api = new ApiClient({ host: "127.0.0.1", port: emulator.addresses.gateway.port, streamTimeoutMs: 300 });
+      const done = (async () => {
+        for await (const event of api.pubsub.subscribe("deadline-topic", { signal: controller.signal, reconnect, onReconnect: (r) => void reports.push(r) })) {
+          seen.push(event.dataAsJson<{ n: number }>().n);
+        }
+      })();
+      await until(() => reports.length >= 3, "three deadline expiries", 5_000);
+      expect(reports.slice(0, 3).every((r) => r.error?.code === Code.DeadlineExceeded)).toBe(true);
+      // Still subscribed: an event gets through (published until one lands on an open stream).
+      for (let n = 0; seen.length === 0 && n < 100; n++) {
+        await api.pubsub.publish("deadline-topic", { n });
+        await delay(30);
+      }
+      expect(seen.length).toBeGreaterThan(0);
+      controller.abort();
+      await done;
+    } finally {
+      await emulator.stop();
+    }
+  });
+});
+
 describe("a subscription across SIGKILLs of an emulator process", () => {
   it("reconnects after 2 kills and delivers every event published while it was connected, once", async () => {
     const ports = await emulatorPorts();
