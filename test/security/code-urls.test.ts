@@ -6,7 +6,9 @@
 // target is refused BEFORE a socket is opened, which the test checks with Node's
 // `net.client.socket` diagnostics channel (every connection attempt of this process is recorded)
 // and with the victim's connection counter. Internal names (metadata.google.internal, *.localhost)
-// are refused by name, so not even a DNS query leaves the machine.
+// are refused by name, so not even a DNS query leaves the machine. Should the guard ever regress,
+// the network jail (network-jail.ts) still refuses any non-loopback connect of this process
+// before resolution, and the test fails on the recorded violation instead of sending anything.
 import dc from "node:diagnostics_channel";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -15,6 +17,7 @@ import { WorkManagerClient } from "../../generated/virtufin/workmanager_client.j
 import { parseCli } from "../../emulator/cli-args.js";
 import { startEmulator, type Emulator } from "../../emulator/index.js";
 import { Code, VirtufinError } from "../../runtime/index.js";
+import { installNetworkJail, type NetworkJail } from "./network-jail.js";
 
 const WORKER_JS = "function Process(event) { return null; }\n";
 const MAX_BYTES = 64 * 1024;
@@ -43,7 +46,9 @@ let client: WorkManagerClient;
 let strictClient: WorkManagerClient;
 const openResponses = new Set<ServerResponse>();
 
+let jail: NetworkJail;
 beforeAll(async () => {
+  jail = installNetworkJail();
   dc.subscribe("net.client.socket", onSocket);
   victim = await listen((_req, res) => res.end(WORKER_JS));
   victim.on("connection", () => victimConnections++);
@@ -109,6 +114,7 @@ afterAll(async () => {
   code?.closeAllConnections();
   await new Promise((resolve) => code?.close(resolve));
   await new Promise((resolve) => victim?.close(resolve));
+  jail?.uninstall();
 });
 
 const codeUrl = (path: string) => `http://127.0.0.1:${portOf(code)}${path}`;
@@ -263,7 +269,18 @@ describe("configuration", () => {
 });
 
 describe("nothing was contacted", () => {
+  it("the network jail works: a non-loopback connect is refused before connecting", async () => {
+    // 0.0.0.0 is not loopback for the jail, yet would reach this machine only, should it fail.
+    const { connect } = await import("node:net");
+    const error = await new Promise<Error>((resolve) => connect(victimPort(), "0.0.0.0").once("error", resolve));
+    expect(error.message).toMatch(/network jail: refused/);
+    expect(jail.violations).toEqual([`0.0.0.0:${victimPort()}`]);
+    jail.violations.length = 0;
+  });
+
   it("the victim server saw no connection, and every connection attempt of this process went to loopback", () => {
+    expect(jail.violations).toEqual([]);
+    expect(jail.targets.length).toBeGreaterThan(0);
     expect(victimConnections).toBe(0);
     expect(attempts.length).toBeGreaterThan(0);
     expect(attempts.filter((a) => !isLoopback(a))).toEqual([]);
