@@ -18,6 +18,7 @@ import { startEmulator, type Emulator } from "../../emulator/index.js";
 import { ApiClient } from "../../platform/index.js";
 import { Code, VirtufinError, type ConnectionOptions, type TlsOptions } from "../../runtime/index.js";
 import { makeTestPki, type TestPki } from "./certs.js";
+import { leaks } from "./secrets.js";
 
 let pki: TestPki;
 let tlsEmulator: Emulator;
@@ -150,6 +151,10 @@ describe("mutual TLS (client certificate required)", () => {
     await using api = new ApiClient({ host: "localhost", port: gateway.port, tls: withCert(), retry: false });
     expect(await api.invoke("workmanager", "ListWorkers", {})).toEqual({});
     tally.succeeded += 2;
+    // The client's private key is a secret too: not in inspect/JSON of the clients holding it.
+    const keyLines = pki.client.key.split("\n").filter((line) => line !== "" && !line.startsWith("-----"));
+    expect(leaks(api, keyLines)).toEqual([]);
+    expect(leaks(wm, keyLines)).toEqual([]);
   });
 
   it("fails without a client certificate, with a rogue one, and with the server's CA but no key", async () => {
