@@ -14,6 +14,7 @@ import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { Logger } from "../logger.js";
 import { createApiKeyInterceptor } from "./api-key.js";
 import { applyCors, type CorsOptions } from "./cors.js";
+import { closeIfBodyUnread } from "./close-unread.js";
 import { Health } from "../../generated/grpc/health/v1/health_pb.js";
 import { ServerReflection } from "../../generated/grpc/reflection/v1/reflection_pb.js";
 import { createHealthService } from "./health.js";
@@ -133,6 +134,7 @@ export async function startGrpcServer(options: StartServerOptions): Promise<Runn
     const cors = options.cors ?? {};
     const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
       if (applyCors(req, res, cors)) return;
+      closeIfBodyUnread(req, res);
       serve(req, res);
     };
     server = tls ? https.createServer(secureServerOptions(tls, "http/1.1"), listener) : http.createServer(listener);
