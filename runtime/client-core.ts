@@ -92,8 +92,14 @@ class Core implements ClientCore {
   ): Promise<MessageShape<O>> {
     const input = normalizeInit(method.input, request);
     const timeoutMs = this.#deadline(options, false);
-    const policy = (options?.idempotent ?? isIdempotent(method)) ? resolveRetryPolicy(this.connection.retry, options?.retry) : undefined;
-    const transport = await this.#transport();
+    const policy = (options?.idempotent ?? isIdempotent(method))
+      ? options?.retry === undefined
+        ? this.connection.retryPolicy
+        : resolveRetryPolicy(this.connection.retry, options.retry)
+      : undefined;
+    const pending = this.#transport();
+    // No extra hop once the transport exists (it does after the first call).
+    const transport = isTransport(pending) ? pending : await pending;
     const scope = this.connection.begin(options?.signal);
     const deadline = Date.now() + timeoutMs;
     try {
@@ -161,7 +167,7 @@ class Core implements ClientCore {
     return {
       async *[Symbol.asyncIterator]() {
         const transport = await self.#transport();
-        const scope = self.connection.begin(options?.signal);
+        const scope = self.connection.begin(options?.signal, true);
         let iterator: AsyncIterator<MessageShape<O>> | undefined;
         let done = false;
         try {

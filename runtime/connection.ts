@@ -9,7 +9,7 @@
 import { Code, type Interceptor, type Transport } from "@connectrpc/connect";
 import { checkTimeout, DEFAULT_STREAM_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from "./call-options.js";
 import { VirtufinError } from "./errors.js";
-import { resolveRetryPolicy, type RetryPolicy } from "./retry.js";
+import { resolveRetryPolicy, type ResolvedRetryPolicy, type RetryPolicy } from "./retry.js";
 
 /** TLS settings for a connection (Node only; browsers use the page's trust store). */
 export interface TlsOptions {
@@ -90,14 +90,21 @@ export class Connection implements AsyncDisposable {
   readonly timeoutMs: number;
   /** Default deadline of streams, in ms. */
   readonly streamTimeoutMs: number;
-  /** Retry policy of unary calls (validated), or false when disabled. */
+  /** Retry policy of unary calls as given, or false when disabled (calls merge theirs over it). */
   readonly retry: RetryPolicy | false;
+  /** The resolved retry policy for calls that bring none of their own (undefined: disabled). */
+  readonly retryPolicy: ResolvedRetryPolicy | undefined;
 
   #transport: Transport | Promise<Transport> | undefined;
   #release: (() => void) | undefined;
   readonly #options: ConnectionOptions;
   readonly #credentials: Interceptor | undefined;
   readonly #inflight = new Set<AbortController>();
+  /** Aborted by close(); shared by the calls that have no signal of their own. */
+  readonly #closing = new AbortController();
+  #shared = 0;
+  /** True once many calls may listen on #closing without Node warning of a leak. */
+  #shareable = !isNode();
   #closed = false;
 
   /**
@@ -114,6 +121,8 @@ export class Connection implements AsyncDisposable {
       this.timeoutMs = DEFAULT_TIMEOUT_MS;
       this.streamTimeoutMs = DEFAULT_STREAM_TIMEOUT_MS;
       this.retry = {};
+      this.retryPolicy = resolveRetryPolicy(this.retry, undefined);
+      this.#raiseListenerLimit();
       return;
     }
     checkTimeout("timeoutMs", options.timeoutMs);
@@ -126,9 +135,22 @@ export class Connection implements AsyncDisposable {
     }
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.streamTimeoutMs = options.streamTimeoutMs ?? DEFAULT_STREAM_TIMEOUT_MS;
-    resolveRetryPolicy(options.retry, undefined);
+    this.retryPolicy = resolveRetryPolicy(options.retry, undefined);
     this.retry = options.retry ?? {};
     this.#credentials = credentialsInterceptor(options, this.baseUrl);
+    this.#raiseListenerLimit();
+  }
+
+  /**
+   * Calls without a signal of their own share #closing; Node warns past 10 listeners on one
+   * signal, so lift that limit first (until then calls get their own controller).
+   */
+  #raiseListenerLimit(): void {
+    if (this.#shareable) return;
+    void import("node:events").then((events) => {
+      events.EventEmitter.setMaxListeners(0, this.#closing.signal);
+      this.#shareable = true;
+    });
   }
 
   /** True once `close()` was called. */
@@ -144,8 +166,16 @@ export class Connection implements AsyncDisposable {
   }
 
   /** Starts tracking a call; its signal aborts on the caller's signal or on `close()`. */
-  begin(signal: AbortSignal | undefined): CallScope {
+  begin(signal: AbortSignal | undefined, cancellable = false): CallScope {
     if (this.#closed) throw new VirtufinError("the connection is closed", Code.Canceled);
+    if (!signal && !cancellable && this.#shareable) {
+      // The common case, kept cheap: no caller signal and no early cancel, so the call can share
+      // the connection's own signal, which close() aborts.
+      this.#shared++;
+      // close() forgets every call at once; calls that end after it have nothing to forget.
+      const end = () => void (this.#closed || this.#shared--);
+      return { signal: this.#closing.signal, end, cancel: end };
+    }
     const controller = new AbortController();
     const onAbort = () => controller.abort(signal?.reason);
     if (signal?.aborted) controller.abort(signal.reason);
@@ -167,7 +197,7 @@ export class Connection implements AsyncDisposable {
 
   /** The number of calls in flight (for tests and diagnostics). */
   get inflight(): number {
-    return this.#inflight.size;
+    return this.#shared + this.#inflight.size;
   }
 
   /** Aborts every call in flight and releases the HTTP/2 session. Idempotent. */
@@ -175,8 +205,10 @@ export class Connection implements AsyncDisposable {
     if (this.#closed) return;
     this.#closed = true;
     const reason = new VirtufinError("the connection was closed", Code.Canceled);
+    this.#closing.abort(reason);
     for (const controller of this.#inflight) controller.abort(reason);
     this.#inflight.clear();
+    this.#shared = 0;
     this.#release?.();
   }
 
@@ -189,6 +221,9 @@ export class Connection implements AsyncDisposable {
     const options = this.#options;
     const interceptors = [...(this.#credentials ? [this.#credentials] : []), ...(options.interceptors ?? [])];
     if (options.headers) interceptors.unshift(headersInterceptor(options.headers));
+    // Innermost, so that it sees per-call headers and whatever other interceptors added.
+    const guard = plaintextCredentialsGuard(this.baseUrl, options);
+    if (guard) interceptors.push(guard);
     if (!isNode()) {
       const web = await import("@connectrpc/connect-web");
       const make = this.protocol === "connect" ? web.createConnectTransport : web.createGrpcWebTransport;
@@ -276,6 +311,24 @@ function credentialsInterceptor(options: ConnectionOptions, baseUrl: string): In
   return (next) => (req) => {
     if (apiKey !== undefined) req.header.set("x-api-key", apiKey);
     if (token !== undefined) req.header.set("authorization", `Bearer ${token}`);
+    return next(req);
+  };
+}
+
+/**
+ * Plaintext to a non-loopback host without the opt-in: refuses, before anything is sent, a call
+ * whose headers carry credentials (given per call or added by an interceptor).
+ */
+function plaintextCredentialsGuard(baseUrl: string, options: ConnectionOptions): Interceptor | undefined {
+  const url = new URL(baseUrl);
+  if (url.protocol !== "http:" || isLoopbackHost(url.hostname) || options.allowInsecureCredentials) return undefined;
+  return (next) => (req) => {
+    if (req.header.has("x-api-key") || req.header.has("authorization")) {
+      throw invalid(
+        `refusing to send credentials over plaintext to ${url.hostname}: use tls, or set ` +
+          "allowInsecureCredentials: true if the network path is trusted",
+      );
+    }
     return next(req);
   };
 }

@@ -62,21 +62,28 @@ export class SubscriptionWorker extends Worker {
 
   protected override async run(signal: AbortSignal): Promise<void> {
     const limit = this.#options.concurrency ?? 1;
-    const inflight = new Set<Promise<void>>();
+    let running = 0;
+    let wake: (() => void) | undefined;
     let failure: { error: unknown } | undefined;
+    const settled = () => {
+      running--;
+      wake?.();
+      wake = undefined;
+    };
     for await (const event of this.#events ?? []) {
-      const task = Promise.resolve()
+      running++;
+      Promise.resolve()
         .then(() => this.#listener(event, this.cancelSignal))
         .then(
           () => void this.#handled++,
           (error: unknown) => void (failure ??= { error }),
         )
-        .finally(() => inflight.delete(task));
-      inflight.add(task);
-      if (inflight.size >= limit) await Promise.race(inflight);
+        .finally(settled);
+      // At the limit, wait for one handler to finish before reading the next event.
+      while (running >= limit && !failure) await new Promise<void>((resolve) => (wake = resolve));
       if (failure || signal.aborted) break;
     }
-    await Promise.all(inflight);
+    while (running > 0) await new Promise<void>((resolve) => (wake = resolve));
     if (failure) throw failure.error;
   }
 }
@@ -133,12 +140,14 @@ async function answer(
     data = undefined;
   }
   if (!replyTopic) return;
+  // A forced cancel drops the reply; a graceful stop lets it go out. The worker's long-lived
+  // signal is not handed to the call: every reply would add a listener to it.
+  if (signal.aborted) return;
   await pubsub.publish(replyTopic, data, {
     correlationId: request.correlationId,
     type: options.replyType ?? `${request.type ?? "request"}.reply`,
     source: options.source ?? `urn:virtufin:responder:${topic}`,
     metadata,
-    signal,
   });
 }
 
