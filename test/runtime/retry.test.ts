@@ -104,12 +104,16 @@ describe("retries", () => {
   });
 
   it("lets one deadline cover every attempt", async () => {
-    await using wm = new WorkManagerClient({ host: "127.0.0.1", port: server.port, retry: { initialBackoffMs: 200, maxBackoffMs: 200, backoffMultiplier: 1 } });
-    plan.failures = 100;
-    const started = Date.now();
-    await expect(wm.listWorkers(undefined, { timeoutMs: 300 })).rejects.toMatchObject({ code: Code.Unavailable });
-    expect(Date.now() - started).toBeLessThan(1_000);
-    expect(attempts.listWorkers).toBeLessThan(5);
+    // Five attempts with waits of up to 400 ms could take 1.6 s; the 300 ms deadline must cut
+    // them short, whatever the jitter draws.
+    await using wm = new WorkManagerClient({ host: "127.0.0.1", port: server.port, retry: { initialBackoffMs: 400, maxBackoffMs: 400, backoffMultiplier: 1 } });
+    for (let run = 0; run < 5; run++) {
+      plan.failures = 100;
+      const started = Date.now();
+      const error = (await wm.listWorkers(undefined, { timeoutMs: 300 }).catch((e: unknown) => e)) as VirtufinError;
+      expect([Code.Unavailable, Code.DeadlineExceeded]).toContain(error.code);
+      expect(Date.now() - started).toBeLessThan(700);
+    }
   });
 
   it("rejects a malformed retry policy with a clear error", () => {
