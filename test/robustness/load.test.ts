@@ -1,0 +1,121 @@
+/**
+ * Issue 6, item 8: load. 50 concurrent platform clients, each with its own connection, run
+ * mixed calls for a bounded time — state save and read-back, publish, a brief subscription
+ * that must see its own event, ListServices, InvokeJson to the WorkManager's ListWorkers,
+ * request-reply through a real worker, health — with no error at all (client retries are off,
+ * so none is hidden). Afterwards no stream and no child process is left beyond the baseline.
+ * Then `state.update()` runs as 50 concurrent increments of one key and ends at exactly 50.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ApiClient } from "../../platform/index.js";
+import { ECHO_CODE, JAVASCRIPT, childPids, expectServing, roundTrip, runWorker, startRig, waitFor, type Rig } from "./helpers.js";
+
+const CLIENTS = 50;
+const DURATION_MS = 6_000;
+const WORKER_TOPIC = "load-echo";
+
+/** One client's mixed workload; each call checks its own answer. Returns the calls made. */
+async function workload(api: ApiClient, client: number, deadline: number, workerId: string): Promise<Record<string, number>> {
+  const done: Record<string, number> = {};
+  const count = (what: string) => (done[what] = (done[what] ?? 0) + 1);
+  const service = `load-${client}`;
+  for (let n = 0; Date.now() < deadline; n++) {
+    switch ((client + n) % 7) {
+      case 0: {
+        const value = JSON.stringify({ client, n });
+        await api.state.save(service, "own", value);
+        expect((await api.state.get(service, "own")).value).toBe(value);
+        count("state save+get");
+        break;
+      }
+      case 1:
+        await api.pubsub.publish("load-fanout", { client, n });
+        count("publish");
+        break;
+      case 2: {
+        // A brief subscription: live before publishing, sees its own event, then closed.
+        const topic = `load-sub-${client}`;
+        const abort = new AbortController();
+        const events = (await api.pubsub.subscribeReady(topic, { signal: abort.signal, reconnect: false }))[Symbol.asyncIterator]();
+        await api.pubsub.publish(topic, { client, n });
+        const first = await events.next();
+        expect(first.done).toBe(false);
+        expect(JSON.parse(new TextDecoder().decode(first.value!.data))).toEqual({ client, n });
+        await events.return?.();
+        abort.abort();
+        count("subscribe briefly");
+        break;
+      }
+      case 3:
+        expect(await api.listServices()).toContain("workmanager");
+        count("ListServices");
+        break;
+      case 4: {
+        const listed = (await api.invoke("workmanager", "ListWorkers", {})) as { workers?: { id: string }[] };
+        expect(listed.workers?.map((w) => w.id)).toContain(workerId);
+        count("InvokeJson ListWorkers");
+        break;
+      }
+      case 5:
+        expect(await roundTrip(api, WORKER_TOPIC, { client, n })).toMatchObject({ echo: { client, n } });
+        count("request-reply via worker");
+        break;
+      default:
+        expect(await api.health()).toBe("SERVING");
+        count("health");
+    }
+  }
+  return done;
+}
+
+describe("50 concurrent clients", () => {
+  let rig: Rig;
+  let workerId: string;
+  let clients: ApiClient[] = [];
+
+  beforeAll(async () => {
+    rig = await startRig();
+    workerId = await runWorker(rig, ECHO_CODE[JAVASCRIPT]!, JAVASCRIPT, WORKER_TOPIC);
+  });
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.close()));
+    await rig?.close();
+  });
+
+  it("run mixed calls without a single error and leave no stream or process behind", async () => {
+    const baseline = { streams: rig.emulator.activeStreams(), subscriptions: rig.emulator.activeSubscriptions(), children: childPids() };
+    expect(baseline.children.length).toBeGreaterThanOrEqual(1); // the worker's process
+    clients = Array.from({ length: CLIENTS }, () => new ApiClient({ host: "127.0.0.1", port: rig.emulator.addresses.gateway.port, retry: false }));
+
+    const deadline = Date.now() + DURATION_MS;
+    const results = await Promise.allSettled(clients.map((api, i) => workload(api, i, deadline, workerId)));
+    const errors = results.flatMap((r, i) => (r.status === "rejected" ? [`client ${i}: ${String(r.reason)}`] : []));
+    expect(errors).toEqual([]);
+    const totals: Record<string, number> = {};
+    for (const r of results) if (r.status === "fulfilled") for (const [k, v] of Object.entries(r.value)) totals[k] = (totals[k] ?? 0) + v;
+    const calls = Object.values(totals).reduce((a, b) => a + b, 0);
+    // Every kind of call ran, by every client's share, and the load was real.
+    expect(Object.keys(totals).sort()).toHaveLength(7);
+    expect(calls).toBeGreaterThanOrEqual(CLIENTS * 7);
+
+    await Promise.all(clients.map((c) => c.close()));
+    clients = [];
+    await waitFor(
+      () => rig.emulator.activeStreams() === baseline.streams && rig.emulator.activeSubscriptions() === baseline.subscriptions,
+      `streams back to ${baseline.streams} (now ${rig.emulator.activeStreams()}) and subscriptions to ${baseline.subscriptions}`,
+    );
+    expect(childPids()).toEqual(baseline.children);
+    await expectServing(rig.emulator);
+    console.info(`load: ${calls} calls by ${CLIENTS} clients in ${DURATION_MS} ms`, totals);
+  }, 40_000);
+
+  it("counts 50 concurrent update() increments of one key to exactly 50", async () => {
+    // The first write of a missing key cannot be conditional on the platform: create it first.
+    await rig.api.state.save("load", "counter", "0");
+    clients = Array.from({ length: CLIENTS }, () => new ApiClient({ host: "127.0.0.1", port: rig.emulator.addresses.gateway.port, retry: false }));
+    const written = await Promise.all(clients.map((api) => api.state.update("load", "counter", (current) => String(Number(current) + 1))));
+    expect((await rig.api.state.get("load", "counter")).value).toBe("50");
+    // Each increment won exactly once: the values written are 1..50, each once.
+    expect(written.map(Number).sort((a, b) => a - b)).toEqual(Array.from({ length: CLIENTS }, (_, i) => i + 1));
+  }, 30_000);
+});
