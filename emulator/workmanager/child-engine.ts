@@ -9,6 +9,7 @@ import type { Readable, Duplex } from "node:stream";
 import type { Logger } from "../logger.js";
 import type { SpawnSpec } from "./engines.js";
 import { readLines } from "./line-reader.js";
+import { watchMemory } from "./memory-watch.js";
 import { Mutex } from "./mutex.js";
 
 /** A failure of user code or of its process: retried, then dead-lettered. */
@@ -42,6 +43,8 @@ export interface ChildEngineConfig {
   readonly startTimeoutMs: number;
   /** Where the worker's own output and process events are logged. */
   readonly log: Logger;
+  /** Resident memory above which the process is killed (Linux; undefined: not watched). */
+  readonly residentLimitBytes?: number;
 }
 
 interface Waiter {
@@ -138,7 +141,7 @@ export class ChildEngine {
     this.running = undefined;
     if (running && !running.exited) {
       const exited = new Promise<void>((resolve) => running.child.once("exit", () => resolve()));
-      running.child.kill("SIGKILL");
+      killGroup(running.child);
       await exited;
     }
   }
@@ -173,16 +176,32 @@ export class ChildEngine {
       cwd: tmpdir(),
       // fd 3 carries the protocol both ways; stdout and stderr are the worker's own output.
       stdio: ["ignore", "pipe", "pipe", "pipe"],
+      // Its own process group, so that killing it also kills what the user's code started
+      // (subprocess.Popen, child_process.spawn): those outlived the host before.
+      detached: process.platform !== "win32",
     });
     this.starts += 1;
     const channel = child.stdio[3] as Duplex;
     const running: Running = { child, channel, waiters: new Map(), exited: false };
     this.running = running;
     const fail = (error: Error) => failWaiters(running, error);
+    const limit = this.config.residentLimitBytes;
+    const stopWatching =
+      child.pid !== undefined && limit !== undefined
+        ? watchMemory(child.pid, limit, (bytes) => {
+            const mib = (n: number) => Math.round(n / 1024 / 1024);
+            this.config.log.warn("worker exceeded its memory limit; killing its process", { residentMiB: mib(bytes), limitMiB: mib(limit) });
+            kill(running);
+            fail(new WorkerError("MemoryLimitExceeded", `the worker process used ${mib(bytes)} MiB, above its limit of ${mib(limit)} MiB; it was killed`));
+          })
+        : () => undefined;
     child.on("error", (err: NodeJS.ErrnoException) => {
       fail(err.code === "ENOENT" ? new EngineUnavailableError(missingHint) : new WorkerError("SpawnError", err.message));
     });
     child.on("exit", (code, signal) => {
+      stopWatching();
+      // Whatever the worker's code left running in the group goes with the host.
+      killGroup(child);
       if (!this.disposed) this.config.log.warn("worker process exited; it is restarted", { pid: child.pid, code, signal });
       fail(new WorkerError("WorkerExited", `the worker process exited (code ${code ?? "none"}, signal ${signal ?? "none"})`));
       if (this.running === running) {
@@ -291,7 +310,20 @@ export class ChildEngine {
  */
 function kill(running: Running): void {
   running.exited = true;
-  running.child.kill("SIGKILL");
+  killGroup(running.child);
+}
+
+/** SIGKILLs a host's process group (the host and every process it started), else the host alone. */
+function killGroup(child: ChildProcess): void {
+  if (child.pid !== undefined && process.platform !== "win32") {
+    try {
+      process.kill(-child.pid, "SIGKILL");
+      return;
+    } catch {
+      // ESRCH: the group is already gone (the host exited and left nothing behind).
+    }
+  }
+  if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
 }
 
 /** Marks a host process gone and fails every reply still awaited from it. */

@@ -10,6 +10,7 @@ import { ChildEngine, EngineUnavailableError, WorkerError } from "./child-engine
 import { describeUrl, fetchCode, parseCodeUrl } from "./code-fetcher.js";
 import { findEngine, spawnSpec, type EngineSpec } from "./engines.js";
 import { LifecyclePublisher } from "./lifecycle.js";
+import { residentLimitBytes } from "./memory-watch.js";
 import { KeyedMutex } from "./mutex.js";
 import type { ResolvedWorkManagerOptions } from "./options.js";
 import { Worker, type WorkerContext } from "./worker.js";
@@ -197,6 +198,7 @@ export class WorkManagerCore {
       env: workerEnv(record),
       startTimeoutMs: this.options.engineStartTimeoutMs,
       log,
+      residentLimitBytes: residentLimitBytes(this.options.memoryLimitMb),
     });
     try {
       await engine.load(code);

@@ -125,6 +125,21 @@ export function childPids(pid = process.pid): number[] {
   return [...new Set(out)].sort((a, b) => a - b);
 }
 
+/** The ids of every process on the machine with `argument` among its arguments (Linux /proc). */
+export function processesWithArgument(argument: string): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const args = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
+      if (args.includes(argument)) out.push(Number(entry));
+    } catch {
+      // The process ended while the list was read.
+    }
+  }
+  return out;
+}
+
 /** Waits until `check` is true, polling every 20 ms for at most `timeoutMs`. */
 export async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

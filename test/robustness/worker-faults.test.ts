@@ -12,12 +12,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BusEvent } from "../../emulator/index.js";
-import { ECHO_CODE, JAVASCRIPT, PYTHON, childPids, expectServing, roundTrip, runWorker, startRig, waitFor, type Rig } from "./helpers.js";
+import { ECHO_CODE, JAVASCRIPT, PYTHON, childPids, expectServing, processesWithArgument, roundTrip, runWorker, startRig, waitFor, type Rig } from "./helpers.js";
 
 /** Per-message time limit of the emulator under test (hangs are killed after this). */
 const MESSAGE_TIMEOUT_MS = 2_000;
 /** Attempts per event before the dead letter. */
 const ATTEMPTS = 2;
+/** A unique `sleep` argument: processes started by workers are found by it in /proc. */
+const ORPHAN_MARKER = `${300 + Math.floor(Math.random() * 1000)}.${process.pid}`;
 /**
  * The garbage printer writes its unterminated line in slices of this many MiB per event, so
  * each Process call stays well inside the time limit while the line keeps growing.
@@ -130,6 +132,31 @@ const FAULTS: readonly Fault[] = [
     outcome: { deadLetter: { [PYTHON]: "ProtocolError" } },
   },
   {
+    name: "starts a child process of its own, then hangs",
+    code: {
+      [PYTHON]: py(`subprocess.Popen(['sleep', '${ORPHAN_MARKER}'])\ntime.sleep(60)`, "import os, subprocess, sys, time"),
+      [JAVASCRIPT]: js(`require('node:child_process').spawn('sleep', ['${ORPHAN_MARKER}'], { stdio: 'ignore' });\nconst end = Date.now() + 60_000; while (Date.now() < end) {}`),
+    },
+    outcome: { deadLetter: { [PYTHON]: "TimeoutError", [JAVASCRIPT]: "TimeoutError" } },
+  },
+  {
+    name: "closes its protocol descriptor (the host dies at once)",
+    code: { [JAVASCRIPT]: js("require('node:fs').closeSync(3);") },
+    outcome: { deadLetter: { [JAVASCRIPT]: "WorkerExited" } },
+  },
+  {
+    // The Python host writes on a duplicate of the descriptor: the reply goes out, then the
+    // host dies reading the closed one and is restarted.
+    name: "closes its protocol descriptor (the host dies after replying)",
+    code: { [PYTHON]: py("os.close(3)\nreturn {'type': 'ok', 'source': 'faulty', 'data': 'survived'}") },
+    outcome: { reply: true },
+  },
+  {
+    name: "eats memory outside the JavaScript heap (Buffers)",
+    code: { [JAVASCRIPT]: js("const keep = []; for (let i = 0; i < 64; i++) keep.push(Buffer.alloc(64 << 20, 1));") },
+    outcome: { deadLetter: { [JAVASCRIPT]: "MemoryLimitExceeded" } },
+  },
+  {
     name: "eats memory",
     code: {
       [PYTHON]: py("block = bytearray(1 << 30)"),
@@ -212,9 +239,11 @@ describe("worker faults inside a running emulator", () => {
         }),
       );
       await expectEmulatorHealthy(healthyPids);
-      // Deleted faulty workers leave no process behind: only the two healthy ones remain.
+      // Deleted faulty workers leave no process behind: only the two healthy ones remain, and
+      // nothing a worker started outlives it.
       await waitFor(() => childPids().length === baselineChildren, `worker processes back to ${baselineChildren} after "${fault.name}"`);
+      await waitFor(() => processesWithArgument(ORPHAN_MARKER).length === 0, `processes started by workers to be gone after "${fault.name}"`, 5_000);
     }
-    expect(tried).toHaveLength(13);
+    expect(tried).toHaveLength(18);
   }, 85_000);
 });
