@@ -4,15 +4,30 @@
  * that must see its own event, ListServices, InvokeJson to the WorkManager's ListWorkers,
  * request-reply through a real worker, health — with no error at all (client retries are off,
  * so none is hidden). Afterwards no stream and no child process is left beyond the baseline.
- * Then `state.update()` runs as 50 concurrent increments of one key and ends at exactly 50.
+ * Then `state.update()` runs as 50 concurrent increments of one key and ends at exactly 50, and
+ * clients that vanish mid-stream (their TCP connection cut, no goodbye) leave nothing behind.
  */
+import * as http2 from "node:http2";
+import * as net from "node:net";
+import { create, toBinary, type DescMessage, type MessageInitShape } from "@bufbuild/protobuf";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SubscribeRequestSchema, SystemEventsRequestSchema } from "../../generated/virtufin/gateway_pb.js";
+import { PubsubSubscribeRequestSchema } from "../../generated/virtufin/pubsub_pb.js";
 import { ApiClient } from "../../platform/index.js";
 import { ECHO_CODE, JAVASCRIPT, childPids, expectServing, roundTrip, runWorker, startRig, waitFor, type Rig } from "./helpers.js";
 
 const CLIENTS = 50;
 const DURATION_MS = 6_000;
 const WORKER_TOPIC = "load-echo";
+
+/** A gRPC request frame (uncompressed, length-prefixed) of a message. */
+function grpcFrame<D extends DescMessage>(schema: D, init: MessageInitShape<D>): Uint8Array {
+  const body = toBinary(schema, create(schema, init));
+  const out = new Uint8Array(5 + body.length);
+  new DataView(out.buffer).setUint32(1, body.length);
+  out.set(body, 5);
+  return out;
+}
 
 /** One client's mixed workload; each call checks its own answer. Returns the calls made. */
 async function workload(api: ApiClient, client: number, deadline: number, workerId: string): Promise<Record<string, number>> {
@@ -117,5 +132,35 @@ describe("50 concurrent clients", () => {
     expect((await rig.api.state.get("load", "counter")).value).toBe("50");
     // Each increment won exactly once: the values written are 1..50, each once.
     expect(written.map(Number).sort((a, b) => a - b)).toEqual(Array.from({ length: CLIENTS }, (_, i) => i + 1));
+  }, 30_000);
+
+  it("forget clients that vanish mid-stream: 10 connections with 11 streams each, cut without a goodbye", async () => {
+    const baseline = { streams: rig.emulator.activeStreams(), subscriptions: rig.emulator.activeSubscriptions() };
+    const { port, url } = rig.emulator.addresses.gateway;
+    const sockets: net.Socket[] = [];
+    for (let c = 0; c < 10; c++) {
+      const socket = net.connect(port, "127.0.0.1");
+      sockets.push(socket);
+      const session = http2.connect(url, { createConnection: () => socket });
+      session.on("error", () => undefined);
+      const open = (path: string, body: Uint8Array) => {
+        const stream = session.request({ ":method": "POST", ":path": path, "content-type": "application/grpc", te: "trailers" });
+        stream.on("error", () => undefined);
+        stream.on("data", () => undefined);
+        stream.end(body);
+      };
+      for (let i = 0; i < 5; i++) open("/virtufin.Pubsub/Subscribe", grpcFrame(PubsubSubscribeRequestSchema, { topic: `vanish-${i}` }));
+      for (let i = 0; i < 5; i++) open("/virtufin.Gateway/Subscribe", grpcFrame(SubscribeRequestSchema, { topics: [`vanish-${i}`] }));
+      open("/virtufin.Gateway/WatchSystemEvents", grpcFrame(SystemEventsRequestSchema, {}));
+    }
+    await waitFor(() => rig.emulator.activeStreams() === baseline.streams + 110, "110 streams to open");
+    for (const socket of sockets) socket.destroy();
+    await waitFor(
+      () => rig.emulator.activeStreams() === baseline.streams && rig.emulator.activeSubscriptions() === baseline.subscriptions,
+      "the vanished clients' streams to be closed",
+    );
+    // Publishing to their topics now reaches no one and harms nothing.
+    for (let i = 0; i < 5; i++) await rig.api.pubsub.publish(`vanish-${i}`, { after: true });
+    await expectServing(rig.emulator);
   }, 30_000);
 });
