@@ -4,7 +4,8 @@
  * services, methods and bodies, State with random services, keys, values and etags, Pubsub
  * with random topics, data and metadata (also on the system topics and on a worker's topic),
  * short-lived subscriptions, WorkManager and WebSocketManager calls with random ids, URLs and
- * MIME types, Config and schema look-ups.
+ * MIME types, Config and schema look-ups, and Connect-protocol JSON with fields of every JSON type
+ * on the HTTP/1.1 server.
  *
  * The property: every call settles within its deadline with success or with a deliberate code
  * (INVALID_ARGUMENT, NOT_FOUND, ...), never INTERNAL, UNKNOWN or a time-out. Afterwards the
@@ -61,6 +62,24 @@ const stateService = weird.filter((s) => s !== PROTECTED);
 const id = fc.oneof(weird, fc.uuid());
 const url = fc.oneof(fc.constantFrom("ws://127.0.0.1:1/fuzz", "wss://", "ws://[::1", "http://127.0.0.1/", "file:///etc/passwd", "ws://user:pass@127.0.0.1:1/?token=x"), fc.webUrl(), weird);
 const mimeType = fc.oneof(fc.constantFrom("text/x-python", "text/javascript", "application/javascript", "application/x-python", "text/x-csharp"), weird);
+
+const CONNECT_JSON_PATHS = [
+  "/virtufin.State/SaveState",
+  "/virtufin.State/GetState",
+  "/virtufin.State/RegisterKeys",
+  "/virtufin.Pubsub/PublishEvent",
+  "/virtufin.Gateway/InvokeJson",
+  "/virtufin.Gateway/GetMethodSchema",
+  "/virtufin.Config/GetService",
+];
+/** JSON objects with the request fields of those methods, holding values of any JSON type. */
+const connectJsonFields = fc
+  .record(
+    { service: fc.jsonValue({ maxDepth: 1 }), key: fc.jsonValue({ maxDepth: 1 }), value: fc.jsonValue({ maxDepth: 1 }), etag: fc.jsonValue({ maxDepth: 1 }), topic: fc.jsonValue({ maxDepth: 1 }), data: fc.jsonValue({ maxDepth: 1 }), metadata: fc.jsonValue({ maxDepth: 2 }), keys: fc.jsonValue({ maxDepth: 2 }), name: fc.jsonValue({ maxDepth: 1 }), method: fc.jsonValue({ maxDepth: 1 }), requestData: fc.jsonValue({ maxDepth: 1 }) },
+    { requiredKeys: [] },
+  )
+  .filter((v) => v.service !== PROTECTED)
+  .map((v) => JSON.stringify(v));
 
 /** One generated request: what to call, as a thunk taking the rig. */
 type Request = { readonly label: string; readonly call: (rig: Rig, signal: AbortSignal) => Promise<unknown>; readonly stream?: boolean };
@@ -127,6 +146,11 @@ const requests: fc.Arbitrary<Request> = fc.oneof(
       }),
     ),
   },
+  {
+    weight: 3,
+    // The Connect protocol's JSON on the HTTP/1.1 server: the server's own JSON parsing.
+    arbitrary: fc.tuple(fc.constantFrom(...CONNECT_JSON_PATHS), fc.oneof(fc.json({ maxDepth: 3 }), connectJsonFields)).map(([path, body]) => req(`ConnectJSON ${path} ${body.slice(0, 30)}`, (r, signal) => connectJson(r, path, body, signal))),
+  },
   { weight: 1, arbitrary: weird.map((name) => req(`Config.GetService ${name}`, (r) => r.raw.config.getService({ name }))) },
   { weight: 1, arbitrary: serviceName.map((service) => req(`ListMethods ${service}`, (r) => r.raw.gateway.listMethods({ service }))) },
   { weight: 1, arbitrary: fc.tuple(serviceName, methodName, weird).map(([service, method, type]) => req(`GetMethodSchema ${service}/${method} ${type}`, (r) => r.raw.gateway.getMethodSchema({ service, method, type }))) },
@@ -147,6 +171,24 @@ async function invokeInBand(rig: Rig, service: string, method: string, requestDa
   if (!DELIBERATE_NAMES.has(answer.status) && !(service === "websocketmanager" && answer.status === "UNAVAILABLE")) {
     throw new Error(`Invoke answered ${answer.status}: ${answer.message}`);
   }
+}
+
+/**
+ * POSTs Connect-protocol JSON to the HTTP/1.1 server. Success is 200; an error must carry a
+ * deliberate Connect code in its JSON body (never internal or unknown, never a bare 5xx).
+ */
+async function connectJson(rig: Rig, path: string, body: string, signal: AbortSignal): Promise<void> {
+  const res = await fetch(rig.emulator.addresses.grpcWeb.url + path, { method: "POST", headers: { "content-type": "application/json" }, body, signal });
+  const text = await res.text();
+  if (res.status === 200) return;
+  let code: unknown;
+  try {
+    code = (JSON.parse(text) as { code?: unknown }).code;
+  } catch {
+    code = undefined;
+  }
+  if (typeof code === "string" && DELIBERATE_NAMES.has(code.toUpperCase())) return;
+  throw new Error(`HTTP ${res.status} ${text.slice(0, 120)}`);
 }
 
 /** Reads a stream until it ends or the signal fires (subscriptions are cut after a moment). */
