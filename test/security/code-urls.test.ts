@@ -269,18 +269,21 @@ describe("configuration", () => {
 });
 
 describe("nothing was contacted", () => {
-  it("the network jail works: a non-loopback connect is refused before connecting", async () => {
+  it("the network jail works: non-loopback connects (plain and through an HTTP agent) are diverted before connecting", async () => {
     // 0.0.0.0 is not loopback for the jail, yet would reach this machine only, should it fail.
     const { connect } = await import("node:net");
-    const error = await new Promise<Error>((resolve) => connect(victimPort(), "0.0.0.0").once("error", resolve));
-    expect(error.message).toMatch(/network jail: refused/);
-    expect(jail.violations).toEqual([`0.0.0.0:${victimPort()}`]);
+    const { get } = await import("node:http");
+    const plain = await new Promise<Error>((resolve) => connect(victimPort(), "0.0.0.0").once("error", resolve));
+    const viaAgent = await new Promise<Error>((resolve) => get(`http://0.0.0.0:${victimPort()}/w.js`).once("error", resolve));
+    for (const error of [plain, viaAgent]) expect(error.message).toMatch(/ECONNREFUSED 127\.0\.0\.1:1$/);
+    expect(jail.violations).toEqual([`0.0.0.0:${victimPort()}`, `0.0.0.0:${victimPort()}`]);
     jail.violations.length = 0;
   });
 
   it("the victim server saw no connection, and every connection attempt of this process went to loopback", () => {
     expect(jail.violations).toEqual([]);
-    expect(jail.targets.length).toBeGreaterThan(0);
+    // The code fetcher's own connections went through the jail.
+    expect(jail.targets.filter((t) => t === `127.0.0.1:${portOf(code)}`).length).toBeGreaterThanOrEqual(20);
     expect(victimConnections).toBe(0);
     expect(attempts.length).toBeGreaterThan(0);
     expect(attempts.filter((a) => !isLoopback(a))).toEqual([]);

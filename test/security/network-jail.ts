@@ -1,10 +1,10 @@
 /**
  * A loopback-only network jail for a test file's process (vitest runs each file in its own
  * fork): every TCP connect of the process — plain, HTTP/2, TLS, made by the test or by the
- * in-process emulator — passes `net.Socket.prototype.connect`, which is wrapped to refuse any
- * target that is not loopback BEFORE name resolution or connection. So even if the code under
- * test regressed, the test would record a violation instead of sending a packet (or a DNS
- * query) anywhere else.
+ * in-process emulator — passes `net.Socket.prototype.connect`, which is wrapped to divert any
+ * target that is not loopback, BEFORE name resolution, to 127.0.0.1:1 (where nothing listens,
+ * so the caller sees an ordinary ECONNREFUSED). So even if the code under test regressed, the
+ * test would record a violation instead of sending a packet (or a DNS query) anywhere else.
  */
 import net from "node:net";
 
@@ -20,20 +20,39 @@ export interface NetworkJail {
 
 const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/i;
 
-/** The host and port a `Socket#connect` call asks for (its argument forms, normalized or not). */
-function targetOf(args: unknown[]): { host: string; port: string } | undefined {
-  let first = args[0];
-  // net.connect passes its already-normalized [options, callback] array.
-  if (Array.isArray(first)) first = first[0];
-  if (typeof first === "object" && first !== null) {
-    const options = first as { host?: string; port?: number | string; path?: string };
-    if (options.path !== undefined) return undefined; // a Unix socket: local by nature
-    return { host: options.host ?? "localhost", port: String(options.port) };
+/** Where diverted connections go: loopback, a port nothing listens on. */
+const DIVERTED = { host: "127.0.0.1", port: 1 };
+
+/**
+ * The host and port a `Socket#connect` call asks for (its argument forms, normalized or not),
+ * and the same arguments aimed at {@link DIVERTED} instead.
+ */
+function targetOf(args: unknown[]): { host: string; port: string; diverted: unknown[] } | undefined {
+  const first = args[0];
+  // net.connect passes its already-normalized [options, callback] array (marked with a symbol,
+  // which a copy made with the spread below keeps, being an own property).
+  const normalized = Array.isArray(first);
+  const head: unknown = normalized ? first[0] : first;
+  if (typeof head === "object" && head !== null) {
+    const options = head as { host?: string; port?: number | string; path?: string };
+    // A Unix socket (local by nature), by Node's own rule: HTTP agents pass `path: null`.
+    if (options.path) return undefined;
+    const divertedOptions = { ...options, ...DIVERTED };
+    const diverted = normalized ? Object.assign([...first], { 0: divertedOptions }, symbolsOf(first)) : [divertedOptions, ...args.slice(1)];
+    return { host: options.host ?? "localhost", port: String(options.port), diverted };
   }
-  if (typeof first === "number" || (typeof first === "string" && /^\d+$/.test(first))) {
-    return { host: typeof args[1] === "string" ? args[1] : "localhost", port: String(first) };
+  if (typeof head === "number" || (typeof head === "string" && /^\d+$/.test(head))) {
+    const rest = typeof args[1] === "string" ? args.slice(2) : args.slice(1);
+    return { host: typeof args[1] === "string" ? args[1] : "localhost", port: String(head), diverted: [DIVERTED.port, DIVERTED.host, ...rest] };
   }
   return undefined; // a path
+}
+
+/** The symbol-keyed own properties of an object, to copy them onto another. */
+function symbolsOf(value: object): Record<symbol, unknown> {
+  const out: Record<symbol, unknown> = {};
+  for (const key of Object.getOwnPropertySymbols(value)) out[key] = (value as Record<symbol, unknown>)[key];
+  return out;
 }
 
 /** Installs the jail; call `uninstall()` when the file's tests are done. */
@@ -48,8 +67,7 @@ export function installNetworkJail(): NetworkJail {
       targets.push(`${host}:${target.port}`);
       if (!LOOPBACK.test(host)) {
         violations.push(`${host}:${target.port}`);
-        process.nextTick(() => this.destroy(new Error(`network jail: refused a connection to ${host}:${target.port} (not loopback)`)));
-        return this;
+        return (real as (...a: unknown[]) => net.Socket).apply(this, target.diverted);
       }
     }
     return (real as (...a: unknown[]) => net.Socket).apply(this, args);

@@ -9,6 +9,7 @@ import { StateClient } from "../../generated/virtufin/state_client.js";
 import { WorkManagerClient } from "../../generated/virtufin/workmanager_client.js";
 import { ApiClient } from "../../platform/index.js";
 import { Code, Connection, VirtufinError, type ConnectionOptions } from "../../runtime/index.js";
+import { installNetworkJail, type NetworkJail } from "./network-jail.js";
 import { leaks } from "./secrets.js";
 
 const KEY = `k-plain-${randomUUID()}`;
@@ -16,8 +17,16 @@ const TOKEN = `t-plain-${randomUUID()}`;
 
 const sockets: unknown[] = [];
 const onSocket = (message: unknown) => void sockets.push(message);
-beforeAll(() => dc.subscribe("net.client.socket", onSocket));
-afterAll(() => dc.unsubscribe("net.client.socket", onSocket));
+// Should a refusal ever regress into a real call, the jail stops it before any packet or DNS query.
+let jail: NetworkJail;
+beforeAll(() => {
+  jail = installNetworkJail();
+  dc.subscribe("net.client.socket", onSocket);
+});
+afterAll(() => {
+  dc.unsubscribe("net.client.socket", onSocket);
+  jail.uninstall();
+});
 
 // Hosts that are NOT loopback, including look-alikes: *.localhost goes to the DNS server on
 // common resolvers, and a name that merely starts with 127 or localhost is any host at all.
@@ -96,8 +105,36 @@ describe("no contact", () => {
     expect((error as VirtufinError).rawMessage).toMatch(/tls is set but baseUrl is http:/);
   });
 
+  it("credentials given per call, or added by an interceptor, are refused before anything is sent", async () => {
+    const perCall: Record<string, string>[] = [{ "x-api-key": KEY }, { authorization: `Bearer ${TOKEN}` }];
+    for (const host of ["api.example.com", "10.1.2.3"]) {
+      for (const protocol of ["grpc", "connect", "grpc-web"] as const) {
+        await using state = new StateClient({ host, port: 5002, protocol, retry: false, timeoutMs: 2_000 });
+        for (const headers of perCall) {
+          const error = await state.getState("svc", "k", { headers }).then(() => undefined, (e: unknown) => e);
+          expect(error, `${host} ${protocol}`).toBeInstanceOf(VirtufinError);
+          expect([Code[(error as VirtufinError).code], (error as VirtufinError).rawMessage]).toEqual(["InvalidArgument", expect.stringMatching(/refusing to send credentials over plaintext/)]);
+          expect(leaks(error, [KEY, TOKEN])).toEqual([]);
+          refusals++;
+        }
+        await using sneaky = new StateClient({
+          host,
+          port: 5002,
+          protocol,
+          retry: false,
+          timeoutMs: 2_000,
+          interceptors: [(next) => (req) => (req.header.set("x-api-key", KEY), next(req))],
+        });
+        const error = await sneaky.getState("svc", "k").then(() => undefined, (e: unknown) => e);
+        expect((error as VirtufinError).code).toBe(Code.InvalidArgument);
+        refusals++;
+      }
+    }
+  });
+
   it("nothing above opened a socket (constructions are lazy, refusals immediate)", () => {
-    expect(refusals).toBe(Object.keys(MAKERS).length * REMOTE.length * CREDENTIALS.length * 2);
+    expect(jail.violations).toEqual([]);
+    expect(refusals).toBe(Object.keys(MAKERS).length * REMOTE.length * CREDENTIALS.length * 2 + 2 * 3 * 3);
     expect(sockets).toEqual([]);
     console.log(`plaintext credentials: ${refusals} constructions refused, ${allowed} allowed, ${sockets.length} sockets opened`);
   });
