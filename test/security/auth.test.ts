@@ -17,6 +17,7 @@ import { WorkManager } from "../../generated/virtufin/workmanager_pb.js";
 import { createLogger, startEmulator, type Emulator } from "../../emulator/index.js";
 import { ApiClient } from "../../platform/index.js";
 import { Code, Connection, createClientCore, VirtufinError, type Protocol } from "../../runtime/index.js";
+import { installNetworkJail, type NetworkJail } from "./network-jail.js";
 import { leaks } from "./secrets.js";
 
 const KEY = `k-right-${randomUUID()}`;
@@ -30,12 +31,18 @@ const SECRETS = [KEY, OTHER_KEY, WRONG, ...NEAR_MISSES, KEY.slice(-12), WRONG.sl
 const logLines: string[] = [];
 let emulator: Emulator;
 
+// Loopback only, enforced: any other connect of this process would be diverted and recorded.
+const jail: NetworkJail = installNetworkJail();
 beforeAll(async () => {
   emulator = await startEmulator({
     ports: 0,
     apiKeys: { ci: KEY, other: OTHER_KEY },
     logger: createLogger({ level: "debug", write: (line) => void logLines.push(line) }),
   });
+});
+afterAll(() => {
+  jail.uninstall();
+  expect(jail.violations).toEqual([]);
 });
 afterAll(() => emulator?.stop());
 

@@ -18,12 +18,15 @@ import { startEmulator, type Emulator } from "../../emulator/index.js";
 import { ApiClient } from "../../platform/index.js";
 import { Code, VirtufinError, type ConnectionOptions, type TlsOptions } from "../../runtime/index.js";
 import { makeTestPki, type TestPki } from "./certs.js";
+import { installNetworkJail, type NetworkJail } from "./network-jail.js";
 import { leaks } from "./secrets.js";
 
 let pki: TestPki;
 let tlsEmulator: Emulator;
 let mtlsEmulator: Emulator;
 
+// Loopback only, enforced: any other connect of this process would be diverted and recorded.
+const jail: NetworkJail = installNetworkJail();
 beforeAll(async () => {
   pki = makeTestPki();
   tlsEmulator = await startEmulator({ ports: 0, logLevel: "silent", tls: { cert: pki.server.cert, key: pki.server.key } });
@@ -34,6 +37,10 @@ beforeAll(async () => {
   });
 });
 
+afterAll(() => {
+  jail.uninstall();
+  expect(jail.violations).toEqual([]);
+});
 afterAll(async () => {
   await tlsEmulator?.stop();
   await mtlsEmulator?.stop();
