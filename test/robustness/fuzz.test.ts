@@ -255,11 +255,14 @@ describe("thousands of generated bad requests", () => {
     const baselineSubscriptions = rig.emulator.activeSubscriptions();
 
     let runs = 0;
+    const tally: Record<string, number> = {};
     const failures: string[] = [];
     const started = Date.now();
     await fc.assert(
       fc.asyncProperty(requests, async (request) => {
         runs += 1;
+        const kind = request.label.split(" ")[0]!;
+        tally[kind] = (tally[kind] ?? 0) + 1;
         const problem = await attempt(rig, request);
         if (problem) failures.push(problem);
         return problem === undefined;
@@ -267,6 +270,7 @@ describe("thousands of generated bad requests", () => {
       { seed: SEED, numRuns: NUM_RUNS, interruptAfterTimeLimit: BUDGET_MS, markInterruptAsFailure: false, endOnFailure: true },
     );
     const elapsed = Date.now() - started;
+    console.info(`fuzz: ${runs} generated requests in ${elapsed} ms`, tally);
     expect(failures).toEqual([]);
     expect(runs, `only ${runs} requests in ${elapsed} ms`).toBeGreaterThanOrEqual(MIN_RUNS);
 
