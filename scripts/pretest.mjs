@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs before `npm test` (npm's pretest hook): everything CI proves besides the vitest suite.
-//   0. `npm ls` finds one consistent dependency tree (pinned versions that support Node 20);
+//   0. python3 and openssl are there (installed with apt-get when possible);
+//      `npm ls` finds one consistent dependency tree (pinned versions that support Node 20);
 //   1. the plugin and runtime build (tsc), so the bins run the current code;
 //   2. `buf lint` is clean;
 //   3. `buf breaking` against the protos of the previous commit (when there is one);
@@ -48,6 +49,18 @@ function listFiles(dir) {
   walk(dir);
   return out.sort();
 }
+
+// Tests run real Python workers and make a test PKI with openssl: find them, or install them
+// from Debian's packages when we can (root with apt-get, as on CI), or say how.
+step("system tools the tests need (python3, openssl)", () => {
+  const missing = ["python3", "openssl"].filter((tool) => spawnSync("sh", ["-c", `command -v ${tool}`]).status !== 0);
+  if (missing.length === 0) return;
+  const canInstall = process.getuid?.() === 0 && spawnSync("sh", ["-c", "command -v apt-get"]).status === 0;
+  if (!canInstall) throw new Error(`missing: ${missing.join(", ")}. Install them: sudo apt-get install -y ${missing.join(" ")}`);
+  process.stdout.write(`installing ${missing.join(", ")} with apt-get ... `);
+  run("apt-get", ["update", "-qq"]);
+  run("apt-get", ["install", "-y", "-qq", ...missing]);
+});
 
 step("one consistent dependency tree (npm ls)", () =>
   run("npm", ["ls", "--all"], "Pinned versions conflict; fix package.json so that npm ls is clean."),
