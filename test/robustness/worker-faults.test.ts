@@ -152,6 +152,14 @@ const FAULTS: readonly Fault[] = [
     outcome: { reply: true },
   },
   {
+    name: "returns a result JSON cannot hold (NaN and Infinity; a BigInt)",
+    code: {
+      [PYTHON]: py("return {'type': 'ok', 'source': 'faulty', 'data': {'v': float('nan'), 'w': float('inf')}}"),
+      [JAVASCRIPT]: js("return { type: 'ok', source: 'faulty', data: { v: 10n } };"),
+    },
+    outcome: { deadLetter: { [PYTHON]: "ValueError", [JAVASCRIPT]: "TypeError" } },
+  },
+  {
     name: "eats memory outside the JavaScript heap (Buffers)",
     code: { [JAVASCRIPT]: js("const keep = []; for (let i = 0; i < 64; i++) keep.push(Buffer.alloc(64 << 20, 1));") },
     outcome: { deadLetter: { [JAVASCRIPT]: "MemoryLimitExceeded" } },
@@ -244,6 +252,6 @@ describe("worker faults inside a running emulator", () => {
       await waitFor(() => childPids().length === baselineChildren, `worker processes back to ${baselineChildren} after "${fault.name}"`);
       await waitFor(() => processesWithArgument(ORPHAN_MARKER).length === 0, `processes started by workers to be gone after "${fault.name}"`, 5_000);
     }
-    expect(tried).toHaveLength(18);
+    expect(tried).toHaveLength(20);
   }, 85_000);
 });

@@ -74,7 +74,8 @@ def main():
     outgoing = os.fdopen(os.dup(CHANNEL_FD), "wb")
 
     def send(message):
-        outgoing.write(json.dumps(message, default=str, ensure_ascii=False).encode("utf-8") + b"\n")
+        # allow_nan=False: NaN and Infinity are not JSON; the emulator could not read the line.
+        outgoing.write(json.dumps(message, default=str, ensure_ascii=False, allow_nan=False).encode("utf-8") + b"\n")
         outgoing.flush()
 
     send({"op": "ready"})
@@ -96,8 +97,9 @@ def main():
                 if process is None:
                     raise RuntimeError("no code is loaded")
                 result = call(process, message["event"])
-                # Serialize here so an unserializable result is reported as this message's error.
-                json.dumps(result, default=str)
+                # Serialize here so an unserializable result (NaN and Infinity included: they are
+                # not JSON) is reported as this message's error, not lost as an unreadable line.
+                json.dumps(result, default=str, allow_nan=False)
                 reply["result"] = result
             except Exception as exc:  # noqa: BLE001 - a failing Process is the emulator's to retry
                 reply["error"] = describe(exc)
