@@ -9,6 +9,7 @@
 import * as http from "node:http";
 import * as http2 from "node:http2";
 import * as net from "node:net";
+import { Code } from "@connectrpc/connect";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectServing, startRig, type Rig } from "./helpers.js";
@@ -60,6 +61,27 @@ const CONTENT_TYPES = ["application/grpc", "application/grpc+proto", "applicatio
 
 /** What one raw HTTP/2 stream ended with. */
 type Outcome = "grpc-status" | "http-status" | "reset" | "timeout";
+
+/**
+ * Sends one well-formed gRPC request with an empty message; resolves with its gRPC code: the
+ * grpc-status, else the code gRPC clients read from the HTTP status (404 is UNIMPLEMENTED).
+ */
+function grpcStatusOf(session: http2.ClientHttp2Session, path: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    let status: string | undefined;
+    const stream = session.request({ ":method": "POST", ":path": path, "content-type": "application/grpc", te: "trailers" });
+    const pick = (h: http2.IncomingHttpHeaders) => {
+      if (h["grpc-status"] !== undefined) status = String(h["grpc-status"]);
+      else if (h[":status"] === 404) status ??= String(Code.Unimplemented);
+    };
+    stream.on("response", pick);
+    stream.on("trailers", pick);
+    stream.on("error", () => undefined);
+    stream.on("data", () => undefined);
+    stream.on("close", () => resolve(status));
+    stream.end(frame(0, 0));
+  });
+}
 
 /** Sends one request on a session and resolves with how it ended (never rejects). */
 function rawRequest(session: http2.ClientHttp2Session, path: string, contentType: string, body: Uint8Array, timeoutMs = 5_000): Promise<Outcome> {
@@ -149,6 +171,23 @@ describe("garbage on the wire", () => {
     expect(counts.reset).toBe(0);
     expect(counts["grpc-status"]).toBeGreaterThan(0);
     await expectServing(rig.emulator);
+  });
+
+  it("answers well-formed calls of unknown services and methods with UNIMPLEMENTED, on every HTTP/2 server", async () => {
+    const { gateway, workmanager, websocketmanager } = rig.emulator.addresses;
+    for (const server of [gateway, workmanager, websocketmanager]) {
+      const session = http2.connect(server.url);
+      session.on("error", () => undefined);
+      try {
+        for (const path of ["/virtufin.Nope/Nothing", "/virtufin.State/Nope", "/virtufin.WorkManager/Nope", "/grpc.health.v1.Health/Nope", "/.%2e/x"]) {
+          expect(await grpcStatusOf(session, path), `${server.url}${path}`).toBe(String(Code.Unimplemented));
+        }
+        // And the known method on the same session: OK.
+        expect(await grpcStatusOf(session, "/grpc.health.v1.Health/Check")).toBe("0");
+      } finally {
+        session.close();
+      }
+    }
   });
 
   it("answers raw HTTP/1.1 requests with random bodies on the gRPC-Web server", async () => {
