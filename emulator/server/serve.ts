@@ -116,6 +116,8 @@ export async function startGrpcServer(options: StartServerOptions): Promise<Runn
   const refuse = authorize
     ? connectNodeAdapter({
         routes,
+        // Connect reads a unary request before interceptors run: the cap holds here too.
+        readMaxBytes: MAX_MESSAGE_BYTES,
         interceptors: [
           () => (req) => {
             log?.warn("call without an accepted client certificate rejected", { method: `${req.service.typeName}/${req.method.name}` });

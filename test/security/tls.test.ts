@@ -188,6 +188,13 @@ describe("mutual TLS (client certificate required)", () => {
     expect(await roundTrip({ host: "localhost", port: gateway.port, tls: { ca: pki.serverCa, cert: pki.server.cert, key: pki.rogueClient.key } })).not.toBe("OK");
   });
 
+  it("a client without a certificate cannot make the server read more than the 4 MiB cap", async () => {
+    await using state = new StateClient({ host: "localhost", port: mtlsEmulator.addresses.gateway.port, tls: { ca: pki.serverCa }, retry: false });
+    const error = await state.saveState("tls", "big", "x".repeat(5 * 1024 * 1024)).then(() => undefined, (e: unknown) => e);
+    expect(Code[(error as VirtufinError).code]).toBe("ResourceExhausted");
+    tally.refused++;
+  });
+
   it("refuses requireClientCert without a client CA at start-up", async () => {
     await expect(startEmulator({ ports: 0, logLevel: "silent", tls: { ...pki.server, requireClientCert: true } })).rejects.toThrow(/requireClientCert needs tls\.ca/);
   });
