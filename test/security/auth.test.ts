@@ -183,6 +183,16 @@ describe("near misses of the right key", () => {
 });
 
 describe("rejected calls do nothing", () => {
+  it("a 5 MiB request without a key is cut at the 4 MiB cap on every protocol (never buffered whole)", async () => {
+    for (const target of TARGETS.filter((t) => t.services.includes(State))) {
+      await using connection = new Connection({ host: "127.0.0.1", port: target.port(), protocol: target.protocol, retry: false });
+      const error = await createClientCore(State, connection).unary(State.method.saveState, { service: "auth", key: "big", value: "x".repeat(5 * 1024 * 1024) }).then(() => undefined, (e: unknown) => e);
+      expect([target.name, Code[(error as VirtufinError).code]]).toEqual([target.name, "ResourceExhausted"]);
+      errorsSeen.push(error);
+      tally.rejected++;
+    }
+  });
+
   it("a SaveState or PublishEvent without the key changes no state and delivers no event", async () => {
     const delivered: unknown[] = [];
     const subscription = emulator.pubsub.subscribe("auth-probe", (event) => void delivered.push(event));
