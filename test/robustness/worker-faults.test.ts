@@ -255,3 +255,30 @@ describe("worker faults inside a running emulator", () => {
     expect(tried).toHaveLength(20);
   }, 85_000);
 });
+
+describe("stopping an emulator whose workers misbehave", () => {
+  it("is prompt and leaves no process: workers busy, hung, ignoring SIGTERM, with children of their own", async () => {
+    const rig = await startRig();
+    const marker = `${ORPHAN_MARKER}1`;
+    try {
+      const baseline = childPids().length;
+      const stubborn = [
+        [PYTHON, `import subprocess, time\ndef Process(event):\n    subprocess.Popen(['sleep', '${marker}'])\n    time.sleep(600)\n`],
+        [JAVASCRIPT, `function Process() { require('node:child_process').spawn('sleep', ['${marker}'], { stdio: 'ignore' }); for (;;) {} }`],
+        [PYTHON, "import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\ndef Process(event):\n    time.sleep(600)\n"],
+      ] as const;
+      for (const [i, [mime, code]] of stubborn.entries()) {
+        await runWorker(rig, code, mime, `stubborn-${i}`);
+        await rig.api.pubsub.publish(`stubborn-${i}`, "go");
+      }
+      await waitFor(() => processesWithArgument(marker).length === 2, "the workers' own children to start");
+      expect(childPids().length).toBe(baseline + 3);
+      const started = Date.now();
+      await rig.close();
+      expect(Date.now() - started).toBeLessThan(5_000);
+      await waitFor(() => childPids().length === baseline && processesWithArgument(marker).length === 0, "every worker process and its children to be gone", 5_000);
+    } finally {
+      await rig.close();
+    }
+  }, 30_000);
+});
