@@ -57,7 +57,7 @@ export class VirtufinError extends ConnectError {
   static override from(reason: unknown, code: Code = Code.Unknown): VirtufinError {
     if (reason instanceof VirtufinError) return reason;
     const connect = ConnectError.from(reason, code);
-    const error = new VirtufinError(connect.rawMessage, refusedStream(connect) ? Code.Unavailable : connect.code, connect.metadata, undefined, connect.cause ?? reason);
+    const error = new VirtufinError(connect.rawMessage, unavailable(connect) ? Code.Unavailable : connect.code, connect.metadata, undefined, connect.cause ?? reason);
     // Keep received details (already decoded or raw) without re-encoding them.
     (error as { details: ConnectError["details"] }).details = connect.details;
     return specialize(error);
@@ -97,15 +97,21 @@ export function errorFromStatus(status: string, message: string, context?: strin
   return new VirtufinError(context ? `${context}: ${detail}` : detail, code);
 }
 
+/** TLS verification and handshake failures, by Node's error codes. */
+const TLS_FAILURE = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|HOSTNAME_MISMATCH$)/;
+
 /**
- * True for an HTTP/2 stream the server refused (REFUSED_STREAM: it did not process the request,
- * as when it is going away). gRPC maps that to UNAVAILABLE, so safe calls are retried; connect-node
- * reports it as INTERNAL when the stream's error event comes before its close.
+ * True for transport failures gRPC reports as UNAVAILABLE but connect-node as INTERNAL: an HTTP/2
+ * stream the server refused (REFUSED_STREAM: not processed, as when the server is going away),
+ * and a failed TLS handshake (untrusted certificate, wrong host name). So safe calls are retried
+ * and callers see one code for "could not reach the service".
  */
-function refusedStream(error: ConnectError): boolean {
+function unavailable(error: ConnectError): boolean {
   if (error.code !== Code.Internal) return false;
   for (let cause: unknown = error.cause, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
-    if ((cause as { code?: unknown }).code === "ERR_HTTP2_STREAM_ERROR" && cause.message.includes("NGHTTP2_REFUSED_STREAM")) return true;
+    const code = (cause as { code?: unknown }).code;
+    if (code === "ERR_HTTP2_STREAM_ERROR" && cause.message.includes("NGHTTP2_REFUSED_STREAM")) return true;
+    if (typeof code === "string" && TLS_FAILURE.test(code)) return true;
   }
   return false;
 }
