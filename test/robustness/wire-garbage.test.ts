@@ -12,7 +12,7 @@ import * as net from "node:net";
 import { Code } from "@connectrpc/connect";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectServing, startRig, type Rig } from "./helpers.js";
+import { expectServing, startRig, waitFor, type Rig } from "./helpers.js";
 
 const SEED = 20_260_601;
 
@@ -188,6 +188,32 @@ describe("garbage on the wire", () => {
         session.close();
       }
     }
+  });
+
+  it("survives a rapid-reset flood (5,000 subscriptions opened and cancelled at once) with no stream leaked", async () => {
+    const body = frame(0, 6, new Uint8Array([0x0a, 0x04, 0x72, 0x72, 0x72, 0x72])); // PubsubSubscribeRequest{topic: "rrrr"}
+    const baseline = rig.emulator.activeStreams();
+    const session = http2.connect(rig.emulator.addresses.gateway.url);
+    session.on("error", () => undefined);
+    let opened = 0;
+    let closed = 0;
+    for (let i = 0; i < 5_000 && !session.destroyed; i++) {
+      const stream = session.request({ ":method": "POST", ":path": "/virtufin.Pubsub/Subscribe", "content-type": "application/grpc", te: "trailers" });
+      opened += 1;
+      stream.on("error", () => undefined);
+      stream.on("close", () => (closed += 1));
+      stream.end(body);
+      // Half are cancelled at once, half a tick later (after the server may have started them).
+      if (i % 2 === 0) stream.close(http2.constants.NGHTTP2_CANCEL);
+      else setImmediate(() => stream.close(http2.constants.NGHTTP2_CANCEL));
+      if (i % 250 === 249) await new Promise((resolve) => setImmediate(resolve));
+    }
+    await waitFor(() => closed === opened, `all ${opened} streams to close`);
+    session.destroy();
+    // Node may cut such a session short (its rapid-reset defence); either way nothing is left.
+    expect(opened).toBeGreaterThan(500);
+    await waitFor(() => rig.emulator.activeStreams() === baseline, "the server side of the flood to be gone");
+    await expectServing(rig.emulator);
   });
 
   it("answers raw HTTP/1.1 requests with random bodies on the gRPC-Web server", async () => {
