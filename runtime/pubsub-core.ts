@@ -6,7 +6,6 @@
  */
 import {
   create,
-  fromJson,
   toJson,
   type DescMessage,
   type DescMethod,
@@ -16,10 +15,10 @@ import {
   type MessageInitShape,
   type MessageShape,
 } from "@bufbuild/protobuf";
-import { DEFAULT_TIMEOUT_MS, type CallOptions } from "./call-options.js";
+import { DEFAULT_TIMEOUT_MS } from "./call-options.js";
 import type { ClientCore } from "./client-core.js";
 import { Code, VirtufinError } from "./errors.js";
-import { normalizeInit, type RequestInit } from "./request-init.js";
+import { createJsonCore, parseMessage } from "./json-core.js";
 import type { Worker } from "./workers/index.js";
 import { Workers } from "./workers/index.js";
 
@@ -84,34 +83,25 @@ export function createPubsubCore(service: DescService, target: PubsubTarget, bin
   if (typeof target?.pubsub?.publishWithResult !== "function") {
     throw new TypeError(`a ${service.name} request-reply client needs a target with pubsub (an ApiClient)`);
   }
-  const unsupported = (method: DescMethod): never => {
-    throw new VirtufinError(`${service.typeName}.${method.name} is streaming; request-reply over pub/sub is unary only`, Code.Unimplemented);
-  };
-  return {
-    async unary<I extends DescMessage, O extends DescMessage>(
-      method: DescMethod & { input: I; output: O },
-      request: RequestInit<I> | undefined,
-      options?: CallOptions,
-    ): Promise<MessageShape<O>> {
+  return createJsonCore(
+    async (method, data, options) => {
       const route = bindingOf(service, binding, method);
-      const input = create(method.input, normalizeInit(method.input, request));
       const reply = await target.pubsub.publishWithResult({
         topic: route.topic,
         replyTopic: route.replyTopic,
         type: route.type,
         source: binding.source,
-        data: toJson(method.input, input),
+        data,
         timeoutMs: options?.timeoutMs ?? DEFAULT_TIMEOUT_MS,
         signal: options?.signal,
         metadata: options?.headers ? headersToMetadata(options.headers) : undefined,
       });
-      return parse(method.output, reply.dataAsJson<JsonValue>(), `${service.typeName}.${method.name} reply`);
+      return reply.dataAsJson<JsonValue>();
     },
-    serverStream: (method) => unsupported(method),
-    clientStream: (method) => unsupported(method),
-    bidiStream: (method) => unsupported(method),
-    close: async () => undefined,
-  };
+    (method) => `${service.typeName}.${method.name}`,
+    "request-reply over pub/sub is unary only",
+    Code.InvalidArgument,
+  );
 }
 
 /**
@@ -149,7 +139,7 @@ export function servePubsub<S extends DescService>(
         if (!method) throw new VirtufinError(`no method of ${service.typeName} handles requests of type "${event.type}"`, Code.Unimplemented);
         const handler = (implementation as Record<string, (r: unknown, c: { signal: AbortSignal }) => unknown>)[method.localName];
         if (typeof handler !== "function") throw new VirtufinError(`${service.typeName}.${method.name} is not implemented`, Code.Unimplemented);
-        const request = parse(method.input, event.dataAsJson<JsonValue>(), `${service.typeName}.${method.name} request`);
+        const request = parseMessage(method.input, event.dataAsJson<JsonValue>(), `${service.typeName}.${method.name} request`, Code.InvalidArgument);
         const result = await handler.call(implementation, request, { signal });
         return toJson(method.output, create(method.output, result as MessageInitShape<DescMessage>));
       },
@@ -164,14 +154,6 @@ function bindingOf(service: DescService, binding: PubsubBinding, method: DescMet
   const route = Object.hasOwn(binding.methods, method.name) ? binding.methods[method.name] : undefined;
   if (!route) throw new VirtufinError(`${service.typeName}.${method.name} has no pub/sub binding`, Code.Unimplemented);
   return route;
-}
-
-function parse<D extends DescMessage>(desc: D, json: JsonValue, what: string): MessageShape<D> {
-  try {
-    return fromJson(desc, json, { ignoreUnknownFields: true });
-  } catch (error) {
-    throw new VirtufinError(`${what} is not a valid ${desc.typeName}: ${(error as Error).message}`, Code.InvalidArgument);
-  }
 }
 
 /** Per-call headers travel as CloudEvent metadata over pub/sub. */

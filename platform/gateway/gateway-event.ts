@@ -2,9 +2,7 @@
  * An event of a Gateway-wide subscription (`Gateway.Subscribe`, `WatchSystemEvents`).
  */
 import type { TopicEventRequest } from "../../generated/virtufin/gateway_pb.js";
-import { Code, VirtufinError } from "../../runtime/index.js";
-
-const decoder = new TextDecoder();
+import { dataJson, dataText } from "../event-data.js";
 
 /** One platform event: a state change, a pub/sub event or a system event. */
 export class GatewayEvent {
@@ -36,15 +34,11 @@ export class GatewayEvent {
 
   /** The payload decoded as UTF-8 text. */
   dataAsText(): string {
-    return decoder.decode(this.data);
+    return dataText(this.data);
   }
 
   /** The payload parsed as JSON (a VirtufinError INVALID_ARGUMENT if it is not JSON). */
   dataAsJson<T = unknown>(): T {
-    try {
-      return JSON.parse(this.dataAsText()) as T;
-    } catch (error) {
-      throw new VirtufinError(`event ${this.id} on "${this.topic}" is not JSON: ${(error as Error).message}`, Code.InvalidArgument);
-    }
+    return dataJson<T>(this.data, this.id, this.topic);
   }
 }

@@ -1,9 +1,7 @@
 /**
  * An event delivered by a subscription, with the CloudEvent attributes at hand.
  */
-import { Code, VirtufinError } from "../../runtime/index.js";
-
-const decoder = new TextDecoder();
+import { dataJson, dataText } from "../event-data.js";
 
 /** The parts of an event as they arrive (a Pubsub.Subscribe response). */
 export interface PubsubEventInit {
@@ -68,7 +66,7 @@ export class PubsubEvent {
 
   /** The payload decoded as UTF-8 text. */
   dataAsText(): string {
-    return decoder.decode(this.data);
+    return dataText(this.data);
   }
 
   /**
@@ -76,15 +74,7 @@ export class PubsubEvent {
    * VirtufinError (INVALID_ARGUMENT) that says which event it was.
    */
   dataAsJson<T = unknown>(): T {
-    const text = this.dataAsText();
-    try {
-      return JSON.parse(text) as T;
-    } catch (error) {
-      throw new VirtufinError(
-        `event ${this.messageId || "(no id)"} on "${this.topic}" is not JSON: ${(error as Error).message}`,
-        Code.InvalidArgument,
-      );
-    }
+    return dataJson<T>(this.data, this.messageId, this.topic);
   }
 
   /** A plain-object view for logging and `JSON.stringify` (payload as text). */
