@@ -51,11 +51,19 @@ export function createGatewayService(ctx: ServiceContext, backends: Backends, op
       if (matches(filter, classified)) channel.push(toTopicEvent(classified));
     });
     const untrack = ctx.streams?.track();
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      sub.close();
+      untrack?.();
+    };
+    // When the client leaves (the channel ends), even if this generator is never resumed.
+    channel.onClose(release);
     try {
       yield* channel;
     } finally {
-      sub.close();
-      untrack?.();
+      release();
     }
   }
 

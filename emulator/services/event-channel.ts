@@ -17,6 +17,7 @@ export class EventChannel<T> implements AsyncIterable<T> {
   private done = false;
   private failure: Error | undefined;
   private readonly cleanups: (() => void)[] = [];
+  private readonly closeHooks: ((failure: Error | undefined) => void)[] = [];
 
   /** Creates a channel holding at most `capacity` undelivered items. */
   constructor(private readonly capacity: number = DEFAULT_STREAM_BUFFER) {}
@@ -70,8 +71,22 @@ export class EventChannel<T> implements AsyncIterable<T> {
     return this;
   }
 
+  /**
+   * Runs `hook` once when the channel ends or fails (with the failure, if any) — at once, not
+   * when the stream's consumer next asks for an item. A streaming handler must release what it
+   * holds here and not only in its `finally`: when a client vanishes while a write of its
+   * stream is pending, connect-node never resumes the handler's generator, so its `finally`
+   * never runs.
+   */
+  onClose(hook: (failure: Error | undefined) => void): this {
+    if (this.done) hook(this.failure);
+    else this.closeHooks.push(hook);
+    return this;
+  }
+
   private notify(): void {
     if (this.done) for (const cleanup of this.cleanups.splice(0)) cleanup();
+    if (this.done) for (const hook of this.closeHooks.splice(0)) hook(this.failure);
     const wake = this.wake;
     this.wake = undefined;
     wake?.();

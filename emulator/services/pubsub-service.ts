@@ -99,7 +99,9 @@ export function createPubsubService(ctx: ServiceContext, options: PubsubServiceO
       const id = randomUUID();
       const channel = new EventChannel<BusEvent>(maxBuffer).endOn(context.signal, ctx.stopping);
       let idle: NodeJS.Timeout | undefined;
+      let released = false;
       const armIdle = () => {
+        if (released) return;
         clearTimeout(idle);
         idle = setTimeout(() => {
           log.info("idle subscription ended", { topic: req.topic, subscription: id });
@@ -114,6 +116,19 @@ export function createPubsubService(ctx: ServiceContext, options: PubsubServiceO
       log.info("subscription connected", { topic: req.topic, subscription: id });
       void systemEvent("connected", req.topic, id);
       armIdle();
+      const release = (failure: unknown) => {
+        if (released) return;
+        released = true;
+        clearTimeout(idle);
+        sub.close();
+        untrack?.();
+        subscriptions.delete(id);
+        const error = failure instanceof Error ? failure.message : undefined;
+        log.info(error ? "subscription failed" : "subscription disconnected", { topic: req.topic, subscription: id, error });
+        void systemEvent(error ? "failed" : "disconnected", req.topic, id, error);
+      };
+      // When the client leaves (the channel ends), even if this generator is never resumed.
+      channel.onClose(release);
       let failure: unknown;
       try {
         for await (const event of channel) {
@@ -130,13 +145,7 @@ export function createPubsubService(ctx: ServiceContext, options: PubsubServiceO
         failure = err;
         throw err;
       } finally {
-        clearTimeout(idle);
-        sub.close();
-        untrack?.();
-        subscriptions.delete(id);
-        const error = failure instanceof Error ? failure.message : undefined;
-        log.info(error ? "subscription failed" : "subscription disconnected", { topic: req.topic, subscription: id, error });
-        void systemEvent(error ? "failed" : "disconnected", req.topic, id, error);
+        release(failure);
       }
     },
 

@@ -7,6 +7,7 @@
  * Then `state.update()` runs as 50 concurrent increments of one key and ends at exactly 50, and
  * clients that vanish mid-stream (their TCP connection cut, no goodbye) leave nothing behind.
  */
+import * as http from "node:http";
 import * as http2 from "node:http2";
 import * as net from "node:net";
 import { create, toBinary, type DescMessage, type MessageInitShape } from "@bufbuild/protobuf";
@@ -161,6 +162,36 @@ describe("50 concurrent clients", () => {
     );
     // Publishing to their topics now reaches no one and harms nothing.
     for (let i = 0; i < 5; i++) await rig.api.pubsub.publish(`vanish-${i}`, { after: true });
+    await expectServing(rig.emulator);
+  }, 30_000);
+
+  it("forget browser clients that vanish mid-stream: 20 Connect-JSON subscriptions and 20 gRPC-Web system-event streams over HTTP/1.1", async () => {
+    // Each subscription's connect/disconnect is a system event written to every watcher, so the
+    // watchers' connections die with writes pending: connect-node then never resumes their
+    // handlers, and the streams leaked until the emulator released them on the signal.
+    const baseline = { streams: rig.emulator.activeStreams(), subscriptions: rig.emulator.activeSubscriptions() };
+    const { url } = rig.emulator.addresses.grpcWeb;
+    const requests: http.ClientRequest[] = [];
+    const open = (path: string, contentType: string, body: Uint8Array) => {
+      const request = http.request(`${url}${path}`, { method: "POST", agent: false, headers: { "content-type": contentType } }, (res) => res.resume());
+      request.on("error", () => undefined);
+      request.end(body);
+      requests.push(request);
+    };
+    const json = new TextEncoder().encode(JSON.stringify({ topic: "vanish-h1" }));
+    const envelope = new Uint8Array(5 + json.length);
+    new DataView(envelope.buffer).setUint32(1, json.length);
+    envelope.set(json, 5);
+    for (let i = 0; i < 20; i++) {
+      open("/virtufin.Pubsub/Subscribe", "application/connect+json", envelope);
+      open("/virtufin.Gateway/WatchSystemEvents", "application/grpc-web+proto", grpcFrame(SystemEventsRequestSchema, {}));
+    }
+    await waitFor(() => rig.emulator.activeStreams() === baseline.streams + 40, "40 streams to open");
+    for (const request of requests) request.destroy();
+    await waitFor(
+      () => rig.emulator.activeStreams() === baseline.streams && rig.emulator.activeSubscriptions() === baseline.subscriptions,
+      "the vanished browser clients' streams to be released",
+    );
     await expectServing(rig.emulator);
   }, 30_000);
 });

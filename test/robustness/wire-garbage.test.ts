@@ -72,7 +72,7 @@ function grpcStatusOf(session: http2.ClientHttp2Session, path: string): Promise<
     const stream = session.request({ ":method": "POST", ":path": path, "content-type": "application/grpc", te: "trailers" });
     const pick = (h: http2.IncomingHttpHeaders) => {
       if (h["grpc-status"] !== undefined) status = String(h["grpc-status"]);
-      else if (h[":status"] === 404) status ??= String(Code.Unimplemented);
+      else if (Number(h[":status"]) === 404) status ??= String(Code.Unimplemented);
     };
     stream.on("response", pick);
     stream.on("trailers", pick);
