@@ -42,24 +42,16 @@ export interface ConfigApi {
 }
 
 /**
- * Read access to the services configuration.
- *
- * A client of virtufin.Config.
- *
- * @generated from service virtufin.Config
+ * The calls of virtufin.Config, written once for every route to it: the direct client, the
+ * gateway proxy and the pub/sub client extend this class and differ only in the core they
+ * pass to it. Kept in a private field, so no method name can collide with it.
  */
-export class ConfigClient implements ConfigApi {
+class ConfigClientBase implements ConfigApi {
   readonly #core: ClientCore;
 
-  /**
-   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
-   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
-   * client), which is shared and left open by close().
-   *
-   * Host and port missing from the connection options default to localhost:5002 (the service's google.api.default_host).
-   */
-  constructor(target?: ClientTarget) {
-    this.#core = createClientCore(Config, target, { host: "localhost", port: 5002 });
+  /** Keeps the core every call goes through. */
+  constructor(core: ClientCore) {
+    this.#core = core;
   }
 
   /**
@@ -92,6 +84,30 @@ export class ConfigClient implements ConfigApi {
     const [request, options] = flatArgs(args, ["name"], true);
     const response = await this.#core.unary(Config.method.getService, request as RequestInit<typeof GetConfigServiceRequestSchema>, options);
     return response.service;
+  }
+}
+
+/**
+ * Read access to the services configuration.
+ *
+ * A client of virtufin.Config.
+ *
+ * @generated from service virtufin.Config
+ */
+export class ConfigClient extends ConfigClientBase implements ConfigApi {
+  readonly #core: ClientCore;
+
+  /**
+   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
+   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
+   * client), which is shared and left open by close().
+   *
+   * Host and port missing from the connection options default to localhost:5002 (the service's google.api.default_host).
+   */
+  constructor(target?: ClientTarget) {
+    const core = createClientCore(Config, target, { host: "localhost", port: 5002 });
+    super(core);
+    this.#core = core;
   }
 
   /** Closes the connection this client opened (a shared connection or transport stays open). */
@@ -114,14 +130,12 @@ export class ConfigClient implements ConfigApi {
  *
  * @generated from service virtufin.Config
  */
-export class ConfigGatewayProxy implements ConfigApi {
+export class ConfigGatewayProxy extends ConfigClientBase implements ConfigApi {
   /**
    * The Gateway backend name calls go to by default: "config"
    * (from the service name in lowercase).
    */
   static readonly gatewayName = "config";
-
-  readonly #core: ClientCore;
 
   /**
    * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
@@ -129,38 +143,6 @@ export class ConfigGatewayProxy implements ConfigApi {
    * "config".
    */
   constructor(gateway: JsonGateway, name: string = ConfigGatewayProxy.gatewayName) {
-    this.#core = createGatewayCore(Config, gateway, name);
-  }
-
-  /**
-   * Lists every configured backend service.
-   *
-   * @generated from rpc virtufin.Config.ListServices
-   */
-  async listServices(request?: RequestInit<typeof ListConfigServicesRequestSchema>, options?: CallOptions): Promise<ConfigService[]> {
-    const response = await this.#core.unary(Config.method.listServices, request, options);
-    return response.services;
-  }
-
-  /**
-   * Reads one backend service's configuration. An unknown name is NOT_FOUND (decision: the
-   * platform leaves this undocumented).
-   *
-   * @param name The backend name, for example "workmanager".
-   *
-   * @generated from rpc virtufin.Config.GetService
-   */
-  getService(name: string, options?: CallOptions): Promise<ConfigService | undefined>;
-  /**
-   * Reads one backend service's configuration. An unknown name is NOT_FOUND (decision: the
-   * platform leaves this undocumented).
-   *
-   * @generated from rpc virtufin.Config.GetService
-   */
-  getService(request: RequestInit<typeof GetConfigServiceRequestSchema>, options?: CallOptions): Promise<ConfigService | undefined>;
-  async getService(...args: unknown[]): Promise<ConfigService | undefined> {
-    const [request, options] = flatArgs(args, ["name"], true);
-    const response = await this.#core.unary(Config.method.getService, request as RequestInit<typeof GetConfigServiceRequestSchema>, options);
-    return response.service;
+    super(createGatewayCore(Config, gateway, name));
   }
 }

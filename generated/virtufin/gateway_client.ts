@@ -130,24 +130,16 @@ export interface GatewayApi {
 }
 
 /**
- * Dynamic dispatch to backend services, method discovery, and platform event streams.
- *
- * A client of virtufin.Gateway.
- *
- * @generated from service virtufin.Gateway
+ * The calls of virtufin.Gateway, written once for every route to it: the direct client, the
+ * gateway proxy and the pub/sub client extend this class and differ only in the core they
+ * pass to it. Kept in a private field, so no method name can collide with it.
  */
-export class GatewayClient implements GatewayApi {
+class GatewayClientBase implements GatewayApi {
   readonly #core: ClientCore;
 
-  /**
-   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
-   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
-   * client), which is shared and left open by close().
-   *
-   * Host and port missing from the connection options default to localhost:5002 (the service's google.api.default_host).
-   */
-  constructor(target?: ClientTarget) {
-    this.#core = createClientCore(Gateway, target, { host: "localhost", port: 5002 });
+  /** Keeps the core every call goes through. */
+  constructor(core: ClientCore) {
+    this.#core = core;
   }
 
   /**
@@ -283,6 +275,30 @@ export class GatewayClient implements GatewayApi {
     const [request, options] = flatArgs(args, ["service", "method", "type"], true);
     const response = await this.#core.unary(Gateway.method.getMethodSchema, request as RequestInit<typeof GetMethodSchemaRequestSchema>, options);
     return response.schema;
+  }
+}
+
+/**
+ * Dynamic dispatch to backend services, method discovery, and platform event streams.
+ *
+ * A client of virtufin.Gateway.
+ *
+ * @generated from service virtufin.Gateway
+ */
+export class GatewayClient extends GatewayClientBase implements GatewayApi {
+  readonly #core: ClientCore;
+
+  /**
+   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
+   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
+   * client), which is shared and left open by close().
+   *
+   * Host and port missing from the connection options default to localhost:5002 (the service's google.api.default_host).
+   */
+  constructor(target?: ClientTarget) {
+    const core = createClientCore(Gateway, target, { host: "localhost", port: 5002 });
+    super(core);
+    this.#core = core;
   }
 
   /** Closes the connection this client opened (a shared connection or transport stays open). */
@@ -307,14 +323,12 @@ export class GatewayClient implements GatewayApi {
  *
  * @generated from service virtufin.Gateway
  */
-export class GatewayGatewayProxy implements GatewayApi {
+export class GatewayGatewayProxy extends GatewayClientBase implements GatewayApi {
   /**
    * The Gateway backend name calls go to by default: "gateway"
    * (from the service name in lowercase).
    */
   static readonly gatewayName = "gateway";
-
-  readonly #core: ClientCore;
 
   /**
    * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
@@ -322,141 +336,6 @@ export class GatewayGatewayProxy implements GatewayApi {
    * "gateway".
    */
   constructor(gateway: JsonGateway, name: string = GatewayGatewayProxy.gatewayName) {
-    this.#core = createGatewayCore(Gateway, gateway, name);
-  }
-
-  /**
-   * Calls a unary method of a backend with a serialized protobuf request (raw passthrough).
-   *
-   * Failures are reported in-band: `success` is false, `status` holds the gRPC code name
-   * (for example "NOT_FOUND") and `message` the detail. Clients turn them into a typed error.
-   *
-   * @param service The backend name from the services configuration (for example "workmanager"), not a proto package name.
-   * @param method The bare RPC name exactly as declared in the backend's proto (for example "ListWorkers").
-   * @param requestData The serialized protobuf request message of the backend method.
-   *
-   * @generated from rpc virtufin.Gateway.Invoke
-   */
-  invoke(service: string, method: string, requestData: Uint8Array, options?: CallOptions): Promise<InvokeResponse>;
-  /**
-   * Calls a unary method of a backend with a serialized protobuf request (raw passthrough).
-   *
-   * Failures are reported in-band: `success` is false, `status` holds the gRPC code name
-   * (for example "NOT_FOUND") and `message` the detail. Clients turn them into a typed error.
-   *
-   * @generated from rpc virtufin.Gateway.Invoke
-   */
-  invoke(request: RequestInit<typeof InvokeRequestSchema>, options?: CallOptions): Promise<InvokeResponse>;
-  async invoke(...args: unknown[]): Promise<InvokeResponse> {
-    const [request, options] = flatArgs(args, ["service", "method", "requestData"], true);
-    return this.#core.unary(Gateway.method.invoke, request as RequestInit<typeof InvokeRequestSchema>, options);
-  }
-
-  /**
-   * Calls a unary method of a backend with a JSON request and returns its JSON response.
-   *
-   * The request JSON is parsed with the protobuf JSON rules (lowerCamel or snake_case field
-   * names); the response is canonical proto3 JSON (lowerCamel). Failures are reported in-band as
-   * for Invoke. Request headers (such as `correlationid`) are forwarded to the backend.
-   *
-   * @param service The backend name from the services configuration (for example "workmanager").
-   * @param method The bare RPC name exactly as declared in the backend's proto (for example "CreateWorker").
-   * @param requestData The request message as proto3 JSON text; lowerCamel and snake_case names are both accepted. An empty string means the empty message.
-   *
-   * @generated from rpc virtufin.Gateway.InvokeJson
-   */
-  invokeJson(service: string, method: string, requestData: string, options?: CallOptions): Promise<InvokeJsonResponse>;
-  /**
-   * Calls a unary method of a backend with a JSON request and returns its JSON response.
-   *
-   * The request JSON is parsed with the protobuf JSON rules (lowerCamel or snake_case field
-   * names); the response is canonical proto3 JSON (lowerCamel). Failures are reported in-band as
-   * for Invoke. Request headers (such as `correlationid`) are forwarded to the backend.
-   *
-   * @generated from rpc virtufin.Gateway.InvokeJson
-   */
-  invokeJson(request: RequestInit<typeof InvokeJsonRequestSchema>, options?: CallOptions): Promise<InvokeJsonResponse>;
-  async invokeJson(...args: unknown[]): Promise<InvokeJsonResponse> {
-    const [request, options] = flatArgs(args, ["service", "method", "requestData"], true);
-    return this.#core.unary(Gateway.method.invokeJson, request as RequestInit<typeof InvokeJsonRequestSchema>, options);
-  }
-
-  /**
-   * Lists the backend names of the services configuration (for example "workmanager").
-   *
-   * @generated from rpc virtufin.Gateway.ListServices
-   */
-  async listServices(request?: RequestInit<typeof ListServicesRequestSchema>, options?: CallOptions): Promise<string[]> {
-    const response = await this.#core.unary(Gateway.method.listServices, request, options);
-    return response.services;
-  }
-
-  /**
-   * Lists the methods of a backend, discovered through its gRPC server reflection (cached).
-   * "virtufin.Gateway" or "Gateway" lists the Gateway's own methods.
-   *
-   * @param service The backend name (or "virtufin.Gateway" for the Gateway itself).
-   *
-   * @generated from rpc virtufin.Gateway.ListMethods
-   */
-  listMethods(service: string, options?: CallOptions): Promise<MethodInfo[]>;
-  /**
-   * Lists the methods of a backend, discovered through its gRPC server reflection (cached).
-   * "virtufin.Gateway" or "Gateway" lists the Gateway's own methods.
-   *
-   * @generated from rpc virtufin.Gateway.ListMethods
-   */
-  listMethods(request: RequestInit<typeof ListMethodsRequestSchema>, options?: CallOptions): Promise<MethodInfo[]>;
-  async listMethods(...args: unknown[]): Promise<MethodInfo[]> {
-    const [request, options] = flatArgs(args, ["service"], true);
-    const response = await this.#core.unary(Gateway.method.listMethods, request as RequestInit<typeof ListMethodsRequestSchema>, options);
-    return response.methods;
-  }
-
-  /**
-   * Streams platform events (state changes, pub/sub events, system events) matching the
-   * filters: every non-empty list must match, and the values of one list are alternatives
-   * (decision, after the platform's combined scope keys such as "{service}/{topic}"); all lists
-   * empty means everything.
-   *
-   * The envelope carries no CloudEvent extensions, so `correlationid` is not visible here; use
-   * Pubsub.Subscribe to see event metadata.
-   *
-   * @generated from rpc virtufin.Gateway.Subscribe
-   */
-  subscribe(request: RequestInit<typeof SubscribeRequestSchema>, options?: CallOptions): AsyncIterable<TopicEventRequest> {
-    return this.#core.serverStream(Gateway.method.subscribe, request, options);
-  }
-
-  /**
-   * Streams system events only (event type "system", for example `pubsub_subscription` with
-   * the statuses connected, disconnected and failed).
-   *
-   * @generated from rpc virtufin.Gateway.WatchSystemEvents
-   */
-  watchSystemEvents(request?: RequestInit<typeof SystemEventsRequestSchema>, options?: CallOptions): AsyncIterable<TopicEventRequest> {
-    return this.#core.serverStream(Gateway.method.watchSystemEvents, request, options);
-  }
-
-  /**
-   * Describes the fields of a method's input or output message, from the reflection cache.
-   *
-   * @param service The backend name.
-   * @param method The bare RPC name.
-   * @param type "input" (the default when empty) or "output".
-   *
-   * @generated from rpc virtufin.Gateway.GetMethodSchema
-   */
-  getMethodSchema(service: string, method: string, type?: string | undefined, options?: CallOptions): Promise<MethodSchema | undefined>;
-  /**
-   * Describes the fields of a method's input or output message, from the reflection cache.
-   *
-   * @generated from rpc virtufin.Gateway.GetMethodSchema
-   */
-  getMethodSchema(request: RequestInit<typeof GetMethodSchemaRequestSchema>, options?: CallOptions): Promise<MethodSchema | undefined>;
-  async getMethodSchema(...args: unknown[]): Promise<MethodSchema | undefined> {
-    const [request, options] = flatArgs(args, ["service", "method", "type"], true);
-    const response = await this.#core.unary(Gateway.method.getMethodSchema, request as RequestInit<typeof GetMethodSchemaRequestSchema>, options);
-    return response.schema;
+    super(createGatewayCore(Gateway, gateway, name));
   }
 }

@@ -79,24 +79,16 @@ export interface PubsubApi {
 }
 
 /**
- * Publish and subscribe to topics.
- *
- * A client of virtufin.Pubsub.
- *
- * @generated from service virtufin.Pubsub
+ * The calls of virtufin.Pubsub, written once for every route to it: the direct client, the
+ * gateway proxy and the pub/sub client extend this class and differ only in the core they
+ * pass to it. Kept in a private field, so no method name can collide with it.
  */
-export class PubsubClient implements PubsubApi {
+class PubsubClientBase implements PubsubApi {
   readonly #core: ClientCore;
 
-  /**
-   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
-   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
-   * client), which is shared and left open by close().
-   *
-   * Host and port missing from the connection options default to localhost:5002 (the service's google.api.default_host).
-   */
-  constructor(target?: ClientTarget) {
-    this.#core = createClientCore(Pubsub, target, { host: "localhost", port: 5002 });
+  /** Keeps the core every call goes through. */
+  constructor(core: ClientCore) {
+    this.#core = core;
   }
 
   /**
@@ -166,6 +158,30 @@ export class PubsubClient implements PubsubApi {
     const [request, options] = flatArgs(args, ["subscriptionId"], true);
     const response = await this.#core.unary(Pubsub.method.unsubscribe, request as RequestInit<typeof UnsubscribeRequestSchema>, options);
     return response.status;
+  }
+}
+
+/**
+ * Publish and subscribe to topics.
+ *
+ * A client of virtufin.Pubsub.
+ *
+ * @generated from service virtufin.Pubsub
+ */
+export class PubsubClient extends PubsubClientBase implements PubsubApi {
+  readonly #core: ClientCore;
+
+  /**
+   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
+   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
+   * client), which is shared and left open by close().
+   *
+   * Host and port missing from the connection options default to localhost:5002 (the service's google.api.default_host).
+   */
+  constructor(target?: ClientTarget) {
+    const core = createClientCore(Pubsub, target, { host: "localhost", port: 5002 });
+    super(core);
+    this.#core = core;
   }
 
   /** Closes the connection this client opened (a shared connection or transport stays open). */
@@ -190,14 +206,12 @@ export class PubsubClient implements PubsubApi {
  *
  * @generated from service virtufin.Pubsub
  */
-export class PubsubGatewayProxy implements PubsubApi {
+export class PubsubGatewayProxy extends PubsubClientBase implements PubsubApi {
   /**
    * The Gateway backend name calls go to by default: "pubsub"
    * (from the service name in lowercase).
    */
   static readonly gatewayName = "pubsub";
-
-  readonly #core: ClientCore;
 
   /**
    * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
@@ -205,75 +219,6 @@ export class PubsubGatewayProxy implements PubsubApi {
    * "pubsub".
    */
   constructor(gateway: JsonGateway, name: string = PubsubGatewayProxy.gatewayName) {
-    this.#core = createGatewayCore(Pubsub, gateway, name);
-  }
-
-  /**
-   * Publishes one event to a topic. A `correlationid` request header, or a `correlationid`
-   * metadata entry, is carried to subscribers in their event metadata. `ce-id` and `ce-time`
-   * are generated when absent. Never retried by clients: a retry could publish twice.
-   *
-   * @param topic The topic, for example "time-worker-topic".
-   * @param data The CloudEvent data; JSON by convention (`ce-datacontenttype` says which).
-   * @param metadata CloudEvent attributes (`ce-*`), extensions (`correlationid`, `replytopic`, ...) and other pub/sub metadata.
-   *
-   * @generated from rpc virtufin.Pubsub.PublishEvent
-   */
-  publishEvent(topic: string, data: Uint8Array, metadata?: { [key: string]: string } | undefined, options?: CallOptions): Promise<StatusResponse | undefined>;
-  /**
-   * Publishes one event to a topic. A `correlationid` request header, or a `correlationid`
-   * metadata entry, is carried to subscribers in their event metadata. `ce-id` and `ce-time`
-   * are generated when absent. Never retried by clients: a retry could publish twice.
-   *
-   * @generated from rpc virtufin.Pubsub.PublishEvent
-   */
-  publishEvent(request: RequestInit<typeof PublishRequestSchema>, options?: CallOptions): Promise<StatusResponse | undefined>;
-  async publishEvent(...args: unknown[]): Promise<StatusResponse | undefined> {
-    const [request, options] = flatArgs(args, ["topic", "data", "metadata"], true);
-    const response = await this.#core.unary(Pubsub.method.publishEvent, request as RequestInit<typeof PublishRequestSchema>, options);
-    return response.status;
-  }
-
-  /**
-   * Streams every event published to a topic from now on, until the client cancels. A
-   * subscription idle for 5 minutes, or whose consumer is gone, is dropped by the server.
-   *
-   * @param topic The topic.
-   *
-   * @generated from rpc virtufin.Pubsub.Subscribe
-   */
-  subscribe(topic: string, options?: CallOptions): AsyncIterable<PubsubSubscribeResponse>;
-  /**
-   * Streams every event published to a topic from now on, until the client cancels. A
-   * subscription idle for 5 minutes, or whose consumer is gone, is dropped by the server.
-   *
-   * @generated from rpc virtufin.Pubsub.Subscribe
-   */
-  subscribe(request: RequestInit<typeof PubsubSubscribeRequestSchema>, options?: CallOptions): AsyncIterable<PubsubSubscribeResponse>;
-  subscribe(...args: unknown[]): AsyncIterable<PubsubSubscribeResponse> {
-    const [request, options] = flatArgs(args, ["topic"], true);
-    return this.#core.serverStream(Pubsub.method.subscribe, request as RequestInit<typeof PubsubSubscribeRequestSchema>, options);
-  }
-
-  /**
-   * Removes a subscription by id. Subscribe returns no id on the platform, so clients usually
-   * cancel the stream instead; an unknown id succeeds (decision: unsubscribe is idempotent).
-   *
-   * @param subscriptionId The subscription id.
-   *
-   * @generated from rpc virtufin.Pubsub.Unsubscribe
-   */
-  unsubscribe(subscriptionId: string, options?: CallOptions): Promise<StatusResponse | undefined>;
-  /**
-   * Removes a subscription by id. Subscribe returns no id on the platform, so clients usually
-   * cancel the stream instead; an unknown id succeeds (decision: unsubscribe is idempotent).
-   *
-   * @generated from rpc virtufin.Pubsub.Unsubscribe
-   */
-  unsubscribe(request: RequestInit<typeof UnsubscribeRequestSchema>, options?: CallOptions): Promise<StatusResponse | undefined>;
-  async unsubscribe(...args: unknown[]): Promise<StatusResponse | undefined> {
-    const [request, options] = flatArgs(args, ["subscriptionId"], true);
-    const response = await this.#core.unary(Pubsub.method.unsubscribe, request as RequestInit<typeof UnsubscribeRequestSchema>, options);
-    return response.status;
+    super(createGatewayCore(Pubsub, gateway, name));
   }
 }

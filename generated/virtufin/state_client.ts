@@ -111,24 +111,16 @@ export interface StateApi {
 }
 
 /**
- * Key-value state with etags, namespaced by service.
- *
- * A client of virtufin.State.
- *
- * @generated from service virtufin.State
+ * The calls of virtufin.State, written once for every route to it: the direct client, the
+ * gateway proxy and the pub/sub client extend this class and differ only in the core they
+ * pass to it. Kept in a private field, so no method name can collide with it.
  */
-export class StateClient implements StateApi {
+class StateClientBase implements StateApi {
   readonly #core: ClientCore;
 
-  /**
-   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
-   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
-   * client), which is shared and left open by close().
-   *
-   * Host and port missing from the connection options default to localhost:5002 (the service's google.api.default_host).
-   */
-  constructor(target?: ClientTarget) {
-    this.#core = createClientCore(State, target, { host: "localhost", port: 5002 });
+  /** Keeps the core every call goes through. */
+  constructor(core: ClientCore) {
+    this.#core = core;
   }
 
   /**
@@ -243,6 +235,30 @@ export class StateClient implements StateApi {
     const [request, options] = flatArgs(args, ["service", "key"], true);
     const response = await this.#core.unary(State.method.deleteState, request as RequestInit<typeof DeleteStateRequestSchema>, options);
     return response.status;
+  }
+}
+
+/**
+ * Key-value state with etags, namespaced by service.
+ *
+ * A client of virtufin.State.
+ *
+ * @generated from service virtufin.State
+ */
+export class StateClient extends StateClientBase implements StateApi {
+  readonly #core: ClientCore;
+
+  /**
+   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
+   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
+   * client), which is shared and left open by close().
+   *
+   * Host and port missing from the connection options default to localhost:5002 (the service's google.api.default_host).
+   */
+  constructor(target?: ClientTarget) {
+    const core = createClientCore(State, target, { host: "localhost", port: 5002 });
+    super(core);
+    this.#core = core;
   }
 
   /** Closes the connection this client opened (a shared connection or transport stays open). */
@@ -265,14 +281,12 @@ export class StateClient implements StateApi {
  *
  * @generated from service virtufin.State
  */
-export class StateGatewayProxy implements StateApi {
+export class StateGatewayProxy extends StateClientBase implements StateApi {
   /**
    * The Gateway backend name calls go to by default: "state"
    * (from the service name in lowercase).
    */
   static readonly gatewayName = "state";
-
-  readonly #core: ClientCore;
 
   /**
    * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
@@ -280,120 +294,6 @@ export class StateGatewayProxy implements StateApi {
    * "state".
    */
   constructor(gateway: JsonGateway, name: string = StateGatewayProxy.gatewayName) {
-    this.#core = createGatewayCore(State, gateway, name);
-  }
-
-  /**
-   * Saves a value. With an etag the save applies only if the etag is current (else ABORTED);
-   * without one the last write wins. The key is registered for GetAllState. The response
-   * carries no etag: read it back with GetState.
-   *
-   * @param service The owning service, for example "workmanager" or "websocketmanager".
-   * @param key The key, for example "workmanager.worker.<id>".
-   * @param value The value, usually JSON text.
-   *
-   * @generated from rpc virtufin.State.SaveState
-   */
-  saveState(service: string, key: string, value: string, options?: CallOptions): Promise<StatusResponse | undefined>;
-  /**
-   * Saves a value. With an etag the save applies only if the etag is current (else ABORTED);
-   * without one the last write wins. The key is registered for GetAllState. The response
-   * carries no etag: read it back with GetState.
-   *
-   * @generated from rpc virtufin.State.SaveState
-   */
-  saveState(request: RequestInit<typeof SaveStateRequestSchema>, options?: CallOptions): Promise<StatusResponse | undefined>;
-  async saveState(...args: unknown[]): Promise<StatusResponse | undefined> {
-    const [request, options] = flatArgs(args, ["service", "key", "value"], true);
-    const response = await this.#core.unary(State.method.saveState, request as RequestInit<typeof SaveStateRequestSchema>, options);
-    return response.status;
-  }
-
-  /**
-   * Reads a value and its current etag. A missing key is not an error: it reads as an empty
-   * value with an empty etag (decision: the platform's behaviour is undocumented, and an empty
-   * etag lets the first save of a read-modify-write loop go through unconditionally).
-   *
-   * @param service The owning service.
-   * @param key The key.
-   *
-   * @generated from rpc virtufin.State.GetState
-   */
-  getState(service: string, key: string, options?: CallOptions): Promise<GetStateResponse>;
-  /**
-   * Reads a value and its current etag. A missing key is not an error: it reads as an empty
-   * value with an empty etag (decision: the platform's behaviour is undocumented, and an empty
-   * etag lets the first save of a read-modify-write loop go through unconditionally).
-   *
-   * @generated from rpc virtufin.State.GetState
-   */
-  getState(request: RequestInit<typeof GetStateRequestSchema>, options?: CallOptions): Promise<GetStateResponse>;
-  async getState(...args: unknown[]): Promise<GetStateResponse> {
-    const [request, options] = flatArgs(args, ["service", "key"], true);
-    return this.#core.unary(State.method.getState, request as RequestInit<typeof GetStateRequestSchema>, options);
-  }
-
-  /**
-   * Reads every registered key of a service with its value.
-   *
-   * @param service The owning service.
-   *
-   * @generated from rpc virtufin.State.GetAllState
-   */
-  getAllState(service: string, options?: CallOptions): Promise<{ [key: string]: string }>;
-  /**
-   * Reads every registered key of a service with its value.
-   *
-   * @generated from rpc virtufin.State.GetAllState
-   */
-  getAllState(request: RequestInit<typeof GetAllStateRequestSchema>, options?: CallOptions): Promise<{ [key: string]: string }>;
-  async getAllState(...args: unknown[]): Promise<{ [key: string]: string }> {
-    const [request, options] = flatArgs(args, ["service"], true);
-    const response = await this.#core.unary(State.method.getAllState, request as RequestInit<typeof GetAllStateRequestSchema>, options);
-    return response.values;
-  }
-
-  /**
-   * Registers keys so that GetAllState returns them (keys are also registered on first save
-   * or read). Registering a key twice is harmless.
-   *
-   * @param service The owning service.
-   * @param keys The keys to register.
-   *
-   * @generated from rpc virtufin.State.RegisterKeys
-   */
-  registerKeys(service: string, keys: string[], options?: CallOptions): Promise<StatusResponse | undefined>;
-  /**
-   * Registers keys so that GetAllState returns them (keys are also registered on first save
-   * or read). Registering a key twice is harmless.
-   *
-   * @generated from rpc virtufin.State.RegisterKeys
-   */
-  registerKeys(request: RequestInit<typeof RegisterKeysRequestSchema>, options?: CallOptions): Promise<StatusResponse | undefined>;
-  async registerKeys(...args: unknown[]): Promise<StatusResponse | undefined> {
-    const [request, options] = flatArgs(args, ["service", "keys"], true);
-    const response = await this.#core.unary(State.method.registerKeys, request as RequestInit<typeof RegisterKeysRequestSchema>, options);
-    return response.status;
-  }
-
-  /**
-   * Deletes a key. Deleting a missing key succeeds (decision: delete is idempotent).
-   *
-   * @param service The owning service.
-   * @param key The key.
-   *
-   * @generated from rpc virtufin.State.DeleteState
-   */
-  deleteState(service: string, key: string, options?: CallOptions): Promise<StatusResponse | undefined>;
-  /**
-   * Deletes a key. Deleting a missing key succeeds (decision: delete is idempotent).
-   *
-   * @generated from rpc virtufin.State.DeleteState
-   */
-  deleteState(request: RequestInit<typeof DeleteStateRequestSchema>, options?: CallOptions): Promise<StatusResponse | undefined>;
-  async deleteState(...args: unknown[]): Promise<StatusResponse | undefined> {
-    const [request, options] = flatArgs(args, ["service", "key"], true);
-    const response = await this.#core.unary(State.method.deleteState, request as RequestInit<typeof DeleteStateRequestSchema>, options);
-    return response.status;
+    super(createGatewayCore(State, gateway, name));
   }
 }

@@ -193,26 +193,16 @@ export interface WebSocketManagerApi {
 }
 
 /**
- * Opens, lists, closes and drives outbound WebSocket connections.
- *
- * A client of virtufin.WebSocketManager.
- *
- * Gateway backend name: "websocketmanager".
- *
- * @generated from service virtufin.WebSocketManager
+ * The calls of virtufin.WebSocketManager, written once for every route to it: the direct client, the
+ * gateway proxy and the pub/sub client extend this class and differ only in the core they
+ * pass to it. Kept in a private field, so no method name can collide with it.
  */
-export class WebSocketManagerClient implements WebSocketManagerApi {
+class WebSocketManagerClientBase implements WebSocketManagerApi {
   readonly #core: ClientCore;
 
-  /**
-   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
-   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
-   * client), which is shared and left open by close().
-   *
-   * Host and port missing from the connection options default to localhost:5202 (the service's google.api.default_host).
-   */
-  constructor(target?: ClientTarget) {
-    this.#core = createClientCore(WebSocketManager, target, { host: "localhost", port: 5202 });
+  /** Keeps the core every call goes through. */
+  constructor(core: ClientCore) {
+    this.#core = core;
   }
 
   /**
@@ -439,6 +429,32 @@ export class WebSocketManagerClient implements WebSocketManagerApi {
   async setTags(...args: unknown[]): Promise<void> {
     const [request, options] = flatArgs(args, ["id", "tags"], true);
     await this.#core.unary(WebSocketManager.method.setTags, request as RequestInit<typeof SetTagsRequestSchema>, options);
+  }
+}
+
+/**
+ * Opens, lists, closes and drives outbound WebSocket connections.
+ *
+ * A client of virtufin.WebSocketManager.
+ *
+ * Gateway backend name: "websocketmanager".
+ *
+ * @generated from service virtufin.WebSocketManager
+ */
+export class WebSocketManagerClient extends WebSocketManagerClientBase implements WebSocketManagerApi {
+  readonly #core: ClientCore;
+
+  /**
+   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
+   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
+   * client), which is shared and left open by close().
+   *
+   * Host and port missing from the connection options default to localhost:5202 (the service's google.api.default_host).
+   */
+  constructor(target?: ClientTarget) {
+    const core = createClientCore(WebSocketManager, target, { host: "localhost", port: 5202 });
+    super(core);
+    this.#core = core;
   }
 
   /** Closes the connection this client opened (a shared connection or transport stays open). */
@@ -461,14 +477,12 @@ export class WebSocketManagerClient implements WebSocketManagerApi {
  *
  * @generated from service virtufin.WebSocketManager
  */
-export class WebSocketManagerGatewayProxy implements WebSocketManagerApi {
+export class WebSocketManagerGatewayProxy extends WebSocketManagerClientBase implements WebSocketManagerApi {
   /**
    * The Gateway backend name calls go to by default: "websocketmanager"
    * (from the proto's `(virtufin.gateway).name`).
    */
   static readonly gatewayName = "websocketmanager";
-
-  readonly #core: ClientCore;
 
   /**
    * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
@@ -476,232 +490,6 @@ export class WebSocketManagerGatewayProxy implements WebSocketManagerApi {
    * "websocketmanager".
    */
   constructor(gateway: JsonGateway, name: string = WebSocketManagerGatewayProxy.gatewayName) {
-    this.#core = createGatewayCore(WebSocketManager, gateway, name);
-  }
-
-  /**
-   * Opens a connection to a ws:// or wss:// URL. With auto_reconnect a dropped socket is
-   * reopened with exponential backoff (base delay x 2^(attempt-1), capped at 30 s). An empty or
-   * malformed URL is INVALID_ARGUMENT.
-   *
-   * @param url The ws:// or wss:// URL.
-   * @param autoReconnect Reopen the socket with backoff when it drops.
-   *
-   * @generated from rpc virtufin.WebSocketManager.Connect
-   */
-  connect(url: string, autoReconnect?: boolean | undefined, options?: CallOptions): Promise<ConnectResponse>;
-  /**
-   * Opens a connection to a ws:// or wss:// URL. With auto_reconnect a dropped socket is
-   * reopened with exponential backoff (base delay x 2^(attempt-1), capped at 30 s). An empty or
-   * malformed URL is INVALID_ARGUMENT.
-   *
-   * @generated from rpc virtufin.WebSocketManager.Connect
-   */
-  connect(request: RequestInit<typeof ConnectRequestSchema>, options?: CallOptions): Promise<ConnectResponse>;
-  async connect(...args: unknown[]): Promise<ConnectResponse> {
-    const [request, options] = flatArgs(args, ["url", "autoReconnect"], true);
-    return this.#core.unary(WebSocketManager.method.connect, request as RequestInit<typeof ConnectRequestSchema>, options);
-  }
-
-  /**
-   * Lists the connections, optionally filtered by tags (every filter must match).
-   *
-   * @generated from rpc virtufin.WebSocketManager.List
-   */
-  async list(request: RequestInit<typeof ListRequestSchema>, options?: CallOptions): Promise<WebSocketConnection[]> {
-    const response = await this.#core.unary(WebSocketManager.method.list, request, options);
-    return response.connections;
-  }
-
-  /**
-   * Closes a connection and forgets it. An unknown id is NOT_FOUND.
-   *
-   * @param id The connection id.
-   *
-   * @generated from rpc virtufin.WebSocketManager.Disconnect
-   */
-  disconnect(id: string, options?: CallOptions): Promise<void>;
-  /**
-   * Closes a connection and forgets it. An unknown id is NOT_FOUND.
-   *
-   * @generated from rpc virtufin.WebSocketManager.Disconnect
-   */
-  disconnect(request: RequestInit<typeof DisconnectRequestSchema>, options?: CallOptions): Promise<void>;
-  async disconnect(...args: unknown[]): Promise<void> {
-    const [request, options] = flatArgs(args, ["id"], true);
-    await this.#core.unary(WebSocketManager.method.disconnect, request as RequestInit<typeof DisconnectRequestSchema>, options);
-  }
-
-  /**
-   * Sends a frame and waits up to timeout_ms for the correlated reply: the frame is prefixed
-   * with a 16-byte UUID that the peer echoes in front of its reply. No reply in time is
-   * DEADLINE_EXCEEDED; a connection that is not open is FAILED_PRECONDITION.
-   *
-   * @param id The connection id.
-   * @param message The payload.
-   * @param contentType The payload's content type; decides text or binary framing.
-   * @param timeoutMs How long to wait for the reply, in milliseconds (default 5000).
-   *
-   * @generated from rpc virtufin.WebSocketManager.Send
-   */
-  send(id: string, message: Uint8Array, contentType?: string | undefined, timeoutMs?: number | undefined, options?: CallOptions): Promise<Uint8Array>;
-  /**
-   * Sends a frame and waits up to timeout_ms for the correlated reply: the frame is prefixed
-   * with a 16-byte UUID that the peer echoes in front of its reply. No reply in time is
-   * DEADLINE_EXCEEDED; a connection that is not open is FAILED_PRECONDITION.
-   *
-   * @generated from rpc virtufin.WebSocketManager.Send
-   */
-  send(request: RequestInit<typeof SendRequestSchema>, options?: CallOptions): Promise<Uint8Array>;
-  async send(...args: unknown[]): Promise<Uint8Array> {
-    const [request, options] = flatArgs(args, ["id", "message", "contentType", "timeoutMs"], true);
-    const response = await this.#core.unary(WebSocketManager.method.send, request as RequestInit<typeof SendRequestSchema>, options);
-    return response.response;
-  }
-
-  /**
-   * Sends one frame without correlation: a text frame when content_type starts with "text/"
-   * or is "application/json", else a binary frame.
-   *
-   * @param id The connection id.
-   * @param message The payload.
-   * @param contentType The payload's content type; decides text or binary framing.
-   *
-   * @generated from rpc virtufin.WebSocketManager.SendRaw
-   */
-  sendRaw(id: string, message: Uint8Array, contentType?: string | undefined, options?: CallOptions): Promise<void>;
-  /**
-   * Sends one frame without correlation: a text frame when content_type starts with "text/"
-   * or is "application/json", else a binary frame.
-   *
-   * @generated from rpc virtufin.WebSocketManager.SendRaw
-   */
-  sendRaw(request: RequestInit<typeof SendRawRequestSchema>, options?: CallOptions): Promise<void>;
-  async sendRaw(...args: unknown[]): Promise<void> {
-    const [request, options] = flatArgs(args, ["id", "message", "contentType"], true);
-    await this.#core.unary(WebSocketManager.method.sendRaw, request as RequestInit<typeof SendRawRequestSchema>, options);
-  }
-
-  /**
-   * Publishes every inbound frame of a connection to a topic. An empty topic is
-   * INVALID_ARGUMENT ("Topic is required").
-   *
-   * @param id The connection id.
-   * @param topic The topic to publish to.
-   *
-   * @generated from rpc virtufin.WebSocketManager.StartPublish
-   */
-  startPublish(id: string, topic: string, options?: CallOptions): Promise<void>;
-  /**
-   * Publishes every inbound frame of a connection to a topic. An empty topic is
-   * INVALID_ARGUMENT ("Topic is required").
-   *
-   * @generated from rpc virtufin.WebSocketManager.StartPublish
-   */
-  startPublish(request: RequestInit<typeof StartPublishRequestSchema>, options?: CallOptions): Promise<void>;
-  async startPublish(...args: unknown[]): Promise<void> {
-    const [request, options] = flatArgs(args, ["id", "topic"], true);
-    await this.#core.unary(WebSocketManager.method.startPublish, request as RequestInit<typeof StartPublishRequestSchema>, options);
-  }
-
-  /**
-   * Stops publishing a connection's frames; the socket stays open.
-   *
-   * @param id The connection id.
-   *
-   * @generated from rpc virtufin.WebSocketManager.StopPublish
-   */
-  stopPublish(id: string, options?: CallOptions): Promise<void>;
-  /**
-   * Stops publishing a connection's frames; the socket stays open.
-   *
-   * @generated from rpc virtufin.WebSocketManager.StopPublish
-   */
-  stopPublish(request: RequestInit<typeof StopPublishRequestSchema>, options?: CallOptions): Promise<void>;
-  async stopPublish(...args: unknown[]): Promise<void> {
-    const [request, options] = flatArgs(args, ["id"], true);
-    await this.#core.unary(WebSocketManager.method.stopPublish, request as RequestInit<typeof StopPublishRequestSchema>, options);
-  }
-
-  /**
-   * Reads one tag of a connection (empty when unset).
-   *
-   * @param id The connection id.
-   * @param key The tag key.
-   *
-   * @generated from rpc virtufin.WebSocketManager.GetTag
-   */
-  getTag(id: string, key: string, options?: CallOptions): Promise<string>;
-  /**
-   * Reads one tag of a connection (empty when unset).
-   *
-   * @generated from rpc virtufin.WebSocketManager.GetTag
-   */
-  getTag(request: RequestInit<typeof GetTagRequestSchema>, options?: CallOptions): Promise<string>;
-  async getTag(...args: unknown[]): Promise<string> {
-    const [request, options] = flatArgs(args, ["id", "key"], true);
-    const response = await this.#core.unary(WebSocketManager.method.getTag, request as RequestInit<typeof GetTagRequestSchema>, options);
-    return response.value;
-  }
-
-  /**
-   * Reads every tag of a connection.
-   *
-   * @param id The connection id.
-   *
-   * @generated from rpc virtufin.WebSocketManager.GetTags
-   */
-  getTags(id: string, options?: CallOptions): Promise<{ [key: string]: string }>;
-  /**
-   * Reads every tag of a connection.
-   *
-   * @generated from rpc virtufin.WebSocketManager.GetTags
-   */
-  getTags(request: RequestInit<typeof GetTagsRequestSchema>, options?: CallOptions): Promise<{ [key: string]: string }>;
-  async getTags(...args: unknown[]): Promise<{ [key: string]: string }> {
-    const [request, options] = flatArgs(args, ["id"], true);
-    const response = await this.#core.unary(WebSocketManager.method.getTags, request as RequestInit<typeof GetTagsRequestSchema>, options);
-    return response.tags;
-  }
-
-  /**
-   * Sets one tag of a connection (at most 50 tags, key <= 128 and value <= 1024 characters).
-   *
-   * @param id The connection id.
-   * @param key The tag key.
-   * @param value The tag value.
-   *
-   * @generated from rpc virtufin.WebSocketManager.SetTag
-   */
-  setTag(id: string, key: string, value: string, options?: CallOptions): Promise<void>;
-  /**
-   * Sets one tag of a connection (at most 50 tags, key <= 128 and value <= 1024 characters).
-   *
-   * @generated from rpc virtufin.WebSocketManager.SetTag
-   */
-  setTag(request: RequestInit<typeof SetTagRequestSchema>, options?: CallOptions): Promise<void>;
-  async setTag(...args: unknown[]): Promise<void> {
-    const [request, options] = flatArgs(args, ["id", "key", "value"], true);
-    await this.#core.unary(WebSocketManager.method.setTag, request as RequestInit<typeof SetTagRequestSchema>, options);
-  }
-
-  /**
-   * Merges tags into a connection's tags (decision: merge, as SetTag does one at a time).
-   *
-   * @param id The connection id.
-   * @param tags Tags to merge in.
-   *
-   * @generated from rpc virtufin.WebSocketManager.SetTags
-   */
-  setTags(id: string, tags: { [key: string]: string }, options?: CallOptions): Promise<void>;
-  /**
-   * Merges tags into a connection's tags (decision: merge, as SetTag does one at a time).
-   *
-   * @generated from rpc virtufin.WebSocketManager.SetTags
-   */
-  setTags(request: RequestInit<typeof SetTagsRequestSchema>, options?: CallOptions): Promise<void>;
-  async setTags(...args: unknown[]): Promise<void> {
-    const [request, options] = flatArgs(args, ["id", "tags"], true);
-    await this.#core.unary(WebSocketManager.method.setTags, request as RequestInit<typeof SetTagsRequestSchema>, options);
+    super(createGatewayCore(WebSocketManager, gateway, name));
   }
 }

@@ -147,26 +147,16 @@ export interface WorkManagerApi {
 }
 
 /**
- * Creates, runs and manages workers.
- *
- * A client of virtufin.WorkManager.
- *
- * Gateway backend name: "workmanager".
- *
- * @generated from service virtufin.WorkManager
+ * The calls of virtufin.WorkManager, written once for every route to it: the direct client, the
+ * gateway proxy and the pub/sub client extend this class and differ only in the core they
+ * pass to it. Kept in a private field, so no method name can collide with it.
  */
-export class WorkManagerClient implements WorkManagerApi {
+class WorkManagerClientBase implements WorkManagerApi {
   readonly #core: ClientCore;
 
-  /**
-   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
-   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
-   * client), which is shared and left open by close().
-   *
-   * Host and port missing from the connection options default to localhost:5102 (the service's google.api.default_host).
-   */
-  constructor(target?: ClientTarget) {
-    this.#core = createClientCore(WorkManager, target, { host: "localhost", port: 5102 });
+  /** Keeps the core every call goes through. */
+  constructor(core: ClientCore) {
+    this.#core = core;
   }
 
   /**
@@ -326,6 +316,32 @@ export class WorkManagerClient implements WorkManagerApi {
   async loadCodeFromUrl(...args: unknown[]): Promise<void> {
     const [request, options] = flatArgs(args, ["id", "url"], true);
     await this.#core.unary(WorkManager.method.loadCodeFromUrl, request as RequestInit<typeof LoadCodeFromUrlRequestSchema>, options);
+  }
+}
+
+/**
+ * Creates, runs and manages workers.
+ *
+ * A client of virtufin.WorkManager.
+ *
+ * Gateway backend name: "workmanager".
+ *
+ * @generated from service virtufin.WorkManager
+ */
+export class WorkManagerClient extends WorkManagerClientBase implements WorkManagerApi {
+  readonly #core: ClientCore;
+
+  /**
+   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
+   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
+   * client), which is shared and left open by close().
+   *
+   * Host and port missing from the connection options default to localhost:5102 (the service's google.api.default_host).
+   */
+  constructor(target?: ClientTarget) {
+    const core = createClientCore(WorkManager, target, { host: "localhost", port: 5102 });
+    super(core);
+    this.#core = core;
   }
 
   /** Closes the connection this client opened (a shared connection or transport stays open). */
@@ -348,14 +364,12 @@ export class WorkManagerClient implements WorkManagerApi {
  *
  * @generated from service virtufin.WorkManager
  */
-export class WorkManagerGatewayProxy implements WorkManagerApi {
+export class WorkManagerGatewayProxy extends WorkManagerClientBase implements WorkManagerApi {
   /**
    * The Gateway backend name calls go to by default: "workmanager"
    * (from the proto's `(virtufin.gateway).name`).
    */
   static readonly gatewayName = "workmanager";
-
-  readonly #core: ClientCore;
 
   /**
    * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
@@ -363,165 +377,6 @@ export class WorkManagerGatewayProxy implements WorkManagerApi {
    * "workmanager".
    */
   constructor(gateway: JsonGateway, name: string = WorkManagerGatewayProxy.gatewayName) {
-    this.#core = createGatewayCore(WorkManager, gateway, name);
-  }
-
-  /**
-   * Creates a worker from code given inline or by URL. The worker starts STOPPED; call
-   * StartWorker to have it consume its topic. An unknown or empty MIME type, empty code or a
-   * URL that is not absolute http(s) is INVALID_ARGUMENT.
-   *
-   * @generated from rpc virtufin.WorkManager.CreateWorker
-   */
-  async createWorker(request: RequestInit<typeof CreateWorkerRequestSchema>, options?: CallOptions): Promise<string> {
-    const response = await this.#core.unary(WorkManager.method.createWorker, request, options);
-    return response.id;
-  }
-
-  /**
-   * Lists every worker with its status.
-   *
-   * @generated from rpc virtufin.WorkManager.ListWorkers
-   */
-  async listWorkers(request?: RequestInit<typeof ListWorkersRequestSchema>, options?: CallOptions): Promise<WorkerInfo[]> {
-    const response = await this.#core.unary(WorkManager.method.listWorkers, request, options);
-    return response.workers;
-  }
-
-  /**
-   * Deletes a worker in any state, stopping it first. An unknown id is NOT_FOUND.
-   *
-   * @param id The worker's id.
-   *
-   * @generated from rpc virtufin.WorkManager.DeleteWorker
-   */
-  deleteWorker(id: string, options?: CallOptions): Promise<void>;
-  /**
-   * Deletes a worker in any state, stopping it first. An unknown id is NOT_FOUND.
-   *
-   * @generated from rpc virtufin.WorkManager.DeleteWorker
-   */
-  deleteWorker(request: RequestInit<typeof DeleteWorkerRequestSchema>, options?: CallOptions): Promise<void>;
-  async deleteWorker(...args: unknown[]): Promise<void> {
-    const [request, options] = flatArgs(args, ["id"], true);
-    await this.#core.unary(WorkManager.method.deleteWorker, request as RequestInit<typeof DeleteWorkerRequestSchema>, options);
-  }
-
-  /**
-   * Starts a worker: it subscribes to its topic and becomes RUNNING. Starting a running worker
-   * does nothing. An unknown id is NOT_FOUND.
-   *
-   * @param id The worker's id.
-   *
-   * @generated from rpc virtufin.WorkManager.StartWorker
-   */
-  startWorker(id: string, options?: CallOptions): Promise<void>;
-  /**
-   * Starts a worker: it subscribes to its topic and becomes RUNNING. Starting a running worker
-   * does nothing. An unknown id is NOT_FOUND.
-   *
-   * @generated from rpc virtufin.WorkManager.StartWorker
-   */
-  startWorker(request: RequestInit<typeof StartWorkerRequestSchema>, options?: CallOptions): Promise<void>;
-  async startWorker(...args: unknown[]): Promise<void> {
-    const [request, options] = flatArgs(args, ["id"], true);
-    await this.#core.unary(WorkManager.method.startWorker, request as RequestInit<typeof StartWorkerRequestSchema>, options);
-  }
-
-  /**
-   * Stops a worker: it unsubscribes and becomes STOPPED; its code stays loaded. Stopping a
-   * stopped worker does nothing. An unknown id is NOT_FOUND.
-   *
-   * @param id The worker's id.
-   *
-   * @generated from rpc virtufin.WorkManager.StopWorker
-   */
-  stopWorker(id: string, options?: CallOptions): Promise<void>;
-  /**
-   * Stops a worker: it unsubscribes and becomes STOPPED; its code stays loaded. Stopping a
-   * stopped worker does nothing. An unknown id is NOT_FOUND.
-   *
-   * @generated from rpc virtufin.WorkManager.StopWorker
-   */
-  stopWorker(request: RequestInit<typeof StopWorkerRequestSchema>, options?: CallOptions): Promise<void>;
-  async stopWorker(...args: unknown[]): Promise<void> {
-    const [request, options] = flatArgs(args, ["id"], true);
-    await this.#core.unary(WorkManager.method.stopWorker, request as RequestInit<typeof StopWorkerRequestSchema>, options);
-  }
-
-  /**
-   * Reloads every persisted worker and sets it RUNNING, as at start-up; returns how many.
-   *
-   * @generated from rpc virtufin.WorkManager.RecoverWorkers
-   */
-  async recoverWorkers(request?: RequestInit<typeof RecoverWorkersRequestSchema>, options?: CallOptions): Promise<number> {
-    const response = await this.#core.unary(WorkManager.method.recoverWorkers, request, options);
-    return response.recoveredCount;
-  }
-
-  /**
-   * Returns every code source a worker has had, oldest first: the creation, then one entry per
-   * LoadCodeFromContent or LoadCodeFromUrl. An unknown id is NOT_FOUND.
-   *
-   * @param id The worker's id.
-   *
-   * @generated from rpc virtufin.WorkManager.GetWorkerHistory
-   */
-  getWorkerHistory(id: string, options?: CallOptions): Promise<HistoryEntry[]>;
-  /**
-   * Returns every code source a worker has had, oldest first: the creation, then one entry per
-   * LoadCodeFromContent or LoadCodeFromUrl. An unknown id is NOT_FOUND.
-   *
-   * @generated from rpc virtufin.WorkManager.GetWorkerHistory
-   */
-  getWorkerHistory(request: RequestInit<typeof GetWorkerHistoryRequestSchema>, options?: CallOptions): Promise<HistoryEntry[]>;
-  async getWorkerHistory(...args: unknown[]): Promise<HistoryEntry[]> {
-    const [request, options] = flatArgs(args, ["id"], true);
-    const response = await this.#core.unary(WorkManager.method.getWorkerHistory, request as RequestInit<typeof GetWorkerHistoryRequestSchema>, options);
-    return response.entries;
-  }
-
-  /**
-   * Replaces a worker's code with inline content (hot reload: status and subscription are
-   * unchanged) and appends a history entry. Empty content is INVALID_ARGUMENT.
-   *
-   * @param id The worker's id.
-   * @param content The new code.
-   *
-   * @generated from rpc virtufin.WorkManager.LoadCodeFromContent
-   */
-  loadCodeFromContent(id: string, content: Uint8Array, options?: CallOptions): Promise<void>;
-  /**
-   * Replaces a worker's code with inline content (hot reload: status and subscription are
-   * unchanged) and appends a history entry. Empty content is INVALID_ARGUMENT.
-   *
-   * @generated from rpc virtufin.WorkManager.LoadCodeFromContent
-   */
-  loadCodeFromContent(request: RequestInit<typeof LoadCodeFromContentRequestSchema>, options?: CallOptions): Promise<void>;
-  async loadCodeFromContent(...args: unknown[]): Promise<void> {
-    const [request, options] = flatArgs(args, ["id", "content"], true);
-    await this.#core.unary(WorkManager.method.loadCodeFromContent, request as RequestInit<typeof LoadCodeFromContentRequestSchema>, options);
-  }
-
-  /**
-   * Replaces a worker's code with code fetched from a URL (absolute http(s), from an allowed
-   * host, size-capped) and appends a history entry.
-   *
-   * @param id The worker's id.
-   * @param url An absolute http(s) URL.
-   *
-   * @generated from rpc virtufin.WorkManager.LoadCodeFromUrl
-   */
-  loadCodeFromUrl(id: string, url: string, options?: CallOptions): Promise<void>;
-  /**
-   * Replaces a worker's code with code fetched from a URL (absolute http(s), from an allowed
-   * host, size-capped) and appends a history entry.
-   *
-   * @generated from rpc virtufin.WorkManager.LoadCodeFromUrl
-   */
-  loadCodeFromUrl(request: RequestInit<typeof LoadCodeFromUrlRequestSchema>, options?: CallOptions): Promise<void>;
-  async loadCodeFromUrl(...args: unknown[]): Promise<void> {
-    const [request, options] = flatArgs(args, ["id", "url"], true);
-    await this.#core.unary(WorkManager.method.loadCodeFromUrl, request as RequestInit<typeof LoadCodeFromUrlRequestSchema>, options);
+    super(createGatewayCore(WorkManager, gateway, name));
   }
 }

@@ -32,11 +32,13 @@ export function buildFileModel(
     return undefined;
   }
   const exportName = createExportNamer();
+  const services = file.services.map((s) => buildService(s, options, comments, exportName));
+  // The base classes are named after every export, so adding them renamed no export.
   return {
     proto: file,
     outputName: file.name + CLIENT_FILE_SUFFIX,
     runtime: options.runtime,
-    services: file.services.map((s) => buildService(s, options, comments, exportName)),
+    services: services.map((s) => ({ ...s, baseName: exportName(s.desc.name + "ClientBase") })),
   };
 }
 
@@ -45,7 +47,7 @@ function buildService(
   options: VirtufinPluginOptions,
   comments: CommentIndex,
   exportName: (base: string) => string,
-): ServiceModel {
+): Omit<ServiceModel, "baseName"> {
   const apiName = exportName(desc.name + "Api");
   const clientName = exportName(desc.name + "Client");
   const proxyName = exportName(desc.name + "GatewayProxy");
@@ -67,6 +69,11 @@ function buildService(
     clientName,
     apiDoc: paragraphs(text, [`The calls of ${desc.typeName}, as every client of it offers them.`], tags),
     clientDoc: paragraphs(text, [`A client of ${desc.typeName}.`], gateway, tags),
+    baseDoc: [
+      `The calls of ${desc.typeName}, written once for every route to it: the direct client, the`,
+      "gateway proxy and the pub/sub client extend this class and differ only in the core they",
+      "pass to it. Kept in a private field, so no method name can collide with it.",
+    ],
     constructorDoc: [
       "Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a",
       "Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform",

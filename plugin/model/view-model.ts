@@ -87,6 +87,13 @@ export interface ServiceModel {
   readonly apiName: string;
   /** The class's name. */
   readonly clientName: string;
+  /**
+   * The name of the file-local base class holding the method bodies, which the client, the
+   * gateway proxy and the pub/sub client extend (free among the file's exports).
+   */
+  readonly baseName: string;
+  /** JSDoc lines of the base class. */
+  readonly baseDoc: readonly string[];
   /** JSDoc lines of the interface. */
   readonly apiDoc: readonly string[];
   /** JSDoc lines of the class. */

@@ -35,6 +35,39 @@ export const templateSpecs: Record<string, unknown> = {
     + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"methods"),{"name":"each","hash":{},"fn":container.program(0, data, 0, blockParams, depths),"inverse":container.noop,"data":data,"loc":{"start":{"line":3,"column":0},"end":{"line":7,"column":9}}})) != null ? stack1 : "")
     + "}\n";
 },"usePartial":true,"useData":true,"useDepths":true},
+  "_base": {"0":function(container,depth0,helpers,partials,data) {
+    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
+          return parent[propertyName];
+        }
+        return undefined
+    };
+
+  return "\n"
+    + ((stack1 = container.invokePartial(lookupProperty(partials,"_method"),depth0,{"name":"_method","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "");
+},"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data) {
+    var stack1, helper, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
+        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
+          return parent[propertyName];
+        }
+        return undefined
+    };
+
+  return ((stack1 = container.invokePartial(lookupProperty(partials,"_jsdoc"),depth0,{"name":"_jsdoc","hash":{"indent":"","lines":lookupProperty(depth0,"baseDoc")},"data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
+    + "class "
+    + ((stack1 = (lookupProperty(helpers,"local")||alias1(depth0, "local", {"start":{"line":2,"column":8},"end":{"line":2,"column":13}} )).call(alias2,lookupProperty(depth0,"baseName"),{"name":"local","hash":{},"data":data,"loc":{"start":{"line":2,"column":6},"end":{"line":2,"column":24}}})) != null ? stack1 : "")
+    + " implements "
+    + ((stack1 = (((helper = lookupProperty(helpers,"apiName") || alias1(depth0, "apiName", {"start":{"line":2,"column":38},"end":{"line":2,"column":45}} ))),(typeof helper === "function" ? helper.call(alias2,{"name":"apiName","hash":{},"data":data,"loc":{"start":{"line":2,"column":36},"end":{"line":2,"column":47}}}) : helper))) != null ? stack1 : "")
+    + " {\n  readonly #core: "
+    + ((stack1 = (lookupProperty(helpers,"runtimeType")||alias1(depth0, "runtimeType", {"start":{"line":3,"column":20},"end":{"line":3,"column":31}} )).call(alias2,"ClientCore",{"name":"runtimeType","hash":{},"data":data,"loc":{"start":{"line":3,"column":18},"end":{"line":3,"column":46}}})) != null ? stack1 : "")
+    + ";\n\n  /** Keeps the core every call goes through. */\n  constructor("
+    + ((stack1 = (lookupProperty(helpers,"local")||alias1(depth0, "local", {"start":{"line":6,"column":16},"end":{"line":6,"column":21}} )).call(alias2,"core",{"name":"local","hash":{},"data":data,"loc":{"start":{"line":6,"column":14},"end":{"line":6,"column":30}}})) != null ? stack1 : "")
+    + ": "
+    + ((stack1 = (lookupProperty(helpers,"runtimeType")||alias1(depth0, "runtimeType", {"start":{"line":6,"column":34},"end":{"line":6,"column":45}} )).call(alias2,"ClientCore",{"name":"runtimeType","hash":{},"data":data,"loc":{"start":{"line":6,"column":32},"end":{"line":6,"column":60}}})) != null ? stack1 : "")
+    + ") {\n    this.#core = core;\n  }\n"
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,lookupProperty(depth0,"methods"),{"name":"each","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":9,"column":0},"end":{"line":12,"column":9}}})) != null ? stack1 : "")
+    + "}\n";
+},"usePartial":true,"useData":true},
   "_call": {"0":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -73,17 +106,7 @@ export const templateSpecs: Record<string, unknown> = {
     };
 
   return ", "
-    + ((stack1 = (((helper = lookupProperty(helpers,"defaultsLiteral") || container.strict(depth0, "defaultsLiteral", {"start":{"line":7,"column":98},"end":{"line":7,"column":113}} ))),(typeof helper === "function" ? helper.call(depth0 != null ? depth0 : (container.nullContext || {}),{"name":"defaultsLiteral","hash":{},"data":data,"loc":{"start":{"line":7,"column":96},"end":{"line":7,"column":115}}}) : helper))) != null ? stack1 : "");
-},"1":function(container,depth0,helpers,partials,data) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
-
-  return "\n"
-    + ((stack1 = container.invokePartial(lookupProperty(partials,"_method"),depth0,{"name":"_method","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "");
+    + ((stack1 = (((helper = lookupProperty(helpers,"defaultsLiteral") || container.strict(depth0, "defaultsLiteral", {"start":{"line":7,"column":110},"end":{"line":7,"column":125}} ))),(typeof helper === "function" ? helper.call(depth0 != null ? depth0 : (container.nullContext || {}),{"name":"defaultsLiteral","hash":{},"data":data,"loc":{"start":{"line":7,"column":108},"end":{"line":7,"column":127}}}) : helper))) != null ? stack1 : "");
 },"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data) {
     var stack1, helper, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -94,8 +117,10 @@ export const templateSpecs: Record<string, unknown> = {
 
   return ((stack1 = container.invokePartial(lookupProperty(partials,"_jsdoc"),depth0,{"name":"_jsdoc","hash":{"indent":"","lines":lookupProperty(depth0,"clientDoc")},"data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
     + ((stack1 = (lookupProperty(helpers,"export")||alias1(depth0, "export", {"start":{"line":2,"column":2},"end":{"line":2,"column":8}} )).call(alias2,"class",lookupProperty(depth0,"clientName"),{"name":"export","hash":{},"data":data,"loc":{"start":{"line":2,"column":0},"end":{"line":2,"column":29}}})) != null ? stack1 : "")
+    + " extends "
+    + ((stack1 = (lookupProperty(helpers,"local")||alias1(depth0, "local", {"start":{"line":2,"column":40},"end":{"line":2,"column":45}} )).call(alias2,lookupProperty(depth0,"baseName"),{"name":"local","hash":{},"data":data,"loc":{"start":{"line":2,"column":38},"end":{"line":2,"column":56}}})) != null ? stack1 : "")
     + " implements "
-    + ((stack1 = (((helper = lookupProperty(helpers,"apiName") || alias1(depth0, "apiName", {"start":{"line":2,"column":43},"end":{"line":2,"column":50}} ))),(typeof helper === "function" ? helper.call(alias2,{"name":"apiName","hash":{},"data":data,"loc":{"start":{"line":2,"column":41},"end":{"line":2,"column":52}}}) : helper))) != null ? stack1 : "")
+    + ((stack1 = (((helper = lookupProperty(helpers,"apiName") || alias1(depth0, "apiName", {"start":{"line":2,"column":70},"end":{"line":2,"column":77}} ))),(typeof helper === "function" ? helper.call(alias2,{"name":"apiName","hash":{},"data":data,"loc":{"start":{"line":2,"column":68},"end":{"line":2,"column":79}}}) : helper))) != null ? stack1 : "")
     + " {\n  readonly #core: "
     + ((stack1 = (lookupProperty(helpers,"runtimeType")||alias1(depth0, "runtimeType", {"start":{"line":3,"column":20},"end":{"line":3,"column":31}} )).call(alias2,"ClientCore",{"name":"runtimeType","hash":{},"data":data,"loc":{"start":{"line":3,"column":18},"end":{"line":3,"column":46}}})) != null ? stack1 : "")
     + ";\n\n"
@@ -104,20 +129,20 @@ export const templateSpecs: Record<string, unknown> = {
     + ((stack1 = (lookupProperty(helpers,"local")||alias1(depth0, "local", {"start":{"line":6,"column":16},"end":{"line":6,"column":21}} )).call(alias2,"target",{"name":"local","hash":{},"data":data,"loc":{"start":{"line":6,"column":14},"end":{"line":6,"column":32}}})) != null ? stack1 : "")
     + "?: "
     + ((stack1 = (lookupProperty(helpers,"runtimeType")||alias1(depth0, "runtimeType", {"start":{"line":6,"column":37},"end":{"line":6,"column":48}} )).call(alias2,"ClientTarget",{"name":"runtimeType","hash":{},"data":data,"loc":{"start":{"line":6,"column":35},"end":{"line":6,"column":65}}})) != null ? stack1 : "")
-    + ") {\n    this.#core = "
-    + ((stack1 = (lookupProperty(helpers,"runtime")||alias1(depth0, "runtime", {"start":{"line":7,"column":19},"end":{"line":7,"column":26}} )).call(alias2,"createClientCore",{"name":"runtime","hash":{},"data":data,"loc":{"start":{"line":7,"column":17},"end":{"line":7,"column":47}}})) != null ? stack1 : "")
+    + ") {\n    const "
+    + ((stack1 = (lookupProperty(helpers,"local")||alias1(depth0, "local", {"start":{"line":7,"column":12},"end":{"line":7,"column":17}} )).call(alias2,"core",{"name":"local","hash":{},"data":data,"loc":{"start":{"line":7,"column":10},"end":{"line":7,"column":26}}})) != null ? stack1 : "")
+    + " = "
+    + ((stack1 = (lookupProperty(helpers,"runtime")||alias1(depth0, "runtime", {"start":{"line":7,"column":31},"end":{"line":7,"column":38}} )).call(alias2,"createClientCore",{"name":"runtime","hash":{},"data":data,"loc":{"start":{"line":7,"column":29},"end":{"line":7,"column":59}}})) != null ? stack1 : "")
     + "("
-    + ((stack1 = (lookupProperty(helpers,"schema")||alias1(depth0, "schema", {"start":{"line":7,"column":50},"end":{"line":7,"column":56}} )).call(alias2,lookupProperty(depth0,"desc"),{"name":"schema","hash":{},"data":data,"loc":{"start":{"line":7,"column":48},"end":{"line":7,"column":63}}})) != null ? stack1 : "")
+    + ((stack1 = (lookupProperty(helpers,"schema")||alias1(depth0, "schema", {"start":{"line":7,"column":62},"end":{"line":7,"column":68}} )).call(alias2,lookupProperty(depth0,"desc"),{"name":"schema","hash":{},"data":data,"loc":{"start":{"line":7,"column":60},"end":{"line":7,"column":75}}})) != null ? stack1 : "")
     + ", target"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,lookupProperty(depth0,"defaultsLiteral"),{"name":"if","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":7,"column":71},"end":{"line":7,"column":122}}})) != null ? stack1 : "")
-    + ");\n  }\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,lookupProperty(depth0,"methods"),{"name":"each","hash":{},"fn":container.program(1, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":9,"column":0},"end":{"line":12,"column":9}}})) != null ? stack1 : "")
-    + "\n  /** Closes the connection this client opened (a shared connection or transport stays open). */\n  close(): "
-    + ((stack1 = (lookupProperty(helpers,"global")||alias1(depth0, "global", {"start":{"line":15,"column":13},"end":{"line":15,"column":19}} )).call(alias2,"Promise",{"name":"global","hash":{},"data":data,"loc":{"start":{"line":15,"column":11},"end":{"line":15,"column":31}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,lookupProperty(depth0,"defaultsLiteral"),{"name":"if","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":7,"column":83},"end":{"line":7,"column":134}}})) != null ? stack1 : "")
+    + ");\n    super(core);\n    this.#core = core;\n  }\n\n  /** Closes the connection this client opened (a shared connection or transport stays open). */\n  close(): "
+    + ((stack1 = (lookupProperty(helpers,"global")||alias1(depth0, "global", {"start":{"line":13,"column":13},"end":{"line":13,"column":19}} )).call(alias2,"Promise",{"name":"global","hash":{},"data":data,"loc":{"start":{"line":13,"column":11},"end":{"line":13,"column":31}}})) != null ? stack1 : "")
     + "<void> {\n    return this.#core.close();\n  }\n\n  /** Closes the client at the end of an `await using` scope. */\n  ["
-    + ((stack1 = (lookupProperty(helpers,"global")||alias1(depth0, "global", {"start":{"line":20,"column":5},"end":{"line":20,"column":11}} )).call(alias2,"Symbol",{"name":"global","hash":{},"data":data,"loc":{"start":{"line":20,"column":3},"end":{"line":20,"column":22}}})) != null ? stack1 : "")
+    + ((stack1 = (lookupProperty(helpers,"global")||alias1(depth0, "global", {"start":{"line":18,"column":5},"end":{"line":18,"column":11}} )).call(alias2,"Symbol",{"name":"global","hash":{},"data":data,"loc":{"start":{"line":18,"column":3},"end":{"line":18,"column":22}}})) != null ? stack1 : "")
     + ".asyncDispose](): "
-    + ((stack1 = (lookupProperty(helpers,"global")||alias1(depth0, "global", {"start":{"line":20,"column":42},"end":{"line":20,"column":48}} )).call(alias2,"Promise",{"name":"global","hash":{},"data":data,"loc":{"start":{"line":20,"column":40},"end":{"line":20,"column":60}}})) != null ? stack1 : "")
+    + ((stack1 = (lookupProperty(helpers,"global")||alias1(depth0, "global", {"start":{"line":18,"column":42},"end":{"line":18,"column":48}} )).call(alias2,"Promise",{"name":"global","hash":{},"data":data,"loc":{"start":{"line":18,"column":40},"end":{"line":18,"column":60}}})) != null ? stack1 : "")
     + "<void> {\n    return this.#core.close();\n  }\n}\n";
 },"usePartial":true,"useData":true},
   "_jsdoc": {"0":function(container,depth0,helpers,partials,data,blockParams,depths) {
@@ -336,17 +361,7 @@ export const templateSpecs: Record<string, unknown> = {
     + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"returnsVoid"),{"name":"if","hash":{},"fn":container.program(10, data, 0, blockParams, depths),"inverse":container.program(11, data, 0, blockParams, depths),"data":data,"loc":{"start":{"line":13,"column":0},"end":{"line":24,"column":7}}})) != null ? stack1 : "")
     + "  }\n";
 },"usePartial":true,"useData":true,"useDepths":true},
-  "_proxy": {"0":function(container,depth0,helpers,partials,data) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
-
-  return "\n"
-    + ((stack1 = container.invokePartial(lookupProperty(partials,"_method"),depth0,{"name":"_method","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "");
-},"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data) {
+  "_proxy": {"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data) {
     var stack1, helper, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), alias3=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -356,31 +371,29 @@ export const templateSpecs: Record<string, unknown> = {
 
   return ((stack1 = container.invokePartial(lookupProperty(partials,"_jsdoc"),depth0,{"name":"_jsdoc","hash":{"indent":"","lines":lookupProperty(lookupProperty(depth0,"gatewayProxy"),"doc")},"data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
     + ((stack1 = (lookupProperty(helpers,"export")||alias1(depth0, "export", {"start":{"line":2,"column":2},"end":{"line":2,"column":8}} )).call(alias2,"class",lookupProperty(lookupProperty(depth0,"gatewayProxy"),"className"),{"name":"export","hash":{},"data":data,"loc":{"start":{"line":2,"column":0},"end":{"line":2,"column":41}}})) != null ? stack1 : "")
+    + " extends "
+    + ((stack1 = (lookupProperty(helpers,"local")||alias1(depth0, "local", {"start":{"line":2,"column":52},"end":{"line":2,"column":57}} )).call(alias2,lookupProperty(depth0,"baseName"),{"name":"local","hash":{},"data":data,"loc":{"start":{"line":2,"column":50},"end":{"line":2,"column":68}}})) != null ? stack1 : "")
     + " implements "
-    + ((stack1 = (((helper = lookupProperty(helpers,"apiName") || alias1(depth0, "apiName", {"start":{"line":2,"column":55},"end":{"line":2,"column":62}} ))),(typeof helper === "function" ? helper.call(alias2,{"name":"apiName","hash":{},"data":data,"loc":{"start":{"line":2,"column":53},"end":{"line":2,"column":64}}}) : helper))) != null ? stack1 : "")
+    + ((stack1 = (((helper = lookupProperty(helpers,"apiName") || alias1(depth0, "apiName", {"start":{"line":2,"column":82},"end":{"line":2,"column":89}} ))),(typeof helper === "function" ? helper.call(alias2,{"name":"apiName","hash":{},"data":data,"loc":{"start":{"line":2,"column":80},"end":{"line":2,"column":91}}}) : helper))) != null ? stack1 : "")
     + " {\n"
     + ((stack1 = container.invokePartial(lookupProperty(partials,"_jsdoc"),depth0,{"name":"_jsdoc","hash":{"indent":"  ","lines":lookupProperty(lookupProperty(depth0,"gatewayProxy"),"nameDoc")},"data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
     + "  static readonly gatewayName = "
     + ((stack1 = alias3(alias1(lookupProperty(depth0,"gatewayProxy"), "nameLiteral", {"start":{"line":4,"column":34},"end":{"line":4,"column":58}} ), depth0)) != null ? stack1 : "")
-    + ";\n\n  readonly #core: "
-    + ((stack1 = (lookupProperty(helpers,"runtimeType")||alias1(depth0, "runtimeType", {"start":{"line":6,"column":20},"end":{"line":6,"column":31}} )).call(alias2,"ClientCore",{"name":"runtimeType","hash":{},"data":data,"loc":{"start":{"line":6,"column":18},"end":{"line":6,"column":46}}})) != null ? stack1 : "")
     + ";\n\n"
     + ((stack1 = container.invokePartial(lookupProperty(partials,"_jsdoc"),depth0,{"name":"_jsdoc","hash":{"indent":"  ","lines":lookupProperty(lookupProperty(depth0,"gatewayProxy"),"constructorDoc")},"data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
     + "  constructor("
-    + ((stack1 = (lookupProperty(helpers,"local")||alias1(depth0, "local", {"start":{"line":9,"column":16},"end":{"line":9,"column":21}} )).call(alias2,"gateway",{"name":"local","hash":{},"data":data,"loc":{"start":{"line":9,"column":14},"end":{"line":9,"column":33}}})) != null ? stack1 : "")
+    + ((stack1 = (lookupProperty(helpers,"local")||alias1(depth0, "local", {"start":{"line":7,"column":16},"end":{"line":7,"column":21}} )).call(alias2,"gateway",{"name":"local","hash":{},"data":data,"loc":{"start":{"line":7,"column":14},"end":{"line":7,"column":33}}})) != null ? stack1 : "")
     + ": "
-    + ((stack1 = (lookupProperty(helpers,"runtimeType")||alias1(depth0, "runtimeType", {"start":{"line":9,"column":37},"end":{"line":9,"column":48}} )).call(alias2,"JsonGateway",{"name":"runtimeType","hash":{},"data":data,"loc":{"start":{"line":9,"column":35},"end":{"line":9,"column":64}}})) != null ? stack1 : "")
+    + ((stack1 = (lookupProperty(helpers,"runtimeType")||alias1(depth0, "runtimeType", {"start":{"line":7,"column":37},"end":{"line":7,"column":48}} )).call(alias2,"JsonGateway",{"name":"runtimeType","hash":{},"data":data,"loc":{"start":{"line":7,"column":35},"end":{"line":7,"column":64}}})) != null ? stack1 : "")
     + ", "
-    + ((stack1 = (lookupProperty(helpers,"local")||alias1(depth0, "local", {"start":{"line":9,"column":68},"end":{"line":9,"column":73}} )).call(alias2,"name",{"name":"local","hash":{},"data":data,"loc":{"start":{"line":9,"column":66},"end":{"line":9,"column":82}}})) != null ? stack1 : "")
+    + ((stack1 = (lookupProperty(helpers,"local")||alias1(depth0, "local", {"start":{"line":7,"column":68},"end":{"line":7,"column":73}} )).call(alias2,"name",{"name":"local","hash":{},"data":data,"loc":{"start":{"line":7,"column":66},"end":{"line":7,"column":82}}})) != null ? stack1 : "")
     + ": string = "
-    + ((stack1 = alias3(alias1(lookupProperty(depth0,"gatewayProxy"), "className", {"start":{"line":9,"column":95},"end":{"line":9,"column":117}} ), depth0)) != null ? stack1 : "")
-    + ".gatewayName) {\n    this.#core = "
-    + ((stack1 = (lookupProperty(helpers,"runtime")||alias1(depth0, "runtime", {"start":{"line":10,"column":19},"end":{"line":10,"column":26}} )).call(alias2,"createGatewayCore",{"name":"runtime","hash":{},"data":data,"loc":{"start":{"line":10,"column":17},"end":{"line":10,"column":48}}})) != null ? stack1 : "")
+    + ((stack1 = alias3(alias1(lookupProperty(depth0,"gatewayProxy"), "className", {"start":{"line":7,"column":95},"end":{"line":7,"column":117}} ), depth0)) != null ? stack1 : "")
+    + ".gatewayName) {\n    super("
+    + ((stack1 = (lookupProperty(helpers,"runtime")||alias1(depth0, "runtime", {"start":{"line":8,"column":12},"end":{"line":8,"column":19}} )).call(alias2,"createGatewayCore",{"name":"runtime","hash":{},"data":data,"loc":{"start":{"line":8,"column":10},"end":{"line":8,"column":41}}})) != null ? stack1 : "")
     + "("
-    + ((stack1 = (lookupProperty(helpers,"schema")||alias1(depth0, "schema", {"start":{"line":10,"column":51},"end":{"line":10,"column":57}} )).call(alias2,lookupProperty(depth0,"desc"),{"name":"schema","hash":{},"data":data,"loc":{"start":{"line":10,"column":49},"end":{"line":10,"column":64}}})) != null ? stack1 : "")
-    + ", gateway, name);\n  }\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,lookupProperty(depth0,"methods"),{"name":"each","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":12,"column":0},"end":{"line":15,"column":9}}})) != null ? stack1 : "")
-    + "}\n";
+    + ((stack1 = (lookupProperty(helpers,"schema")||alias1(depth0, "schema", {"start":{"line":8,"column":44},"end":{"line":8,"column":50}} )).call(alias2,lookupProperty(depth0,"desc"),{"name":"schema","hash":{},"data":data,"loc":{"start":{"line":8,"column":42},"end":{"line":8,"column":57}}})) != null ? stack1 : "")
+    + ", gateway, name));\n  }\n}\n";
 },"usePartial":true,"useData":true},
   "_pubsub": {"0":function(container,depth0,helpers,partials,data) {
     var stack1, helper, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), alias3="function", lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -399,16 +412,6 @@ export const templateSpecs: Record<string, unknown> = {
     + ", type: "
     + ((stack1 = (((helper = lookupProperty(helpers,"typeLiteral") || alias1(depth0, "typeLiteral", {"start":{"line":6,"column":83},"end":{"line":6,"column":94}} ))),(typeof helper === alias3 ? helper.call(alias2,{"name":"typeLiteral","hash":{},"data":data,"loc":{"start":{"line":6,"column":81},"end":{"line":6,"column":96}}}) : helper))) != null ? stack1 : "")
     + " },\n";
-},"1":function(container,depth0,helpers,partials,data) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
-
-  return "\n"
-    + ((stack1 = container.invokePartial(lookupProperty(partials,"_method"),depth0,{"name":"_method","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "");
 },"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data) {
     var stack1, helper, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), alias3=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -428,53 +431,51 @@ export const templateSpecs: Record<string, unknown> = {
     + "  },\n};\n\n"
     + ((stack1 = container.invokePartial(lookupProperty(partials,"_jsdoc"),depth0,{"name":"_jsdoc","hash":{"indent":"","lines":lookupProperty(lookupProperty(depth0,"pubsub"),"clientDoc")},"data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
     + ((stack1 = (lookupProperty(helpers,"export")||alias1(depth0, "export", {"start":{"line":12,"column":2},"end":{"line":12,"column":8}} )).call(alias2,"class",lookupProperty(lookupProperty(depth0,"pubsub"),"clientName"),{"name":"export","hash":{},"data":data,"loc":{"start":{"line":12,"column":0},"end":{"line":12,"column":36}}})) != null ? stack1 : "")
+    + " extends "
+    + ((stack1 = (lookupProperty(helpers,"local")||alias1(depth0, "local", {"start":{"line":12,"column":47},"end":{"line":12,"column":52}} )).call(alias2,lookupProperty(depth0,"baseName"),{"name":"local","hash":{},"data":data,"loc":{"start":{"line":12,"column":45},"end":{"line":12,"column":63}}})) != null ? stack1 : "")
     + " implements "
-    + ((stack1 = (((helper = lookupProperty(helpers,"apiName") || alias1(depth0, "apiName", {"start":{"line":12,"column":50},"end":{"line":12,"column":57}} ))),(typeof helper === "function" ? helper.call(alias2,{"name":"apiName","hash":{},"data":data,"loc":{"start":{"line":12,"column":48},"end":{"line":12,"column":59}}}) : helper))) != null ? stack1 : "")
-    + " {\n  readonly #core: "
-    + ((stack1 = (lookupProperty(helpers,"runtimeType")||alias1(depth0, "runtimeType", {"start":{"line":13,"column":20},"end":{"line":13,"column":31}} )).call(alias2,"ClientCore",{"name":"runtimeType","hash":{},"data":data,"loc":{"start":{"line":13,"column":18},"end":{"line":13,"column":46}}})) != null ? stack1 : "")
-    + ";\n\n"
+    + ((stack1 = (((helper = lookupProperty(helpers,"apiName") || alias1(depth0, "apiName", {"start":{"line":12,"column":77},"end":{"line":12,"column":84}} ))),(typeof helper === "function" ? helper.call(alias2,{"name":"apiName","hash":{},"data":data,"loc":{"start":{"line":12,"column":75},"end":{"line":12,"column":86}}}) : helper))) != null ? stack1 : "")
+    + " {\n"
     + ((stack1 = container.invokePartial(lookupProperty(partials,"_jsdoc"),depth0,{"name":"_jsdoc","hash":{"indent":"  ","lines":lookupProperty(lookupProperty(depth0,"pubsub"),"constructorDoc")},"data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
     + "  constructor("
-    + ((stack1 = (lookupProperty(helpers,"local")||alias1(depth0, "local", {"start":{"line":16,"column":16},"end":{"line":16,"column":21}} )).call(alias2,"target",{"name":"local","hash":{},"data":data,"loc":{"start":{"line":16,"column":14},"end":{"line":16,"column":32}}})) != null ? stack1 : "")
+    + ((stack1 = (lookupProperty(helpers,"local")||alias1(depth0, "local", {"start":{"line":14,"column":16},"end":{"line":14,"column":21}} )).call(alias2,"target",{"name":"local","hash":{},"data":data,"loc":{"start":{"line":14,"column":14},"end":{"line":14,"column":32}}})) != null ? stack1 : "")
     + ": "
-    + ((stack1 = (lookupProperty(helpers,"runtimeType")||alias1(depth0, "runtimeType", {"start":{"line":16,"column":36},"end":{"line":16,"column":47}} )).call(alias2,"PubsubTarget",{"name":"runtimeType","hash":{},"data":data,"loc":{"start":{"line":16,"column":34},"end":{"line":16,"column":64}}})) != null ? stack1 : "")
+    + ((stack1 = (lookupProperty(helpers,"runtimeType")||alias1(depth0, "runtimeType", {"start":{"line":14,"column":36},"end":{"line":14,"column":47}} )).call(alias2,"PubsubTarget",{"name":"runtimeType","hash":{},"data":data,"loc":{"start":{"line":14,"column":34},"end":{"line":14,"column":64}}})) != null ? stack1 : "")
     + ", "
-    + ((stack1 = (lookupProperty(helpers,"local")||alias1(depth0, "local", {"start":{"line":16,"column":68},"end":{"line":16,"column":73}} )).call(alias2,"binding",{"name":"local","hash":{},"data":data,"loc":{"start":{"line":16,"column":66},"end":{"line":16,"column":85}}})) != null ? stack1 : "")
+    + ((stack1 = (lookupProperty(helpers,"local")||alias1(depth0, "local", {"start":{"line":14,"column":68},"end":{"line":14,"column":73}} )).call(alias2,"binding",{"name":"local","hash":{},"data":data,"loc":{"start":{"line":14,"column":66},"end":{"line":14,"column":85}}})) != null ? stack1 : "")
     + ": "
-    + ((stack1 = (lookupProperty(helpers,"runtimeType")||alias1(depth0, "runtimeType", {"start":{"line":16,"column":89},"end":{"line":16,"column":100}} )).call(alias2,"PubsubBinding",{"name":"runtimeType","hash":{},"data":data,"loc":{"start":{"line":16,"column":87},"end":{"line":16,"column":118}}})) != null ? stack1 : "")
+    + ((stack1 = (lookupProperty(helpers,"runtimeType")||alias1(depth0, "runtimeType", {"start":{"line":14,"column":89},"end":{"line":14,"column":100}} )).call(alias2,"PubsubBinding",{"name":"runtimeType","hash":{},"data":data,"loc":{"start":{"line":14,"column":87},"end":{"line":14,"column":118}}})) != null ? stack1 : "")
     + " = "
-    + ((stack1 = alias3(alias1(lookupProperty(depth0,"pubsub"), "bindingName", {"start":{"line":16,"column":123},"end":{"line":16,"column":141}} ), depth0)) != null ? stack1 : "")
-    + ") {\n    this.#core = "
-    + ((stack1 = (lookupProperty(helpers,"runtime")||alias1(depth0, "runtime", {"start":{"line":17,"column":19},"end":{"line":17,"column":26}} )).call(alias2,"createPubsubCore",{"name":"runtime","hash":{},"data":data,"loc":{"start":{"line":17,"column":17},"end":{"line":17,"column":47}}})) != null ? stack1 : "")
+    + ((stack1 = alias3(alias1(lookupProperty(depth0,"pubsub"), "bindingName", {"start":{"line":14,"column":123},"end":{"line":14,"column":141}} ), depth0)) != null ? stack1 : "")
+    + ") {\n    super("
+    + ((stack1 = (lookupProperty(helpers,"runtime")||alias1(depth0, "runtime", {"start":{"line":15,"column":12},"end":{"line":15,"column":19}} )).call(alias2,"createPubsubCore",{"name":"runtime","hash":{},"data":data,"loc":{"start":{"line":15,"column":10},"end":{"line":15,"column":40}}})) != null ? stack1 : "")
     + "("
-    + ((stack1 = (lookupProperty(helpers,"schema")||alias1(depth0, "schema", {"start":{"line":17,"column":50},"end":{"line":17,"column":56}} )).call(alias2,lookupProperty(depth0,"desc"),{"name":"schema","hash":{},"data":data,"loc":{"start":{"line":17,"column":48},"end":{"line":17,"column":63}}})) != null ? stack1 : "")
-    + ", target, binding);\n  }\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,lookupProperty(depth0,"methods"),{"name":"each","hash":{},"fn":container.program(1, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":19,"column":0},"end":{"line":22,"column":9}}})) != null ? stack1 : "")
-    + "}\n\n"
+    + ((stack1 = (lookupProperty(helpers,"schema")||alias1(depth0, "schema", {"start":{"line":15,"column":43},"end":{"line":15,"column":49}} )).call(alias2,lookupProperty(depth0,"desc"),{"name":"schema","hash":{},"data":data,"loc":{"start":{"line":15,"column":41},"end":{"line":15,"column":56}}})) != null ? stack1 : "")
+    + ", target, binding));\n  }\n}\n\n"
     + ((stack1 = container.invokePartial(lookupProperty(partials,"_jsdoc"),depth0,{"name":"_jsdoc","hash":{"indent":"","lines":lookupProperty(lookupProperty(depth0,"pubsub"),"serveDoc")},"data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
-    + ((stack1 = (lookupProperty(helpers,"export")||alias1(depth0, "export", {"start":{"line":26,"column":2},"end":{"line":26,"column":8}} )).call(alias2,"function",lookupProperty(lookupProperty(depth0,"pubsub"),"serveName"),{"name":"export","hash":{},"data":data,"loc":{"start":{"line":26,"column":0},"end":{"line":26,"column":38}}})) != null ? stack1 : "")
+    + ((stack1 = (lookupProperty(helpers,"export")||alias1(depth0, "export", {"start":{"line":20,"column":2},"end":{"line":20,"column":8}} )).call(alias2,"function",lookupProperty(lookupProperty(depth0,"pubsub"),"serveName"),{"name":"export","hash":{},"data":data,"loc":{"start":{"line":20,"column":0},"end":{"line":20,"column":38}}})) != null ? stack1 : "")
     + "(\n  "
-    + ((stack1 = (lookupProperty(helpers,"local")||alias1(depth0, "local", {"start":{"line":27,"column":4},"end":{"line":27,"column":9}} )).call(alias2,"target",{"name":"local","hash":{},"data":data,"loc":{"start":{"line":27,"column":2},"end":{"line":27,"column":20}}})) != null ? stack1 : "")
+    + ((stack1 = (lookupProperty(helpers,"local")||alias1(depth0, "local", {"start":{"line":21,"column":4},"end":{"line":21,"column":9}} )).call(alias2,"target",{"name":"local","hash":{},"data":data,"loc":{"start":{"line":21,"column":2},"end":{"line":21,"column":20}}})) != null ? stack1 : "")
     + ": "
-    + ((stack1 = (lookupProperty(helpers,"runtimeType")||alias1(depth0, "runtimeType", {"start":{"line":27,"column":24},"end":{"line":27,"column":35}} )).call(alias2,"PubsubTarget",{"name":"runtimeType","hash":{},"data":data,"loc":{"start":{"line":27,"column":22},"end":{"line":27,"column":52}}})) != null ? stack1 : "")
+    + ((stack1 = (lookupProperty(helpers,"runtimeType")||alias1(depth0, "runtimeType", {"start":{"line":21,"column":24},"end":{"line":21,"column":35}} )).call(alias2,"PubsubTarget",{"name":"runtimeType","hash":{},"data":data,"loc":{"start":{"line":21,"column":22},"end":{"line":21,"column":52}}})) != null ? stack1 : "")
     + ",\n  "
-    + ((stack1 = (lookupProperty(helpers,"local")||alias1(depth0, "local", {"start":{"line":28,"column":4},"end":{"line":28,"column":9}} )).call(alias2,"implementation",{"name":"local","hash":{},"data":data,"loc":{"start":{"line":28,"column":2},"end":{"line":28,"column":28}}})) != null ? stack1 : "")
+    + ((stack1 = (lookupProperty(helpers,"local")||alias1(depth0, "local", {"start":{"line":22,"column":4},"end":{"line":22,"column":9}} )).call(alias2,"implementation",{"name":"local","hash":{},"data":data,"loc":{"start":{"line":22,"column":2},"end":{"line":22,"column":28}}})) != null ? stack1 : "")
     + ": "
-    + ((stack1 = (lookupProperty(helpers,"runtimeType")||alias1(depth0, "runtimeType", {"start":{"line":28,"column":32},"end":{"line":28,"column":43}} )).call(alias2,"PubsubImplementation",{"name":"runtimeType","hash":{},"data":data,"loc":{"start":{"line":28,"column":30},"end":{"line":28,"column":68}}})) != null ? stack1 : "")
+    + ((stack1 = (lookupProperty(helpers,"runtimeType")||alias1(depth0, "runtimeType", {"start":{"line":22,"column":32},"end":{"line":22,"column":43}} )).call(alias2,"PubsubImplementation",{"name":"runtimeType","hash":{},"data":data,"loc":{"start":{"line":22,"column":30},"end":{"line":22,"column":68}}})) != null ? stack1 : "")
     + "<typeof "
-    + ((stack1 = (lookupProperty(helpers,"schema")||alias1(depth0, "schema", {"start":{"line":28,"column":78},"end":{"line":28,"column":84}} )).call(alias2,lookupProperty(depth0,"desc"),{"name":"schema","hash":{},"data":data,"loc":{"start":{"line":28,"column":76},"end":{"line":28,"column":91}}})) != null ? stack1 : "")
+    + ((stack1 = (lookupProperty(helpers,"schema")||alias1(depth0, "schema", {"start":{"line":22,"column":78},"end":{"line":22,"column":84}} )).call(alias2,lookupProperty(depth0,"desc"),{"name":"schema","hash":{},"data":data,"loc":{"start":{"line":22,"column":76},"end":{"line":22,"column":91}}})) != null ? stack1 : "")
     + ">,\n  "
-    + ((stack1 = (lookupProperty(helpers,"local")||alias1(depth0, "local", {"start":{"line":29,"column":4},"end":{"line":29,"column":9}} )).call(alias2,"binding",{"name":"local","hash":{},"data":data,"loc":{"start":{"line":29,"column":2},"end":{"line":29,"column":21}}})) != null ? stack1 : "")
+    + ((stack1 = (lookupProperty(helpers,"local")||alias1(depth0, "local", {"start":{"line":23,"column":4},"end":{"line":23,"column":9}} )).call(alias2,"binding",{"name":"local","hash":{},"data":data,"loc":{"start":{"line":23,"column":2},"end":{"line":23,"column":21}}})) != null ? stack1 : "")
     + ": "
-    + ((stack1 = (lookupProperty(helpers,"runtimeType")||alias1(depth0, "runtimeType", {"start":{"line":29,"column":25},"end":{"line":29,"column":36}} )).call(alias2,"PubsubBinding",{"name":"runtimeType","hash":{},"data":data,"loc":{"start":{"line":29,"column":23},"end":{"line":29,"column":54}}})) != null ? stack1 : "")
+    + ((stack1 = (lookupProperty(helpers,"runtimeType")||alias1(depth0, "runtimeType", {"start":{"line":23,"column":25},"end":{"line":23,"column":36}} )).call(alias2,"PubsubBinding",{"name":"runtimeType","hash":{},"data":data,"loc":{"start":{"line":23,"column":23},"end":{"line":23,"column":54}}})) != null ? stack1 : "")
     + " = "
-    + ((stack1 = alias3(alias1(lookupProperty(depth0,"pubsub"), "bindingName", {"start":{"line":29,"column":59},"end":{"line":29,"column":77}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias3(alias1(lookupProperty(depth0,"pubsub"), "bindingName", {"start":{"line":23,"column":59},"end":{"line":23,"column":77}} ), depth0)) != null ? stack1 : "")
     + ",\n): "
-    + ((stack1 = (lookupProperty(helpers,"runtimeType")||alias1(depth0, "runtimeType", {"start":{"line":30,"column":5},"end":{"line":30,"column":16}} )).call(alias2,"Worker",{"name":"runtimeType","hash":{},"data":data,"loc":{"start":{"line":30,"column":3},"end":{"line":30,"column":27}}})) != null ? stack1 : "")
+    + ((stack1 = (lookupProperty(helpers,"runtimeType")||alias1(depth0, "runtimeType", {"start":{"line":24,"column":5},"end":{"line":24,"column":16}} )).call(alias2,"Worker",{"name":"runtimeType","hash":{},"data":data,"loc":{"start":{"line":24,"column":3},"end":{"line":24,"column":27}}})) != null ? stack1 : "")
     + " {\n  return "
-    + ((stack1 = (lookupProperty(helpers,"runtime")||alias1(depth0, "runtime", {"start":{"line":31,"column":11},"end":{"line":31,"column":18}} )).call(alias2,"servePubsub",{"name":"runtime","hash":{},"data":data,"loc":{"start":{"line":31,"column":9},"end":{"line":31,"column":34}}})) != null ? stack1 : "")
+    + ((stack1 = (lookupProperty(helpers,"runtime")||alias1(depth0, "runtime", {"start":{"line":25,"column":11},"end":{"line":25,"column":18}} )).call(alias2,"servePubsub",{"name":"runtime","hash":{},"data":data,"loc":{"start":{"line":25,"column":9},"end":{"line":25,"column":34}}})) != null ? stack1 : "")
     + "("
-    + ((stack1 = (lookupProperty(helpers,"schema")||alias1(depth0, "schema", {"start":{"line":31,"column":37},"end":{"line":31,"column":43}} )).call(alias2,lookupProperty(depth0,"desc"),{"name":"schema","hash":{},"data":data,"loc":{"start":{"line":31,"column":35},"end":{"line":31,"column":50}}})) != null ? stack1 : "")
+    + ((stack1 = (lookupProperty(helpers,"schema")||alias1(depth0, "schema", {"start":{"line":25,"column":37},"end":{"line":25,"column":43}} )).call(alias2,lookupProperty(depth0,"desc"),{"name":"schema","hash":{},"data":data,"loc":{"start":{"line":25,"column":35},"end":{"line":25,"column":50}}})) != null ? stack1 : "")
     + ", target, binding, implementation);\n}\n";
 },"usePartial":true,"useData":true},
   "_signature": {"0":function(container,depth0,helpers,partials,data) {
@@ -541,11 +542,13 @@ export const templateSpecs: Record<string, unknown> = {
 
   return ((stack1 = container.invokePartial(lookupProperty(partials,"_api"),depth0,{"name":"_api","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
     + "\n"
+    + ((stack1 = container.invokePartial(lookupProperty(partials,"_base"),depth0,{"name":"_base","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
+    + "\n"
     + ((stack1 = container.invokePartial(lookupProperty(partials,"_client"),depth0,{"name":"_client","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
     + "\n"
     + ((stack1 = container.invokePartial(lookupProperty(partials,"_proxy"),depth0,{"name":"_proxy","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"pubsub"),{"name":"if","hash":{},"fn":container.program(1, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":7,"column":0},"end":{"line":10,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"unless").call(alias1,lookupProperty(data,"last"),{"name":"unless","hash":{},"fn":container.program(2, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":11,"column":0},"end":{"line":13,"column":11}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"pubsub"),{"name":"if","hash":{},"fn":container.program(1, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":9,"column":0},"end":{"line":12,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"unless").call(alias1,lookupProperty(data,"last"),{"name":"unless","hash":{},"fn":container.program(2, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":13,"column":0},"end":{"line":15,"column":11}}})) != null ? stack1 : "");
 },"1":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -566,6 +569,6 @@ export const templateSpecs: Record<string, unknown> = {
         return undefined
     };
 
-  return ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"services"),{"name":"each","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":1,"column":0},"end":{"line":14,"column":9}}})) != null ? stack1 : "");
+  return ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"services"),{"name":"each","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":1,"column":0},"end":{"line":16,"column":9}}})) != null ? stack1 : "");
 },"usePartial":true,"useData":true},
 };

@@ -76,7 +76,10 @@ export async function usage(signal: AbortSignal): Promise<void> {
   await clash.delete("default", "class", "options", "arguments", "constructor", true, { timeoutMs: 1 });
   await clash.close_({});
   await clash.close();
+  // The base class and its private core leave the RPCs Base and Core their own names.
+  const first: string = (await clash.base({})).first + (await clash.core({})).second;
   void resolved;
+  void first;
 
   // Gateway proxies: the same interface as the direct client, names from option, plugin option
   // or the lowercase service name.

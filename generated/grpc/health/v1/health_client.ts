@@ -33,24 +33,16 @@ export interface HealthApi {
 }
 
 /**
- * Health checking of a gRPC server and of the services it hosts.
- *
- * A client of grpc.health.v1.Health.
- *
- * @generated from service grpc.health.v1.Health
+ * The calls of grpc.health.v1.Health, written once for every route to it: the direct client, the
+ * gateway proxy and the pub/sub client extend this class and differ only in the core they
+ * pass to it. Kept in a private field, so no method name can collide with it.
  */
-export class HealthClient implements HealthApi {
+class HealthClientBase implements HealthApi {
   readonly #core: ClientCore;
 
-  /**
-   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
-   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
-   * client), which is shared and left open by close().
-   *
-   * Host and port missing from the connection options take the runtime's defaults.
-   */
-  constructor(target?: ClientTarget) {
-    this.#core = createClientCore(Health, target);
+  /** Keeps the core every call goes through. */
+  constructor(core: ClientCore) {
+    this.#core = core;
   }
 
   /**
@@ -70,6 +62,30 @@ export class HealthClient implements HealthApi {
    */
   watch(request: RequestInit<typeof HealthCheckRequestSchema>, options?: CallOptions): AsyncIterable<HealthCheckResponse_ServingStatus> {
     return mapAsync(this.#core.serverStream(Health.method.watch, request, options), (response) => response.status);
+  }
+}
+
+/**
+ * Health checking of a gRPC server and of the services it hosts.
+ *
+ * A client of grpc.health.v1.Health.
+ *
+ * @generated from service grpc.health.v1.Health
+ */
+export class HealthClient extends HealthClientBase implements HealthApi {
+  readonly #core: ClientCore;
+
+  /**
+   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
+   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
+   * client), which is shared and left open by close().
+   *
+   * Host and port missing from the connection options take the runtime's defaults.
+   */
+  constructor(target?: ClientTarget) {
+    const core = createClientCore(Health, target);
+    super(core);
+    this.#core = core;
   }
 
   /** Closes the connection this client opened (a shared connection or transport stays open). */
@@ -94,14 +110,12 @@ export class HealthClient implements HealthApi {
  *
  * @generated from service grpc.health.v1.Health
  */
-export class HealthGatewayProxy implements HealthApi {
+export class HealthGatewayProxy extends HealthClientBase implements HealthApi {
   /**
    * The Gateway backend name calls go to by default: "health"
    * (from the service name in lowercase).
    */
   static readonly gatewayName = "health";
-
-  readonly #core: ClientCore;
 
   /**
    * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
@@ -109,25 +123,6 @@ export class HealthGatewayProxy implements HealthApi {
    * "health".
    */
   constructor(gateway: JsonGateway, name: string = HealthGatewayProxy.gatewayName) {
-    this.#core = createGatewayCore(Health, gateway, name);
-  }
-
-  /**
-   * Returns the serving status of a service, or NOT_FOUND if the server does not know it.
-   *
-   * @generated from rpc grpc.health.v1.Health.Check
-   */
-  async check(request: RequestInit<typeof HealthCheckRequestSchema>, options?: CallOptions): Promise<HealthCheckResponse_ServingStatus> {
-    const response = await this.#core.unary(Health.method.check, request, options);
-    return response.status;
-  }
-
-  /**
-   * Streams the serving status of a service: the current status first, then every change.
-   *
-   * @generated from rpc grpc.health.v1.Health.Watch
-   */
-  watch(request: RequestInit<typeof HealthCheckRequestSchema>, options?: CallOptions): AsyncIterable<HealthCheckResponse_ServingStatus> {
-    return mapAsync(this.#core.serverStream(Health.method.watch, request, options), (response) => response.status);
+    super(createGatewayCore(Health, gateway, name));
   }
 }

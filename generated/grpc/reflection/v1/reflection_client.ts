@@ -28,13 +28,36 @@ export interface ServerReflectionApi {
 }
 
 /**
+ * The calls of grpc.reflection.v1.ServerReflection, written once for every route to it: the direct client, the
+ * gateway proxy and the pub/sub client extend this class and differ only in the core they
+ * pass to it. Kept in a private field, so no method name can collide with it.
+ */
+class ServerReflectionClientBase implements ServerReflectionApi {
+  readonly #core: ClientCore;
+
+  /** Keeps the core every call goes through. */
+  constructor(core: ClientCore) {
+    this.#core = core;
+  }
+
+  /**
+   * The reflection conversation: every request on the stream is answered by one response.
+   *
+   * @generated from rpc grpc.reflection.v1.ServerReflection.ServerReflectionInfo
+   */
+  serverReflectionInfo(requests: AsyncIterable<RequestInit<typeof ServerReflectionRequestSchema>>, options?: CallOptions): AsyncIterable<ServerReflectionResponse> {
+    return this.#core.bidiStream(ServerReflection.method.serverReflectionInfo, requests, options);
+  }
+}
+
+/**
  * Lets a client ask a server which services it hosts and for the file descriptors behind them.
  *
  * A client of grpc.reflection.v1.ServerReflection.
  *
  * @generated from service grpc.reflection.v1.ServerReflection
  */
-export class ServerReflectionClient implements ServerReflectionApi {
+export class ServerReflectionClient extends ServerReflectionClientBase implements ServerReflectionApi {
   readonly #core: ClientCore;
 
   /**
@@ -45,16 +68,9 @@ export class ServerReflectionClient implements ServerReflectionApi {
    * Host and port missing from the connection options take the runtime's defaults.
    */
   constructor(target?: ClientTarget) {
-    this.#core = createClientCore(ServerReflection, target);
-  }
-
-  /**
-   * The reflection conversation: every request on the stream is answered by one response.
-   *
-   * @generated from rpc grpc.reflection.v1.ServerReflection.ServerReflectionInfo
-   */
-  serverReflectionInfo(requests: AsyncIterable<RequestInit<typeof ServerReflectionRequestSchema>>, options?: CallOptions): AsyncIterable<ServerReflectionResponse> {
-    return this.#core.bidiStream(ServerReflection.method.serverReflectionInfo, requests, options);
+    const core = createClientCore(ServerReflection, target);
+    super(core);
+    this.#core = core;
   }
 
   /** Closes the connection this client opened (a shared connection or transport stays open). */
@@ -79,14 +95,12 @@ export class ServerReflectionClient implements ServerReflectionApi {
  *
  * @generated from service grpc.reflection.v1.ServerReflection
  */
-export class ServerReflectionGatewayProxy implements ServerReflectionApi {
+export class ServerReflectionGatewayProxy extends ServerReflectionClientBase implements ServerReflectionApi {
   /**
    * The Gateway backend name calls go to by default: "serverreflection"
    * (from the service name in lowercase).
    */
   static readonly gatewayName = "serverreflection";
-
-  readonly #core: ClientCore;
 
   /**
    * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
@@ -94,15 +108,6 @@ export class ServerReflectionGatewayProxy implements ServerReflectionApi {
    * "serverreflection".
    */
   constructor(gateway: JsonGateway, name: string = ServerReflectionGatewayProxy.gatewayName) {
-    this.#core = createGatewayCore(ServerReflection, gateway, name);
-  }
-
-  /**
-   * The reflection conversation: every request on the stream is answered by one response.
-   *
-   * @generated from rpc grpc.reflection.v1.ServerReflection.ServerReflectionInfo
-   */
-  serverReflectionInfo(requests: AsyncIterable<RequestInit<typeof ServerReflectionRequestSchema>>, options?: CallOptions): AsyncIterable<ServerReflectionResponse> {
-    return this.#core.bidiStream(ServerReflection.method.serverReflectionInfo, requests, options);
+    super(createGatewayCore(ServerReflection, gateway, name));
   }
 }

@@ -26,24 +26,16 @@ export interface RootApi {
 }
 
 /**
- * A service at the root.
- *
- * A client of Root.
- *
- * @generated from service Root
+ * The calls of Root, written once for every route to it: the direct client, the
+ * gateway proxy and the pub/sub client extend this class and differ only in the core they
+ * pass to it. Kept in a private field, so no method name can collide with it.
  */
-export class RootClient implements RootApi {
+class RootClientBase implements RootApi {
   readonly #core: ClientCore;
 
-  /**
-   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
-   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
-   * client), which is shared and left open by close().
-   *
-   * Host and port missing from the connection options take the runtime's defaults.
-   */
-  constructor(target?: ClientTarget) {
-    this.#core = createClientCore(Root, target);
+  /** Keeps the core every call goes through. */
+  constructor(core: ClientCore) {
+    this.#core = core;
   }
 
   /**
@@ -54,6 +46,30 @@ export class RootClient implements RootApi {
   async ping(request: RequestInit<typeof PingSchema>, options?: CallOptions): Promise<string> {
     const response = await this.#core.unary(Root.method.ping, request, options);
     return response.text;
+  }
+}
+
+/**
+ * A service at the root.
+ *
+ * A client of Root.
+ *
+ * @generated from service Root
+ */
+export class RootClient extends RootClientBase implements RootApi {
+  readonly #core: ClientCore;
+
+  /**
+   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
+   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
+   * client), which is shared and left open by close().
+   *
+   * Host and port missing from the connection options take the runtime's defaults.
+   */
+  constructor(target?: ClientTarget) {
+    const core = createClientCore(Root, target);
+    super(core);
+    this.#core = core;
   }
 
   /** Closes the connection this client opened (a shared connection or transport stays open). */
@@ -76,14 +92,12 @@ export class RootClient implements RootApi {
  *
  * @generated from service Root
  */
-export class RootGatewayProxy implements RootApi {
+export class RootGatewayProxy extends RootClientBase implements RootApi {
   /**
    * The Gateway backend name calls go to by default: "root"
    * (from the service name in lowercase).
    */
   static readonly gatewayName = "root";
-
-  readonly #core: ClientCore;
 
   /**
    * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
@@ -91,16 +105,6 @@ export class RootGatewayProxy implements RootApi {
    * "root".
    */
   constructor(gateway: JsonGateway, name: string = RootGatewayProxy.gatewayName) {
-    this.#core = createGatewayCore(Root, gateway, name);
-  }
-
-  /**
-   * Pings.
-   *
-   * @generated from rpc Root.Ping
-   */
-  async ping(request: RequestInit<typeof PingSchema>, options?: CallOptions): Promise<string> {
-    const response = await this.#core.unary(Root.method.ping, request, options);
-    return response.text;
+    super(createGatewayCore(Root, gateway, name));
   }
 }

@@ -33,24 +33,16 @@ export interface PainterApi {
 }
 
 /**
- * An editions service.
- *
- * A client of features.editions.Painter.
- *
- * @generated from service features.editions.Painter
+ * The calls of features.editions.Painter, written once for every route to it: the direct client, the
+ * gateway proxy and the pub/sub client extend this class and differ only in the core they
+ * pass to it. Kept in a private field, so no method name can collide with it.
  */
-export class PainterClient implements PainterApi {
+class PainterClientBase implements PainterApi {
   readonly #core: ClientCore;
 
-  /**
-   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
-   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
-   * client), which is shared and left open by close().
-   *
-   * Host and port missing from the connection options take the runtime's defaults.
-   */
-  constructor(target?: ClientTarget) {
-    this.#core = createClientCore(Painter, target);
+  /** Keeps the core every call goes through. */
+  constructor(core: ClientCore) {
+    this.#core = core;
   }
 
   /**
@@ -70,6 +62,30 @@ export class PainterClient implements PainterApi {
    */
   async getColor(request: RequestInit<typeof PaintSchema>, options?: CallOptions): Promise<Paint> {
     return this.#core.unary(Painter.method.getColor, request, options);
+  }
+}
+
+/**
+ * An editions service.
+ *
+ * A client of features.editions.Painter.
+ *
+ * @generated from service features.editions.Painter
+ */
+export class PainterClient extends PainterClientBase implements PainterApi {
+  readonly #core: ClientCore;
+
+  /**
+   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
+   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
+   * client), which is shared and left open by close().
+   *
+   * Host and port missing from the connection options take the runtime's defaults.
+   */
+  constructor(target?: ClientTarget) {
+    const core = createClientCore(Painter, target);
+    super(core);
+    this.#core = core;
   }
 
   /** Closes the connection this client opened (a shared connection or transport stays open). */
@@ -92,14 +108,12 @@ export class PainterClient implements PainterApi {
  *
  * @generated from service features.editions.Painter
  */
-export class PainterGatewayProxy implements PainterApi {
+export class PainterGatewayProxy extends PainterClientBase implements PainterApi {
   /**
    * The Gateway backend name calls go to by default: "painter"
    * (from the service name in lowercase).
    */
   static readonly gatewayName = "painter";
-
-  readonly #core: ClientCore;
 
   /**
    * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
@@ -107,25 +121,6 @@ export class PainterGatewayProxy implements PainterApi {
    * "painter".
    */
   constructor(gateway: JsonGateway, name: string = PainterGatewayProxy.gatewayName) {
-    this.#core = createGatewayCore(Painter, gateway, name);
-  }
-
-  /**
-   * Paints.
-   *
-   * @generated from rpc features.editions.Painter.Paint
-   */
-  async paint(request: RequestInit<typeof PaintSchema>, options?: CallOptions): Promise<number> {
-    const response = await this.#core.unary(Painter.method.paint, request, options);
-    return response.painted;
-  }
-
-  /**
-   * Returns the color.
-   *
-   * @generated from rpc features.editions.Painter.GetColor
-   */
-  async getColor(request: RequestInit<typeof PaintSchema>, options?: CallOptions): Promise<Paint> {
-    return this.#core.unary(Painter.method.getColor, request, options);
+    super(createGatewayCore(Painter, gateway, name));
   }
 }

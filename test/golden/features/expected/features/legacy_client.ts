@@ -32,24 +32,16 @@ export interface LegacyApi {
 }
 
 /**
- * A proto2 service.
- *
- * A client of features.legacy.Legacy.
- *
- * @generated from service features.legacy.Legacy
+ * The calls of features.legacy.Legacy, written once for every route to it: the direct client, the
+ * gateway proxy and the pub/sub client extend this class and differ only in the core they
+ * pass to it. Kept in a private field, so no method name can collide with it.
  */
-export class LegacyClient implements LegacyApi {
+class LegacyClientBase implements LegacyApi {
   readonly #core: ClientCore;
 
-  /**
-   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
-   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
-   * client), which is shared and left open by close().
-   *
-   * Host and port missing from the connection options take the runtime's defaults.
-   */
-  constructor(target?: ClientTarget) {
-    this.#core = createClientCore(Legacy, target);
+  /** Keeps the core every call goes through. */
+  constructor(core: ClientCore) {
+    this.#core = core;
   }
 
   /**
@@ -70,6 +62,30 @@ export class LegacyClient implements LegacyApi {
   async countString(request: RequestInit<typeof LegacyRequestSchema>, options?: CallOptions): Promise<string> {
     const response = await this.#core.unary(Legacy.method.countString, request, options);
     return response.total;
+  }
+}
+
+/**
+ * A proto2 service.
+ *
+ * A client of features.legacy.Legacy.
+ *
+ * @generated from service features.legacy.Legacy
+ */
+export class LegacyClient extends LegacyClientBase implements LegacyApi {
+  readonly #core: ClientCore;
+
+  /**
+   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
+   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
+   * client), which is shared and left open by close().
+   *
+   * Host and port missing from the connection options take the runtime's defaults.
+   */
+  constructor(target?: ClientTarget) {
+    const core = createClientCore(Legacy, target);
+    super(core);
+    this.#core = core;
   }
 
   /** Closes the connection this client opened (a shared connection or transport stays open). */
@@ -92,14 +108,12 @@ export class LegacyClient implements LegacyApi {
  *
  * @generated from service features.legacy.Legacy
  */
-export class LegacyGatewayProxy implements LegacyApi {
+export class LegacyGatewayProxy extends LegacyClientBase implements LegacyApi {
   /**
    * The Gateway backend name calls go to by default: "legacy"
    * (from the service name in lowercase).
    */
   static readonly gatewayName = "legacy";
-
-  readonly #core: ClientCore;
 
   /**
    * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
@@ -107,26 +121,6 @@ export class LegacyGatewayProxy implements LegacyApi {
    * "legacy".
    */
   constructor(gateway: JsonGateway, name: string = LegacyGatewayProxy.gatewayName) {
-    this.#core = createGatewayCore(Legacy, gateway, name);
-  }
-
-  /**
-   * Counts in proto2.
-   *
-   * @generated from rpc features.legacy.Legacy.Count
-   */
-  async count(request: RequestInit<typeof LegacyRequestSchema>, options?: CallOptions): Promise<bigint> {
-    const response = await this.#core.unary(Legacy.method.count, request, options);
-    return response.total;
-  }
-
-  /**
-   * Counts, as a string.
-   *
-   * @generated from rpc features.legacy.Legacy.CountString
-   */
-  async countString(request: RequestInit<typeof LegacyRequestSchema>, options?: CallOptions): Promise<string> {
-    const response = await this.#core.unary(Legacy.method.countString, request, options);
-    return response.total;
+    super(createGatewayCore(Legacy, gateway, name));
   }
 }

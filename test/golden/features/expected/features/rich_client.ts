@@ -130,26 +130,16 @@ export interface RichApi {
 }
 
 /**
- * Rich features: the comment has *\/ and non-ASCII text (ß, ñ, 中文).
- *
- * A second paragraph.
- *
- * A client of features.rich.Rich.
- *
- * @generated from service features.rich.Rich
+ * The calls of features.rich.Rich, written once for every route to it: the direct client, the
+ * gateway proxy and the pub/sub client extend this class and differ only in the core they
+ * pass to it. Kept in a private field, so no method name can collide with it.
  */
-export class RichClient implements RichApi {
+class RichClientBase implements RichApi {
   readonly #core: ClientCore;
 
-  /**
-   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
-   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
-   * client), which is shared and left open by close().
-   *
-   * Host and port missing from the connection options take the runtime's defaults.
-   */
-  constructor(target?: ClientTarget) {
-    this.#core = createClientCore(Rich, target);
+  /** Keeps the core every call goes through. */
+  constructor(core: ClientCore) {
+    this.#core = core;
   }
 
   /**
@@ -300,6 +290,32 @@ export class RichClient implements RichApi {
    */
   async old(request: RequestInit<typeof SourceSchema>, options?: CallOptions): Promise<void> {
     await this.#core.unary(Rich.method.old, request, options);
+  }
+}
+
+/**
+ * Rich features: the comment has *\/ and non-ASCII text (ß, ñ, 中文).
+ *
+ * A second paragraph.
+ *
+ * A client of features.rich.Rich.
+ *
+ * @generated from service features.rich.Rich
+ */
+export class RichClient extends RichClientBase implements RichApi {
+  readonly #core: ClientCore;
+
+  /**
+   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
+   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
+   * client), which is shared and left open by close().
+   *
+   * Host and port missing from the connection options take the runtime's defaults.
+   */
+  constructor(target?: ClientTarget) {
+    const core = createClientCore(Rich, target);
+    super(core);
+    this.#core = core;
   }
 
   /** Closes the connection this client opened (a shared connection or transport stays open). */
@@ -326,14 +342,12 @@ export class RichClient implements RichApi {
  *
  * @generated from service features.rich.Rich
  */
-export class RichGatewayProxy implements RichApi {
+export class RichGatewayProxy extends RichClientBase implements RichApi {
   /**
    * The Gateway backend name calls go to by default: "rich"
    * (from the service name in lowercase).
    */
   static readonly gatewayName = "rich";
-
-  readonly #core: ClientCore;
 
   /**
    * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
@@ -341,157 +355,7 @@ export class RichGatewayProxy implements RichApi {
    * "rich".
    */
   constructor(gateway: JsonGateway, name: string = RichGatewayProxy.gatewayName) {
-    this.#core = createGatewayCore(Rich, gateway, name);
-  }
-
-  /**
-   * Flattened on a oneof member and maps; the longest signature wins and the shorter prefix
-   * makes the last parameters optional. A non-prefix signature is ignored.
-   *
-   * @param id By id.
-   * @param labels A map of strings.
-   * @param limit A proto3 optional field.
-   *
-   * @generated from rpc features.rich.Rich.Put
-   */
-  put(id: string, labels?: { [key: string]: string } | undefined, limit?: bigint | undefined, options?: CallOptions): Promise<{ [key: string]: string }>;
-  /**
-   * Flattened on a oneof member and maps; the longest signature wins and the shorter prefix
-   * makes the last parameters optional. A non-prefix signature is ignored.
-   *
-   * @generated from rpc features.rich.Rich.Put
-   */
-  put(request: RequestInit<typeof EverythingSchema>, options?: CallOptions): Promise<{ [key: string]: string }>;
-  async put(...args: unknown[]): Promise<{ [key: string]: string }> {
-    const [request, options] = flatArgs(args, ["id", "labels", "limit"], true);
-    const response = await this.#core.unary(Rich.method.put, request as RequestInit<typeof EverythingSchema>, options);
-    return response.labels;
-  }
-
-  /**
-   * Flattened on a message field first: only the positional form.
-   *
-   * @param source A nested message with a oneof.
-   * @param at A timestamp.
-   * @param timeout A duration.
-   * @param attributes A struct (plain JSON object).
-   * @param nickname A wrapper (unboxed).
-   * @param samples A repeated wrapper (not unboxed).
-   *
-   * @generated from rpc features.rich.Rich.PutSource
-   */
-  putSource(source: RequestInit<typeof SourceSchema>, at: RequestInit<typeof TimestampSchema>, timeout: RequestInit<typeof DurationSchema>, attributes: JsonObject, nickname: string, samples: RequestInit<typeof Int64ValueSchema>[], options?: CallOptions): Promise<Timestamp | undefined>;
-  async putSource(...args: unknown[]): Promise<Timestamp | undefined> {
-    const [request, options] = flatArgs(args, ["source", "at", "timeout", "attributes", "nickname", "samples"], false);
-    const response = await this.#core.unary(Rich.method.putSource, request as RequestInit<typeof EverythingSchema>, options);
-    return response.at;
-  }
-
-  /**
-   * Flattened with every parameter optional (the empty signature).
-   *
-   * @param nickname A wrapper (unboxed).
-   * @param old (deprecated) A deprecated field.
-   * @param tricky A comment with a comment end *\/ inside, and Ünïcödé.
-   *
-   * @generated from rpc features.rich.Rich.Touch
-   */
-  touch(nickname?: string | undefined, old?: string | undefined, tricky?: string | undefined, options?: CallOptions): Promise<void>;
-  /**
-   * Flattened with every parameter optional (the empty signature).
-   *
-   * @generated from rpc features.rich.Rich.Touch
-   */
-  touch(request: RequestInit<typeof EverythingSchema>, options?: CallOptions): Promise<void>;
-  async touch(...args: unknown[]): Promise<void> {
-    const [request, options] = flatArgs(args, ["nickname", "old", "tricky"], true);
-    await this.#core.unary(Rich.method.touch, request as RequestInit<typeof EverythingSchema>, options);
-  }
-
-  /**
-   * Returns a single oneof member (not unwrapped).
-   *
-   * @generated from rpc features.rich.Rich.Choose
-   */
-  async choose(request?: RequestInit<typeof EmptySchema>, options?: CallOptions): Promise<Choice> {
-    return this.#core.unary(Rich.method.choose, request, options);
-  }
-
-  /**
-   * Returns a wrapper, unwrapped.
-   *
-   * @generated from rpc features.rich.Rich.Nickname
-   */
-  async nickname(request?: RequestInit<typeof EmptySchema>, options?: CallOptions): Promise<string | undefined> {
-    const response = await this.#core.unary(Rich.method.nickname, request, options);
-    return response.nickname;
-  }
-
-  /**
-   * Returns a struct, unwrapped.
-   *
-   * @generated from rpc features.rich.Rich.GetAttributes
-   */
-  async getAttributes(request?: RequestInit<typeof EmptySchema>, options?: CallOptions): Promise<JsonObject | undefined> {
-    const response = await this.#core.unary(Rich.method.getAttributes, request, options);
-    return response.attributes;
-  }
-
-  /**
-   * Returns a well-known type itself.
-   *
-   * @generated from rpc features.rich.Rich.Now
-   */
-  async now(request?: RequestInit<typeof EmptySchema>, options?: CallOptions): Promise<Timestamp> {
-    return this.#core.unary(Rich.method.now, request, options);
-  }
-
-  /**
-   * Server streaming, unwrapped to the bytes.
-   *
-   * A trailing comment becomes a paragraph too.
-   *
-   * @generated from rpc features.rich.Rich.Download
-   */
-  download(request: RequestInit<typeof SourceSchema>, options?: CallOptions): AsyncIterable<Uint8Array> {
-    return mapAsync(this.#core.serverStream(Rich.method.download, request, options), (response) => response.data);
-  }
-
-  /**
-   * Server streaming of empty messages: not unwrapped.
-   *
-   * @generated from rpc features.rich.Rich.Ticks
-   */
-  ticks(request?: RequestInit<typeof EmptySchema>, options?: CallOptions): AsyncIterable<Empty> {
-    return this.#core.serverStream(Rich.method.ticks, request, options);
-  }
-
-  /**
-   * Client streaming.
-   *
-   * @generated from rpc features.rich.Rich.Upload
-   */
-  async upload(requests: AsyncIterable<RequestInit<typeof ChunkSchema>>, options?: CallOptions): Promise<Sum> {
-    return this.#core.clientStream(Rich.method.upload, requests, options);
-  }
-
-  /**
-   * Bidi streaming.
-   *
-   * @generated from rpc features.rich.Rich.Echo
-   */
-  echo(requests: AsyncIterable<RequestInit<typeof ChunkSchema>>, options?: CallOptions): AsyncIterable<Uint8Array> {
-    return mapAsync(this.#core.bidiStream(Rich.method.echo, requests, options), (response) => response.data);
-  }
-
-  /**
-   * A deprecated method.
-   *
-   * @deprecated
-   * @generated from rpc features.rich.Rich.Old
-   */
-  async old(request: RequestInit<typeof SourceSchema>, options?: CallOptions): Promise<void> {
-    await this.#core.unary(Rich.method.old, request, options);
+    super(createGatewayCore(Rich, gateway, name));
   }
 }
 
@@ -513,6 +377,29 @@ export interface RetiredApi {
 }
 
 /**
+ * The calls of features.rich.Retired, written once for every route to it: the direct client, the
+ * gateway proxy and the pub/sub client extend this class and differ only in the core they
+ * pass to it. Kept in a private field, so no method name can collide with it.
+ */
+class RetiredClientBase implements RetiredApi {
+  readonly #core: ClientCore;
+
+  /** Keeps the core every call goes through. */
+  constructor(core: ClientCore) {
+    this.#core = core;
+  }
+
+  /**
+   * Still callable.
+   *
+   * @generated from rpc features.rich.Retired.Ping
+   */
+  async ping(request?: RequestInit<typeof EmptySchema>, options?: CallOptions): Promise<void> {
+    await this.#core.unary(Retired.method.ping, request, options);
+  }
+}
+
+/**
  * A deprecated service.
  *
  * A client of features.rich.Retired.
@@ -520,7 +407,7 @@ export interface RetiredApi {
  * @deprecated
  * @generated from service features.rich.Retired
  */
-export class RetiredClient implements RetiredApi {
+export class RetiredClient extends RetiredClientBase implements RetiredApi {
   readonly #core: ClientCore;
 
   /**
@@ -531,16 +418,9 @@ export class RetiredClient implements RetiredApi {
    * Host and port missing from the connection options take the runtime's defaults.
    */
   constructor(target?: ClientTarget) {
-    this.#core = createClientCore(Retired, target);
-  }
-
-  /**
-   * Still callable.
-   *
-   * @generated from rpc features.rich.Retired.Ping
-   */
-  async ping(request?: RequestInit<typeof EmptySchema>, options?: CallOptions): Promise<void> {
-    await this.#core.unary(Retired.method.ping, request, options);
+    const core = createClientCore(Retired, target);
+    super(core);
+    this.#core = core;
   }
 
   /** Closes the connection this client opened (a shared connection or transport stays open). */
@@ -564,14 +444,12 @@ export class RetiredClient implements RetiredApi {
  * @deprecated
  * @generated from service features.rich.Retired
  */
-export class RetiredGatewayProxy implements RetiredApi {
+export class RetiredGatewayProxy extends RetiredClientBase implements RetiredApi {
   /**
    * The Gateway backend name calls go to by default: "retired"
    * (from the service name in lowercase).
    */
   static readonly gatewayName = "retired";
-
-  readonly #core: ClientCore;
 
   /**
    * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
@@ -579,15 +457,6 @@ export class RetiredGatewayProxy implements RetiredApi {
    * "retired".
    */
   constructor(gateway: JsonGateway, name: string = RetiredGatewayProxy.gatewayName) {
-    this.#core = createGatewayCore(Retired, gateway, name);
-  }
-
-  /**
-   * Still callable.
-   *
-   * @generated from rpc features.rich.Retired.Ping
-   */
-  async ping(request?: RequestInit<typeof EmptySchema>, options?: CallOptions): Promise<void> {
-    await this.#core.unary(Retired.method.ping, request, options);
+    super(createGatewayCore(Retired, gateway, name));
   }
 }

@@ -35,27 +35,16 @@ export interface EchoApi {
 }
 
 /**
- * Echoes. Its gateway name comes from the plugin option gateway_name=opts.Echo=echo-backend,
- * and its default endpoint from google.api.default_host.
- *
- * A client of opts.Echo.
- *
- * Gateway backend name: "echo-backend".
- *
- * @generated from service opts.Echo
+ * The calls of opts.Echo, written once for every route to it: the direct client, the
+ * gateway proxy and the pub/sub client extend this class and differ only in the core they
+ * pass to it. Kept in a private field, so no method name can collide with it.
  */
-export class EchoClient implements EchoApi {
+class EchoClientBase implements EchoApi {
   readonly #core: ClientCore;
 
-  /**
-   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
-   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
-   * client), which is shared and left open by close().
-   *
-   * Host and port missing from the connection options default to echo.example.com:8443 (the service's google.api.default_host).
-   */
-  constructor(target?: ClientTarget) {
-    this.#core = createClientCore(Echo, target, { host: "echo.example.com", port: 8443 });
+  /** Keeps the core every call goes through. */
+  constructor(core: ClientCore) {
+    this.#core = core;
   }
 
   /**
@@ -76,6 +65,33 @@ export class EchoClient implements EchoApi {
     const [request, options] = flatArgs(args, ["text"], true);
     const response = await this.#core.unary(Echo.method.say, request as RequestInit<typeof EchoMessageSchema>, options);
     return response.text;
+  }
+}
+
+/**
+ * Echoes. Its gateway name comes from the plugin option gateway_name=opts.Echo=echo-backend,
+ * and its default endpoint from google.api.default_host.
+ *
+ * A client of opts.Echo.
+ *
+ * Gateway backend name: "echo-backend".
+ *
+ * @generated from service opts.Echo
+ */
+export class EchoClient extends EchoClientBase implements EchoApi {
+  readonly #core: ClientCore;
+
+  /**
+   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
+   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
+   * client), which is shared and left open by close().
+   *
+   * Host and port missing from the connection options default to echo.example.com:8443 (the service's google.api.default_host).
+   */
+  constructor(target?: ClientTarget) {
+    const core = createClientCore(Echo, target, { host: "echo.example.com", port: 8443 });
+    super(core);
+    this.#core = core;
   }
 
   /** Closes the connection this client opened (a shared connection or transport stays open). */
@@ -99,14 +115,12 @@ export class EchoClient implements EchoApi {
  *
  * @generated from service opts.Echo
  */
-export class EchoGatewayProxy implements EchoApi {
+export class EchoGatewayProxy extends EchoClientBase implements EchoApi {
   /**
    * The Gateway backend name calls go to by default: "echo-backend"
    * (from the plugin option `gateway_name`).
    */
   static readonly gatewayName = "echo-backend";
-
-  readonly #core: ClientCore;
 
   /**
    * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
@@ -114,27 +128,7 @@ export class EchoGatewayProxy implements EchoApi {
    * "echo-backend".
    */
   constructor(gateway: JsonGateway, name: string = EchoGatewayProxy.gatewayName) {
-    this.#core = createGatewayCore(Echo, gateway, name);
-  }
-
-  /**
-   * Echoes the text.
-   *
-   * @param text The text.
-   *
-   * @generated from rpc opts.Echo.Say
-   */
-  say(text: string, options?: CallOptions): Promise<string>;
-  /**
-   * Echoes the text.
-   *
-   * @generated from rpc opts.Echo.Say
-   */
-  say(request: RequestInit<typeof EchoMessageSchema>, options?: CallOptions): Promise<string>;
-  async say(...args: unknown[]): Promise<string> {
-    const [request, options] = flatArgs(args, ["text"], true);
-    const response = await this.#core.unary(Echo.method.say, request as RequestInit<typeof EchoMessageSchema>, options);
-    return response.text;
+    super(createGatewayCore(Echo, gateway, name));
   }
 }
 
@@ -156,27 +150,16 @@ export interface ShoutApi {
 }
 
 /**
- * A service without default_host or gateway name, named by its simple name in the option
- * gateway_name=Shout=shouter.
- *
- * A client of opts.Shout.
- *
- * Gateway backend name: "shouter".
- *
- * @generated from service opts.Shout
+ * The calls of opts.Shout, written once for every route to it: the direct client, the
+ * gateway proxy and the pub/sub client extend this class and differ only in the core they
+ * pass to it. Kept in a private field, so no method name can collide with it.
  */
-export class ShoutClient implements ShoutApi {
+class ShoutClientBase implements ShoutApi {
   readonly #core: ClientCore;
 
-  /**
-   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
-   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
-   * client), which is shared and left open by close().
-   *
-   * Host and port missing from the connection options take the runtime's defaults.
-   */
-  constructor(target?: ClientTarget) {
-    this.#core = createClientCore(Shout, target);
+  /** Keeps the core every call goes through. */
+  constructor(core: ClientCore) {
+    this.#core = core;
   }
 
   /**
@@ -187,6 +170,33 @@ export class ShoutClient implements ShoutApi {
   async say(request: RequestInit<typeof EchoMessageSchema>, options?: CallOptions): Promise<string> {
     const response = await this.#core.unary(Shout.method.say, request, options);
     return response.text;
+  }
+}
+
+/**
+ * A service without default_host or gateway name, named by its simple name in the option
+ * gateway_name=Shout=shouter.
+ *
+ * A client of opts.Shout.
+ *
+ * Gateway backend name: "shouter".
+ *
+ * @generated from service opts.Shout
+ */
+export class ShoutClient extends ShoutClientBase implements ShoutApi {
+  readonly #core: ClientCore;
+
+  /**
+   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
+   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
+   * client), which is shared and left open by close().
+   *
+   * Host and port missing from the connection options take the runtime's defaults.
+   */
+  constructor(target?: ClientTarget) {
+    const core = createClientCore(Shout, target);
+    super(core);
+    this.#core = core;
   }
 
   /** Closes the connection this client opened (a shared connection or transport stays open). */
@@ -210,14 +220,12 @@ export class ShoutClient implements ShoutApi {
  *
  * @generated from service opts.Shout
  */
-export class ShoutGatewayProxy implements ShoutApi {
+export class ShoutGatewayProxy extends ShoutClientBase implements ShoutApi {
   /**
    * The Gateway backend name calls go to by default: "shouter"
    * (from the plugin option `gateway_name`).
    */
   static readonly gatewayName = "shouter";
-
-  readonly #core: ClientCore;
 
   /**
    * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
@@ -225,16 +233,6 @@ export class ShoutGatewayProxy implements ShoutApi {
    * "shouter".
    */
   constructor(gateway: JsonGateway, name: string = ShoutGatewayProxy.gatewayName) {
-    this.#core = createGatewayCore(Shout, gateway, name);
-  }
-
-  /**
-   * Shouts the text.
-   *
-   * @generated from rpc opts.Shout.Say
-   */
-  async say(request: RequestInit<typeof EchoMessageSchema>, options?: CallOptions): Promise<string> {
-    const response = await this.#core.unary(Shout.method.say, request, options);
-    return response.text;
+    super(createGatewayCore(Shout, gateway, name));
   }
 }

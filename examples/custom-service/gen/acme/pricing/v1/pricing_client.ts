@@ -34,26 +34,16 @@ export interface PricingApi {
 }
 
 /**
- * Quotes prices of instruments. The Gateway knows it as "pricing".
- *
- * A client of acme.pricing.v1.Pricing.
- *
- * Gateway backend name: "pricing".
- *
- * @generated from service acme.pricing.v1.Pricing
+ * The calls of acme.pricing.v1.Pricing, written once for every route to it: the direct client, the
+ * gateway proxy and the pub/sub client extend this class and differ only in the core they
+ * pass to it. Kept in a private field, so no method name can collide with it.
  */
-export class PricingClient implements PricingApi {
+class PricingClientBase implements PricingApi {
   readonly #core: ClientCore;
 
-  /**
-   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
-   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
-   * client), which is shared and left open by close().
-   *
-   * Host and port missing from the connection options take the runtime's defaults.
-   */
-  constructor(target?: ClientTarget) {
-    this.#core = createClientCore(Pricing, target);
+  /** Keeps the core every call goes through. */
+  constructor(core: ClientCore) {
+    this.#core = core;
   }
 
   /**
@@ -74,6 +64,32 @@ export class PricingClient implements PricingApi {
   async listInstruments(request?: RequestInit<typeof ListInstrumentsRequestSchema>, options?: CallOptions): Promise<string[]> {
     const response = await this.#core.unary(Pricing.method.listInstruments, request, options);
     return response.symbols;
+  }
+}
+
+/**
+ * Quotes prices of instruments. The Gateway knows it as "pricing".
+ *
+ * A client of acme.pricing.v1.Pricing.
+ *
+ * Gateway backend name: "pricing".
+ *
+ * @generated from service acme.pricing.v1.Pricing
+ */
+export class PricingClient extends PricingClientBase implements PricingApi {
+  readonly #core: ClientCore;
+
+  /**
+   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
+   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
+   * client), which is shared and left open by close().
+   *
+   * Host and port missing from the connection options take the runtime's defaults.
+   */
+  constructor(target?: ClientTarget) {
+    const core = createClientCore(Pricing, target);
+    super(core);
+    this.#core = core;
   }
 
   /** Closes the connection this client opened (a shared connection or transport stays open). */
@@ -96,14 +112,12 @@ export class PricingClient implements PricingApi {
  *
  * @generated from service acme.pricing.v1.Pricing
  */
-export class PricingGatewayProxy implements PricingApi {
+export class PricingGatewayProxy extends PricingClientBase implements PricingApi {
   /**
    * The Gateway backend name calls go to by default: "pricing"
    * (from the proto's `(virtufin.gateway).name`).
    */
   static readonly gatewayName = "pricing";
-
-  readonly #core: ClientCore;
 
   /**
    * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
@@ -111,27 +125,7 @@ export class PricingGatewayProxy implements PricingApi {
    * "pricing".
    */
   constructor(gateway: JsonGateway, name: string = PricingGatewayProxy.gatewayName) {
-    this.#core = createGatewayCore(Pricing, gateway, name);
-  }
-
-  /**
-   * Quotes a quantity of an instrument. An unknown symbol is NOT_FOUND; a quantity that is not
-   * positive is INVALID_ARGUMENT.
-   *
-   * @generated from rpc acme.pricing.v1.Pricing.Quote
-   */
-  async quote(request: RequestInit<typeof QuoteRequestSchema>, options?: CallOptions): Promise<QuoteResponse> {
-    return this.#core.unary(Pricing.method.quote, request, options);
-  }
-
-  /**
-   * Lists the instruments that can be quoted, sorted.
-   *
-   * @generated from rpc acme.pricing.v1.Pricing.ListInstruments
-   */
-  async listInstruments(request?: RequestInit<typeof ListInstrumentsRequestSchema>, options?: CallOptions): Promise<string[]> {
-    const response = await this.#core.unary(Pricing.method.listInstruments, request, options);
-    return response.symbols;
+    super(createGatewayCore(Pricing, gateway, name));
   }
 }
 
@@ -160,26 +154,16 @@ export interface TimeWorkerApi {
 }
 
 /**
- * Tells the time, answering requests over pub/sub: requests go to "time-worker-topic", replies
- * come back on the default reply topic "time-worker-topic-replies". Either a TypeScript
- * responder (serveTimeWorker) or a worker in the WorkManager answers.
- *
- * A client of acme.pricing.v1.TimeWorker.
- *
- * @generated from service acme.pricing.v1.TimeWorker
+ * The calls of acme.pricing.v1.TimeWorker, written once for every route to it: the direct client, the
+ * gateway proxy and the pub/sub client extend this class and differ only in the core they
+ * pass to it. Kept in a private field, so no method name can collide with it.
  */
-export class TimeWorkerClient implements TimeWorkerApi {
+class TimeWorkerClientBase implements TimeWorkerApi {
   readonly #core: ClientCore;
 
-  /**
-   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
-   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
-   * client), which is shared and left open by close().
-   *
-   * Host and port missing from the connection options take the runtime's defaults.
-   */
-  constructor(target?: ClientTarget) {
-    this.#core = createClientCore(TimeWorker, target);
+  /** Keeps the core every call goes through. */
+  constructor(core: ClientCore) {
+    this.#core = core;
   }
 
   /**
@@ -199,6 +183,32 @@ export class TimeWorkerClient implements TimeWorkerApi {
   async elapsed(request: RequestInit<typeof ElapsedRequestSchema>, options?: CallOptions): Promise<bigint> {
     const response = await this.#core.unary(TimeWorker.method.elapsed, request, options);
     return response.seconds;
+  }
+}
+
+/**
+ * Tells the time, answering requests over pub/sub: requests go to "time-worker-topic", replies
+ * come back on the default reply topic "time-worker-topic-replies". Either a TypeScript
+ * responder (serveTimeWorker) or a worker in the WorkManager answers.
+ *
+ * A client of acme.pricing.v1.TimeWorker.
+ *
+ * @generated from service acme.pricing.v1.TimeWorker
+ */
+export class TimeWorkerClient extends TimeWorkerClientBase implements TimeWorkerApi {
+  readonly #core: ClientCore;
+
+  /**
+   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
+   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
+   * client), which is shared and left open by close().
+   *
+   * Host and port missing from the connection options take the runtime's defaults.
+   */
+  constructor(target?: ClientTarget) {
+    const core = createClientCore(TimeWorker, target);
+    super(core);
+    this.#core = core;
   }
 
   /** Closes the connection this client opened (a shared connection or transport stays open). */
@@ -223,14 +233,12 @@ export class TimeWorkerClient implements TimeWorkerApi {
  *
  * @generated from service acme.pricing.v1.TimeWorker
  */
-export class TimeWorkerGatewayProxy implements TimeWorkerApi {
+export class TimeWorkerGatewayProxy extends TimeWorkerClientBase implements TimeWorkerApi {
   /**
    * The Gateway backend name calls go to by default: "timeworker"
    * (from the service name in lowercase).
    */
   static readonly gatewayName = "timeworker";
-
-  readonly #core: ClientCore;
 
   /**
    * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
@@ -238,26 +246,7 @@ export class TimeWorkerGatewayProxy implements TimeWorkerApi {
    * "timeworker".
    */
   constructor(gateway: JsonGateway, name: string = TimeWorkerGatewayProxy.gatewayName) {
-    this.#core = createGatewayCore(TimeWorker, gateway, name);
-  }
-
-  /**
-   * Formats an instant in a zone. Only "UTC" is known; another zone is INVALID_ARGUMENT.
-   *
-   * @generated from rpc acme.pricing.v1.TimeWorker.GetTime
-   */
-  async getTime(request: RequestInit<typeof GetTimeRequestSchema>, options?: CallOptions): Promise<GetTimeResponse> {
-    return this.#core.unary(TimeWorker.method.getTime, request, options);
-  }
-
-  /**
-   * The seconds between two instants (negative when `to` is before `from`).
-   *
-   * @generated from rpc acme.pricing.v1.TimeWorker.Elapsed
-   */
-  async elapsed(request: RequestInit<typeof ElapsedRequestSchema>, options?: CallOptions): Promise<bigint> {
-    const response = await this.#core.unary(TimeWorker.method.elapsed, request, options);
-    return response.seconds;
+    super(createGatewayCore(TimeWorker, gateway, name));
   }
 }
 
@@ -288,34 +277,13 @@ export const TimeWorkerPubsubBinding: PubsubBinding = {
  *
  * @generated from service acme.pricing.v1.TimeWorker
  */
-export class TimeWorkerPubsubClient implements TimeWorkerApi {
-  readonly #core: ClientCore;
-
+export class TimeWorkerPubsubClient extends TimeWorkerClientBase implements TimeWorkerApi {
   /**
    * Creates a client. `target` is anything with a pub/sub client, such as an ApiClient, which
    * stays open; `binding` overrides the topics and types (default TimeWorkerPubsubBinding).
    */
   constructor(target: PubsubTarget, binding: PubsubBinding = TimeWorkerPubsubBinding) {
-    this.#core = createPubsubCore(TimeWorker, target, binding);
-  }
-
-  /**
-   * Formats an instant in a zone. Only "UTC" is known; another zone is INVALID_ARGUMENT.
-   *
-   * @generated from rpc acme.pricing.v1.TimeWorker.GetTime
-   */
-  async getTime(request: RequestInit<typeof GetTimeRequestSchema>, options?: CallOptions): Promise<GetTimeResponse> {
-    return this.#core.unary(TimeWorker.method.getTime, request, options);
-  }
-
-  /**
-   * The seconds between two instants (negative when `to` is before `from`).
-   *
-   * @generated from rpc acme.pricing.v1.TimeWorker.Elapsed
-   */
-  async elapsed(request: RequestInit<typeof ElapsedRequestSchema>, options?: CallOptions): Promise<bigint> {
-    const response = await this.#core.unary(TimeWorker.method.elapsed, request, options);
-    return response.seconds;
+    super(createPubsubCore(TimeWorker, target, binding));
   }
 }
 

@@ -26,24 +26,16 @@ export interface ThingsApi {
 }
 
 /**
- * Things of package a (the same service name as clash.b.Things).
- *
- * A client of clash.a.Things.
- *
- * @generated from service clash.a.Things
+ * The calls of clash.a.Things, written once for every route to it: the direct client, the
+ * gateway proxy and the pub/sub client extend this class and differ only in the core they
+ * pass to it. Kept in a private field, so no method name can collide with it.
  */
-export class ThingsClient implements ThingsApi {
+class ThingsClientBase implements ThingsApi {
   readonly #core: ClientCore;
 
-  /**
-   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
-   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
-   * client), which is shared and left open by close().
-   *
-   * Host and port missing from the connection options take the runtime's defaults.
-   */
-  constructor(target?: ClientTarget) {
-    this.#core = createClientCore(Things, target);
+  /** Keeps the core every call goes through. */
+  constructor(core: ClientCore) {
+    this.#core = core;
   }
 
   /**
@@ -54,6 +46,30 @@ export class ThingsClient implements ThingsApi {
   async get(request: RequestInit<typeof ThingSchema>, options?: CallOptions): Promise<string> {
     const response = await this.#core.unary(Things.method.get, request, options);
     return response.name;
+  }
+}
+
+/**
+ * Things of package a (the same service name as clash.b.Things).
+ *
+ * A client of clash.a.Things.
+ *
+ * @generated from service clash.a.Things
+ */
+export class ThingsClient extends ThingsClientBase implements ThingsApi {
+  readonly #core: ClientCore;
+
+  /**
+   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
+   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
+   * client), which is shared and left open by close().
+   *
+   * Host and port missing from the connection options take the runtime's defaults.
+   */
+  constructor(target?: ClientTarget) {
+    const core = createClientCore(Things, target);
+    super(core);
+    this.#core = core;
   }
 
   /** Closes the connection this client opened (a shared connection or transport stays open). */
@@ -76,14 +92,12 @@ export class ThingsClient implements ThingsApi {
  *
  * @generated from service clash.a.Things
  */
-export class ThingsGatewayProxy implements ThingsApi {
+export class ThingsGatewayProxy extends ThingsClientBase implements ThingsApi {
   /**
    * The Gateway backend name calls go to by default: "things"
    * (from the service name in lowercase).
    */
   static readonly gatewayName = "things";
-
-  readonly #core: ClientCore;
 
   /**
    * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
@@ -91,16 +105,6 @@ export class ThingsGatewayProxy implements ThingsApi {
    * "things".
    */
   constructor(gateway: JsonGateway, name: string = ThingsGatewayProxy.gatewayName) {
-    this.#core = createGatewayCore(Things, gateway, name);
-  }
-
-  /**
-   * Gets a thing of package a.
-   *
-   * @generated from rpc clash.a.Things.Get
-   */
-  async get(request: RequestInit<typeof ThingSchema>, options?: CallOptions): Promise<string> {
-    const response = await this.#core.unary(Things.method.get, request, options);
-    return response.name;
+    super(createGatewayCore(Things, gateway, name));
   }
 }

@@ -26,13 +26,36 @@ export interface ThingsApi {
 }
 
 /**
+ * The calls of clash.b.Things, written once for every route to it: the direct client, the
+ * gateway proxy and the pub/sub client extend this class and differ only in the core they
+ * pass to it. Kept in a private field, so no method name can collide with it.
+ */
+class ThingsClientBase implements ThingsApi {
+  readonly #core: ClientCore;
+
+  /** Keeps the core every call goes through. */
+  constructor(core: ClientCore) {
+    this.#core = core;
+  }
+
+  /**
+   * Gets a thing of package b.
+   *
+   * @generated from rpc clash.b.Things.Get
+   */
+  async get(request: RequestInit<typeof ThingSchema>, options?: CallOptions): Promise<Thing> {
+    return this.#core.unary(Things.method.get, request, options);
+  }
+}
+
+/**
  * Things of package b (the same service name as clash.a.Things).
  *
  * A client of clash.b.Things.
  *
  * @generated from service clash.b.Things
  */
-export class ThingsClient implements ThingsApi {
+export class ThingsClient extends ThingsClientBase implements ThingsApi {
   readonly #core: ClientCore;
 
   /**
@@ -43,16 +66,9 @@ export class ThingsClient implements ThingsApi {
    * Host and port missing from the connection options take the runtime's defaults.
    */
   constructor(target?: ClientTarget) {
-    this.#core = createClientCore(Things, target);
-  }
-
-  /**
-   * Gets a thing of package b.
-   *
-   * @generated from rpc clash.b.Things.Get
-   */
-  async get(request: RequestInit<typeof ThingSchema>, options?: CallOptions): Promise<Thing> {
-    return this.#core.unary(Things.method.get, request, options);
+    const core = createClientCore(Things, target);
+    super(core);
+    this.#core = core;
   }
 
   /** Closes the connection this client opened (a shared connection or transport stays open). */
@@ -75,14 +91,12 @@ export class ThingsClient implements ThingsApi {
  *
  * @generated from service clash.b.Things
  */
-export class ThingsGatewayProxy implements ThingsApi {
+export class ThingsGatewayProxy extends ThingsClientBase implements ThingsApi {
   /**
    * The Gateway backend name calls go to by default: "things"
    * (from the service name in lowercase).
    */
   static readonly gatewayName = "things";
-
-  readonly #core: ClientCore;
 
   /**
    * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
@@ -90,16 +104,7 @@ export class ThingsGatewayProxy implements ThingsApi {
    * "things".
    */
   constructor(gateway: JsonGateway, name: string = ThingsGatewayProxy.gatewayName) {
-    this.#core = createGatewayCore(Things, gateway, name);
-  }
-
-  /**
-   * Gets a thing of package b.
-   *
-   * @generated from rpc clash.b.Things.Get
-   */
-  async get(request: RequestInit<typeof ThingSchema>, options?: CallOptions): Promise<Thing> {
-    return this.#core.unary(Things.method.get, request, options);
+    super(createGatewayCore(Things, gateway, name));
   }
 }
 
@@ -126,24 +131,16 @@ export interface PromiseApi {
 }
 
 /**
- * A service named like the global Promise: its descriptor import must not shadow the global.
- *
- * A client of clash.b.Promise.
- *
- * @generated from service clash.b.Promise
+ * The calls of clash.b.Promise, written once for every route to it: the direct client, the
+ * gateway proxy and the pub/sub client extend this class and differ only in the core they
+ * pass to it. Kept in a private field, so no method name can collide with it.
  */
-export class PromiseClient implements PromiseApi {
+class PromiseClientBase implements PromiseApi {
   readonly #core: ClientCore;
 
-  /**
-   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
-   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
-   * client), which is shared and left open by close().
-   *
-   * Host and port missing from the connection options take the runtime's defaults.
-   */
-  constructor(target?: ClientTarget) {
-    this.#core = createClientCore(Promise$1, target);
+  /** Keeps the core every call goes through. */
+  constructor(core: ClientCore) {
+    this.#core = core;
   }
 
   /**
@@ -162,6 +159,30 @@ export class PromiseClient implements PromiseApi {
    */
   list(request: RequestInit<typeof ThingSchema>, options?: CallOptions): AsyncIterable<Thing> {
     return this.#core.serverStream(Promise$1.method.list, request, options);
+  }
+}
+
+/**
+ * A service named like the global Promise: its descriptor import must not shadow the global.
+ *
+ * A client of clash.b.Promise.
+ *
+ * @generated from service clash.b.Promise
+ */
+export class PromiseClient extends PromiseClientBase implements PromiseApi {
+  readonly #core: ClientCore;
+
+  /**
+   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
+   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
+   * client), which is shared and left open by close().
+   *
+   * Host and port missing from the connection options take the runtime's defaults.
+   */
+  constructor(target?: ClientTarget) {
+    const core = createClientCore(Promise$1, target);
+    super(core);
+    this.#core = core;
   }
 
   /** Closes the connection this client opened (a shared connection or transport stays open). */
@@ -186,14 +207,12 @@ export class PromiseClient implements PromiseApi {
  *
  * @generated from service clash.b.Promise
  */
-export class PromiseGatewayProxy implements PromiseApi {
+export class PromiseGatewayProxy extends PromiseClientBase implements PromiseApi {
   /**
    * The Gateway backend name calls go to by default: "promise"
    * (from the service name in lowercase).
    */
   static readonly gatewayName = "promise";
-
-  readonly #core: ClientCore;
 
   /**
    * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
@@ -201,24 +220,6 @@ export class PromiseGatewayProxy implements PromiseApi {
    * "promise".
    */
   constructor(gateway: JsonGateway, name: string = PromiseGatewayProxy.gatewayName) {
-    this.#core = createGatewayCore(Promise$1, gateway, name);
-  }
-
-  /**
-   * Resolves a thing.
-   *
-   * @generated from rpc clash.b.Promise.Resolve
-   */
-  async resolve(request: RequestInit<typeof ThingSchema>, options?: CallOptions): Promise<Thing> {
-    return this.#core.unary(Promise$1.method.resolve, request, options);
-  }
-
-  /**
-   * Lists things.
-   *
-   * @generated from rpc clash.b.Promise.List
-   */
-  list(request: RequestInit<typeof ThingSchema>, options?: CallOptions): AsyncIterable<Thing> {
-    return this.#core.serverStream(Promise$1.method.list, request, options);
+    super(createGatewayCore(Promise$1, gateway, name));
   }
 }

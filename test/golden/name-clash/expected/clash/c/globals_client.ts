@@ -7,7 +7,7 @@
 
 import type { CallOptions, ClientCore as ClientCore$1, ClientTarget, JsonGateway, RequestInit } from "../../../../../../runtime/index.js";
 import { createClientCore, createGatewayCore, flatArgs, mapAsync } from "../../../../../../runtime/index.js";
-import type { AsyncIterable as AsyncIterable$1, CallOptions as CallOptions$1, ClashClient as ClashClient$1, ClientCore, Error, ObjectSchema, Outer_Inner, Outer_Inner$, Outer_InnerSchema, Outer_InnerSchema$, Pair, PairSchema, Reserved, ReservedSchema, response as response$1, Symbol as Symbol$1 } from "./globals_pb.js";
+import type { AsyncIterable as AsyncIterable$1, CallOptions as CallOptions$1, ClashClient as ClashClient$1, ClashClientBase as ClashClientBase$1, ClientCore, core as core$1, Error, ObjectSchema, Outer_Inner, Outer_Inner$, Outer_InnerSchema, Outer_InnerSchema$, Pair, PairSchema, Reserved, ReservedSchema, response as response$1, Symbol as Symbol$1 } from "./globals_pb.js";
 import { Clash } from "./globals_pb.js";
 import type { ThingSchema } from "../a/things_pb.js";
 import type { ThingSchema as ThingSchema$1 } from "../b/things_pb.js";
@@ -132,27 +132,31 @@ export interface ClashApi {
    * @generated from rpc clash.c.Clash.Promises
    */
   promises(request: RequestInit<typeof ObjectSchema>, options?: CallOptions): AsyncIterable<boolean>;
+  /**
+   * Returns the message named like the base class.
+   *
+   * @generated from rpc clash.c.Clash.Base
+   */
+  base(request: RequestInit<typeof ObjectSchema>, options?: CallOptions): Promise<ClashClientBase$1>;
+  /**
+   * Named like the base class's private core field.
+   *
+   * @generated from rpc clash.c.Clash.Core
+   */
+  core(request: RequestInit<typeof ObjectSchema>, options?: CallOptions): Promise<core$1>;
 }
 
 /**
- * Every RPC name here clashes with something.
- *
- * A client of clash.c.Clash.
- *
- * @generated from service clash.c.Clash
+ * The calls of clash.c.Clash, written once for every route to it: the direct client, the
+ * gateway proxy and the pub/sub client extend this class and differ only in the core they
+ * pass to it. Kept in a private field, so no method name can collide with it.
  */
-export class ClashClient implements ClashApi {
+class ClashClientBase implements ClashApi {
   readonly #core: ClientCore$1;
 
-  /**
-   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
-   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
-   * client), which is shared and left open by close().
-   *
-   * Host and port missing from the connection options take the runtime's defaults.
-   */
-  constructor(target?: ClientTarget) {
-    this.#core = createClientCore(Clash, target);
+  /** Keeps the core every call goes through. */
+  constructor(core: ClientCore$1) {
+    this.#core = core;
   }
 
   /**
@@ -321,6 +325,48 @@ export class ClashClient implements ClashApi {
    */
   promises(request: RequestInit<typeof ObjectSchema>, options?: CallOptions): AsyncIterable<boolean> {
     return mapAsync(this.#core.serverStream(Clash.method.promises, request, options), (response) => response.resolved);
+  }
+
+  /**
+   * Returns the message named like the base class.
+   *
+   * @generated from rpc clash.c.Clash.Base
+   */
+  async base(request: RequestInit<typeof ObjectSchema>, options?: CallOptions): Promise<ClashClientBase$1> {
+    return this.#core.unary(Clash.method.base, request, options);
+  }
+
+  /**
+   * Named like the base class's private core field.
+   *
+   * @generated from rpc clash.c.Clash.Core
+   */
+  async core(request: RequestInit<typeof ObjectSchema>, options?: CallOptions): Promise<core$1> {
+    return this.#core.unary(Clash.method.core, request, options);
+  }
+}
+
+/**
+ * Every RPC name here clashes with something.
+ *
+ * A client of clash.c.Clash.
+ *
+ * @generated from service clash.c.Clash
+ */
+export class ClashClient extends ClashClientBase implements ClashApi {
+  readonly #core: ClientCore$1;
+
+  /**
+   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
+   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
+   * client), which is shared and left open by close().
+   *
+   * Host and port missing from the connection options take the runtime's defaults.
+   */
+  constructor(target?: ClientTarget) {
+    const core = createClientCore(Clash, target);
+    super(core);
+    this.#core = core;
   }
 
   /** Closes the connection this client opened (a shared connection or transport stays open). */
@@ -345,14 +391,12 @@ export class ClashClient implements ClashApi {
  *
  * @generated from service clash.c.Clash
  */
-export class ClashGatewayProxy implements ClashApi {
+export class ClashGatewayProxy extends ClashClientBase implements ClashApi {
   /**
    * The Gateway backend name calls go to by default: "clash"
    * (from the service name in lowercase).
    */
   static readonly gatewayName = "clash";
-
-  readonly #core: ClientCore$1;
 
   /**
    * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
@@ -360,174 +404,6 @@ export class ClashGatewayProxy implements ClashApi {
    * "clash".
    */
   constructor(gateway: JsonGateway, name: string = ClashGatewayProxy.gatewayName) {
-    this.#core = createGatewayCore(Clash, gateway, name);
-  }
-
-  /**
-   * Would make the client thenable.
-   *
-   * @generated from rpc clash.c.Clash.Then
-   */
-  async then_(request: RequestInit<typeof ObjectSchema>, options?: CallOptions): Promise<boolean> {
-    const response = await this.#core.unary(Clash.method.then, request, options);
-    return response.resolved;
-  }
-
-  /**
-   * Object.prototype.constructor.
-   *
-   * @generated from rpc clash.c.Clash.Constructor
-   */
-  async constructor_(request: RequestInit<typeof ObjectSchema>, options?: CallOptions): Promise<string> {
-    const response = await this.#core.unary(Clash.method.constructor$, request, options);
-    return response.default;
-  }
-
-  /**
-   * The client's own close().
-   *
-   * @generated from rpc clash.c.Clash.Close
-   */
-  async close_(request: RequestInit<typeof ObjectSchema>, options?: CallOptions): Promise<Error> {
-    return this.#core.unary(Clash.method.close, request, options);
-  }
-
-  /**
-   * A reserved word (fine as a method name).
-   *
-   * @param default_ A reserved word.
-   * @param class_ A reserved word.
-   * @param options_ The name of the call options parameter.
-   * @param arguments_ A strict-mode reserved word.
-   * @param constructor A TypeScript-ish name.
-   * @param new_ Another reserved word.
-   *
-   * @generated from rpc clash.c.Clash.Delete
-   */
-  delete(default_: string, class_: string, options_: string, arguments_: string, constructor: string, new_: boolean, options?: CallOptions): Promise<Reserved>;
-  /**
-   * A reserved word (fine as a method name).
-   *
-   * @generated from rpc clash.c.Clash.Delete
-   */
-  delete(request: RequestInit<typeof ReservedSchema>, options?: CallOptions): Promise<Reserved>;
-  async delete(...args: unknown[]): Promise<Reserved> {
-    const [request, options] = flatArgs(args, ["default", "class", "options", "arguments", "constructor$", "new"], true);
-    return this.#core.unary(Clash.method.delete, request as RequestInit<typeof ReservedSchema>, options);
-  }
-
-  /**
-   * A reserved word (fine as a method name).
-   *
-   * @generated from rpc clash.c.Clash.Default
-   */
-  async default(request: RequestInit<typeof ObjectSchema>, options?: CallOptions): Promise<string[]> {
-    const response = await this.#core.unary(Clash.method.default, request, options);
-    return response.items;
-  }
-
-  /**
-   * Object.prototype.toString.
-   *
-   * @generated from rpc clash.c.Clash.ToString
-   */
-  async toString_(request: RequestInit<typeof ObjectSchema>, options?: CallOptions): Promise<{ [key: string]: string }> {
-    const response = await this.#core.unary(Clash.method.toString$, request, options);
-    return response.entries;
-  }
-
-  /**
-   * Object.prototype.valueOf.
-   *
-   * @generated from rpc clash.c.Clash.ValueOf
-   */
-  async valueOf_(request: RequestInit<typeof ObjectSchema>, options?: CallOptions): Promise<Symbol$1> {
-    return this.#core.unary(Clash.method.valueOf$, request, options);
-  }
-
-  /**
-   * JSON.stringify calls toJSON.
-   *
-   * @generated from rpc clash.c.Clash.ToJSON
-   */
-  async toJSON_(request: RequestInit<typeof ObjectSchema>, options?: CallOptions): Promise<AsyncIterable$1> {
-    return this.#core.unary(Clash.method.toJSON$, request, options);
-  }
-
-  /**
-   * Object.prototype.hasOwnProperty.
-   *
-   * @generated from rpc clash.c.Clash.HasOwnProperty
-   */
-  async hasOwnProperty_(request: RequestInit<typeof ObjectSchema>, options?: CallOptions): Promise<CallOptions$1> {
-    return this.#core.unary(Clash.method.hasOwnProperty, request, options);
-  }
-
-  /**
-   * Camel-cases to proto, after __proto__.
-   *
-   * @generated from rpc clash.c.Clash.__proto__
-   */
-  async proto(request: RequestInit<typeof ObjectSchema>, options?: CallOptions): Promise<ClientCore> {
-    return this.#core.unary(Clash.method.__proto__, request, options);
-  }
-
-  /**
-   * Camel-cases to proto too: a collision between two RPCs.
-   *
-   * @generated from rpc clash.c.Clash.Proto
-   */
-  async proto_(request: RequestInit<typeof ObjectSchema>, options?: CallOptions): Promise<ClashClient$1> {
-    return this.#core.unary(Clash.method.proto, request, options);
-  }
-
-  /**
-   * Named like the global Symbol.
-   *
-   * @generated from rpc clash.c.Clash.Symbol
-   */
-  async symbol(request: RequestInit<typeof ObjectSchema>, options?: CallOptions): Promise<response$1> {
-    return this.#core.unary(Clash.method.symbol, request, options);
-  }
-
-  /**
-   * Named like a local.
-   *
-   * @param left From package a.
-   * @param right From package b.
-   *
-   * @generated from rpc clash.c.Clash.Response
-   */
-  response(left: RequestInit<typeof ThingSchema>, right: RequestInit<typeof ThingSchema$1>, options?: CallOptions): Promise<Pair>;
-  async response(...args: unknown[]): Promise<Pair> {
-    const [request, options] = flatArgs(args, ["left", "right"], false);
-    return this.#core.unary(Clash.method.response, request as RequestInit<typeof PairSchema>, options);
-  }
-
-  /**
-   * Returns the nested message named like a top-level one.
-   *
-   * @generated from rpc clash.c.Clash.Nested
-   */
-  async nested(request: RequestInit<typeof Outer_InnerSchema$>, options?: CallOptions): Promise<Outer_Inner> {
-    return this.#core.unary(Clash.method.nested, request, options);
-  }
-
-  /**
-   * Returns the top-level message named like a nested one.
-   *
-   * @generated from rpc clash.c.Clash.TopLevel
-   */
-  async topLevel(request: RequestInit<typeof Outer_InnerSchema>, options?: CallOptions): Promise<Outer_Inner$> {
-    return this.#core.unary(Clash.method.topLevel, request, options);
-  }
-
-  /**
-   * Streams a global-named message.
-   *
-   * @generated from rpc clash.c.Clash.Promises
-   */
-  promises(request: RequestInit<typeof ObjectSchema>, options?: CallOptions): AsyncIterable<boolean> {
-    return mapAsync(this.#core.serverStream(Clash.method.promises, request, options), (response) => response.resolved);
+    super(createGatewayCore(Clash, gateway, name));
   }
 }

@@ -18,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file clash/c/globals.proto.
  */
 export const file_clash_c_globals: GenFile = /*@__PURE__*/
-  fileDesc("ChVjbGFzaC9jL2dsb2JhbHMucHJvdG8SB2NsYXNoLmMiGQoGT2JqZWN0Eg8KB2RlZmF1bHQYASABKAkiGwoHUHJvbWlzZRIQCghyZXNvbHZlZBgBIAEoCCIWCgVBcnJheRINCgVpdGVtcxgBIAMoCSImCgVFcnJvchIPCgdtZXNzYWdlGAEgASgJEgwKBGNvZGUYAiABKAUiYQoDTWFwEioKB2VudHJpZXMYASADKAsyGS5jbGFzaC5jLk1hcC5FbnRyaWVzRW50cnkaLgoMRW50cmllc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiMQoGU3ltYm9sEhMKC2Rlc2NyaXB0aW9uGAEgASgJEhIKCnJlZ2lzdGVyZWQYAiABKAgiLQoNQXN5bmNJdGVyYWJsZRINCgV2YWx1ZRgBIAEoCRINCgVvdGhlchgCIAEoCSIvCgtDYWxsT3B0aW9ucxISCgp0aW1lb3V0X21zGAEgASgFEgwKBHdhaXQYAiABKAgiKwoKQ2xpZW50Q29yZRIPCgdub3RoaW5nGAEgASgJEgwKBG1vcmUYAiABKAkiLgoLQ2xhc2hDbGllbnQSEQoJc29tZXRoaW5nGAEgASgJEgwKBGVsc2UYAiABKAkiJAoIcmVzcG9uc2USCwoDb25lGAEgASgJEgsKA3R3bxgCIAEoCSJwCghSZXNlcnZlZBIPCgdkZWZhdWx0GAEgASgJEg0KBWNsYXNzGAIgASgJEg8KB29wdGlvbnMYAyABKAkSEQoJYXJndW1lbnRzGAQgASgJEhMKC2NvbnN0cnVjdG9yGAUgASgJEgsKA25ldxgGIAEoCCJDCgRQYWlyEhwKBGxlZnQYASABKAsyDi5jbGFzaC5hLlRoaW5nEh0KBXJpZ2h0GAIgASgLMg4uY2xhc2guYi5UaGluZyJTCgVPdXRlchIjCgVpbm5lchgBIAEoCzIULmNsYXNoLmMuT3V0ZXIuSW5uZXIaJQoFSW5uZXISDQoFdmFsdWUYASABKAkSDQoFb3RoZXIYAiABKAkiKwoLT3V0ZXJfSW5uZXISDQoFdmFsdWUYASABKAUSDQoFb3RoZXIYAiABKAUyygYKBUNsYXNoEikKBFRoZW4SDy5jbGFzaC5jLk9iamVjdBoQLmNsYXNoLmMuUHJvbWlzZRIvCgtDb25zdHJ1Y3RvchIPLmNsYXNoLmMuT2JqZWN0Gg8uY2xhc2guYy5PYmplY3QSKAoFQ2xvc2USDy5jbGFzaC5jLk9iamVjdBoOLmNsYXNoLmMuRXJyb3ISYgoGRGVsZXRlEhEuY2xhc2guYy5SZXNlcnZlZBoRLmNsYXNoLmMuUmVzZXJ2ZWQiMtpBL2RlZmF1bHQsY2xhc3Msb3B0aW9ucyxhcmd1bWVudHMsY29uc3RydWN0b3IsbmV3EioKB0RlZmF1bHQSDy5jbGFzaC5jLk9iamVjdBoOLmNsYXNoLmMuQXJyYXkSKQoIVG9TdHJpbmcSDy5jbGFzaC5jLk9iamVjdBoMLmNsYXNoLmMuTWFwEisKB1ZhbHVlT2YSDy5jbGFzaC5jLk9iamVjdBoPLmNsYXNoLmMuU3ltYm9sEjEKBlRvSlNPThIPLmNsYXNoLmMuT2JqZWN0GhYuY2xhc2guYy5Bc3luY0l0ZXJhYmxlEjcKDkhhc093blByb3BlcnR5Eg8uY2xhc2guYy5PYmplY3QaFC5jbGFzaC5jLkNhbGxPcHRpb25zEjEKCV9fcHJvdG9fXxIPLmNsYXNoLmMuT2JqZWN0GhMuY2xhc2guYy5DbGllbnRDb3JlEi4KBVByb3RvEg8uY2xhc2guYy5PYmplY3QaFC5jbGFzaC5jLkNsYXNoQ2xpZW50EiwKBlN5bWJvbBIPLmNsYXNoLmMuT2JqZWN0GhEuY2xhc2guYy5yZXNwb25zZRI3CghSZXNwb25zZRINLmNsYXNoLmMuUGFpchoNLmNsYXNoLmMuUGFpciIN2kEKbGVmdCxyaWdodBI0CgZOZXN0ZWQSFC5jbGFzaC5jLk91dGVyX0lubmVyGhQuY2xhc2guYy5PdXRlci5Jbm5lchI2CghUb3BMZXZlbBIULmNsYXNoLmMuT3V0ZXIuSW5uZXIaFC5jbGFzaC5jLk91dGVyX0lubmVyEi8KCFByb21pc2VzEg8uY2xhc2guYy5PYmplY3QaEC5jbGFzaC5jLlByb21pc2UwAWIGcHJvdG8z", [file_clash_a_things, file_clash_b_things, file_google_api_client]);
+  fileDesc("ChVjbGFzaC9jL2dsb2JhbHMucHJvdG8SB2NsYXNoLmMiGQoGT2JqZWN0Eg8KB2RlZmF1bHQYASABKAkiGwoHUHJvbWlzZRIQCghyZXNvbHZlZBgBIAEoCCIWCgVBcnJheRINCgVpdGVtcxgBIAMoCSImCgVFcnJvchIPCgdtZXNzYWdlGAEgASgJEgwKBGNvZGUYAiABKAUiYQoDTWFwEioKB2VudHJpZXMYASADKAsyGS5jbGFzaC5jLk1hcC5FbnRyaWVzRW50cnkaLgoMRW50cmllc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiMQoGU3ltYm9sEhMKC2Rlc2NyaXB0aW9uGAEgASgJEhIKCnJlZ2lzdGVyZWQYAiABKAgiLQoNQXN5bmNJdGVyYWJsZRINCgV2YWx1ZRgBIAEoCRINCgVvdGhlchgCIAEoCSIvCgtDYWxsT3B0aW9ucxISCgp0aW1lb3V0X21zGAEgASgFEgwKBHdhaXQYAiABKAgiKwoKQ2xpZW50Q29yZRIPCgdub3RoaW5nGAEgASgJEgwKBG1vcmUYAiABKAkiLgoLQ2xhc2hDbGllbnQSEQoJc29tZXRoaW5nGAEgASgJEgwKBGVsc2UYAiABKAkiMAoPQ2xhc2hDbGllbnRCYXNlEg0KBWZpcnN0GAEgASgJEg4KBnNlY29uZBgCIAEoCSIlCgRjb3JlEg0KBWZpcnN0GAEgASgJEg4KBnNlY29uZBgCIAEoCSIkCghyZXNwb25zZRILCgNvbmUYASABKAkSCwoDdHdvGAIgASgJInAKCFJlc2VydmVkEg8KB2RlZmF1bHQYASABKAkSDQoFY2xhc3MYAiABKAkSDwoHb3B0aW9ucxgDIAEoCRIRCglhcmd1bWVudHMYBCABKAkSEwoLY29uc3RydWN0b3IYBSABKAkSCwoDbmV3GAYgASgIIkMKBFBhaXISHAoEbGVmdBgBIAEoCzIOLmNsYXNoLmEuVGhpbmcSHQoFcmlnaHQYAiABKAsyDi5jbGFzaC5iLlRoaW5nIlMKBU91dGVyEiMKBWlubmVyGAEgASgLMhQuY2xhc2guYy5PdXRlci5Jbm5lcholCgVJbm5lchINCgV2YWx1ZRgBIAEoCRINCgVvdGhlchgCIAEoCSIrCgtPdXRlcl9Jbm5lchINCgV2YWx1ZRgBIAEoBRINCgVvdGhlchgCIAEoBTKlBwoFQ2xhc2gSKQoEVGhlbhIPLmNsYXNoLmMuT2JqZWN0GhAuY2xhc2guYy5Qcm9taXNlEi8KC0NvbnN0cnVjdG9yEg8uY2xhc2guYy5PYmplY3QaDy5jbGFzaC5jLk9iamVjdBIoCgVDbG9zZRIPLmNsYXNoLmMuT2JqZWN0Gg4uY2xhc2guYy5FcnJvchJiCgZEZWxldGUSES5jbGFzaC5jLlJlc2VydmVkGhEuY2xhc2guYy5SZXNlcnZlZCIy2kEvZGVmYXVsdCxjbGFzcyxvcHRpb25zLGFyZ3VtZW50cyxjb25zdHJ1Y3RvcixuZXcSKgoHRGVmYXVsdBIPLmNsYXNoLmMuT2JqZWN0Gg4uY2xhc2guYy5BcnJheRIpCghUb1N0cmluZxIPLmNsYXNoLmMuT2JqZWN0GgwuY2xhc2guYy5NYXASKwoHVmFsdWVPZhIPLmNsYXNoLmMuT2JqZWN0Gg8uY2xhc2guYy5TeW1ib2wSMQoGVG9KU09OEg8uY2xhc2guYy5PYmplY3QaFi5jbGFzaC5jLkFzeW5jSXRlcmFibGUSNwoOSGFzT3duUHJvcGVydHkSDy5jbGFzaC5jLk9iamVjdBoULmNsYXNoLmMuQ2FsbE9wdGlvbnMSMQoJX19wcm90b19fEg8uY2xhc2guYy5PYmplY3QaEy5jbGFzaC5jLkNsaWVudENvcmUSLgoFUHJvdG8SDy5jbGFzaC5jLk9iamVjdBoULmNsYXNoLmMuQ2xhc2hDbGllbnQSLAoGU3ltYm9sEg8uY2xhc2guYy5PYmplY3QaES5jbGFzaC5jLnJlc3BvbnNlEjcKCFJlc3BvbnNlEg0uY2xhc2guYy5QYWlyGg0uY2xhc2guYy5QYWlyIg3aQQpsZWZ0LHJpZ2h0EjQKBk5lc3RlZBIULmNsYXNoLmMuT3V0ZXJfSW5uZXIaFC5jbGFzaC5jLk91dGVyLklubmVyEjYKCFRvcExldmVsEhQuY2xhc2guYy5PdXRlci5Jbm5lchoULmNsYXNoLmMuT3V0ZXJfSW5uZXISLwoIUHJvbWlzZXMSDy5jbGFzaC5jLk9iamVjdBoQLmNsYXNoLmMuUHJvbWlzZTABEjEKBEJhc2USDy5jbGFzaC5jLk9iamVjdBoYLmNsYXNoLmMuQ2xhc2hDbGllbnRCYXNlEiYKBENvcmUSDy5jbGFzaC5jLk9iamVjdBoNLmNsYXNoLmMuY29yZWIGcHJvdG8z", [file_clash_a_things, file_clash_b_things, file_google_api_client]);
 
 /**
  * Named like the global Object.
@@ -273,6 +273,62 @@ export const ClashClientSchema: GenMessage<ClashClient> = /*@__PURE__*/
   messageDesc(file_clash_c_globals, 9);
 
 /**
+ * Named like the file-local base class of the service below.
+ *
+ * @generated from message clash.c.ClashClientBase
+ */
+export type ClashClientBase = Message<"clash.c.ClashClientBase"> & {
+  /**
+   * First.
+   *
+   * @generated from field: string first = 1;
+   */
+  first: string;
+
+  /**
+   * A second field, so the response is not unwrapped.
+   *
+   * @generated from field: string second = 2;
+   */
+  second: string;
+};
+
+/**
+ * Describes the message clash.c.ClashClientBase.
+ * Use `create(ClashClientBaseSchema)` to create a new message.
+ */
+export const ClashClientBaseSchema: GenMessage<ClashClientBase> = /*@__PURE__*/
+  messageDesc(file_clash_c_globals, 10);
+
+/**
+ * Named like the core parameter of the generated constructors.
+ *
+ * @generated from message clash.c.core
+ */
+export type core = Message<"clash.c.core"> & {
+  /**
+   * First.
+   *
+   * @generated from field: string first = 1;
+   */
+  first: string;
+
+  /**
+   * A second field, so the response is not unwrapped.
+   *
+   * @generated from field: string second = 2;
+   */
+  second: string;
+};
+
+/**
+ * Describes the message clash.c.core.
+ * Use `create(coreSchema)` to create a new message.
+ */
+export const coreSchema: GenMessage<core> = /*@__PURE__*/
+  messageDesc(file_clash_c_globals, 11);
+
+/**
  * Named like a local variable of the generated code.
  *
  * @generated from message clash.c.response
@@ -298,7 +354,7 @@ export type response = Message<"clash.c.response"> & {
  * Use `create(responseSchema)` to create a new message.
  */
 export const responseSchema: GenMessage<response> = /*@__PURE__*/
-  messageDesc(file_clash_c_globals, 10);
+  messageDesc(file_clash_c_globals, 12);
 
 /**
  * Fields named like reserved words and like the trailing options parameter.
@@ -354,7 +410,7 @@ export type Reserved = Message<"clash.c.Reserved"> & {
  * Use `create(ReservedSchema)` to create a new message.
  */
 export const ReservedSchema: GenMessage<Reserved> = /*@__PURE__*/
-  messageDesc(file_clash_c_globals, 11);
+  messageDesc(file_clash_c_globals, 13);
 
 /**
  * Uses messages of the same name from two packages.
@@ -382,7 +438,7 @@ export type Pair = Message<"clash.c.Pair"> & {
  * Use `create(PairSchema)` to create a new message.
  */
 export const PairSchema: GenMessage<Pair> = /*@__PURE__*/
-  messageDesc(file_clash_c_globals, 12);
+  messageDesc(file_clash_c_globals, 14);
 
 /**
  * Has a nested message whose generated name clashes with the top-level Outer_Inner.
@@ -403,7 +459,7 @@ export type Outer = Message<"clash.c.Outer"> & {
  * Use `create(OuterSchema)` to create a new message.
  */
 export const OuterSchema: GenMessage<Outer> = /*@__PURE__*/
-  messageDesc(file_clash_c_globals, 13);
+  messageDesc(file_clash_c_globals, 15);
 
 /**
  * Nested: protoc-gen-es names it Outer_Inner.
@@ -431,7 +487,7 @@ export type Outer_Inner = Message<"clash.c.Outer.Inner"> & {
  * Use `create(Outer_InnerSchema)` to create a new message.
  */
 export const Outer_InnerSchema: GenMessage<Outer_Inner> = /*@__PURE__*/
-  messageDesc(file_clash_c_globals, 13, 0);
+  messageDesc(file_clash_c_globals, 15, 0);
 
 /**
  * Top-level, named like the nested Outer.Inner: protoc-gen-es names one of them Outer_Inner$.
@@ -459,7 +515,7 @@ export type Outer_Inner$ = Message<"clash.c.Outer_Inner"> & {
  * Use `create(Outer_InnerSchema$)` to create a new message.
  */
 export const Outer_InnerSchema$: GenMessage<Outer_Inner$> = /*@__PURE__*/
-  messageDesc(file_clash_c_globals, 14);
+  messageDesc(file_clash_c_globals, 16);
 
 /**
  * Every RPC name here clashes with something.
@@ -626,6 +682,26 @@ export const Clash: GenService<{
     methodKind: "server_streaming";
     input: typeof ObjectSchema;
     output: typeof PromiseSchema;
+  },
+  /**
+   * Returns the message named like the base class.
+   *
+   * @generated from rpc clash.c.Clash.Base
+   */
+  base: {
+    methodKind: "unary";
+    input: typeof ObjectSchema;
+    output: typeof ClashClientBaseSchema;
+  },
+  /**
+   * Named like the base class's private core field.
+   *
+   * @generated from rpc clash.c.Clash.Core
+   */
+  core: {
+    methodKind: "unary";
+    input: typeof ObjectSchema;
+    output: typeof coreSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_clash_c_globals, 0);

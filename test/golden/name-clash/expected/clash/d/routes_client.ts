@@ -34,24 +34,16 @@ export interface FooApi {
 }
 
 /**
- * Bound to pub/sub: FooApi, FooClient, FooGatewayProxy, FooPubsubBinding, FooPubsubClient, serveFoo.
- *
- * A client of clash.d.Foo.
- *
- * @generated from service clash.d.Foo
+ * The calls of clash.d.Foo, written once for every route to it: the direct client, the
+ * gateway proxy and the pub/sub client extend this class and differ only in the core they
+ * pass to it. Kept in a private field, so no method name can collide with it.
  */
-export class FooClient implements FooApi {
+class FooClientBase implements FooApi {
   readonly #core: ClientCore;
 
-  /**
-   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
-   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
-   * client), which is shared and left open by close().
-   *
-   * Host and port missing from the connection options take the runtime's defaults.
-   */
-  constructor(target?: ClientTarget) {
-    this.#core = createClientCore(Foo, target);
+  /** Keeps the core every call goes through. */
+  constructor(core: ClientCore) {
+    this.#core = core;
   }
 
   /**
@@ -70,6 +62,30 @@ export class FooClient implements FooApi {
    */
   async put(request: RequestInit<typeof serveFooSchema>, options?: CallOptions): Promise<FooGatewayProxy$1> {
     return this.#core.unary(Foo.method.put, request, options);
+  }
+}
+
+/**
+ * Bound to pub/sub: FooApi, FooClient, FooGatewayProxy, FooPubsubBinding, FooPubsubClient, serveFoo.
+ *
+ * A client of clash.d.Foo.
+ *
+ * @generated from service clash.d.Foo
+ */
+export class FooClient extends FooClientBase implements FooApi {
+  readonly #core: ClientCore;
+
+  /**
+   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
+   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
+   * client), which is shared and left open by close().
+   *
+   * Host and port missing from the connection options take the runtime's defaults.
+   */
+  constructor(target?: ClientTarget) {
+    const core = createClientCore(Foo, target);
+    super(core);
+    this.#core = core;
   }
 
   /** Closes the connection this client opened (a shared connection or transport stays open). */
@@ -92,14 +108,12 @@ export class FooClient implements FooApi {
  *
  * @generated from service clash.d.Foo
  */
-export class FooGatewayProxy implements FooApi {
+export class FooGatewayProxy extends FooClientBase implements FooApi {
   /**
    * The Gateway backend name calls go to by default: "foo"
    * (from the service name in lowercase).
    */
   static readonly gatewayName = "foo";
-
-  readonly #core: ClientCore;
 
   /**
    * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
@@ -107,25 +121,7 @@ export class FooGatewayProxy implements FooApi {
    * "foo".
    */
   constructor(gateway: JsonGateway, name: string = FooGatewayProxy.gatewayName) {
-    this.#core = createGatewayCore(Foo, gateway, name);
-  }
-
-  /**
-   * Takes and returns the messages named like our exports.
-   *
-   * @generated from rpc clash.d.Foo.Get
-   */
-  async get(request: RequestInit<typeof FooGatewayProxySchema>, options?: CallOptions): Promise<serveFoo$1> {
-    return this.#core.unary(Foo.method.get, request, options);
-  }
-
-  /**
-   * The other way round.
-   *
-   * @generated from rpc clash.d.Foo.Put
-   */
-  async put(request: RequestInit<typeof serveFooSchema>, options?: CallOptions): Promise<FooGatewayProxy$1> {
-    return this.#core.unary(Foo.method.put, request, options);
+    super(createGatewayCore(Foo, gateway, name));
   }
 }
 
@@ -154,33 +150,13 @@ export const FooPubsubBinding: PubsubBinding = {
  *
  * @generated from service clash.d.Foo
  */
-export class FooPubsubClient implements FooApi {
-  readonly #core: ClientCore;
-
+export class FooPubsubClient extends FooClientBase implements FooApi {
   /**
    * Creates a client. `target` is anything with a pub/sub client, such as an ApiClient, which
    * stays open; `binding` overrides the topics and types (default FooPubsubBinding).
    */
   constructor(target: PubsubTarget, binding: PubsubBinding = FooPubsubBinding) {
-    this.#core = createPubsubCore(Foo, target, binding);
-  }
-
-  /**
-   * Takes and returns the messages named like our exports.
-   *
-   * @generated from rpc clash.d.Foo.Get
-   */
-  async get(request: RequestInit<typeof FooGatewayProxySchema>, options?: CallOptions): Promise<serveFoo$1> {
-    return this.#core.unary(Foo.method.get, request, options);
-  }
-
-  /**
-   * The other way round.
-   *
-   * @generated from rpc clash.d.Foo.Put
-   */
-  async put(request: RequestInit<typeof serveFooSchema>, options?: CallOptions): Promise<FooGatewayProxy$1> {
-    return this.#core.unary(Foo.method.put, request, options);
+    super(createPubsubCore(Foo, target, binding));
   }
 }
 
@@ -221,13 +197,36 @@ export interface FooPubsubApi {
 }
 
 /**
+ * The calls of clash.d.FooPubsub, written once for every route to it: the direct client, the
+ * gateway proxy and the pub/sub client extend this class and differ only in the core they
+ * pass to it. Kept in a private field, so no method name can collide with it.
+ */
+class FooPubsubClientBase implements FooPubsubApi {
+  readonly #core: ClientCore;
+
+  /** Keeps the core every call goes through. */
+  constructor(core: ClientCore) {
+    this.#core = core;
+  }
+
+  /**
+   * The same call.
+   *
+   * @generated from rpc clash.d.FooPubsub.Get
+   */
+  async get(request: RequestInit<typeof FooGatewayProxySchema>, options?: CallOptions): Promise<serveFoo$1> {
+    return this.#core.unary(FooPubsub.method.get, request, options);
+  }
+}
+
+/**
  * Its direct client would be FooPubsubClient, which Foo took first: FooPubsubClient_.
  *
  * A client of clash.d.FooPubsub.
  *
  * @generated from service clash.d.FooPubsub
  */
-export class FooPubsubClient_ implements FooPubsubApi {
+export class FooPubsubClient_ extends FooPubsubClientBase implements FooPubsubApi {
   readonly #core: ClientCore;
 
   /**
@@ -238,16 +237,9 @@ export class FooPubsubClient_ implements FooPubsubApi {
    * Host and port missing from the connection options take the runtime's defaults.
    */
   constructor(target?: ClientTarget) {
-    this.#core = createClientCore(FooPubsub, target);
-  }
-
-  /**
-   * The same call.
-   *
-   * @generated from rpc clash.d.FooPubsub.Get
-   */
-  async get(request: RequestInit<typeof FooGatewayProxySchema>, options?: CallOptions): Promise<serveFoo$1> {
-    return this.#core.unary(FooPubsub.method.get, request, options);
+    const core = createClientCore(FooPubsub, target);
+    super(core);
+    this.#core = core;
   }
 
   /** Closes the connection this client opened (a shared connection or transport stays open). */
@@ -270,14 +262,12 @@ export class FooPubsubClient_ implements FooPubsubApi {
  *
  * @generated from service clash.d.FooPubsub
  */
-export class FooPubsubGatewayProxy implements FooPubsubApi {
+export class FooPubsubGatewayProxy extends FooPubsubClientBase implements FooPubsubApi {
   /**
    * The Gateway backend name calls go to by default: "foopubsub"
    * (from the service name in lowercase).
    */
   static readonly gatewayName = "foopubsub";
-
-  readonly #core: ClientCore;
 
   /**
    * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
@@ -285,15 +275,6 @@ export class FooPubsubGatewayProxy implements FooPubsubApi {
    * "foopubsub".
    */
   constructor(gateway: JsonGateway, name: string = FooPubsubGatewayProxy.gatewayName) {
-    this.#core = createGatewayCore(FooPubsub, gateway, name);
-  }
-
-  /**
-   * The same call.
-   *
-   * @generated from rpc clash.d.FooPubsub.Get
-   */
-  async get(request: RequestInit<typeof FooGatewayProxySchema>, options?: CallOptions): Promise<serveFoo$1> {
-    return this.#core.unary(FooPubsub.method.get, request, options);
+    super(createGatewayCore(FooPubsub, gateway, name));
   }
 }

@@ -35,25 +35,16 @@ export interface ClockApi {
 }
 
 /**
- * Every binding option left to its default: topic "bind-v1-clock-requests", replies on
- * "bind-v1-clock-requests-replies", source "urn:bind.v1.Clock", types "bind.v1.Clock.<Method>".
- *
- * A client of bind.v1.Clock.
- *
- * @generated from service bind.v1.Clock
+ * The calls of bind.v1.Clock, written once for every route to it: the direct client, the
+ * gateway proxy and the pub/sub client extend this class and differ only in the core they
+ * pass to it. Kept in a private field, so no method name can collide with it.
  */
-export class ClockClient implements ClockApi {
+class ClockClientBase implements ClockApi {
   readonly #core: ClientCore;
 
-  /**
-   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
-   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
-   * client), which is shared and left open by close().
-   *
-   * Host and port missing from the connection options take the runtime's defaults.
-   */
-  constructor(target?: ClientTarget) {
-    this.#core = createClientCore(Clock, target);
+  /** Keeps the core every call goes through. */
+  constructor(core: ClientCore) {
+    this.#core = core;
   }
 
   /**
@@ -72,6 +63,31 @@ export class ClockClient implements ClockApi {
    */
   async ping(request?: RequestInit<typeof PingRequestSchema>, options?: CallOptions): Promise<void> {
     await this.#core.unary(Clock.method.ping, request, options);
+  }
+}
+
+/**
+ * Every binding option left to its default: topic "bind-v1-clock-requests", replies on
+ * "bind-v1-clock-requests-replies", source "urn:bind.v1.Clock", types "bind.v1.Clock.<Method>".
+ *
+ * A client of bind.v1.Clock.
+ *
+ * @generated from service bind.v1.Clock
+ */
+export class ClockClient extends ClockClientBase implements ClockApi {
+  readonly #core: ClientCore;
+
+  /**
+   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
+   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
+   * client), which is shared and left open by close().
+   *
+   * Host and port missing from the connection options take the runtime's defaults.
+   */
+  constructor(target?: ClientTarget) {
+    const core = createClientCore(Clock, target);
+    super(core);
+    this.#core = core;
   }
 
   /** Closes the connection this client opened (a shared connection or transport stays open). */
@@ -95,14 +111,12 @@ export class ClockClient implements ClockApi {
  *
  * @generated from service bind.v1.Clock
  */
-export class ClockGatewayProxy implements ClockApi {
+export class ClockGatewayProxy extends ClockClientBase implements ClockApi {
   /**
    * The Gateway backend name calls go to by default: "clock"
    * (from the service name in lowercase).
    */
   static readonly gatewayName = "clock";
-
-  readonly #core: ClientCore;
 
   /**
    * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
@@ -110,25 +124,7 @@ export class ClockGatewayProxy implements ClockApi {
    * "clock".
    */
   constructor(gateway: JsonGateway, name: string = ClockGatewayProxy.gatewayName) {
-    this.#core = createGatewayCore(Clock, gateway, name);
-  }
-
-  /**
-   * Tells the time in a zone.
-   *
-   * @generated from rpc bind.v1.Clock.GetTime
-   */
-  async getTime(request: RequestInit<typeof GetTimeRequestSchema>, options?: CallOptions): Promise<GetTimeResponse> {
-    return this.#core.unary(Clock.method.getTime, request, options);
-  }
-
-  /**
-   * Checks the responder is alive (an empty reply resolves to void).
-   *
-   * @generated from rpc bind.v1.Clock.Ping
-   */
-  async ping(request?: RequestInit<typeof PingRequestSchema>, options?: CallOptions): Promise<void> {
-    await this.#core.unary(Clock.method.ping, request, options);
+    super(createGatewayCore(Clock, gateway, name));
   }
 }
 
@@ -158,33 +154,13 @@ export const ClockPubsubBinding: PubsubBinding = {
  *
  * @generated from service bind.v1.Clock
  */
-export class ClockPubsubClient implements ClockApi {
-  readonly #core: ClientCore;
-
+export class ClockPubsubClient extends ClockClientBase implements ClockApi {
   /**
    * Creates a client. `target` is anything with a pub/sub client, such as an ApiClient, which
    * stays open; `binding` overrides the topics and types (default ClockPubsubBinding).
    */
   constructor(target: PubsubTarget, binding: PubsubBinding = ClockPubsubBinding) {
-    this.#core = createPubsubCore(Clock, target, binding);
-  }
-
-  /**
-   * Tells the time in a zone.
-   *
-   * @generated from rpc bind.v1.Clock.GetTime
-   */
-  async getTime(request: RequestInit<typeof GetTimeRequestSchema>, options?: CallOptions): Promise<GetTimeResponse> {
-    return this.#core.unary(Clock.method.getTime, request, options);
-  }
-
-  /**
-   * Checks the responder is alive (an empty reply resolves to void).
-   *
-   * @generated from rpc bind.v1.Clock.Ping
-   */
-  async ping(request?: RequestInit<typeof PingRequestSchema>, options?: CallOptions): Promise<void> {
-    await this.#core.unary(Clock.method.ping, request, options);
+    super(createPubsubCore(Clock, target, binding));
   }
 }
 
@@ -244,27 +220,16 @@ export interface QuotesApi {
 }
 
 /**
- * Explicit topics and source, per-method overrides, a gateway name, and a streaming method
- * (which the request-reply client refuses with UNIMPLEMENTED).
- *
- * A client of bind.v1.Quotes.
- *
- * Gateway backend name: "quotes-backend".
- *
- * @generated from service bind.v1.Quotes
+ * The calls of bind.v1.Quotes, written once for every route to it: the direct client, the
+ * gateway proxy and the pub/sub client extend this class and differ only in the core they
+ * pass to it. Kept in a private field, so no method name can collide with it.
  */
-export class QuotesClient implements QuotesApi {
+class QuotesClientBase implements QuotesApi {
   readonly #core: ClientCore;
 
-  /**
-   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
-   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
-   * client), which is shared and left open by close().
-   *
-   * Host and port missing from the connection options take the runtime's defaults.
-   */
-  constructor(target?: ClientTarget) {
-    this.#core = createClientCore(Quotes, target);
+  /** Keeps the core every call goes through. */
+  constructor(core: ClientCore) {
+    this.#core = core;
   }
 
   /**
@@ -302,6 +267,33 @@ export class QuotesClient implements QuotesApi {
    */
   watch(request: RequestInit<typeof WatchRequestSchema>, options?: CallOptions): AsyncIterable<Quote> {
     return this.#core.serverStream(Quotes.method.watch, request, options);
+  }
+}
+
+/**
+ * Explicit topics and source, per-method overrides, a gateway name, and a streaming method
+ * (which the request-reply client refuses with UNIMPLEMENTED).
+ *
+ * A client of bind.v1.Quotes.
+ *
+ * Gateway backend name: "quotes-backend".
+ *
+ * @generated from service bind.v1.Quotes
+ */
+export class QuotesClient extends QuotesClientBase implements QuotesApi {
+  readonly #core: ClientCore;
+
+  /**
+   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
+   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
+   * client), which is shared and left open by close().
+   *
+   * Host and port missing from the connection options take the runtime's defaults.
+   */
+  constructor(target?: ClientTarget) {
+    const core = createClientCore(Quotes, target);
+    super(core);
+    this.#core = core;
   }
 
   /** Closes the connection this client opened (a shared connection or transport stays open). */
@@ -327,14 +319,12 @@ export class QuotesClient implements QuotesApi {
  *
  * @generated from service bind.v1.Quotes
  */
-export class QuotesGatewayProxy implements QuotesApi {
+export class QuotesGatewayProxy extends QuotesClientBase implements QuotesApi {
   /**
    * The Gateway backend name calls go to by default: "quotes-backend"
    * (from the proto's `(virtufin.gateway).name`).
    */
   static readonly gatewayName = "quotes-backend";
-
-  readonly #core: ClientCore;
 
   /**
    * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
@@ -342,44 +332,7 @@ export class QuotesGatewayProxy implements QuotesApi {
    * "quotes-backend".
    */
   constructor(gateway: JsonGateway, name: string = QuotesGatewayProxy.gatewayName) {
-    this.#core = createGatewayCore(Quotes, gateway, name);
-  }
-
-  /**
-   * A quote for a quantity: service defaults, so topic "quotes", type "bind.v1.Quotes.GetQuote".
-   *
-   * @generated from rpc bind.v1.Quotes.GetQuote
-   */
-  async getQuote(request: RequestInit<typeof QuoteRequestSchema>, options?: CallOptions): Promise<Quote> {
-    return this.#core.unary(Quotes.method.getQuote, request, options);
-  }
-
-  /**
-   * The price only, on its own topic (replies still on the service's "quotes-out").
-   *
-   * @generated from rpc bind.v1.Quotes.GetPrice
-   */
-  async getPrice(request: RequestInit<typeof WatchRequestSchema>, options?: CallOptions): Promise<number> {
-    const response = await this.#core.unary(Quotes.method.getPrice, request, options);
-    return response.price;
-  }
-
-  /**
-   * A custom CloudEvent type and reply topic on the service's topic.
-   *
-   * @generated from rpc bind.v1.Quotes.Refresh
-   */
-  async refresh(request: RequestInit<typeof WatchRequestSchema>, options?: CallOptions): Promise<Quote> {
-    return this.#core.unary(Quotes.method.refresh, request, options);
-  }
-
-  /**
-   * Streams quotes: not carried over pub/sub.
-   *
-   * @generated from rpc bind.v1.Quotes.Watch
-   */
-  watch(request: RequestInit<typeof WatchRequestSchema>, options?: CallOptions): AsyncIterable<Quote> {
-    return this.#core.serverStream(Quotes.method.watch, request, options);
+    super(createGatewayCore(Quotes, gateway, name));
   }
 }
 
@@ -413,52 +366,13 @@ export const QuotesPubsubBinding: PubsubBinding = {
  *
  * @generated from service bind.v1.Quotes
  */
-export class QuotesPubsubClient implements QuotesApi {
-  readonly #core: ClientCore;
-
+export class QuotesPubsubClient extends QuotesClientBase implements QuotesApi {
   /**
    * Creates a client. `target` is anything with a pub/sub client, such as an ApiClient, which
    * stays open; `binding` overrides the topics and types (default QuotesPubsubBinding).
    */
   constructor(target: PubsubTarget, binding: PubsubBinding = QuotesPubsubBinding) {
-    this.#core = createPubsubCore(Quotes, target, binding);
-  }
-
-  /**
-   * A quote for a quantity: service defaults, so topic "quotes", type "bind.v1.Quotes.GetQuote".
-   *
-   * @generated from rpc bind.v1.Quotes.GetQuote
-   */
-  async getQuote(request: RequestInit<typeof QuoteRequestSchema>, options?: CallOptions): Promise<Quote> {
-    return this.#core.unary(Quotes.method.getQuote, request, options);
-  }
-
-  /**
-   * The price only, on its own topic (replies still on the service's "quotes-out").
-   *
-   * @generated from rpc bind.v1.Quotes.GetPrice
-   */
-  async getPrice(request: RequestInit<typeof WatchRequestSchema>, options?: CallOptions): Promise<number> {
-    const response = await this.#core.unary(Quotes.method.getPrice, request, options);
-    return response.price;
-  }
-
-  /**
-   * A custom CloudEvent type and reply topic on the service's topic.
-   *
-   * @generated from rpc bind.v1.Quotes.Refresh
-   */
-  async refresh(request: RequestInit<typeof WatchRequestSchema>, options?: CallOptions): Promise<Quote> {
-    return this.#core.unary(Quotes.method.refresh, request, options);
-  }
-
-  /**
-   * Streams quotes: not carried over pub/sub.
-   *
-   * @generated from rpc bind.v1.Quotes.Watch
-   */
-  watch(request: RequestInit<typeof WatchRequestSchema>, options?: CallOptions): AsyncIterable<Quote> {
-    return this.#core.serverStream(Quotes.method.watch, request, options);
+    super(createPubsubCore(Quotes, target, binding));
   }
 }
 
@@ -499,13 +413,36 @@ export interface TickerApi {
 }
 
 /**
+ * The calls of bind.v1.Ticker, written once for every route to it: the direct client, the
+ * gateway proxy and the pub/sub client extend this class and differ only in the core they
+ * pass to it. Kept in a private field, so no method name can collide with it.
+ */
+class TickerClientBase implements TickerApi {
+  readonly #core: ClientCore;
+
+  /** Keeps the core every call goes through. */
+  constructor(core: ClientCore) {
+    this.#core = core;
+  }
+
+  /**
+   * The latest tick.
+   *
+   * @generated from rpc bind.v1.Ticker.Latest
+   */
+  async latest(request: RequestInit<typeof WatchRequestSchema>, options?: CallOptions): Promise<Quote> {
+    return this.#core.unary(Ticker.method.latest, request, options);
+  }
+}
+
+/**
  * A bound service with a topic but the reply topic defaulted: "ticks-replies".
  *
  * A client of bind.v1.Ticker.
  *
  * @generated from service bind.v1.Ticker
  */
-export class TickerClient implements TickerApi {
+export class TickerClient extends TickerClientBase implements TickerApi {
   readonly #core: ClientCore;
 
   /**
@@ -516,16 +453,9 @@ export class TickerClient implements TickerApi {
    * Host and port missing from the connection options take the runtime's defaults.
    */
   constructor(target?: ClientTarget) {
-    this.#core = createClientCore(Ticker, target);
-  }
-
-  /**
-   * The latest tick.
-   *
-   * @generated from rpc bind.v1.Ticker.Latest
-   */
-  async latest(request: RequestInit<typeof WatchRequestSchema>, options?: CallOptions): Promise<Quote> {
-    return this.#core.unary(Ticker.method.latest, request, options);
+    const core = createClientCore(Ticker, target);
+    super(core);
+    this.#core = core;
   }
 
   /** Closes the connection this client opened (a shared connection or transport stays open). */
@@ -548,14 +478,12 @@ export class TickerClient implements TickerApi {
  *
  * @generated from service bind.v1.Ticker
  */
-export class TickerGatewayProxy implements TickerApi {
+export class TickerGatewayProxy extends TickerClientBase implements TickerApi {
   /**
    * The Gateway backend name calls go to by default: "ticker"
    * (from the service name in lowercase).
    */
   static readonly gatewayName = "ticker";
-
-  readonly #core: ClientCore;
 
   /**
    * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
@@ -563,16 +491,7 @@ export class TickerGatewayProxy implements TickerApi {
    * "ticker".
    */
   constructor(gateway: JsonGateway, name: string = TickerGatewayProxy.gatewayName) {
-    this.#core = createGatewayCore(Ticker, gateway, name);
-  }
-
-  /**
-   * The latest tick.
-   *
-   * @generated from rpc bind.v1.Ticker.Latest
-   */
-  async latest(request: RequestInit<typeof WatchRequestSchema>, options?: CallOptions): Promise<Quote> {
-    return this.#core.unary(Ticker.method.latest, request, options);
+    super(createGatewayCore(Ticker, gateway, name));
   }
 }
 
@@ -600,24 +519,13 @@ export const TickerPubsubBinding: PubsubBinding = {
  *
  * @generated from service bind.v1.Ticker
  */
-export class TickerPubsubClient implements TickerApi {
-  readonly #core: ClientCore;
-
+export class TickerPubsubClient extends TickerClientBase implements TickerApi {
   /**
    * Creates a client. `target` is anything with a pub/sub client, such as an ApiClient, which
    * stays open; `binding` overrides the topics and types (default TickerPubsubBinding).
    */
   constructor(target: PubsubTarget, binding: PubsubBinding = TickerPubsubBinding) {
-    this.#core = createPubsubCore(Ticker, target, binding);
-  }
-
-  /**
-   * The latest tick.
-   *
-   * @generated from rpc bind.v1.Ticker.Latest
-   */
-  async latest(request: RequestInit<typeof WatchRequestSchema>, options?: CallOptions): Promise<Quote> {
-    return this.#core.unary(Ticker.method.latest, request, options);
+    super(createPubsubCore(Ticker, target, binding));
   }
 }
 
@@ -670,24 +578,16 @@ export interface OddApi {
 }
 
 /**
- * Method names that are special in JavaScript object literals stay own keys of the binding.
- *
- * A client of bind.v1.Odd.
- *
- * @generated from service bind.v1.Odd
+ * The calls of bind.v1.Odd, written once for every route to it: the direct client, the
+ * gateway proxy and the pub/sub client extend this class and differ only in the core they
+ * pass to it. Kept in a private field, so no method name can collide with it.
  */
-export class OddClient implements OddApi {
+class OddClientBase implements OddApi {
   readonly #core: ClientCore;
 
-  /**
-   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
-   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
-   * client), which is shared and left open by close().
-   *
-   * Host and port missing from the connection options take the runtime's defaults.
-   */
-  constructor(target?: ClientTarget) {
-    this.#core = createClientCore(Odd, target);
+  /** Keeps the core every call goes through. */
+  constructor(core: ClientCore) {
+    this.#core = core;
   }
 
   /**
@@ -715,6 +615,30 @@ export class OddClient implements OddApi {
    */
   async toString_(request?: RequestInit<typeof PingRequestSchema>, options?: CallOptions): Promise<void> {
     await this.#core.unary(Odd.method.toString$, request, options);
+  }
+}
+
+/**
+ * Method names that are special in JavaScript object literals stay own keys of the binding.
+ *
+ * A client of bind.v1.Odd.
+ *
+ * @generated from service bind.v1.Odd
+ */
+export class OddClient extends OddClientBase implements OddApi {
+  readonly #core: ClientCore;
+
+  /**
+   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
+   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
+   * client), which is shared and left open by close().
+   *
+   * Host and port missing from the connection options take the runtime's defaults.
+   */
+  constructor(target?: ClientTarget) {
+    const core = createClientCore(Odd, target);
+    super(core);
+    this.#core = core;
   }
 
   /** Closes the connection this client opened (a shared connection or transport stays open). */
@@ -737,14 +661,12 @@ export class OddClient implements OddApi {
  *
  * @generated from service bind.v1.Odd
  */
-export class OddGatewayProxy implements OddApi {
+export class OddGatewayProxy extends OddClientBase implements OddApi {
   /**
    * The Gateway backend name calls go to by default: "odd"
    * (from the service name in lowercase).
    */
   static readonly gatewayName = "odd";
-
-  readonly #core: ClientCore;
 
   /**
    * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
@@ -752,34 +674,7 @@ export class OddGatewayProxy implements OddApi {
    * "odd".
    */
   constructor(gateway: JsonGateway, name: string = OddGatewayProxy.gatewayName) {
-    this.#core = createGatewayCore(Odd, gateway, name);
-  }
-
-  /**
-   * Would set the prototype of an object literal if written as a plain key.
-   *
-   * @generated from rpc bind.v1.Odd.__proto__
-   */
-  async proto(request?: RequestInit<typeof PingRequestSchema>, options?: CallOptions): Promise<void> {
-    await this.#core.unary(Odd.method.__proto__, request, options);
-  }
-
-  /**
-   * Would make a client thenable: the method is then_().
-   *
-   * @generated from rpc bind.v1.Odd.Then
-   */
-  async then_(request?: RequestInit<typeof PingRequestSchema>, options?: CallOptions): Promise<void> {
-    await this.#core.unary(Odd.method.then, request, options);
-  }
-
-  /**
-   * An Object.prototype member.
-   *
-   * @generated from rpc bind.v1.Odd.ToString
-   */
-  async toString_(request?: RequestInit<typeof PingRequestSchema>, options?: CallOptions): Promise<void> {
-    await this.#core.unary(Odd.method.toString$, request, options);
+    super(createGatewayCore(Odd, gateway, name));
   }
 }
 
@@ -809,42 +704,13 @@ export const OddPubsubBinding: PubsubBinding = {
  *
  * @generated from service bind.v1.Odd
  */
-export class OddPubsubClient implements OddApi {
-  readonly #core: ClientCore;
-
+export class OddPubsubClient extends OddClientBase implements OddApi {
   /**
    * Creates a client. `target` is anything with a pub/sub client, such as an ApiClient, which
    * stays open; `binding` overrides the topics and types (default OddPubsubBinding).
    */
   constructor(target: PubsubTarget, binding: PubsubBinding = OddPubsubBinding) {
-    this.#core = createPubsubCore(Odd, target, binding);
-  }
-
-  /**
-   * Would set the prototype of an object literal if written as a plain key.
-   *
-   * @generated from rpc bind.v1.Odd.__proto__
-   */
-  async proto(request?: RequestInit<typeof PingRequestSchema>, options?: CallOptions): Promise<void> {
-    await this.#core.unary(Odd.method.__proto__, request, options);
-  }
-
-  /**
-   * Would make a client thenable: the method is then_().
-   *
-   * @generated from rpc bind.v1.Odd.Then
-   */
-  async then_(request?: RequestInit<typeof PingRequestSchema>, options?: CallOptions): Promise<void> {
-    await this.#core.unary(Odd.method.then, request, options);
-  }
-
-  /**
-   * An Object.prototype member.
-   *
-   * @generated from rpc bind.v1.Odd.ToString
-   */
-  async toString_(request?: RequestInit<typeof PingRequestSchema>, options?: CallOptions): Promise<void> {
-    await this.#core.unary(Odd.method.toString$, request, options);
+    super(createPubsubCore(Odd, target, binding));
   }
 }
 
