@@ -3,18 +3,10 @@
  * FileDescriptorProtos it sends into a protobuf-es registry, so the Gateway can call services it
  * was never compiled with.
  */
-import { create, createFileRegistry, fromBinary, type DescFile, type DescService, type FileRegistry } from "@bufbuild/protobuf";
+import { create, createFileRegistry, fromBinary, type DescService, type FileRegistry } from "@bufbuild/protobuf";
 import {
   FileDescriptorProtoSchema,
   FileDescriptorSetSchema,
-  file_google_protobuf_any,
-  file_google_protobuf_descriptor,
-  file_google_protobuf_duration,
-  file_google_protobuf_empty,
-  file_google_protobuf_field_mask,
-  file_google_protobuf_struct,
-  file_google_protobuf_timestamp,
-  file_google_protobuf_wrappers,
   type FileDescriptorProto,
 } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
@@ -24,6 +16,7 @@ import {
   type ServerReflectionRequest,
   type ServerReflectionResponse,
 } from "../../generated/grpc/reflection/v1/reflection_pb.js";
+import { KNOWN_FILES } from "../server/known-files.js";
 
 /** Services every backend hosts for infrastructure; they are not part of its API. */
 export const INFRASTRUCTURE_SERVICES: ReadonlySet<string> = new Set([
@@ -32,19 +25,6 @@ export const INFRASTRUCTURE_SERVICES: ReadonlySet<string> = new Set([
   "grpc.reflection.v1alpha.ServerReflection",
 ]);
 
-/** Well-known files a backend may leave out of its answers; they are the same everywhere. */
-const WELL_KNOWN: ReadonlyMap<string, DescFile> = new Map(
-  [
-    file_google_protobuf_any,
-    file_google_protobuf_descriptor,
-    file_google_protobuf_duration,
-    file_google_protobuf_empty,
-    file_google_protobuf_field_mask,
-    file_google_protobuf_struct,
-    file_google_protobuf_timestamp,
-    file_google_protobuf_wrappers,
-  ].map((file) => [file.name + ".proto", file]),
-);
 
 /** What reflection revealed about a backend. */
 export interface ReflectedBackend {
@@ -106,13 +86,13 @@ export async function reflectBackend(transport: Transport, options: { timeoutMs?
   absorb(await ask(transport, names.map((name) => request({ case: "fileContainingSymbol", value: name })), timeoutMs, options.headers));
   // Servers may omit dependencies; fetch what is missing by file name, a few rounds at most.
   for (let round = 0; round < 5; round++) {
-    const missing = [...new Set([...protos.values()].flatMap((p) => p.dependency))].filter((dep) => !protos.has(dep) && !WELL_KNOWN.has(dep));
+    const missing = [...new Set([...protos.values()].flatMap((p) => p.dependency))].filter((dep) => !protos.has(dep) && !KNOWN_FILES.has(dep));
     if (missing.length === 0) break;
     absorb(await ask(transport, missing.map((name) => request({ case: "fileByFilename", value: name })), timeoutMs, options.headers));
   }
 
   for (const dep of [...protos.values()].flatMap((p) => p.dependency)) {
-    const known = WELL_KNOWN.get(dep);
+    const known = KNOWN_FILES.get(dep);
     if (!protos.has(dep) && known !== undefined) protos.set(dep, known.proto);
   }
   // An import the backend never sent is usually there only for custom options (which stay

@@ -3,16 +3,7 @@
  * services, answered from the protobuf-es descriptors compiled into the server.
  */
 import { create, toBinary, type DescFile, type DescService } from "@bufbuild/protobuf";
-import {
-  FileDescriptorProtoSchema,
-  file_google_protobuf_any,
-  file_google_protobuf_descriptor,
-  file_google_protobuf_duration,
-  file_google_protobuf_empty,
-  file_google_protobuf_struct,
-  file_google_protobuf_timestamp,
-  file_google_protobuf_wrappers,
-} from "@bufbuild/protobuf/wkt";
+import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
 import { nestedTypes } from "@bufbuild/protobuf/reflect";
 import type { ServiceImpl } from "@connectrpc/connect";
 import {
@@ -21,27 +12,8 @@ import {
   type ServerReflectionRequest,
   type ServerReflectionResponse,
 } from "../../generated/grpc/reflection/v1/reflection_pb.js";
-import { file_google_api_client } from "../../generated/google/api/client_pb.js";
-import { file_virtufin_options } from "../../generated/virtufin/options_pb.js";
+import { KNOWN_FILES } from "./known-files.js";
 
-/**
- * Files a served file may import only for options. protoc-gen-es leaves such imports out of
- * `DescFile.dependencies`, but reflection clients need every import of `dependency` to build
- * their registries, so they are resolved by name here.
- */
-const KNOWN_FILES: ReadonlyMap<string, DescFile> = new Map(
-  [
-    file_google_api_client,
-    file_virtufin_options,
-    file_google_protobuf_any,
-    file_google_protobuf_descriptor,
-    file_google_protobuf_duration,
-    file_google_protobuf_empty,
-    file_google_protobuf_struct,
-    file_google_protobuf_timestamp,
-    file_google_protobuf_wrappers,
-  ].map((f) => [f.name + ".proto", f]),
-);
 
 /** Every import of a file: its resolved dependencies plus option-only imports known by name. */
 function imports(file: DescFile, extra: ReadonlyMap<string, DescFile>): DescFile[] {
