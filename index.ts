@@ -1,21 +1,106 @@
 /**
- * The Virtufin TypeScript SDK: the generated clients and messages of the platform's services,
- * the platform client (`ApiClient`), and the runtime (connections, call options, errors,
- * workers).
+ * The Virtufin TypeScript SDK (`@virtufin/sdk`): the platform client {@link ApiClient} (state,
+ * pub/sub, request-reply, Gateway dispatch), the generated clients of every Virtufin service,
+ * the errors every call reports, call options, and workers with a lifecycle.
+ *
+ * This entry is browser-safe: nothing reachable from it imports a Node built-in. In Node the
+ * transport is gRPC over HTTP/2; in browsers gRPC-Web over fetch (chosen by the package's import
+ * conditions). Node-only helpers (files, signals) are in `@virtufin/sdk/node`; every message of
+ * the Virtufin protos is in `@virtufin/sdk/gen/virtufin/<file>_pb`.
  *
  * @module
  */
-export * from "./runtime/index.js";
-export * from "./platform/index.js";
-export * from "./generated/virtufin/config_client.js";
-export * from "./generated/virtufin/config_pb.js";
-export * from "./generated/virtufin/gateway_client.js";
-export * from "./generated/virtufin/gateway_pb.js";
-export * from "./generated/virtufin/pubsub_client.js";
-export * from "./generated/virtufin/pubsub_pb.js";
-export * from "./generated/virtufin/state_client.js";
-export * from "./generated/virtufin/state_pb.js";
-export * from "./generated/virtufin/websocketmanager_client.js";
-export * from "./generated/virtufin/websocketmanager_pb.js";
-export * from "./generated/virtufin/workmanager_client.js";
-export * from "./generated/virtufin/workmanager_pb.js";
+
+// The platform client.
+export { ApiClient, type ApiClientOptions, type HealthStatus, type PlatformGateway, type PlatformSubscribeOptions } from "./platform/api-client.js";
+export { PlatformState, type DeleteOptions, type SaveOptions, type StateValue, type UpdateOptions } from "./platform/state/state-client.js";
+export {
+  PlatformPubsub,
+  type EventHandler,
+  type HandlerSubscription,
+  type PublishOptions,
+  type PublishWithResultOptions,
+  type SubscribeOptions,
+} from "./platform/pubsub/pubsub-client.js";
+export type { EventData } from "./platform/pubsub/encode.js";
+export { PubsubEvent, type PubsubEventInit } from "./platform/pubsub/event.js";
+export type { ReconnectInfo, ReconnectOptions } from "./platform/pubsub/reconnecting-stream.js";
+export {
+  replyError,
+  Responder,
+  SubscriptionWorker,
+  type EventListener,
+  type ResponderHandler,
+  type ResponderOptions,
+  type SubscriptionWorkerOptions,
+} from "./platform/pubsub/workers.js";
+export type { DynamicMethod, GatewayDispatch, JsonValue, KnownServiceProxy, ServiceProxy } from "./platform/gateway/dynamic.js";
+export { GatewayEvent } from "./platform/gateway/gateway-event.js";
+
+// Connections, call options and errors.
+export { DEFAULT_STREAM_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, type CallOptions } from "./runtime/call-options.js";
+export type { ClientTarget } from "./runtime/client-core.js";
+export { Connection, type ConnectionOptions, type EndpointDefaults, type Protocol, type TlsOptions } from "./runtime/connection.js";
+export { Code, codeFromName, codeName, EtagMismatchError, RequestTimeoutError, VirtufinError } from "./runtime/errors.js";
+export type { RequestInit } from "./runtime/request-init.js";
+export { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./runtime/retry.js";
+
+export type { PubsubImplementation } from "./runtime/pubsub-core.js";
+
+// Workers with a lifecycle (aio-fluid's workers).
+export { WorkerState, silentLogger, type LifecycleStatus, type WorkerLogger, type WorkerOptions } from "./runtime/workers/types.js";
+export {
+  MessageHandlerError,
+  QueueClosedError,
+  QueueFullError,
+  WorkerLifecycleError,
+  WorkersError,
+  type WorkerFailure,
+} from "./runtime/workers/errors.js";
+export { sleep } from "./runtime/workers/sleep.js";
+export { Worker } from "./runtime/workers/worker.js";
+export { createWorker, type CreateWorkerOptions, type WorkerRun } from "./runtime/workers/create-worker.js";
+export {
+  WorkerFunction,
+  type WorkerFunctionBody,
+  type WorkerFunctionOptions,
+  type WorkerFunctionStatus,
+} from "./runtime/workers/worker-function.js";
+export { BoundedQueue, type QueueWaitOptions } from "./runtime/workers/bounded-queue.js";
+export { DEFAULT_QUEUE_CAPACITY, QueueConsumer, type QueueConsumerOptions, type QueueConsumerStatus } from "./runtime/workers/queue-consumer.js";
+export {
+  QueueConsumerWorker,
+  type MessageHandler,
+  type QueueConsumerWorkerOptions,
+  type QueueConsumerWorkerStatus,
+  type StopMode,
+} from "./runtime/workers/queue-consumer-worker.js";
+export {
+  DEFAULT_CANCEL_GRACE_PERIOD_MS,
+  DEFAULT_STOPPING_GRACE_PERIOD_MS,
+  Workers,
+  type BailOut,
+  type WorkersOptions,
+  type WorkersStatus,
+} from "./runtime/workers/workers.js";
+
+// The generated clients of the Virtufin services. Gateway proxies exist for the services the
+// Gateway serves (WorkManager, WebSocketManager); `api.gateway.<name>` returns them.
+export { ConfigClient, type ConfigApi } from "./generated/virtufin/config_client.js";
+export { GatewayClient, type GatewayApi } from "./generated/virtufin/gateway_client.js";
+export { PubsubClient, type PubsubApi } from "./generated/virtufin/pubsub_client.js";
+export { StateClient, type StateApi } from "./generated/virtufin/state_client.js";
+export {
+  WebSocketManagerClient,
+  WebSocketManagerGatewayProxy,
+  type WebSocketManagerApi,
+} from "./generated/virtufin/websocketmanager_client.js";
+export { WorkManagerClient, WorkManagerGatewayProxy, type WorkManagerApi } from "./generated/virtufin/workmanager_client.js";
+
+// Service descriptors, and the messages results are made of.
+export { Config, type ConfigService, type CronJobConfig, type GrpcConfig, type JobsConfig, type PubsubConfig, type StateConfig } from "./generated/virtufin/config_pb.js";
+export { Gateway, type FieldSchema, type MethodInfo, type MethodSchema, type OneofCaseSchema, type StatusResponse } from "./generated/virtufin/gateway_pb.js";
+export { Pubsub } from "./generated/virtufin/pubsub_pb.js";
+export { State } from "./generated/virtufin/state_pb.js";
+export { WebSocketManager, type TagFilter, type WebSocketConnection } from "./generated/virtufin/websocketmanager_pb.js";
+export { WorkManager, WorkerStatus, type CodeSource, type HistoryEntry, type WorkerInfo } from "./generated/virtufin/workmanager_pb.js";

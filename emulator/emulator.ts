@@ -3,12 +3,12 @@
  * Config) on gRPC and gRPC-Web, WorkManager and WebSocketManager — on loopback by default.
  */
 import { setMaxListeners } from "node:events";
-import { Config } from "../generated/virtufin/config_pb.js";
-import { Gateway } from "../generated/virtufin/gateway_pb.js";
-import { Pubsub } from "../generated/virtufin/pubsub_pb.js";
-import { State } from "../generated/virtufin/state_pb.js";
-import { WebSocketManager } from "../generated/virtufin/websocketmanager_pb.js";
-import { WorkManager } from "../generated/virtufin/workmanager_pb.js";
+import { Config } from "@virtufin/sdk/gen/virtufin/config_pb";
+import { Gateway } from "@virtufin/sdk/gen/virtufin/gateway_pb";
+import { Pubsub } from "@virtufin/sdk/gen/virtufin/pubsub_pb";
+import { State } from "@virtufin/sdk/gen/virtufin/state_pb";
+import { WebSocketManager } from "@virtufin/sdk/gen/virtufin/websocketmanager_pb";
+import { WorkManager } from "@virtufin/sdk/gen/virtufin/workmanager_pb";
 import { createMemoryPubsubBackend, createMemoryStateBackend, type PubsubBackend, type StateBackend } from "./backend/index.js";
 import { backendConfig, loadServicesConfig, type BackendAddress, type BackendConfig } from "./config/index.js";
 import { Backends, createGatewayService } from "./gateway/index.js";
@@ -81,8 +81,8 @@ export interface ServerAddress {
   readonly url: string;
 }
 
-/** A running emulator. */
-export interface Emulator {
+/** A running emulator; `await using emulator = await startEmulator(...)` stops it at scope end. */
+export interface Emulator extends AsyncDisposable {
   /** Where each server listens. */
   readonly addresses: {
     readonly gateway: ServerAddress;
@@ -219,7 +219,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (options.tls) log.info(options.tls.requireClientCert ? "TLS on every server, client certificates required" : "TLS on every server");
 
     let stopped: Promise<void> | undefined;
-    return {
+    const emulator: Emulator = {
       addresses: { gateway: address(gateway), grpcWeb: address(grpcWeb), workmanager: address(wmServer), websocketmanager: address(wsmServer) },
       services: backendList,
       pubsub,
@@ -234,7 +234,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         })();
         return stopped;
       },
+      [Symbol.asyncDispose]: () => emulator.stop(),
     };
+    return emulator;
   } catch (err) {
     await teardown();
     throw err;

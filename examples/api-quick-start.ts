@@ -3,7 +3,7 @@
  *
  *   npx tsx examples/api-quick-start.ts
  */
-import { ApiClient } from "../platform/index.js";
+import { ApiClient } from "@virtufin/sdk";
 import { apiEndpoint, run } from "./support.js";
 
 run(async () => {

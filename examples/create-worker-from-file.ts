@@ -7,8 +7,8 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { WorkManagerClient } from "../generated/virtufin/workmanager_client.js";
-import { createWorkerFromFile } from "../platform/index.js";
+import { WorkManagerClient } from "@virtufin/sdk";
+import { createWorkerFromFile } from "@virtufin/sdk/node";
 import { run, workManagerEndpoint } from "./support.js";
 
 run(async () => {

@@ -2,7 +2,7 @@
  * `npm run demo`: starts the emulator in-process on free ports and runs the seed's complete
  * WorkManager example against it, end to end, then shuts everything down.
  */
-import { startEmulator } from "../emulator/index.js";
+import { startEmulator } from "@virtufin/emulator";
 import { completeExample } from "./workmanager-complete.js";
 import { run } from "./support.js";
 

@@ -4,9 +4,7 @@
  *
  *   npx tsx examples/error-handling.ts
  */
-import { WorkManagerClient } from "../generated/virtufin/workmanager_client.js";
-import { ApiClient } from "../platform/index.js";
-import { Code, VirtufinError } from "../runtime/index.js";
+import { WorkManagerClient, ApiClient, Code, VirtufinError } from "@virtufin/sdk";
 import { apiEndpoint, run, workManagerEndpoint } from "./support.js";
 
 async function report(what: string, call: () => Promise<unknown>): Promise<void> {

@@ -6,7 +6,7 @@
  *   npx tsx examples/gateway-websocketmanager.ts
  */
 import { WebSocketServer } from "ws";
-import { ApiClient } from "../platform/index.js";
+import { ApiClient } from "@virtufin/sdk";
 import { apiEndpoint, run } from "./support.js";
 
 interface Connection {

@@ -4,7 +4,7 @@
  *
  *   npx tsx examples/gateway-workmanager.ts
  */
-import { ApiClient } from "../platform/index.js";
+import { ApiClient } from "@virtufin/sdk";
 import { apiEndpoint, run } from "./support.js";
 
 interface Worker {

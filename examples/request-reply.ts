@@ -6,8 +6,7 @@
  *
  *   npx tsx examples/request-reply.ts
  */
-import { WorkManagerClient } from "../generated/virtufin/workmanager_client.js";
-import { ApiClient } from "../platform/index.js";
+import { WorkManagerClient, ApiClient } from "@virtufin/sdk";
 import { apiEndpoint, run, workManagerEndpoint } from "./support.js";
 
 const RESPONDER = `

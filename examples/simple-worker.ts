@@ -4,7 +4,7 @@
  *
  * Run: npx tsx examples/simple-worker.ts
  */
-import { Worker, sleep } from "../runtime/workers/index.js";
+import { sleep, Worker } from "@virtufin/sdk";
 
 /** Prints its name and state until it is asked to stop. */
 class SimpleWorker extends Worker {

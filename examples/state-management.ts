@@ -5,8 +5,7 @@
  *
  *   npx tsx examples/state-management.ts
  */
-import { ApiClient } from "../platform/index.js";
-import { EtagMismatchError } from "../runtime/index.js";
+import { ApiClient, EtagMismatchError } from "@virtufin/sdk";
 import { apiEndpoint, run } from "./support.js";
 
 run(async () => {

@@ -4,7 +4,7 @@
  *
  *   npx tsx examples/subscribe-events.ts
  */
-import { ApiClient, type GatewayEvent } from "../platform/index.js";
+import { ApiClient, type GatewayEvent } from "@virtufin/sdk";
 import { apiEndpoint, run } from "./support.js";
 
 run(async () => {

@@ -5,9 +5,7 @@
  *   npx tsx examples/workmanager-complete.ts          (against a running emulator)
  *   npm run demo                                        (starts the emulator in-process first)
  */
-import { WorkManagerClient } from "../generated/virtufin/workmanager_client.js";
-import { WorkerStatus } from "../generated/virtufin/workmanager_pb.js";
-import type { ClientTarget } from "../runtime/index.js";
+import { WorkManagerClient, WorkerStatus, type ClientTarget } from "@virtufin/sdk";
 import { run, workManagerEndpoint } from "./support.js";
 
 // Worker code as a string

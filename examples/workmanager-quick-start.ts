@@ -3,8 +3,7 @@
  *
  *   npx tsx examples/workmanager-quick-start.ts
  */
-import { WorkManagerClient } from "../generated/virtufin/workmanager_client.js";
-import { WorkerStatus } from "../generated/virtufin/workmanager_pb.js";
+import { WorkManagerClient, WorkerStatus } from "@virtufin/sdk";
 import { run, workManagerEndpoint } from "./support.js";
 
 run(async () => {

@@ -6,23 +6,19 @@
 import { create, fromBinary, toBinary, type DescMessage, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
 import { Health, HealthCheckResponse_ServingStatus } from "../generated/grpc/health/v1/health_pb.js";
 import { Gateway, type MethodInfo, type MethodSchema } from "../generated/virtufin/gateway_pb.js";
-import {
-  Code,
-  Connection,
-  createClientCore,
-  errorFromStatus,
-  VirtufinError,
-  type CallOptions,
-  type ClientCore,
-  type ConnectionOptions,
-} from "../runtime/index.js";
+import { type CallOptions } from "../runtime/call-options.js";
+import { createClientCore, type ClientCore } from "../runtime/client-core.js";
+import { Connection, type ConnectionOptions } from "../runtime/connection.js";
+import { Code, errorFromStatus, VirtufinError } from "../runtime/errors.js";
 import { WebSocketManagerGatewayProxy, type WebSocketManagerApi } from "../generated/virtufin/websocketmanager_client.js";
 import type { WebSocketManager } from "../generated/virtufin/websocketmanager_pb.js";
 import { WorkManagerGatewayProxy, type WorkManagerApi } from "../generated/virtufin/workmanager_client.js";
 import type { WorkManager } from "../generated/virtufin/workmanager_pb.js";
-import { createGatewayDispatch, GatewayEvent, type GatewayDispatch, type JsonValue, type KnownServiceProxy } from "./gateway/index.js";
-import { PlatformPubsub, reconnectingStream, runHandler, type EventHandler, type HandlerSubscription, type ReconnectInfo, type ReconnectOptions } from "./pubsub/index.js";
-import { PlatformState } from "./state/index.js";
+import { createGatewayDispatch, type GatewayDispatch, type JsonValue, type KnownServiceProxy } from "./gateway/dynamic.js";
+import { GatewayEvent } from "./gateway/gateway-event.js";
+import { PlatformPubsub, runHandler, type EventHandler, type HandlerSubscription } from "./pubsub/pubsub-client.js";
+import { reconnectingStream, type ReconnectInfo, type ReconnectOptions } from "./pubsub/reconnecting-stream.js";
+import { PlatformState } from "./state/state-client.js";
 
 /** Where the platform client connects: defaults to localhost:5002, the Gateway's gRPC port. */
 export type ApiClientOptions = ConnectionOptions;

@@ -1,7 +1,7 @@
 /**
  * Reading event payloads, shared by pub/sub events and Gateway events.
  */
-import { Code, VirtufinError } from "../runtime/index.js";
+import { Code, VirtufinError } from "../runtime/errors.js";
 
 const decoder = new TextDecoder();
 

@@ -3,7 +3,7 @@
  * file that has services.
  */
 import type { Schema } from "@bufbuild/protoplugin";
-import { buildFileModel, CLIENT_FILE_SUFFIX, createCommentIndex } from "./model/index.js";
+import { buildFileModel, buildSdkImports, CLIENT_FILE_SUFFIX, createCommentIndex } from "./model/index.js";
 import type { VirtufinPluginOptions } from "./options/index.js";
 import { createEsNames, renderFile } from "./render/index.js";
 
@@ -20,6 +20,13 @@ export function generateTs(schema: Schema<VirtufinPluginOptions>): void {
       // without services gets its (preamble-only) client file, as protoc-gen-es does for _pb.
       schema.generateFile(file.name + CLIENT_FILE_SUFFIX).preamble(file);
     }
+  }
+  for (const shim of buildSdkImports(schema.files, schema.options.runtime)) {
+    const f = schema.generateFile(shim.outputName);
+    f.preamble(shim.proto);
+    f.print("// Re-exports the Virtufin SDK's generated code for this file, so that imports of it");
+    f.print("// resolve to the SDK's descriptors instead of a second copy.");
+    f.print("export * from ", f.string(shim.from), ";");
   }
 }
 

@@ -2,29 +2,18 @@
  * A connection to one Virtufin endpoint: the Connect transport, the credentials sent with every
  * call, default deadlines, and the calls in flight (so that closing the connection ends them).
  *
- * The transport is created on first use and loaded with a dynamic import, so browser bundles
- * never pull in Node's HTTP/2 stack: in Node the default is gRPC over HTTP/2
- * (`@connectrpc/connect-node`), in browsers gRPC-Web over fetch (`@connectrpc/connect-web`).
+ * The transport comes from the `#transport` module, which the package's import conditions
+ * resolve to Node's HTTP/2 stack in Node (gRPC by default) and to fetch everywhere else (gRPC-Web
+ * by default), so browser bundles never reach Node's stack.
  */
 import { Code, type Interceptor, type Transport } from "@connectrpc/connect";
+import { allowManyListeners, defaultProtocol, openTransport } from "#transport";
 import { checkTimeout, DEFAULT_STREAM_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from "./call-options.js";
 import { VirtufinError } from "./errors.js";
 import { resolveRetryPolicy, type ResolvedRetryPolicy, type RetryPolicy } from "./retry.js";
+import type { Protocol, TlsOptions } from "./transport/types.js";
 
-/** TLS settings for a connection (Node only; browsers use the page's trust store). */
-export interface TlsOptions {
-  /** Trusted CA certificates (PEM); the system store is used when omitted. */
-  ca?: string | Uint8Array;
-  /** Client certificate (PEM), for mutual TLS. */
-  cert?: string | Uint8Array;
-  /** Client private key (PEM), for mutual TLS. */
-  key?: string | Uint8Array;
-  /** The server name to verify, when it differs from `host`. */
-  servername?: string;
-}
-
-/** The wire protocol a connection speaks. */
-export type Protocol = "grpc" | "grpc-web" | "connect";
+export type { Protocol, TlsOptions } from "./transport/types.js";
 
 /** How to reach a Virtufin endpoint. */
 export interface ConnectionOptions {
@@ -95,7 +84,7 @@ export class Connection implements AsyncDisposable {
   /** The resolved retry policy for calls that bring none of their own (undefined: disabled). */
   readonly retryPolicy: ResolvedRetryPolicy | undefined;
 
-  #transport: Transport | Promise<Transport> | undefined;
+  #transport: Transport | undefined;
   #release: (() => void) | undefined;
   readonly #options: ConnectionOptions;
   readonly #credentials: Interceptor | undefined;
@@ -103,8 +92,6 @@ export class Connection implements AsyncDisposable {
   /** Aborted by close(); shared by the calls that have no signal of their own. */
   readonly #closing = new AbortController();
   #shared = 0;
-  /** True once many calls may listen on #closing without Node warning of a leak. */
-  #shareable = !isNode();
   #closed = false;
 
   /**
@@ -122,14 +109,14 @@ export class Connection implements AsyncDisposable {
       this.streamTimeoutMs = DEFAULT_STREAM_TIMEOUT_MS;
       this.retry = {};
       this.retryPolicy = resolveRetryPolicy(this.retry, undefined);
-      this.#raiseListenerLimit();
+      allowManyListeners(this.#closing.signal);
       return;
     }
     checkTimeout("timeoutMs", options.timeoutMs);
     checkTimeout("streamTimeoutMs", options.streamTimeoutMs);
     this.#options = options;
     this.baseUrl = resolveBaseUrl(options, defaults);
-    this.protocol = options.protocol ?? (isNode() ? "grpc" : "grpc-web");
+    this.protocol = options.protocol ?? defaultProtocol;
     if (!["grpc", "grpc-web", "connect"].includes(this.protocol)) {
       throw invalid(`unknown protocol "${String(this.protocol)}" (use "grpc", "grpc-web" or "connect")`);
     }
@@ -138,19 +125,7 @@ export class Connection implements AsyncDisposable {
     this.retryPolicy = resolveRetryPolicy(options.retry, undefined);
     this.retry = options.retry ?? {};
     this.#credentials = credentialsInterceptor(options, this.baseUrl);
-    this.#raiseListenerLimit();
-  }
-
-  /**
-   * Calls without a signal of their own share #closing; Node warns past 10 listeners on one
-   * signal, so lift that limit first (until then calls get their own controller).
-   */
-  #raiseListenerLimit(): void {
-    if (this.#shareable) return;
-    void import("node:events").then((events) => {
-      events.EventEmitter.setMaxListeners(0, this.#closing.signal);
-      this.#shareable = true;
-    });
+    allowManyListeners(this.#closing.signal);
   }
 
   /** True once `close()` was called. */
@@ -159,16 +134,16 @@ export class Connection implements AsyncDisposable {
   }
 
   /** The Connect transport, created on first use. */
-  transport(): Transport | Promise<Transport> {
+  transport(): Transport {
     if (this.#closed) throw new VirtufinError("the connection is closed", Code.Canceled);
-    this.#transport ??= this.#createTransport().then((t) => (this.#transport = t));
+    this.#transport ??= this.#createTransport();
     return this.#transport;
   }
 
   /** Starts tracking a call; its signal aborts on the caller's signal or on `close()`. */
   begin(signal: AbortSignal | undefined, cancellable = false): CallScope {
     if (this.#closed) throw new VirtufinError("the connection is closed", Code.Canceled);
-    if (!signal && !cancellable && this.#shareable) {
+    if (!signal && !cancellable) {
       // The common case, kept cheap: no caller signal and no early cancel, so the call can share
       // the connection's own signal, which close() aborts.
       this.#shared++;
@@ -217,30 +192,17 @@ export class Connection implements AsyncDisposable {
     return this.close();
   }
 
-  async #createTransport(): Promise<Transport> {
+  #createTransport(): Transport {
     const options = this.#options;
     const interceptors = [...(this.#credentials ? [this.#credentials] : []), ...(options.interceptors ?? [])];
     if (options.headers) interceptors.unshift(headersInterceptor(options.headers));
     // Innermost, so that it sees per-call headers and whatever other interceptors added.
     const guard = plaintextCredentialsGuard(this.baseUrl, options);
     if (guard) interceptors.push(guard);
-    if (!isNode()) {
-      const web = await import("@connectrpc/connect-web");
-      const make = this.protocol === "connect" ? web.createConnectTransport : web.createGrpcWebTransport;
-      return make({ baseUrl: this.baseUrl, interceptors });
-    }
-    const node = await import("@connectrpc/connect-node");
     const tls = typeof options.tls === "object" ? options.tls : undefined;
-    const nodeOptions = tls
-      ? { ca: toPem(tls.ca), cert: toPem(tls.cert), key: toPem(tls.key), servername: tls.servername }
-      : {};
-    if (this.protocol === "grpc-web") {
-      return node.createGrpcWebTransport({ baseUrl: this.baseUrl, httpVersion: "1.1", nodeOptions, interceptors });
-    }
-    const sessionManager = new node.Http2SessionManager(this.baseUrl, {}, nodeOptions);
-    this.#release = () => sessionManager.abort();
-    const make = this.protocol === "connect" ? node.createConnectTransport : node.createGrpcTransport;
-    return make({ baseUrl: this.baseUrl, httpVersion: "2", sessionManager, interceptors });
+    const opened = openTransport({ baseUrl: this.baseUrl, protocol: this.protocol, tls, interceptors });
+    this.#release = opened.release;
+    return opened.transport;
   }
 }
 
@@ -341,14 +303,6 @@ function headersInterceptor(headers: HeadersInit): Interceptor {
     });
     return next(req);
   };
-}
-
-function toPem(value: string | Uint8Array | undefined): string | Buffer | undefined {
-  return value === undefined ? undefined : typeof value === "string" ? value : Buffer.from(value);
-}
-
-function isNode(): boolean {
-  return typeof process !== "undefined" && typeof process.versions?.node === "string";
 }
 
 function invalid(message: string): VirtufinError {

@@ -1,25 +1,16 @@
 /**
- * The runtime of the generated Virtufin clients: connections, call options, deadlines,
- * credentials and the one error class every call reports.
+ * The runtime entry that generated clients import (`@virtufin/sdk/runtime`, the default of the
+ * plugin's `runtime=` option): the cores behind generated direct clients, gateway proxies and
+ * pub/sub clients, and the types their signatures name. It exists for generated code, as
+ * protobuf-es's `codegenv2` does; applications import `@virtufin/sdk` instead. Its members may
+ * change between minor versions together with the plugin that generates code against them.
  *
  * @module
  */
-export { DEFAULT_STREAM_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, type CallOptions } from "./call-options.js";
+export type { CallOptions } from "./call-options.js";
 export { createClientCore, flatArgs, mapAsync, type ClientCore, type ClientTarget } from "./client-core.js";
-export {
-  Connection,
-  isLoopbackHost,
-  isTransport,
-  type CallScope,
-  type ConnectionOptions,
-  type EndpointDefaults,
-  type Protocol,
-  type TlsOptions,
-} from "./connection.js";
-export { Code, codeFromName, codeName, errorFromStatus, EtagMismatchError, RequestTimeoutError, VirtufinError } from "./errors.js";
-export { normalizeInit, type RequestInit } from "./request-init.js";
-export { DEFAULT_RETRY_POLICY, isIdempotent, MAX_ATTEMPTS, resolveRetryPolicy, retryDelay, type ResolvedRetryPolicy, type RetryPolicy } from "./retry.js";
-export * from "./workers/index.js";
+export { RequestTimeoutError } from "./errors.js";
+export type { RequestInit } from "./request-init.js";
 export { createGatewayCore, type JsonGateway } from "./gateway-core.js";
 export {
   createPubsubCore,
@@ -31,3 +22,4 @@ export {
   type ReplyEvent,
   type RequestEvent,
 } from "./pubsub-core.js";
+export { Worker } from "./workers/worker.js";

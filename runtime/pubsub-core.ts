@@ -19,8 +19,8 @@ import { DEFAULT_TIMEOUT_MS } from "./call-options.js";
 import type { ClientCore } from "./client-core.js";
 import { Code, VirtufinError } from "./errors.js";
 import { createJsonCore, parseMessage } from "./json-core.js";
-import type { Worker } from "./workers/index.js";
-import { Workers } from "./workers/index.js";
+import type { Worker } from "./workers/worker.js";
+import { Workers } from "./workers/workers.js";
 
 /** Where one method's requests and replies travel. */
 export interface MethodBinding {

@@ -35,7 +35,8 @@ function binScript(root: string, bin: string): { script: string; unavailable: st
   return { script: realpathSync(link), unavailable: undefined };
 }
 
-const OUR_BIN = "bin/protoc-gen-virtufin-ts.js";
+const OUR_PACKAGE = "packages/protoc-gen-virtufin-ts";
+const OUR_BIN = `${OUR_PACKAGE}/bin/protoc-gen-virtufin-ts.js`;
 /** Used when buf.gen.yaml cannot be read: the options our buf.gen.yaml passed when this was written. */
 const OUR_FALLBACK_PARAMETER = "target=ts,import_extension=js,runtime=../runtime/index.js";
 
@@ -48,7 +49,7 @@ function ourParameter(root: string): string {
     const doc = parse(readFileSync(join(root, "buf.gen.yaml"), "utf8")) as {
       plugins?: { local?: string | string[]; opt?: string | string[] }[];
     };
-    const entry = doc.plugins?.find((p) => [p.local ?? []].flat().some((part) => part.endsWith(OUR_BIN)));
+    const entry = doc.plugins?.find((p) => [p.local ?? []].flat().some((part) => part.endsWith("protoc-gen-virtufin-ts.js")));
     if (entry?.opt === undefined) return OUR_FALLBACK_PARAMETER;
     return [entry.opt].flat().join(",");
   } catch {
@@ -66,16 +67,16 @@ function ourParameter(root: string): string {
 function snapshotOurs(root: string, snapshotDir: string): string {
   rmSync(snapshotDir, { recursive: true, force: true });
   mkdirSync(join(snapshotDir, "bin"), { recursive: true });
-  cpSync(join(root, "dist"), join(snapshotDir, "dist"), { recursive: true });
-  cpSync(join(root, OUR_BIN), join(snapshotDir, OUR_BIN));
-  return join(snapshotDir, OUR_BIN);
+  cpSync(join(root, OUR_PACKAGE, "dist"), join(snapshotDir, "dist"), { recursive: true });
+  cpSync(join(root, OUR_BIN), join(snapshotDir, "bin", "protoc-gen-virtufin-ts.js"));
+  return join(snapshotDir, "bin", "protoc-gen-virtufin-ts.js");
 }
 
 /**
  * The plugins in table order, resolved against the repository at `root`.
  *
- * - ours: `bin/protoc-gen-virtufin-ts.js`, which loads the compiled plugin from `dist/`, run from
- *   a snapshot of both taken now (see snapshotOurs); it is "not built" until `npm run build` has produced `dist/plugin/main.js`. Its parameter is the
+ * - ours: the plugin package's bin, which loads the compiled plugin from its `dist/`, run from
+ *   a snapshot of both taken now (see snapshotOurs); it is "not built" until `npm run build` has produced its `dist/main.js`. Its parameter is the
  *   one our `buf.gen.yaml` passes (`target=ts` and `runtime` are required options).
  * - protoc-gen-es with `target=ts`, the messages generator our SDK is built on.
  * - ts-proto with its default parameters (no `outputServices`: the default service output, an
@@ -85,7 +86,7 @@ function snapshotOurs(root: string, snapshotDir: string): string {
  *   code runs, so it shows how close a plugin is to the least it could cost.
  */
 export function resolvePlugins(root: string, snapshotDir: string): PluginSpec[] {
-  const built = existsSync(join(root, OUR_BIN)) && existsSync(join(root, "dist", "plugin", "main.js"));
+  const built = existsSync(join(root, OUR_BIN)) && existsSync(join(root, OUR_PACKAGE, "dist", "main.js"));
   const ours: PluginSpec = {
     id: "ours",
     label: "protoc-gen-virtufin-ts (ours)",

@@ -59,7 +59,7 @@ function build(): void {
   try {
     execFileSync("npm", ["run", "-s", "build"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
   } catch {
-    log("npm run build failed: our plugin is measured only if an earlier build left dist/plugin/main.js");
+    log("npm run build failed: our plugin is measured only if an earlier build left packages/protoc-gen-virtufin-ts/dist/main.js");
   }
 }
 

@@ -13,8 +13,8 @@ import { performance } from "node:perf_hooks";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { Pubsub } from "../../generated/virtufin/pubsub_pb.js";
-import { ApiClient } from "../../platform/index.js";
-import { sleep } from "../../runtime/index.js";
+import { ApiClient } from "../../platform/api-client.js";
+import { sleep } from "../../runtime/workers/sleep.js";
 import { interleaved, type BenchContext } from "./context.js";
 import { metric, type Row } from "./table.js";
 

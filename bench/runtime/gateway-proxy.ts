@@ -6,7 +6,7 @@
  * JSON, so it is not measured separately.
  */
 import { WorkManagerClient, WorkManagerGatewayProxy } from "../../generated/virtufin/workmanager_client.js";
-import { ApiClient } from "../../platform/index.js";
+import { ApiClient } from "../../platform/api-client.js";
 import { compareCalls } from "./compare-calls.js";
 import type { BenchContext } from "./context.js";
 import type { Row } from "./table.js";

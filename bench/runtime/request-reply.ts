@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { Gateway } from "../../generated/virtufin/gateway_pb.js";
-import { ApiClient } from "../../platform/index.js";
+import { ApiClient } from "../../platform/api-client.js";
 import { compareCalls } from "./compare-calls.js";
 import type { BenchContext } from "./context.js";
 import type { Metric, Row } from "./table.js";

@@ -5,7 +5,7 @@
  * binds the TimeWorker service to pub/sub.
  */
 import { serveTimeWorker, TimeWorkerPubsubClient } from "../../examples/custom-service/gen/acme/pricing/v1/pricing_client.js";
-import { ApiClient } from "../../platform/index.js";
+import { ApiClient } from "../../platform/api-client.js";
 
 /** A ready typed request-reply route: one call is one checked round trip. */
 export interface TypedRequestReply {

@@ -7,7 +7,7 @@
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { GatewayClient } from "../../generated/virtufin/gateway_client.js";
-import { DEFAULT_TIMEOUT_MS } from "../../runtime/index.js";
+import { DEFAULT_TIMEOUT_MS } from "../../runtime/call-options.js";
 import { Gateway } from "../../generated/virtufin/gateway_pb.js";
 import { compareCalls, type CallFigures } from "./compare-calls.js";
 import type { BenchContext } from "./context.js";

@@ -3,7 +3,7 @@
  * ("state", "pubsub", "system"), the owning service, and the subscription filters.
  */
 import { create } from "@bufbuild/protobuf";
-import { TopicEventRequestSchema, type TopicEventRequest } from "../../generated/virtufin/gateway_pb.js";
+import { TopicEventRequestSchema, type TopicEventRequest } from "@virtufin/sdk/gen/virtufin/gateway_pb";
 import type { BusEvent } from "../backend/index.js";
 import { PUBSUB_NAME, STATE_CHANGES_TOPIC, SYSTEM_EVENTS_TOPIC } from "../services/context.js";
 

@@ -11,7 +11,7 @@ import {
   ListMethodsResponseSchema,
   ListServicesResponseSchema,
   type TopicEventRequest,
-} from "../../generated/virtufin/gateway_pb.js";
+} from "@virtufin/sdk/gen/virtufin/gateway_pb";
 import type { ServiceContext } from "../services/context.js";
 import { DEFAULT_STREAM_BUFFER, EventChannel } from "../services/event-channel.js";
 import { invalidArgument } from "../services/status.js";

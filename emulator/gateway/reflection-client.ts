@@ -15,8 +15,8 @@ import {
   ServerReflectionRequestSchema,
   type ServerReflectionRequest,
   type ServerReflectionResponse,
-} from "../../generated/grpc/reflection/v1/reflection_pb.js";
-import { KNOWN_FILES } from "../server/known-files.js";
+} from "@virtufin/sdk/gen/grpc/reflection/v1/reflection_pb";
+import { KNOWN_FILES } from "@virtufin/sdk/internal";
 
 /** Services every backend hosts for infrastructure; they are not part of its API. */
 export const INFRASTRUCTURE_SERVICES: ReadonlySet<string> = new Set([

@@ -10,7 +10,7 @@ import {
   type FieldSchema,
   type MethodInfo,
   type MethodSchema,
-} from "../../generated/virtufin/gateway_pb.js";
+} from "@virtufin/sdk/gen/virtufin/gateway_pb";
 import { invalidArgument } from "../services/status.js";
 
 /** Describes one method as MethodInfo. */

@@ -4,7 +4,7 @@
  */
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
-import { Health, HealthCheckResponseSchema, HealthCheckResponse_ServingStatus } from "../../generated/grpc/health/v1/health_pb.js";
+import { Health, HealthCheckResponseSchema, HealthCheckResponse_ServingStatus } from "@virtufin/sdk/gen/grpc/health/v1/health_pb";
 
 /** A health service and the switch that marks it as shutting down. */
 export interface HealthService {

@@ -6,5 +6,4 @@ export { startGrpcServer, MAX_MESSAGE_BYTES, urlHost, type RunningServer, type S
 export { createApiKeyInterceptor, matchApiKey, API_KEY_HEADER, OPEN_SERVICES } from "./api-key.js";
 export { applyCors, EXTRA_ALLOWED_HEADERS, type CorsOptions } from "./cors.js";
 export { createHealthService, type HealthService } from "./health.js";
-export { createReflectionService } from "./reflection.js";
 export { authorizeClient, certificateFingerprint, ownServerClientOptions, secureServerOptions, type ServerTlsOptions } from "./tls.js";

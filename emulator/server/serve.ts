@@ -15,10 +15,10 @@ import type { Logger } from "../logger.js";
 import { createApiKeyInterceptor } from "./api-key.js";
 import { applyCors, type CorsOptions } from "./cors.js";
 import { closeIfBodyUnread } from "./close-unread.js";
-import { Health } from "../../generated/grpc/health/v1/health_pb.js";
-import { ServerReflection } from "../../generated/grpc/reflection/v1/reflection_pb.js";
+import { Health } from "@virtufin/sdk/gen/grpc/health/v1/health_pb";
+import { ServerReflection } from "@virtufin/sdk/gen/grpc/reflection/v1/reflection_pb";
+import { registerReflection } from "@virtufin/sdk/node";
 import { createHealthService } from "./health.js";
-import { createReflectionService } from "./reflection.js";
 import { authorizeClient, secureServerOptions, type ServerTlsOptions } from "./tls.js";
 
 /** The largest request message accepted (bigger ones are RESOURCE_EXHAUSTED), like gRPC's default. */
@@ -97,11 +97,11 @@ export async function startGrpcServer(options: StartServerOptions): Promise<Runn
   const log = options.log;
   const shutdown = new AbortController();
   const health = createHealthService([...options.services.map((s) => s.desc.typeName), Health.typeName, ServerReflection.typeName]);
-  const reflected = [...options.services.map((s) => s.desc), Health, ServerReflection];
+  const reflected = [...options.services.map((s) => s.desc), Health];
   const routes = (router: ConnectRouter) => {
     for (const service of options.services) router.service(service.desc, service.impl as never);
     router.service(Health, health.impl);
-    router.service(ServerReflection, createReflectionService(reflected, options.files));
+    registerReflection(router, reflected, options.files);
   };
   const handler = connectNodeAdapter({
     routes,

@@ -9,7 +9,7 @@ import {
   GetConfigServiceResponseSchema,
   ListConfigServicesResponseSchema,
   type ConfigService,
-} from "../../generated/virtufin/config_pb.js";
+} from "@virtufin/sdk/gen/virtufin/config_pb";
 import type { BackendConfig } from "../config/index.js";
 import { PUBSUB_NAME } from "./context.js";
 import { invalidArgument } from "./status.js";

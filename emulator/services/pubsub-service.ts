@@ -10,7 +10,7 @@
 import { randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
-import { Pubsub, PublishResponseSchema, PubsubSubscribeResponseSchema, UnsubscribeResponseSchema } from "../../generated/virtufin/pubsub_pb.js";
+import { Pubsub, PublishResponseSchema, PubsubSubscribeResponseSchema, UnsubscribeResponseSchema } from "@virtufin/sdk/gen/virtufin/pubsub_pb";
 import type { BusEvent } from "../backend/index.js";
 import { API_SOURCE, SYSTEM_EVENTS_TOPIC, type ServiceContext } from "./context.js";
 import { DEFAULT_STREAM_BUFFER, EventChannel } from "./event-channel.js";

@@ -10,7 +10,7 @@ import {
   RegisterKeysResponseSchema,
   SaveStateResponseSchema,
   State,
-} from "../../generated/virtufin/state_pb.js";
+} from "@virtufin/sdk/gen/virtufin/state_pb";
 import { EtagMismatch } from "../backend/index.js";
 import { API_SOURCE, STATE_CHANGES_TOPIC, type ServiceContext } from "./context.js";
 import { invalidArgument, okStatus } from "./status.js";

@@ -3,7 +3,7 @@
  */
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { StatusResponseSchema, type StatusResponse } from "../../generated/virtufin/gateway_pb.js";
+import { StatusResponseSchema, type StatusResponse } from "@virtufin/sdk/gen/virtufin/gateway_pb";
 
 /** The canonical gRPC name of a code, e.g. Code.NotFound → "NOT_FOUND", 0 → "OK". */
 export function codeName(code: Code | 0): string {

@@ -5,7 +5,7 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { PubsubBackend, StateBackend } from "../backend/types.js";
 import type { Logger } from "../logger.js";
-import type { WebSocketManager } from "../../generated/virtufin/websocketmanager_pb.js";
+import type { WebSocketManager } from "@virtufin/sdk/gen/virtufin/websocketmanager_pb";
 import { resolveWebSocketManagerOptions, type WebSocketManagerOptions } from "./options.js";
 import { WebSocketManagerCore } from "./service.js";
 

@@ -5,7 +5,7 @@ import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import { randomUUID } from "node:crypto";
 import type { PubsubBackend } from "../backend/types.js";
 import type { Logger } from "../logger.js";
-import { WebSocketManager } from "../../generated/virtufin/websocketmanager_pb.js";
+import { WebSocketManager } from "@virtufin/sdk/gen/virtufin/websocketmanager_pb";
 import { ManagedConnection } from "./connection.js";
 import { WsmEvents, redactUrl } from "./events.js";
 import type { ResolvedWebSocketManagerOptions } from "./options.js";

@@ -84,19 +84,11 @@ export function spawnSpec(engine: EngineSpec, options: ResolvedWorkManagerOption
 }
 
 /**
- * Locates a host script. They live in `hosts/` beside this module in the source tree; a
- * compiled copy under dist/ falls back to the source tree, since tsc does not copy them.
+ * Locates a host script: `hosts/` beside this module, in the source tree and in the built
+ * package alike (the build copies them there).
  */
 function hostScript(name: string): string {
-  const candidates = [
-    new URL(`./hosts/${name}`, import.meta.url),
-    new URL(`../../../emulator/workmanager/hosts/${name}`, import.meta.url),
-  ];
-  for (const candidate of candidates) {
-    const path = fileURLToPath(candidate);
-    if (existsSync(path)) return path;
-  }
-  return fileURLToPath(candidates[0] as URL);
+  return fileURLToPath(new URL(`./hosts/${name}`, import.meta.url));
 }
 
 const resolvedPythons = new Map<string, Promise<string>>();

@@ -5,7 +5,7 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { PubsubBackend, StateBackend } from "../backend/types.js";
 import type { Logger } from "../logger.js";
-import type { WorkManager } from "../../generated/virtufin/workmanager_pb.js";
+import type { WorkManager } from "@virtufin/sdk/gen/virtufin/workmanager_pb";
 import { resolveWorkManagerOptions, type WorkManagerOptions } from "./options.js";
 import { WorkManagerCore } from "./service.js";
 

@@ -5,7 +5,7 @@ import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import { randomUUID } from "node:crypto";
 import type { PubsubBackend, StateBackend } from "../backend/types.js";
 import type { Logger } from "../logger.js";
-import { WorkManager, WorkerStatus, type CodeSource } from "../../generated/virtufin/workmanager_pb.js";
+import { WorkManager, WorkerStatus, type CodeSource } from "@virtufin/sdk/gen/virtufin/workmanager_pb";
 import { ChildEngine, EngineUnavailableError, WorkerError } from "./child-engine.js";
 import { describeUrl, fetchCode, parseCodeUrl } from "./code-fetcher.js";
 import { findEngine, spawnSpec, type EngineSpec } from "./engines.js";

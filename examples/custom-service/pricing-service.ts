@@ -4,7 +4,7 @@
  * dispatches `InvokeJson` to it).
  */
 import { ConnectError, Code, type ServiceImpl } from "@connectrpc/connect";
-import { startGrpcServer, type RunningServer } from "../../emulator/index.js";
+import { startGrpcServer, type RunningServer } from "@virtufin/emulator";
 import { file_acme_pricing_v1_pricing, Pricing } from "./gen/acme/pricing/v1/pricing_pb.js";
 import { file_virtufin_options } from "./gen/virtufin/options_pb.js";
 

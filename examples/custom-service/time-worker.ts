@@ -5,7 +5,7 @@
  * and both report a failure as an error code, so the generated TimeWorkerPubsubClient cannot tell
  * them apart.
  */
-import { Code, VirtufinError, type PubsubImplementation } from "../../runtime/index.js";
+import { Code, VirtufinError, type PubsubImplementation } from "@virtufin/sdk";
 import { TimeWorker } from "./gen/acme/pricing/v1/pricing_pb.js";
 
 /** `1970-01-01T00:00:00Z`: ISO 8601 to the second, as both implementations format it. */

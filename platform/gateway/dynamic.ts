@@ -6,7 +6,7 @@
  * hanging, and `JSON.stringify`/`util.inspect` of a proxy do not call the Gateway.
  */
 import type { DescService } from "@bufbuild/protobuf";
-import type { CallOptions } from "../../runtime/index.js";
+import type { CallOptions } from "../../runtime/call-options.js";
 
 /** A JSON value as the Gateway returns it. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };

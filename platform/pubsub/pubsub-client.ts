@@ -3,7 +3,10 @@
  * iterable or with a handler, and request-reply.
  */
 import { Pubsub } from "../../generated/virtufin/pubsub_pb.js";
-import { Code, errorFromStatus, sleep, VirtufinError, type CallOptions, type ClientCore } from "../../runtime/index.js";
+import { type CallOptions } from "../../runtime/call-options.js";
+import { type ClientCore } from "../../runtime/client-core.js";
+import { Code, errorFromStatus, VirtufinError } from "../../runtime/errors.js";
+import { sleep } from "../../runtime/workers/sleep.js";
 import { encodeData, type EventData } from "./encode.js";
 import { PubsubEvent } from "./event.js";
 import { reconnectingStream, type ReconnectInfo, type ReconnectOptions } from "./reconnecting-stream.js";

@@ -7,7 +7,8 @@
  * is read from the HTTP/2 stream only when the consumer asks for it, so flow control holds the
  * rest on the server.
  */
-import { Code, sleep, VirtufinError } from "../../runtime/index.js";
+import { Code, VirtufinError } from "../../runtime/errors.js";
+import { sleep } from "../../runtime/workers/sleep.js";
 
 /** How a dropped stream is reopened. */
 export interface ReconnectOptions {

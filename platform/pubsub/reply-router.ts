@@ -8,7 +8,7 @@
  * table when it does; replies that arrive late or twice find nothing pending and are dropped. When nothing is pending for `lingerMs`, the subscription
  * is closed.
  */
-import { Code, RequestTimeoutError, VirtufinError } from "../../runtime/index.js";
+import { Code, RequestTimeoutError, VirtufinError } from "../../runtime/errors.js";
 import type { PubsubEvent } from "./event.js";
 
 /** What a router needs from the pub/sub client. */

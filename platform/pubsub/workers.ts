@@ -3,7 +3,9 @@
  * consumed by a handler, and a request-reply responder that answers each request on its
  * `replytopic` with the correlation id copied.
  */
-import { Code, codeFromName, codeName, VirtufinError, Worker, type WorkerOptions } from "../../runtime/index.js";
+import { Code, codeFromName, codeName, VirtufinError } from "../../runtime/errors.js";
+import { type WorkerOptions } from "../../runtime/workers/types.js";
+import { Worker } from "../../runtime/workers/worker.js";
 import type { EventData } from "./encode.js";
 import type { PubsubEvent } from "./event.js";
 import type { PlatformPubsub, SubscribeOptions } from "./pubsub-client.js";

@@ -3,15 +3,10 @@
  * optimistic concurrency and a read-modify-write loop that retries until it wins.
  */
 import { State } from "../../generated/virtufin/state_pb.js";
-import {
-  Code,
-  errorFromStatus,
-  EtagMismatchError,
-  sleep,
-  VirtufinError,
-  type CallOptions,
-  type ClientCore,
-} from "../../runtime/index.js";
+import { type CallOptions } from "../../runtime/call-options.js";
+import { type ClientCore } from "../../runtime/client-core.js";
+import { Code, errorFromStatus, EtagMismatchError, VirtufinError } from "../../runtime/errors.js";
+import { sleep } from "../../runtime/workers/sleep.js";
 import { backoff } from "../pubsub/reconnecting-stream.js";
 
 /** Options of {@link PlatformState.save}. */

@@ -5,7 +5,8 @@
 import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
 import type { WorkManagerApi } from "../../generated/virtufin/workmanager_client.js";
-import { Code, VirtufinError, type CallOptions } from "../../runtime/index.js";
+import { type CallOptions } from "../../runtime/call-options.js";
+import { Code, VirtufinError } from "../../runtime/errors.js";
 
 /** MIME types of the WorkManager's engines, by file extension. */
 export const MIME_TYPES_BY_EXTENSION: Readonly<Record<string, string>> = {

@@ -12,7 +12,7 @@ export interface VirtufinPluginOptions {
   /**
    * Module specifier generated clients import the runtime from. A path starting with `./` or
    * `../` is relative to the output root and rewritten per generated file; anything else (a
-   * package specifier such as `@virtufin/sdk/runtime`) is used verbatim.
+   * package specifier) is used verbatim. Default: `@virtufin/sdk/runtime`.
    */
   readonly runtime: string;
   /**
@@ -74,6 +74,9 @@ const PROTO_NAME = /^\.?[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 // A gateway backend name: what the Gateway's services configuration lists (no spaces, no commas).
 const GATEWAY_NAME = /^[A-Za-z0-9_.-]+$/;
 
+/** The runtime generated code imports when `runtime=` is not given: the SDK package's runtime entry. */
+export const DEFAULT_RUNTIME = "@virtufin/sdk/runtime";
+
 /**
  * Parses our own plugin options. Throws an Error naming the offending option on an unknown key,
  * a malformed value or a missing required option; protoplugin wraps it into an "invalid option"
@@ -102,13 +105,7 @@ export function parsePluginOptions(raw: readonly RawOption[]): VirtufinPluginOpt
         );
     }
   }
-  if (runtime === undefined) {
-    throw new PluginOptionsError(
-      'missing option "runtime": set runtime=<module specifier of the Virtufin runtime>, ' +
-        "for example runtime=../runtime/index.js (relative to the output root) or runtime=@virtufin/sdk/runtime",
-    );
-  }
-  return { runtime, gatewayNames };
+  return { runtime: runtime ?? DEFAULT_RUNTIME, gatewayNames };
 }
 
 function parseRuntime(value: string, previous: string | undefined): string {

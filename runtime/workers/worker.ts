@@ -1,6 +1,47 @@
 /**
- * The abstract worker: a long-running task with a lifecycle (INIT → RUNNING → STOPPING →
- * STOPPED), cooperative cancellation through AbortSignals, and a status snapshot.
+ * Workers with a lifecycle, the TypeScript counterpart of aio-fluid's workers: long-running tasks
+ * that start, run until asked to stop, stop gracefully (or are cancelled after a grace period) and
+ * report their status.
+ *
+ * - {@link Worker}: the abstract base; implement `run(signal)`. States INIT → RUNNING → STOPPING →
+ *   STOPPED ({@link WorkerState}).
+ * - {@link createWorker}: a worker from a function run once (e.g. a subscription loop).
+ * - {@link WorkerFunction}: a function run over and over with a heartbeat.
+ * - {@link QueueConsumer} / {@link QueueConsumerWorker}: a bounded inbox, consumed by a handler
+ *   with a concurrency limit.
+ * - {@link Workers}: a group with a stopping grace period and bail-out on failure.
+ * - {@link stopOnSignals}: stop a worker or group on SIGINT/SIGTERM.
+ *
+ * Workers hold no timer of their own while they wait: what keeps the process alive is what they
+ * wait on (a socket, a heartbeat). Every timer they do use is cleared when its wait ends, and
+ * `stopOnSignals` removes its listeners once the worker has stopped.
+ *
+ * The seed's SimpleWorker, in TypeScript:
+ *
+ * @example
+ * ```ts
+ * import { Worker, sleep } from "@virtufin/sdk";
+ *
+ * class SimpleWorker extends Worker {
+ *   protected async run(signal: AbortSignal) {
+ *     while (this.isRunning()) {
+ *       this.printMessage();
+ *       await sleep(1_000, signal); // wakes at once when the worker is asked to stop
+ *     }
+ *   }
+ *   printMessage() {
+ *     console.log(`Hello from ${this.workerName} in state ${this.state}`);
+ *   }
+ * }
+ *
+ * const worker = new SimpleWorker();
+ * worker.printMessage();                          // ... in state init
+ * await worker.startup();
+ * setTimeout(() => worker.gracefullyStop(), 5_000);
+ * await worker.waitForShutdown();
+ * worker.printMessage();                          // ... in state stopped
+ * ```
+
  */
 import { ConnectError, Code } from "@connectrpc/connect";
 import { WorkerLifecycleError, errorMessage } from "./errors.js";

@@ -11,7 +11,7 @@ import { HELP, parseCli, UsageError } from "../../emulator/cli-args.js";
 import { collect, grpcClient, loadPricing, startPricingBackend, waitFor } from "./helpers.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const bin = join(root, "bin/virtufin-emulator.js");
+const bin = join(root, "packages/emulator/bin/virtufin-emulator.js");
 
 describe("command line parsing", () => {
   it("defaults to the platform's ports on 127.0.0.1", () => {
@@ -65,7 +65,7 @@ describe("command line parsing", () => {
 describe("the virtufin-emulator bin", () => {
   beforeAll(() => {
     // CI builds before testing; a local run builds once if dist is missing.
-    if (!existsSync(join(root, "dist/emulator/cli.js"))) execFileSync("npm", ["run", "-s", "build"], { cwd: root, stdio: "ignore", timeout: 240_000 });
+    if (!existsSync(join(root, "packages/emulator/dist/cli.js"))) execFileSync("npm", ["run", "-s", "build"], { cwd: root, stdio: "ignore", timeout: 240_000 });
   }, 250_000);
 
   let child: ChildProcess | undefined;

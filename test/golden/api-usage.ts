@@ -20,8 +20,9 @@ import {
   TickerGatewayProxy,
   type QuotesApi,
 } from "./pubsub-binding/expected/bind/v1/bound_client.js";
-import { ApiClient } from "../../platform/index.js";
-import { RequestTimeoutError, type Worker } from "../../runtime/index.js";
+import { ApiClient } from "../../platform/api-client.js";
+import { RequestTimeoutError } from "../../runtime/errors.js";
+import { type Worker } from "../../runtime/workers/worker.js";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 function assertType<T extends true>(_value?: T): void {}

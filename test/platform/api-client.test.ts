@@ -3,8 +3,8 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ListWorkersRequestSchema, ListWorkersResponseSchema } from "../../generated/virtufin/workmanager_pb.js";
-import { ApiClient } from "../../platform/index.js";
-import { Code, VirtufinError } from "../../runtime/index.js";
+import { ApiClient } from "../../platform/api-client.js";
+import { Code, VirtufinError } from "../../runtime/errors.js";
 import { startFixture, type EmulatorFixture } from "../support/emulator.js";
 
 let fx: EmulatorFixture;

@@ -1,8 +1,11 @@
 // Pub/sub of the platform client against the emulator: payload kinds, CloudEvent metadata,
 // iterables and handlers, Gateway-wide filtered subscriptions, subscription workers.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SubscriptionWorker, type GatewayEvent, type PubsubEvent } from "../../platform/index.js";
-import { Code, VirtufinError, WorkerState } from "../../runtime/index.js";
+import { type GatewayEvent } from "../../platform/gateway/gateway-event.js";
+import { type PubsubEvent } from "../../platform/pubsub/event.js";
+import { SubscriptionWorker } from "../../platform/pubsub/workers.js";
+import { Code, VirtufinError } from "../../runtime/errors.js";
+import { WorkerState } from "../../runtime/workers/types.js";
 import { startFixture, type EmulatorFixture } from "../support/emulator.js";
 
 let fx: EmulatorFixture;

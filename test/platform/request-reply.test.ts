@@ -3,8 +3,8 @@
 // replies, errors reported by the responder.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WorkManagerClient } from "../../generated/virtufin/workmanager_client.js";
-import { Responder } from "../../platform/index.js";
-import { Code, RequestTimeoutError, VirtufinError } from "../../runtime/index.js";
+import { Responder } from "../../platform/pubsub/workers.js";
+import { Code, RequestTimeoutError, VirtufinError } from "../../runtime/errors.js";
 import { startFixture, type EmulatorFixture } from "../support/emulator.js";
 
 let fx: EmulatorFixture;

@@ -1,7 +1,7 @@
 // State of the platform client against the emulator: values and etags, typed etag conflicts,
 // the update loop under contention, JSON helpers.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Code, EtagMismatchError, VirtufinError } from "../../runtime/index.js";
+import { Code, EtagMismatchError, VirtufinError } from "../../runtime/errors.js";
 import { startFixture, type EmulatorFixture } from "../support/emulator.js";
 
 let fx: EmulatorFixture;

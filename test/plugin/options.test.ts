@@ -47,6 +47,10 @@ describe("valid options", () => {
     expect(echo("target=ts,import_extension=js,runtime=./rt/core.js")).toContain('from "../rt/core.js";');
   });
 
+  it("runtime: without the option, generated code imports the SDK package's runtime entry", () => {
+    expect(echo("target=ts,import_extension=js")).toContain('from "@virtufin/sdk/runtime";');
+  });
+
   it("runtime: a package specifier is used verbatim", () => {
     const out = echo("target=ts,import_extension=js,runtime=@virtufin/sdk/runtime");
     expect(out).toContain('import { createClientCore, createGatewayCore, flatArgs } from "@virtufin/sdk/runtime";');
@@ -112,7 +116,6 @@ describe("invalid options are response errors naming the option", () => {
   it.each([
     ["an unknown key", `${BASE},colour=blue`, /^invalid option "colour=blue": unknown option \(known options: runtime, /],
     ["an unknown flag", `${BASE},fast`, /^invalid option "fast": unknown option/],
-    ["a missing runtime", "target=ts", /^missing option "runtime": set runtime=/],
     ["an empty runtime", "target=ts,runtime=", /^invalid option "runtime=": expected a module specifier/],
     ["a runtime with spaces", "target=ts,runtime=../my runtime.js", /^invalid option "runtime=..\/my runtime.js"/],
     ["an absolute runtime path", "target=ts,runtime=/opt/rt.js", /^invalid option "runtime=\/opt\/rt.js": an absolute path/],

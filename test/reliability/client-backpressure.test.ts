@@ -9,8 +9,9 @@
 // and subscribes again, so the events it was too slow for are lost, visibly.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../emulator/index.js";
-import { ApiClient, type ReconnectInfo } from "../../platform/index.js";
-import { Code } from "../../runtime/index.js";
+import { ApiClient } from "../../platform/api-client.js";
+import { type ReconnectInfo } from "../../platform/pubsub/reconnecting-stream.js";
+import { Code } from "../../runtime/errors.js";
 import { delay, fixture, runFixture } from "./helpers.js";
 
 const EVENTS = 20_000;

@@ -7,8 +7,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished }
 import { PubsubClient } from "../../generated/virtufin/pubsub_client.js";
 import { StateClient } from "../../generated/virtufin/state_client.js";
 import { WorkManagerClient } from "../../generated/virtufin/workmanager_client.js";
-import { ApiClient } from "../../platform/index.js";
-import { Code, Connection, VirtufinError } from "../../runtime/index.js";
+import { ApiClient } from "../../platform/api-client.js";
+import { Connection } from "../../runtime/connection.js";
+import { Code, VirtufinError } from "../../runtime/errors.js";
 import { startFixture, type EmulatorFixture } from "../support/emulator.js";
 import { startFakePlatform, type FakePlatform } from "./fake-platform.js";
 import { activeTimeouts, delay, timersSettle } from "./helpers.js";

@@ -7,8 +7,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { PubsubClient } from "../../generated/virtufin/pubsub_client.js";
 import { StateClient } from "../../generated/virtufin/state_client.js";
 import { WorkManagerClient } from "../../generated/virtufin/workmanager_client.js";
-import { ApiClient } from "../../platform/index.js";
-import { Code, Connection, DEFAULT_STREAM_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, VirtufinError } from "../../runtime/index.js";
+import { ApiClient } from "../../platform/api-client.js";
+import { DEFAULT_STREAM_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from "../../runtime/call-options.js";
+import { Connection } from "../../runtime/connection.js";
+import { Code, VirtufinError } from "../../runtime/errors.js";
 import { startFakePlatform, type FakePlatform } from "./fake-platform.js";
 import { activeTimeouts, delay, fixture, runFixture, timersSettle } from "./helpers.js";
 

@@ -4,8 +4,9 @@
 // Every request settles exactly once, with the reply meant for it or a timeout/cancel error, and
 // the pending table is empty afterwards.
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
-import { ApiClient, type PubsubEvent } from "../../platform/index.js";
-import { Code, RequestTimeoutError, VirtufinError } from "../../runtime/index.js";
+import { ApiClient } from "../../platform/api-client.js";
+import { type PubsubEvent } from "../../platform/pubsub/event.js";
+import { Code, RequestTimeoutError, VirtufinError } from "../../runtime/errors.js";
 import { startFixture, type EmulatorFixture } from "../support/emulator.js";
 import { delay } from "./helpers.js";
 

@@ -5,8 +5,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PubsubClient } from "../../generated/virtufin/pubsub_client.js";
 import { startEmulator, type Emulator } from "../../emulator/index.js";
-import { ApiClient, reconnectingStream, Responder } from "../../platform/index.js";
-import { Code, VirtufinError } from "../../runtime/index.js";
+import { ApiClient } from "../../platform/api-client.js";
+import { reconnectingStream } from "../../platform/pubsub/reconnecting-stream.js";
+import { Responder } from "../../platform/pubsub/workers.js";
+import { Code, VirtufinError } from "../../runtime/errors.js";
 import { emulatorPorts, type EmulatorPortSet } from "./emulator-process.js";
 import { startFakePlatform } from "./fake-platform.js";
 import { delay } from "./helpers.js";

@@ -4,8 +4,10 @@
 // exactly the events acknowledged to a publisher while it was connected, each once.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../emulator/index.js";
-import { ApiClient, type PubsubEvent, type ReconnectInfo } from "../../platform/index.js";
-import { Code, VirtufinError } from "../../runtime/index.js";
+import { ApiClient } from "../../platform/api-client.js";
+import { type PubsubEvent } from "../../platform/pubsub/event.js";
+import { type ReconnectInfo } from "../../platform/pubsub/reconnecting-stream.js";
+import { Code, VirtufinError } from "../../runtime/errors.js";
 import { emulatorPorts, spawnEmulator, type EmulatorPortSet } from "./emulator-process.js";
 import { startFakePlatform, type FakePlatform } from "./fake-platform.js";
 import { delay } from "./helpers.js";

@@ -8,8 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StateClient } from "../../generated/virtufin/state_client.js";
 import { WorkManagerClient } from "../../generated/virtufin/workmanager_client.js";
 import { createLogger, startEmulator, type Emulator } from "../../emulator/index.js";
-import { ApiClient } from "../../platform/index.js";
-import { Code, Connection, VirtufinError } from "../../runtime/index.js";
+import { ApiClient } from "../../platform/api-client.js";
+import { Connection } from "../../runtime/connection.js";
+import { Code, VirtufinError } from "../../runtime/errors.js";
 import { freePorts, reachableStrings } from "./helpers.js";
 
 const KEY = `vk-right-${randomUUID()}`;

@@ -16,7 +16,7 @@ import { Pubsub } from "../../generated/virtufin/pubsub_pb.js";
 import { State } from "../../generated/virtufin/state_pb.js";
 import { WebSocketManager } from "../../generated/virtufin/websocketmanager_pb.js";
 import { WorkManager } from "../../generated/virtufin/workmanager_pb.js";
-import { ApiClient } from "../../platform/index.js";
+import { ApiClient } from "../../platform/api-client.js";
 
 /** Raw Connect clients of every service the emulator serves. */
 export interface RawClients {

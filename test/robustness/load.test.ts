@@ -14,7 +14,7 @@ import { create, toBinary, type DescMessage, type MessageInitShape } from "@bufb
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SubscribeRequestSchema, SystemEventsRequestSchema } from "../../generated/virtufin/gateway_pb.js";
 import { PubsubSubscribeRequestSchema } from "../../generated/virtufin/pubsub_pb.js";
-import { ApiClient } from "../../platform/index.js";
+import { ApiClient } from "../../platform/api-client.js";
 import { ECHO_CODE, JAVASCRIPT, childPids, expectServing, roundTrip, runWorker, startRig, waitFor, type Rig } from "./helpers.js";
 
 const CLIENTS = 50;

@@ -8,7 +8,8 @@ import { PubsubClient } from "../../generated/virtufin/pubsub_client.js";
 import { PubsubSubscribeResponseSchema, Pubsub } from "../../generated/virtufin/pubsub_pb.js";
 import { WorkManagerClient } from "../../generated/virtufin/workmanager_client.js";
 import { WorkManager, WorkerInfoSchema, WorkerStatus, type CreateWorkerRequest } from "../../generated/virtufin/workmanager_pb.js";
-import { Connection, EtagMismatchError, VirtufinError } from "../../runtime/index.js";
+import { Connection } from "../../runtime/connection.js";
+import { EtagMismatchError, VirtufinError } from "../../runtime/errors.js";
 import { startTestServer, type TestServer } from "../support/connect-server.js";
 
 let server: TestServer;

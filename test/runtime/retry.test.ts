@@ -3,7 +3,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { WorkManagerClient } from "../../generated/virtufin/workmanager_client.js";
 import { WorkManager } from "../../generated/virtufin/workmanager_pb.js";
-import type { VirtufinError } from "../../runtime/index.js";
+import type { VirtufinError } from "../../runtime/errors.js";
 import { startTestServer, type TestServer } from "../support/connect-server.js";
 
 let server: TestServer;

@@ -15,8 +15,10 @@ import { StateClient } from "../../generated/virtufin/state_client.js";
 import { WebSocketManager } from "../../generated/virtufin/websocketmanager_pb.js";
 import { WorkManager } from "../../generated/virtufin/workmanager_pb.js";
 import { createLogger, startEmulator, type Emulator } from "../../emulator/index.js";
-import { ApiClient } from "../../platform/index.js";
-import { Code, Connection, createClientCore, VirtufinError, type Protocol } from "../../runtime/index.js";
+import { ApiClient } from "../../platform/api-client.js";
+import { createClientCore } from "../../runtime/client-core.js";
+import { Connection, type Protocol } from "../../runtime/connection.js";
+import { Code, VirtufinError } from "../../runtime/errors.js";
 import { installNetworkJail, type NetworkJail } from "./network-jail.js";
 import { leaks } from "./secrets.js";
 

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WorkManagerClient } from "../../generated/virtufin/workmanager_client.js";
 import { parseCli } from "../../emulator/cli-args.js";
 import { startEmulator, type Emulator } from "../../emulator/index.js";
-import { Code, VirtufinError } from "../../runtime/index.js";
+import { Code, VirtufinError } from "../../runtime/errors.js";
 import { installNetworkJail, type NetworkJail } from "./network-jail.js";
 
 const WORKER_JS = "function Process(event) { return null; }\n";

@@ -7,8 +7,9 @@ import dc from "node:diagnostics_channel";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StateClient } from "../../generated/virtufin/state_client.js";
 import { WorkManagerClient } from "../../generated/virtufin/workmanager_client.js";
-import { ApiClient } from "../../platform/index.js";
-import { Code, Connection, VirtufinError, type ConnectionOptions } from "../../runtime/index.js";
+import { ApiClient } from "../../platform/api-client.js";
+import { Connection, type ConnectionOptions } from "../../runtime/connection.js";
+import { Code, VirtufinError } from "../../runtime/errors.js";
 import { installNetworkJail, type NetworkJail } from "./network-jail.js";
 import { leaks } from "./secrets.js";
 

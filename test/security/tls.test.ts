@@ -15,8 +15,9 @@ import { WebSocketManagerClient } from "../../generated/virtufin/websocketmanage
 import { WorkManagerClient } from "../../generated/virtufin/workmanager_client.js";
 import { parseCli } from "../../emulator/cli-args.js";
 import { startEmulator, type Emulator } from "../../emulator/index.js";
-import { ApiClient } from "../../platform/index.js";
-import { Code, VirtufinError, type ConnectionOptions, type TlsOptions } from "../../runtime/index.js";
+import { ApiClient } from "../../platform/api-client.js";
+import { type ConnectionOptions, type TlsOptions } from "../../runtime/connection.js";
+import { Code, VirtufinError } from "../../runtime/errors.js";
 import { makeTestPki, type TestPki } from "./certs.js";
 import { installNetworkJail, type NetworkJail } from "./network-jail.js";
 import { leaks } from "./secrets.js";

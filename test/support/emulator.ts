@@ -2,7 +2,7 @@
  * Starts the emulator in-process on free loopback ports for a test file.
  */
 import { startEmulator, type Emulator, type EmulatorOptions } from "../../emulator/index.js";
-import { ApiClient } from "../../platform/index.js";
+import { ApiClient } from "../../platform/api-client.js";
 
 /** A started emulator and a platform client connected to its Gateway. */
 export interface EmulatorFixture {

@@ -10,8 +10,9 @@ import { startEmulator, type Emulator, type RunningServer } from "../../emulator
 import { PricingClient, PricingGatewayProxy, serveTimeWorker, TimeWorkerPubsubBinding, TimeWorkerPubsubClient, type PricingApi, type TimeWorkerApi } from "../../examples/custom-service/gen/acme/pricing/v1/pricing_client.js";
 import { startPricingServer } from "../../examples/custom-service/pricing-service.js";
 import { PYTHON_TIME_WORKER, timeWorkerImpl } from "../../examples/custom-service/time-worker.js";
-import { ApiClient } from "../../platform/index.js";
-import { Code, RequestTimeoutError, VirtufinError, type PubsubBinding } from "../../runtime/index.js";
+import { ApiClient } from "../../platform/api-client.js";
+import { Code, RequestTimeoutError, VirtufinError } from "../../runtime/errors.js";
+import { type PubsubBinding } from "../../runtime/pubsub-core.js";
 
 let pricingServer: RunningServer;
 let emulator: Emulator;

@@ -15,8 +15,9 @@ import {
   serveOdd,
   serveQuotes,
 } from "../golden/pubsub-binding/expected/bind/v1/bound_client.js";
-import type { PubsubEvent } from "../../platform/index.js";
-import { Code, VirtufinError, type Worker } from "../../runtime/index.js";
+import type { PubsubEvent } from "../../platform/pubsub/event.js";
+import { Code, VirtufinError } from "../../runtime/errors.js";
+import { type Worker } from "../../runtime/workers/worker.js";
 import { startFixture, type EmulatorFixture } from "../support/emulator.js";
 
 let fx: EmulatorFixture;

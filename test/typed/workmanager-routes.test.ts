@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GatewayGatewayProxy } from "../../generated/virtufin/gateway_client.js";
 import { WorkManagerClient, WorkManagerGatewayProxy, type WorkManagerApi } from "../../generated/virtufin/workmanager_client.js";
 import { WorkerStatus, type WorkerInfo } from "../../generated/virtufin/workmanager_pb.js";
-import { Code, VirtufinError } from "../../runtime/index.js";
+import { Code, VirtufinError } from "../../runtime/errors.js";
 import { startFixture, type EmulatorFixture } from "../support/emulator.js";
 
 const PY_V1 = 'def Process(event):\n    return {"type": "out", "source": "v1", "data": event["data"]}\n';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { BoundedQueue, QueueClosedError, QueueFullError } from "../../runtime/workers/index.js";
+import { BoundedQueue } from "../../runtime/workers/bounded-queue.js";
+import { QueueClosedError, QueueFullError } from "../../runtime/workers/errors.js";
 import { timed } from "./helpers.js";
 
 describe("BoundedQueue", () => {

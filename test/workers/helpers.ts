@@ -1,5 +1,6 @@
 /** Small test helpers for the worker tests: real workers, no mocks. */
-import { Worker, WorkerState, type WorkerOptions } from "../../runtime/workers/index.js";
+import { WorkerState, type WorkerOptions } from "../../runtime/workers/types.js";
+import { Worker } from "../../runtime/workers/worker.js";
 
 /** A promise with its resolve function outside. */
 export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {

@@ -1,12 +1,8 @@
 import { describe, expect, it } from "vitest";
-import {
-  MessageHandlerError,
-  QueueClosedError,
-  QueueConsumer,
-  QueueConsumerWorker,
-  QueueFullError,
-  sleep,
-} from "../../runtime/workers/index.js";
+import { MessageHandlerError, QueueClosedError, QueueFullError } from "../../runtime/workers/errors.js";
+import { QueueConsumerWorker } from "../../runtime/workers/queue-consumer-worker.js";
+import { QueueConsumer } from "../../runtime/workers/queue-consumer.js";
+import { sleep } from "../../runtime/workers/sleep.js";
 import { deferred, timed } from "./helpers.js";
 
 describe("QueueConsumer", () => {

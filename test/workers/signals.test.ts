@@ -1,7 +1,8 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { stopOnSignals, sleep } from "../../runtime/workers/index.js";
+import { stopOnSignals } from "../../runtime/workers/signals.js";
+import { sleep } from "../../runtime/workers/sleep.js";
 import { ScriptedWorker } from "./helpers.js";
 
 const counts = (): number[] => [process.listenerCount("SIGINT"), process.listenerCount("SIGTERM")];

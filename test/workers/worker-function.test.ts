@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { WorkerFunction, sleep } from "../../runtime/workers/index.js";
+import { sleep } from "../../runtime/workers/sleep.js";
+import { WorkerFunction } from "../../runtime/workers/worker-function.js";
 import { timed } from "./helpers.js";
 
 describe("WorkerFunction", () => {

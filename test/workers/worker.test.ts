@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { Worker, WorkerLifecycleError, WorkerState, sleep } from "../../runtime/workers/index.js";
+import { WorkerLifecycleError } from "../../runtime/workers/errors.js";
+import { sleep } from "../../runtime/workers/sleep.js";
+import { WorkerState } from "../../runtime/workers/types.js";
+import { Worker } from "../../runtime/workers/worker.js";
 import { ScriptedWorker, recordingLogger, timed } from "./helpers.js";
 
 describe("Worker lifecycle", () => {

@@ -1,11 +1,8 @@
 import { describe, expect, it } from "vitest";
-import {
-  WorkerFunction,
-  WorkerLifecycleError,
-  Workers,
-  WorkersError,
-  sleep,
-} from "../../runtime/workers/index.js";
+import { WorkerLifecycleError, WorkersError } from "../../runtime/workers/errors.js";
+import { sleep } from "../../runtime/workers/sleep.js";
+import { WorkerFunction } from "../../runtime/workers/worker-function.js";
+import { Workers } from "../../runtime/workers/workers.js";
 import { ScriptedWorker, recordingLogger, timed } from "./helpers.js";
 
 describe("Workers (group)", () => {

@@ -5,7 +5,7 @@
 import { create, toBinary, type DescFile, type DescService } from "@bufbuild/protobuf";
 import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
 import { nestedTypes } from "@bufbuild/protobuf/reflect";
-import type { ServiceImpl } from "@connectrpc/connect";
+import type { ConnectRouter, ServiceImpl } from "@connectrpc/connect";
 import {
   ServerReflection,
   ServerReflectionResponseSchema,
@@ -110,6 +110,30 @@ function answer(index: ReflectionIndex, request: ServerReflectionRequest): Serve
     default:
       return { case: "errorResponse", value: { $typeName: "grpc.reflection.v1.ErrorResponse", errorCode: UNIMPLEMENTED, errorMessage: "unsupported reflection request" } };
   }
+}
+
+/**
+ * Registers gRPC server reflection v1 on a Connect router, for `services` (the router's own
+ * services; ServerReflection itself is added). The Virtufin Gateway discovers a backend's methods
+ * through reflection before it dispatches `InvokeJson` to it, so a user's server that the Gateway
+ * routes to registers it:
+ *
+ * @example
+ * ```ts
+ * import { connectNodeAdapter } from "@connectrpc/connect-node";
+ * import { registerReflection } from "@virtufin/sdk/node";
+ * const handler = connectNodeAdapter({
+ *   routes(router) {
+ *     router.service(Shop, shopImpl);
+ *     registerReflection(router, [Shop]);
+ *   },
+ * });
+ * ```
+ *
+ * `files` resolves option-only imports that are neither well-known nor Virtufin's own, by name.
+ */
+export function registerReflection(router: ConnectRouter, services: readonly DescService[], files: readonly DescFile[] = []): void {
+  router.service(ServerReflection, createReflectionService([...services, ServerReflection], files));
 }
 
 /**

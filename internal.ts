@@ -1,0 +1,8 @@
+/**
+ * Internals of the Virtufin SDK shared with the emulator package (`@virtufin/sdk/internal`). Not
+ * for applications: members may change in any release.
+ *
+ * @internal
+ * @module
+ */
+export { KNOWN_FILES } from "./platform/reflection/known-files.js";

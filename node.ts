@@ -1,0 +1,15 @@
+/**
+ * Node-only helpers of the Virtufin SDK (`@virtufin/sdk/node`): reading worker code from files
+ * and stopping workers on process signals. Everything else is in `@virtufin/sdk`, which works
+ * in Node and in browsers alike.
+ *
+ * @module
+ */
+export {
+  createWorkerFromFile,
+  mimeTypeForFile,
+  MIME_TYPES_BY_EXTENSION,
+  type CreateWorkerFromFileOptions,
+} from "./platform/workmanager/create-worker-from-file.js";
+export { DEFAULT_STOP_SIGNALS, stopOnSignals, type SignalsDisposer, type StopOnSignalsOptions } from "./runtime/workers/signals.js";
+export { registerReflection } from "./platform/reflection/reflection-service.js";

@@ -1,0 +1,47 @@
+/**
+ * The Node transport module: Connect's Node transports, gRPC over HTTP/2 by default, with TLS
+ * and mutual TLS. Reached only through the `#transport` import's `node` condition.
+ */
+import { setMaxListeners } from "node:events";
+import {
+  createConnectTransport,
+  createGrpcTransport,
+  createGrpcWebTransport,
+  Http2SessionManager,
+} from "@connectrpc/connect-node";
+import type { OpenedTransport, Protocol, TransportRequest } from "./types.js";
+
+/** Node speaks gRPC over HTTP/2, as the platform's own clients do. */
+export const defaultProtocol: Protocol = "grpc";
+
+/** Opens a Node transport; gRPC and Connect share one HTTP/2 session that `release` aborts. */
+export function openTransport(request: TransportRequest): OpenedTransport {
+  const { baseUrl, protocol, tls, interceptors } = request;
+  const nodeOptions = tls
+    ? { ca: toPem(tls.ca), cert: toPem(tls.cert), key: toPem(tls.key), servername: tls.servername }
+    : {};
+  if (protocol === "grpc-web") {
+    return {
+      transport: createGrpcWebTransport({ baseUrl, httpVersion: "1.1", nodeOptions, interceptors }),
+      release: undefined,
+    };
+  }
+  const sessionManager = new Http2SessionManager(baseUrl, {}, nodeOptions);
+  const make = protocol === "connect" ? createConnectTransport : createGrpcTransport;
+  return {
+    transport: make({ baseUrl, httpVersion: "2", sessionManager, interceptors }),
+    release: () => sessionManager.abort(),
+  };
+}
+
+/**
+ * Calls without a signal of their own share one connection signal; Node warns past 10
+ * listeners on one signal, which here is by design, not a leak.
+ */
+export function allowManyListeners(signal: AbortSignal): void {
+  setMaxListeners(0, signal);
+}
+
+function toPem(value: string | Uint8Array | undefined): string | Buffer | undefined {
+  return value === undefined ? undefined : typeof value === "string" ? value : Buffer.from(value);
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+// Builds the three packages from the top-level sources (`npm run build`, and each package's
+// prepack):
+//   plugin    templates/ bundled into plugin/render, plugin/ compiled to packages/protoc-gen-virtufin-ts/dist
+//   sdk       index.ts, node.ts, runtime/, platform/, generated/ compiled to packages/sdk/dist;
+//             proto/ copied to packages/sdk/proto (users' protos import virtufin/options.proto)
+//   emulator  emulator/ compiled to packages/emulator/dist (it imports the SDK by package name, so
+//             the SDK is built first), with the worker host scripts it runs
+//
+//   node scripts/build.mjs [plugin|sdk|emulator ...]   (default: all, in that order)
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
+
+function run(what, args) {
+  const result = spawnSync(process.execPath, args, { cwd: root, stdio: "inherit" });
+  if (result.status !== 0) {
+    console.error(`build: ${what} failed`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+function compile(pkg) {
+  const dir = join(root, "packages", pkg);
+  rmSync(join(dir, "dist"), { recursive: true, force: true });
+  run(`tsc (${pkg})`, [tsc, "-p", join(dir, "tsconfig.json")]);
+  return dir;
+}
+
+const steps = {
+  plugin() {
+    run("bundling templates", [join(root, "scripts", "bundle-templates.mjs")]);
+    compile("protoc-gen-virtufin-ts");
+  },
+  sdk() {
+    const dir = compile("sdk");
+    rmSync(join(dir, "proto"), { recursive: true, force: true });
+    cpSync(join(root, "proto"), join(dir, "proto"), { recursive: true });
+  },
+  emulator() {
+    if (!existsSync(join(root, "packages", "sdk", "dist", "index.d.ts"))) steps.sdk();
+    const dir = compile("emulator");
+    cpSync(join(root, "emulator", "workmanager", "hosts"), join(dir, "dist", "workmanager", "hosts"), { recursive: true });
+  },
+};
+
+const asked = process.argv.slice(2);
+for (const name of asked.length ? asked : Object.keys(steps)) {
+  if (!(name in steps)) {
+    console.error(`build: unknown package "${name}" (plugin, sdk or emulator)`);
+    process.exit(2);
+  }
+  steps[name]();
+}
