@@ -20,9 +20,9 @@ export interface SdkImportModel {
   readonly proto: DescFile;
 }
 
-/** Proto files the SDK package ships with their generated code. */
+/** Proto files the SDK package ships with their generated code (names without `.proto`). */
 function shippedBySdk(name: string): boolean {
-  return name.startsWith("virtufin/") || name === "google/api/client.proto";
+  return name.startsWith("virtufin/") || name === "google/api/client";
 }
 
 /**
@@ -38,7 +38,7 @@ export function buildSdkImports(files: readonly DescFile[], runtime: string): Sd
   for (const file of files) {
     for (const dep of file.dependencies) {
       if (!shippedBySdk(dep.name) || generated.has(dep.name) || out.has(dep.name)) continue;
-      const base = dep.name.replace(/\.proto$/, "_pb");
+      const base = `${dep.name}_pb`;
       out.set(dep.name, { outputName: `${base}.ts`, from: `${match[1]}/gen/${base}`, proto: dep });
     }
   }
