@@ -57,7 +57,7 @@ describe("a fresh project using the packed packages", () => {
   let dir: string;
   let emulator: ChildProcess | undefined;
   let output = "";
-  const env = { ...process.env, npm_config_update_notifier: "false", npm_config_fund: "false", npm_config_audit: "false" };
+  const env: NodeJS.ProcessEnv = { ...process.env, npm_config_update_notifier: "false", npm_config_fund: "false", npm_config_audit: "false" };
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), "virtufin-consumer-"));
