@@ -4,9 +4,9 @@
 // dapr/proto/runtime/v1/dapr.proto at tag v1.17.13 (commit
 // c09a7f934d2f3668af9dce12ab0bdcdbd10c2e80), the version the official @dapr/dapr 3.18.0 SDK
 // ships. Service, method, package and message names are upstream's, so the gRPC paths are
-// Dapr's; only the methods below are kept: state (get, save, delete), publishing (single and
-// bulk) and GetMetadata, the probe the official SDKs make before their first call. The
-// language options are left out: they do not change the wire.
+// Dapr's; only the methods below are kept: state (get, bulk get, save, delete), publishing
+// (single and bulk) and GetMetadata, the probe the official SDKs make before their first call.
+// The language options are left out: they do not change the wire.
 //
 // Copyright 2021 The Dapr Authors. Licensed under the Apache License, Version 2.0.
 
@@ -16,7 +16,7 @@
 
 import type { CallOptions, ClientCore, ClientTarget, JsonGateway, RequestInit } from "../../../../../runtime/index.js";
 import { createClientCore, createGatewayCore } from "../../../../../runtime/index.js";
-import type { DeleteStateRequestSchema, GetStateRequestSchema, GetStateResponse, SaveStateRequestSchema } from "./state_pb.js";
+import type { BulkStateItem, DeleteStateRequestSchema, GetBulkStateRequestSchema, GetStateRequestSchema, GetStateResponse, SaveStateRequestSchema } from "./state_pb.js";
 import type { BulkPublishRequestSchema, BulkPublishResponseFailedEntry, PublishEventRequestSchema } from "./pubsub_pb.js";
 import type { GetMetadataRequestSchema, GetMetadataResponse } from "./metadata_pb.js";
 import { Dapr } from "./dapr_pb.js";
@@ -35,6 +35,12 @@ export interface DaprApi {
    * @generated from rpc dapr.proto.runtime.v1.Dapr.GetState
    */
   getState(request: RequestInit<typeof GetStateRequestSchema>, options?: CallOptions): Promise<GetStateResponse>;
+  /**
+   * Gets a bulk of state items for a list of keys
+   *
+   * @generated from rpc dapr.proto.runtime.v1.Dapr.GetBulkState
+   */
+  getBulkState(request: RequestInit<typeof GetBulkStateRequestSchema>, options?: CallOptions): Promise<BulkStateItem[]>;
   /**
    * Saves the state for a specific key.
    *
@@ -94,6 +100,16 @@ class DaprClientBase implements DaprApi {
    */
   async getState(request: RequestInit<typeof GetStateRequestSchema>, options?: CallOptions): Promise<GetStateResponse> {
     return this.#core.unary(Dapr.method.getState, request, options);
+  }
+
+  /**
+   * Gets a bulk of state items for a list of keys
+   *
+   * @generated from rpc dapr.proto.runtime.v1.Dapr.GetBulkState
+   */
+  async getBulkState(request: RequestInit<typeof GetBulkStateRequestSchema>, options?: CallOptions): Promise<BulkStateItem[]> {
+    const response = await this.#core.unary(Dapr.method.getBulkState, request, options);
+    return response.items;
   }
 
   /**

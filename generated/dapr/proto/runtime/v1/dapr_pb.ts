@@ -4,9 +4,9 @@
 // dapr/proto/runtime/v1/dapr.proto at tag v1.17.13 (commit
 // c09a7f934d2f3668af9dce12ab0bdcdbd10c2e80), the version the official @dapr/dapr 3.18.0 SDK
 // ships. Service, method, package and message names are upstream's, so the gRPC paths are
-// Dapr's; only the methods below are kept: state (get, save, delete), publishing (single and
-// bulk) and GetMetadata, the probe the official SDKs make before their first call. The
-// language options are left out: they do not change the wire.
+// Dapr's; only the methods below are kept: state (get, bulk get, save, delete), publishing
+// (single and bulk) and GetMetadata, the probe the official SDKs make before their first call.
+// The language options are left out: they do not change the wire.
 //
 // Copyright 2021 The Dapr Authors. Licensed under the Apache License, Version 2.0.
 
@@ -20,7 +20,7 @@ import type { GetMetadataRequestSchema, GetMetadataResponseSchema } from "./meta
 import { file_dapr_proto_runtime_v1_metadata } from "./metadata_pb.js";
 import type { BulkPublishRequestSchema, BulkPublishResponseSchema, PublishEventRequestSchema } from "./pubsub_pb.js";
 import { file_dapr_proto_runtime_v1_pubsub } from "./pubsub_pb.js";
-import type { DeleteStateRequestSchema, GetStateRequestSchema, GetStateResponseSchema, SaveStateRequestSchema } from "./state_pb.js";
+import type { DeleteStateRequestSchema, GetBulkStateRequestSchema, GetBulkStateResponseSchema, GetStateRequestSchema, GetStateResponseSchema, SaveStateRequestSchema } from "./state_pb.js";
 import { file_dapr_proto_runtime_v1_state } from "./state_pb.js";
 import type { EmptySchema } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_empty } from "@bufbuild/protobuf/wkt";
@@ -29,7 +29,7 @@ import { file_google_protobuf_empty } from "@bufbuild/protobuf/wkt";
  * Describes the file dapr/proto/runtime/v1/dapr.proto.
  */
 export const file_dapr_proto_runtime_v1_dapr: GenFile = /*@__PURE__*/
-  fileDesc("CiBkYXByL3Byb3RvL3J1bnRpbWUvdjEvZGFwci5wcm90bxIVZGFwci5wcm90by5ydW50aW1lLnYxMqoFCgREYXByEl0KCEdldFN0YXRlEiYuZGFwci5wcm90by5ydW50aW1lLnYxLkdldFN0YXRlUmVxdWVzdBonLmRhcHIucHJvdG8ucnVudGltZS52MS5HZXRTdGF0ZVJlc3BvbnNlIgASTgoJU2F2ZVN0YXRlEicuZGFwci5wcm90by5ydW50aW1lLnYxLlNhdmVTdGF0ZVJlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABJSCgtEZWxldGVTdGF0ZRIpLmRhcHIucHJvdG8ucnVudGltZS52MS5EZWxldGVTdGF0ZVJlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABJUCgxQdWJsaXNoRXZlbnQSKi5kYXByLnByb3RvLnJ1bnRpbWUudjEuUHVibGlzaEV2ZW50UmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIAEnQKFkJ1bGtQdWJsaXNoRXZlbnRBbHBoYTESKS5kYXByLnByb3RvLnJ1bnRpbWUudjEuQnVsa1B1Ymxpc2hSZXF1ZXN0GiouZGFwci5wcm90by5ydW50aW1lLnYxLkJ1bGtQdWJsaXNoUmVzcG9uc2UiA4gCARJrChBCdWxrUHVibGlzaEV2ZW50EikuZGFwci5wcm90by5ydW50aW1lLnYxLkJ1bGtQdWJsaXNoUmVxdWVzdBoqLmRhcHIucHJvdG8ucnVudGltZS52MS5CdWxrUHVibGlzaFJlc3BvbnNlIgASZgoLR2V0TWV0YWRhdGESKS5kYXByLnByb3RvLnJ1bnRpbWUudjEuR2V0TWV0YWRhdGFSZXF1ZXN0GiouZGFwci5wcm90by5ydW50aW1lLnYxLkdldE1ldGFkYXRhUmVzcG9uc2UiAGIGcHJvdG8z", [file_dapr_proto_runtime_v1_metadata, file_dapr_proto_runtime_v1_pubsub, file_dapr_proto_runtime_v1_state, file_google_protobuf_empty]);
+  fileDesc("CiBkYXByL3Byb3RvL3J1bnRpbWUvdjEvZGFwci5wcm90bxIVZGFwci5wcm90by5ydW50aW1lLnYxMpUGCgREYXByEl0KCEdldFN0YXRlEiYuZGFwci5wcm90by5ydW50aW1lLnYxLkdldFN0YXRlUmVxdWVzdBonLmRhcHIucHJvdG8ucnVudGltZS52MS5HZXRTdGF0ZVJlc3BvbnNlIgASaQoMR2V0QnVsa1N0YXRlEiouZGFwci5wcm90by5ydW50aW1lLnYxLkdldEJ1bGtTdGF0ZVJlcXVlc3QaKy5kYXByLnByb3RvLnJ1bnRpbWUudjEuR2V0QnVsa1N0YXRlUmVzcG9uc2UiABJOCglTYXZlU3RhdGUSJy5kYXByLnByb3RvLnJ1bnRpbWUudjEuU2F2ZVN0YXRlUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIAElIKC0RlbGV0ZVN0YXRlEikuZGFwci5wcm90by5ydW50aW1lLnYxLkRlbGV0ZVN0YXRlUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIAElQKDFB1Ymxpc2hFdmVudBIqLmRhcHIucHJvdG8ucnVudGltZS52MS5QdWJsaXNoRXZlbnRSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IgASdAoWQnVsa1B1Ymxpc2hFdmVudEFscGhhMRIpLmRhcHIucHJvdG8ucnVudGltZS52MS5CdWxrUHVibGlzaFJlcXVlc3QaKi5kYXByLnByb3RvLnJ1bnRpbWUudjEuQnVsa1B1Ymxpc2hSZXNwb25zZSIDiAIBEmsKEEJ1bGtQdWJsaXNoRXZlbnQSKS5kYXByLnByb3RvLnJ1bnRpbWUudjEuQnVsa1B1Ymxpc2hSZXF1ZXN0GiouZGFwci5wcm90by5ydW50aW1lLnYxLkJ1bGtQdWJsaXNoUmVzcG9uc2UiABJmCgtHZXRNZXRhZGF0YRIpLmRhcHIucHJvdG8ucnVudGltZS52MS5HZXRNZXRhZGF0YVJlcXVlc3QaKi5kYXByLnByb3RvLnJ1bnRpbWUudjEuR2V0TWV0YWRhdGFSZXNwb25zZSIAYgZwcm90bzM", [file_dapr_proto_runtime_v1_metadata, file_dapr_proto_runtime_v1_pubsub, file_dapr_proto_runtime_v1_state, file_google_protobuf_empty]);
 
 /**
  * Dapr service provides APIs to user application to access Dapr building blocks.
@@ -46,6 +46,16 @@ export const Dapr: GenService<{
     methodKind: "unary";
     input: typeof GetStateRequestSchema;
     output: typeof GetStateResponseSchema;
+  },
+  /**
+   * Gets a bulk of state items for a list of keys
+   *
+   * @generated from rpc dapr.proto.runtime.v1.Dapr.GetBulkState
+   */
+  getBulkState: {
+    methodKind: "unary";
+    input: typeof GetBulkStateRequestSchema;
+    output: typeof GetBulkStateResponseSchema;
   },
   /**
    * Saves the state for a specific key.

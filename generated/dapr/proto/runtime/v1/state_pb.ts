@@ -1,8 +1,8 @@
 // A subset of Dapr's state messages, restated from github.com/dapr/dapr,
 // dapr/proto/runtime/v1/state.proto at tag v1.17.13 (commit
-// c09a7f934d2f3668af9dce12ab0bdcdbd10c2e80): GetState, SaveState and DeleteState. Names and
-// field numbers are upstream's; bulk, query and transaction messages and the language options
-// are left out.
+// c09a7f934d2f3668af9dce12ab0bdcdbd10c2e80): GetState, GetBulkState (the official JS SDK's
+// only gRPC read that returns etags), SaveState and DeleteState. Names and field numbers are
+// upstream's; bulk delete, query and transaction messages and the language options are left out.
 //
 // Copyright 2025 The Dapr Authors. Licensed under the Apache License, Version 2.0.
 
@@ -20,7 +20,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file dapr/proto/runtime/v1/state.proto.
  */
 export const file_dapr_proto_runtime_v1_state: GenFile = /*@__PURE__*/
-  fileDesc("CiFkYXByL3Byb3RvL3J1bnRpbWUvdjEvc3RhdGUucHJvdG8SFWRhcHIucHJvdG8ucnVudGltZS52MSL1AQoPR2V0U3RhdGVSZXF1ZXN0EhIKCnN0b3JlX25hbWUYASABKAkSCwoDa2V5GAIgASgJEkgKC2NvbnNpc3RlbmN5GAMgASgOMjMuZGFwci5wcm90by5jb21tb24udjEuU3RhdGVPcHRpb25zLlN0YXRlQ29uc2lzdGVuY3kSRgoIbWV0YWRhdGEYBCADKAsyNC5kYXByLnByb3RvLnJ1bnRpbWUudjEuR2V0U3RhdGVSZXF1ZXN0Lk1ldGFkYXRhRW50cnkaLwoNTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIqgBChBHZXRTdGF0ZVJlc3BvbnNlEgwKBGRhdGEYASABKAwSDAoEZXRhZxgCIAEoCRJHCghtZXRhZGF0YRgDIAMoCzI1LmRhcHIucHJvdG8ucnVudGltZS52MS5HZXRTdGF0ZVJlc3BvbnNlLk1ldGFkYXRhRW50cnkaLwoNTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIpACChJEZWxldGVTdGF0ZVJlcXVlc3QSEgoKc3RvcmVfbmFtZRgBIAEoCRILCgNrZXkYAiABKAkSKAoEZXRhZxgDIAEoCzIaLmRhcHIucHJvdG8uY29tbW9uLnYxLkV0YWcSMwoHb3B0aW9ucxgEIAEoCzIiLmRhcHIucHJvdG8uY29tbW9uLnYxLlN0YXRlT3B0aW9ucxJJCghtZXRhZGF0YRgFIAMoCzI3LmRhcHIucHJvdG8ucnVudGltZS52MS5EZWxldGVTdGF0ZVJlcXVlc3QuTWV0YWRhdGFFbnRyeRovCg1NZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiVwoQU2F2ZVN0YXRlUmVxdWVzdBISCgpzdG9yZV9uYW1lGAEgASgJEi8KBnN0YXRlcxgCIAMoCzIfLmRhcHIucHJvdG8uY29tbW9uLnYxLlN0YXRlSXRlbWIGcHJvdG8z", [file_dapr_proto_common_v1_common]);
+  fileDesc("CiFkYXByL3Byb3RvL3J1bnRpbWUvdjEvc3RhdGUucHJvdG8SFWRhcHIucHJvdG8ucnVudGltZS52MSL1AQoPR2V0U3RhdGVSZXF1ZXN0EhIKCnN0b3JlX25hbWUYASABKAkSCwoDa2V5GAIgASgJEkgKC2NvbnNpc3RlbmN5GAMgASgOMjMuZGFwci5wcm90by5jb21tb24udjEuU3RhdGVPcHRpb25zLlN0YXRlQ29uc2lzdGVuY3kSRgoIbWV0YWRhdGEYBCADKAsyNC5kYXByLnByb3RvLnJ1bnRpbWUudjEuR2V0U3RhdGVSZXF1ZXN0Lk1ldGFkYXRhRW50cnkaLwoNTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIskBChNHZXRCdWxrU3RhdGVSZXF1ZXN0EhIKCnN0b3JlX25hbWUYASABKAkSDAoEa2V5cxgCIAMoCRITCgtwYXJhbGxlbGlzbRgDIAEoBRJKCghtZXRhZGF0YRgEIAMoCzI4LmRhcHIucHJvdG8ucnVudGltZS52MS5HZXRCdWxrU3RhdGVSZXF1ZXN0Lk1ldGFkYXRhRW50cnkaLwoNTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIksKFEdldEJ1bGtTdGF0ZVJlc3BvbnNlEjMKBWl0ZW1zGAEgAygLMiQuZGFwci5wcm90by5ydW50aW1lLnYxLkJ1bGtTdGF0ZUl0ZW0ivgEKDUJ1bGtTdGF0ZUl0ZW0SCwoDa2V5GAEgASgJEgwKBGRhdGEYAiABKAwSDAoEZXRhZxgDIAEoCRINCgVlcnJvchgEIAEoCRJECghtZXRhZGF0YRgFIAMoCzIyLmRhcHIucHJvdG8ucnVudGltZS52MS5CdWxrU3RhdGVJdGVtLk1ldGFkYXRhRW50cnkaLwoNTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIqgBChBHZXRTdGF0ZVJlc3BvbnNlEgwKBGRhdGEYASABKAwSDAoEZXRhZxgCIAEoCRJHCghtZXRhZGF0YRgDIAMoCzI1LmRhcHIucHJvdG8ucnVudGltZS52MS5HZXRTdGF0ZVJlc3BvbnNlLk1ldGFkYXRhRW50cnkaLwoNTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIpACChJEZWxldGVTdGF0ZVJlcXVlc3QSEgoKc3RvcmVfbmFtZRgBIAEoCRILCgNrZXkYAiABKAkSKAoEZXRhZxgDIAEoCzIaLmRhcHIucHJvdG8uY29tbW9uLnYxLkV0YWcSMwoHb3B0aW9ucxgEIAEoCzIiLmRhcHIucHJvdG8uY29tbW9uLnYxLlN0YXRlT3B0aW9ucxJJCghtZXRhZGF0YRgFIAMoCzI3LmRhcHIucHJvdG8ucnVudGltZS52MS5EZWxldGVTdGF0ZVJlcXVlc3QuTWV0YWRhdGFFbnRyeRovCg1NZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiVwoQU2F2ZVN0YXRlUmVxdWVzdBISCgpzdG9yZV9uYW1lGAEgASgJEi8KBnN0YXRlcxgCIAMoCzIfLmRhcHIucHJvdG8uY29tbW9uLnYxLlN0YXRlSXRlbWIGcHJvdG8z", [file_dapr_proto_common_v1_common]);
 
 /**
  * GetStateRequest is the message to get key-value states from specific state store.
@@ -65,6 +65,120 @@ export const GetStateRequestSchema: GenMessage<GetStateRequest> = /*@__PURE__*/
   messageDesc(file_dapr_proto_runtime_v1_state, 0);
 
 /**
+ * GetBulkStateRequest is the message to get a list of key-value states from specific state store.
+ *
+ * @generated from message dapr.proto.runtime.v1.GetBulkStateRequest
+ */
+export type GetBulkStateRequest = Message<"dapr.proto.runtime.v1.GetBulkStateRequest"> & {
+  /**
+   * The name of state store.
+   *
+   * @generated from field: string store_name = 1;
+   */
+  storeName: string;
+
+  /**
+   * The keys to get.
+   *
+   * @generated from field: repeated string keys = 2;
+   */
+  keys: string[];
+
+  /**
+   * The number of parallel operations executed on the state store for a get operation.
+   *
+   * @generated from field: int32 parallelism = 3;
+   */
+  parallelism: number;
+
+  /**
+   * The metadata which will be sent to state store components.
+   *
+   * @generated from field: map<string, string> metadata = 4;
+   */
+  metadata: { [key: string]: string };
+};
+
+/**
+ * Describes the message dapr.proto.runtime.v1.GetBulkStateRequest.
+ * Use `create(GetBulkStateRequestSchema)` to create a new message.
+ */
+export const GetBulkStateRequestSchema: GenMessage<GetBulkStateRequest> = /*@__PURE__*/
+  messageDesc(file_dapr_proto_runtime_v1_state, 1);
+
+/**
+ * GetBulkStateResponse is the response conveying the list of state values.
+ *
+ * @generated from message dapr.proto.runtime.v1.GetBulkStateResponse
+ */
+export type GetBulkStateResponse = Message<"dapr.proto.runtime.v1.GetBulkStateResponse"> & {
+  /**
+   * The list of items containing the keys to get values for.
+   *
+   * @generated from field: repeated dapr.proto.runtime.v1.BulkStateItem items = 1;
+   */
+  items: BulkStateItem[];
+};
+
+/**
+ * Describes the message dapr.proto.runtime.v1.GetBulkStateResponse.
+ * Use `create(GetBulkStateResponseSchema)` to create a new message.
+ */
+export const GetBulkStateResponseSchema: GenMessage<GetBulkStateResponse> = /*@__PURE__*/
+  messageDesc(file_dapr_proto_runtime_v1_state, 2);
+
+/**
+ * BulkStateItem is the response item for a bulk get operation.
+ * Return values include the item key, data and etag.
+ *
+ * @generated from message dapr.proto.runtime.v1.BulkStateItem
+ */
+export type BulkStateItem = Message<"dapr.proto.runtime.v1.BulkStateItem"> & {
+  /**
+   * state item key
+   *
+   * @generated from field: string key = 1;
+   */
+  key: string;
+
+  /**
+   * The byte array data
+   *
+   * @generated from field: bytes data = 2;
+   */
+  data: Uint8Array;
+
+  /**
+   * The entity tag which represents the specific version of data.
+   * ETag format is defined by the corresponding data store.
+   *
+   * @generated from field: string etag = 3;
+   */
+  etag: string;
+
+  /**
+   * The error that was returned from the state store in case of a failed get operation.
+   *
+   * @generated from field: string error = 4;
+   */
+  error: string;
+
+  /**
+   * The metadata which will be sent to app.
+   *
+   * @generated from field: map<string, string> metadata = 5;
+   */
+  metadata: { [key: string]: string };
+};
+
+/**
+ * Describes the message dapr.proto.runtime.v1.BulkStateItem.
+ * Use `create(BulkStateItemSchema)` to create a new message.
+ */
+export const BulkStateItemSchema: GenMessage<BulkStateItem> = /*@__PURE__*/
+  messageDesc(file_dapr_proto_runtime_v1_state, 3);
+
+/**
  * GetStateResponse is the response conveying the state value and etag.
  *
  * @generated from message dapr.proto.runtime.v1.GetStateResponse
@@ -98,7 +212,7 @@ export type GetStateResponse = Message<"dapr.proto.runtime.v1.GetStateResponse">
  * Use `create(GetStateResponseSchema)` to create a new message.
  */
 export const GetStateResponseSchema: GenMessage<GetStateResponse> = /*@__PURE__*/
-  messageDesc(file_dapr_proto_runtime_v1_state, 1);
+  messageDesc(file_dapr_proto_runtime_v1_state, 4);
 
 /**
  * DeleteStateRequest is the message to delete key-value states in the specific state store.
@@ -149,7 +263,7 @@ export type DeleteStateRequest = Message<"dapr.proto.runtime.v1.DeleteStateReque
  * Use `create(DeleteStateRequestSchema)` to create a new message.
  */
 export const DeleteStateRequestSchema: GenMessage<DeleteStateRequest> = /*@__PURE__*/
-  messageDesc(file_dapr_proto_runtime_v1_state, 2);
+  messageDesc(file_dapr_proto_runtime_v1_state, 5);
 
 /**
  * SaveStateRequest is the message to save multiple states into state store.
@@ -177,5 +291,5 @@ export type SaveStateRequest = Message<"dapr.proto.runtime.v1.SaveStateRequest">
  * Use `create(SaveStateRequestSchema)` to create a new message.
  */
 export const SaveStateRequestSchema: GenMessage<SaveStateRequest> = /*@__PURE__*/
-  messageDesc(file_dapr_proto_runtime_v1_state, 3);
+  messageDesc(file_dapr_proto_runtime_v1_state, 6);
 
