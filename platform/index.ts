@@ -5,6 +5,7 @@
  * @module
  */
 export { ApiClient, type ApiClientOptions, type HealthStatus, type PlatformGateway, type PlatformSubscribeOptions } from "./api-client.js";
+export * from "./dapr/index.js";
 export * from "./gateway/index.js";
 export * from "./pubsub/index.js";
 export * from "./state/index.js";
