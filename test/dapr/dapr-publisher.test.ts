@@ -3,7 +3,7 @@
 // defaults, and bad input refused with typed errors and nothing published.
 import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { BusEvent } from "../../emulator/index.js";
+import { createLogger, type BusEvent } from "../../emulator/index.js";
 import { ApiClient, Code, DaprPublisher, VirtufinError, type PubsubEvent } from "../../index.js";
 import { installNetworkJail } from "../security/network-jail.js";
 import { startFixture, type EmulatorFixture } from "../support/emulator.js";
@@ -14,9 +14,11 @@ let fx: EmulatorFixture;
 let open: EmulatorFixture;
 /** Every event the emulator's bus carried (an in-process "*" subscriber), to prove what was NOT published. */
 const seen: BusEvent[] = [];
+/** The token-enforcing emulator's log, at debug level. */
+const logLines: string[] = [];
 
 beforeAll(async () => {
-  fx = await startFixture({ dapr: { apiToken: TOKEN, appId: "orders" } });
+  fx = await startFixture({ dapr: { apiToken: TOKEN, appId: "orders" }, logger: createLogger({ level: "debug", write: (line) => void logLines.push(line) }) });
   fx.emulator.pubsub.subscribe("*", (event) => void seen.push(event));
   open = await startFixture();
 });
@@ -180,11 +182,17 @@ describe("bad input: typed errors, nothing published", () => {
     expect(seen.filter((e) => e.topic.startsWith("bad-")).length).toBe(before);
   });
 
-  it("shows the token nowhere: not in inspect output, not in the emulator's answer", async () => {
+  it("shows the token nowhere: not in inspect output, not in the emulator's log", async () => {
     const publisher = new DaprPublisher({ port: daprPort(), apiToken: TOKEN });
     expect(inspect(publisher, { depth: 10, showHidden: true })).not.toContain(TOKEN);
     expect(JSON.stringify(publisher)).not.toContain(TOKEN);
+    await publisher.publish("logged-topic", { a: 1 });
     await publisher.close();
+    const log = logLines.join("\n");
+    expect(log).toContain("wrong dapr-api-token rejected");
+    expect(log).toContain("dapr-api-token enforced");
+    expect(log).not.toContain(TOKEN);
+    expect(log).not.toContain("wrong-token");
   });
 
   it("needs no token when the sidecar has none configured", async () => {
