@@ -36,6 +36,16 @@ export {
 } from "./platform/pubsub/workers.js";
 export type { DynamicMethod, GatewayDispatch, JsonValue, KnownServiceProxy, ServiceProxy } from "./platform/gateway/dynamic.js";
 export { GatewayEvent } from "./platform/gateway/gateway-event.js";
+export {
+  DAPR_API_TOKEN_HEADER,
+  DAPR_DEFAULT_GRPC_PORT,
+  DAPR_DEFAULT_HOST,
+  DaprPublisher,
+  type DaprBulkEntry,
+  type DaprBulkFailure,
+  type DaprPublisherOptions,
+  type DaprPublishOptions,
+} from "./platform/dapr/dapr-publisher.js";
 
 // Connections, call options and errors.
 export { DEFAULT_STREAM_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, type CallOptions } from "./runtime/call-options.js";

@@ -6,3 +6,4 @@
  * @module
  */
 export { KNOWN_FILES } from "./platform/reflection/known-files.js";
+export { resolveRetryPolicy, retryDelay, type ResolvedRetryPolicy } from "./runtime/retry.js";

@@ -19,6 +19,13 @@ Options:
   --grpc-web-port <port>          the same services over HTTP/1.1 for browsers, with CORS (default 5003)
   --workmanager-port <port>       WorkManager (default 5102)
   --websocketmanager-port <port>  WebSocketManager (default 5202)
+  --dapr-port <port>              the Dapr sidecar API subset (publish, state, metadata) over gRPC
+                                  (default 50001, Dapr's; 0 picks a free port)
+  --app-port <port>               a Dapr app's gRPC port: the emulator asks its AppCallback for its
+                                  topic subscriptions and delivers events to OnTopicEvent
+  --dapr-app-id <id>              the emulated sidecar's app id (default virtufin-app): the CloudEvent
+                                  source of what it publishes and the state namespace of its keys
+  --dapr-api-token <token>        require dapr-api-token on every Dapr API call. Also $DAPR_API_TOKEN
   --host <host>                   interface to bind (default 127.0.0.1)
   --services <file.yaml|json>     extra Gateway backends, e.g.
                                     services:
@@ -84,6 +91,10 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
         "grpc-web-port": { type: "string" },
         "workmanager-port": { type: "string" },
         "websocketmanager-port": { type: "string" },
+        "dapr-port": { type: "string" },
+        "app-port": { type: "string" },
+        "dapr-app-id": { type: "string" },
+        "dapr-api-token": { type: "string" },
         host: { type: "string" },
         services: { type: "string" },
         "api-key": { type: "string", multiple: true },
@@ -133,6 +144,15 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
     ...(privateHosts.length > 0 ? { allowPrivateCodeHosts: privateHosts } : {}),
   };
   const tls = tlsOptions(v["tls-cert"], v["tls-key"], v["tls-client-ca"]);
+  const daprPort = port("--dapr-port", v["dapr-port"]) ?? 50001;
+  const appPort = port("--app-port", v["app-port"]);
+  if (appPort === 0) throw new UsageError("--app-port must be the app's port, not 0");
+  const appId = v["dapr-app-id"];
+  if (appId !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(appId)) throw new UsageError(`--dapr-app-id may only contain letters, digits, "_", "-" and ".", not "${appId}"`);
+  // The message names the problem, never the token.
+  const apiToken = v["dapr-api-token"] ?? (env["DAPR_API_TOKEN"] || undefined);
+  if (apiToken !== undefined && apiToken.trim() === "") throw new UsageError("--dapr-api-token must not be empty");
+  const dapr = { ...(appPort !== undefined ? { appPort } : {}), ...(appId !== undefined ? { appId } : {}), ...(apiToken !== undefined ? { apiToken } : {}) };
 
   return {
     help: false,
@@ -144,6 +164,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
       ...(servicesConfigPath ? { servicesConfigPath } : {}),
       ...(Object.keys(workmanager).length > 0 ? { workmanager } : {}),
       ...(tls ? { tls } : {}),
+      daprPort,
+      ...(Object.keys(dapr).length > 0 ? { dapr } : {}),
     },
   };
 }

@@ -15,6 +15,9 @@ import { Backends, createGatewayService } from "./gateway/index.js";
 import { createLogger, type Logger, type LogLevel } from "./logger.js";
 import { createWebSocketManagerService, type WebSocketManagerOptions } from "./websocketmanager/index.js";
 import { createWorkManagerService, type WorkManagerOptions } from "./workmanager/index.js";
+import { Dapr } from "@virtufin/sdk/gen/dapr/proto/runtime/v1/dapr_pb";
+import { createDaprSidecar, DEFAULT_DAPR_PORT, type DaprSidecarOptions } from "./dapr/index.js";
+import type { Interceptor } from "@connectrpc/connect";
 import { ownServerClientOptions, startGrpcServer, urlHost, type RunningServer, type ServerTlsOptions, type ServiceRegistration } from "./server/index.js";
 import { createConfigService, createPubsubService, createStateService, StreamCounter, type PubsubServiceOptions, type ServiceContext } from "./services/index.js";
 
@@ -69,6 +72,13 @@ export interface EmulatorOptions {
    * plus `ca` and `requireClientCert: true` for mutual TLS. Addresses then start with `https://`.
    */
   readonly tls?: ServerTlsOptions;
+  /**
+   * The port of the Dapr sidecar API (`dapr.proto.runtime.v1.Dapr`, see emulator/README.md):
+   * by default Dapr's 50001 when `ports` is omitted, else a free port; 0 picks a free port.
+   */
+  readonly daprPort?: number;
+  /** The emulated sidecar: app id, `dapr-api-token`, and the app port to deliver subscriptions to. */
+  readonly dapr?: DaprSidecarOptions;
 }
 
 /** Where a server listens. */
@@ -89,6 +99,15 @@ export interface Emulator extends AsyncDisposable {
     readonly grpcWeb: ServerAddress;
     readonly workmanager: ServerAddress;
     readonly websocketmanager: ServerAddress;
+    /** The Dapr sidecar API. */
+    readonly dapr: ServerAddress;
+  };
+  /** The emulated Dapr sidecar. */
+  readonly dapr: {
+    /** Its app id (the default CloudEvent source and the state namespace of its keys). */
+    readonly appId: string;
+    /** The topics of the app's subscriptions being delivered (empty until the app has answered, or without an app). */
+    appTopics(): readonly string[];
   };
   /** The Gateway's backends (name, host, port), in ListServices order. */
   readonly services: readonly BackendConfig[];
@@ -144,13 +163,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     await state.close();
   };
 
-  const serve = async (name: string, port: number, services: ServiceRegistration[], protocol: "h2c" | "http1" = "h2c") => {
+  const serve = async (
+    name: string,
+    port: number,
+    services: ServiceRegistration[],
+    protocol: "h2c" | "http1" = "h2c",
+    auth: { apiKeys: Readonly<Record<string, string>>; interceptors?: readonly Interceptor[] } = { apiKeys },
+  ) => {
     try {
       const server = await startGrpcServer({
         services,
         port,
         host,
-        apiKeys,
+        apiKeys: auth.apiKeys,
+        ...(auth.interceptors ? { interceptors: auth.interceptors } : {}),
         protocol,
         cors: { origins: options.corsOrigins ?? ["*"] },
         log: log.child(name),
@@ -207,11 +233,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const gateway = await serve("gateway", ports.gateway, apiServices);
     const grpcWeb = await serve("grpc-web", ports.grpcWeb, apiServices, "http1");
 
+    // The Dapr sidecar API authenticates with its own dapr-api-token, not the platform's keys.
+    const sidecar = createDaprSidecar({ pubsub, state, log: log.child("dapr"), defaultAppHost: dialHost(host) }, options.dapr);
+    managed.push(sidecar);
+    // Dapr's own port only with the platform's default ports: with ports chosen by the caller
+    // (tests run many emulators at once) a fixed 50001 would collide.
+    const daprPort = options.daprPort ?? (options.ports === undefined ? DEFAULT_DAPR_PORT : 0);
+    const daprServer = await serve("dapr", daprPort, [{ desc: Dapr, impl: sidecar.impl }], "h2c", { apiKeys: {}, interceptors: sidecar.interceptors });
+    sidecar.app?.start();
+
     const names = (list: ServiceRegistration[]) => list.map((s) => s.desc.typeName).join(", ");
     log.info(`Gateway          ${gateway.url}  (gRPC, Connect, gRPC-Web over HTTP/2: ${names(apiServices)})`);
     log.info(`Gateway gRPC-Web ${grpcWeb.url}  (gRPC-Web and Connect over HTTP/1.1, CORS ${(options.corsOrigins ?? ["*"]).join(" ")})`);
     log.info(`WorkManager      ${wmServer.url}  (virtufin.WorkManager)`);
     log.info(`WebSocketManager ${wsmServer.url}  (virtufin.WebSocketManager)`);
+    log.info(`Dapr sidecar API ${daprServer.url}  (dapr.proto.runtime.v1.Dapr subset, app id ${sidecar.appId}${options.dapr?.apiToken ? ", dapr-api-token enforced" : ""})`);
+    if (sidecar.app) log.info(`Dapr app         ${urlHost(options.dapr?.appHost ?? dialHost(host))}:${options.dapr?.appPort} (AppCallback: subscriptions delivered to OnTopicEvent)`);
     for (const b of backendList.slice(2)) log.info(`backend ${b.name} -> http://${urlHost(b.host)}:${b.port}`);
     const keyNames = Object.keys(apiKeys);
     log.info(keyNames.length > 0 ? `api keys enforced (names: ${keyNames.join(", ")})` : "api keys not configured: every call is allowed");
@@ -220,7 +257,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
     let stopped: Promise<void> | undefined;
     const emulator: Emulator = {
-      addresses: { gateway: address(gateway), grpcWeb: address(grpcWeb), workmanager: address(wmServer), websocketmanager: address(wsmServer) },
+      addresses: {
+        gateway: address(gateway),
+        grpcWeb: address(grpcWeb),
+        workmanager: address(wmServer),
+        websocketmanager: address(wsmServer),
+        dapr: address(daprServer),
+      },
+      dapr: { appId: sidecar.appId, appTopics: () => (sidecar.app?.subscriptions ?? []).map((sub) => sub.topic) },
       services: backendList,
       pubsub,
       state,

@@ -5,6 +5,7 @@
 export { startEmulator, DEFAULT_PORTS, type Emulator, type EmulatorOptions, type EmulatorPorts, type ServerAddress } from "./emulator.js";
 export type { WorkManagerOptions } from "./workmanager/index.js";
 export type { WebSocketManagerOptions } from "./websocketmanager/index.js";
+export { DAPR_PUBSUB_NAME, DAPR_STATE_STORE_NAME, DEFAULT_DAPR_APP_ID, DEFAULT_DAPR_PORT, type DaprSidecarOptions } from "./dapr/index.js";
 export { createLogger, type Logger, type LogLevel, type LogFields, type LoggerOptions } from "./logger.js";
 export * from "./backend/index.js";
 export { startGrpcServer, type RunningServer, type ServerTlsOptions, type ServiceRegistration, type StartServerOptions } from "./server/index.js";

@@ -25,12 +25,13 @@ export function createMemoryStateBackend(): StateBackend {
     async get(service, key) {
       return values.get(service)?.get(key);
     },
-    async set(service, key, value, etag) {
+    async set(service, key, value, etag, options) {
       const store = bucket(values, service, () => new Map<string, StateEntry>());
       const current = store.get(key);
       // First-write concurrency: a non-empty etag must equal the current one; a missing key has
       // no etag, so any given etag is stale.
       if (etag !== undefined && etag !== "" && current?.etag !== etag) throw new EtagMismatch(key);
+      if (options?.onlyIfAbsent && current !== undefined) throw new EtagMismatch(key);
       // A fresh random etag per write is opaque and never repeats, unlike a counter that would
       // restart with the process.
       const entry: StateEntry = { value, etag: randomUUID() };
@@ -39,9 +40,10 @@ export function createMemoryStateBackend(): StateBackend {
       bucket(registered, service, () => new Set<string>()).add(key);
       return entry;
     },
-    async delete(service, key) {
+    async delete(service, key, etag) {
       const store = values.get(service);
       const current = store?.get(key);
+      if (etag !== undefined && etag !== "" && current?.etag !== etag) throw new EtagMismatch(key);
       store?.delete(key);
       return current;
     },

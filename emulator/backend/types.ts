@@ -77,6 +77,12 @@ export class EtagMismatch extends Error {
   }
 }
 
+/** Conditions of {@link StateBackend.set} beyond the etag. */
+export interface SetOptions {
+  /** Write only if the key has no value (else EtagMismatch): Dapr's first-write without an etag. */
+  readonly onlyIfAbsent?: boolean;
+}
+
 /** Key-value state with etags, namespaced by service. */
 export interface StateBackend {
   /** Reads a value, or undefined when the key is missing. */
@@ -86,9 +92,13 @@ export interface StateBackend {
    * (else throws EtagMismatch; a missing key has no current etag, so any etag mismatches).
    * Returns the new entry. Atomic with respect to other calls.
    */
-  set(service: string, key: string, value: string, etag?: string): Promise<StateEntry>;
-  /** Deletes a key; returns the deleted entry, or undefined when it was missing. */
-  delete(service: string, key: string): Promise<StateEntry | undefined>;
+  set(service: string, key: string, value: string, etag?: string, options?: SetOptions): Promise<StateEntry>;
+  /**
+   * Deletes a key; returns the deleted entry, or undefined when it was missing. With a non-empty
+   * etag the delete applies only if it equals the current etag (else throws EtagMismatch; a
+   * missing key mismatches any etag).
+   */
+  delete(service: string, key: string, etag?: string): Promise<StateEntry | undefined>;
   /** Registers keys of a service for `getAll` (idempotent). */
   registerKeys(service: string, keys: readonly string[]): Promise<void>;
   /** Reads every registered key of a service that has a value. */

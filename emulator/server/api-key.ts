@@ -19,6 +19,9 @@ export const OPEN_SERVICES: ReadonlySet<string> = new Set([
 // time whatever the length of the key presented.
 const digest = (value: string) => createHash("sha256").update(value, "utf8").digest();
 
+/** The digest {@link matchApiKey} compares: build its map of keys with it. */
+export const keyDigest: (value: string) => Buffer = digest;
+
 /** Returns the name of the configured key equal to `presented`, comparing in constant time. */
 export function matchApiKey(keys: ReadonlyMap<string, Buffer>, presented: string): string | undefined {
   const candidate = digest(presented);

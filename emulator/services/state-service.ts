@@ -11,7 +11,7 @@ import {
   SaveStateResponseSchema,
   State,
 } from "@virtufin/sdk/gen/virtufin/state_pb";
-import { EtagMismatch } from "../backend/index.js";
+import { EtagMismatch, type PubsubBackend } from "../backend/index.js";
 import { API_SOURCE, STATE_CHANGES_TOPIC, type ServiceContext } from "./context.js";
 import { invalidArgument, okStatus } from "./status.js";
 
@@ -31,17 +31,23 @@ const require = (value: string, what: string) => {
   if (value.trim() === "") throw invalidArgument(`${what} must not be empty`);
 };
 
+/**
+ * Publishes a state-change event on `state-changes`. Every writer of the state store (State and
+ * the Dapr sidecar API) calls it, so watchers see each change whichever API made it.
+ */
+export async function publishStateChange(pubsub: PubsubBackend, change: StateChangeEvent): Promise<void> {
+  await pubsub.publish(STATE_CHANGES_TOPIC, new TextEncoder().encode(JSON.stringify(change)), {
+    "ce-type": `com.virtufin.state.${change.action}`,
+    "ce-source": API_SOURCE,
+    "ce-datacontenttype": "application/json",
+    "ce-subject": change.key,
+  });
+}
+
 /** Creates the State service implementation. */
 export function createStateService(ctx: ServiceContext): ServiceImpl<typeof State> {
   const { state, pubsub, log } = ctx;
-  const emit = async (change: StateChangeEvent): Promise<void> => {
-    await pubsub.publish(STATE_CHANGES_TOPIC, new TextEncoder().encode(JSON.stringify(change)), {
-      "ce-type": `com.virtufin.state.${change.action}`,
-      "ce-source": API_SOURCE,
-      "ce-datacontenttype": "application/json",
-      "ce-subject": change.key,
-    });
-  };
+  const emit = (change: StateChangeEvent): Promise<void> => publishStateChange(pubsub, change);
   return {
     async saveState(req) {
       require(req.service, "service");

@@ -310,7 +310,8 @@ export function runHandler<E>(
   return { done, close, [Symbol.asyncDispose]: close };
 }
 
-function checkTopic(topic: string): void {
+/** Throws INVALID_ARGUMENT, before any call, unless `topic` is a non-empty string (shared with DaprPublisher). */
+export function checkTopic(topic: string): void {
   if (typeof topic !== "string" || topic.trim() === "") {
     throw new VirtufinError(`a topic must be a non-empty string, got ${JSON.stringify(topic)}`, Code.InvalidArgument);
   }

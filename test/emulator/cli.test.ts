@@ -18,7 +18,7 @@ describe("command line parsing", () => {
     const cmd = parseCli([], {});
     expect(cmd).toEqual({
       help: false,
-      options: { ports: { gateway: 5002, grpcWeb: 5003, workmanager: 5102, websocketmanager: 5202 }, host: "127.0.0.1", logLevel: "info" },
+      options: { ports: { gateway: 5002, grpcWeb: 5003, workmanager: 5102, websocketmanager: 5202 }, host: "127.0.0.1", logLevel: "info", daprPort: 50001 },
     });
   });
 
@@ -40,6 +40,7 @@ describe("command line parsing", () => {
         servicesConfigPath: "svc.yaml",
         apiKeys: { env: "e1", other: "e2", a: "1", b: "x=y" },
         workmanager: { allowedCodeHosts: ["example.com", "*.acme.io"] },
+        daprPort: 50001,
       },
     });
     expect(parseCli(["-h"], {})).toEqual({ help: true });
@@ -56,7 +57,7 @@ describe("command line parsing", () => {
   });
 
   it("documents every flag in --help", () => {
-    for (const flag of ["--gateway-port", "--grpc-web-port", "--workmanager-port", "--websocketmanager-port", "--host", "--services", "--api-key", "VIRTUFIN_API_KEYS", "--allow-code-host", "--log-level", "--help"]) {
+    for (const flag of ["--gateway-port", "--grpc-web-port", "--workmanager-port", "--websocketmanager-port", "--host", "--services", "--api-key", "VIRTUFIN_API_KEYS", "--allow-code-host", "--log-level", "--help", "--dapr-port", "--app-port", "--dapr-app-id", "--dapr-api-token", "DAPR_API_TOKEN"]) {
       expect(HELP).toContain(flag);
     }
   });
@@ -112,7 +113,7 @@ describe("the virtufin-emulator bin", () => {
     const dir = mkdtempSync(join(tmpdir(), "virtufin-cli-"));
     const services = join(dir, "services.yaml");
     writeFileSync(services, `services:\n  pricing: { host: 127.0.0.1, port: ${backend.port} }\n`);
-    const ports = ["--gateway-port", "0", "--grpc-web-port", "0", "--workmanager-port", "0", "--websocketmanager-port", "0"];
+    const ports = ["--gateway-port", "0", "--grpc-web-port", "0", "--workmanager-port", "0", "--websocketmanager-port", "0", "--dapr-port", "0"];
     const proc = spawn(process.execPath, [bin, ...ports, "--services", services], { stdio: ["ignore", "pipe", "pipe"] });
     child = proc;
     let output = "";

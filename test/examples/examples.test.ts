@@ -24,6 +24,7 @@ const EXPECTED: Record<string, RegExp[]> = {
   "error-handling": [/Unknown service: gRPC error \w+/, /Delete a missing worker: gRPC error NOT_FOUND/, /Create with an empty MIME type: gRPC error INVALID_ARGUMENT/, /Unreachable server: gRPC error UNAVAILABLE/, /Handled NOT_FOUND by code/],
   "create-worker-from-file": [/from time_worker\.js: text\/javascript \(JavaScript\)/],
   "simple-worker": [/Hello from/],
+  "dapr-publisher": [/Received via Dapr: \{"key":"value"\} \(type com\.dapr\.event\.sent, source virtufin-app\)/, /Received via Dapr: bulk-2/, /Bulk publish failures: 0/, /Unknown component: INVALID_ARGUMENT/],
   "custom-service": [/Gateway services: .*pricing/, /Direct: BTCUSDT x2 = 100000/, /Gateway proxy: BTCUSDT x2 = 100000/, /Gateway proxy: unknown symbol -> NOT_FOUND/, /Dynamic: \{"symbol":"ETHUSDT","unitPrice":2500,"total":10000\}/, /TypeScript responder: GetTime -> 2023-11-14T22:13:20Z UTC/, /Python worker: GetTime -> 2023-11-14T22:13:20Z UTC/, /Python worker: Elapsed -> 3600 s/, /Python worker: unknown zone -> INVALID_ARGUMENT/],
 };
 
@@ -36,7 +37,7 @@ beforeAll(async () => {
 afterAll(() => fx.close());
 
 async function runExample(name: string): Promise<string> {
-  const { gateway, workmanager } = fx.emulator.addresses;
+  const { gateway, workmanager, dapr } = fx.emulator.addresses;
   const { stdout, stderr } = await exec(process.execPath, ["--import", "tsx", `examples/${name}.ts`], {
     cwd: root,
     timeout: 60_000,
@@ -45,6 +46,7 @@ async function runExample(name: string): Promise<string> {
       VIRTUFIN_API_HOST: "127.0.0.1",
       VIRTUFIN_API_GRPC_PORT: String(gateway.port),
       VIRTUFIN_WORKMANAGER_PORT: String(workmanager.port),
+      DAPR_GRPC_PORT: String(dapr.port),
     },
   }).catch((error: { stdout?: string; stderr?: string; message: string }) => {
     throw new Error(`examples/${name}.ts failed: ${error.message}\n${error.stdout ?? ""}\n${error.stderr ?? ""}`);

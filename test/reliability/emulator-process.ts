@@ -35,6 +35,7 @@ export function spawnEmulator(ports: EmulatorPortSet): Promise<EmulatorProcess> 
     "--grpc-web-port", String(ports.grpcWeb),
     "--workmanager-port", String(ports.workmanager),
     "--websocketmanager-port", String(ports.websocketmanager),
+    "--dapr-port", "0",
     "--log-level", "warn",
   ];
   const child: ChildProcess = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"] });

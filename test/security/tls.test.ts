@@ -226,7 +226,7 @@ describe("the CLI", () => {
     const { cert, key } = pemFiles({ cert: pki.server.cert, key: pki.server.key, ca: pki.clientCa });
     const port = await freePort();
     const cli = new URL("../../emulator/cli.ts", import.meta.url).pathname;
-    const child = execFile(process.execPath, ["--import", "tsx", cli, "--gateway-port", String(port), "--grpc-web-port", "0", "--workmanager-port", "0", "--websocketmanager-port", "0", "--tls-cert", cert, "--tls-key", key, "--log-level", "warn"], { timeout: 30_000 });
+    const child = execFile(process.execPath, ["--import", "tsx", cli, "--gateway-port", String(port), "--grpc-web-port", "0", "--workmanager-port", "0", "--websocketmanager-port", "0", "--dapr-port", "0", "--tls-cert", cert, "--tls-key", key, "--log-level", "warn"], { timeout: 30_000 });
     let stderr = "";
     child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     try {
