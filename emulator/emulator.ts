@@ -215,7 +215,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     for (const b of backendList.slice(2)) log.info(`backend ${b.name} -> http://${urlHost(b.host)}:${b.port}`);
     const keyNames = Object.keys(apiKeys);
     log.info(keyNames.length > 0 ? `api keys enforced (names: ${keyNames.join(", ")})` : "api keys not configured: every call is allowed");
-    log.info("every server also serves grpc.health.v1.Health and grpc.reflection.v1.ServerReflection");
+    log.info("every server also serves grpc.health.v1.Health and grpc.reflection.v1.ServerReflection (and v1alpha)");
     if (options.tls) log.info(options.tls.requireClientCert ? "TLS on every server, client certificates required" : "TLS on every server");
 
     let stopped: Promise<void> | undefined;

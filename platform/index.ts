@@ -9,3 +9,4 @@ export * from "./gateway/index.js";
 export * from "./pubsub/index.js";
 export * from "./state/index.js";
 export * from "./workmanager/index.js";
+export * from "./reflection/index.js";

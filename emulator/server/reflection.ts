@@ -1,8 +1,9 @@
 /**
  * gRPC server reflection v1 (`grpc.reflection.v1.ServerReflection`) for a set of served
- * services, answered from the protobuf-es descriptors compiled into the server.
+ * services, answered from the protobuf-es descriptors compiled into the server; v1alpha answers
+ * the same questions for older clients.
  */
-import { create, toBinary, type DescFile, type DescService } from "@bufbuild/protobuf";
+import { create, fromBinary, toBinary, type DescFile, type DescMethod, type DescService } from "@bufbuild/protobuf";
 import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
 import { nestedTypes } from "@bufbuild/protobuf/reflect";
 import type { ServiceImpl } from "@connectrpc/connect";
@@ -12,7 +13,10 @@ import {
   type ServerReflectionRequest,
   type ServerReflectionResponse,
 } from "../../generated/grpc/reflection/v1/reflection_pb.js";
-import { KNOWN_FILES } from "./known-files.js";
+import * as v1alpha from "../../generated/grpc/reflection/v1alpha/reflection_pb.js";
+import { ServerReflectionRequestSchema, ServerReflectionResponseSchema as V1ResponseSchema } from "../../generated/grpc/reflection/v1/reflection_pb.js";
+import { asServerStreaming } from "../../platform/reflection/index.js";
+import { KNOWN_FILES } from "../../platform/reflection/known-files.js";
 
 
 /** Every import of a file: its resolved dependencies plus option-only imports known by name. */
@@ -132,3 +136,44 @@ export function createReflectionService(services: readonly DescService[], files:
   };
 }
 
+
+/**
+ * Reflection v1alpha over the v1 implementation: the two versions have the same messages and
+ * field numbers under another package, so each message is converted through its binary form.
+ */
+export function createReflectionServiceV1alpha(v1: ServiceImpl<typeof ServerReflection>): ServiceImpl<typeof v1alpha.ServerReflection> {
+  return {
+    async *serverReflectionInfo(requests, context) {
+      async function* asV1() {
+        for await (const request of requests) yield fromBinary(ServerReflectionRequestSchema, toBinary(v1alpha.ServerReflectionRequestSchema, request));
+      }
+      for await (const response of v1.serverReflectionInfo(asV1(), context)) {
+        yield fromBinary(v1alpha.ServerReflectionResponseSchema, toBinary(V1ResponseSchema, create(V1ResponseSchema, response)));
+      }
+    },
+  };
+}
+
+/**
+ * A service whose bidi methods are registered as server-streaming (one request per call), for
+ * HTTP/1.1 servers: Connect refuses bidi streams over HTTP/1.1, but a reflection question is one
+ * message with one answer, which is what browsers and the SDK's ReflectionClient send.
+ */
+export function serverStreamingService<S extends DescService>(service: S, impl: ServiceImpl<S>): { desc: DescService; impl: object } {
+  const methods: DescMethod[] = service.methods.map((m) => (m.methodKind === "bidi_streaming" ? asServerStreaming(m) : m));
+  const desc = { ...service, methods, method: Object.fromEntries(methods.map((m) => [m.localName, m])) } as unknown as DescService;
+  const wrapped: Record<string, unknown> = {};
+  for (const method of service.methods) {
+    const handler = (impl as Record<string, (...args: unknown[]) => unknown>)[method.localName];
+    if (handler === undefined) continue;
+    wrapped[method.localName] =
+      method.methodKind === "bidi_streaming"
+        ? (request: unknown, context: unknown) => handler.call(impl, once(request), context)
+        : handler.bind(impl);
+  }
+  return { desc, impl: wrapped };
+}
+
+async function* once<T>(value: T): AsyncIterable<T> {
+  yield value;
+}

@@ -17,8 +17,9 @@ import { applyCors, type CorsOptions } from "./cors.js";
 import { closeIfBodyUnread } from "./close-unread.js";
 import { Health } from "../../generated/grpc/health/v1/health_pb.js";
 import { ServerReflection } from "../../generated/grpc/reflection/v1/reflection_pb.js";
+import { ServerReflection as ServerReflectionV1alpha } from "../../generated/grpc/reflection/v1alpha/reflection_pb.js";
 import { createHealthService } from "./health.js";
-import { createReflectionService } from "./reflection.js";
+import { createReflectionService, createReflectionServiceV1alpha, serverStreamingService } from "./reflection.js";
 import { authorizeClient, secureServerOptions, type ServerTlsOptions } from "./tls.js";
 
 /** The largest request message accepted (bigger ones are RESOURCE_EXHAUSTED), like gRPC's default. */
@@ -96,12 +97,24 @@ export async function startGrpcServer(options: StartServerOptions): Promise<Runn
   const host = options.host ?? "127.0.0.1";
   const log = options.log;
   const shutdown = new AbortController();
-  const health = createHealthService([...options.services.map((s) => s.desc.typeName), Health.typeName, ServerReflection.typeName]);
-  const reflected = [...options.services.map((s) => s.desc), Health, ServerReflection];
+  const infrastructure = [Health, ServerReflection, ServerReflectionV1alpha];
+  const health = createHealthService([...options.services.map((s) => s.desc.typeName), ...infrastructure.map((s) => s.typeName)]);
+  const reflected = [...options.services.map((s) => s.desc), ...infrastructure];
+  const reflection = createReflectionService(reflected, options.files);
+  const reflectionV1alpha = createReflectionServiceV1alpha(reflection);
+  const protocol = options.protocol ?? "h2c";
   const routes = (router: ConnectRouter) => {
     for (const service of options.services) router.service(service.desc, service.impl as never);
     router.service(Health, health.impl);
-    router.service(ServerReflection, createReflectionService(reflected, options.files));
+    if (protocol === "http1") {
+      // HTTP/1.1 carries no bidi streams: reflection answers one question per call there.
+      for (const view of [serverStreamingService(ServerReflection, reflection), serverStreamingService(ServerReflectionV1alpha, reflectionV1alpha)]) {
+        router.service(view.desc, view.impl as never);
+      }
+    } else {
+      router.service(ServerReflection, reflection);
+      router.service(ServerReflectionV1alpha, reflectionV1alpha);
+    }
   };
   const handler = connectNodeAdapter({
     routes,
@@ -128,7 +141,6 @@ export async function startGrpcServer(options: StartServerOptions): Promise<Runn
     : undefined;
   const serve: typeof handler = authorize && refuse ? (req, res) => (authorize(req.socket as TLSSocket) ? handler(req, res) : refuse(req, res)) : handler;
 
-  const protocol = options.protocol ?? "h2c";
   let server: http.Server | http2.Http2Server | http2.Http2SecureServer;
   const sessions = new Set<http2.ServerHttp2Session>();
   const tls = options.tls;
