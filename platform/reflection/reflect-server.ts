@@ -36,7 +36,7 @@ export interface ReflectOptions {
   readonly headers?: HeadersInit;
   /** Aborts the reflection. */
   readonly signal?: AbortSignal;
-  /** The version to use, when known from an earlier answer (default: v1, then v1alpha). */
+  /** The version to try first, when known from an earlier answer (default: v1, then v1alpha). */
   readonly version?: ReflectionVersion;
 }
 
@@ -62,7 +62,8 @@ const callOf = (transport: Transport, options: ReflectOptions): ReflectionCall =
 export async function listServiceNames(transport: Transport, options: ReflectOptions = {}): Promise<ServiceNames> {
   const call = callOf(transport, options);
   const question: ReflectionQuestion = { case: "listServices", value: "" };
-  const versions: ReflectionVersion[] = options.version ? [options.version] : ["v1", "v1alpha"];
+  // The version that answered last time first; the other still, in case the server changed.
+  const versions: ReflectionVersion[] = options.version === "v1alpha" ? ["v1alpha", "v1"] : ["v1", "v1alpha"];
   for (const version of versions) {
     let answer: ReflectionAnswer;
     try {
@@ -76,7 +77,7 @@ export async function listServiceNames(transport: Transport, options: ReflectOpt
     return { names, version };
   }
   throw new VirtufinError(
-    `the server does not offer gRPC server reflection (${versions.map(reflectionServiceName).join(" and ")} are unimplemented); ` +
+    `the server does not offer gRPC server reflection (${["v1" as const, "v1alpha" as const].map(reflectionServiceName).join(" and ")} are unimplemented); ` +
       "call it with generated clients, or enable reflection on it",
     Code.Unimplemented,
   );

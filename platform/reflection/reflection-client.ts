@@ -26,6 +26,7 @@ import {
 import { messageJsonSchema, type JsonSchema } from "./json-schema.js";
 import { methodInfo } from "./method-info.js";
 import { listServiceNames, reflectServer, type ReflectedServer, type ReflectOptions } from "./reflect-server.js";
+import type { ReflectionVersion } from "./reflection-protocol.js";
 
 /** A method and its messages' JSON Schemas. */
 export interface MethodDescription {
@@ -71,6 +72,8 @@ export class ReflectionClient implements AsyncDisposable {
   readonly #owned: boolean;
   #reflected: Promise<ReflectedServer> | undefined;
   #names: readonly string[] | undefined;
+  /** The reflection version the server answered in last, tried first next time. */
+  #version: ReflectionVersion | undefined;
   readonly #cores = new Map<DescService, ClientCore>();
   #closed = false;
 
@@ -91,7 +94,8 @@ export class ReflectionClient implements AsyncDisposable {
    * set differs from the cached one, the cached descriptors are dropped.
    */
   async listServices(options?: CallOptions): Promise<string[]> {
-    const { names } = await this.#ask(listServiceNames, options);
+    const { names, version } = await this.#ask(listServiceNames, options);
+    this.#version = version;
     const before = this.#names;
     if (before !== undefined && (before.length !== names.length || before.some((name, i) => name !== names[i]))) this.refresh();
     this.#names = names;
@@ -119,6 +123,7 @@ export class ReflectionClient implements AsyncDisposable {
 
   /** Calls a unary method with a proto JSON request (an object) and resolves with the proto JSON response. */
   async call(method: string, request?: unknown, options?: CallOptions): Promise<JsonValue> {
+    checkTimeout("timeoutMs", options?.timeoutMs);
     const { desc, reflected } = await this.#method(method, options);
     if (desc.methodKind !== "unary") {
       const hint = desc.methodKind === "server_streaming" ? "; use stream()" : "; only unary and server-streaming methods can be called";
@@ -141,6 +146,7 @@ export class ReflectionClient implements AsyncDisposable {
     const self = this;
     return {
       async *[Symbol.asyncIterator]() {
+        checkTimeout("timeoutMs", options?.timeoutMs);
         const { desc, reflected } = await self.#method(method, options);
         if (desc.methodKind !== "server_streaming") {
           const code = desc.methodKind === "unary" ? Code.InvalidArgument : Code.Unimplemented;
@@ -182,7 +188,13 @@ export class ReflectionClient implements AsyncDisposable {
       const pending = this.#ask(reflectServer, options);
       this.#reflected = pending;
       // A failed reflection is not cached.
-      pending.then((r) => (this.#names = r.services.map((s) => s.typeName)), () => this.#reflected === pending && (this.#reflected = undefined));
+      pending.then(
+        (r) => {
+          this.#names = r.services.map((s) => s.typeName);
+          this.#version = r.version;
+        },
+        () => this.#reflected === pending && (this.#reflected = undefined),
+      );
     }
     return this.#reflected;
   }
@@ -225,7 +237,7 @@ export class ReflectionClient implements AsyncDisposable {
     const transport = await this.connection.transport();
     const scope = this.connection.begin(options?.signal);
     try {
-      return await run(transport, { signal: scope.signal, timeoutMs: options?.timeoutMs ?? this.connection.timeoutMs, ...(options?.headers ? { headers: options.headers } : {}) });
+      return await run(transport, { ...(this.#version ? { version: this.#version } : {}), signal: scope.signal, timeoutMs: options?.timeoutMs ?? this.connection.timeoutMs, ...(options?.headers ? { headers: options.headers } : {}) });
     } catch (error) {
       throw VirtufinError.from(error);
     } finally {
