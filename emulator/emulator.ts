@@ -13,6 +13,7 @@ import { createMemoryPubsubBackend, createMemoryStateBackend, type PubsubBackend
 import { backendConfig, loadServicesConfig, type BackendAddress, type BackendConfig } from "./config/index.js";
 import { Backends, createGatewayService } from "./gateway/index.js";
 import { createLogger, type Logger, type LogLevel } from "./logger.js";
+import { isLoopbackHost } from "../runtime/index.js";
 import { createWebSocketManagerService, type WebSocketManagerOptions } from "./websocketmanager/index.js";
 import { createWorkManagerService, type WorkManagerOptions } from "./workmanager/index.js";
 import { ownServerClientOptions, startGrpcServer, urlHost, type RunningServer, type ServerTlsOptions, type ServiceRegistration } from "./server/index.js";
@@ -174,7 +175,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const deps = { pubsub, state };
     const workmanager = createWorkManagerService({ ...deps, log: log.child("workmanager") }, options.workmanager);
     managed.push(workmanager);
-    const websocketmanager = createWebSocketManagerService({ ...deps, log: log.child("websocketmanager") }, options.websocketmanager);
+    // Loopback WebSocket targets are allowed by default only while the emulator itself listens on
+    // loopback: then every caller is on this machine already and gains no reach through it.
+    const wsmOptions = isLoopbackHost(host) ? options.websocketmanager : { allowPrivateHosts: [], ...options.websocketmanager };
+    const websocketmanager = createWebSocketManagerService({ ...deps, log: log.child("websocketmanager") }, wsmOptions);
     managed.push(websocketmanager);
     const wmServer = await serve("workmanager", ports.workmanager, [{ desc: WorkManager, impl: workmanager.impl }]);
     const wsmServer = await serve("websocketmanager", ports.websocketmanager, [{ desc: WebSocketManager, impl: websocketmanager.impl }]);
