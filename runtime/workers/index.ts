@@ -9,7 +9,10 @@
  * - {@link WorkerFunction}: a function run over and over with a heartbeat.
  * - {@link QueueConsumer} / {@link QueueConsumerWorker}: a bounded inbox, consumed by a handler
  *   with a concurrency limit.
- * - {@link Workers}: a group with a stopping grace period and bail-out on failure.
+ * - {@link AsyncConsumer} / {@link AsyncDispatcher}: a queue consumer dispatching each message to
+ *   the async callbacks registered for its type.
+ * - {@link Workers}: a group with a stopping grace period, bail-out on failure, delayed and
+ *   periodic callbacks (`registerCallback`) and an `onShutdown` hook.
  * - {@link stopOnSignals}: stop a worker or group on SIGINT/SIGTERM.
  *
  * Workers hold no timer of their own while they wait: what keeps the process alive is what they
@@ -79,4 +82,7 @@ export {
   type WorkersOptions,
   type WorkersStatus,
 } from "./workers.js";
+export { AsyncDispatcher, CallbackError, type AsyncCallback, type DispatchResult } from "./async-dispatcher.js";
+export { AsyncConsumer, type AsyncConsumerOptions, type AsyncConsumerStatus } from "./async-consumer.js";
+export type { CallbackOptions, GroupCallback } from "./group-callbacks.js";
 export { DEFAULT_STOP_SIGNALS, stopOnSignals, type SignalsDisposer, type StopOnSignalsOptions } from "./signals.js";
