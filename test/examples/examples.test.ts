@@ -24,6 +24,7 @@ const EXPECTED: Record<string, RegExp[]> = {
   "error-handling": [/Unknown service: gRPC error \w+/, /Delete a missing worker: gRPC error NOT_FOUND/, /Create with an empty MIME type: gRPC error INVALID_ARGUMENT/, /Unreachable server: gRPC error UNAVAILABLE/, /Handled NOT_FOUND by code/],
   "create-worker-from-file": [/from time_worker\.js: text\/javascript \(JavaScript\)/],
   "simple-worker": [/Hello from/],
+  "async-consumer": [/Tick 1/, /Tick 2/, /Tick 3/, /Callback failed: callback "picky" for "tick" failed: this callback does not like 2/, /Group stopped: sum 6, queue 0, callback errors 1/],
   "run-worker-grpc": [/WorkManager services: virtufin\.WorkManager/, /Created worker: [0-9a-f-]{36}/, /Reply: \{"echo": ?\{"command": ?"status"\}, ?"handled_by": ?"python"\}/, /Worker [0-9a-f-]{36}: WORKER_STATUS_RUNNING on grpc-worker-requests/, /Deleted; still listed: false/],
   "custom-service": [/Gateway services: .*pricing/, /Direct: BTCUSDT x2 = 100000/, /Gateway proxy: BTCUSDT x2 = 100000/, /Gateway proxy: unknown symbol -> NOT_FOUND/, /Dynamic: \{"symbol":"ETHUSDT","unitPrice":2500,"total":10000\}/, /TypeScript responder: GetTime -> 2023-11-14T22:13:20Z UTC/, /Python worker: GetTime -> 2023-11-14T22:13:20Z UTC/, /Python worker: Elapsed -> 3600 s/, /Python worker: unknown zone -> INVALID_ARGUMENT/],
 };
