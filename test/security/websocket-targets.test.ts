@@ -180,6 +180,16 @@ describe("default policy (emulator on loopback)", () => {
     await refuses(defaults, redirect("gopher://127.0.0.1:6379/_INFO"), /redirects to a gopher URL/);
   });
 
+  it("an ordinary handshake failure (HTTP 404) is still UNAVAILABLE, and retried with auto_reconnect", async () => {
+    const wsm = client(defaults);
+    const error = await refusal(wsm.connect(feedUrl("/missing"), false));
+    expect([Code[error.code], error.rawMessage]).toEqual(["Unavailable", expect.stringMatching(/Unexpected server response: 404/)]);
+    const { id, status } = await wsm.connect(feedUrl("/missing"), true);
+    expect(status).toBe("reconnecting");
+    await wsm.disconnect(id);
+    expect(await wsm.list({})).toEqual([]);
+  });
+
   it("gives up after 5 redirects (an ordinary connection failure, UNAVAILABLE)", async () => {
     let loop = feedUrl();
     for (let i = 0; i < 7; i++) loop = redirect(loop);
