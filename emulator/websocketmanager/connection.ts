@@ -39,8 +39,8 @@ export class ManagedConnection {
   readonly safeUrl: string;
   private socket: WebSocket | undefined;
   private attempt = 0;
-  /** True while the failure of the current handshake has been reported already. */
-  private reported = false;
+  /** Sockets whose handshake failure was reported already (by "unexpected-response"). */
+  private readonly reported = new WeakSet<WebSocket>();
   private reconnectTimer: NodeJS.Timeout | undefined;
   private closedByUser = false;
   /** Set once the address guard refused a hop: the connection is over, never retried. */
@@ -180,7 +180,7 @@ export class ManagedConnection {
         this.onSocketError(new Error(`Unexpected server response: ${status}`));
       }
       // ws leaves the handshake to this listener: end it; its close event then reconnects or not.
-      this.reported = true;
+      this.reported.add(socket);
       socket.terminate();
     });
     socket.on("error", (err) => {
@@ -191,11 +191,8 @@ export class ManagedConnection {
         this.refuse(refusal);
         return;
       }
-      if (this.reported) {
-        // The error of a handshake already reported by "unexpected-response".
-        this.reported = false;
-        return;
-      }
+      // The error of a handshake already reported by "unexpected-response".
+      if (this.reported.has(socket)) return;
       this.onSocketError(err);
     });
     socket.on("close", (code) => {
