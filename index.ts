@@ -36,6 +36,8 @@ export {
 } from "./platform/pubsub/workers.js";
 export type { DynamicMethod, GatewayDispatch, JsonValue, KnownServiceProxy, ServiceProxy } from "./platform/gateway/dynamic.js";
 export { GatewayEvent } from "./platform/gateway/gateway-event.js";
+export { ReflectionClient, type MethodDescription } from "./platform/reflection/reflection-client.js";
+export type { JsonSchema } from "./platform/reflection/json-schema.js";
 export {
   DAPR_API_TOKEN_HEADER,
   DAPR_DEFAULT_GRPC_PORT,
@@ -77,6 +79,8 @@ export {
   type WorkerFunctionStatus,
 } from "./runtime/workers/worker-function.js";
 export { BoundedQueue, type QueueWaitOptions } from "./runtime/workers/bounded-queue.js";
+export { AsyncDispatcher, CallbackError, type AsyncCallback, type DispatchResult } from "./runtime/workers/async-dispatcher.js";
+export { AsyncConsumer, type AsyncConsumerOptions, type AsyncConsumerStatus } from "./runtime/workers/async-consumer.js";
 export { DEFAULT_QUEUE_CAPACITY, QueueConsumer, type QueueConsumerOptions, type QueueConsumerStatus } from "./runtime/workers/queue-consumer.js";
 export {
   QueueConsumerWorker,

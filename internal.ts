@@ -6,4 +6,7 @@
  * @module
  */
 export { KNOWN_FILES } from "./platform/reflection/known-files.js";
+export { INFRASTRUCTURE_SERVICES, reflectServer, type ReflectedServer } from "./platform/reflection/reflect-server.js";
+export { fieldSchema, methodInfo, methodInfos, methodSchema } from "./platform/reflection/method-info.js";
+export { isLoopbackHost } from "./runtime/connection.js";
 export { resolveRetryPolicy, retryDelay, type ResolvedRetryPolicy } from "./runtime/retry.js";

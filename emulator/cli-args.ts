@@ -38,13 +38,19 @@ Options:
   --allow-private-code-host <host[:port]>
                                   a code host that may resolve to a private/loopback address
                                   (tests serving code locally); repeatable
+  --allow-websocket-host <host>   host WebSocketManager.Connect may open WebSockets to (exact, *.domain
+                                  or *); repeatable (default *: any host with public addresses)
+  --allow-private-websocket-host <host[:port]>
+                                  a WebSocket host that may be private/loopback; repeatable
+                                  (default: localhost, 127.0.0.1, ::1 while --host is loopback,
+                                  none otherwise)
   --tls-cert <file.pem>           serve TLS on every server with this certificate (chain)
   --tls-key <file.pem>            the private key of --tls-cert (both or neither)
   --tls-client-ca <file.pem>      require client certificates issued by this CA (mutual TLS)
   --log-level <level>             debug | info | warn | error | silent (default info)
   -h, --help                      show this help
 
-Every server also serves grpc.health.v1.Health and gRPC server reflection v1.
+Every server also serves grpc.health.v1.Health and gRPC server reflection (v1 and v1alpha).
 Stop with Ctrl-C (SIGINT) or SIGTERM: open streams end cleanly, worker processes are stopped.
 `;
 
@@ -100,6 +106,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
         "api-key": { type: "string", multiple: true },
         "allow-code-host": { type: "string", multiple: true },
         "allow-private-code-host": { type: "string", multiple: true },
+        "allow-websocket-host": { type: "string", multiple: true },
+        "allow-private-websocket-host": { type: "string", multiple: true },
         "tls-cert": { type: "string" },
         "tls-key": { type: "string" },
         "tls-client-ca": { type: "string" },
@@ -143,6 +151,14 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
     ...(hosts.length > 0 ? { allowedCodeHosts: hosts } : {}),
     ...(privateHosts.length > 0 ? { allowPrivateCodeHosts: privateHosts } : {}),
   };
+  const wsHosts = v["allow-websocket-host"] ?? [];
+  for (const h of wsHosts) if (h.trim() === "") throw new UsageError("--allow-websocket-host must not be empty");
+  const wsPrivateHosts = v["allow-private-websocket-host"] ?? [];
+  for (const h of wsPrivateHosts) if (h.trim() === "") throw new UsageError("--allow-private-websocket-host must not be empty");
+  const websocketmanager = {
+    ...(wsHosts.length > 0 ? { allowedHosts: wsHosts } : {}),
+    ...(wsPrivateHosts.length > 0 ? { allowPrivateHosts: wsPrivateHosts } : {}),
+  };
   const tls = tlsOptions(v["tls-cert"], v["tls-key"], v["tls-client-ca"]);
   const daprPort = port("--dapr-port", v["dapr-port"]) ?? 50001;
   const appPort = port("--app-port", v["app-port"]);
@@ -163,6 +179,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
       ...(Object.keys(apiKeys).length > 0 ? { apiKeys } : {}),
       ...(servicesConfigPath ? { servicesConfigPath } : {}),
       ...(Object.keys(workmanager).length > 0 ? { workmanager } : {}),
+      ...(Object.keys(websocketmanager).length > 0 ? { websocketmanager } : {}),
       ...(tls ? { tls } : {}),
       daprPort,
       ...(Object.keys(dapr).length > 0 ? { dapr } : {}),

@@ -13,6 +13,7 @@ import { createMemoryPubsubBackend, createMemoryStateBackend, type PubsubBackend
 import { backendConfig, loadServicesConfig, type BackendAddress, type BackendConfig } from "./config/index.js";
 import { Backends, createGatewayService } from "./gateway/index.js";
 import { createLogger, type Logger, type LogLevel } from "./logger.js";
+import { isLoopbackHost } from "@virtufin/sdk/internal";
 import { createWebSocketManagerService, type WebSocketManagerOptions } from "./websocketmanager/index.js";
 import { createWorkManagerService, type WorkManagerOptions } from "./workmanager/index.js";
 import { Dapr } from "@virtufin/sdk/gen/dapr/proto/runtime/v1/dapr_pb";
@@ -200,7 +201,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const deps = { pubsub, state };
     const workmanager = createWorkManagerService({ ...deps, log: log.child("workmanager") }, options.workmanager);
     managed.push(workmanager);
-    const websocketmanager = createWebSocketManagerService({ ...deps, log: log.child("websocketmanager") }, options.websocketmanager);
+    // Loopback WebSocket targets are allowed by default only while the emulator itself listens on
+    // loopback: then every caller is on this machine already and gains no reach through it.
+    const wsmOptions = isLoopbackHost(host) ? options.websocketmanager : { allowPrivateHosts: [], ...options.websocketmanager };
+    const websocketmanager = createWebSocketManagerService({ ...deps, log: log.child("websocketmanager") }, wsmOptions);
     managed.push(websocketmanager);
     const wmServer = await serve("workmanager", ports.workmanager, [{ desc: WorkManager, impl: workmanager.impl }]);
     const wsmServer = await serve("websocketmanager", ports.websocketmanager, [{ desc: WebSocketManager, impl: websocketmanager.impl }]);
@@ -252,7 +256,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     for (const b of backendList.slice(2)) log.info(`backend ${b.name} -> http://${urlHost(b.host)}:${b.port}`);
     const keyNames = Object.keys(apiKeys);
     log.info(keyNames.length > 0 ? `api keys enforced (names: ${keyNames.join(", ")})` : "api keys not configured: every call is allowed");
-    log.info("every server also serves grpc.health.v1.Health and grpc.reflection.v1.ServerReflection");
+    log.info("every server also serves grpc.health.v1.Health and grpc.reflection.v1.ServerReflection (and v1alpha)");
     if (options.tls) log.info(options.tls.requireClientCert ? "TLS on every server, client certificates required" : "TLS on every server");
 
     let stopped: Promise<void> | undefined;

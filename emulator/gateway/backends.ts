@@ -8,7 +8,7 @@ import { Http2SessionManager, createGrpcTransport } from "@connectrpc/connect-no
 import type { BackendConfig } from "../config/index.js";
 import type { Logger } from "../logger.js";
 import { MAX_MESSAGE_BYTES, urlHost } from "../server/index.js";
-import { reflectBackend, type ReflectedBackend } from "./reflection-client.js";
+import { reflectServer, type ReflectedServer as ReflectedBackend } from "@virtufin/sdk/internal";
 
 /** Options of {@link Backends}. */
 export interface BackendsOptions {
@@ -82,7 +82,7 @@ export class Backends {
     const transport = this.transport(name);
     const cached = this.cache.get(name);
     if (cached !== undefined && Date.now() - cached.at < this.ttlMs) return cached.value;
-    const value = reflectBackend(transport).catch((err: unknown) => {
+    const value = reflectServer(transport).catch((err: unknown) => {
       this.cache.delete(name);
       const error = ConnectError.from(err);
       const code = error.code === Code.Unimplemented ? Code.FailedPrecondition : Code.Unavailable;

@@ -18,7 +18,7 @@ import { invalidArgument } from "../services/status.js";
 import type { Backends } from "./backends.js";
 import { classify, matches, toTopicEvent, type EventFilter } from "./events.js";
 import { invokeBinary, invokeJson } from "./invoke.js";
-import { methodInfos, methodSchema } from "./schema.js";
+import { methodInfos, methodSchema } from "@virtufin/sdk/internal";
 
 /** Names under which the Gateway describes itself in ListMethods and GetMethodSchema. */
 const SELF_NAMES = new Set(["virtufin.Gateway", "Gateway"]);

@@ -3,7 +3,5 @@
  */
 export { createGatewayService, Gateway, type GatewayServiceOptions } from "./gateway-service.js";
 export { Backends, type BackendsOptions, type ResolvedMethod } from "./backends.js";
-export { reflectBackend, INFRASTRUCTURE_SERVICES, type ReflectedBackend } from "./reflection-client.js";
 export { forwardedHeaders, invokeBinary, invokeJson, type InvokeOutcome } from "./invoke.js";
 export { classify, matches, toTopicEvent, type ClassifiedEvent, type EventFilter, type EventType } from "./events.js";
-export { fieldSchema, methodInfo, methodInfos, methodSchema } from "./schema.js";

@@ -17,6 +17,7 @@ import { applyCors, type CorsOptions } from "./cors.js";
 import { closeIfBodyUnread } from "./close-unread.js";
 import { Health } from "@virtufin/sdk/gen/grpc/health/v1/health_pb";
 import { ServerReflection } from "@virtufin/sdk/gen/grpc/reflection/v1/reflection_pb";
+import { ServerReflection as ServerReflectionV1alpha } from "@virtufin/sdk/gen/grpc/reflection/v1alpha/reflection_pb";
 import { registerReflection } from "@virtufin/sdk/node";
 import { createHealthService } from "./health.js";
 import { authorizeClient, secureServerOptions, type ServerTlsOptions } from "./tls.js";
@@ -96,12 +97,14 @@ export async function startGrpcServer(options: StartServerOptions): Promise<Runn
   const host = options.host ?? "127.0.0.1";
   const log = options.log;
   const shutdown = new AbortController();
-  const health = createHealthService([...options.services.map((s) => s.desc.typeName), Health.typeName, ServerReflection.typeName]);
+  const infrastructure = [Health, ServerReflection, ServerReflectionV1alpha];
+  const health = createHealthService([...options.services.map((s) => s.desc.typeName), ...infrastructure.map((s) => s.typeName)]);
   const reflected = [...options.services.map((s) => s.desc), Health];
+  const protocol = options.protocol ?? "h2c";
   const routes = (router: ConnectRouter) => {
     for (const service of options.services) router.service(service.desc, service.impl as never);
     router.service(Health, health.impl);
-    registerReflection(router, reflected, options.files);
+    registerReflection(router, reflected, { files: options.files, http1: protocol === "http1" });
   };
   const handler = connectNodeAdapter({
     routes,
@@ -128,7 +131,6 @@ export async function startGrpcServer(options: StartServerOptions): Promise<Runn
     : undefined;
   const serve: typeof handler = authorize && refuse ? (req, res) => (authorize(req.socket as TLSSocket) ? handler(req, res) : refuse(req, res)) : handler;
 
-  const protocol = options.protocol ?? "h2c";
   let server: http.Server | http2.Http2Server | http2.Http2SecureServer;
   const sessions = new Set<http2.ServerHttp2Session>();
   const tls = options.tls;

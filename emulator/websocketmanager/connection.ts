@@ -11,6 +11,7 @@ import { randomUUID } from "node:crypto";
 import WebSocket, { type RawData } from "ws";
 import type { Logger } from "../logger.js";
 import { redactUrl, type ConnectionState, type WsmEvents } from "./events.js";
+import { guardHop, MAX_WEBSOCKET_REDIRECTS, redirectTarget, refusalOf, WebSocketRefusal } from "./guard.js";
 import type { ResolvedWebSocketManagerOptions } from "./options.js";
 
 /** The status strings the platform reports. */
@@ -38,8 +39,12 @@ export class ManagedConnection {
   readonly safeUrl: string;
   private socket: WebSocket | undefined;
   private attempt = 0;
+  /** Sockets whose handshake failure was reported already (by "unexpected-response"). */
+  private readonly reported = new WeakSet<WebSocket>();
   private reconnectTimer: NodeJS.Timeout | undefined;
   private closedByUser = false;
+  /** Set once the address guard refused a hop: the connection is over, never retried. */
+  private refused = false;
   private readonly pending = new Map<string, Pending>();
   private firstSettled = false;
   private resolveFirst!: (error: Error | undefined) => void;
@@ -118,12 +123,18 @@ export class ManagedConnection {
     return socket;
   }
 
-  private open(): void {
+  /**
+   * Opens one attempt at `target` (the URL, or a redirect's next hop). Every hop passes the
+   * address guard first; redirects are followed here, not by ws, so that each is judged.
+   */
+  private open(target = new URL(this.url), hops = 0): void {
     if (this.closedByUser) return;
-    if (this.attempt === 0) this.setStatus("connecting", "connecting");
+    if (this.attempt === 0 && hops === 0) this.setStatus("connecting", "connecting");
+    const guard = guardHop(target, this.options);
+    if ("refusal" in guard) return this.refuse(guard.refusal);
     let socket: WebSocket;
     try {
-      socket = new WebSocket(this.url, { handshakeTimeout: this.options.connectTimeoutMs });
+      socket = new WebSocket(target, { handshakeTimeout: this.options.connectTimeoutMs, lookup: guard.lookup, followRedirects: false });
     } catch (err) {
       // ws rejects some URLs that URL parsing accepts; that is final, not worth a reconnect.
       const error = err instanceof Error ? err : new Error(String(err));
@@ -142,12 +153,47 @@ export class ManagedConnection {
     socket.on("message", (data, isBinary) => {
       if (this.socket === socket) this.onFrame(data, isBinary);
     });
+    socket.on("unexpected-response", (request, response) => {
+      if (this.socket !== socket) return;
+      response.resume();
+      const location = response.headers.location;
+      const status = response.statusCode ?? 0;
+      if (status >= 300 && status < 400 && location) {
+        const next = hops >= MAX_WEBSOCKET_REDIRECTS ? new Error(`more than ${MAX_WEBSOCKET_REDIRECTS} redirects`) : redirectTarget(location, target);
+        if (next instanceof URL) {
+          // This socket is done with (its events are ignored from now on); the next hop is judged anew.
+          this.socket = undefined;
+          request.destroy();
+          socket.terminate();
+          this.open(next, hops + 1);
+          return;
+        }
+        if (next instanceof WebSocketRefusal) {
+          this.socket = undefined;
+          request.destroy();
+          socket.terminate();
+          this.refuse(next);
+          return;
+        }
+        this.onSocketError(next);
+      } else {
+        this.onSocketError(new Error(`Unexpected server response: ${status}`));
+      }
+      // ws leaves the handshake to this listener: end it; its close event then reconnects or not.
+      this.reported.add(socket);
+      socket.terminate();
+    });
     socket.on("error", (err) => {
       if (this.socket !== socket) return;
-      // The platform's order: an error event precedes the status transition it causes.
-      this.log.warn("websocket error", { id: this.id, url: this.safeUrl, error: err.message });
-      this.events.lifecycle("error", { id: this.id, url: this.safeUrl, attempt: this.attempt, error: { type: err.name, message: err.message } });
-      this.settleFirst(err);
+      const refusal = refusalOf(target, err);
+      if (refusal) {
+        this.socket = undefined;
+        this.refuse(refusal);
+        return;
+      }
+      // The error of a handshake already reported by "unexpected-response".
+      if (this.reported.has(socket)) return;
+      this.onSocketError(err);
     });
     socket.on("close", (code) => {
       if (this.socket !== socket) return;
@@ -158,8 +204,26 @@ export class ManagedConnection {
     });
   }
 
+  /** Reports a socket failure: an error event precedes the status transition it causes (the platform's order). */
+  private onSocketError(err: Error): void {
+    this.log.warn("websocket error", { id: this.id, url: this.safeUrl, error: err.message });
+    this.events.lifecycle("error", { id: this.id, url: this.safeUrl, attempt: this.attempt, error: { type: err.name, message: err.message } });
+    this.settleFirst(err);
+  }
+
+  /** Ends the connection for good after the address guard refused a hop: no reconnect can help. */
+  private refuse(refusal: WebSocketRefusal): void {
+    this.refused = true;
+    clearTimeout(this.reconnectTimer);
+    this.log.warn("websocket target refused", { id: this.id, url: this.safeUrl, reason: refusal.message });
+    this.events.lifecycle("error", { id: this.id, url: this.safeUrl, attempt: this.attempt, error: { type: refusal.name, message: refusal.message } });
+    this.failPending(new ConnectError(refusal.message, Code.Unavailable));
+    this.settleFirst(refusal);
+    this.setStatus("disconnected", "disconnected");
+  }
+
   private onDropped(): void {
-    if (this.closedByUser) return;
+    if (this.closedByUser || this.refused) return;
     const max = this.options.reconnectMaxAttempts;
     if (!this.autoReconnect || (max > 0 && this.attempt >= max)) {
       this.setStatus("disconnected", "disconnected");

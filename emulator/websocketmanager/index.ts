@@ -9,7 +9,9 @@ import type { WebSocketManager } from "@virtufin/sdk/gen/virtufin/websocketmanag
 import { resolveWebSocketManagerOptions, type WebSocketManagerOptions } from "./options.js";
 import { WebSocketManagerCore } from "./service.js";
 
-export type { WebSocketManagerOptions } from "./options.js";
+export { LOOPBACK_WEBSOCKET_HOSTS, type WebSocketManagerOptions } from "./options.js";
+export type { Resolver } from "../workmanager/address-guard.js";
+export { MAX_WEBSOCKET_REDIRECTS } from "./guard.js";
 export { FRAME_EVENT_TYPE, WSM_LIFECYCLE_TOPIC, WSM_LIFECYCLE_TYPE_PREFIX, type ConnectionState } from "./events.js";
 export { MAX_TAGS, MAX_TAG_KEY, MAX_TAG_VALUE } from "./tags.js";
 

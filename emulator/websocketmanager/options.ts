@@ -2,6 +2,13 @@
  * Options of the emulator's WebSocketManager and their defaults.
  */
 import { hostname } from "node:os";
+import { systemResolver, type Resolver } from "../workmanager/address-guard.js";
+
+/**
+ * The hosts that may be loopback by default: loopback named literally. A name that merely
+ * resolves to loopback, and every other private, link-local or metadata address, is refused.
+ */
+export const LOOPBACK_WEBSOCKET_HOSTS: readonly string[] = ["localhost", "127.0.0.1", "::1"];
 
 /** How the WebSocketManager connects and reconnects. Every field is optional. */
 export interface WebSocketManagerOptions {
@@ -17,6 +24,20 @@ export interface WebSocketManagerOptions {
   readonly defaultSendTimeoutMs?: number;
   /** This instance's id, reported as instance_id (default: $HOSTNAME or the host name). */
   readonly instanceId?: string;
+  /**
+   * Hosts Connect may open WebSockets to: exact names, `*.example.com` or `*` (default `["*"]`:
+   * any host whose addresses are public).
+   */
+  readonly allowedHosts?: readonly string[];
+  /**
+   * Where private, loopback, link-local and metadata addresses are allowed: `true` everywhere, or
+   * the hosts (`name` or `name:port`, as written in the URL) that may be private; each redirect
+   * hop is judged on its own. Default {@link LOOPBACK_WEBSOCKET_HOSTS} (the emulator passes `[]`
+   * when it listens on a non-loopback interface, so remote callers gain no reach into it).
+   */
+  readonly allowPrivateHosts?: boolean | readonly string[];
+  /** How host names are resolved (default: the system resolver; tests stub it). */
+  readonly resolve?: Resolver;
 }
 
 /** The options with every default filled in. */
@@ -31,6 +52,9 @@ export function resolveWebSocketManagerOptions(options: WebSocketManagerOptions 
     connectTimeoutMs: positive(options.connectTimeoutMs, 10_000),
     defaultSendTimeoutMs: positive(options.defaultSendTimeoutMs, 5_000),
     instanceId: options.instanceId ?? process.env["HOSTNAME"] ?? hostname(),
+    allowedHosts: options.allowedHosts ?? ["*"],
+    allowPrivateHosts: options.allowPrivateHosts ?? LOOPBACK_WEBSOCKET_HOSTS,
+    resolve: options.resolve ?? systemResolver,
   };
 }
 

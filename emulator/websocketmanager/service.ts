@@ -7,6 +7,7 @@ import type { PubsubBackend } from "../backend/types.js";
 import type { Logger } from "../logger.js";
 import { WebSocketManager } from "@virtufin/sdk/gen/virtufin/websocketmanager_pb";
 import { ManagedConnection } from "./connection.js";
+import { WebSocketRefusal } from "./guard.js";
 import { WsmEvents, redactUrl } from "./events.js";
 import type { ResolvedWebSocketManagerOptions } from "./options.js";
 import { matchesFilters, mergeTags } from "./tags.js";
@@ -36,6 +37,12 @@ export class WebSocketManagerCore {
       const connection = new ManagedConnection(id, url, req.autoReconnect, tags, this.events, this.options, this.log);
       this.connections.set(id, connection);
       const failure = await connection.firstOutcome;
+      if (failure instanceof WebSocketRefusal) {
+        // Refused by the address guard before connecting: final, whatever auto_reconnect says.
+        connection.disconnect();
+        this.connections.delete(id);
+        throw new ConnectError(failure.message, Code.InvalidArgument);
+      }
       if (failure && !req.autoReconnect) {
         connection.disconnect();
         this.connections.delete(id);

@@ -8,11 +8,11 @@
  * FAILED_PRECONDITION. Messages show the URL without credentials or query string.
  */
 import { Code, ConnectError } from "@connectrpc/connect";
-import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import http, { type IncomingMessage } from "node:http";
 import https from "node:https";
-import { isIP, type LookupFunction } from "node:net";
-import { isAllowedHost, isPrivateAddress, isPrivateName } from "./address-guard.js";
+import { guardedLookup, hostRefusal, PrivateAddressError, privateAllowed, type Resolver } from "./address-guard.js";
+
+export { privateAllowed } from "./address-guard.js";
 
 /** Limits applied to one fetch. */
 export interface CodeFetchLimits {
@@ -28,6 +28,8 @@ export interface CodeFetchLimits {
   readonly maxBytes: number;
   /** The overall time limit in ms. */
   readonly timeoutMs: number;
+  /** How host names are resolved (default: the system resolver). */
+  readonly resolve?: Resolver;
 }
 
 const MAX_REDIRECTS = 5;
@@ -51,8 +53,6 @@ export function parseCodeUrl(raw: string): URL {
 export function describeUrl(url: URL): string {
   return `${url.protocol}//${url.host}${url.pathname}`;
 }
-
-class PrivateAddressError extends Error {}
 
 /** Fetches code from `raw` within the limits. */
 export async function fetchCode(raw: string, limits: CodeFetchLimits): Promise<Uint8Array> {
@@ -83,33 +83,20 @@ export async function fetchCode(raw: string, limits: CodeFetchLimits): Promise<U
 }
 
 function checkHost(url: URL, limits: CodeFetchLimits): void {
-  const host = url.hostname.replace(/^\[|\]$/g, "");
-  if (!isAllowedHost(host, limits.allowedHosts)) {
+  const refusal = hostRefusal(url, limits);
+  if (refusal?.reason === "not-allowed") {
     throw new ConnectError(
-      `code URL host "${host}" is not allowed (allowed: ${limits.allowedHosts.join(", ") || "none"}; set the WorkManager option allowedCodeHosts)`,
+      `code URL host "${refusal.host}" is not allowed (allowed: ${limits.allowedHosts.join(", ") || "none"}; set the WorkManager option allowedCodeHosts)`,
       Code.InvalidArgument,
     );
   }
-  if (privateAllowed(url, limits.allowPrivate)) return;
-  if (isIP(host) !== 0 && isPrivateAddress(host)) throw privateAddress(url, host);
-  // Checked before resolution, so that no DNS query for an internal name leaves the machine.
-  if (isPrivateName(host)) {
+  if (refusal?.reason === "private-address") throw privateAddress(url, refusal.address);
+  if (refusal?.reason === "private-name") {
     throw new ConnectError(
-      `code URL ${describeUrl(url)} names the private host "${host}", which is refused (option allowPrivateCodeHosts allows it)`,
+      `code URL ${describeUrl(url)} names the private host "${refusal.host}", which is refused (option allowPrivateCodeHosts allows it)`,
       Code.InvalidArgument,
     );
   }
-}
-
-/** True when `url`'s host (`name` or `name:port`) may resolve to private addresses. */
-export function privateAllowed(url: URL, allow: boolean | readonly string[]): boolean {
-  if (typeof allow === "boolean") return allow;
-  const host = url.hostname.toLowerCase();
-  const port = url.port || (url.protocol === "https:" ? "443" : "80");
-  return allow.some((entry) => {
-    const e = entry.trim().toLowerCase();
-    return e === host || e === `${host}:${port}`;
-  });
 }
 
 function get(url: URL, allowPrivate: boolean, signal: AbortSignal, limits: CodeFetchLimits): Promise<IncomingMessage> {
@@ -118,27 +105,12 @@ function get(url: URL, allowPrivate: boolean, signal: AbortSignal, limits: CodeF
     const request = client.get(url, {
       agent: false,
       signal,
-      lookup: guardedLookup(allowPrivate),
+      lookup: guardedLookup(allowPrivate, limits.resolve),
       headers: { accept: "*/*", "user-agent": "virtufin-emulator-workmanager" },
     });
     request.on("response", resolve);
     request.on("error", (err) => reject(mapError(err, url, limits, signal)));
   });
-}
-
-/** A DNS lookup that refuses names resolving to any private address. */
-function guardedLookup(allowPrivate: boolean): LookupFunction {
-  return (hostname, options, callback) => {
-    dnsLookup(hostname, { all: true, family: options.family ?? 0 }, (err, addresses: LookupAddress[]) => {
-      if (err) return callback(err, "", 0);
-      const bad = addresses.find((entry) => isPrivateAddress(entry.address));
-      if (!allowPrivate && bad) return callback(new PrivateAddressError(bad.address), "", 0);
-      const first = addresses[0];
-      if (!first) return callback(new Error(`no address for ${hostname}`), "", 0);
-      if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
-      return callback(null, first.address, first.family);
-    });
-  };
 }
 
 function readBody(response: IncomingMessage, url: URL, limits: CodeFetchLimits, signal: AbortSignal): Promise<Uint8Array> {
@@ -174,7 +146,7 @@ function readBody(response: IncomingMessage, url: URL, limits: CodeFetchLimits, 
 }
 
 function mapError(err: unknown, url: URL, limits: CodeFetchLimits, signal: AbortSignal): ConnectError {
-  if (err instanceof PrivateAddressError) return privateAddress(url, err.message);
+  if (err instanceof PrivateAddressError) return privateAddress(url, err.address);
   if (signal.aborted) return failed(url, `timed out after ${limits.timeoutMs} ms`);
   return failed(url, err instanceof Error ? err.message : String(err));
 }

@@ -1,8 +1,9 @@
 /**
  * gRPC server reflection v1 (`grpc.reflection.v1.ServerReflection`) for a set of served
- * services, answered from the protobuf-es descriptors compiled into the server.
+ * services, answered from the protobuf-es descriptors compiled into the server; v1alpha answers
+ * the same questions for older clients.
  */
-import { create, toBinary, type DescFile, type DescService } from "@bufbuild/protobuf";
+import { create, fromBinary, toBinary, type DescFile, type DescMethod, type DescService } from "@bufbuild/protobuf";
 import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
 import { nestedTypes } from "@bufbuild/protobuf/reflect";
 import type { ConnectRouter, ServiceImpl } from "@connectrpc/connect";
@@ -12,7 +13,10 @@ import {
   type ServerReflectionRequest,
   type ServerReflectionResponse,
 } from "../../generated/grpc/reflection/v1/reflection_pb.js";
+import * as v1alpha from "../../generated/grpc/reflection/v1alpha/reflection_pb.js";
+import { ServerReflectionRequestSchema, ServerReflectionResponseSchema as V1ResponseSchema } from "../../generated/grpc/reflection/v1/reflection_pb.js";
 import { KNOWN_FILES } from "./known-files.js";
+import { asServerStreaming } from "./reflection-protocol.js";
 
 
 /** Every import of a file: its resolved dependencies plus option-only imports known by name. */
@@ -112,9 +116,20 @@ function answer(index: ReflectionIndex, request: ServerReflectionRequest): Serve
   }
 }
 
+/** Options of {@link registerReflection}. */
+export interface RegisterReflectionOptions {
+  /** Files that resolve option-only imports that are neither well-known nor Virtufin's own, by name. */
+  files?: readonly DescFile[];
+  /**
+   * The router serves HTTP/1.1 only (e.g. a gRPC-Web port): reflection's bidi stream is then
+   * served as one question per call, which reflection clients over gRPC-Web use.
+   */
+  http1?: boolean;
+}
+
 /**
- * Registers gRPC server reflection v1 on a Connect router, for `services` (the router's own
- * services; ServerReflection itself is added). The Virtufin Gateway discovers a backend's methods
+ * Registers gRPC server reflection (v1 and v1alpha) on a Connect router, for `services` (the router's own
+ * services; the reflection services themselves are added). The Virtufin Gateway discovers a backend's methods
  * through reflection before it dispatches `InvokeJson` to it, so a user's server that the Gateway
  * routes to registers it:
  *
@@ -130,10 +145,19 @@ function answer(index: ReflectionIndex, request: ServerReflectionRequest): Serve
  * });
  * ```
  *
- * `files` resolves option-only imports that are neither well-known nor Virtufin's own, by name.
  */
-export function registerReflection(router: ConnectRouter, services: readonly DescService[], files: readonly DescFile[] = []): void {
-  router.service(ServerReflection, createReflectionService([...services, ServerReflection], files));
+export function registerReflection(router: ConnectRouter, services: readonly DescService[], options: RegisterReflectionOptions = {}): void {
+  const v1 = createReflectionService([...services, ServerReflection, v1alpha.ServerReflection], options.files);
+  const alpha = createReflectionServiceV1alpha(v1);
+  if (options.http1) {
+    // HTTP/1.1 carries no bidi streams: there reflection answers one question per call.
+    for (const view of [serverStreamingService(ServerReflection, v1), serverStreamingService(v1alpha.ServerReflection, alpha)]) {
+      router.service(view.desc, view.impl as never);
+    }
+    return;
+  }
+  router.service(ServerReflection, v1);
+  router.service(v1alpha.ServerReflection, alpha);
 }
 
 /**
@@ -156,3 +180,44 @@ export function createReflectionService(services: readonly DescService[], files:
   };
 }
 
+
+/**
+ * Reflection v1alpha over the v1 implementation: the two versions have the same messages and
+ * field numbers under another package, so each message is converted through its binary form.
+ */
+export function createReflectionServiceV1alpha(v1: ServiceImpl<typeof ServerReflection>): ServiceImpl<typeof v1alpha.ServerReflection> {
+  return {
+    async *serverReflectionInfo(requests, context) {
+      async function* asV1() {
+        for await (const request of requests) yield fromBinary(ServerReflectionRequestSchema, toBinary(v1alpha.ServerReflectionRequestSchema, request));
+      }
+      for await (const response of v1.serverReflectionInfo(asV1(), context)) {
+        yield fromBinary(v1alpha.ServerReflectionResponseSchema, toBinary(V1ResponseSchema, create(V1ResponseSchema, response)));
+      }
+    },
+  };
+}
+
+/**
+ * A service whose bidi methods are registered as server-streaming (one request per call), for
+ * HTTP/1.1 servers: Connect refuses bidi streams over HTTP/1.1, but a reflection question is one
+ * message with one answer, which is what browsers and the SDK's ReflectionClient send.
+ */
+export function serverStreamingService<S extends DescService>(service: S, impl: ServiceImpl<S>): { desc: DescService; impl: object } {
+  const methods: DescMethod[] = service.methods.map((m) => (m.methodKind === "bidi_streaming" ? asServerStreaming(m) : m));
+  const desc = { ...service, methods, method: Object.fromEntries(methods.map((m) => [m.localName, m])) } as unknown as DescService;
+  const wrapped: Record<string, unknown> = {};
+  for (const method of service.methods) {
+    const handler = (impl as Record<string, (...args: unknown[]) => unknown>)[method.localName];
+    if (handler === undefined) continue;
+    wrapped[method.localName] =
+      method.methodKind === "bidi_streaming"
+        ? (request: unknown, context: unknown) => handler.call(impl, once(request), context)
+        : handler.bind(impl);
+  }
+  return { desc, impl: wrapped };
+}
+
+async function* once<T>(value: T): AsyncIterable<T> {
+  yield value;
+}

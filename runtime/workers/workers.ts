@@ -3,6 +3,7 @@
  * stragglers are cancelled.
  */
 import { WorkerLifecycleError, WorkersError, errorMessage, type WorkerFailure } from "./errors.js";
+import { GroupCallbacks, type CallbackOptions, type GroupCallback } from "./group-callbacks.js";
 import { aborted, settlesWithin } from "./sleep.js";
 import { Worker } from "./worker.js";
 import { WorkerState, type WorkerOptions, type LifecycleStatus } from "./types.js";
@@ -31,6 +32,13 @@ export interface WorkersOptions extends WorkerOptions {
   cancelGracePeriodMs?: number;
   /** What a worker ending on its own does to the group (default `"on-exit"`); see {@link BailOut}. */
   bailOut?: BailOut;
+  /**
+   * Called once the group's workers have stopped (seed: `on_shutdown`, "called after the workers
+   * are stopped"), on every way out of a started group — a stop, a bail-out, a failed start-up —
+   * and after its registered callbacks have finished. If it throws, the group fails with that
+   * error (unless a worker's failure is already the group's error; it is then logged).
+   */
+  onShutdown?: () => void | Promise<void>;
 }
 
 /** The status of a group: its own status plus each worker's. */
@@ -39,6 +47,8 @@ export interface WorkersStatus extends LifecycleStatus {
   readonly workers: readonly LifecycleStatus[];
   /** Names of the workers that did not stop even after being cancelled. */
   readonly notStopped: readonly string[];
+  /** The registered callbacks: timers waiting, callbacks running, runs completed and failed. */
+  readonly callbacks: ReturnType<GroupCallbacks["status"]>;
 }
 
 /**
@@ -69,6 +79,8 @@ export class Workers extends Worker {
   readonly #bailOut: BailOut;
   #notStopped: string[] = [];
   #stopped: Promise<void> | undefined;
+  readonly #callbacks: GroupCallbacks;
+  readonly #onShutdownHook: WorkersOptions["onShutdown"];
 
   /** @param options the workers, grace periods, bail-out policy, name and logger */
   constructor(options: WorkersOptions = {}) {
@@ -76,6 +88,10 @@ export class Workers extends Worker {
     this.#graceMs = checkMs("stoppingGracePeriodMs", options.stoppingGracePeriodMs ?? DEFAULT_STOPPING_GRACE_PERIOD_MS);
     this.#cancelGraceMs = checkMs("cancelGracePeriodMs", options.cancelGracePeriodMs ?? DEFAULT_CANCEL_GRACE_PERIOD_MS);
     this.#bailOut = options.bailOut ?? "on-exit";
+    this.#callbacks = new GroupCallbacks(this.name, this.logger);
+    this.#onShutdownHook = options.onShutdown;
+    // From the stop request on, no callback starts and no timer is left waiting.
+    this.stopSignal.addEventListener("abort", () => this.#callbacks.halt(), { once: true });
     this.add(...(options.workers ?? []));
     // Cancelling the group cancels its workers at once, without waiting for the grace period.
     this.cancelSignal.addEventListener(
@@ -134,12 +150,28 @@ export class Workers extends Worker {
     return removed;
   }
 
+  /**
+   * Runs `callback` after `seconds` (plus up to `jitter` seconds at random) while the group runs,
+   * once or periodically (seed: `register_callback(callback, seconds, jitter, periodic)`, in
+   * seconds as there). Registered before `startup()`, it waits for the group's workers to start.
+   * A periodic callback is rescheduled after each run has finished (runs never overlap). The
+   * group's stop clears every timer; a callback in flight is awaited before `onShutdown`. A
+   * callback that throws is logged and, if periodic, keeps its schedule.
+   *
+   * @throws WorkerLifecycleError if the group is stopping or stopped
+   * @throws RangeError for a negative or non-finite delay, jitter or period
+   */
+  registerCallback(callback: GroupCallback, seconds: number, options: CallbackOptions = {}): void {
+    this.#callbacks.register(callback, seconds, options);
+  }
+
   /** The group's status with the status of every worker and the names of any that did not stop. */
   override status(): WorkersStatus {
     return {
       ...super.status(),
       workers: this.#workers.map((worker) => worker.status()),
       notStopped: [...this.#notStopped],
+      callbacks: this.#callbacks.status(),
     };
   }
 
@@ -150,7 +182,10 @@ export class Workers extends Worker {
   protected override async onStartup(): Promise<void> {
     const workers = [...this.#workers];
     const results = await Promise.allSettled(workers.map((worker) => this.#start(worker)));
-    if (results.every((result) => result.status === "fulfilled")) return;
+    if (results.every((result) => result.status === "fulfilled")) {
+      this.#callbacks.start();
+      return;
+    }
     await this.#stopAll();
     throw this.#report() ?? new WorkersError(this.name, [], []);
   }
@@ -168,9 +203,17 @@ export class Workers extends Worker {
    */
   protected override async onShutdown(): Promise<void> {
     await this.#stopAll();
-    if (this.failed) return; // the failed startup already reported the same error
-    const error = this.#report();
+    await this.#callbacks.stop();
+    let hookFailure: { error: unknown } | undefined;
+    try {
+      await this.#onShutdownHook?.();
+    } catch (error) {
+      hookFailure = { error };
+    }
+    const error = this.failed ? undefined : this.#report(); // a failed startup already reported its error
+    if (hookFailure && (this.failed || error)) this.logger.error(`${this.name}: onShutdown failed: ${errorMessage(hookFailure.error)}`, hookFailure.error);
     if (error) throw error;
+    if (hookFailure && !this.failed) throw hookFailure.error;
   }
 
   #start(worker: Worker): Promise<void> {

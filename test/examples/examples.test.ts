@@ -25,6 +25,8 @@ const EXPECTED: Record<string, RegExp[]> = {
   "create-worker-from-file": [/from time_worker\.js: text\/javascript \(JavaScript\)/],
   "simple-worker": [/Hello from/],
   "dapr-publisher": [/Received via Dapr: \{"key":"value"\} \(type com\.dapr\.event\.sent, source virtufin-app\)/, /Received via Dapr: bulk-2/, /Bulk publish failures: 0/, /Unknown component: INVALID_ARGUMENT/],
+  "async-consumer": [/Tick 1/, /Tick 2/, /Tick 3/, /Callback failed: callback "picky" for "tick" failed: this callback does not like 2/, /Group stopped: sum 6, queue 0, callback errors 1/],
+  "run-worker-grpc": [/WorkManager services: virtufin\.WorkManager/, /Created worker: [0-9a-f-]{36}/, /Reply: \{"echo": ?\{"command": ?"status"\}, ?"handled_by": ?"python"\}/, /Worker [0-9a-f-]{36}: WORKER_STATUS_RUNNING on grpc-worker-requests/, /Deleted; still listed: false/],
   "custom-service": [/Gateway services: .*pricing/, /Direct: BTCUSDT x2 = 100000/, /Gateway proxy: BTCUSDT x2 = 100000/, /Gateway proxy: unknown symbol -> NOT_FOUND/, /Dynamic: \{"symbol":"ETHUSDT","unitPrice":2500,"total":10000\}/, /TypeScript responder: GetTime -> 2023-11-14T22:13:20Z UTC/, /Python worker: GetTime -> 2023-11-14T22:13:20Z UTC/, /Python worker: Elapsed -> 3600 s/, /Python worker: unknown zone -> INVALID_ARGUMENT/],
 };
 

@@ -5,7 +5,13 @@
  * target that is not loopback, BEFORE name resolution, to 127.0.0.1:1 (where nothing listens,
  * so the caller sees an ordinary ECONNREFUSED). So even if the code under test regressed, the
  * test would record a violation instead of sending a packet (or a DNS query) anywhere else.
+ *
+ * Names made up by a test (`stubbedNames`) are let through only when the connect brings its own
+ * `lookup` (the code under test resolving through a stub the test injected, so no DNS query is
+ * made); every address that lookup answers is then checked, and a non-loopback one is a
+ * violation, replaced by 127.0.0.1:1 before anything connects to it.
  */
+import type { LookupAddress } from "node:dns";
 import net from "node:net";
 
 /** What the jail saw. */
@@ -55,16 +61,48 @@ function symbolsOf(value: object): Record<symbol, unknown> {
   return out;
 }
 
+/** Options of {@link installNetworkJail}. */
+export interface NetworkJailOptions {
+  /** Made-up host names the test resolves itself, through a stub resolver it injected. */
+  readonly stubbedNames?: readonly string[];
+}
+
+type LookupCallback = (err: Error | null, address: string | LookupAddress[], family?: number) => void;
+type Lookup = (hostname: string, options: { all?: boolean }, callback: LookupCallback) => void;
+
+/** `args` with the connect options' lookup wrapped so that only loopback answers get through. */
+function checkedLookupArgs(args: unknown[], port: string, violations: string[]): unknown[] | undefined {
+  const first = args[0];
+  const normalized = Array.isArray(first);
+  const options = (normalized ? first[0] : first) as { lookup?: Lookup };
+  const lookup = options.lookup;
+  if (typeof lookup !== "function") return undefined;
+  const checked: Lookup = (hostname, lookupOptions, callback) =>
+    lookup(hostname, lookupOptions, (err, address, family) => {
+      if (err) return callback(err, address, family);
+      const list = Array.isArray(address) ? address : [{ address, family: family ?? 4 }];
+      const bad = list.find((entry) => !LOOPBACK.test(entry.address));
+      if (!bad) return callback(null, address, family);
+      violations.push(`${hostname}=${bad.address}:${port}`);
+      return Array.isArray(address) ? callback(null, [{ address: DIVERTED.host, family: 4 }]) : callback(null, DIVERTED.host, 4);
+    });
+  const replaced = { ...options, lookup: checked };
+  return normalized ? Object.assign([...first], { 0: replaced }, symbolsOf(first)) : [replaced, ...args.slice(1)];
+}
+
 /** Installs the jail; call `uninstall()` when the file's tests are done. */
-export function installNetworkJail(): NetworkJail {
+export function installNetworkJail(jailOptions: NetworkJailOptions = {}): NetworkJail {
   const real = net.Socket.prototype.connect;
   const targets: string[] = [];
   const violations: string[] = [];
+  const stubbed = new Set((jailOptions.stubbedNames ?? []).map((name) => name.toLowerCase()));
   net.Socket.prototype.connect = function jailedConnect(this: net.Socket, ...args: unknown[]) {
     const target = targetOf(args);
     if (target) {
       const host = target.host.replace(/^\[|\]$/g, "");
       targets.push(`${host}:${target.port}`);
+      const checked = stubbed.has(host.toLowerCase()) ? checkedLookupArgs(args, target.port, violations) : undefined;
+      if (checked) return (real as (...a: unknown[]) => net.Socket).apply(this, checked);
       if (!LOOPBACK.test(host)) {
         violations.push(`${host}:${target.port}`);
         return (real as (...a: unknown[]) => net.Socket).apply(this, target.diverted);

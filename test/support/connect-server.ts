@@ -12,13 +12,16 @@ export interface TestServer {
   readonly baseUrl: string;
   /** Its port. */
   readonly port: number;
+  /** Serves other routes from now on (a server redeployed with another set of services). */
+  replaceRoutes(routes: (router: ConnectRouter) => void): void;
   /** Stops it, ending open streams. */
   close(): Promise<void>;
 }
 
 /** Serves the routes on 127.0.0.1, a free port, over h2c (gRPC, gRPC-Web and Connect). */
 export async function startTestServer(routes: (router: ConnectRouter) => void): Promise<TestServer> {
-  const server: Http2Server = createServer(connectNodeAdapter({ routes }));
+  let handler = connectNodeAdapter({ routes });
+  const server: Http2Server = createServer((req, res) => handler(req, res));
   const sessions = new Set<import("node:http2").ServerHttp2Session>();
   server.on("session", (s) => {
     sessions.add(s);
@@ -29,6 +32,9 @@ export async function startTestServer(routes: (router: ConnectRouter) => void): 
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     port,
+    replaceRoutes: (next) => {
+      handler = connectNodeAdapter({ routes: next });
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sessions) s.destroy();

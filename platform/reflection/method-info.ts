@@ -1,5 +1,7 @@
 /**
- * Describing methods and message fields for Gateway.ListMethods and Gateway.GetMethodSchema.
+ * Describing methods and message fields as the Gateway's `MethodInfo` and `MethodSchema`: what
+ * `Gateway.ListMethods` and `Gateway.GetMethodSchema` answer (the emulator's Gateway uses these),
+ * and what the ReflectionClient's `listMethods` returns, so both routes describe a method alike.
  */
 import { ScalarType, create, type DescField, type DescMethod, type DescService } from "@bufbuild/protobuf";
 import {
@@ -10,8 +12,8 @@ import {
   type FieldSchema,
   type MethodInfo,
   type MethodSchema,
-} from "@virtufin/sdk/gen/virtufin/gateway_pb";
-import { invalidArgument } from "../services/status.js";
+} from "../../generated/virtufin/gateway_pb.js";
+import { Code, VirtufinError } from "../../runtime/errors.js";
 
 /** Describes one method as MethodInfo. */
 export function methodInfo(method: DescMethod): MethodInfo {
@@ -75,7 +77,7 @@ export function fieldSchema(field: DescField): FieldSchema {
 /** The MethodSchema of a method's input ("input" or empty) or output ("output") message. */
 export function methodSchema(method: DescMethod, type: string): MethodSchema {
   const which = type === "" ? "input" : type.toLowerCase();
-  if (which !== "input" && which !== "output") throw invalidArgument(`type must be "input" or "output", not "${type}"`);
+  if (which !== "input" && which !== "output") throw new VirtufinError(`type must be "input" or "output", not "${type}"`, Code.InvalidArgument);
   const message = which === "input" ? method.input : method.output;
   return create(MethodSchemaSchema, {
     inputTypeName: method.input.typeName,
