@@ -69,7 +69,7 @@ export {
   WorkersError,
   type WorkerFailure,
 } from "./runtime/workers/errors.js";
-export { sleep } from "./runtime/workers/sleep.js";
+export { sleep } from "./runtime/sleep.js";
 export { Worker } from "./runtime/workers/worker.js";
 export { createWorker, type CreateWorkerOptions, type WorkerRun } from "./runtime/workers/create-worker.js";
 export {

@@ -10,3 +10,5 @@ export { INFRASTRUCTURE_SERVICES, reflectServer, type ReflectedServer } from "./
 export { fieldSchema, methodInfo, methodInfos, methodSchema } from "./platform/reflection/method-info.js";
 export { isLoopbackHost } from "./runtime/connection.js";
 export { resolveRetryPolicy, retryDelay, type ResolvedRetryPolicy } from "./runtime/retry.js";
+export { backoffDelay, type BackoffBounds } from "./runtime/backoff.js";
+export { sleep } from "./runtime/sleep.js";

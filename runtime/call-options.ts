@@ -3,6 +3,7 @@
  */
 
 import type { RetryPolicy } from "./retry.js";
+import { invalidArgument } from "./errors.js";
 
 /** Options of one call. */
 export interface CallOptions {
@@ -38,6 +39,6 @@ export const DEFAULT_STREAM_TIMEOUT_MS = 86_400_000;
 export function checkTimeout(name: string, value: number | undefined): void {
   if (value === undefined) return;
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new TypeError(`${name} must be a positive number of milliseconds, got ${String(value)}`);
+    throw invalidArgument(`${name} must be a positive number of milliseconds, got ${String(value)}`);
   }
 }

@@ -19,7 +19,7 @@ import { Connection, isTransport, type ConnectionOptions, type EndpointDefaults 
 import { Code, VirtufinError } from "./errors.js";
 import { normalizeInit, type RequestInit } from "./request-init.js";
 import { isIdempotent, resolveRetryPolicy, retryDelay } from "./retry.js";
-import { sleep } from "./workers/sleep.js";
+import { sleep } from "./sleep.js";
 
 /**
  * Where a client sends its calls: connection options (the client opens and owns a

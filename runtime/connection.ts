@@ -8,6 +8,7 @@
  */
 import { Code, type Interceptor, type Transport } from "@connectrpc/connect";
 import { allowManyListeners, defaultProtocol, openTransport } from "#transport";
+import { linkAbort, type LinkedAbort } from "./abort.js";
 import { checkTimeout, DEFAULT_STREAM_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from "./call-options.js";
 import { VirtufinError } from "./errors.js";
 import { resolveRetryPolicy, type ResolvedRetryPolicy, type RetryPolicy } from "./retry.js";
@@ -88,7 +89,7 @@ export class Connection implements AsyncDisposable {
   #release: (() => void) | undefined;
   readonly #options: ConnectionOptions;
   readonly #credentials: Interceptor | undefined;
-  readonly #inflight = new Set<AbortController>();
+  readonly #inflight = new Set<LinkedAbort>();
   /** Aborted by close(); shared by the calls that have no signal of their own. */
   readonly #closing = new AbortController();
   #shared = 0;
@@ -151,21 +152,17 @@ export class Connection implements AsyncDisposable {
       const end = () => void (this.#closed || this.#shared--);
       return { signal: this.#closing.signal, end, cancel: end };
     }
-    const controller = new AbortController();
-    const onAbort = () => controller.abort(signal?.reason);
-    if (signal?.aborted) controller.abort(signal.reason);
-    else signal?.addEventListener("abort", onAbort, { once: true });
-    this.#inflight.add(controller);
+    const call = linkAbort(signal);
+    this.#inflight.add(call);
     return {
-      signal: controller.signal,
+      signal: call.signal,
       end: () => {
-        signal?.removeEventListener("abort", onAbort);
-        this.#inflight.delete(controller);
+        call.unlink();
+        this.#inflight.delete(call);
       },
       cancel: () => {
-        signal?.removeEventListener("abort", onAbort);
-        this.#inflight.delete(controller);
-        controller.abort(new VirtufinError("the stream was closed by its consumer", Code.Canceled));
+        this.#inflight.delete(call);
+        call.abort(new VirtufinError("the stream was closed by its consumer", Code.Canceled));
       },
     };
   }
@@ -181,7 +178,7 @@ export class Connection implements AsyncDisposable {
     this.#closed = true;
     const reason = new VirtufinError("the connection was closed", Code.Canceled);
     this.#closing.abort(reason);
-    for (const controller of this.#inflight) controller.abort(reason);
+    for (const call of this.#inflight) call.abort(reason);
     this.#inflight.clear();
     this.#shared = 0;
     this.#release?.();

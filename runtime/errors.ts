@@ -45,6 +45,26 @@ export class VirtufinError extends ConnectError {
     return Function.prototype[Symbol.hasInstance].call(this, value);
   }
 
+  /**
+   * A failure with the given code. `name` stays "ConnectError" (Connect recognises its errors by
+   * name, and must keep ours as they are), but what people read — the stack, `toString()`,
+   * `console.log` — names the class, e.g. "VirtufinError: [not_found] ...".
+   */
+  constructor(...args: ConstructorParameters<typeof ConnectError>) {
+    super(...args);
+    if (typeof this.stack === "string") this.stack = this.stack.replace(/^ConnectError\b/, new.target.name);
+  }
+
+  /** "VirtufinError: [code] message" (or the subclass's name). */
+  override toString(): string {
+    return `${this.constructor.name}: ${this.message}`;
+  }
+
+  /** Node's `util.inspect` (and so `console.log`) shows the class name, not Connect's. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.stack ?? this.toString();
+  }
+
   /** The gRPC code name of `code`, e.g. "DEADLINE_EXCEEDED". */
   get codeName(): string {
     return codeName(this.code);
@@ -85,6 +105,14 @@ export class RequestTimeoutError extends VirtufinError {
   ) {
     super(message, Code.DeadlineExceeded);
   }
+}
+
+/**
+ * The error for an argument that makes no sense, thrown before anything is sent: the same
+ * VirtufinError (INVALID_ARGUMENT) a server would answer with, whatever the argument.
+ */
+export function invalidArgument(message: string): VirtufinError {
+  return new VirtufinError(message, Code.InvalidArgument);
 }
 
 /**

@@ -7,7 +7,7 @@
 import type { DescService } from "@bufbuild/protobuf";
 import type { CallOptions } from "./call-options.js";
 import type { ClientCore } from "./client-core.js";
-import { Code } from "./errors.js";
+import { Code, invalidArgument } from "./errors.js";
 import { createJsonCore } from "./json-core.js";
 
 /** What a gateway proxy calls through: anything with `invoke` (an ApiClient). */
@@ -25,7 +25,7 @@ export interface JsonGateway {
  */
 export function createGatewayCore(service: DescService, gateway: JsonGateway, backend: string): ClientCore {
   if (typeof gateway?.invoke !== "function") {
-    throw new TypeError(`a ${service.name} gateway proxy needs a target with invoke() (an ApiClient)`);
+    throw invalidArgument(`a ${service.name} gateway proxy needs a target with invoke() (an ApiClient)`);
   }
   return createJsonCore(
     (method, request, options) => gateway.invoke(backend, method.name, request, options),

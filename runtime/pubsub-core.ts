@@ -17,7 +17,7 @@ import {
 } from "@bufbuild/protobuf";
 import { DEFAULT_TIMEOUT_MS } from "./call-options.js";
 import type { ClientCore } from "./client-core.js";
-import { Code, VirtufinError } from "./errors.js";
+import { Code, VirtufinError, invalidArgument } from "./errors.js";
 import { createJsonCore, parseMessage } from "./json-core.js";
 import type { Worker } from "./workers/worker.js";
 import { Workers } from "./workers/workers.js";
@@ -81,7 +81,7 @@ export interface PubsubTarget {
 /** Creates the core of a typed request-reply client for a bound service. */
 export function createPubsubCore(service: DescService, target: PubsubTarget, binding: PubsubBinding): ClientCore {
   if (typeof target?.pubsub?.publishWithResult !== "function") {
-    throw new TypeError(`a ${service.name} request-reply client needs a target with pubsub (an ApiClient)`);
+    throw invalidArgument(`a ${service.name} request-reply client needs a target with pubsub (an ApiClient)`);
   }
   return createJsonCore(
     async (method, data, options) => {

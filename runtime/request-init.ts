@@ -5,6 +5,7 @@
  */
 import type { DescField, DescMessage, DescOneof, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
 import { isMessage } from "@bufbuild/protobuf";
+import { invalidArgument } from "./errors.js";
 
 type Message = { readonly $typeName: string };
 
@@ -55,7 +56,7 @@ export type RequestInit<Desc extends DescMessage> = (Init<MessageShape<Desc>> & 
 export function normalizeInit<Desc extends DescMessage>(desc: Desc, init: unknown): MessageInitShape<Desc> {
   if (init === undefined || init === null) return {} as MessageInitShape<Desc>;
   if (typeof init !== "object" || Array.isArray(init) || init instanceof Uint8Array) {
-    throw new TypeError(`a ${desc.typeName} request must be an object, got ${describe(init)}`);
+    throw invalidArgument(`a ${desc.typeName} request must be an object, got ${describe(init)}`);
   }
   if (isMessage(init)) return init as MessageInitShape<Desc>;
   return normalizeObject(desc, init as Record<string, unknown>) as MessageInitShape<Desc>;
@@ -98,10 +99,10 @@ function shorthandMember(desc: DescMessage, oneof: DescOneof, init: Record<strin
   if (given.length === 0) return undefined;
   const names = given.map((f) => f.localName);
   if (given.length > 1) {
-    throw new TypeError(`${desc.typeName}: only one of ${names.join(", ")} may be set (oneof ${oneof.name})`);
+    throw invalidArgument(`${desc.typeName}: only one of ${names.join(", ")} may be set (oneof ${oneof.name})`);
   }
   if (init[oneof.localName] !== undefined) {
-    throw new TypeError(`${desc.typeName}: give either ${oneof.localName} or ${names[0]}, not both (oneof ${oneof.name})`);
+    throw invalidArgument(`${desc.typeName}: give either ${oneof.localName} or ${names[0]}, not both (oneof ${oneof.name})`);
   }
   return given[0];
 }

@@ -6,7 +6,8 @@
  */
 import type { DescMethod } from "@bufbuild/protobuf";
 import { MethodOptions_IdempotencyLevel } from "@bufbuild/protobuf/wkt";
-import { Code } from "./errors.js";
+import { backoffDelay } from "./backoff.js";
+import { Code, invalidArgument } from "./errors.js";
 
 /** How failed calls are retried. Every field is optional; defaults in brackets. */
 export interface RetryPolicy {
@@ -47,7 +48,7 @@ export function resolveRetryPolicy(
   for (const key of ["maxAttempts", "initialBackoffMs", "maxBackoffMs", "backoffMultiplier"] as const) {
     const value = merged[key];
     if (typeof value !== "number" || !Number.isFinite(value) || value < (key === "maxAttempts" ? 1 : 0)) {
-      throw new TypeError(`retry.${key} must be a ${key === "maxAttempts" ? "positive" : "non-negative"} number, got ${String(value)}`);
+      throw invalidArgument(`retry.${key} must be a ${key === "maxAttempts" ? "positive" : "non-negative"} number, got ${String(value)}`);
     }
   }
   return { ...merged, maxAttempts: Math.min(Math.floor(merged.maxAttempts), MAX_ATTEMPTS) };
@@ -61,8 +62,7 @@ export function isIdempotent(method: DescMethod): boolean {
   );
 }
 
-/** Full-jitter backoff before attempt `attempt + 1` (attempt counts from 1). */
+/** The backoff before attempt `attempt + 1` (attempt counts from 1), by the policy's bounds. */
 export function retryDelay(policy: ResolvedRetryPolicy, attempt: number): number {
-  const bound = Math.min(policy.maxBackoffMs, policy.initialBackoffMs * policy.backoffMultiplier ** (attempt - 1));
-  return Math.random() * bound;
+  return backoffDelay(attempt, { initialMs: policy.initialBackoffMs, maxMs: policy.maxBackoffMs, multiplier: policy.backoffMultiplier });
 }

@@ -14,7 +14,7 @@ import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { Pubsub } from "../../generated/virtufin/pubsub_pb.js";
 import { ApiClient } from "../../platform/api-client.js";
-import { sleep } from "../../runtime/workers/sleep.js";
+import { sleep } from "../../runtime/sleep.js";
 import { interleaved, type BenchContext } from "./context.js";
 import { metric, type Row } from "./table.js";
 

@@ -13,6 +13,7 @@ import type { Logger } from "../logger.js";
 import { redactUrl, type ConnectionState, type WsmEvents } from "./events.js";
 import { guardHop, MAX_WEBSOCKET_REDIRECTS, redirectTarget, refusalOf, WebSocketRefusal } from "./guard.js";
 import type { ResolvedWebSocketManagerOptions } from "./options.js";
+import { backoffDelay } from "@virtufin/sdk/internal";
 
 /** The status strings the platform reports. */
 export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "disconnected";
@@ -230,7 +231,7 @@ export class ManagedConnection {
       return;
     }
     this.attempt += 1;
-    const delay = Math.min(this.options.reconnectBaseDelayMs * 2 ** (this.attempt - 1), this.options.reconnectMaxDelayMs);
+    const delay = backoffDelay(this.attempt, { initialMs: this.options.reconnectBaseDelayMs, maxMs: this.options.reconnectMaxDelayMs, jitter: "none" });
     this.log.info("websocket dropped; reconnecting", { id: this.id, attempt: this.attempt, delayMs: delay });
     this.setStatus("reconnecting", "reconnecting");
     this.reconnectTimer = setTimeout(() => this.open(), delay);

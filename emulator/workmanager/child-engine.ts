@@ -11,6 +11,7 @@ import type { SpawnSpec } from "./engines.js";
 import { readLines } from "./line-reader.js";
 import { watchMemory } from "./memory-watch.js";
 import { Mutex } from "./mutex.js";
+import { backoffDelay } from "@virtufin/sdk/internal";
 
 /** A failure of user code or of its process: retried, then dead-lettered. */
 export class WorkerError extends Error {
@@ -232,7 +233,7 @@ export class ChildEngine {
    */
   private scheduleRestart(): void {
     if (this.disposed || this.code === undefined || this.restartTimer || this.crashes >= MAX_EAGER_RESTARTS) return;
-    const delay = RESTART_BASE_DELAY_MS * 2 ** this.crashes;
+    const delay = backoffDelay(this.crashes + 1, { initialMs: RESTART_BASE_DELAY_MS, maxMs: RESTART_BASE_DELAY_MS * 2 ** MAX_EAGER_RESTARTS, jitter: "none" });
     this.crashes += 1;
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;

@@ -11,6 +11,7 @@ import type { LifecyclePublisher } from "./lifecycle.js";
 import type { KeyedMutex } from "./mutex.js";
 import type { ResolvedWorkManagerOptions } from "./options.js";
 import type { StoredCodeSource, WorkerRecord } from "./worker-store.js";
+import { backoffDelay, sleep } from "@virtufin/sdk/internal";
 
 /** The suffix of dead-letter topics. */
 export const DEAD_LETTER_SUFFIX = "-dead";
@@ -125,7 +126,7 @@ export class Worker {
     let lastError = new WorkerError("Error", "not processed");
     let attempts = 0;
     for (let attempt = 0; attempt < retryAttempts && !this.disposed; attempt++) {
-      if (attempt > 0) await sleep(retryBaseDelayMs * 2 ** (attempt - 1));
+      if (attempt > 0) await sleep(backoffDelay(attempt, { initialMs: retryBaseDelayMs, maxMs: retryBaseDelayMs * 2 ** (retryAttempts - 1), jitter: "none" }));
       if (this.disposed) break;
       attempts += 1;
       try {
@@ -166,8 +167,4 @@ export class Worker {
     }
     await this.context.lifecycle.publish("failed", this, { type: error.type, message: error.message });
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -7,6 +7,7 @@
  */
 import type { DescService } from "@bufbuild/protobuf";
 import type { CallOptions } from "../../runtime/call-options.js";
+import { invalidArgument } from "../../runtime/errors.js";
 
 /** A JSON value as the Gateway returns it. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -82,7 +83,7 @@ export function createGatewayDispatch(invoke: JsonInvoker, typed: Readonly<Recor
   const proxies = new Map<string, ServiceProxy>();
   const service = (name: string): ServiceProxy => {
     if (typeof name !== "string" || name.trim() === "") {
-      throw new TypeError(`a Gateway service name must be a non-empty string, got ${JSON.stringify(name)}`);
+      throw invalidArgument(`a Gateway service name must be a non-empty string, got ${JSON.stringify(name)}`);
     }
     let proxy = proxies.get(name);
     if (!proxy) {

@@ -1,6 +1,7 @@
 /**
  * How publish payloads become bytes: objects as JSON, strings as UTF-8 text, bytes as they are.
  */
+import { invalidArgument } from "../../runtime/errors.js";
 
 const encoder = new TextEncoder();
 
@@ -24,8 +25,8 @@ export function encodeData(data: EventData | undefined): EncodedData {
   try {
     text = JSON.stringify(data);
   } catch (error) {
-    throw new TypeError(`event data is not JSON-serializable: ${(error as Error).message}`);
+    throw invalidArgument(`event data is not JSON-serializable: ${(error as Error).message}`);
   }
-  if (text === undefined) throw new TypeError(`event data of type ${typeof data} is not JSON-serializable`);
+  if (text === undefined) throw invalidArgument(`event data of type ${typeof data} is not JSON-serializable`);
   return { bytes: encoder.encode(text), contentType: "application/json" };
 }

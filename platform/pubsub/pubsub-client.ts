@@ -6,7 +6,8 @@ import { Pubsub } from "../../generated/virtufin/pubsub_pb.js";
 import { type CallOptions } from "../../runtime/call-options.js";
 import { type ClientCore } from "../../runtime/client-core.js";
 import { Code, errorFromStatus, VirtufinError } from "../../runtime/errors.js";
-import { sleep } from "../../runtime/workers/sleep.js";
+import { linkAbort } from "../../runtime/abort.js";
+import { sleep } from "../../runtime/sleep.js";
 import { encodeData, type EventData } from "./encode.js";
 import { PubsubEvent } from "./event.js";
 import { reconnectingStream, type ReconnectInfo, type ReconnectOptions } from "./reconnecting-stream.js";
@@ -136,10 +137,7 @@ export class PlatformPubsub {
     checkTopic(topic);
     const probeId = `probe-${crypto.randomUUID()}`;
     // One signal ends the stream for the caller's abort and for the readiness deadline alike.
-    const stream = new AbortController();
-    const onAbort = () => stream.abort(options.signal?.reason);
-    if (options.signal?.aborted) stream.abort();
-    else options.signal?.addEventListener("abort", onAbort, { once: true });
+    const stream = linkAbort(options.signal);
     const iterator = this.#subscribe(topic, { ...options, signal: stream.signal })[Symbol.asyncIterator]();
     const early: PubsubEvent[] = [];
     const stopProbing = new AbortController();
@@ -158,7 +156,7 @@ export class PlatformPubsub {
       for (;;) {
         const next = await iterator.next();
         if (next.done) {
-          options.signal?.removeEventListener("abort", onAbort);
+          stream.unlink();
           if (!timedOut) throw new VirtufinError(`subscription to "${topic}" was aborted before it became live`, Code.Canceled);
           throw new VirtufinError(`subscription to "${topic}" did not become live in time`, Code.Unavailable);
         }
@@ -180,12 +178,12 @@ export class PlatformPubsub {
             for (;;) {
               const next = await iterator.next();
               // Once the stream is over, the caller's signal (often long-lived) must not keep our listener.
-              if (next.done) options.signal?.removeEventListener("abort", onAbort);
+              if (next.done) stream.unlink();
               if (next.done || next.value.metadata[PROBE_KEY] === undefined) return next as IteratorResult<PubsubEvent>;
             }
           },
           async return(): Promise<IteratorResult<PubsubEvent>> {
-            options.signal?.removeEventListener("abort", onAbort);
+            stream.unlink();
             await iterator.return?.();
             return { done: true, value: undefined };
           },

@@ -8,7 +8,9 @@
  * rest on the server.
  */
 import { Code, VirtufinError } from "../../runtime/errors.js";
-import { sleep } from "../../runtime/workers/sleep.js";
+import { linkAbort } from "../../runtime/abort.js";
+import { backoffDelay } from "../../runtime/backoff.js";
+import { sleep } from "../../runtime/sleep.js";
 
 /** How a dropped stream is reopened. */
 export interface ReconnectOptions {
@@ -69,12 +71,10 @@ export async function* reconnectingStream<T>(
   const seen = new RecentIds(options.dedupeWindow ?? 10_000);
   let attempt = 0;
   while (!signal?.aborted) {
-    const controller = new AbortController();
-    const onAbort = () => controller.abort(signal?.reason);
-    signal?.addEventListener("abort", onAbort, { once: true });
+    const attemptAbort = linkAbort(signal);
     let failure: VirtufinError | undefined;
     try {
-      for await (const item of open(controller.signal)) {
+      for await (const item of open(attemptAbort.signal)) {
         attempt = 0;
         const id = options.idOf?.(item);
         if (id !== undefined && id !== "") {
@@ -88,8 +88,7 @@ export async function* reconnectingStream<T>(
       failure = VirtufinError.from(error);
       if (!enabled || !TRANSIENT.has(failure.code)) throw failure;
     } finally {
-      signal?.removeEventListener("abort", onAbort);
-      controller.abort();
+      attemptAbort.abort();
     }
     if (signal?.aborted) return;
     if (!enabled) return;
@@ -100,16 +99,10 @@ export async function* reconnectingStream<T>(
         failure?.code ?? Code.Unavailable,
       );
     }
-    const delayMs = backoff(attempt, policy.initialDelayMs ?? 100, policy.maxDelayMs ?? 5_000);
+    const delayMs = backoffDelay(attempt, { initialMs: policy.initialDelayMs ?? 100, maxMs: policy.maxDelayMs ?? 5_000 });
     options.onReconnect?.({ attempt, delayMs, error: failure });
     if (!(await sleep(delayMs, signal))) return;
   }
-}
-
-/** Full-jitter exponential backoff: a random delay up to initial x 2^(attempt-1), capped. */
-export function backoff(attempt: number, initialMs: number, maxMs: number): number {
-  const ceiling = Math.min(maxMs, initialMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
 }
 
 /** A bounded set of recently seen ids (oldest forgotten first). */

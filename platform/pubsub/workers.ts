@@ -3,7 +3,7 @@
  * consumed by a handler, and a request-reply responder that answers each request on its
  * `replytopic` with the correlation id copied.
  */
-import { Code, codeFromName, codeName, VirtufinError } from "../../runtime/errors.js";
+import { Code, codeFromName, codeName, VirtufinError, invalidArgument } from "../../runtime/errors.js";
 import { type WorkerOptions } from "../../runtime/workers/types.js";
 import { Worker } from "../../runtime/workers/worker.js";
 import type { EventData } from "./encode.js";
@@ -46,7 +46,7 @@ export class SubscriptionWorker extends Worker {
   ) {
     super({ name: `subscription-${topic}`, ...options });
     const concurrency = options.concurrency ?? 1;
-    if (!Number.isInteger(concurrency) || concurrency < 1) throw new TypeError(`concurrency must be a positive integer, got ${concurrency}`);
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw invalidArgument(`concurrency must be a positive integer, got ${concurrency}`);
     this.#pubsub = pubsub;
     this.#listener = listener;
     this.#options = { ...options, concurrency };

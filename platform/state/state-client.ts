@@ -5,9 +5,9 @@
 import { State } from "../../generated/virtufin/state_pb.js";
 import { type CallOptions } from "../../runtime/call-options.js";
 import { type ClientCore } from "../../runtime/client-core.js";
-import { Code, errorFromStatus, EtagMismatchError, VirtufinError } from "../../runtime/errors.js";
-import { sleep } from "../../runtime/workers/sleep.js";
-import { backoff } from "../pubsub/reconnecting-stream.js";
+import { Code, errorFromStatus, EtagMismatchError, invalidArgument, VirtufinError } from "../../runtime/errors.js";
+import { sleep } from "../../runtime/sleep.js";
+import { backoffDelay } from "../../runtime/backoff.js";
 
 /** Options of {@link PlatformState.save}. */
 export interface SaveOptions extends CallOptions {
@@ -58,7 +58,7 @@ export class PlatformState {
   async save(service: string, key: string, value: string, options: SaveOptions = {}): Promise<void> {
     checkName("service", service);
     checkName("key", key);
-    if (typeof value !== "string") throw new TypeError(`state values are strings; use saveJson for ${typeof value} values`);
+    if (typeof value !== "string") throw invalidArgument(`state values are strings; use saveJson for ${typeof value} values`);
     try {
       const response = await this.#core.unary(
         State.method.saveState,
@@ -146,7 +146,7 @@ export class PlatformState {
             Code.Aborted,
           );
         }
-        await sleep(backoff(attempt, 2, 50), options.signal);
+        await sleep(backoffDelay(attempt, { initialMs: 2, maxMs: 50 }), options.signal);
       }
     }
   }

@@ -5,6 +5,7 @@
 import { AsyncDispatcher, type CallbackError } from "./async-dispatcher.js";
 import { errorMessage } from "./errors.js";
 import { QueueConsumerWorker, type QueueConsumerWorkerOptions, type QueueConsumerWorkerStatus } from "./queue-consumer-worker.js";
+import { invalidArgument } from "../errors.js";
 
 /** Options of an {@link AsyncConsumer}: a queue consumer's, with callback failures reported here. */
 export interface AsyncConsumerOptions<T> extends Omit<QueueConsumerWorkerOptions<T>, "onError"> {
@@ -54,7 +55,7 @@ export class AsyncConsumer<T> extends QueueConsumerWorker<T> {
 
   /** @param dispatcher the callbacks by type; @param options capacity, concurrency, stop mode, failure report */
   constructor(dispatcher: AsyncDispatcher<T>, options: AsyncConsumerOptions<T> = {}) {
-    if (!(dispatcher instanceof AsyncDispatcher)) throw new TypeError("AsyncConsumer needs an AsyncDispatcher");
+    if (!(dispatcher instanceof AsyncDispatcher)) throw invalidArgument("AsyncConsumer needs an AsyncDispatcher");
     // The handler needs `this`, which exists only after super(): it is bound through `self`.
     let self: AsyncConsumer<T> | undefined;
     super((message) => (self as AsyncConsumer<T>).#consume(message), { ...options, onError: undefined });

@@ -3,6 +3,7 @@
  * each message of their type by {@link AsyncConsumer} or by anyone calling `dispatch`.
  */
 import { errorMessage } from "./errors.js";
+import { invalidArgument } from "../errors.js";
 
 /** A callback for messages of one type. */
 export type AsyncCallback<T> = (message: T) => void | Promise<void>;
@@ -61,7 +62,7 @@ export class AsyncDispatcher<T> {
 
   /** @param messageType the type of a message (seed: `message_type`), e.g. a CloudEvent's `type` */
   constructor(messageType: (message: T) => string) {
-    if (typeof messageType !== "function") throw new TypeError("AsyncDispatcher needs a messageType function");
+    if (typeof messageType !== "function") throw invalidArgument("AsyncDispatcher needs a messageType function");
     this.#messageType = messageType;
   }
 
@@ -75,7 +76,7 @@ export class AsyncDispatcher<T> {
    * `unregister` and in failures. Returns a function that unregisters this registration only.
    */
   register(type: string, callback: AsyncCallback<T>, tag = ""): () => boolean {
-    if (typeof callback !== "function") throw new TypeError(`the callback for "${type}" must be a function`);
+    if (typeof callback !== "function") throw invalidArgument(`the callback for "${type}" must be a function`);
     const entry: Entry<T> = { callback, tag };
     const list = this.#byType.get(type) ?? [];
     list.push(entry);

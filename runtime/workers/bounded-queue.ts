@@ -4,6 +4,7 @@
  * removed when the wait ends.
  */
 import { QueueClosedError, QueueFullError } from "./errors.js";
+import { invalidArgument } from "../errors.js";
 
 /** How long, and until what, a `put` or `get` may wait. */
 export interface QueueWaitOptions {
@@ -37,7 +38,7 @@ export class BoundedQueue<T> {
   /** @param capacity the most items held at once, a positive integer */
   constructor(capacity: number) {
     if (!Number.isSafeInteger(capacity) || capacity < 1) {
-      throw new RangeError(`queue capacity must be a positive integer, got ${capacity}`);
+      throw invalidArgument(`queue capacity must be a positive integer, got ${capacity}`);
     }
     this.capacity = capacity;
   }
@@ -185,5 +186,5 @@ export class BoundedQueue<T> {
 }
 
 function checkItem(item: unknown): void {
-  if (item === undefined) throw new TypeError("undefined cannot be queued: it means 'no message'");
+  if (item === undefined) throw invalidArgument("undefined cannot be queued: it means 'no message'");
 }

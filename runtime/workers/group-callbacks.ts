@@ -4,6 +4,7 @@
  */
 import { errorMessage, WorkerLifecycleError } from "./errors.js";
 import type { WorkerLogger } from "./types.js";
+import { invalidArgument } from "../errors.js";
 
 /** A callback run by a group; a returned promise is awaited before a periodic one is rescheduled. */
 export type GroupCallback = () => void | Promise<void>;
@@ -28,7 +29,7 @@ interface Registration {
 
 function seconds(name: string, value: number): number {
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-    throw new RangeError(`${name} must be a finite number of seconds >= 0, got ${String(value)}`);
+    throw invalidArgument(`${name} must be a finite number of seconds >= 0, got ${String(value)}`);
   }
   return value * 1_000;
 }
@@ -55,13 +56,13 @@ export class GroupCallbacks {
 
   /** Registers a callback; runs it after `delaySeconds` (plus jitter), once or periodically. */
   register(callback: GroupCallback, delaySeconds: number, options: CallbackOptions = {}): void {
-    if (typeof callback !== "function") throw new TypeError("registerCallback needs a function");
+    if (typeof callback !== "function") throw invalidArgument("registerCallback needs a function");
     if (this.#halted) throw new WorkerLifecycleError(`cannot register a callback on "${this.owner}": it is stopping or stopped`);
     const firstMs = seconds("seconds", delaySeconds);
     const jitterMs = seconds("jitter", options.jitter ?? 0);
     const periodic = options.periodic ?? false;
     const periodMs = periodic === true ? firstMs : periodic === false ? 0 : seconds("periodic", periodic);
-    if (periodic !== false && periodMs + jitterMs <= 0) throw new RangeError("a periodic callback needs a period above 0 seconds");
+    if (periodic !== false && periodMs + jitterMs <= 0) throw invalidArgument("a periodic callback needs a period above 0 seconds");
     const registration: Registration = { callback, firstMs, periodMs, jitterMs };
     if (this.#started) this.#schedule(registration, firstMs);
     else this.#pending.push(registration);

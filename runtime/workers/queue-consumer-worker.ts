@@ -3,6 +3,7 @@
  */
 import { MessageHandlerError, errorMessage } from "./errors.js";
 import { QueueConsumer, type QueueConsumerOptions, type QueueConsumerStatus } from "./queue-consumer.js";
+import { invalidArgument } from "../errors.js";
 
 /**
  * Handles one message. `signal` aborts when the worker is cancelled (not on a graceful stop):
@@ -82,7 +83,7 @@ export class QueueConsumerWorker<T> extends QueueConsumer<T> {
     super(options);
     const concurrency = options.concurrency ?? 1;
     if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
-      throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
+      throw invalidArgument(`concurrency must be a positive integer, got ${concurrency}`);
     }
     this.onMessage = onMessage;
     this.#concurrency = concurrency;

@@ -1,9 +1,10 @@
 /**
  * A worker made of a function called over and over, with a pause (the heartbeat) between calls.
  */
-import { sleep } from "./sleep.js";
+import { sleep } from "../sleep.js";
 import { Worker } from "./worker.js";
 import type { WorkerOptions, LifecycleStatus } from "./types.js";
+import { invalidArgument } from "../errors.js";
 
 /** Options of a {@link WorkerFunction}. */
 export interface WorkerFunctionOptions extends WorkerOptions {
@@ -51,7 +52,7 @@ export class WorkerFunction extends Worker {
     super(options);
     const heartbeatMs = options.heartbeatMs ?? 0;
     if (!Number.isFinite(heartbeatMs) || heartbeatMs < 0) {
-      throw new RangeError(`heartbeatMs must be a finite number >= 0, got ${heartbeatMs}`);
+      throw invalidArgument(`heartbeatMs must be a finite number >= 0, got ${heartbeatMs}`);
     }
     this.#fn = fn;
     this.#heartbeatMs = heartbeatMs;

@@ -4,9 +4,10 @@
  */
 import { WorkerLifecycleError, WorkersError, errorMessage, type WorkerFailure } from "./errors.js";
 import { GroupCallbacks, type CallbackOptions, type GroupCallback } from "./group-callbacks.js";
-import { aborted, settlesWithin } from "./sleep.js";
+import { aborted, settlesWithin } from "../sleep.js";
 import { Worker } from "./worker.js";
 import { WorkerState, type WorkerOptions, type LifecycleStatus } from "./types.js";
+import { invalidArgument } from "../errors.js";
 
 /** Default time a group gives its workers to stop before cancelling them (seed: `STOPPING_GRACE_PERIOD`). */
 export const DEFAULT_STOPPING_GRACE_PERIOD_MS = 10_000;
@@ -281,6 +282,6 @@ function names(workers: readonly Worker[]): string {
 }
 
 function checkMs(option: string, value: number): number {
-  if (!Number.isFinite(value) || value < 0) throw new RangeError(`${option} must be a finite number >= 0, got ${value}`);
+  if (!Number.isFinite(value) || value < 0) throw invalidArgument(`${option} must be a finite number >= 0, got ${value}`);
   return value;
 }

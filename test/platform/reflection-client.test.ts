@@ -150,7 +150,7 @@ describe("against the emulator", () => {
     setTimeout(() => controller.abort(), 100);
     const cancelled = await failure((async () => { for await (const _ of gw.stream("virtufin.Pubsub/Subscribe", { topic: "quiet" }, { signal: controller.signal })) void _; })());
     expect(cancelled.code).toBe(Code.Canceled);
-    await expect(gw.call("virtufin.Gateway/ListServices", {}, { timeoutMs: -1 })).rejects.toThrow(TypeError);
+    await expect(gw.call("virtufin.Gateway/ListServices", {}, { timeoutMs: -1 })).rejects.toThrow(VirtufinError);
     expect(gw.connection.inflight).toBe(0);
   });
 

@@ -6,11 +6,12 @@ import { AsyncConsumer } from "../../runtime/workers/async-consumer.js";
 import { AsyncDispatcher, CallbackError } from "../../runtime/workers/async-dispatcher.js";
 import { createWorker } from "../../runtime/workers/create-worker.js";
 import { QueueClosedError } from "../../runtime/workers/errors.js";
-import { sleep } from "../../runtime/workers/sleep.js";
+import { sleep } from "../../runtime/sleep.js";
 import { type WorkerLogger } from "../../runtime/workers/types.js";
 import { Workers } from "../../runtime/workers/workers.js";
 import { startFixture, type EmulatorFixture } from "../support/emulator.js";
 import { deferred } from "./helpers.js";
+import { VirtufinError } from "../../runtime/errors.js";
 
 type Message = { readonly kind: string; readonly n: number };
 const byKind = () => new AsyncDispatcher<Message>((m) => m.kind);
@@ -78,7 +79,7 @@ describe("AsyncDispatcher", () => {
     expect(dispatcher.unregister("t", "nope")).toBe(0);
     expect(dispatcher.unregister("t")).toBe(1);
     expect([dispatcher.callbackCount(), dispatcher.types()]).toEqual([0, []]);
-    expect(() => dispatcher.register("t", undefined as never)).toThrow(TypeError);
+    expect(() => dispatcher.register("t", undefined as never)).toThrow(VirtufinError);
   });
 });
 
@@ -150,7 +151,7 @@ describe("AsyncConsumer", () => {
   });
 
   it("rejects a dispatcher that is not one", () => {
-    expect(() => new AsyncConsumer({} as never)).toThrow(TypeError);
+    expect(() => new AsyncConsumer({} as never)).toThrow(VirtufinError);
   });
 });
 

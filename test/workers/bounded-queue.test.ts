@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { BoundedQueue } from "../../runtime/workers/bounded-queue.js";
 import { QueueClosedError, QueueFullError } from "../../runtime/workers/errors.js";
 import { timed } from "./helpers.js";
+import { VirtufinError } from "../../runtime/errors.js";
 
 describe("BoundedQueue", () => {
   it("refuses trySend when full and accepts again once there is room", async () => {
@@ -81,8 +82,8 @@ describe("BoundedQueue", () => {
   });
 
   it("rejects bad capacities and undefined items", () => {
-    expect(() => new BoundedQueue(0)).toThrow(RangeError);
-    expect(() => new BoundedQueue(Number.POSITIVE_INFINITY)).toThrow(RangeError);
-    expect(() => new BoundedQueue<number | undefined>(1).tryPut(undefined)).toThrow(TypeError);
+    expect(() => new BoundedQueue(0)).toThrow(VirtufinError);
+    expect(() => new BoundedQueue(Number.POSITIVE_INFINITY)).toThrow(VirtufinError);
+    expect(() => new BoundedQueue<number | undefined>(1).tryPut(undefined)).toThrow(VirtufinError);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createWorker } from "../../runtime/workers/create-worker.js";
-import { sleep } from "../../runtime/workers/sleep.js";
+import { sleep } from "../../runtime/sleep.js";
 
 describe("createWorker", () => {
   it("runs the function once with the stop signal and the hooks around it", async () => {

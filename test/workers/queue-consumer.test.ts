@@ -2,8 +2,9 @@ import { describe, expect, it } from "vitest";
 import { MessageHandlerError, QueueClosedError, QueueFullError } from "../../runtime/workers/errors.js";
 import { QueueConsumerWorker } from "../../runtime/workers/queue-consumer-worker.js";
 import { QueueConsumer } from "../../runtime/workers/queue-consumer.js";
-import { sleep } from "../../runtime/workers/sleep.js";
+import { sleep } from "../../runtime/sleep.js";
 import { deferred, timed } from "./helpers.js";
+import { VirtufinError } from "../../runtime/errors.js";
 
 describe("QueueConsumer", () => {
   it("lets a subclass consume with getMessage, which returns at once when stopping", async () => {
@@ -214,6 +215,6 @@ describe("QueueConsumerWorker", () => {
   });
 
   it("rejects a bad concurrency", () => {
-    expect(() => new QueueConsumerWorker(() => {}, { concurrency: 0 })).toThrow(RangeError);
+    expect(() => new QueueConsumerWorker(() => {}, { concurrency: 0 })).toThrow(VirtufinError);
   });
 });

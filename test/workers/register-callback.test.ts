@@ -2,10 +2,11 @@
 // registered before start-up it waits for it) and the group's onShutdown hook. Real timers.
 import { describe, expect, it } from "vitest";
 import { WorkerLifecycleError, WorkersError } from "../../runtime/workers/errors.js";
-import { sleep } from "../../runtime/workers/sleep.js";
+import { sleep } from "../../runtime/sleep.js";
 import { type WorkerLogger } from "../../runtime/workers/types.js";
 import { Workers } from "../../runtime/workers/workers.js";
 import { ScriptedWorker } from "./helpers.js";
+import { VirtufinError } from "../../runtime/errors.js";
 
 /** Timers alive in this process right now. */
 const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
@@ -124,11 +125,11 @@ describe("Workers.registerCallback", () => {
 
   it("refuses registrations once stopping, and bad delays", async () => {
     const group = new Workers({ workers: [new ScriptedWorker("await-signal")] });
-    expect(() => group.registerCallback(() => {}, -1)).toThrow(RangeError);
-    expect(() => group.registerCallback(() => {}, Number.NaN)).toThrow(RangeError);
-    expect(() => group.registerCallback(() => {}, 1, { jitter: -0.1 })).toThrow(RangeError);
-    expect(() => group.registerCallback(() => {}, 0, { periodic: true })).toThrow(RangeError); // a period of 0 would spin
-    expect(() => group.registerCallback(undefined as never, 1)).toThrow(TypeError);
+    expect(() => group.registerCallback(() => {}, -1)).toThrow(VirtufinError);
+    expect(() => group.registerCallback(() => {}, Number.NaN)).toThrow(VirtufinError);
+    expect(() => group.registerCallback(() => {}, 1, { jitter: -0.1 })).toThrow(VirtufinError);
+    expect(() => group.registerCallback(() => {}, 0, { periodic: true })).toThrow(VirtufinError); // a period of 0 would spin
+    expect(() => group.registerCallback(undefined as never, 1)).toThrow(VirtufinError);
     await group.startup();
     await group.shutdown();
     expect(() => group.registerCallback(() => {}, 1)).toThrow(WorkerLifecycleError);

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { stopOnSignals } from "../../runtime/workers/signals.js";
-import { sleep } from "../../runtime/workers/sleep.js";
+import { sleep } from "../../runtime/sleep.js";
 import { ScriptedWorker } from "./helpers.js";
 
 const counts = (): number[] => [process.listenerCount("SIGINT"), process.listenerCount("SIGTERM")];

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { sleep } from "../../runtime/workers/sleep.js";
+import { sleep } from "../../runtime/sleep.js";
 import { WorkerFunction } from "../../runtime/workers/worker-function.js";
 import { timed } from "./helpers.js";
+import { VirtufinError } from "../../runtime/errors.js";
 
 describe("WorkerFunction", () => {
   it("calls its function repeatedly with the heartbeat between calls", async () => {
@@ -46,6 +47,6 @@ describe("WorkerFunction", () => {
   });
 
   it("rejects a negative heartbeat", () => {
-    expect(() => new WorkerFunction(() => {}, { heartbeatMs: -1 })).toThrow(RangeError);
+    expect(() => new WorkerFunction(() => {}, { heartbeatMs: -1 })).toThrow(VirtufinError);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { WorkerLifecycleError } from "../../runtime/workers/errors.js";
-import { sleep } from "../../runtime/workers/sleep.js";
+import { sleep } from "../../runtime/sleep.js";
 import { WorkerState } from "../../runtime/workers/types.js";
 import { Worker } from "../../runtime/workers/worker.js";
 import { ScriptedWorker, recordingLogger, timed } from "./helpers.js";

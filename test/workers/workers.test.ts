@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { WorkerLifecycleError, WorkersError } from "../../runtime/workers/errors.js";
-import { sleep } from "../../runtime/workers/sleep.js";
+import { sleep } from "../../runtime/sleep.js";
 import { WorkerFunction } from "../../runtime/workers/worker-function.js";
 import { Workers } from "../../runtime/workers/workers.js";
 import { ScriptedWorker, recordingLogger, timed } from "./helpers.js";
