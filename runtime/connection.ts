@@ -10,6 +10,10 @@ import { Code, type Interceptor, type Transport } from "@connectrpc/connect";
 import { checkTimeout, DEFAULT_STREAM_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from "./call-options.js";
 import { VirtufinError } from "./errors.js";
 import { resolveRetryPolicy, type ResolvedRetryPolicy, type RetryPolicy } from "./retry.js";
+import { createTelemetryInterceptor, serverOf } from "./telemetry/interceptor.js";
+import { loadTelemetry } from "./telemetry/load.js";
+import type { TelemetryOption } from "./telemetry/options.js";
+import type { Telemetry } from "./telemetry/telemetry.js";
 
 /** TLS settings for a connection (Node only; browsers use the page's trust store). */
 export interface TlsOptions {
@@ -57,6 +61,12 @@ export interface ConnectionOptions {
   interceptors?: Interceptor[];
   /** Retries of unary calls that are safe to repeat (default: up to 5 attempts on UNAVAILABLE); `false` disables them. */
   retry?: RetryPolicy | false;
+  /**
+   * OpenTelemetry: `{ tracerProvider, meterProvider }` to report spans (one per RPC, W3C trace
+   * context sent as metadata) and metrics to; `"global"` for the providers registered with
+   * `@opentelemetry/api`; `false` (the default) for none, at no cost and without importing it.
+   */
+  telemetry?: TelemetryOption;
 }
 
 /** Default host and port of a service, from its proto's `google.api.default_host`. */
@@ -96,6 +106,8 @@ export class Connection implements AsyncDisposable {
   readonly retryPolicy: ResolvedRetryPolicy | undefined;
 
   #transport: Transport | Promise<Transport> | undefined;
+  #telemetry: Telemetry | undefined;
+  #telemetryLoading: Promise<Telemetry | undefined> | undefined;
   #release: (() => void) | undefined;
   readonly #options: ConnectionOptions;
   readonly #credentials: Interceptor | undefined;
@@ -151,6 +163,22 @@ export class Connection implements AsyncDisposable {
       events.EventEmitter.setMaxListeners(0, this.#closing.signal);
       this.#shareable = true;
     });
+  }
+
+  /** True when telemetry was asked for (its `telemetry` is set once loaded). */
+  get telemetryEnabled(): boolean {
+    return !!this.#options.telemetry;
+  }
+
+  /** The loaded telemetry (after the first call or `loadTelemetry()`), or undefined when off. */
+  get telemetry(): Telemetry | undefined {
+    return this.#telemetry;
+  }
+
+  /** Loads the telemetry asked for (`@opentelemetry/api` is imported only now); undefined when off. */
+  loadTelemetry(): Promise<Telemetry | undefined> {
+    this.#telemetryLoading ??= (loadTelemetry(this.#options.telemetry) ?? Promise.resolve(undefined)).then((t) => (this.#telemetry = t));
+    return this.#telemetryLoading;
   }
 
   /** True once `close()` was called. */
@@ -224,6 +252,9 @@ export class Connection implements AsyncDisposable {
     // Innermost, so that it sees per-call headers and whatever other interceptors added.
     const guard = plaintextCredentialsGuard(this.baseUrl, options);
     if (guard) interceptors.push(guard);
+    // Outermost, so that its span covers what the other interceptors do.
+    const telemetry = options.telemetry ? await this.loadTelemetry() : undefined;
+    if (telemetry) interceptors.unshift(createTelemetryInterceptor(telemetry, serverOf(this.baseUrl)));
     if (!isNode()) {
       const web = await import("@connectrpc/connect-web");
       const make = this.protocol === "connect" ? web.createConnectTransport : web.createGrpcWebTransport;

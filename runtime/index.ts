@@ -20,6 +20,15 @@ export { Code, codeFromName, codeName, errorFromStatus, EtagMismatchError, Reque
 export { normalizeInit, type RequestInit } from "./request-init.js";
 export { DEFAULT_RETRY_POLICY, isIdempotent, MAX_ATTEMPTS, resolveRetryPolicy, retryDelay, type ResolvedRetryPolicy, type RetryPolicy } from "./retry.js";
 export * from "./workers/index.js";
+export {
+  loadTelemetry,
+  Telemetry,
+  TRACE_CONTEXT_KEY,
+  type MeterProviderLike,
+  type TelemetryOption,
+  type TelemetryProviders,
+  type TracerProviderLike,
+} from "./telemetry/index.js";
 export { createGatewayCore, type JsonGateway } from "./gateway-core.js";
 export {
   createPubsubCore,
