@@ -8,6 +8,7 @@ export { PubsubEvent, type PubsubEventInit } from "./event.js";
 export {
   PROBE_KEY,
   PlatformPubsub,
+  reportReconnect,
   runHandler,
   type EventHandler,
   type HandlerSubscription,
