@@ -19,6 +19,8 @@ import { Health } from "../../generated/grpc/health/v1/health_pb.js";
 import { ServerReflection } from "../../generated/grpc/reflection/v1/reflection_pb.js";
 import { createHealthService } from "./health.js";
 import { createReflectionService } from "./reflection.js";
+import type { Telemetry } from "../../runtime/telemetry/index.js";
+import { createServerTelemetryInterceptor } from "./telemetry-interceptor.js";
 import { authorizeClient, secureServerOptions, type ServerTlsOptions } from "./tls.js";
 
 /** The largest request message accepted (bigger ones are RESOURCE_EXHAUSTED), like gRPC's default. */
@@ -61,6 +63,8 @@ export interface StartServerOptions {
    * with `requireClientCert`, mutual TLS.
    */
   readonly tls?: ServerTlsOptions;
+  /** Tracing: a server span per RPC, continuing the caller's trace. */
+  readonly telemetry?: Telemetry;
 }
 
 /** A running server. */
@@ -103,10 +107,14 @@ export async function startGrpcServer(options: StartServerOptions): Promise<Runn
     router.service(Health, health.impl);
     router.service(ServerReflection, createReflectionService(reflected, options.files));
   };
+  // Known once the server listens; spans of calls before that cannot exist.
+  let bound = { address: host, port: 0 };
+  const tracing = options.telemetry ? [createServerTelemetryInterceptor(options.telemetry, () => bound)] : [];
   const handler = connectNodeAdapter({
     routes,
     readMaxBytes: MAX_MESSAGE_BYTES,
-    interceptors: [createApiKeyInterceptor(options.apiKeys, log), ...(options.interceptors ?? [])],
+    // Tracing first, so that calls the api-key check refuses show up too.
+    interceptors: [...tracing, createApiKeyInterceptor(options.apiKeys, log), ...(options.interceptors ?? [])],
   });
 
   // Mutual TLS: the handshake asks for a client certificate; every request on a connection
@@ -159,6 +167,7 @@ export async function startGrpcServer(options: StartServerOptions): Promise<Runn
   });
   server.on("error", (err) => log?.error("server error", { server: options.name, error: err }));
   const port = (server.address() as AddressInfo).port;
+  bound = { address: host, port };
   const url = `${tls ? "https" : "http"}://${urlHost(host)}:${port}`;
 
   let closed: Promise<void> | undefined;

@@ -3,11 +3,9 @@
  * in child processes and consume pub/sub topics. See README.md in this folder.
  */
 import type { ServiceImpl } from "@connectrpc/connect";
-import type { PubsubBackend, StateBackend } from "../backend/types.js";
-import type { Logger } from "../logger.js";
 import type { WorkManager } from "../../generated/virtufin/workmanager_pb.js";
 import { resolveWorkManagerOptions, type WorkManagerOptions } from "./options.js";
-import { WorkManagerCore } from "./service.js";
+import { WorkManagerCore, type WorkManagerDeps } from "./service.js";
 
 export type { WorkManagerOptions } from "./options.js";
 export { SUPPORTED_MIME_TYPES } from "./engines.js";
@@ -28,7 +26,7 @@ export interface WorkManagerService {
  * RUNNING) in the background unless `options.recoverOnStart` is false.
  */
 export function createWorkManagerService(
-  deps: { pubsub: PubsubBackend; state: StateBackend; log: Logger },
+  deps: WorkManagerDeps,
   options?: WorkManagerOptions,
 ): WorkManagerService {
   const core = new WorkManagerCore(deps, resolveWorkManagerOptions(options));
