@@ -4,7 +4,7 @@ import { SpanKind } from "@opentelemetry/api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../emulator/index.js";
 import { WorkManagerClient } from "../../generated/virtufin/workmanager_client.js";
-import { ApiClient } from "../../platform/index.js";
+import { ApiClient, type PubsubEvent } from "../../platform/index.js";
 import { chain, createOtel, tree, type Otel } from "./otel.js";
 
 const KEY = "otel-secret-key-4f9a1c";
@@ -74,6 +74,37 @@ describe("publishWithResult is one trace through a worker", () => {
     const code = 'function Process(event) {\n  return { type: "js.reply", source: "js", data: { traceparent: event.traceparent } };\n}\n';
     await requestReply("otel-js", "text/javascript", code, "JavaScript");
   }, 40_000);
+
+  it("subscribe and handlers start consumer spans, children of the delivery and linked to it", async () => {
+    const controller = new AbortController();
+    const iterated = (async () => {
+      for await (const event of api.pubsub.subscribe("otel-events", { signal: controller.signal })) return event;
+      return undefined;
+    })();
+    let handled: PubsubEvent | undefined;
+    const handler = api.pubsub.subscribeWithHandler("otel-events", (event) => void (handled = event));
+    try {
+      // Publish until both subscriptions are in place and got an event.
+      const until = Date.now() + 10_000;
+      while (!handled && Date.now() < until) {
+        await api.pubsub.publish("otel-events", { hello: "world" });
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const received = await iterated;
+      for (const [operation, event] of [["process", handled], ["receive", received]] as const) {
+        const consumer = await otel.waitFor((spans) =>
+          spans.find((s) => s.name === `${operation} otel-events` && s.kind === SpanKind.CONSUMER && s.attributes["messaging.message.id"] === event!.messageId),
+        );
+        const send = otel.spans().find((s) => s.name === "send otel-events" && s.spanContext().spanId === consumer.parentSpanContext?.spanId);
+        expect(send, operation).toBeDefined();
+        expect(consumer.links.map((l) => l.context.spanId)).toEqual([send!.spanContext().spanId]);
+        expect(event!.metadata["traceparent"]).toBe(`00-${send!.spanContext().traceId}-${send!.spanContext().spanId}-01`);
+      }
+    } finally {
+      controller.abort();
+      await handler.close();
+    }
+  });
 
   it("no span carries the api key, in any attribute, event, link or status", () => {
     expect(otel.spans().length).toBeGreaterThan(10);
