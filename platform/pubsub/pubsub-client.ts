@@ -8,7 +8,7 @@ import { encodeData, type EventData } from "./encode.js";
 import { PubsubEvent } from "./event.js";
 import { reconnectingStream, type ReconnectInfo, type ReconnectOptions } from "./reconnecting-stream.js";
 import { ReplyRouter } from "./reply-router.js";
-import { childValues, telemetryOf, traceHandled, tracedPublish, traceReceived } from "./tracing.js";
+import { childValues, telemetryOf, traceHandled, tracedPublish, traceReceived, type ProcessSpan } from "./tracing.js";
 
 /** Metadata key that marks liveness probes (see subscribeReady); user streams never show them. */
 export const PROBE_KEY = "virtufinprobe";
@@ -220,14 +220,17 @@ export class PlatformPubsub {
     handler: EventHandler | ((event: PubsubEvent) => void | Promise<void>),
     options: Omit<SubscribeOptions, "signal"> = {},
   ): HandlerSubscription {
-    const connection = this.#connection;
-    const trace = (event: PubsubEvent) => {
-      const telemetry = connection?.telemetry;
-      if (!telemetry) return undefined;
-      const handled = traceHandled(telemetry, event);
-      return { end: handled.end, run: <T>(fn: () => T) => telemetry.run(handled.context, fn) };
-    };
-    return runHandler((signal) => this.#events(topic, { ...options, signal }, false), handler, trace);
+    return runHandler((signal) => this.#events(topic, { ...options, signal }, false), handler, (event) => this.traceProcess(event));
+  }
+
+  /**
+   * With telemetry on, starts the consumer span `process <topic>` of a received event (a child
+   * of its producer's context, linked to it); undefined when off. Responders use it so that a
+   * reply continues the requester's trace.
+   */
+  traceProcess(event: PubsubEvent): ProcessSpan | undefined {
+    const telemetry = this.#connection?.telemetry;
+    return telemetry ? traceHandled(telemetry, event) : undefined;
   }
 
   /**
@@ -344,7 +347,7 @@ export function reportReconnect(
 export function runHandler<E>(
   source: (signal: AbortSignal) => AsyncIterable<E>,
   handler: EventHandler<E> | ((event: E) => void | Promise<void>),
-  trace?: (event: E) => { end(error?: unknown): void; run<T>(fn: () => T): T } | undefined,
+  trace?: (event: E) => Pick<ProcessSpan, "run" | "end"> | undefined,
 ): HandlerSubscription {
   const { onEvent, onError } = typeof handler === "function" ? { onEvent: handler, onError: undefined } : handler;
   const controller = new AbortController();

@@ -61,14 +61,24 @@ export function traceReceived(telemetry: Telemetry, operation: string, event: Pu
   telemetry.end(telemetry.startConsumer(operation, event.topic, event.metadata, fallback, attributesOf(event)));
 }
 
-/**
- * Starts the consumer span `process <topic>` of a handler's event; returns what ends it and the
- * context to run the handler in.
- */
-export function traceHandled(telemetry: Telemetry, event: PubsubEvent): { context: ReturnType<Telemetry["parent"]>; end: (error?: unknown) => void } {
+/** A handler's consumer span: run the handler in it, make calls its children, end it. */
+export interface ProcessSpan {
+  /** Runs `fn` with the span active (seen by nested spans when a context manager is registered). */
+  run<T>(fn: () => T): T;
+  /** Context values whose calls (a reply's publish) become children of the span. */
+  readonly contextValues: ContextValues;
+  /** Ends the span, failed when `error` is given. */
+  end(error?: unknown): void;
+}
+
+/** Starts the consumer span `process <topic>` of an event handled by a handler or a responder. */
+export function traceHandled(telemetry: Telemetry, event: PubsubEvent): ProcessSpan {
   const parent = telemetry.parent(undefined);
   const span = telemetry.startConsumer("process", event.topic, event.metadata, parent, attributesOf(event));
-  return { context: telemetry.withSpan(parent, span), end: (error) => telemetry.end(span, error) };
+  const context = telemetry.withSpan(parent, span);
+  const contextValues = createContextValues();
+  contextValues.set(TRACE_CONTEXT_KEY, context);
+  return { run: (fn) => telemetry.run(context, fn), contextValues, end: (error) => telemetry.end(span, error) };
 }
 
 function attributesOf(event: PubsubEvent): Record<string, string> {

@@ -6,6 +6,7 @@ import { startEmulator, type Emulator } from "../../emulator/index.js";
 import { WorkManagerClient } from "../../generated/virtufin/workmanager_client.js";
 import { ApiClient, type PubsubEvent } from "../../platform/index.js";
 import { chain, createOtel, tree, type Otel } from "./otel.js";
+import { serveTimeWorker, TimeWorkerPubsubBinding, TimeWorkerPubsubClient } from "../../examples/custom-service/gen/acme/pricing/v1/pricing_client.js";
 
 const KEY = "otel-secret-key-4f9a1c";
 let otel: Otel;
@@ -74,6 +75,37 @@ describe("publishWithResult is one trace through a worker", () => {
     const code = 'function Process(event) {\n  return { type: "js.reply", source: "js", data: { traceparent: event.traceparent } };\n}\n';
     await requestReply("otel-js", "text/javascript", code, "JavaScript");
   }, 40_000);
+
+  it("a generated pub/sub client answered by its generated TypeScript responder is one span from publish to reply, in one trace", async () => {
+    const responder = serveTimeWorker(api, { getTime: (request) => ({ iso: "1970-01-01T00:00:00Z", zone: request.zone }), elapsed: () => ({ seconds: 0n }) });
+    await responder.startup();
+    try {
+      const client = new TimeWorkerPubsubClient(api);
+      const reply = await client.getTime({ zone: "UTC" }, { timeoutMs: 10_000 });
+      expect(reply.zone).toBe("UTC");
+      const topic = TimeWorkerPubsubBinding.methods["GetTime"]!.topic;
+      const replyTopic = TimeWorkerPubsubBinding.methods["GetTime"]!.replyTopic;
+      const root = await otel.waitFor((spans) => spans.find((s) => s.name === `request ${topic}` && s.kind === SpanKind.CLIENT));
+      const publish: [string, SpanKind][] = [
+        ["virtufin.Pubsub/PublishEvent", SpanKind.CLIENT],
+        ["virtufin.Pubsub/PublishEvent", SpanKind.SERVER],
+      ];
+      await otel.waitFor((spans) =>
+        chain(spans, root, [
+          [`publish ${topic}`, SpanKind.PRODUCER],
+          ...publish,
+          [`send ${topic}`, SpanKind.PRODUCER],
+          [`process ${topic}`, SpanKind.CONSUMER],
+          [`publish ${replyTopic}`, SpanKind.PRODUCER],
+          ...publish,
+          [`send ${replyTopic}`, SpanKind.PRODUCER],
+          [`receive ${replyTopic}`, SpanKind.CONSUMER],
+        ]),
+      );
+    } finally {
+      await responder.shutdown();
+    }
+  });
 
   it("subscribe and handlers start consumer spans, children of the delivery and linked to it", async () => {
     const controller = new AbortController();
