@@ -4,6 +4,8 @@
  * Spelled out here rather than imported, so that `@opentelemetry/semantic-conventions` is not a
  * dependency of the SDK; the telemetry tests check every name against that package.
  */
+
+/** The RPC system: `grpc` (gRPC, gRPC-Web and Connect calls all carry gRPC status codes). */
 export const ATTR_RPC_SYSTEM = "rpc.system";
 /** The full proto service name, e.g. `virtufin.Gateway`. */
 export const ATTR_RPC_SERVICE = "rpc.service";
