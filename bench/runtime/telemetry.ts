@@ -20,7 +20,9 @@ import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from "@opentelemetry/sdk-metrics";
 import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from "@opentelemetry/sdk-trace-base";
+import { createContextValues } from "@connectrpc/connect";
 import { startEmulator } from "../../emulator/index.js";
+import { loadTelemetry, RPC_SPAN_KEY } from "../../runtime/telemetry/index.js";
 import { GatewayClient } from "../../generated/virtufin/gateway_client.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -91,6 +93,28 @@ async function rate(call: Call, ms: number, concurrency: number): Promise<{ perS
   return { perSecond: ops / ((performance.now() - start) / 1000), cpuUs: (used.user + used.system) / ops };
 }
 
+/**
+ * What telemetry adds to one call by itself, without a network: the client core's span start,
+ * the trace context headers, the span's end and the duration histogram, on the real SDK.
+ * Steadier than the end-to-end figures on a shared machine, and their explanation.
+ */
+async function ownCost(tracerProvider: BasicTracerProvider, meterProvider: MeterProvider, calls: number): Promise<{ wallUs: number; cpuUs: number }> {
+  const telemetry = (await loadTelemetry({ tracerProvider, meterProvider }))!;
+  const server = { address: "127.0.0.1", port: 5002 };
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  for (let i = 0; i < calls; i++) {
+    const values = createContextValues();
+    const rpc = telemetry.startRpc("virtufin.Gateway", "ListServices", server, telemetry.parent(values), "client");
+    values.set(RPC_SPAN_KEY, rpc);
+    telemetry.injectHeaders(rpc.span, new Headers());
+    telemetry.endRpc(rpc);
+    values.delete(RPC_SPAN_KEY);
+  }
+  const used = process.cpuUsage(cpu);
+  return { wallUs: ((performance.now() - start) * 1000) / calls, cpuUs: (used.user + used.system) / calls };
+}
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function main(): Promise<void> {
@@ -134,6 +158,7 @@ async function main(): Promise<void> {
       const verdict = limit === undefined ? "anchor" : latencyRatio <= limit && rateRatio <= limit ? `≤ ${limit}×: **met**` : `≤ ${limit}×: **missed**`;
       return `| ${label} | ${p50[i]!.toFixed(3)} ms | ${latencyRatio.toFixed(3)}× | ${Math.round(perSecond[i]!).toLocaleString("en-US")} calls/s | ${rateRatio.toFixed(3)}× | ${cpuUs[i]!.toFixed(0)} µs | ${cpuRatio.toFixed(3)}× | ${verdict} |`;
     });
+    const own = await ownCost(tracerProvider, meterProvider, flags.quick ? 20_000 : 100_000);
     const report = [
       `Generated \`GatewayClient.listServices()\` against the in-process emulator, ${settings.rounds} interleaved rounds (medians), ` +
         `${settings.concurrency} in flight for throughput; baseline ${revision} (${execFileSync("git", ["rev-parse", "--short", revision], { cwd: ROOT, encoding: "utf8" }).trim()}); ` +
@@ -142,6 +167,9 @@ async function main(): Promise<void> {
       "| variant | unary p50 | vs today | throughput | time per call vs today | CPU per call (client + emulator) | vs today | goal (wall figures) |",
       "|---|--:|--:|--:|--:|--:|--:|---|",
       ...rows,
+      "",
+      `Telemetry's own cost per call with the real SDK, no network (span, trace context headers, duration histogram): ` +
+        `${own.wallUs.toFixed(1)} µs wall, ${own.cpuUs.toFixed(1)} µs CPU, i.e. ${((own.cpuUs / cpuUs[0]!) * 100).toFixed(1)}% of today's CPU per call above.`,
     ].join("\n");
     process.stdout.write(`${report}\n`);
     if (flags.write) {
