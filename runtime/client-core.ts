@@ -19,7 +19,7 @@ import { Connection, isTransport, type ConnectionOptions, type EndpointDefaults 
 import { Code, VirtufinError } from "./errors.js";
 import { normalizeInit, type RequestInit } from "./request-init.js";
 import { isIdempotent, resolveRetryPolicy, retryDelay } from "./retry.js";
-import { RPC_ATTRIBUTES_KEY, RPC_SPAN_KEY } from "./telemetry/context-keys.js";
+import { RPC_ATTRIBUTES_KEY, RPC_SPAN_KEY, UNTRACED_KEY } from "./telemetry/context-keys.js";
 import { serverOf } from "./telemetry/interceptor.js";
 import type { RpcSpan, ServerInfo } from "./telemetry/telemetry.js";
 import { sleep } from "./workers/index.js";
@@ -107,8 +107,8 @@ class Core implements ClientCore {
     const scope = this.connection.begin(options?.signal);
     const deadline = Date.now() + timeoutMs;
     // Telemetry (loaded with the transport): one span for the call, covering every attempt.
-    const telemetry = this.connection.telemetry;
     let values = options?.contextValues;
+    const telemetry = values?.get(UNTRACED_KEY) ? undefined : this.connection.telemetry;
     let rpc: RpcSpan | undefined;
     if (telemetry) {
       values ??= createContextValues();

@@ -2,7 +2,9 @@
  * The pub/sub part of the platform client (seed: PubsubClient): publish, subscribe as an async
  * iterable or with a handler, and request-reply.
  */
+import { createContextValues } from "@connectrpc/connect";
 import { Pubsub } from "../../generated/virtufin/pubsub_pb.js";
+import { UNTRACED_KEY } from "../../runtime/telemetry/index.js";
 import { Code, errorFromStatus, RequestTimeoutError, sleep, VirtufinError, type CallOptions, type ClientCore, type Connection } from "../../runtime/index.js";
 import { encodeData, type EventData } from "./encode.js";
 import { PubsubEvent } from "./event.js";
@@ -160,9 +162,12 @@ export class PlatformPubsub {
     const iterator = this.#subscribe(topic, { ...options, signal: stream.signal })[Symbol.asyncIterator]();
     const early: PubsubEvent[] = [];
     const stopProbing = new AbortController();
+    // Probes are plumbing: no spans of their own in the user's traces.
+    const untraced = createContextValues();
+    untraced.set(UNTRACED_KEY, true);
     const probing = (async () => {
       for (let i = 0; !stopProbing.signal.aborted && i < 60; i++) {
-        await this.publish(topic, undefined, { correlationId: probeId, metadata: { [PROBE_KEY]: "1" }, signal: stopProbing.signal }).catch(() => undefined);
+        await this.publish(topic, undefined, { correlationId: probeId, metadata: { [PROBE_KEY]: "1" }, signal: stopProbing.signal, contextValues: untraced }).catch(() => undefined);
         await sleep(Math.min(20 * 2 ** i, 500), stopProbing.signal);
       }
     })();

@@ -18,3 +18,6 @@ export const RPC_SPAN_KEY = createContextKey<unknown>(undefined, { description: 
 export const RPC_ATTRIBUTES_KEY = createContextKey<Readonly<Record<string, string>> | undefined>(undefined, {
   description: "virtufin rpc attributes",
 });
+
+/** True for a call that is plumbing, not the user's (pub/sub liveness probes): no span of its own. */
+export const UNTRACED_KEY = createContextKey<boolean>(false, { description: "virtufin untraced call" });

@@ -5,7 +5,7 @@
  * @module
  */
 export * from "./attributes.js";
-export { RPC_ATTRIBUTES_KEY, RPC_SPAN_KEY, TRACE_CONTEXT_KEY } from "./context-keys.js";
+export { RPC_ATTRIBUTES_KEY, RPC_SPAN_KEY, TRACE_CONTEXT_KEY, UNTRACED_KEY } from "./context-keys.js";
 export { createTelemetryInterceptor, serverOf } from "./interceptor.js";
 export { loadTelemetry } from "./load.js";
 export { INSTRUMENTATION_NAME, type MeterProviderLike, type TelemetryOption, type TelemetryProviders, type TracerProviderLike } from "./options.js";

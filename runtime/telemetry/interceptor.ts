@@ -4,7 +4,7 @@
  * streams in flight counted until they end.
  */
 import { Code, ConnectError, type Interceptor, type StreamResponse } from "@connectrpc/connect";
-import { RPC_ATTRIBUTES_KEY, RPC_SPAN_KEY } from "./context-keys.js";
+import { RPC_ATTRIBUTES_KEY, RPC_SPAN_KEY, UNTRACED_KEY } from "./context-keys.js";
 import type { RpcSpan, ServerInfo, Telemetry } from "./telemetry.js";
 import { codeOf } from "./telemetry.js";
 
@@ -28,6 +28,7 @@ export function createTelemetryInterceptor(telemetry: Telemetry, server: ServerI
       telemetry.injectHeaders(owned.span, req.header);
       return next(req);
     }
+    if (req.contextValues.get(UNTRACED_KEY)) return next(req);
     const parent = telemetry.parent(req.contextValues);
     const rpc = telemetry.startRpc(req.service.typeName, req.method.name, server, parent, "client", req.contextValues.get(RPC_ATTRIBUTES_KEY));
     telemetry.injectHeaders(rpc.span, req.header);

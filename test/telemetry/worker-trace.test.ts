@@ -138,6 +138,15 @@ describe("publishWithResult is one trace through a worker", () => {
     }
   });
 
+  it("liveness probes of reply subscriptions leave no spans: every client publish is under a producer span", () => {
+    const publishes = otel.spans().filter((s) => s.name === "virtufin.Pubsub/PublishEvent" && s.kind === SpanKind.CLIENT);
+    expect(publishes.length).toBeGreaterThan(3);
+    for (const span of publishes) {
+      const parent = otel.spans().find((p) => p.spanContext().spanId === span.parentSpanContext?.spanId);
+      expect(parent?.name).toMatch(/^publish /);
+    }
+  });
+
   it("no span carries the api key, in any attribute, event, link or status", () => {
     expect(otel.spans().length).toBeGreaterThan(10);
     for (const span of otel.spans()) {
