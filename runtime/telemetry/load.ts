@@ -3,6 +3,7 @@
  * turn it on neither install nor import it.
  */
 import { Code, VirtufinError } from "../errors.js";
+import type { OtelApi } from "./api-types.js";
 import type { TelemetryOption } from "./options.js";
 import { Telemetry } from "./telemetry.js";
 
@@ -23,9 +24,11 @@ export function loadTelemetry(option: TelemetryOption | undefined): Promise<Tele
 }
 
 async function create(option: Exclude<TelemetryOption, false>): Promise<Telemetry> {
-  let api: typeof import("@opentelemetry/api");
+  let api: OtelApi;
   try {
-    api = await import("@opentelemetry/api");
+    // Cast once at the boundary: OtelApi is a structural view of the members used, and the API's
+    // own types (parameters included) are stricter than what the SDK needs to name.
+    api = (await import("@opentelemetry/api")) as unknown as OtelApi;
   } catch (error) {
     throw new VirtufinError(
       `telemetry needs @opentelemetry/api, which could not be loaded (npm install @opentelemetry/api): ${(error as Error).message}`,

@@ -4,7 +4,7 @@
  * the SDK's metrics. One instance per set of providers; created by `loadTelemetry` once
  * `@opentelemetry/api` is loaded, so nothing here runs for a connection without telemetry.
  */
-import type { Attributes, Context, Counter, Histogram, Link, Span, Tracer, UpDownCounter } from "@opentelemetry/api";
+import type { OtelApi, OtelAttributes as Attributes, OtelContext as Context, OtelCounter, OtelHistogram, OtelLink as Link, OtelSpan as Span, OtelTracer as Tracer } from "./api-types.js";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { ContextValues } from "@connectrpc/connect";
 import { codeName } from "../errors.js";
@@ -12,8 +12,6 @@ import * as A from "./attributes.js";
 import { TRACE_CONTEXT_KEY } from "./context-keys.js";
 import { INSTRUMENTATION_NAME, type MeterProviderLike, type TracerProviderLike } from "./options.js";
 import { formatTraceparent, isValidIds, parseTraceparent } from "./w3c.js";
-
-type OtelApi = typeof import("@opentelemetry/api");
 
 /** Where the other end of a call listens. */
 export interface ServerInfo {
@@ -56,20 +54,20 @@ export class Telemetry {
   readonly #api: OtelApi;
   readonly #tracer: Tracer;
   readonly #kinds: Record<SpanRole, number>;
-  readonly #duration: Histogram | undefined;
-  readonly #streams: UpDownCounter | undefined;
-  readonly #reconnects: Counter | undefined;
-  readonly #timeouts: Counter | undefined;
+  readonly #duration: OtelHistogram | undefined;
+  readonly #streams: OtelCounter | undefined;
+  readonly #reconnects: OtelCounter | undefined;
+  readonly #timeouts: OtelCounter | undefined;
 
   /** Creates the tracer and instruments; a missing provider means the API's no-op one. */
   constructor(api: OtelApi, tracerProvider: TracerProviderLike | undefined, meterProvider: MeterProviderLike | undefined) {
     this.#api = api;
-    const provider = (tracerProvider ?? api.trace.getTracerProvider()) as unknown as import("@opentelemetry/api").TracerProvider;
+    const provider = (tracerProvider ?? api.trace.getTracerProvider()) as ReturnType<OtelApi["trace"]["getTracerProvider"]>;
     this.#tracer = provider.getTracer(INSTRUMENTATION_NAME);
     const { SpanKind } = api;
     this.#kinds = { client: SpanKind.CLIENT, server: SpanKind.SERVER, producer: SpanKind.PRODUCER, consumer: SpanKind.CONSUMER, internal: SpanKind.INTERNAL };
     if (meterProvider) {
-      const meter = (meterProvider as unknown as import("@opentelemetry/api").MeterProvider).getMeter(INSTRUMENTATION_NAME);
+      const meter = (meterProvider as ReturnType<OtelApi["metrics"]["getMeterProvider"]>).getMeter(INSTRUMENTATION_NAME);
       this.#duration = meter.createHistogram(A.METRIC_RPC_CLIENT_DURATION, { unit: "ms", description: "Duration of client RPCs, every retry included" });
       this.#streams = meter.createUpDownCounter(A.METRIC_ACTIVE_STREAMS, { unit: "{stream}", description: "Client streams in flight" });
       this.#reconnects = meter.createCounter(A.METRIC_RECONNECTS, { unit: "{reconnect}", description: "Event streams reopened after a drop" });
