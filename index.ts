@@ -56,6 +56,7 @@ export { Connection, type ConnectionOptions, type EndpointDefaults, type Protoco
 export { Code, codeFromName, codeName, EtagMismatchError, RequestTimeoutError, VirtufinError } from "./runtime/errors.js";
 export type { RequestInit } from "./runtime/request-init.js";
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./runtime/retry.js";
+export type { MeterProviderLike, TelemetryOption, TelemetryProviders, TracerProviderLike } from "./runtime/telemetry/options.js";
 
 export type { PubsubImplementation } from "./runtime/pubsub-core.js";
 

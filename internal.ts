@@ -12,3 +12,12 @@ export { isLoopbackHost } from "./runtime/connection.js";
 export { resolveRetryPolicy, retryDelay, type ResolvedRetryPolicy } from "./runtime/retry.js";
 export { backoffDelay, type BackoffBounds } from "./runtime/backoff.js";
 export { sleep } from "./runtime/sleep.js";
+export {
+  ATTR_MESSAGING_MESSAGE_ID,
+  createTelemetryInterceptor,
+  loadTelemetry,
+  Telemetry,
+  TRACE_CONTEXT_KEY,
+  type ServerInfo,
+  type TracerProviderLike,
+} from "./runtime/telemetry/index.js";

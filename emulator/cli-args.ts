@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import type { EmulatorOptions } from "./emulator.js";
 import type { LogLevel } from "./logger.js";
+import { otlpTracesUrl } from "./otlp.js";
 
 /** The `--help` text. */
 export const HELP = `virtufin-emulator — a local Virtufin platform on loopback (Gateway, State, Pubsub, Config,
@@ -48,6 +49,9 @@ Options:
   --tls-key <file.pem>            the private key of --tls-cert (both or neither)
   --tls-client-ca <file.pem>      require client certificates issued by this CA (mutual TLS)
   --log-level <level>             debug | info | warn | error | silent (default info)
+  --otlp-endpoint <url>           export traces over OTLP/HTTP to this collector (<url>/v1/traces);
+                                  also OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT.
+                                  Default: no export. Needs the optional OpenTelemetry packages
   -h, --help                      show this help
 
 Every server also serves grpc.health.v1.Health and gRPC server reflection (v1 and v1alpha).
@@ -64,7 +68,14 @@ export class UsageError extends Error {
 }
 
 /** What the command line asks for. */
-export type CliCommand = { readonly help: true } | { readonly help: false; readonly options: EmulatorOptions };
+export type CliCommand =
+  | { readonly help: true }
+  | {
+      readonly help: false;
+      readonly options: EmulatorOptions;
+      /** Where to export traces over OTLP/HTTP; undefined: nowhere. */
+      readonly otlpTracesUrl?: string;
+    };
 
 const LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error", "silent"];
 
@@ -112,6 +123,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
         "tls-key": { type: "string" },
         "tls-client-ca": { type: "string" },
         "log-level": { type: "string" },
+        "otlp-endpoint": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -169,6 +181,12 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
   const apiToken = v["dapr-api-token"] ?? (env["DAPR_API_TOKEN"] || undefined);
   if (apiToken !== undefined && apiToken.trim() === "") throw new UsageError("--dapr-api-token must not be empty");
   const dapr = { ...(appPort !== undefined ? { appPort } : {}), ...(appId !== undefined ? { appId } : {}), ...(apiToken !== undefined ? { apiToken } : {}) };
+  let tracesUrl: string | undefined;
+  try {
+    tracesUrl = otlpTracesUrl(v["otlp-endpoint"], env);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 
   return {
     help: false,
@@ -184,6 +202,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
       daprPort,
       ...(Object.keys(dapr).length > 0 ? { dapr } : {}),
     },
+    ...(tracesUrl ? { otlpTracesUrl: tracesUrl } : {}),
   };
 }
 

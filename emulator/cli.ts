@@ -4,6 +4,7 @@
  */
 import { HELP, parseCli, UsageError, type CliCommand } from "./cli-args.js";
 import { startEmulator } from "./emulator.js";
+import { startOtlpTracing, type OtlpTracing } from "./otlp.js";
 
 async function main(): Promise<number> {
   let command: CliCommand;
@@ -21,9 +22,15 @@ async function main(): Promise<number> {
     return 0;
   }
   let emulator;
+  let tracing: OtlpTracing | undefined;
   try {
-    emulator = await startEmulator(command.options);
+    if (command.otlpTracesUrl) {
+      tracing = await startOtlpTracing(command.otlpTracesUrl);
+      process.stderr.write(`virtufin-emulator: exporting traces to ${command.otlpTracesUrl}\n`);
+    }
+    emulator = await startEmulator({ ...command.options, ...(tracing ? { tracerProvider: tracing.tracerProvider } : {}) });
   } catch (err) {
+    await tracing?.shutdown().catch(() => undefined);
     process.stderr.write(`virtufin-emulator: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }
@@ -39,8 +46,12 @@ async function main(): Promise<number> {
       }
       stopping = true;
       process.stderr.write(`virtufin-emulator: ${signal} received, stopping\n`);
+      // The last spans (the stop's own included) are sent before exiting.
       running.stop().then(
-        () => resolve(0),
+        async () => {
+          await tracing?.shutdown().catch((err: unknown) => process.stderr.write(`virtufin-emulator: trace export failed: ${String(err)}\n`));
+          resolve(0);
+        },
         (err: unknown) => {
           process.stderr.write(`virtufin-emulator: stop failed: ${err instanceof Error ? err.message : String(err)}\n`);
           resolve(1);

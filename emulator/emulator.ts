@@ -20,6 +20,7 @@ import { Dapr } from "@virtufin/sdk/gen/dapr/proto/runtime/v1/dapr_pb";
 import { createDaprSidecar, DEFAULT_DAPR_PORT, type DaprSidecarOptions } from "./dapr/index.js";
 import type { Interceptor } from "@connectrpc/connect";
 import { ownServerClientOptions, startGrpcServer, urlHost, type RunningServer, type ServerTlsOptions, type ServiceRegistration } from "./server/index.js";
+import { loadTelemetry, type TracerProviderLike } from "@virtufin/sdk/internal";
 import { createConfigService, createPubsubService, createStateService, StreamCounter, type PubsubServiceOptions, type ServiceContext } from "./services/index.js";
 
 /** The platform's default ports. */
@@ -80,6 +81,12 @@ export interface EmulatorOptions {
   readonly daprPort?: number;
   /** The emulated sidecar: app id, `dapr-api-token`, and the app port to deliver subscriptions to. */
   readonly dapr?: DaprSidecarOptions;
+  /**
+   * OpenTelemetry: a server span per RPC on every server continuing the caller's trace, the
+   * Gateway's hop to a backend, pub/sub delivery, workers' processing and replies (needs
+   * `@opentelemetry/api`, loaded only then). Default: no tracing.
+   */
+  readonly tracerProvider?: TracerProviderLike;
 }
 
 /** Where a server listens. */
@@ -148,6 +155,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const apiKeys = options.apiKeys ?? {};
   const pubsub = options.backends?.pubsub ?? createMemoryPubsubBackend({ log: log.child("pubsub") });
   const state = options.backends?.state ?? createMemoryStateBackend();
+  const telemetry = options.tracerProvider ? await loadTelemetry({ tracerProvider: options.tracerProvider }) : undefined;
   const stopping = new AbortController();
   // Every open stream listens on this signal; many concurrent streams are normal, not a leak.
   setMaxListeners(0, stopping.signal);
@@ -183,6 +191,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         log: log.child(name),
         name,
         ...(options.tls ? { tls: options.tls } : {}),
+        ...(telemetry ? { telemetry } : {}),
       });
       servers.push(server);
       return server;
@@ -198,7 +207,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (options.servicesConfigPath) extra.push(...(await loadServicesConfig(options.servicesConfigPath)));
     for (const [name, addr] of Object.entries(options.services ?? {})) extra.push(backendConfig(name, addr, "services option"));
 
-    const deps = { pubsub, state };
+    const deps = { pubsub, state, ...(telemetry ? { telemetry } : {}) };
     const workmanager = createWorkManagerService({ ...deps, log: log.child("workmanager") }, options.workmanager);
     managed.push(workmanager);
     // Loopback WebSocket targets are allowed by default only while the emulator itself listens on
@@ -222,11 +231,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (existing >= 0) backendList[existing] = backend;
       else backendList.push(backend);
     }
-    const pool = new Backends(backendList, { log: log.child("gateway"), ...(options.reflectionTtlMs ? { ttlMs: options.reflectionTtlMs } : {}) });
+    const pool = new Backends(backendList, { log: log.child("gateway"), ...(options.reflectionTtlMs ? { ttlMs: options.reflectionTtlMs } : {}), ...(telemetry ? { telemetry } : {}) });
     backends = pool;
 
     const streams = new StreamCounter();
-    const ctx: ServiceContext = { pubsub, state, log: log.child("api"), stopping: stopping.signal, streams };
+    const ctx: ServiceContext = { pubsub, state, log: log.child("api"), stopping: stopping.signal, streams, ...(telemetry ? { telemetry } : {}) };
     const pubsubService = createPubsubService({ ...ctx, log: log.child("pubsub") }, options.pubsub);
     const apiServices: ServiceRegistration[] = [
       { desc: Gateway, impl: createGatewayService({ ...ctx, log: log.child("gateway") }, pool) },

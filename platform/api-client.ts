@@ -4,6 +4,8 @@
  * Gateway-wide event streams and health.
  */
 import { create, fromBinary, toBinary, type DescMessage, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
+import { createContextValues } from "@connectrpc/connect";
+import { RPC_ATTRIBUTES_KEY } from "../runtime/telemetry/index.js";
 import { Health, HealthCheckResponse_ServingStatus } from "../generated/grpc/health/v1/health_pb.js";
 import { Gateway, type MethodInfo, type MethodSchema } from "../generated/virtufin/gateway_pb.js";
 import { type CallOptions } from "../runtime/call-options.js";
@@ -16,7 +18,7 @@ import { WorkManagerGatewayProxy, type WorkManagerApi } from "../generated/virtu
 import type { WorkManager } from "../generated/virtufin/workmanager_pb.js";
 import { createGatewayDispatch, type GatewayDispatch, type JsonValue, type KnownServiceProxy } from "./gateway/dynamic.js";
 import { GatewayEvent } from "./gateway/gateway-event.js";
-import { PlatformPubsub, runHandler, type EventHandler, type HandlerSubscription } from "./pubsub/pubsub-client.js";
+import { PlatformPubsub, reportReconnect, runHandler, type EventHandler, type HandlerSubscription } from "./pubsub/pubsub-client.js";
 import { reconnectingStream, type ReconnectInfo, type ReconnectOptions } from "./pubsub/reconnecting-stream.js";
 import { PlatformState } from "./state/state-client.js";
 
@@ -80,7 +82,7 @@ export class ApiClient implements AsyncDisposable {
     this.#core = createClientCore(Gateway, this.connection);
     this.#health = createClientCore(Health, this.connection);
     this.state = new PlatformState(this.#core);
-    this.pubsub = new PlatformPubsub(this.#core);
+    this.pubsub = new PlatformPubsub(this.#core, this.connection);
     this.gateway = createGatewayDispatch((service, method, request, options) => this.invoke(service, method, request, options), {
       [WorkManagerGatewayProxy.gatewayName]: new WorkManagerGatewayProxy(this),
       [WebSocketManagerGatewayProxy.gatewayName]: new WebSocketManagerGatewayProxy(this),
@@ -122,7 +124,7 @@ export class ApiClient implements AsyncDisposable {
    */
   async invoke<T = JsonValue>(service: string, method: string, request: unknown = {}, options?: CallOptions): Promise<T> {
     const requestData = typeof request === "string" ? request : JSON.stringify(request ?? {});
-    const response = await this.#core.unary(Gateway.method.invokeJson, { service, method, requestData }, options);
+    const response = await this.#core.unary(Gateway.method.invokeJson, { service, method, requestData }, this.#dispatchOptions(service, method, options));
     if (!response.success) throw errorFromStatus(response.status, response.message, `${service}.${method} failed`);
     if (response.responseData === "") return {} as T;
     try {
@@ -134,9 +136,17 @@ export class ApiClient implements AsyncDisposable {
 
   /** Calls a backend method with a serialized protobuf request (`Gateway.Invoke`); returns the serialized response. */
   async invokeRaw(service: string, method: string, request: Uint8Array, options?: CallOptions): Promise<Uint8Array> {
-    const response = await this.#core.unary(Gateway.method.invoke, { service, method, requestData: request }, options);
+    const response = await this.#core.unary(Gateway.method.invoke, { service, method, requestData: request }, this.#dispatchOptions(service, method, options));
     if (!response.success) throw errorFromStatus(response.status, response.message, `${service}.${method} failed`);
     return response.responseData;
+  }
+
+  /** With telemetry on, a dispatch's span names the backend and method it reaches (never the request). */
+  #dispatchOptions(service: string, method: string, options: CallOptions | undefined): CallOptions | undefined {
+    if (!this.connection.telemetryEnabled) return options;
+    const contextValues = options?.contextValues ?? createContextValues();
+    contextValues.set(RPC_ATTRIBUTES_KEY, { "virtufin.gateway.service": service, "virtufin.gateway.method": method });
+    return { ...options, contextValues };
   }
 
   /** `invokeRaw` with typed messages: serializes `request` and parses the response as `output`. */
@@ -165,7 +175,7 @@ export class ApiClient implements AsyncDisposable {
           for await (const message of core.serverStream(Gateway.method.subscribe, request, { signal })) yield new GatewayEvent(message);
         },
       }),
-      { signal: options.signal, reconnect: options.reconnect, onReconnect: options.onReconnect, idOf: (e) => e.id },
+      { signal: options.signal, reconnect: options.reconnect, onReconnect: reportReconnect(this.connection, "gateway-events", options.onReconnect), idOf: (e) => e.id },
     );
   }
 

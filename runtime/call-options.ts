@@ -2,6 +2,7 @@
  * Options every generated method takes, and how a call's deadline is chosen.
  */
 
+import type { ContextValues } from "@connectrpc/connect";
 import type { RetryPolicy } from "./retry.js";
 import { invalidArgument } from "./errors.js";
 
@@ -27,6 +28,11 @@ export interface CallOptions {
    * save guarded by an etag.
    */
   idempotent?: boolean;
+  /**
+   * Connect context values handed to the transport's interceptors, as in Connect's own call
+   * options. Telemetry reads a span's parent from them (`TRACE_CONTEXT_KEY`) and may add to them.
+   */
+  contextValues?: ContextValues;
 }
 
 /** Default deadline of a unary call: 30 s, as the platform's clients use. */

@@ -13,13 +13,16 @@ import type {
   MessageInitShape,
   MessageShape,
 } from "@bufbuild/protobuf";
-import type { Transport } from "@connectrpc/connect";
+import { createContextValues, type Transport } from "@connectrpc/connect";
 import { checkTimeout, type CallOptions } from "./call-options.js";
 import { Connection, isTransport, type ConnectionOptions, type EndpointDefaults } from "./connection.js";
 import { Code, VirtufinError } from "./errors.js";
 import { normalizeInit, type RequestInit } from "./request-init.js";
 import { isIdempotent, resolveRetryPolicy, retryDelay } from "./retry.js";
 import { sleep } from "./sleep.js";
+import { RPC_ATTRIBUTES_KEY, RPC_SPAN_KEY, UNTRACED_KEY } from "./telemetry/context-keys.js";
+import { serverOf } from "./telemetry/interceptor.js";
+import type { RpcSpan, ServerInfo } from "./telemetry/telemetry.js";
 
 /**
  * Where a client sends its calls: connection options (the client opens and owns a
@@ -78,6 +81,7 @@ function resolveTarget(target: ClientTarget | undefined, defaults?: EndpointDefa
 
 class Core implements ClientCore {
   #closed = false;
+  #server: ServerInfo | undefined;
 
   constructor(
     readonly service: DescService,
@@ -102,25 +106,43 @@ class Core implements ClientCore {
     const transport = isTransport(pending) ? pending : await pending;
     const scope = this.connection.begin(options?.signal);
     const deadline = Date.now() + timeoutMs;
+    // Telemetry (loaded with the transport): one span for the call, covering every attempt.
+    let values = options?.contextValues;
+    const telemetry = values?.get(UNTRACED_KEY) ? undefined : this.connection.telemetry;
+    let rpc: RpcSpan | undefined;
+    if (telemetry) {
+      values ??= createContextValues();
+      this.#server ??= serverOf(this.connection.baseUrl);
+      rpc = telemetry.startRpc(method.parent.typeName, method.name, this.#server, telemetry.parent(values), "client", values.get(RPC_ATTRIBUTES_KEY));
+      values.set(RPC_SPAN_KEY, rpc);
+    }
     try {
       for (let attempt = 1; ; attempt++) {
         try {
           // One deadline covers every attempt: each gets what is left of it.
           const remaining = deadline - Date.now();
           if (remaining <= 0) throw new VirtufinError(`${method.name}: deadline of ${timeoutMs} ms exceeded after ${attempt - 1} attempts`, Code.DeadlineExceeded);
-          const response = await transport.unary(method, scope.signal, remaining, options?.headers, input);
+          const response = await transport.unary(method, scope.signal, remaining, options?.headers, input, values);
+          if (rpc) telemetry!.endRpc(rpc);
           return response.message;
         } catch (error) {
           const failure = VirtufinError.from(error);
           if (!policy || attempt >= policy.maxAttempts || !policy.retryableCodes.includes(failure.code) || scope.signal.aborted) throw failure;
           const delay = retryDelay(policy, attempt);
           if (Date.now() + delay >= deadline) throw failure;
+          // Each retry shows on the call's span, with why and after how long.
+          rpc?.span.addEvent("retry", { "virtufin.retry.attempt": attempt + 1, "virtufin.retry.delay_ms": Math.round(delay), "error.type": failure.codeName });
           // Aborted while waiting to retry: the call was cancelled, whatever the last attempt said.
           if (!(await sleep(delay, scope.signal))) throw VirtufinError.from(scope.signal.reason, Code.Canceled);
         }
       }
+    } catch (error) {
+      if (rpc) telemetry!.endRpc(rpc, error);
+      throw error;
     } finally {
       scope.end();
+      // The span belongs to this call only; context values may be reused by the caller.
+      if (rpc) values!.delete(RPC_SPAN_KEY);
     }
   }
 
@@ -171,7 +193,7 @@ class Core implements ClientCore {
         let iterator: AsyncIterator<MessageShape<O>> | undefined;
         let done = false;
         try {
-          const response = await transport.stream(method, scope.signal, timeoutMs, options?.headers, input);
+          const response = await transport.stream(method, scope.signal, timeoutMs, options?.headers, input, options?.contextValues);
           iterator = response.message[Symbol.asyncIterator]();
           for (;;) {
             const next = await iterator.next();

@@ -12,6 +12,10 @@ import { linkAbort, type LinkedAbort } from "./abort.js";
 import { checkTimeout, DEFAULT_STREAM_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from "./call-options.js";
 import { VirtufinError } from "./errors.js";
 import { resolveRetryPolicy, type ResolvedRetryPolicy, type RetryPolicy } from "./retry.js";
+import { createTelemetryInterceptor, serverOf } from "./telemetry/interceptor.js";
+import { loadTelemetry } from "./telemetry/load.js";
+import type { TelemetryOption } from "./telemetry/options.js";
+import type { Telemetry } from "./telemetry/telemetry.js";
 import type { Protocol, TlsOptions } from "./transport/types.js";
 
 export type { Protocol, TlsOptions } from "./transport/types.js";
@@ -47,6 +51,12 @@ export interface ConnectionOptions {
   interceptors?: Interceptor[];
   /** Retries of unary calls that are safe to repeat (default: up to 5 attempts on UNAVAILABLE); `false` disables them. */
   retry?: RetryPolicy | false;
+  /**
+   * OpenTelemetry: `{ tracerProvider, meterProvider }` to report spans (one per RPC, W3C trace
+   * context sent as metadata) and metrics to; `"global"` for the providers registered with
+   * `@opentelemetry/api`; `false` (the default) for none, at no cost and without importing it.
+   */
+  telemetry?: TelemetryOption;
 }
 
 /** Default host and port of a service, from its proto's `google.api.default_host`. */
@@ -85,7 +95,9 @@ export class Connection implements AsyncDisposable {
   /** The resolved retry policy for calls that bring none of their own (undefined: disabled). */
   readonly retryPolicy: ResolvedRetryPolicy | undefined;
 
-  #transport: Transport | undefined;
+  #transport: Transport | Promise<Transport> | undefined;
+  #telemetry: Telemetry | undefined;
+  #telemetryLoading: Promise<Telemetry | undefined> | undefined;
   #release: (() => void) | undefined;
   readonly #options: ConnectionOptions;
   readonly #credentials: Interceptor | undefined;
@@ -129,15 +141,40 @@ export class Connection implements AsyncDisposable {
     allowManyListeners(this.#closing.signal);
   }
 
+  /** True when telemetry was asked for (its `telemetry` is set once loaded). */
+  get telemetryEnabled(): boolean {
+    return !!this.#options.telemetry;
+  }
+
+  /** The loaded telemetry (after the first call or `loadTelemetry()`), or undefined when off. */
+  get telemetry(): Telemetry | undefined {
+    return this.#telemetry;
+  }
+
+  /** Loads the telemetry asked for (`@opentelemetry/api` is imported only now); undefined when off. */
+  loadTelemetry(): Promise<Telemetry | undefined> {
+    this.#telemetryLoading ??= (loadTelemetry(this.#options.telemetry) ?? Promise.resolve(undefined)).then((t) => (this.#telemetry = t));
+    return this.#telemetryLoading;
+  }
+
   /** True once `close()` was called. */
   get closed(): boolean {
     return this.#closed;
   }
 
-  /** The Connect transport, created on first use. */
-  transport(): Transport {
+  /**
+   * The Connect transport, created on first use: at once without telemetry, after the
+   * OpenTelemetry API has loaded (once) with it.
+   */
+  transport(): Transport | Promise<Transport> {
     if (this.#closed) throw new VirtufinError("the connection is closed", Code.Canceled);
-    this.#transport ??= this.#createTransport();
+    if (this.#transport === undefined) {
+      if (this.#options.telemetry) {
+        this.#transport = this.loadTelemetry().then((telemetry) => (this.#transport = this.#createTransport(telemetry)));
+      } else {
+        this.#transport = this.#createTransport(undefined);
+      }
+    }
     return this.#transport;
   }
 
@@ -189,13 +226,15 @@ export class Connection implements AsyncDisposable {
     return this.close();
   }
 
-  #createTransport(): Transport {
+  #createTransport(telemetry: Telemetry | undefined): Transport {
     const options = this.#options;
     const interceptors = [...(this.#credentials ? [this.#credentials] : []), ...(options.interceptors ?? [])];
     if (options.headers) interceptors.unshift(headersInterceptor(options.headers));
     // Innermost, so that it sees per-call headers and whatever other interceptors added.
     const guard = plaintextCredentialsGuard(this.baseUrl, options);
     if (guard) interceptors.push(guard);
+    // Outermost, so that its span covers what the other interceptors do.
+    if (telemetry) interceptors.unshift(createTelemetryInterceptor(telemetry, serverOf(this.baseUrl)));
     const tls = typeof options.tls === "object" ? options.tls : undefined;
     const opened = openTransport({ baseUrl: this.baseUrl, protocol: this.protocol, tls, interceptors });
     this.#release = opened.release;

@@ -9,6 +9,7 @@ import type { BackendConfig } from "../config/index.js";
 import type { Logger } from "../logger.js";
 import { MAX_MESSAGE_BYTES, urlHost } from "../server/index.js";
 import { reflectServer, type ReflectedServer as ReflectedBackend } from "@virtufin/sdk/internal";
+import { createTelemetryInterceptor, type Telemetry } from "@virtufin/sdk/internal";
 
 /** Options of {@link Backends}. */
 export interface BackendsOptions {
@@ -16,6 +17,8 @@ export interface BackendsOptions {
   readonly ttlMs?: number;
   /** Where cache refreshes are logged. */
   readonly log?: Logger;
+  /** Tracing: a client span per call to a backend, W3C trace context sent along. */
+  readonly telemetry?: Telemetry;
 }
 
 /** A method found on a backend. */
@@ -71,7 +74,9 @@ export class Backends {
       // does not wait on idle connections to users' backends.
       const sessionManager = new Http2SessionManager(baseUrl, undefined, config.tls);
       this.sessions.push(sessionManager);
-      transport = createGrpcTransport({ baseUrl, readMaxBytes: MAX_MESSAGE_BYTES, sessionManager });
+      const telemetry = this.options.telemetry;
+      const interceptors = telemetry ? [createTelemetryInterceptor(telemetry, { address: config.host, port: config.port })] : [];
+      transport = createGrpcTransport({ baseUrl, readMaxBytes: MAX_MESSAGE_BYTES, sessionManager, interceptors });
       this.transports.set(name, transport);
     }
     return transport;

@@ -95,6 +95,8 @@ async function call(backends: Backends, service: string, resolved: ResolvedMetho
       ctx.timeoutMs() ?? 30_000,
       forwardedHeaders(ctx.requestHeader),
       request,
+      // The server span's context travels on: with tracing, the hop is its child.
+      ctx.values,
     );
     return response.message as Message;
   } catch (err) {

@@ -20,6 +20,8 @@ import { ServerReflection } from "@virtufin/sdk/gen/grpc/reflection/v1/reflectio
 import { ServerReflection as ServerReflectionV1alpha } from "@virtufin/sdk/gen/grpc/reflection/v1alpha/reflection_pb";
 import { registerReflection } from "@virtufin/sdk/node";
 import { createHealthService } from "./health.js";
+import type { Telemetry } from "@virtufin/sdk/internal";
+import { createServerTelemetryInterceptor } from "./telemetry-interceptor.js";
 import { authorizeClient, secureServerOptions, type ServerTlsOptions } from "./tls.js";
 
 /** The largest request message accepted (bigger ones are RESOURCE_EXHAUSTED), like gRPC's default. */
@@ -62,6 +64,8 @@ export interface StartServerOptions {
    * with `requireClientCert`, mutual TLS.
    */
   readonly tls?: ServerTlsOptions;
+  /** Tracing: a server span per RPC, continuing the caller's trace. */
+  readonly telemetry?: Telemetry;
 }
 
 /** A running server. */
@@ -106,10 +110,14 @@ export async function startGrpcServer(options: StartServerOptions): Promise<Runn
     router.service(Health, health.impl);
     registerReflection(router, reflected, { files: options.files, http1: protocol === "http1" });
   };
+  // Known once the server listens; spans of calls before that cannot exist.
+  let bound = { address: host, port: 0 };
+  const tracing = options.telemetry ? [createServerTelemetryInterceptor(options.telemetry, () => bound)] : [];
   const handler = connectNodeAdapter({
     routes,
     readMaxBytes: MAX_MESSAGE_BYTES,
-    interceptors: [createApiKeyInterceptor(options.apiKeys, log), ...(options.interceptors ?? [])],
+    // Tracing first, so that calls the api-key check refuses show up too.
+    interceptors: [...tracing, createApiKeyInterceptor(options.apiKeys, log), ...(options.interceptors ?? [])],
   });
 
   // Mutual TLS: the handshake asks for a client certificate; every request on a connection
@@ -161,6 +169,7 @@ export async function startGrpcServer(options: StartServerOptions): Promise<Runn
   });
   server.on("error", (err) => log?.error("server error", { server: options.name, error: err }));
   const port = (server.address() as AddressInfo).port;
+  bound = { address: host, port };
   const url = `${tls ? "https" : "http"}://${urlHost(host)}:${port}`;
 
   let closed: Promise<void> | undefined;

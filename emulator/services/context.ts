@@ -3,6 +3,7 @@
  */
 import type { PubsubBackend, StateBackend } from "../backend/index.js";
 import type { Logger } from "../logger.js";
+import type { Telemetry } from "@virtufin/sdk/internal";
 
 /** Shared dependencies of the emulator's services. */
 export interface ServiceContext {
@@ -16,6 +17,8 @@ export interface ServiceContext {
   readonly stopping: AbortSignal;
   /** Counts open server streams (Pubsub.Subscribe, Gateway.Subscribe, WatchSystemEvents). */
   readonly streams?: StreamCounter;
+  /** Tracing, when the emulator was given a tracer provider. */
+  readonly telemetry?: Telemetry;
 }
 
 /** Counts open server streams, so callers can tell when a subscription is in place. */

@@ -9,7 +9,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
-import type { ServiceImpl } from "@connectrpc/connect";
+import type { ContextValues, ServiceImpl } from "@connectrpc/connect";
+import { ATTR_MESSAGING_MESSAGE_ID, type Telemetry } from "@virtufin/sdk/internal";
 import { Pubsub, PublishResponseSchema, PubsubSubscribeResponseSchema, UnsubscribeResponseSchema } from "@virtufin/sdk/gen/virtufin/pubsub_pb";
 import type { BusEvent } from "../backend/index.js";
 import { API_SOURCE, SYSTEM_EVENTS_TOPIC, type ServiceContext } from "./context.js";
@@ -85,11 +86,30 @@ export function createPubsubService(ctx: ServiceContext, options: PubsubServiceO
       )
       .catch(() => undefined);
 
+  /**
+   * The delivery as a span `send <topic>` under the PublishEvent server span, linked to the
+   * publisher's producer span: its context replaces the event's `traceparent`, so consumers
+   * (workers, subscribers) continue the trace through the Pubsub server.
+   */
+  const tracedSend = async (telemetry: Telemetry, topic: string, data: Uint8Array, metadata: Record<string, string>, values: ContextValues) => {
+    const span = telemetry.startMessaging("send", topic, "producer", telemetry.parent(values), undefined, telemetry.linkTo(telemetry.remoteOf(metadata)));
+    telemetry.injectMetadata(span, metadata);
+    try {
+      const event = await pubsub.publish(topic, data, metadata);
+      span.setAttribute(ATTR_MESSAGING_MESSAGE_ID, event.id);
+      telemetry.end(span);
+      return event;
+    } catch (error) {
+      telemetry.end(span, error);
+      throw error;
+    }
+  };
+
   const impl: ServiceImpl<typeof Pubsub> = {
     async publishEvent(req, context) {
       checkTopic(req.topic);
       const metadata = normaliseMetadata(req.metadata, context.requestHeader.get("correlationid") ?? context.requestHeader.get("ce-correlationid"));
-      const event = await pubsub.publish(req.topic, req.data, metadata);
+      const event = ctx.telemetry ? await tracedSend(ctx.telemetry, req.topic, req.data, metadata, context.values) : await pubsub.publish(req.topic, req.data, metadata);
       log.debug("event published", { topic: req.topic, id: event.id, correlationid: metadata["correlationid"] });
       return create(PublishResponseSchema, { status: okStatus() });
     },

@@ -7,7 +7,7 @@ import type { PubsubBackend, StateBackend } from "../backend/types.js";
 import type { Logger } from "../logger.js";
 import type { WorkManager } from "@virtufin/sdk/gen/virtufin/workmanager_pb";
 import { resolveWorkManagerOptions, type WorkManagerOptions } from "./options.js";
-import { WorkManagerCore } from "./service.js";
+import { WorkManagerCore, type WorkManagerDeps } from "./service.js";
 
 export type { WorkManagerOptions } from "./options.js";
 export { SUPPORTED_MIME_TYPES } from "./engines.js";
@@ -28,7 +28,7 @@ export interface WorkManagerService {
  * RUNNING) in the background unless `options.recoverOnStart` is false.
  */
 export function createWorkManagerService(
-  deps: { pubsub: PubsubBackend; state: StateBackend; log: Logger },
+  deps: WorkManagerDeps,
   options?: WorkManagerOptions,
 ): WorkManagerService {
   const core = new WorkManagerCore(deps, resolveWorkManagerOptions(options));

@@ -5,6 +5,7 @@ import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import { randomUUID } from "node:crypto";
 import type { PubsubBackend, StateBackend } from "../backend/types.js";
 import type { Logger } from "../logger.js";
+import type { Telemetry } from "@virtufin/sdk/internal";
 import { WorkManager, WorkerStatus, type CodeSource } from "@virtufin/sdk/gen/virtufin/workmanager_pb";
 import { ChildEngine, EngineUnavailableError, WorkerError } from "./child-engine.js";
 import { describeUrl, fetchCode, parseCodeUrl } from "./code-fetcher.js";
@@ -24,6 +25,8 @@ export interface WorkManagerDeps {
   readonly state: StateBackend;
   /** The service's logger. */
   readonly log: Logger;
+  /** Tracing, when the emulator was given a tracer provider. */
+  readonly telemetry?: Telemetry;
 }
 
 /** The WorkManager: RPC implementation plus shutdown. */
@@ -43,7 +46,7 @@ export class WorkManagerCore {
   ) {
     this.store = new WorkerStore(deps.state);
     this.lifecycle = new LifecyclePublisher(deps.pubsub, deps.log);
-    this.context = { pubsub: deps.pubsub, lifecycle: this.lifecycle, groups: new KeyedMutex(), options, closing: () => this.closed };
+    this.context = { pubsub: deps.pubsub, lifecycle: this.lifecycle, groups: new KeyedMutex(), options, closing: () => this.closed, telemetry: deps.telemetry };
     if (options.recoverOnStart) {
       this.ready = this.recover().then(
         (count) => count > 0 && deps.log.info("recovered persisted workers", { count }),

@@ -11,7 +11,7 @@ import type { LifecyclePublisher } from "./lifecycle.js";
 import type { KeyedMutex } from "./mutex.js";
 import type { ResolvedWorkManagerOptions } from "./options.js";
 import type { StoredCodeSource, WorkerRecord } from "./worker-store.js";
-import { backoffDelay, sleep } from "@virtufin/sdk/internal";
+import { ATTR_MESSAGING_MESSAGE_ID, backoffDelay, sleep, type Telemetry } from "@virtufin/sdk/internal";
 
 /** The suffix of dead-letter topics. */
 export const DEAD_LETTER_SUFFIX = "-dead";
@@ -28,6 +28,8 @@ export interface WorkerContext {
   readonly options: ResolvedWorkManagerOptions;
   /** True once the service is closing: no more publishing. */
   readonly closing: () => boolean;
+  /** Tracing, when the emulator was given a tracer provider. */
+  readonly telemetry?: Telemetry;
 }
 
 /** A worker's mutable state and behaviour. */
@@ -123,24 +125,32 @@ export class Worker {
   private async handle(event: BusEvent): Promise<void> {
     const { retryAttempts, retryBaseDelayMs, messageTimeoutMs } = this.context.options;
     const input = toWorkerEvent(event);
+    const tracing = this.context.telemetry ? new WorkerTracing(this.context.telemetry, this, event) : undefined;
     let lastError = new WorkerError("Error", "not processed");
     let attempts = 0;
     for (let attempt = 0; attempt < retryAttempts && !this.disposed; attempt++) {
       if (attempt > 0) await sleep(backoffDelay(attempt, { initialMs: retryBaseDelayMs, maxMs: retryBaseDelayMs * 2 ** (retryAttempts - 1), jitter: "none" }));
       if (this.disposed) break;
       attempts += 1;
+      // The worker's code reads this attempt's trace context from the event (`traceparent`).
+      tracing?.attempt(attempts, input);
       try {
         const result = await this.exclusive(() => this.engine.process(input, messageTimeoutMs));
         const publication = toPublication(result, event);
         if (publication && !this.context.closing()) {
-          await this.context.pubsub.publish(publication.topic, publication.data, publication.metadata);
+          await (tracing
+            ? tracing.publish(publication.topic, publication.metadata, () => this.context.pubsub.publish(publication.topic, publication.data, publication.metadata))
+            : this.context.pubsub.publish(publication.topic, publication.data, publication.metadata));
         }
+        tracing?.done();
         return;
       } catch (err) {
         lastError = err instanceof WorkerError ? err : new WorkerError(err instanceof Error ? err.name : "Error", String(err instanceof Error ? err.message : err));
+        tracing?.failed(lastError);
         this.log.warn("Process failed", { event: event.id, attempt: attempts, of: retryAttempts, error: `${lastError.type}: ${lastError.message}` });
       }
     }
+    tracing?.done(lastError);
     await this.deadLetter(event, lastError, attempts);
   }
 
@@ -168,3 +178,66 @@ export class Worker {
     await this.context.lifecycle.publish("failed", this, { type: error.type, message: error.message });
   }
 }
+
+/**
+ * The spans of one event in a worker: `process <topic>` (consumer, child of the delivery), one
+ * `worker <language>` per attempt, and `publish <topic>` for the reply, whose context goes into
+ * the reply event so the requester's trace continues.
+ */
+class WorkerTracing {
+  private readonly process: ReturnType<Telemetry["startConsumer"]>;
+  private readonly context: ReturnType<Telemetry["parent"]>;
+  private execution: ReturnType<Telemetry["startSpan"]> | undefined;
+  private executionContext: ReturnType<Telemetry["parent"]> | undefined;
+
+  constructor(
+    private readonly telemetry: Telemetry,
+    private readonly worker: Worker,
+    event: BusEvent,
+  ) {
+    const root = telemetry.parent(undefined);
+    this.process = telemetry.startConsumer("process", event.topic, event.metadata, root, {
+      [ATTR_MESSAGING_MESSAGE_ID]: event.id,
+      "messaging.consumer.group.name": `workmanager:${event.topic}`,
+      "virtufin.worker.id": worker.id,
+    });
+    this.context = telemetry.withSpan(root, this.process);
+  }
+
+  /** Starts an attempt's span and puts its context into the worker's event. */
+  attempt(attempt: number, input: Record<string, unknown>): void {
+    this.execution = this.telemetry.startSpan(`worker ${this.worker.spec.language}`, "internal", { "virtufin.worker.id": this.worker.id, "virtufin.worker.attempt": attempt }, this.context);
+    this.executionContext = this.telemetry.withSpan(this.context, this.execution);
+    const carried: Record<string, string> = {};
+    this.telemetry.injectMetadata(this.execution, carried);
+    delete input["tracestate"];
+    Object.assign(input, carried);
+  }
+
+  /** Publishes the reply under a producer span whose context the reply carries. */
+  async publish(topic: string, metadata: Record<string, string>, send: () => Promise<unknown>): Promise<void> {
+    const span = this.telemetry.startMessaging("publish", topic, "producer", this.executionContext ?? this.context);
+    this.telemetry.injectMetadata(span, metadata);
+    try {
+      await send();
+      this.telemetry.end(span);
+    } catch (error) {
+      this.telemetry.end(span, error);
+      throw error;
+    }
+  }
+
+  /** Ends a failed attempt. */
+  failed(error: WorkerError): void {
+    if (this.execution) this.telemetry.end(this.execution, new Error(`${error.type}: ${error.message}`));
+    this.execution = undefined;
+  }
+
+  /** Ends the event's processing (failed when `error` is given: it was dead-lettered). */
+  done(error?: WorkerError): void {
+    if (this.execution) this.telemetry.end(this.execution);
+    this.execution = undefined;
+    this.telemetry.end(this.process, error && new Error(`${error.type}: ${error.message}`));
+  }
+}
+

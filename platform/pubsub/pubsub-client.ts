@@ -2,16 +2,20 @@
  * The pub/sub part of the platform client (seed: PubsubClient): publish, subscribe as an async
  * iterable or with a handler, and request-reply.
  */
+import { createContextValues } from "@connectrpc/connect";
 import { Pubsub } from "../../generated/virtufin/pubsub_pb.js";
 import { type CallOptions } from "../../runtime/call-options.js";
 import { type ClientCore } from "../../runtime/client-core.js";
-import { Code, errorFromStatus, VirtufinError } from "../../runtime/errors.js";
+import type { Connection } from "../../runtime/connection.js";
+import { Code, errorFromStatus, RequestTimeoutError, VirtufinError } from "../../runtime/errors.js";
 import { linkAbort } from "../../runtime/abort.js";
 import { sleep } from "../../runtime/sleep.js";
+import { UNTRACED_KEY } from "../../runtime/telemetry/context-keys.js";
 import { encodeData, type EventData } from "./encode.js";
 import { PubsubEvent } from "./event.js";
 import { reconnectingStream, type ReconnectInfo, type ReconnectOptions } from "./reconnecting-stream.js";
 import { ReplyRouter } from "./reply-router.js";
+import { childValues, telemetryOf, traceHandled, tracedPublish, traceReceived, type ProcessSpan } from "./tracing.js";
 
 /** Metadata key that marks liveness probes (see subscribeReady); user streams never show them. */
 export const PROBE_KEY = "virtufinprobe";
@@ -86,10 +90,12 @@ export interface HandlerSubscription extends AsyncDisposable {
 export class PlatformPubsub {
   readonly #core: ClientCore;
   readonly #routers = new Map<string, ReplyRouter>();
+  readonly #connection: Connection | undefined;
 
-  /** Uses the core of the owning ApiClient. */
-  constructor(core: ClientCore) {
+  /** Uses the core of the owning ApiClient, and its connection's telemetry when given. */
+  constructor(core: ClientCore, connection?: Connection) {
     this.#core = core;
+    this.#connection = connection;
   }
 
   /**
@@ -103,10 +109,15 @@ export class PlatformPubsub {
     if (options.correlationId !== undefined) metadata["correlationid"] = options.correlationId;
     if (options.type !== undefined) metadata["ce-type"] = options.type;
     if (options.source !== undefined) metadata["ce-source"] = options.source;
-    const response = await this.#core.unary(Pubsub.method.publishEvent, { topic, data: encoded.bytes, metadata }, options);
-    if (response.status && !response.status.success) {
-      throw errorFromStatus(response.status.status, response.status.message, `publish to "${topic}" failed`);
-    }
+    const send = async (callOptions: CallOptions) => {
+      const response = await this.#core.unary(Pubsub.method.publishEvent, { topic, data: encoded.bytes, metadata }, callOptions);
+      if (response.status && !response.status.success) {
+        throw errorFromStatus(response.status.status, response.status.message, `publish to "${topic}" failed`);
+      }
+    };
+    // Liveness probes are plumbing, not the user's events: no span of their own.
+    const telemetry = metadata[PROBE_KEY] === undefined ? await telemetryOf(this.#connection) : undefined;
+    return telemetry ? tracedPublish(telemetry, topic, metadata, options, send) : send(options);
   }
 
   /**
@@ -115,11 +126,23 @@ export class PlatformPubsub {
    * through `onReconnect`) and events are never delivered twice.
    */
   subscribe(topic: string, options: SubscribeOptions = {}): AsyncIterable<PubsubEvent> {
+    return this.#events(topic, options, true);
+  }
+
+  /** The user's events of a topic; with `receiveSpans`, each one recorded as a consumer span. */
+  #events(topic: string, options: SubscribeOptions, receiveSpans: boolean): AsyncIterable<PubsubEvent> {
     checkTopic(topic);
     const raw = this.#subscribe(topic, options);
+    const connection = this.#connection;
     return {
       async *[Symbol.asyncIterator]() {
-        for await (const event of raw) if (event.metadata[PROBE_KEY] === undefined) yield event;
+        for await (const event of raw) {
+          if (event.metadata[PROBE_KEY] !== undefined) continue;
+          // Loaded by now: the stream's first call loaded it with the transport.
+          const telemetry = receiveSpans ? connection?.telemetry : undefined;
+          if (telemetry) traceReceived(telemetry, "receive", event);
+          yield event;
+        }
       },
     };
   }
@@ -141,9 +164,12 @@ export class PlatformPubsub {
     const iterator = this.#subscribe(topic, { ...options, signal: stream.signal })[Symbol.asyncIterator]();
     const early: PubsubEvent[] = [];
     const stopProbing = new AbortController();
+    // Probes are plumbing: no spans of their own in the user's traces.
+    const untraced = createContextValues();
+    untraced.set(UNTRACED_KEY, true);
     const probing = (async () => {
       for (let i = 0; !stopProbing.signal.aborted && i < 60; i++) {
-        await this.publish(topic, undefined, { correlationId: probeId, metadata: { [PROBE_KEY]: "1" }, signal: stopProbing.signal }).catch(() => undefined);
+        await this.publish(topic, undefined, { correlationId: probeId, metadata: { [PROBE_KEY]: "1" }, signal: stopProbing.signal, contextValues: untraced }).catch(() => undefined);
         await sleep(Math.min(20 * 2 ** i, 500), stopProbing.signal);
       }
     })();
@@ -201,7 +227,17 @@ export class PlatformPubsub {
     handler: EventHandler | ((event: PubsubEvent) => void | Promise<void>),
     options: Omit<SubscribeOptions, "signal"> = {},
   ): HandlerSubscription {
-    return runHandler((signal) => this.subscribe(topic, { ...options, signal }), handler);
+    return runHandler((signal) => this.#events(topic, { ...options, signal }, false), handler, (event) => this.traceProcess(event));
+  }
+
+  /**
+   * With telemetry on, starts the consumer span `process <topic>` of a received event (a child
+   * of its producer's context, linked to it); undefined when off. Responders use it so that a
+   * reply continues the requester's trace.
+   */
+  traceProcess(event: PubsubEvent): ProcessSpan | undefined {
+    const telemetry = this.#connection?.telemetry;
+    return telemetry ? traceHandled(telemetry, event) : undefined;
   }
 
   /**
@@ -218,20 +254,44 @@ export class PlatformPubsub {
     const timeoutMs = request.timeoutMs ?? 30_000;
     const router = this.replyRouter(request.replyTopic);
     const metadata = { ...request.metadata, replytopic: request.replyTopic };
-    const reply = await router.request(
-      correlationId,
-      () =>
-        this.publish(request.topic, request.data, {
-          metadata,
-          correlationId,
-          type: request.type,
-          source: request.source,
-          signal: request.signal,
-        }),
-      timeoutMs,
-      request.signal,
-    );
+    const telemetry = await telemetryOf(this.#connection);
+    // One span from the publish to the correlated reply; the publish and the reply are its children.
+    const parent = telemetry?.parent(undefined);
+    const span =
+      telemetry &&
+      telemetry.startMessaging("request", request.topic, "client", parent!, {
+        "messaging.message.conversation_id": correlationId,
+        "virtufin.reply_topic": request.replyTopic,
+      });
+    const contextValues = telemetry && span ? childValues(telemetry, parent!, span) : undefined;
+    let reply: PubsubEvent;
+    try {
+      reply = await router.request(
+        correlationId,
+        () =>
+          this.publish(request.topic, request.data, {
+            metadata,
+            correlationId,
+            type: request.type,
+            source: request.source,
+            signal: request.signal,
+            ...(contextValues ? { contextValues } : {}),
+          }),
+        timeoutMs,
+        request.signal,
+      );
+    } catch (error) {
+      if (telemetry && span) {
+        if (error instanceof RequestTimeoutError) telemetry.requestTimeout(request.topic);
+        telemetry.end(span, error);
+      }
+      throw error;
+    }
     const failure = replyError(reply);
+    if (telemetry && span) {
+      traceReceived(telemetry, "receive", reply, telemetry.withSpan(parent!, span));
+      telemetry.end(span, failure);
+    }
     if (failure) throw failure;
     return reply;
   }
@@ -271,15 +331,30 @@ export class PlatformPubsub {
           }
         },
       }),
-      { signal: options.signal, reconnect: options.reconnect, onReconnect: options.onReconnect, idOf: (e) => e.messageId },
+      { signal: options.signal, reconnect: options.reconnect, onReconnect: reportReconnect(this.#connection, topic, options.onReconnect), idOf: (e) => e.messageId },
     );
   }
+}
+
+/** Counts and traces a stream's reconnects (when telemetry is on) before the caller's callback. */
+export function reportReconnect(
+  connection: Connection | undefined,
+  what: string,
+  onReconnect: ((info: ReconnectInfo) => void) | undefined,
+): ((info: ReconnectInfo) => void) | undefined {
+  if (!connection?.telemetryEnabled) return onReconnect;
+  return (info) => {
+    const telemetry = connection.telemetry;
+    telemetry?.reconnect(what, info.attempt, info.delayMs, info.error, telemetry.parent(undefined));
+    onReconnect?.(info);
+  };
 }
 
 /** Runs an event source through a handler until closed; shared by every handler-style API. */
 export function runHandler<E>(
   source: (signal: AbortSignal) => AsyncIterable<E>,
   handler: EventHandler<E> | ((event: E) => void | Promise<void>),
+  trace?: (event: E) => Pick<ProcessSpan, "run" | "end"> | undefined,
 ): HandlerSubscription {
   const { onEvent, onError } = typeof handler === "function" ? { onEvent: handler, onError: undefined } : handler;
   const controller = new AbortController();
@@ -288,9 +363,13 @@ export function runHandler<E>(
   const done = (async () => {
     try {
       for await (const event of source(controller.signal)) {
+        // The handler runs inside its consumer span when tracing is on.
+        const traced = trace?.(event);
         try {
-          await onEvent.call(handler, event);
+          await (traced ? traced.run(() => onEvent.call(handler, event)) : onEvent.call(handler, event));
+          traced?.end();
         } catch (error) {
+          traced?.end(error);
           if (!onError) throw error;
           onError.call(handler, VirtufinError.from(error));
         }

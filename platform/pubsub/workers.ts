@@ -132,25 +132,34 @@ async function answer(
   const replyTopic = request.replyTopic ?? options.defaultReplyTopic;
   let data: EventData | undefined;
   const metadata: Record<string, string> = {};
+  // With telemetry on, the request's processing is a consumer span and the reply its child.
+  const traced = pubsub.traceProcess(request);
+  let failure: unknown;
   try {
-    data = await handler(request, signal);
-    if (data === undefined) return;
-  } catch (error) {
-    const typed = VirtufinError.from(error, Code.Internal);
-    metadata[ERROR_CODE_KEY] = codeName(typed.code);
-    metadata[ERROR_MESSAGE_KEY] = typed.rawMessage;
-    data = undefined;
+    try {
+      data = await (traced ? traced.run(() => handler(request, signal)) : handler(request, signal));
+      if (data === undefined) return;
+    } catch (error) {
+      failure = error;
+      const typed = VirtufinError.from(error, Code.Internal);
+      metadata[ERROR_CODE_KEY] = codeName(typed.code);
+      metadata[ERROR_MESSAGE_KEY] = typed.rawMessage;
+      data = undefined;
+    }
+    if (!replyTopic) return;
+    // A forced cancel drops the reply; a graceful stop lets it go out. The worker's long-lived
+    // signal is not handed to the call: every reply would add a listener to it.
+    if (signal.aborted) return;
+    await pubsub.publish(replyTopic, data, {
+      correlationId: request.correlationId,
+      type: options.replyType ?? `${request.type ?? "request"}.reply`,
+      source: options.source ?? `urn:virtufin:responder:${topic}`,
+      metadata,
+      ...(traced ? { contextValues: traced.contextValues } : {}),
+    });
+  } finally {
+    traced?.end(failure);
   }
-  if (!replyTopic) return;
-  // A forced cancel drops the reply; a graceful stop lets it go out. The worker's long-lived
-  // signal is not handed to the call: every reply would add a listener to it.
-  if (signal.aborted) return;
-  await pubsub.publish(replyTopic, data, {
-    correlationId: request.correlationId,
-    type: options.replyType ?? `${request.type ?? "request"}.reply`,
-    source: options.source ?? `urn:virtufin:responder:${topic}`,
-    metadata,
-  });
 }
 
 /** The typed error a reply reports through `errorcode`/`errormessage`, or undefined for a success. */

@@ -1,0 +1,89 @@
+/**
+ * Tracing of pub/sub (OpenTelemetry messaging conventions): a producer span per publish whose
+ * W3C context travels in the CloudEvent (distributed-tracing extension: `traceparent`,
+ * `tracestate` metadata keys), a span from request to correlated reply, and consumer spans for
+ * received events, children of the producer's context and linked to it.
+ */
+import { createContextValues, type ContextValues } from "@connectrpc/connect";
+import {
+  ATTR_MESSAGING_MESSAGE_CONVERSATION_ID,
+  ATTR_MESSAGING_MESSAGE_ID,
+  TRACE_CONTEXT_KEY,
+  type Telemetry,
+} from "../../runtime/telemetry/index.js";
+import type { CallOptions } from "../../runtime/call-options.js";
+import type { Connection } from "../../runtime/connection.js";
+import type { PubsubEvent } from "./event.js";
+
+/** The connection's telemetry when it was asked for (loaded on first use), else undefined at no cost. */
+export function telemetryOf(connection: Connection | undefined): Promise<Telemetry | undefined> | undefined {
+  return connection?.telemetryEnabled ? connection.loadTelemetry() : undefined;
+}
+
+/**
+ * Runs `send` under a producer span `publish <topic>`: the span's context is written into
+ * `metadata` and becomes the parent of the PublishEvent call (through the call's context values).
+ */
+export async function tracedPublish(
+  telemetry: Telemetry,
+  topic: string,
+  metadata: Record<string, string>,
+  options: CallOptions,
+  send: (options: CallOptions) => Promise<void>,
+): Promise<void> {
+  const parent = telemetry.parent(options.contextValues);
+  const correlation = metadata["correlationid"];
+  const span = telemetry.startMessaging("publish", topic, "producer", parent, correlation ? { [ATTR_MESSAGING_MESSAGE_CONVERSATION_ID]: correlation } : undefined);
+  telemetry.injectMetadata(span, metadata);
+  const values: ContextValues = options.contextValues ?? createContextValues();
+  const previous = values.get(TRACE_CONTEXT_KEY);
+  values.set(TRACE_CONTEXT_KEY, telemetry.withSpan(parent, span));
+  try {
+    await send({ ...options, contextValues: values });
+    telemetry.end(span);
+  } catch (error) {
+    telemetry.end(span, error);
+    throw error;
+  } finally {
+    // The caller's context values may be reused for other calls.
+    values.set(TRACE_CONTEXT_KEY, previous);
+  }
+}
+
+/** Context values that make calls children of `span` under `parent`. */
+export function childValues(telemetry: Telemetry, parent: ReturnType<Telemetry["parent"]>, span: Parameters<Telemetry["end"]>[0]): ContextValues {
+  const values = createContextValues();
+  values.set(TRACE_CONTEXT_KEY, telemetry.withSpan(parent, span));
+  return values;
+}
+
+/** Records a received event as a consumer span `<operation> <topic>` (ended at once). */
+export function traceReceived(telemetry: Telemetry, operation: string, event: PubsubEvent, fallback = telemetry.parent(undefined)): void {
+  telemetry.end(telemetry.startConsumer(operation, event.topic, event.metadata, fallback, attributesOf(event)));
+}
+
+/** A handler's consumer span: run the handler in it, make calls its children, end it. */
+export interface ProcessSpan {
+  /** Runs `fn` with the span active (seen by nested spans when a context manager is registered). */
+  run<T>(fn: () => T): T;
+  /** Context values whose calls (a reply's publish) become children of the span. */
+  readonly contextValues: ContextValues;
+  /** Ends the span, failed when `error` is given. */
+  end(error?: unknown): void;
+}
+
+/** Starts the consumer span `process <topic>` of an event handled by a handler or a responder. */
+export function traceHandled(telemetry: Telemetry, event: PubsubEvent): ProcessSpan {
+  const parent = telemetry.parent(undefined);
+  const span = telemetry.startConsumer("process", event.topic, event.metadata, parent, attributesOf(event));
+  const context = telemetry.withSpan(parent, span);
+  const contextValues = createContextValues();
+  contextValues.set(TRACE_CONTEXT_KEY, context);
+  return { run: (fn) => telemetry.run(context, fn), contextValues, end: (error) => telemetry.end(span, error) };
+}
+
+function attributesOf(event: PubsubEvent): Record<string, string> {
+  const attributes: Record<string, string> = { [ATTR_MESSAGING_MESSAGE_ID]: event.messageId };
+  if (event.correlationId) attributes[ATTR_MESSAGING_MESSAGE_CONVERSATION_ID] = event.correlationId;
+  return attributes;
+}
