@@ -20,8 +20,29 @@ export function openTransport(request: TransportRequest): OpenedTransport {
     );
   }
   const make = protocol === "connect" ? createConnectTransport : createGrpcWebTransport;
-  return { transport: make({ baseUrl, interceptors }), release: undefined };
+  return { transport: make({ baseUrl, interceptors, fetch: explainedFetch(baseUrl) }), release: undefined };
 }
 
 /** Browsers do not warn about many listeners on one signal: nothing to do. */
 export function allowManyListeners(_signal: AbortSignal): void {}
+
+/**
+ * fetch, with its bare `TypeError: Failed to fetch` turned into an error that says what may have
+ * happened. A browser rejects that way both when the network fails and when the server's CORS
+ * answer does not allow the page's origin, and hides which (it tells only its console).
+ */
+function explainedFetch(baseUrl: string): typeof fetch {
+  return (input, init) =>
+    globalThis.fetch(input, init).catch((error: unknown) => {
+      if (!(error instanceof TypeError)) throw error;
+      const origin = (globalThis as { location?: { origin?: string } }).location?.origin;
+      throw new VirtufinError(
+        `no response from ${baseUrl}: the server is unreachable, or its CORS policy does not allow ` +
+          `${origin ? `this page's origin (${origin})` : "this origin"} (${error.message})`,
+        Code.Unavailable,
+        undefined,
+        undefined,
+        error,
+      );
+    });
+}

@@ -7,4 +7,4 @@ console.log(await api.gateway.workmanager.ListWorkers());
 await api.state.save("s", "k", "v");
 console.log(await api.state.get("s", "k"));
 await api.pubsub.publish("t", {});
-for await (const event of api.pubsub.subscribe("t")) console.log(event.id);
+for await (const event of api.pubsub.subscribe("t")) console.log(event.messageId);
