@@ -23,7 +23,7 @@ const NODE_ONLY = /(^|[\\/])(connect-node|node:)|^node:|runtime[\\/]transport[\\
 /** What a bundle's code must not contain: an import of a Node built-in, or Vite's stand-in for one. */
 const NODE_IMPORT = /(from\s*|import\s*\(\s*|require\s*\(\s*)["']node:|__vite-browser-external/;
 
-function rollupModules(output: RollupOutput["output"]): { modules: string[]; code: string } {
+function rollupModules(output: ReadonlyArray<RollupOutput["output"][number]>): { modules: string[]; code: string } {
   const chunks = output.flatMap((o) => (o.type === "chunk" ? [o] : []));
   return { modules: chunks.flatMap((c) => Object.keys(c.modules)), code: chunks.map((c) => c.code).join("\n") };
 }
