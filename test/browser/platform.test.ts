@@ -45,6 +45,13 @@ async function openPage(origin: string): Promise<Page> {
   return tab;
 }
 
+/** {@link openPage}, with the Connect protocol enabled in the page when it is the one tested. */
+async function openPageFor(origin: string, protocol: "grpc-web" | "connect"): Promise<Page> {
+  const tab = await openPage(origin);
+  if (protocol === "connect") await tab.evaluate(() => (globalThis as any).sdk.enableConnectProtocol());
+  return tab;
+}
+
 async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!condition()) {
@@ -84,6 +91,23 @@ describe.each(["grpc-web", "connect"] as const)("in Chromium over %s", (protocol
 
   beforeAll(async () => {
     tab = await openPage(page.origin);
+    if (protocol === "connect") {
+      // Browsers get the Connect protocol only when asked for; until then it is a clear error.
+      const refused = await tab.evaluate(async (t) => {
+        const { sdk } = globalThis as any;
+        const api = new sdk.ApiClient(t);
+        try {
+          await api.listServices();
+          return "no error";
+        } catch (error) {
+          return `${(error as { codeName: string }).codeName}: ${(error as Error).message}`;
+        } finally {
+          await api.close();
+        }
+      }, target());
+      expect(refused).toMatch(/^INVALID_ARGUMENT: .*enableConnectProtocol\(\)/);
+      await tab.evaluate(() => (globalThis as any).sdk.enableConnectProtocol());
+    }
   });
   afterAll(async () => {
     await tab?.close();
@@ -266,7 +290,7 @@ describe.each(["grpc-web", "connect"] as const)("in Chromium over %s", (protocol
   }, 60_000);
 
   it("leaves no stream or subscription on the emulator once the page closes", async () => {
-    const extra = await openPage(page.origin);
+    const extra = await openPageFor(page.origin, protocol);
     await extra.evaluate((t) => {
       const { sdk } = globalThis as any;
       const api = new sdk.ApiClient(t);
@@ -280,7 +304,7 @@ describe.each(["grpc-web", "connect"] as const)("in Chromium over %s", (protocol
   });
 
   it("refuses an origin the emulator does not allow, with a clear error", async () => {
-    const stranger = await openPage(otherOrigin.origin);
+    const stranger = await openPageFor(otherOrigin.origin, protocol);
     try {
       const message = await stranger.evaluate(async (t) => {
         const { sdk } = globalThis as any;
