@@ -61,8 +61,8 @@ export interface RollupSize {
   chunks: string[];
 }
 
-/** Rollup reads TypeScript pages through esbuild's transform (types stripped, nothing else). */
-const typescript: Plugin = {
+/** Lets Rollup read TypeScript pages, through esbuild's transform (types stripped, nothing else). */
+export const typescript: Plugin = {
   name: "typescript",
   async transform(code, id) {
     return id.endsWith(".ts") ? (await transform(code, { loader: "ts", format: "esm", target: "es2022" })).code : null;

@@ -9,6 +9,7 @@ import { build as esbuild, type Plugin as EsbuildPlugin } from "esbuild";
 import { rollup, type RollupOutput } from "rollup";
 import { build as vite } from "vite";
 import { beforeAll, describe, expect, it } from "vitest";
+import { typescript } from "../../bench/bundle/measure.js";
 import { ensureSdkBuilt, ROOT } from "../support/built-sdk.js";
 
 const pages = {
@@ -54,7 +55,6 @@ describe.each(Object.entries(pages))("%s", (_name, entry) => {
 
   it("bundles with Rollup and node-resolve (browser: true) and nothing of Node's stack is in it", async () => {
     const warnings: string[] = [];
-    const typescript = { name: "ts", transform: async (code: string, id: string) => (id.endsWith(".ts") ? (await import("esbuild")).transform(code, { loader: "ts" }).then((r) => r.code) : null) };
     const bundle = await rollup({ input: entry, plugins: [typescript, nodeResolve({ browser: true, extensions: [".ts", ".js"] })], onwarn: (w) => void warnings.push(w.message) });
     try {
       const { modules, code } = rollupModules((await bundle.generate({ format: "es" })).output);
