@@ -7,6 +7,7 @@ import { create, fromBinary, toBinary, type DescMessage, type MessageInitShape, 
 import { createContextValues } from "@connectrpc/connect";
 import { RPC_ATTRIBUTES_KEY } from "../runtime/telemetry/index.js";
 import { Health, HealthCheckResponse_ServingStatus } from "../generated/grpc/health/v1/health_pb.js";
+import { GatewayClient } from "../generated/virtufin/gateway_client.js";
 import { Gateway, type MethodInfo, type MethodSchema } from "../generated/virtufin/gateway_pb.js";
 import { type CallOptions } from "../runtime/call-options.js";
 import { createClientCore, type ClientCore } from "../runtime/client-core.js";
@@ -73,12 +74,16 @@ export class ApiClient implements AsyncDisposable {
    */
   readonly gateway: PlatformGateway;
 
+  /** The Gateway's own calls, through its generated client on this connection. */
+  readonly #gateway: GatewayClient;
+  /** State and Pubsub calls (same connection), shared by `state` and `pubsub`. */
   readonly #core: ClientCore;
   readonly #health: ClientCore;
 
   /** Connects to the Gateway (default localhost:5002); nothing is opened until the first call. */
   constructor(options: ApiClientOptions | Connection = {}) {
     this.connection = options instanceof Connection ? options : new Connection(options, { host: "localhost", port: 5002 });
+    this.#gateway = new GatewayClient(this.connection);
     this.#core = createClientCore(Gateway, this.connection);
     this.#health = createClientCore(Health, this.connection);
     this.state = new PlatformState(this.#core);
@@ -102,19 +107,19 @@ export class ApiClient implements AsyncDisposable {
 
   /** The backend names the Gateway dispatches to. */
   async listServices(options?: CallOptions): Promise<string[]> {
-    return (await this.#core.unary(Gateway.method.listServices, {}, options)).services;
+    return this.#gateway.listServices({}, options);
   }
 
   /** The methods of a backend, discovered by the Gateway through reflection. */
   async listMethods(service: string, options?: CallOptions): Promise<MethodInfo[]> {
-    return (await this.#core.unary(Gateway.method.listMethods, { service }, options)).methods;
+    return this.#gateway.listMethods({ service }, options);
   }
 
   /** The fields of a method's input (default) or output message. */
   async getMethodSchema(service: string, method: string, type: "input" | "output" = "input", options?: CallOptions): Promise<MethodSchema> {
-    const response = await this.#core.unary(Gateway.method.getMethodSchema, { service, method, type }, options);
-    if (!response.schema) throw new VirtufinError(`no schema for ${service}.${method}`, Code.NotFound);
-    return response.schema;
+    const schema = await this.#gateway.getMethodSchema({ service, method, type }, options);
+    if (!schema) throw new VirtufinError(`no schema for ${service}.${method}`, Code.NotFound);
+    return schema;
   }
 
   /**
@@ -124,7 +129,7 @@ export class ApiClient implements AsyncDisposable {
    */
   async invoke<T = JsonValue>(service: string, method: string, request: unknown = {}, options?: CallOptions): Promise<T> {
     const requestData = typeof request === "string" ? request : JSON.stringify(request ?? {});
-    const response = await this.#core.unary(Gateway.method.invokeJson, { service, method, requestData }, this.#dispatchOptions(service, method, options));
+    const response = await this.#gateway.invokeJson({ service, method, requestData }, this.#dispatchOptions(service, method, options));
     if (!response.success) throw errorFromStatus(response.status, response.message, `${service}.${method} failed`);
     if (response.responseData === "") return {} as T;
     try {
@@ -136,7 +141,7 @@ export class ApiClient implements AsyncDisposable {
 
   /** Calls a backend method with a serialized protobuf request (`Gateway.Invoke`); returns the serialized response. */
   async invokeRaw(service: string, method: string, request: Uint8Array, options?: CallOptions): Promise<Uint8Array> {
-    const response = await this.#core.unary(Gateway.method.invoke, { service, method, requestData: request }, this.#dispatchOptions(service, method, options));
+    const response = await this.#gateway.invoke({ service, method, requestData: request }, this.#dispatchOptions(service, method, options));
     if (!response.success) throw errorFromStatus(response.status, response.message, `${service}.${method} failed`);
     return response.responseData;
   }
@@ -167,12 +172,12 @@ export class ApiClient implements AsyncDisposable {
    * everything. Reconnects by itself and never delivers an event twice.
    */
   subscribe(options: PlatformSubscribeOptions = {}): AsyncIterable<GatewayEvent> {
-    const core = this.#core;
+    const gateway = this.#gateway;
     const request = { services: options.services ?? [], topics: options.topics ?? [], eventTypes: options.eventTypes ?? [] };
     return reconnectingStream(
       (signal) => ({
         async *[Symbol.asyncIterator]() {
-          for await (const message of core.serverStream(Gateway.method.subscribe, request, { signal })) yield new GatewayEvent(message);
+          for await (const message of gateway.subscribe(request, { signal })) yield new GatewayEvent(message);
         },
       }),
       { signal: options.signal, reconnect: options.reconnect, onReconnect: reportReconnect(this.connection, "gateway-events", options.onReconnect), idOf: (e) => e.id },

@@ -30,7 +30,7 @@ export interface ConnectionOptions {
   baseUrl?: string;
   /** Use TLS (`true`, or TLS settings). Default: plaintext. */
   tls?: boolean | TlsOptions;
-  /** Wire protocol. Default: "grpc" in Node, "grpc-web" in browsers. */
+  /** Wire protocol. Default: "grpc" in Node, "grpc-web" in browsers (where "connect" needs `enableConnectProtocol()` first). */
   protocol?: Protocol;
   /** Sent as the `x-api-key` header of every call. Never logged or shown. */
   apiKey?: string;

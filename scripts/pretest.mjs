@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs before `npm test` (npm's pretest hook): everything CI proves besides the vitest suite.
-//   0. python3 and openssl are there (installed with apt-get when possible);
+//   0. python3, openssl and Chromium are there (installed with apt-get when possible);
 //      `npm ls` finds one consistent dependency tree (pinned versions that support Node 20);
 //   1. the plugin and runtime build (tsc), so the bins run the current code;
 //   2. `buf lint` is clean;
@@ -9,7 +9,7 @@
 //   5. the whole project type-checks with `tsc --noEmit` (strict).
 // Each step says what failed and how to fix it; none is skipped silently.
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 
@@ -50,10 +50,12 @@ function listFiles(dir) {
   return out.sort();
 }
 
-// Tests run real Python workers and make a test PKI with openssl: find them, or install them
-// from Debian's packages when we can (root with apt-get, as on CI), or say how.
-step("system tools the tests need (python3, openssl)", () => {
-  const missing = ["python3", "openssl"].filter((tool) => spawnSync("sh", ["-c", `command -v ${tool}`]).status !== 0);
+// Tests run real Python workers, make a test PKI with openssl and drive Debian's Chromium
+// (test/browser, at /usr/bin/chromium): find them, or install them from Debian's packages when
+// we can (root with apt-get, as on CI), or say how.
+step("system tools the tests need (python3, openssl, chromium)", () => {
+  const present = (tool) => (tool === "chromium" ? existsSync("/usr/bin/chromium") : spawnSync("sh", ["-c", `command -v ${tool}`]).status === 0);
+  const missing = ["python3", "openssl", "chromium"].filter((tool) => !present(tool));
   if (missing.length === 0) return;
   const canInstall = process.getuid?.() === 0 && spawnSync("sh", ["-c", "command -v apt-get"]).status === 0;
   if (!canInstall) throw new Error(`missing: ${missing.join(", ")}. Install them: sudo apt-get install -y ${missing.join(" ")}`);
