@@ -8,3 +8,4 @@ export { applyCors, EXTRA_ALLOWED_HEADERS, type CorsOptions } from "./cors.js";
 export { createHealthService, type HealthService } from "./health.js";
 export { createReflectionService } from "./reflection.js";
 export { authorizeClient, certificateFingerprint, ownServerClientOptions, secureServerOptions, type ServerTlsOptions } from "./tls.js";
+export { startUiServer, defaultUiDir, type RunningUiServer, type UiConfig, type UiServerOptions } from "./ui-server.js";

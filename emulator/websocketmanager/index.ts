@@ -8,6 +8,7 @@ import type { Logger } from "../logger.js";
 import type { WebSocketManager } from "../../generated/virtufin/websocketmanager_pb.js";
 import { resolveWebSocketManagerOptions, type WebSocketManagerOptions } from "./options.js";
 import { WebSocketManagerCore } from "./service.js";
+import type { ManagedConnection } from "./connection.js";
 
 export type { WebSocketManagerOptions } from "./options.js";
 export { FRAME_EVENT_TYPE, WSM_LIFECYCLE_TOPIC, WSM_LIFECYCLE_TYPE_PREFIX, type ConnectionState } from "./events.js";
@@ -19,6 +20,8 @@ export interface WebSocketManagerService {
   readonly impl: ServiceImpl<typeof WebSocketManager>;
   /** Closes every connection (no reconnects afterwards). */
   close(): Promise<void>;
+  /** The connections, oldest first, for the emulator's inspector. */
+  connections(): readonly ManagedConnection[];
 }
 
 /**
@@ -30,5 +33,5 @@ export function createWebSocketManagerService(
   options?: WebSocketManagerOptions,
 ): WebSocketManagerService {
   const core = new WebSocketManagerCore(deps, resolveWebSocketManagerOptions(options));
-  return { impl: core.impl, close: () => core.close() };
+  return { impl: core.impl, close: () => core.close(), connections: () => core.connectionList() };
 }

@@ -3,6 +3,7 @@
  * event — group exclusion, retries with exponential backoff, reply publishing, dead-lettering.
  */
 import type { BusEvent, BusSubscription, PubsubBackend } from "../backend/types.js";
+import { WorkerActivity } from "../inspector/worker-activity.js";
 import type { Logger } from "../logger.js";
 import { ChildEngine, WorkerError } from "./child-engine.js";
 import { toPublication, toWorkerEvent } from "./cloud-event.js";
@@ -46,6 +47,8 @@ export class Worker {
     readonly spec: EngineSpec,
     private readonly context: WorkerContext,
     private readonly log: Logger,
+    /** Counters and recent log lines, for the emulator's inspector. */
+    readonly activity: WorkerActivity = new WorkerActivity(),
   ) {
     this.history = [...history];
   }
@@ -128,14 +131,17 @@ export class Worker {
       if (attempt > 0) await sleep(retryBaseDelayMs * 2 ** (attempt - 1));
       if (this.disposed) break;
       attempts += 1;
+      if (attempt > 0) this.activity.count("retried");
       try {
         const result = await this.exclusive(() => this.engine.process(input, messageTimeoutMs));
         const publication = toPublication(result, event);
         if (publication && !this.context.closing()) {
           await this.context.pubsub.publish(publication.topic, publication.data, publication.metadata);
         }
+        this.activity.count("processed");
         return;
       } catch (err) {
+        this.activity.count("failed");
         lastError = err instanceof WorkerError ? err : new WorkerError(err instanceof Error ? err.name : "Error", String(err instanceof Error ? err.message : err));
         this.log.warn("Process failed", { event: event.id, attempt: attempts, of: retryAttempts, error: `${lastError.type}: ${lastError.message}` });
       }
@@ -151,6 +157,7 @@ export class Worker {
   private async deadLetter(event: BusEvent, error: WorkerError, attempts: number): Promise<void> {
     if (this.context.closing()) return;
     const topic = event.topic + DEAD_LETTER_SUFFIX;
+    this.activity.count("deadLettered");
     this.log.warn("event dead-lettered", { event: event.id, topic, error: `${error.type}: ${error.message}` });
     try {
       await this.context.pubsub.publish(topic, event.data, {
