@@ -99,7 +99,8 @@ async function start(): Promise<void> {
       stateOnEvent(app, event);
       update();
     },
-    (event) => event.id,
+    // A dead letter keeps the ce-id of the event it carries: an event is its topic and id.
+    (event) => `${event.topic}\n${event.id}`,
   );
   session.watch(
     (signal) => session.inspector.watchWorkers({}, { signal }),

@@ -60,10 +60,11 @@ async function publish(app: App): Promise<void> {
 }
 
 function eventRow(app: App, event: WatchEventsResponse): TemplateResult {
-  const open = ui.open.has(event.id);
+  const key = `${event.topic}\n${event.id}`; // dead letters keep their event's id
+  const open = ui.open.has(key);
   const toggle = () => {
-    if (open) ui.open.delete(event.id);
-    else ui.open.add(event.id);
+    if (open) ui.open.delete(key);
+    else ui.open.add(key);
     app.update();
   };
   const data = open ? showData(event.data) : undefined;
