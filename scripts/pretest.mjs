@@ -9,7 +9,7 @@
 //   5. the whole project type-checks with `tsc --noEmit` (strict).
 // Each step says what failed and how to fix it; none is skipped silently.
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 
@@ -50,10 +50,17 @@ function listFiles(dir) {
   return out.sort();
 }
 
-// Tests run real Python workers and make a test PKI with openssl: find them, or install them
-// from Debian's packages when we can (root with apt-get, as on CI), or say how.
-step("system tools the tests need (python3, openssl)", () => {
-  const missing = ["python3", "openssl"].filter((tool) => spawnSync("sh", ["-c", `command -v ${tool}`]).status !== 0);
+// Tests run real Python workers, make a test PKI with openssl and drive the emulator's web UI in
+// Debian's Chromium (through playwright-core, never a browser download of its own): find them,
+// or install them from Debian's packages when we can (root with apt-get, as on CI), or say how.
+step("system tools the tests need (python3, openssl, chromium)", () => {
+  const tools = [
+    { pkg: "python3", present: () => spawnSync("sh", ["-c", "command -v python3"]).status === 0 },
+    { pkg: "openssl", present: () => spawnSync("sh", ["-c", "command -v openssl"]).status === 0 },
+    // test/support/chromium.ts launches exactly this path.
+    { pkg: "chromium", present: () => existsSync("/usr/bin/chromium") },
+  ];
+  const missing = tools.filter((tool) => !tool.present()).map((tool) => tool.pkg);
   if (missing.length === 0) return;
   const canInstall = process.getuid?.() === 0 && spawnSync("sh", ["-c", "command -v apt-get"]).status === 0;
   if (!canInstall) throw new Error(`missing: ${missing.join(", ")}. Install them: sudo apt-get install -y ${missing.join(" ")}`);

@@ -167,7 +167,7 @@ export type InspectedWorker = Message<"virtufin.emulator.v1.InspectedWorker"> & 
   id: string;
 
   /**
-   * "python" or "javascript".
+   * "Python" or "JavaScript".
    *
    * @generated from field: string language = 2;
    */
