@@ -51,6 +51,7 @@ try {
     await page.locator("[data-platform=online]").waitFor();
     await page.locator(`main[data-view="${view}"]`).waitFor();
     await prepare?.();
+    await page.evaluate(() => scrollTo(0, 0));
     await page.waitForTimeout(400);
     await page.screenshot({ path: `${out}${name}.png` });
     console.log(`docs/ui/${name}.png`);
@@ -65,6 +66,7 @@ try {
     await page.locator("pre.log").waitFor();
   });
   await shoot("events", "events", async () => {
+    await page.getByRole("group", { name: "Filters" }).getByLabel("Topic").selectOption("quotes");
     await page.locator('li.event[data-topic="quotes"] button.summary').first().click();
   });
   await shoot("request-reply", "request-reply", async () => {
@@ -87,7 +89,9 @@ try {
   });
   await page.emulateMedia({ colorScheme: "light" });
   await page.setViewportSize({ width: 390, height: 800 });
-  await shoot("events", "events-narrow");
+  await shoot("events", "events-narrow", async () => {
+    await page.getByRole("group", { name: "Filters" }).getByLabel("Topic").selectOption("");
+  });
 } finally {
   await browser.close();
   await api.close();

@@ -52,7 +52,7 @@ export function requestReplyView(app: App): TemplateResult {
       </label>
       <p class="muted">${counts.answered} answered, ${counts.waiting} waiting, ${counts.unanswered} unanswered (the page keeps the last ${PAIR_BUFFER} requests).</p>
     </div>
-    <table class="grid" aria-label="Requests and replies">
+    <div class="scroll"><table class="grid" aria-label="Requests and replies">
       <thead><tr><th>Sent</th><th>Correlation id</th><th>Request topic</th><th>Request</th><th>Reply topic</th><th>Reply</th><th class="num">Latency</th><th>State</th></tr></thead>
       <tbody>
         ${pairs.length === 0 ? html`<tr><td colspan="8" class="muted">No request with a correlationid and replytopic yet. Publish one from Events with "wait for a reply".</td></tr>` : nothing}
@@ -70,6 +70,6 @@ export function requestReplyView(app: App): TemplateResult {
           </tr>`;
         })}
       </tbody>
-    </table>
+    </table></div>
   `;
 }

@@ -106,7 +106,7 @@ const fieldRow = (f: FieldSchema) => html`<tr>
 </tr>`;
 
 const schemaTable = (label: string, schema: MethodSchema | undefined) => html`<h4>${label} <span class="muted">${schema ? (label === "Request" ? schema.inputTypeName : schema.outputTypeName) : "…"}</span></h4>
-  <table class="grid compact" aria-label=${`${label} fields`}><tbody>${schema?.fields.length ? schema.fields.map(fieldRow) : html`<tr><td class="muted">(no fields)</td></tr>`}</tbody></table>`;
+  <div class="scroll"><table class="grid compact" aria-label=${`${label} fields`}><tbody>${schema?.fields.length ? schema.fields.map(fieldRow) : html`<tr><td class="muted">(no fields)</td></tr>`}</tbody></table></div>`;
 
 /** The Services view. */
 export function servicesView(app: App): TemplateResult {

@@ -139,7 +139,7 @@ export function stateView(app: App): TemplateResult {
     ${ui.service === "" ? html`<p class="muted">Choose a service to see its keys.</p>` : html`
       <div class="split">
         <div class="main">
-          <table class="grid" aria-label="State keys">
+          <div class="scroll"><table class="grid" aria-label="State keys">
             <thead><tr><th>Key</th><th>Value</th><th>Etag</th><th></th></tr></thead>
             <tbody>
               ${ui.entries.size === 0 ? html`<tr><td colspan="4" class="muted">No keys known for ${ui.service} yet (registered keys and keys written while the emulator ran are listed).</td></tr>` : nothing}
@@ -150,8 +150,10 @@ export function stateView(app: App): TemplateResult {
                   <button aria-pressed=${key === ui.watching} @click=${() => ((ui.watching = key === ui.watching ? "" : key), (ui.changes = []), app.update())}>Watch</button>
                 </td></tr>`)}
             </tbody>
-          </table>
+          </table></div>
           ${editor(app)}
+          <p class="status" role="status">${ui.message}</p>
+          ${ui.error ? html`<p class="error" role="alert">${ui.error}</p>` : nothing}
           <form class="card" aria-label="Add a key" @submit=${(e: Event) => (e.preventDefault(), void save(app, newKey.key, newKey.value, ""))}>
             <div class="row">
               <label>New key <input name="new-key" required .value=${newKey.key} @input=${(e: Event) => (newKey.key = value(e))} /></label>
@@ -159,8 +161,6 @@ export function stateView(app: App): TemplateResult {
               <button type="submit">Save</button>
             </div>
           </form>
-          <p class="status" role="status">${ui.message}</p>
-          ${ui.error ? html`<p class="error" role="alert">${ui.error}</p>` : nothing}
         </div>
         <aside class="detail" aria-label="Watched key">
           ${ui.watching === "" ? html`<p class="muted">Watch a key to follow its changes live.</p>` : html`

@@ -33,7 +33,7 @@ async function act(app: App, what: string, fn: () => Promise<unknown>): Promise<
 export function websocketsView(app: App): TemplateResult {
   const wsm = app.session.api.gateway.websocketmanager;
   return html`
-    <table class="grid" aria-label="WebSocket connections">
+    <div class="scroll"><table class="grid" aria-label="WebSocket connections">
       <thead><tr><th>ID</th><th>URL</th><th>Status</th><th>Topic</th><th class="num">Reconnects</th><th class="num">Frames</th><th>Tags</th><th></th></tr></thead>
       <tbody>
         ${connections.list.length === 0 ? html`<tr><td colspan="8" class="muted">No connections. Open one below.</td></tr>` : nothing}
@@ -45,7 +45,7 @@ export function websocketsView(app: App): TemplateResult {
           <td><button class="danger" @click=${() => act(app, "Disconnecting", () => wsm.disconnect(c.id))}>Disconnect</button></td>
         </tr>`)}
       </tbody>
-    </table>
+    </table></div>
     <form class="card" aria-label="Open a WebSocket" @submit=${(e: Event) => (e.preventDefault(), void act(app, `Connecting to ${ui.url}`, async () => {
       const { id } = await wsm.connect({ url: ui.url, autoReconnect: ui.reconnect });
       if (ui.topic) await wsm.startPublish(id, ui.topic);

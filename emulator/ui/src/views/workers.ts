@@ -133,7 +133,7 @@ export function workersView(app: App): TemplateResult {
   return html`
     <div class="split">
       <div class="main">
-        <table class="grid" aria-label="Workers">
+        <div class="scroll"><table class="grid" aria-label="Workers">
           <thead><tr><th>ID</th><th>Language</th><th>Topic</th><th>Group</th><th>Status</th><th>Created</th><th class="num">Done</th><th class="num">Failed</th><th class="num">Retried</th><th class="num">Dead</th></tr></thead>
           <tbody>
             ${app.workers.length === 0 ? html`<tr><td colspan="10" class="muted">No workers yet: create one below.</td></tr>` : nothing}
@@ -146,7 +146,7 @@ export function workersView(app: App): TemplateResult {
               </tr>`,
             )}
           </tbody>
-        </table>
+        </table></div>
         <form class="card" aria-label="Create a worker" @submit=${(e: Event) => (e.preventDefault(), void create(app))}>
           <h3>Create a worker</h3>
           <div class="row">
