@@ -7,7 +7,8 @@ import { defineConfig } from "vite";
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
-export default defineConfig({
+/** The UI's Vite configuration: relative asset URLs, so the page works under any host and port. */
+const config = defineConfig({
   root: here("."),
   base: "./",
   logLevel: "warn",
@@ -29,3 +30,5 @@ export default defineConfig({
     },
   },
 });
+
+export default config;
