@@ -3,7 +3,8 @@
  * can be stopped and started again where the page expects it), and a browser page on its UI.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
@@ -12,13 +13,15 @@ import { freePorts } from "../reliability/helpers.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
-/** The built page; built here when a test runs without `npm run build` first. */
-export const UI_DIR = join(root, "dist/emulator-ui");
-
-/** Builds the UI with Vite (as `npm run build` does) into dist/emulator-ui. */
-export function buildUi(): void {
-  execFileSync(join(root, "node_modules/.bin/vite"), ["build", "--config", "emulator/ui/vite.config.ts"], { cwd: root, stdio: "pipe", timeout: 120_000 });
-  if (!existsSync(join(UI_DIR, "index.html"))) throw new Error("vite build produced no dist/emulator-ui/index.html");
+/**
+ * Builds the UI with Vite as `npm run build` does, into a folder of its own (test files run in
+ * parallel and must not empty each other's bundle), and returns that folder.
+ */
+export function buildUi(): string {
+  const outDir = mkdtempSync(join(tmpdir(), "virtufin-ui-build-"));
+  execFileSync(join(root, "node_modules/.bin/vite"), ["build", "--config", "emulator/ui/vite.config.ts", "--outDir", outDir, "--emptyOutDir"], { cwd: root, stdio: "pipe", timeout: 120_000 });
+  if (!existsSync(join(outDir, "index.html"))) throw new Error(`vite build produced no ${outDir}/index.html`);
+  return outDir;
 }
 
 /** An emulator that can be stopped and started again on the same ports. */
@@ -34,13 +37,13 @@ export interface RestartableEmulator {
 }
 
 /** Picks free ports and starts an emulator on them, UI included. */
-export async function restartableEmulator(options: EmulatorOptions = {}): Promise<RestartableEmulator> {
+export async function restartableEmulator(uiDir: string, options: EmulatorOptions = {}): Promise<RestartableEmulator> {
   const [gateway, grpcWeb, workmanager, websocketmanager, ui] = (await freePorts(5)) as [number, number, number, number, number];
   const handle: RestartableEmulator = {
     current: undefined,
     uiUrl: `http://127.0.0.1:${ui}/`,
     async start() {
-      handle.current = await startEmulator({ ports: { gateway, grpcWeb, workmanager, websocketmanager }, uiPort: ui, uiDir: UI_DIR, logLevel: "warn", ...options });
+      handle.current = await startEmulator({ ports: { gateway, grpcWeb, workmanager, websocketmanager }, uiPort: ui, uiDir, logLevel: "error", ...options });
       return handle.current;
     },
     async stop() {

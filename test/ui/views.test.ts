@@ -4,6 +4,7 @@
  * Gateway's methods are called, a WebSocket's reconnect is counted, and the page says when the
  * platform is gone and recovers when it is back.
  */
+import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { WebSocketServer } from "ws";
@@ -12,14 +13,15 @@ import { launchChromium, type TestBrowser } from "../support/chromium.js";
 import { buildUi, openView, restartableEmulator, type RestartableEmulator } from "./helpers.js";
 
 let emulator: RestartableEmulator;
+let uiDir: string;
 let browser: TestBrowser;
 let page: Page;
 let api: ApiClient;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  buildUi();
-  emulator = await restartableEmulator();
+  uiDir = buildUi();
+  emulator = await restartableEmulator(uiDir);
   api = new ApiClient({ host: "127.0.0.1", port: emulator.current!.addresses.gateway.port });
   browser = await launchChromium();
   page = await browser.context.newPage();
@@ -32,6 +34,7 @@ afterAll(async () => {
   await browser?.close();
   await api?.close();
   await emulator?.stop();
+  if (uiDir) rmSync(uiDir, { recursive: true, force: true });
 });
 
 const row = (selector: string) => page.locator(selector);

@@ -33,10 +33,13 @@ export class EventFeed {
   readonly pairs = new Map<string, RequestReply>();
   /** Events dropped from the buffer so far. */
   dropped = 0;
+  /** Events added so far. */
+  total = 0;
 
   /** Adds one event. */
   add(event: WatchEventsResponse): void {
     this.events.push(event);
+    this.total += 1;
     const excess = this.events.length - EVENT_BUFFER;
     if (excess > 0) {
       this.events.splice(0, excess);

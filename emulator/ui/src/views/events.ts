@@ -20,6 +20,7 @@ const ui = {
   type: "",
   text: "",
   paused: undefined as WatchEventsResponse[] | undefined,
+  pausedAt: 0,
   open: new Set<string>(),
   publish: { topic: "ui-requests", data: '{ "hello": "from the UI" }', replyTopic: "ui-replies", wantReply: true, timeoutMs: 10_000 },
   outcome: "",
@@ -117,10 +118,10 @@ export function eventsView(app: App): TemplateResult {
     <div class="row filters" role="group" aria-label="Filters">
       ${select("Service", "service", services)} ${select("Topic", "topic", topics)} ${select("Type", "type", ["pubsub", "state", "system"])}
       <label class="grow">Text <input type="search" name="filter-text" placeholder="id, attribute or data" .value=${ui.text} @input=${(e: Event) => ((ui.text = value(e)), app.update())} /></label>
-      <button aria-pressed=${ui.paused !== undefined} @click=${() => ((ui.paused = ui.paused ? undefined : [...app.feed.events]), app.update())}>${ui.paused ? "Resume" : "Pause"}</button>
+      <button aria-pressed=${ui.paused !== undefined} @click=${() => ((ui.paused = ui.paused ? undefined : [...app.feed.events]), (ui.pausedAt = app.feed.total), app.update())}>${ui.paused ? "Resume" : "Pause"}</button>
     </div>
     <p class="muted" role="status">
-      ${ui.paused ? html`<strong>Paused</strong> — ${app.feed.events.length - ui.paused.length} newer not shown. ` : nothing}
+      ${ui.paused ? html`<strong>Paused</strong> — ${app.feed.total - ui.pausedAt} newer not shown. ` : nothing}
       ${matching.length} matching of ${all.length} kept (the page keeps the last ${EVENT_BUFFER}; ${app.feed.dropped} dropped); newest first, ${Math.min(SHOWN, matching.length)} shown.
     </p>
     <ol class="events" aria-label="Events">${shown.map((e) => eventRow(app, e))}</ol>
