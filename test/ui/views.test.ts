@@ -5,7 +5,9 @@
  * platform is gone and recovers when it is back.
  */
 import { rmSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { WebSocketServer } from "ws";
 import { ApiClient } from "../../platform/index.js";
@@ -30,6 +32,13 @@ beforeAll(async () => {
   await page.locator("[data-platform=online]").waitFor();
 }, 120_000);
 
+afterEach(async (ctx) => {
+  // A failed step leaves a picture of the page behind, for whoever reads the CI log.
+  if (ctx.task.result?.state !== "fail") return;
+  const path = join(tmpdir(), `virtufin-ui-failure-${Date.now()}.png`);
+  await page.screenshot({ path, fullPage: true }).then(() => console.error(`screenshot of the page: ${path}`), () => undefined);
+});
+
 afterAll(async () => {
   await browser?.close();
   await api?.close();
@@ -48,7 +57,8 @@ describe("the emulator's web UI", () => {
     await row("tr[data-language=Python][data-status=RUNNING]").waitFor({ timeout: 20_000 });
 
     await form.locator("select[name=language]").selectOption("javascript");
-    expect(await form.locator("textarea[name=code]").inputValue()).toContain("module.exports");
+    // The JavaScript sample replaces the Python one (rendered on the next animation frame).
+    await page.waitForFunction(() => document.querySelector<HTMLTextAreaElement>("textarea[name=code]")?.value.includes("module.exports"));
     await form.locator("input[name=topic]").fill("ui-js-requests");
     await form.getByRole("button", { name: "Create" }).click();
     await row("tr[data-language=JavaScript][data-status=RUNNING]").waitFor({ timeout: 20_000 });
@@ -63,6 +73,13 @@ describe("the emulator's web UI", () => {
     await row("tr[data-language=JavaScript][data-status=STOPPED]").waitFor();
     await page.getByRole("button", { name: "Start" }).click();
     await row("tr[data-language=JavaScript][data-status=RUNNING]").waitFor();
+
+    // New code, inline: the code history grows to two versions.
+    await page.getByText("Upload new code").click();
+    await page.getByRole("complementary", { name: "Selected worker" }).locator("textarea").fill('function Process(event) {\n  return { type: "com.example.echo", source: "js-worker", data: { echo: event.data, by: "javascript" } };\n}\nmodule.exports = { Process };\n');
+    await page.getByRole("button", { name: "Load code" }).click();
+    await page.getByRole("heading", { name: "Code history (2)" }).waitFor();
+    await page.locator("ol.history li").nth(1).waitFor();
   });
 
   it("Events and Request-reply: a request published from the UI arrives, the worker's reply is matched with its latency", async () => {
@@ -91,6 +108,14 @@ describe("the emulator's web UI", () => {
     await page.locator("input[name=filter-text]").fill("question");
     expect(await row("li.event").count()).toBeGreaterThanOrEqual(2);
     await page.locator("input[name=filter-text]").fill("");
+
+    // Pause freezes the list and counts what it holds back; Resume shows it.
+    await page.getByRole("button", { name: "Pause" }).click();
+    await api.pubsub.publish("while-paused", { n: 1 });
+    await page.getByText("1 newer not shown").waitFor();
+    expect(await row('li.event[data-topic="while-paused"]').count()).toBe(0);
+    await page.getByRole("button", { name: "Resume" }).click();
+    await row('li.event[data-topic="while-paused"]').waitFor();
 
     await openView(page, "request-reply", "Request-reply");
     const pair = row("tr[data-state=answered]").first();

@@ -117,7 +117,7 @@ function detail(app: App): TemplateResult | typeof nothing {
     </div>
     <details>
       <summary>Upload new code</summary>
-      <label>Code <textarea rows="6" spellcheck="false" .value=${ui.upload} @input=${(e: Event) => (ui.upload = value(e))}></textarea></label>
+      <label>Code <textarea rows="6" spellcheck="false" .value=${ui.upload} @input=${(e: Event) => ((ui.upload = value(e)), app.update())}></textarea></label>
       <label>or a file <input type="file" accept=".py,.js,.mjs,.cjs,text/*" @change=${(e: Event) => readFile(e, app, "upload")} /></label>
       <button ?disabled=${ui.upload.trim() === ""} @click=${() => act(app, "Loading code", () => wm.loadCodeFromContent(w.id, new TextEncoder().encode(ui.upload)))}>Load code</button>
     </details>
