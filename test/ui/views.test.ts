@@ -56,6 +56,14 @@ describe("the emulator's web UI", () => {
     await form.getByRole("button", { name: "Create" }).click();
     await row("tr[data-language=Python][data-status=RUNNING]").waitFor({ timeout: 20_000 });
 
+    // A file fills the code and picks the language from its extension.
+    await form.locator('input[type="file"]').setInputFiles({ name: "echo.mjs", mimeType: "text/javascript", buffer: Buffer.from("export function Process(event) { return null; }\n") });
+    await form.locator("select[name=language]").selectOption("python");
+    await page.waitForFunction(() => document.querySelector<HTMLTextAreaElement>("textarea[name=code]")?.value.includes("def Process"));
+    await form.locator('input[type="file"]').setInputFiles({ name: "echo.mjs", mimeType: "text/javascript", buffer: Buffer.from("export function Process(event) { return null; }\n") });
+    await page.waitForFunction(() => document.querySelector<HTMLTextAreaElement>("textarea[name=code]")?.value.startsWith("export function Process"));
+    expect(await form.locator("select[name=language]").inputValue()).toBe("javascript");
+
     await form.locator("select[name=language]").selectOption("javascript");
     // The JavaScript sample replaces the Python one (rendered on the next animation frame).
     await page.waitForFunction(() => document.querySelector<HTMLTextAreaElement>("textarea[name=code]")?.value.includes("module.exports"));
