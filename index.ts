@@ -24,7 +24,7 @@ export {
 } from "./platform/pubsub/pubsub-client.js";
 export type { EventData } from "./platform/pubsub/encode.js";
 export { PubsubEvent, type PubsubEventInit } from "./platform/pubsub/event.js";
-export type { ReconnectInfo, ReconnectOptions } from "./platform/pubsub/reconnecting-stream.js";
+export { reconnectingStream, type ReconnectInfo, type ReconnectingStreamOptions, type ReconnectOptions } from "./platform/pubsub/reconnecting-stream.js";
 export {
   replyError,
   Responder,

@@ -27,6 +27,10 @@ Options:
   --dapr-app-id <id>              the emulated sidecar's app id (default virtufin-app): the CloudEvent
                                   source of what it publishes and the state namespace of its keys
   --dapr-api-token <token>        require dapr-api-token on every Dapr API call. Also $DAPR_API_TOKEN
+  --ui-port <port>                the web UI: services, workers, events, request-reply, state,
+                                  WebSocket connections (default 5004, or a free port when
+                                  --gateway-port is given; 0 picks a free port)
+  --no-ui                         do not serve the web UI
   --host <host>                   interface to bind (default 127.0.0.1)
   --services <file.yaml|json>     extra Gateway backends, e.g.
                                     services:
@@ -112,6 +116,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
         "app-port": { type: "string" },
         "dapr-app-id": { type: "string" },
         "dapr-api-token": { type: "string" },
+        "ui-port": { type: "string" },
+        "no-ui": { type: "boolean" },
         host: { type: "string" },
         services: { type: "string" },
         "api-key": { type: "string", multiple: true },
@@ -154,6 +160,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
     workmanager: port("--workmanager-port", v["workmanager-port"]) ?? 5102,
     websocketmanager: port("--websocketmanager-port", v["websocketmanager-port"]) ?? 5202,
   };
+  const uiPort = port("--ui-port", v["ui-port"]);
+  if (v["no-ui"] && uiPort !== undefined) throw new UsageError("--ui-port and --no-ui go against each other");
   const servicesConfigPath = v.services ?? (env["SERVICES_CONFIG_PATH"] || undefined);
   const hosts = v["allow-code-host"] ?? [];
   for (const h of hosts) if (h.trim() === "") throw new UsageError("--allow-code-host must not be empty");
@@ -193,6 +201,9 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
     options: {
       ports,
       host: v.host ?? "127.0.0.1",
+      // Beside the platform's default ports; when the Gateway's port is chosen, a free one, so
+      // that emulators started on other ports (tests, several at once) never fight over 5004.
+      uiPort: v["no-ui"] ? false : (uiPort ?? (v["gateway-port"] === undefined ? 5004 : 0)),
       logLevel: level as LogLevel,
       ...(Object.keys(apiKeys).length > 0 ? { apiKeys } : {}),
       ...(servicesConfigPath ? { servicesConfigPath } : {}),

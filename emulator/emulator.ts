@@ -4,6 +4,7 @@
  */
 import { setMaxListeners } from "node:events";
 import { Config } from "@virtufin/sdk/gen/virtufin/config_pb";
+import { InspectorService } from "@virtufin/sdk/gen/virtufin/emulator/v1/inspector_pb";
 import { Gateway } from "@virtufin/sdk/gen/virtufin/gateway_pb";
 import { Pubsub } from "@virtufin/sdk/gen/virtufin/pubsub_pb";
 import { State } from "@virtufin/sdk/gen/virtufin/state_pb";
@@ -19,12 +20,13 @@ import { createWorkManagerService, type WorkManagerOptions } from "./workmanager
 import { Dapr } from "@virtufin/sdk/gen/dapr/proto/runtime/v1/dapr_pb";
 import { createDaprSidecar, DEFAULT_DAPR_PORT, type DaprSidecarOptions } from "./dapr/index.js";
 import type { Interceptor } from "@connectrpc/connect";
-import { ownServerClientOptions, startGrpcServer, urlHost, type RunningServer, type ServerTlsOptions, type ServiceRegistration } from "./server/index.js";
+import { createInspectorService, EventHistory } from "./inspector/index.js";
+import { ownServerClientOptions, startGrpcServer, startUiServer, urlHost, type RunningServer, type RunningUiServer, type ServerTlsOptions, type ServiceRegistration } from "./server/index.js";
 import { loadTelemetry, type TracerProviderLike } from "@virtufin/sdk/internal";
 import { createConfigService, createPubsubService, createStateService, StreamCounter, type PubsubServiceOptions, type ServiceContext } from "./services/index.js";
 
-/** The platform's default ports. */
-export const DEFAULT_PORTS = { gateway: 5002, grpcWeb: 5003, workmanager: 5102, websocketmanager: 5202 } as const;
+/** The platform's default ports, and the emulator's web UI beside them. */
+export const DEFAULT_PORTS = { gateway: 5002, grpcWeb: 5003, ui: 5004, workmanager: 5102, websocketmanager: 5202 } as const;
 
 /** Which server listens where. */
 export interface EmulatorPorts {
@@ -36,6 +38,8 @@ export interface EmulatorPorts {
   readonly workmanager?: number;
   /** WebSocketManager (default 5202). */
   readonly websocketmanager?: number;
+  /** The web UI (default 5004); `uiPort` overrides it. */
+  readonly ui?: number;
 }
 
 /** Options of {@link startEmulator}. */
@@ -87,6 +91,13 @@ export interface EmulatorOptions {
    * `@opentelemetry/api`, loaded only then). Default: no tracing.
    */
   readonly tracerProvider?: TracerProviderLike;
+  /**
+   * The web UI's port (default: beside the Gateway, 5004; with `ports: 0` a free one; with a
+   * base N, N+2), `0` for a free one, or `false` for no UI. It binds `host` like every server.
+   */
+  readonly uiPort?: number | false;
+  /** The folder of the built UI (default: the package's `dist/emulator-ui/`). */
+  readonly uiDir?: string;
 }
 
 /** Where a server listens. */
@@ -117,6 +128,11 @@ export interface Emulator extends AsyncDisposable {
     /** The topics of the app's subscriptions being delivered (empty until the app has answered, or without an app). */
     appTopics(): readonly string[];
   };
+  /**
+   * The web UI (open `url` in a browser; plain HTTP, its page calls the gRPC-Web server), or
+   * undefined with `uiPort: false`.
+   */
+  readonly ui: ServerAddress | undefined;
   /** The Gateway's backends (name, host, port), in ListServices order. */
   readonly services: readonly BackendConfig[];
   /** The pub/sub backend (for in-process inspection). */
@@ -136,8 +152,8 @@ export interface Emulator extends AsyncDisposable {
 
 function resolvePorts(ports: EmulatorOptions["ports"]): Required<EmulatorPorts> {
   if (typeof ports === "number") {
-    if (ports === 0) return { gateway: 0, grpcWeb: 0, workmanager: 0, websocketmanager: 0 };
-    return { gateway: ports, grpcWeb: ports + 1, workmanager: ports + 100, websocketmanager: ports + 200 };
+    if (ports === 0) return { gateway: 0, grpcWeb: 0, ui: 0, workmanager: 0, websocketmanager: 0 };
+    return { gateway: ports, grpcWeb: ports + 1, ui: ports + 2, workmanager: ports + 100, websocketmanager: ports + 200 };
   }
   return { ...DEFAULT_PORTS, ...(ports ?? {}) } as Required<EmulatorPorts>;
 }
@@ -162,16 +178,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const servers: RunningServer[] = [];
   const managed: { close(): Promise<void> }[] = [];
   let backends: Backends | undefined;
+  let ui: RunningUiServer | undefined;
+  // Records every bus event from the start, so the UI also shows what happened before it opened.
+  const history = new EventHistory(pubsub);
 
   const teardown = async () => {
     stopping.abort();
-    await Promise.allSettled(servers.map((s) => s.close()));
+    history.close();
+    await Promise.allSettled([...servers.map((s) => s.close()), ui?.close()]);
     backends?.close();
     await Promise.allSettled(managed.map((m) => m.close()));
     await pubsub.close();
     await state.close();
   };
 
+  // The UI's own origins are allowed by the gRPC-Web server even when CORS is restricted.
+  let corsOrigins = options.corsOrigins ?? ["*"];
   const serve = async (
     name: string,
     port: number,
@@ -187,7 +209,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         apiKeys: auth.apiKeys,
         ...(auth.interceptors ? { interceptors: auth.interceptors } : {}),
         protocol,
-        cors: { origins: options.corsOrigins ?? ["*"] },
+        cors: { origins: corsOrigins },
         log: log.child(name),
         name,
         ...(options.tls ? { tls: options.tls } : {}),
@@ -206,6 +228,27 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const extra: BackendConfig[] = [];
     if (options.servicesConfigPath) extra.push(...(await loadServicesConfig(options.servicesConfigPath)));
     for (const [name, addr] of Object.entries(options.services ?? {})) extra.push(backendConfig(name, addr, "services option"));
+
+    let grpcWebPort = 0;
+    if (options.uiPort !== false) {
+      const uiPort = options.uiPort ?? ports.ui;
+      try {
+        ui = await startUiServer({
+          port: uiPort,
+          host,
+          ...(options.uiDir ? { dir: options.uiDir } : {}),
+          config: () => ({ grpcWebPort, tls: options.tls !== undefined, apiKeyRequired: Object.keys(apiKeys).length > 0 }),
+          log: log.child("ui"),
+        });
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        throw new Error(`cannot start the web UI on ${host}:${uiPort}: ${code === "EADDRINUSE" ? `port ${uiPort} is already in use (--ui-port picks another, --no-ui turns it off)` : String(err)}`);
+      }
+      if (!corsOrigins.includes("*")) {
+        const names = new Set(["127.0.0.1", "localhost", "[::1]", urlHost(dialHost(host))]);
+        corsOrigins = [...corsOrigins, ...[...names].map((name) => `http://${name}:${ui!.port}`)];
+      }
+    }
 
     const deps = { pubsub, state, ...(telemetry ? { telemetry } : {}) };
     const workmanager = createWorkManagerService({ ...deps, log: log.child("workmanager") }, options.workmanager);
@@ -242,9 +285,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       { desc: State, impl: createStateService({ ...ctx, log: log.child("state") }) },
       { desc: Pubsub, impl: pubsubService.impl },
       { desc: Config, impl: createConfigService(() => pool.list()) },
+      // Emulator-only: what the web UI shows beyond the platform's APIs.
+      { desc: InspectorService, impl: createInspectorService({ ...ctx, log: log.child("inspector") }, { history, workmanager, websocketmanager }) },
     ];
     const gateway = await serve("gateway", ports.gateway, apiServices);
     const grpcWeb = await serve("grpc-web", ports.grpcWeb, apiServices, "http1");
+    grpcWebPort = grpcWeb.port;
 
     // The Dapr sidecar API authenticates with its own dapr-api-token, not the platform's keys.
     const sidecar = createDaprSidecar({ pubsub, state, log: log.child("dapr"), defaultAppHost: dialHost(host) }, options.dapr);
@@ -257,11 +303,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
     const names = (list: ServiceRegistration[]) => list.map((s) => s.desc.typeName).join(", ");
     log.info(`Gateway          ${gateway.url}  (gRPC, Connect, gRPC-Web over HTTP/2: ${names(apiServices)})`);
-    log.info(`Gateway gRPC-Web ${grpcWeb.url}  (gRPC-Web and Connect over HTTP/1.1, CORS ${(options.corsOrigins ?? ["*"]).join(" ")})`);
+    log.info(`Gateway gRPC-Web ${grpcWeb.url}  (gRPC-Web and Connect over HTTP/1.1, CORS ${corsOrigins.join(" ")})`);
     log.info(`WorkManager      ${wmServer.url}  (virtufin.WorkManager)`);
     log.info(`WebSocketManager ${wsmServer.url}  (virtufin.WebSocketManager)`);
     log.info(`Dapr sidecar API ${daprServer.url}  (dapr.proto.runtime.v1.Dapr subset, app id ${sidecar.appId}${options.dapr?.apiToken ? ", dapr-api-token enforced" : ""})`);
     if (sidecar.app) log.info(`Dapr app         ${urlHost(options.dapr?.appHost ?? dialHost(host))}:${options.dapr?.appPort} (AppCallback: subscriptions delivered to OnTopicEvent)`);
+    if (ui) log.info(`Web UI           ${ui.url}  (open in a browser)`);
     for (const b of backendList.slice(2)) log.info(`backend ${b.name} -> http://${urlHost(b.host)}:${b.port}`);
     const keyNames = Object.keys(apiKeys);
     log.info(keyNames.length > 0 ? `api keys enforced (names: ${keyNames.join(", ")})` : "api keys not configured: every call is allowed");
@@ -278,6 +325,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         dapr: address(daprServer),
       },
       dapr: { appId: sidecar.appId, appTopics: () => (sidecar.app?.subscriptions ?? []).map((sub) => sub.topic) },
+      ui: ui ? { host: ui.host, port: ui.port, url: ui.url } : undefined,
       services: backendList,
       pubsub,
       state,

@@ -59,7 +59,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   return make(options.component);
 }
 
-function formatFields(fields: LogFields): string {
+/** Formats structured fields as ` key=value` pairs (values with spaces JSON-quoted). */
+export function formatFields(fields: LogFields): string {
   let out = "";
   for (const [key, value] of Object.entries(fields)) {
     if (value === undefined) continue;

@@ -5,7 +5,7 @@
 //   sdk       index.ts, node.ts, runtime/, platform/, generated/ compiled to packages/sdk/dist;
 //             proto/ copied to packages/sdk/proto (users' protos import virtufin/options.proto)
 //   emulator  emulator/ compiled to packages/emulator/dist (it imports the SDK by package name, so
-//             the SDK is built first), with the worker host scripts it runs
+//             the SDK is built first), with the worker host scripts it runs and the web UI (Vite)
 //
 //   node scripts/build.mjs [plugin|sdk|emulator ...]   (default: all, in that order)
 import { spawnSync } from "node:child_process";
@@ -45,6 +45,8 @@ const steps = {
     if (!existsSync(join(root, "packages", "sdk", "dist", "index.d.ts"))) steps.sdk();
     const dir = compile("emulator");
     cpSync(join(root, "emulator", "workmanager", "hosts"), join(dir, "dist", "workmanager", "hosts"), { recursive: true });
+    // The web UI, bundled for browsers (it uses the SDK's browser entry) into dist/emulator-ui.
+    run("vite build (emulator UI)", [join(root, "node_modules", "vite", "bin", "vite.js"), "build", "--config", join(root, "emulator", "ui", "vite.config.ts")]);
   },
 };
 

@@ -50,12 +50,17 @@ function listFiles(dir) {
   return out.sort();
 }
 
-// Tests run real Python workers, make a test PKI with openssl and drive Debian's Chromium
-// (test/browser, at /usr/bin/chromium): find them, or install them from Debian's packages when
-// we can (root with apt-get, as on CI), or say how.
+// Tests run real Python workers, make a test PKI with openssl and drive the emulator's web UI in
+// Debian's Chromium (through playwright-core, never a browser download of its own): find them,
+// or install them from Debian's packages when we can (root with apt-get, as on CI), or say how.
 step("system tools the tests need (python3, openssl, chromium)", () => {
-  const present = (tool) => (tool === "chromium" ? existsSync("/usr/bin/chromium") : spawnSync("sh", ["-c", `command -v ${tool}`]).status === 0);
-  const missing = ["python3", "openssl", "chromium"].filter((tool) => !present(tool));
+  const tools = [
+    { pkg: "python3", present: () => spawnSync("sh", ["-c", "command -v python3"]).status === 0 },
+    { pkg: "openssl", present: () => spawnSync("sh", ["-c", "command -v openssl"]).status === 0 },
+    // test/support/chromium.ts launches exactly this path.
+    { pkg: "chromium", present: () => existsSync("/usr/bin/chromium") },
+  ];
+  const missing = tools.filter((tool) => !tool.present()).map((tool) => tool.pkg);
   if (missing.length === 0) return;
   const canInstall = process.getuid?.() === 0 && spawnSync("sh", ["-c", "command -v apt-get"]).status === 0;
   if (!canInstall) throw new Error(`missing: ${missing.join(", ")}. Install them: sudo apt-get install -y ${missing.join(" ")}`);

@@ -7,3 +7,4 @@ export { createApiKeyInterceptor, keyDigest, matchApiKey, API_KEY_HEADER, OPEN_S
 export { applyCors, EXTRA_ALLOWED_HEADERS, type CorsOptions } from "./cors.js";
 export { createHealthService, type HealthService } from "./health.js";
 export { authorizeClient, certificateFingerprint, ownServerClientOptions, secureServerOptions, type ServerTlsOptions } from "./tls.js";
+export { startUiServer, defaultUiDir, type RunningUiServer, type UiConfig, type UiServerOptions } from "./ui-server.js";

@@ -36,6 +36,10 @@ export class ManagedConnection {
   contentType = "";
   /** Tags. */
   tags: Map<string, string>;
+  /** How many times the connection was reopened after a drop (for the emulator's inspector). */
+  reconnects = 0;
+  /** Frames received (for the emulator's inspector). */
+  framesReceived = 0;
   /** The URL without credentials or secret query values, for logs and events. */
   readonly safeUrl: string;
   private socket: WebSocket | undefined;
@@ -147,6 +151,7 @@ export class ManagedConnection {
     this.socket = socket;
     socket.on("open", () => {
       if (this.socket !== socket) return;
+      if (this.attempt > 0) this.reconnects += 1;
       this.attempt = 0;
       this.setStatus("connected", "connected");
       this.settleFirst(undefined);
@@ -239,6 +244,7 @@ export class ManagedConnection {
 
   private onFrame(data: RawData, isBinary: boolean): void {
     const frame = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+    this.framesReceived += 1;
     if (frame.length >= CORRELATION_BYTES && this.pending.size > 0) {
       const key = frame.subarray(0, CORRELATION_BYTES).toString("hex");
       const waiting = this.pending.get(key);

@@ -8,6 +8,7 @@ import type { Logger } from "../logger.js";
 import type { WebSocketManager } from "@virtufin/sdk/gen/virtufin/websocketmanager_pb";
 import { resolveWebSocketManagerOptions, type WebSocketManagerOptions } from "./options.js";
 import { WebSocketManagerCore } from "./service.js";
+import type { ManagedConnection } from "./connection.js";
 
 export { LOOPBACK_WEBSOCKET_HOSTS, type WebSocketManagerOptions } from "./options.js";
 export type { Resolver } from "../workmanager/address-guard.js";
@@ -21,6 +22,8 @@ export interface WebSocketManagerService {
   readonly impl: ServiceImpl<typeof WebSocketManager>;
   /** Closes every connection (no reconnects afterwards). */
   close(): Promise<void>;
+  /** The connections, oldest first, for the emulator's inspector. */
+  connections(): readonly ManagedConnection[];
 }
 
 /**
@@ -32,5 +35,5 @@ export function createWebSocketManagerService(
   options?: WebSocketManagerOptions,
 ): WebSocketManagerService {
   const core = new WebSocketManagerCore(deps, resolveWebSocketManagerOptions(options));
-  return { impl: core.impl, close: () => core.close() };
+  return { impl: core.impl, close: () => core.close(), connections: () => core.connectionList() };
 }

@@ -27,6 +27,11 @@ export class WebSocketManagerCore {
     this.events = new WsmEvents(deps.pubsub, options.instanceId, deps.log, () => this.closed);
   }
 
+  /** The connections, oldest first (for the emulator's inspector; read-only use). */
+  connectionList(): readonly ManagedConnection[] {
+    return [...this.connections.values()];
+  }
+
   /** The Connect service implementation. */
   readonly impl: ServiceImpl<typeof WebSocketManager> = {
     connect: async (req) => {

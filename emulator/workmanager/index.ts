@@ -8,6 +8,8 @@ import type { Logger } from "../logger.js";
 import type { WorkManager } from "@virtufin/sdk/gen/virtufin/workmanager_pb";
 import { resolveWorkManagerOptions, type WorkManagerOptions } from "./options.js";
 import { WorkManagerCore, type WorkManagerDeps } from "./service.js";
+import type { Worker } from "./worker.js";
+import type { ChangeFeed } from "../inspector/change-feed.js";
 
 export type { WorkManagerOptions } from "./options.js";
 export { SUPPORTED_MIME_TYPES } from "./engines.js";
@@ -21,6 +23,10 @@ export interface WorkManagerService {
   readonly impl: ServiceImpl<typeof WorkManager>;
   /** Stops every worker and kills their processes (records stay persisted). */
   close(): Promise<void>;
+  /** The workers, oldest first, for the emulator's inspector. */
+  workers(): readonly Worker[];
+  /** Told when a worker's counters or log lines change. */
+  readonly changes: ChangeFeed;
 }
 
 /**
@@ -32,5 +38,5 @@ export function createWorkManagerService(
   options?: WorkManagerOptions,
 ): WorkManagerService {
   const core = new WorkManagerCore(deps, resolveWorkManagerOptions(options));
-  return { impl: core.impl, close: () => core.close() };
+  return { impl: core.impl, close: () => core.close(), workers: () => core.workerList(), changes: core.changes };
 }

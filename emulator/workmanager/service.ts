@@ -15,6 +15,8 @@ import { residentLimitBytes } from "./memory-watch.js";
 import { KeyedMutex } from "./mutex.js";
 import type { ResolvedWorkManagerOptions } from "./options.js";
 import { Worker, type WorkerContext } from "./worker.js";
+import { ChangeFeed } from "../inspector/change-feed.js";
+import { WorkerActivity } from "../inspector/worker-activity.js";
 import { WorkerStore, type StoredCodeSource, type WorkerRecord } from "./worker-store.js";
 
 /** What the service is built from. */
@@ -32,6 +34,8 @@ export interface WorkManagerDeps {
 /** The WorkManager: RPC implementation plus shutdown. */
 export class WorkManagerCore {
   private readonly workers = new Map<string, Worker>();
+  /** Told whenever a worker's counters or log lines change (the inspector listens). */
+  readonly changes = new ChangeFeed();
   private readonly ops = new KeyedMutex();
   private readonly store: WorkerStore;
   private readonly lifecycle: LifecyclePublisher;
@@ -53,6 +57,11 @@ export class WorkManagerCore {
         (err: unknown) => deps.log.warn("worker recovery failed", { error: err instanceof Error ? err.message : String(err) }),
       );
     }
+  }
+
+  /** The workers, oldest first (for the emulator's inspector; read-only use). */
+  workerList(): readonly Worker[] {
+    return [...this.workers.values()];
   }
 
   /** The Connect service implementation. */
@@ -195,7 +204,8 @@ export class WorkManagerCore {
 
   /** Starts an engine for a worker and loads its code; the worker is returned STOPPED. */
   private async buildWorker(record: Omit<WorkerRecord, "history">, history: WorkerRecord["history"], spec: EngineSpec, code: string): Promise<Worker> {
-    const log = this.deps.log.child(`worker ${record.id.slice(0, 8)}`);
+    const activity = new WorkerActivity(this.changes);
+    const log = activity.tee(this.deps.log.child(`worker ${record.id.slice(0, 8)}`));
     const engine = new ChildEngine({
       spawn: spawnSpec(spec, this.options),
       env: workerEnv(record),
@@ -209,7 +219,7 @@ export class WorkManagerCore {
       await engine.dispose();
       throw this.loadFailure(err);
     }
-    return new Worker(record, history, engine, spec, this.context, log);
+    return new Worker(record, history, engine, spec, this.context, log, activity);
   }
 
   /** Reloads persisted workers and sets every one RUNNING; returns how many. */

@@ -3,6 +3,7 @@
  * event — group exclusion, retries with exponential backoff, reply publishing, dead-lettering.
  */
 import type { BusEvent, BusSubscription, PubsubBackend } from "../backend/types.js";
+import { WorkerActivity } from "../inspector/worker-activity.js";
 import type { Logger } from "../logger.js";
 import { ChildEngine, WorkerError } from "./child-engine.js";
 import { toPublication, toWorkerEvent } from "./cloud-event.js";
@@ -49,6 +50,8 @@ export class Worker {
     readonly spec: EngineSpec,
     private readonly context: WorkerContext,
     private readonly log: Logger,
+    /** Counters and recent log lines, for the emulator's inspector. */
+    readonly activity: WorkerActivity = new WorkerActivity(),
   ) {
     this.history = [...history];
   }
@@ -134,6 +137,7 @@ export class Worker {
       attempts += 1;
       // The worker's code reads this attempt's trace context from the event (`traceparent`).
       tracing?.attempt(attempts, input);
+      if (attempt > 0) this.activity.count("retried");
       try {
         const result = await this.exclusive(() => this.engine.process(input, messageTimeoutMs));
         const publication = toPublication(result, event);
@@ -143,8 +147,10 @@ export class Worker {
             : this.context.pubsub.publish(publication.topic, publication.data, publication.metadata));
         }
         tracing?.done();
+        this.activity.count("processed");
         return;
       } catch (err) {
+        this.activity.count("failed");
         lastError = err instanceof WorkerError ? err : new WorkerError(err instanceof Error ? err.name : "Error", String(err instanceof Error ? err.message : err));
         tracing?.failed(lastError);
         this.log.warn("Process failed", { event: event.id, attempt: attempts, of: retryAttempts, error: `${lastError.type}: ${lastError.message}` });
@@ -162,6 +168,7 @@ export class Worker {
   private async deadLetter(event: BusEvent, error: WorkerError, attempts: number): Promise<void> {
     if (this.context.closing()) return;
     const topic = event.topic + DEAD_LETTER_SUFFIX;
+    this.activity.count("deadLettered");
     this.log.warn("event dead-lettered", { event: event.id, topic, error: `${error.type}: ${error.message}` });
     try {
       await this.context.pubsub.publish(topic, event.data, {

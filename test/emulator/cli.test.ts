@@ -18,7 +18,7 @@ describe("command line parsing", () => {
     const cmd = parseCli([], {});
     expect(cmd).toEqual({
       help: false,
-      options: { ports: { gateway: 5002, grpcWeb: 5003, workmanager: 5102, websocketmanager: 5202 }, host: "127.0.0.1", logLevel: "info", daprPort: 50001 },
+      options: { ports: { gateway: 5002, grpcWeb: 5003, workmanager: 5102, websocketmanager: 5202 }, host: "127.0.0.1", uiPort: 5004, logLevel: "info", daprPort: 50001 },
     });
   });
 
@@ -36,6 +36,7 @@ describe("command line parsing", () => {
       options: {
         ports: { gateway: 0, grpcWeb: 1, workmanager: 2, websocketmanager: 3 },
         host: "0.0.0.0",
+        uiPort: 0,
         logLevel: "debug",
         servicesConfigPath: "svc.yaml",
         apiKeys: { env: "e1", other: "e2", a: "1", b: "x=y" },
@@ -44,6 +45,9 @@ describe("command line parsing", () => {
       },
     });
     expect(parseCli(["-h"], {})).toEqual({ help: true });
+    expect(parseCli(["--ui-port", "6000"], {})).toMatchObject({ options: { uiPort: 6000 } });
+    expect(parseCli(["--no-ui"], {})).toMatchObject({ options: { uiPort: false } });
+    expect(() => parseCli(["--no-ui", "--ui-port", "1"], {})).toThrow(UsageError);
   });
 
   it("rejects unknown flags and bad values with UsageError, never echoing a key", () => {
@@ -57,7 +61,7 @@ describe("command line parsing", () => {
   });
 
   it("documents every flag in --help", () => {
-    for (const flag of ["--gateway-port", "--grpc-web-port", "--workmanager-port", "--websocketmanager-port", "--host", "--services", "--api-key", "VIRTUFIN_API_KEYS", "--allow-code-host", "--log-level", "--help", "--dapr-port", "--app-port", "--dapr-app-id", "--dapr-api-token", "DAPR_API_TOKEN"]) {
+    for (const flag of ["--gateway-port", "--grpc-web-port", "--workmanager-port", "--websocketmanager-port", "--host", "--services", "--api-key", "VIRTUFIN_API_KEYS", "--allow-code-host", "--log-level", "--ui-port", "--no-ui", "--help", "--dapr-port", "--app-port", "--dapr-app-id", "--dapr-api-token", "DAPR_API_TOKEN"]) {
       expect(HELP).toContain(flag);
     }
   });
@@ -121,7 +125,7 @@ describe("the virtufin-emulator bin", () => {
     proc.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => proc.on("exit", (code) => resolve(code)));
     await waitFor(() => output.includes("ready"), "the emulator to be ready", 20_000);
-    for (const name of ["Gateway ", "Gateway gRPC-Web", "WorkManager", "WebSocketManager"]) expect(output).toContain(name);
+    for (const name of ["Gateway ", "Gateway gRPC-Web", "WorkManager", "WebSocketManager", "Web UI"]) expect(output).toContain(name);
     const url = /Gateway\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
     expect(url).toBeDefined();
     expect((await grpcClient(Health, url!).check({ service: "" })).status).toBe(HealthCheckResponse_ServingStatus.SERVING);

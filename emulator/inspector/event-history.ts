@@ -1,0 +1,44 @@
+/**
+ * The emulator's recent pub/sub traffic: every event on the bus ("*" subscription), the last
+ * {@link EVENT_HISTORY_SIZE} kept, and listeners told of each new one. The inspector replays it to
+ * a page that opens late, so the page sees requests published before it loaded.
+ */
+import type { BusEvent, BusSubscription, PubsubBackend } from "../backend/types.js";
+
+/** How many recent events the emulator keeps for the inspector. */
+export const EVENT_HISTORY_SIZE = 500;
+
+/** A bounded log of recent bus events with live listeners. */
+export class EventHistory {
+  private readonly events: BusEvent[] = [];
+  private readonly listeners = new Set<(event: BusEvent) => void>();
+  private readonly subscription: BusSubscription;
+
+  /** Starts recording every event of `pubsub`. */
+  constructor(pubsub: PubsubBackend, private readonly size: number = EVENT_HISTORY_SIZE) {
+    this.subscription = pubsub.subscribe("*", (event) => this.add(event));
+  }
+
+  /** The kept events, oldest first. */
+  recent(): readonly BusEvent[] {
+    return [...this.events];
+  }
+
+  /** Adds a listener of new events; returns the function that removes it. */
+  listen(listener: (event: BusEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Stops recording. */
+  close(): void {
+    this.subscription.close();
+    this.listeners.clear();
+  }
+
+  private add(event: BusEvent): void {
+    this.events.push(event);
+    if (this.events.length > this.size) this.events.splice(0, this.events.length - this.size);
+    for (const listener of this.listeners) listener(event);
+  }
+}
