@@ -34,6 +34,13 @@ Options:
   --tls-cert <file.pem>           serve TLS on every server with this certificate (chain)
   --tls-key <file.pem>            the private key of --tls-cert (both or neither)
   --tls-client-ca <file.pem>      require client certificates issued by this CA (mutual TLS)
+  --backend <memory|redis://host:port/db>
+                                  where state and pub/sub live (default memory). Emulators started
+                                  on one Redis form one platform (replicas). Also $VIRTUFIN_BACKEND
+  --replica-id <id>               this replica's name on a shared backend (default: host-pid-random)
+  --redis-max-len <n>             events kept per topic stream, approximately (default 10000)
+  --redis-claim-idle-ms <ms>      a worker event pending this long on a dead replica is taken over
+                                  by another (default 5000)
   --log-level <level>             debug | info | warn | error | silent (default info)
   -h, --help                      show this help
 
@@ -58,6 +65,12 @@ const LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error", "silent"]
 function port(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value) || Number(value) > 65535) throw new UsageError(`${flag} must be a port number between 0 and 65535, not "${value}"`);
+  return Number(value);
+}
+
+function count(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`${flag} must be a positive whole number, not "${value}"`);
   return Number(value);
 }
 
@@ -93,6 +106,10 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
         "tls-key": { type: "string" },
         "tls-client-ca": { type: "string" },
         "log-level": { type: "string" },
+        backend: { type: "string" },
+        "replica-id": { type: "string" },
+        "redis-max-len": { type: "string" },
+        "redis-claim-idle-ms": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -133,6 +150,17 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
     ...(privateHosts.length > 0 ? { allowPrivateCodeHosts: privateHosts } : {}),
   };
   const tls = tlsOptions(v["tls-cert"], v["tls-key"], v["tls-client-ca"]);
+  const backend = v.backend ?? (env["VIRTUFIN_BACKEND"] || undefined);
+  if (backend !== undefined && backend !== "memory" && !backend.startsWith("redis://")) {
+    throw new UsageError(`--backend must be "memory" or redis://host:port/db, not "${backend}"`);
+  }
+  const replicaId = v["replica-id"];
+  if (replicaId !== undefined && !/^[A-Za-z0-9_.:-]{1,64}$/.test(replicaId)) {
+    throw new UsageError("--replica-id may only contain letters, digits, \"_\", \"-\", \".\" and \":\" (at most 64)");
+  }
+  const maxLen = count("--redis-max-len", v["redis-max-len"]);
+  const claimIdleMs = count("--redis-claim-idle-ms", v["redis-claim-idle-ms"]);
+  const redis = { ...(maxLen !== undefined ? { maxLen } : {}), ...(claimIdleMs !== undefined ? { claimIdleMs } : {}) };
 
   return {
     help: false,
@@ -144,6 +172,9 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
       ...(servicesConfigPath ? { servicesConfigPath } : {}),
       ...(Object.keys(workmanager).length > 0 ? { workmanager } : {}),
       ...(tls ? { tls } : {}),
+      ...(backend !== undefined ? { backend } : {}),
+      ...(replicaId !== undefined ? { replicaId } : {}),
+      ...(Object.keys(redis).length > 0 ? { redis } : {}),
     },
   };
 }

@@ -50,10 +50,13 @@ function listFiles(dir) {
   return out.sort();
 }
 
-// Tests run real Python workers and make a test PKI with openssl: find them, or install them
+// Tests run real Python workers, make a test PKI with openssl and run the emulator on real Redis
+// servers of their own (redis-server, redis-benchmark for bench/redis): find them, or install them
 // from Debian's packages when we can (root with apt-get, as on CI), or say how.
-step("system tools the tests need (python3, openssl)", () => {
-  const missing = ["python3", "openssl"].filter((tool) => spawnSync("sh", ["-c", `command -v ${tool}`]).status !== 0);
+step("system tools the tests need (python3, openssl, redis-server)", () => {
+  // command → Debian package
+  const tools = { python3: "python3", openssl: "openssl", "redis-server": "redis-server" };
+  const missing = [...new Set(Object.entries(tools).filter(([tool]) => spawnSync("sh", ["-c", `command -v ${tool}`]).status !== 0).map(([, pkg]) => pkg))];
   if (missing.length === 0) return;
   const canInstall = process.getuid?.() === 0 && spawnSync("sh", ["-c", "command -v apt-get"]).status === 0;
   if (!canInstall) throw new Error(`missing: ${missing.join(", ")}. Install them: sudo apt-get install -y ${missing.join(" ")}`);

@@ -3,7 +3,7 @@
  * in child processes and consume pub/sub topics. See README.md in this folder.
  */
 import type { ServiceImpl } from "@connectrpc/connect";
-import type { PubsubBackend, StateBackend } from "../backend/types.js";
+import type { GroupLocks, PubsubBackend, StateBackend } from "../backend/types.js";
 import type { Logger } from "../logger.js";
 import type { WorkManager } from "../../generated/virtufin/workmanager_pb.js";
 import { resolveWorkManagerOptions, type WorkManagerOptions } from "./options.js";
@@ -28,7 +28,7 @@ export interface WorkManagerService {
  * RUNNING) in the background unless `options.recoverOnStart` is false.
  */
 export function createWorkManagerService(
-  deps: { pubsub: PubsubBackend; state: StateBackend; log: Logger },
+  deps: { pubsub: PubsubBackend; state: StateBackend; log: Logger; locks?: GroupLocks },
   options?: WorkManagerOptions,
 ): WorkManagerService {
   const core = new WorkManagerCore(deps, resolveWorkManagerOptions(options));

@@ -1,0 +1,67 @@
+/**
+ * Emulator replicas on one real Redis, for the tests of the Redis backend.
+ */
+import { startEmulator, type Emulator, type EmulatorOptions } from "../../emulator/index.js";
+import { ApiClient } from "../../platform/index.js";
+import { startRedisServer, type RedisServer, type RedisServerOptions } from "../support/redis-server.js";
+
+/** A replica and a client of its Gateway. */
+export interface Replica {
+  readonly emulator: Emulator;
+  readonly api: ApiClient;
+  /** Stops the client and the emulator. */
+  stop(): Promise<void>;
+}
+
+/** Starts an in-process emulator on `redis` with a client of its own. */
+export async function startReplica(redis: RedisServer, replicaId: string, options: EmulatorOptions = {}): Promise<Replica> {
+  const emulator = await startEmulator({ ports: 0, logLevel: "warn", backend: redis.url, replicaId, ...options });
+  const api = new ApiClient({ host: "127.0.0.1", port: emulator.addresses.gateway.port });
+  let stopped: Promise<void> | undefined;
+  return {
+    emulator,
+    api,
+    stop: () =>
+      (stopped ??= (async () => {
+        await api.close();
+        await emulator.stop();
+      })()),
+  };
+}
+
+/** A Redis server and `count` replicas on it; `stop()` ends them all. */
+export interface Platform {
+  readonly redis: RedisServer;
+  readonly replicas: Replica[];
+  stop(): Promise<void>;
+}
+
+/** Starts a Redis server and `count` replicas named r0, r1, ... */
+export async function startPlatform(count: number, options: EmulatorOptions = {}, redisOptions: RedisServerOptions = {}): Promise<Platform> {
+  const redis = await startRedisServer(redisOptions);
+  const replicas: Replica[] = [];
+  try {
+    for (let i = 0; i < count; i++) replicas.push(await startReplica(redis, `r${i}`, options));
+  } catch (err) {
+    await Promise.allSettled(replicas.map((r) => r.stop()));
+    await redis.stop();
+    throw err;
+  }
+  return {
+    redis,
+    replicas,
+    stop: async () => {
+      await Promise.allSettled(replicas.map((r) => r.stop()));
+      await redis.stop();
+    },
+  };
+}
+
+/** Polls `check` until it returns true, or fails after `timeoutMs` with `what`. */
+export async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
