@@ -68,12 +68,13 @@ export async function createRedisBackend(options: RedisBackendOptions): Promise<
   }
   // Report transitions only, not every failed reconnect attempt.
   let connected = true;
+  let closed = false;
   redis.on("ready", () => {
     if (!connected) options.log.info("connected to Redis again", { address: address.display });
     connected = true;
   });
   redis.on("close", () => {
-    if (connected) options.log.warn("connection to Redis lost; calls fail with UNAVAILABLE until it is back", { address: address.display });
+    if (connected && !closed) options.log.warn("connection to Redis lost; calls fail with UNAVAILABLE until it is back", { address: address.display });
     connected = false;
   });
   const pubsub = createRedisPubsubBackend(
@@ -86,7 +87,6 @@ export async function createRedisBackend(options: RedisBackendOptions): Promise<
   );
   const state = createRedisStateBackend(redis, address);
   const locks = createRedisGroupLocks(redis, address);
-  let closed = false;
   return {
     pubsub,
     state,

@@ -17,7 +17,7 @@ import type { Logger } from "../logger.js";
 import { sleep } from "../../runtime/workers/sleep.js";
 import { retryDelay } from "../../runtime/retry.js";
 import { consumeGroup, type ConsumerOptions } from "./redis-consumer.js";
-import { guarded, RECONNECT_POLICY, type RawEntry, type RedisAddress } from "./redis-connection.js";
+import { guarded, RECONNECT_POLICY, waitReady, type RawEntry, type RedisAddress } from "./redis-connection.js";
 import { ALL_EVENTS_CHANNEL, decodeEntry, decodeFrame, PUBLISH_SCRIPT, streamKey } from "./redis-stream-codec.js";
 import type { BusEvent, BusListener, BusSubscription, PubsubBackend, SubscribeOptions } from "./types.js";
 
@@ -36,6 +36,8 @@ export const DEFAULT_IDLE_EXPIRY_MS = 24 * 60 * 60_000;
 
 /** How far back a resume looks for the given id, per XREVRANGE call. */
 const SCAN_BATCH = 500;
+/** How long a new connection may take before a subscription reports UNAVAILABLE. */
+const CONNECT_WAIT_MS = 5_000;
 /** How long one blocking read waits before it loops (lets a closed reader notice). */
 const BLOCK_MS = 2_000;
 
@@ -83,10 +85,18 @@ export function createRedisPubsubBackend(deps: RedisPubsubDeps, options: RedisPu
       for (const listener of [...allListeners]) deliver(listener, event);
     });
     // ioredis re-subscribes by itself after a reconnect.
-    const ready = guarded(address, async () => void (await client.subscribe(ALL_EVENTS_CHANNEL)));
-    ready.catch(() => undefined);
-    allChannel = { client, ready };
-    return allChannel;
+    const ready = guarded(address, async () => {
+      await waitReady(client, address, CONNECT_WAIT_MS);
+      await client.subscribe(ALL_EVENTS_CHANNEL);
+    });
+    const entry = { client, ready };
+    ready.catch(() => {
+      // Not subscribed: the next "*" subscriber tries again on a fresh connection.
+      if (allChannel === entry) allChannel = undefined;
+      client.disconnect();
+    });
+    allChannel = entry;
+    return entry;
   };
 
   /**
