@@ -1,6 +1,7 @@
 /**
  * Emulator replicas on one real Redis, for the tests of the Redis backend.
  */
+import { Redis } from "ioredis";
 import { startEmulator, type Emulator, type EmulatorOptions } from "../../emulator/index.js";
 import { ApiClient } from "../../platform/index.js";
 import { startRedisServer, type RedisServer, type RedisServerOptions } from "../support/redis-server.js";
@@ -63,5 +64,17 @@ export async function until(what: string, check: () => boolean | Promise<boolean
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Events pending (delivered, not acknowledged) in the workers' consumer group of `topic`. */
+export async function pendingEvents(redis: RedisServer, topic: string): Promise<number> {
+  const client = new Redis({ host: "127.0.0.1", port: redis.port, lazyConnect: true, maxRetriesPerRequest: 0 });
+  try {
+    await client.connect();
+    const summary = (await client.xpending(`virtufin:topic:${topic}`, `workmanager:${topic}`)) as [number, ...unknown[]];
+    return Number(summary[0]);
+  } finally {
+    client.disconnect();
   }
 }
