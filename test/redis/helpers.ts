@@ -67,14 +67,29 @@ export async function until(what: string, check: () => boolean | Promise<boolean
   }
 }
 
-/** Events pending (delivered, not acknowledged) in the workers' consumer group of `topic`. */
-export async function pendingEvents(redis: RedisServer, topic: string): Promise<number> {
+/** Runs `fn` with a direct client of the test's Redis (to look at what the backend stored). */
+export async function withRedis<T>(redis: RedisServer, fn: (client: Redis) => Promise<T>): Promise<T> {
   const client = new Redis({ host: "127.0.0.1", port: redis.port, lazyConnect: true, maxRetriesPerRequest: 0 });
   try {
     await client.connect();
-    const summary = (await client.xpending(`virtufin:topic:${topic}`, `workmanager:${topic}`)) as [number, ...unknown[]];
-    return Number(summary[0]);
+    return await fn(client);
   } finally {
     client.disconnect();
   }
+}
+
+/** Events pending (delivered, not acknowledged) in the workers' consumer group of `topic`. */
+export function pendingEvents(redis: RedisServer, topic: string): Promise<number> {
+  return withRedis(redis, async (client) => {
+    const summary = (await client.xpending(`virtufin:topic:${topic}`, `workmanager:${topic}`)) as [number, ...unknown[]];
+    return Number(summary[0]);
+  });
+}
+
+/** The metadata of every event retained in the stream of `topic`, oldest first. */
+export function storedEvents(redis: RedisServer, topic: string): Promise<Record<string, string>[]> {
+  return withRedis(redis, async (client) => {
+    const entries = await client.xrange(`virtufin:topic:${topic}`, "-", "+");
+    return entries.map(([, fields]) => JSON.parse(fields[fields.indexOf("meta") + 1] ?? "{}") as Record<string, string>);
+  });
 }
