@@ -99,6 +99,8 @@ export function consumeGroup(deps: ConsumerDeps): BusSubscription {
   const acknowledge = async (id: string) => {
     // Keep trying through a Redis restart; a lost ack only means the event is processed again.
     for (let attempt = 1; attempt <= 20; attempt++) {
+      // The backend was closed: the event stays pending and is claimed by another replica.
+      if (redis.status === "end") return;
       try {
         await redis.xack(key, group, id);
         return;

@@ -93,3 +93,11 @@ export function storedEvents(redis: RedisServer, topic: string): Promise<Record<
     return entries.map(([, fields]) => JSON.parse(fields[fields.indexOf("meta") + 1] ?? "{}") as Record<string, string>);
   });
 }
+
+/** The Redis connections the emulator replicas hold (their names start with virtufin-emulator:). */
+export function emulatorConnections(redis: RedisServer): Promise<number> {
+  return withRedis(redis, async (client) => {
+    const list = (await client.client("LIST")) as string;
+    return list.split("\n").filter((line) => / name=virtufin-emulator:/.test(line)).length;
+  });
+}

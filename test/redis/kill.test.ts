@@ -15,7 +15,7 @@ import { WorkManagerClient } from "../../generated/virtufin/workmanager_client.j
 import { ApiClient, type PubsubEvent } from "../../platform/index.js";
 import { RequestTimeoutError } from "../../runtime/index.js";
 import { alive, startCluster, type Cluster } from "./chaos.js";
-import { pendingEvents, until } from "./helpers.js";
+import { emulatorConnections, pendingEvents, until } from "./helpers.js";
 
 const CHAOS_MS = 20_000;
 const PUBLISHERS = 2;
@@ -258,10 +258,14 @@ describe("three replicas on one Redis, replicas SIGKILLed and Redis restarted un
     expect(counters.reduce((a, b) => a + b, 0)).toBe(tally.increments);
     expect(tally.kills).toBeGreaterThanOrEqual(4);
 
-    // Nothing left over: every replica process that was killed is gone, and after the stop no
+    // Nothing left over: every replica process that was killed is gone; once the clients are
+    // closed, no subscription stream is left on any replica (each holds a Redis connection of its
+    // own: what remains is one per replica plus one per worker instance); after the stop no
     // worker process either.
     for (const slot of c.slots) for (const pid of slot.pids.slice(0, -1)) expect(alive(pid)).toBe(false);
     for (const api of clients.splice(0)) await api.close();
+    const baseline = c.slots.length * (1 + 2);
+    await until(`only the replicas' own ${baseline} Redis connections left`, async () => (await emulatorConnections(c.redis)) === baseline, 15_000);
     await c.stop();
     cluster = undefined;
     for (const slot of c.slots) for (const pid of slot.pids) expect(alive(pid)).toBe(false);
