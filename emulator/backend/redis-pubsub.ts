@@ -38,6 +38,8 @@ export const DEFAULT_IDLE_EXPIRY_MS = 24 * 60 * 60_000;
 const SCAN_BATCH = 500;
 /** How long a new connection may take before a subscription reports UNAVAILABLE. */
 const CONNECT_WAIT_MS = 5_000;
+/** How far before a resume id's newest copy an older copy (a retried publish) is looked for. */
+const DUPLICATE_WINDOW_MS = 60_000;
 /** How long one blocking read waits before it loops (lets a closed reader notice). */
 const BLOCK_MS = 2_000;
 
@@ -101,12 +103,20 @@ export function createRedisPubsubBackend(deps: RedisPubsubDeps, options: RedisPu
 
   /**
    * The stream position to read after, and the id of the event there: the last event now, or
-   * the event `resumeAfter` names (scanning back from the newest), or the start.
+   * the event `resumeAfter` names, or the start.
+   *
+   * An id can be in a stream twice: a publisher that retries a publish whose answer it lost sends
+   * the same `ce-id` again, with other events in between. Resuming after the newer copy would skip
+   * those, so the scan goes on for DUPLICATE_WINDOW_MS of older entries and resumes after the
+   * oldest copy: the client then sees a few events again, which its de-duplication drops.
    */
   const locate = async (key: string, resumeAfter: string | undefined): Promise<{ position: string; lastId: string }> => {
     if (resumeAfter === "0") return { position: "0-0", lastId: "0" };
     let end = "+";
-    for (;;) {
+    let match: string | undefined;
+    let horizon = 0;
+    const millis = (position: string) => Number(position.slice(0, position.indexOf("-")));
+    scan: for (;;) {
       const batch = (await redis.callBuffer("XREVRANGE", key, end, "-", "COUNT", String(SCAN_BATCH))) as RawEntry[];
       if (batch.length === 0) break;
       if (resumeAfter === undefined) {
@@ -115,11 +125,15 @@ export function createRedisPubsubBackend(deps: RedisPubsubDeps, options: RedisPu
       }
       for (const entry of batch) {
         const found = decodeEntry("", entry);
-        if (found.event.id === resumeAfter) return { position: found.position, lastId: resumeAfter };
+        if (match !== undefined && millis(found.position) < horizon) break scan;
+        if (found.event.id !== resumeAfter) continue;
+        if (match === undefined) horizon = millis(found.position) - DUPLICATE_WINDOW_MS;
+        match = found.position;
       }
       if (batch.length < SCAN_BATCH) break;
       end = `(${batch[batch.length - 1]![0].toString()}`;
     }
+    if (match !== undefined) return { position: match, lastId: resumeAfter! };
     // Not retained (or never seen here): deliver everything retained rather than lose events.
     if (resumeAfter !== undefined) log.info("resume id not retained, resuming from the oldest event", { stream: key, resumeAfter });
     return { position: "0-0", lastId: "0" };

@@ -2,7 +2,10 @@
  * Pub/sub on Redis Streams across replicas: fan-out with identical ids, resume after a
  * reconnect to another replica (the Last-Event-ID header), events published while disconnected.
  */
+import { createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Pubsub } from "../../generated/virtufin/pubsub_pb.js";
 import { ApiClient, type PubsubEvent } from "../../platform/index.js";
 import type { ReconnectInfo } from "../../platform/pubsub/reconnecting-stream.js";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
@@ -88,6 +91,26 @@ describe("pub/sub on Redis, across replicas", () => {
   it("a subscribeReady() subscription resumes even when it had received no event of its own yet", async () => {
     // Its liveness probe is an event of the topic: the client has a position from the start.
     await resumeCase("resume-empty", 0, true);
+  });
+
+  it("a last-event-id sent twice in the stream (a retried publish) resumes after its first copy: nothing skipped", async () => {
+    const [a, b] = platform.replicas;
+    const publish = (text: string, id: string) => a!.api.pubsub.publish("dup-resume", text, { metadata: { "ce-id": id } });
+    await publish("x", "dup");
+    await publish("y", "y-id");
+    await publish("x again", "dup"); // the publisher retried "dup" after y went out
+    await publish("z", "z-id");
+    const raw = createClient(Pubsub, createGrpcTransport({ baseUrl: b!.emulator.addresses.gateway.url }));
+    const stop = new AbortController();
+    const seen: string[] = [];
+    let header: string | null = null;
+    for await (const message of raw.subscribe({ topic: "dup-resume" }, { signal: stop.signal, headers: { "last-event-id": "dup" }, onHeader: (h) => (header = h.get("last-event-id")) })) {
+      seen.push(message.messageId);
+      if (message.messageId === "z-id") break;
+    }
+    stop.abort();
+    expect(seen).toEqual(["y-id", "dup", "z-id"]);
+    expect(header).toBe("dup");
   });
 
   it("a Gateway event stream (\"*\") on one replica sees events published on another", async () => {
