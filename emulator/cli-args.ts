@@ -21,7 +21,8 @@ Options:
   --workmanager-port <port>       WorkManager (default 5102)
   --websocketmanager-port <port>  WebSocketManager (default 5202)
   --dapr-port <port>              the Dapr sidecar API subset (publish, state, metadata) over gRPC
-                                  (default 50001, Dapr's; 0 picks a free port)
+                                  (default 50001, Dapr's, or a free port when
+                                  --gateway-port is given; 0 picks a free port)
   --app-port <port>               a Dapr app's gRPC port: the emulator asks its AppCallback for its
                                   topic subscriptions and delivers events to OnTopicEvent
   --dapr-app-id <id>              the emulated sidecar's app id (default virtufin-app): the CloudEvent
@@ -52,6 +53,13 @@ Options:
   --tls-cert <file.pem>           serve TLS on every server with this certificate (chain)
   --tls-key <file.pem>            the private key of --tls-cert (both or neither)
   --tls-client-ca <file.pem>      require client certificates issued by this CA (mutual TLS)
+  --backend <memory|redis://host:port/db>
+                                  where state and pub/sub live (default memory). Emulators started
+                                  on one Redis form one platform (replicas). Also $VIRTUFIN_BACKEND
+  --replica-id <id>               this replica's name on a shared backend (default: host-pid-random)
+  --redis-max-len <n>             events kept per topic stream, approximately (default 10000)
+  --redis-claim-idle-ms <ms>      a worker event pending this long on a dead replica is taken over
+                                  by another (default 5000)
   --log-level <level>             debug | info | warn | error | silent (default info)
   --otlp-endpoint <url>           export traces over OTLP/HTTP to this collector (<url>/v1/traces);
                                   also OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT.
@@ -86,6 +94,12 @@ const LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error", "silent"]
 function port(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value) || Number(value) > 65535) throw new UsageError(`${flag} must be a port number between 0 and 65535, not "${value}"`);
+  return Number(value);
+}
+
+function count(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`${flag} must be a positive whole number, not "${value}"`);
   return Number(value);
 }
 
@@ -130,6 +144,10 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
         "tls-client-ca": { type: "string" },
         "log-level": { type: "string" },
         "otlp-endpoint": { type: "string" },
+        backend: { type: "string" },
+        "replica-id": { type: "string" },
+        "redis-max-len": { type: "string" },
+        "redis-claim-idle-ms": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -180,7 +198,9 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
     ...(wsPrivateHosts.length > 0 ? { allowPrivateHosts: wsPrivateHosts } : {}),
   };
   const tls = tlsOptions(v["tls-cert"], v["tls-key"], v["tls-client-ca"]);
-  const daprPort = port("--dapr-port", v["dapr-port"]) ?? 50001;
+  // Like the UI: Dapr's own port by default, a free one when the platform's ports are chosen
+  // (several emulators on one machine, as replicas or in tests, must not fight over 50001).
+  const daprPort = port("--dapr-port", v["dapr-port"]) ?? (v["gateway-port"] === undefined ? 50001 : 0);
   const appPort = port("--app-port", v["app-port"]);
   if (appPort === 0) throw new UsageError("--app-port must be the app's port, not 0");
   const appId = v["dapr-app-id"];
@@ -195,6 +215,17 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+  const backend = v.backend ?? (env["VIRTUFIN_BACKEND"] || undefined);
+  if (backend !== undefined && backend !== "memory" && !backend.startsWith("redis://")) {
+    throw new UsageError(`--backend must be "memory" or redis://host:port/db, not "${backend}"`);
+  }
+  const replicaId = v["replica-id"];
+  if (replicaId !== undefined && !/^[A-Za-z0-9_.:-]{1,64}$/.test(replicaId)) {
+    throw new UsageError("--replica-id may only contain letters, digits, \"_\", \"-\", \".\" and \":\" (at most 64)");
+  }
+  const maxLen = count("--redis-max-len", v["redis-max-len"]);
+  const claimIdleMs = count("--redis-claim-idle-ms", v["redis-claim-idle-ms"]);
+  const redis = { ...(maxLen !== undefined ? { maxLen } : {}), ...(claimIdleMs !== undefined ? { claimIdleMs } : {}) };
 
   return {
     help: false,
@@ -212,6 +243,9 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
       ...(tls ? { tls } : {}),
       daprPort,
       ...(Object.keys(dapr).length > 0 ? { dapr } : {}),
+      ...(backend !== undefined ? { backend } : {}),
+      ...(replicaId !== undefined ? { replicaId } : {}),
+      ...(Object.keys(redis).length > 0 ? { redis } : {}),
     },
     ...(tracesUrl ? { otlpTracesUrl: tracesUrl } : {}),
   };

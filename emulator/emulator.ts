@@ -10,7 +10,16 @@ import { Pubsub } from "@virtufin/sdk/gen/virtufin/pubsub_pb";
 import { State } from "@virtufin/sdk/gen/virtufin/state_pb";
 import { WebSocketManager } from "@virtufin/sdk/gen/virtufin/websocketmanager_pb";
 import { WorkManager } from "@virtufin/sdk/gen/virtufin/workmanager_pb";
-import { createMemoryPubsubBackend, createMemoryStateBackend, type PubsubBackend, type StateBackend } from "./backend/index.js";
+import {
+  createMemoryPubsubBackend,
+  createMemoryStateBackend,
+  createRedisBackend,
+  type GroupLocks,
+  type PubsubBackend,
+  type RedisBackend,
+  type RedisBackendOptions,
+  type StateBackend,
+} from "./backend/index.js";
 import { backendConfig, loadServicesConfig, type BackendAddress, type BackendConfig } from "./config/index.js";
 import { Backends, createGatewayService } from "./gateway/index.js";
 import { createLogger, type Logger, type LogLevel } from "./logger.js";
@@ -70,7 +79,17 @@ export interface EmulatorOptions {
   /** Allowed CORS origins of the gRPC-Web server (default: any). */
   readonly corsOrigins?: readonly string[];
   /** Backends to use instead of the in-memory ones (the seam for a Redis backend). */
-  readonly backends?: { readonly pubsub?: PubsubBackend; readonly state?: StateBackend };
+  readonly backends?: { readonly pubsub?: PubsubBackend; readonly state?: StateBackend; readonly locks?: GroupLocks };
+  /**
+   * Where state and pub/sub live: `"memory"` (the default) or `redis://host:port/db`. Several
+   * emulators on one Redis form one platform (see emulator/README.md). Ignored for the parts
+   * `backends` provides.
+   */
+  readonly backend?: string;
+  /** This replica's id on a shared backend (default: host name, process id and a random suffix). */
+  readonly replicaId?: string;
+  /** Retention and claim settings of the Redis backend. */
+  readonly redis?: Pick<RedisBackendOptions, "maxLen" | "idleExpiryMs" | "claimIdleMs" | "connectTimeoutMs">;
   /** How long the Gateway trusts a backend's reflection answer (default 60 s). */
   readonly reflectionTtlMs?: number;
   /**
@@ -139,6 +158,8 @@ export interface Emulator extends AsyncDisposable {
   readonly pubsub: PubsubBackend;
   /** The state backend (for in-process inspection). */
   readonly state: StateBackend;
+  /** This replica's id on a shared (Redis) backend; undefined in memory. */
+  readonly replicaId: string | undefined;
   /** The number of open Pubsub.Subscribe streams. */
   activeSubscriptions(): number;
   /**
@@ -163,14 +184,24 @@ const dialHost = (host: string) => (host === "0.0.0.0" ? "127.0.0.1" : host === 
 
 const address = (server: RunningServer): ServerAddress => ({ host: server.host, port: server.port, url: server.url });
 
+/** Connects the Redis backend when `options.backend` names one. */
+async function sharedBackend(options: EmulatorOptions, log: Logger): Promise<RedisBackend | undefined> {
+  const url = options.backend ?? "memory";
+  if (url === "memory") return undefined;
+  if (!url.startsWith("redis://")) throw new Error(`backend "${url}" is not supported: use "memory" or redis://host:port/db`);
+  return createRedisBackend({ url, log: log.child("redis"), ...(options.replicaId ? { replicaId: options.replicaId } : {}), ...options.redis });
+}
+
 /** Starts the emulator; resolves once every server listens. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const log = options.logger ?? createLogger({ level: options.logLevel ?? "info" });
   const host = options.host ?? "127.0.0.1";
   const ports = resolvePorts(options.ports);
   const apiKeys = options.apiKeys ?? {};
-  const pubsub = options.backends?.pubsub ?? createMemoryPubsubBackend({ log: log.child("pubsub") });
-  const state = options.backends?.state ?? createMemoryStateBackend();
+  const shared = await sharedBackend(options, log);
+  const pubsub = options.backends?.pubsub ?? shared?.pubsub ?? createMemoryPubsubBackend({ log: log.child("pubsub") });
+  const state = options.backends?.state ?? shared?.state ?? createMemoryStateBackend();
+  const locks = options.backends?.locks ?? shared?.locks;
   const telemetry = options.tracerProvider ? await loadTelemetry({ tracerProvider: options.tracerProvider }) : undefined;
   const stopping = new AbortController();
   // Every open stream listens on this signal; many concurrent streams are normal, not a leak.
@@ -190,6 +221,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     await Promise.allSettled(managed.map((m) => m.close()));
     await pubsub.close();
     await state.close();
+    await shared?.close();
   };
 
   // The UI's own origins are allowed by the gRPC-Web server even when CORS is restricted.
@@ -250,8 +282,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       }
     }
 
-    const deps = { pubsub, state, ...(telemetry ? { telemetry } : {}) };
-    const workmanager = createWorkManagerService({ ...deps, log: log.child("workmanager") }, options.workmanager);
+    const deps = { pubsub, state, ...(locks ? { locks } : {}), ...(telemetry ? { telemetry } : {}) };
+    // Emulators sharing a backend follow its worker registry (see WorkManagerOptions.syncIntervalMs).
+    const wmOptions = shared ? { syncIntervalMs: 1_000, ...options.workmanager } : options.workmanager;
+    const workmanager = createWorkManagerService({ ...deps, log: log.child("workmanager") }, wmOptions);
     managed.push(workmanager);
     // Loopback WebSocket targets are allowed by default only while the emulator itself listens on
     // loopback: then every caller is on this machine already and gains no reach through it.
@@ -313,6 +347,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const keyNames = Object.keys(apiKeys);
     log.info(keyNames.length > 0 ? `api keys enforced (names: ${keyNames.join(", ")})` : "api keys not configured: every call is allowed");
     log.info("every server also serves grpc.health.v1.Health and grpc.reflection.v1.ServerReflection (and v1alpha)");
+    if (shared) log.info(`state and pub/sub on ${shared.address.display} as replica ${shared.replicaId}`);
     if (options.tls) log.info(options.tls.requireClientCert ? "TLS on every server, client certificates required" : "TLS on every server");
 
     let stopped: Promise<void> | undefined;
@@ -329,6 +364,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       services: backendList,
       pubsub,
       state,
+      replicaId: shared?.replicaId,
       activeSubscriptions: pubsubService.activeSubscriptions,
       activeStreams: () => streams.count,
       stop() {

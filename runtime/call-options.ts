@@ -17,6 +17,8 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Extra request headers (gRPC metadata) for this call only. */
   headers?: HeadersInit;
+  /** Receives the response headers of a stream once the server has sent them. */
+  onHeader?: (headers: Headers) => void;
   /**
    * Retries of this call, merged over the client's policy; `false` disables them. Retries apply
    * only to methods safe to repeat (see `idempotent`).

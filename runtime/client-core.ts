@@ -194,6 +194,7 @@ class Core implements ClientCore {
         let done = false;
         try {
           const response = await transport.stream(method, scope.signal, timeoutMs, options?.headers, input, options?.contextValues);
+          options?.onHeader?.(response.header);
           iterator = response.message[Symbol.asyncIterator]();
           for (;;) {
             const next = await iterator.next();

@@ -50,15 +50,19 @@ function listFiles(dir) {
   return out.sort();
 }
 
-// Tests run real Python workers, make a test PKI with openssl and drive the emulator's web UI in
-// Debian's Chromium (through playwright-core, never a browser download of its own): find them,
-// or install them from Debian's packages when we can (root with apt-get, as on CI), or say how.
-step("system tools the tests need (python3, openssl, chromium)", () => {
+// Tests run real Python workers, make a test PKI with openssl, drive the browser suites and the
+// emulator's web UI in Debian's Chromium (through playwright-core, never a browser download of its
+// own) and run the emulator on real Redis servers of their own (redis-server, redis-benchmark for
+// bench/redis): find them, or install them from Debian's packages when we can (root with apt-get,
+// as on CI), or say how.
+step("system tools the tests need (python3, openssl, chromium, redis-server)", () => {
+  const onPath = (command) => () => spawnSync("sh", ["-c", `command -v ${command}`]).status === 0;
   const tools = [
-    { pkg: "python3", present: () => spawnSync("sh", ["-c", "command -v python3"]).status === 0 },
-    { pkg: "openssl", present: () => spawnSync("sh", ["-c", "command -v openssl"]).status === 0 },
+    { pkg: "python3", present: onPath("python3") },
+    { pkg: "openssl", present: onPath("openssl") },
     // test/support/chromium.ts launches exactly this path.
     { pkg: "chromium", present: () => existsSync("/usr/bin/chromium") },
+    { pkg: "redis-server", present: onPath("redis-server") },
   ];
   const missing = tools.filter((tool) => !tool.present()).map((tool) => tool.pkg);
   if (missing.length === 0) return;

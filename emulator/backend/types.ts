@@ -32,12 +32,26 @@ export interface SubscribeOptions {
    * without a queue each receive every event (fan-out).
    */
   readonly queue?: string;
+  /**
+   * Resume a fan-out subscription after the event with this id (`ce-id`), as SSE's
+   * `Last-Event-ID`: every later event still retained is delivered first. `"0"` means from the
+   * oldest retained event; an id no longer retained resumes from the oldest too. Only backends
+   * with `resumable` honour it; the others start from now.
+   */
+  readonly resumeAfter?: string;
 }
 
 /** A live subscription; `close()` is idempotent. */
 export interface BusSubscription {
   /** Stops delivery to this subscriber. */
   close(): void;
+  /**
+   * Settles once the subscription is positioned in its topic (events published after that are
+   * delivered), with the id of the last event before that position (`"0"` when there is none) —
+   * what a client sends back to resume. Absent on backends that deliver from the moment of
+   * `subscribe` and cannot resume; rejects when the backend is unavailable.
+   */
+  readonly ready?: Promise<string>;
 }
 
 /**
@@ -49,6 +63,8 @@ export type BusListener = (event: BusEvent) => void | Promise<void>;
 
 /** Pub/sub storage and delivery. */
 export interface PubsubBackend {
+  /** True when subscriptions can resume after a given event id (`SubscribeOptions.resumeAfter`). */
+  readonly resumable?: boolean;
   /**
    * Publishes an event. Fills `ce-id` (a UUID), `ce-time` (now, RFC 3339) and
    * `ce-specversion` ("1.0") when absent, and returns the event as delivered.
@@ -105,4 +121,14 @@ export interface StateBackend {
   getAll(service: string): Promise<Map<string, string>>;
   /** Frees resources. */
   close(): Promise<void>;
+}
+
+/**
+ * Mutual exclusion by name, for worker groups ("members of one group never process at the same
+ * time"). The in-memory default holds within one process; a shared backend's holds across every
+ * emulator on it.
+ */
+export interface GroupLocks {
+  /** Runs `fn` while holding the lock named `key`; waiters run one at a time. */
+  run<T>(key: string, fn: () => Promise<T>): Promise<T>;
 }

@@ -50,6 +50,15 @@ export function createGatewayService(ctx: ServiceContext, backends: Backends, op
       const classified = classify(event);
       if (matches(filter, classified)) channel.push(toTopicEvent(classified));
     });
+    // On a shared backend, counted as open only once events reach it.
+    if (sub.ready) {
+      try {
+        await sub.ready;
+      } catch (err) {
+        sub.close();
+        throw err;
+      }
+    }
     const untrack = ctx.streams?.track();
     let released = false;
     const release = () => {

@@ -28,6 +28,15 @@ export interface PubsubServiceOptions {
 /** The response header carrying the id of a Subscribe stream, for Unsubscribe. */
 export const SUBSCRIPTION_ID_HEADER = "x-subscription-id";
 
+/**
+ * Resumable subscriptions, in the manner of SSE: a client sends the id (`message_id`) of the last
+ * event it received in this request header and the stream starts right after that event (on a
+ * backend that retains events: Redis). The response carries the same header with the id of the
+ * event the stream starts after (`"0"`: the start), so a client that has received nothing yet
+ * can resume too.
+ */
+export const LAST_EVENT_ID_HEADER = "last-event-id";
+
 /** The default `ce-type` of events published without one. */
 export const DEFAULT_EVENT_TYPE = "com.virtufin.pubsub.publish";
 
@@ -129,7 +138,16 @@ export function createPubsubService(ctx: ServiceContext, options: PubsubServiceO
         }, idleMs);
         idle.unref();
       };
-      const sub = pubsub.subscribe(req.topic, (event) => channel.push(event));
+      const resumeAfter = context.requestHeader.get(LAST_EVENT_ID_HEADER) ?? undefined;
+      const sub = pubsub.subscribe(req.topic, (event) => channel.push(event), resumeAfter ? { resumeAfter } : {});
+      if (sub.ready) {
+        try {
+          context.responseHeader.set(LAST_EVENT_ID_HEADER, await sub.ready);
+        } catch (err) {
+          sub.close();
+          throw err;
+        }
+      }
       const untrack = ctx.streams?.track();
       subscriptions.set(id, { topic: req.topic, channel });
       context.responseHeader.set(SUBSCRIPTION_ID_HEADER, id);

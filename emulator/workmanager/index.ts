@@ -3,7 +3,7 @@
  * in child processes and consume pub/sub topics. See README.md in this folder.
  */
 import type { ServiceImpl } from "@connectrpc/connect";
-import type { PubsubBackend, StateBackend } from "../backend/types.js";
+import type { GroupLocks, PubsubBackend, StateBackend } from "../backend/types.js";
 import type { Logger } from "../logger.js";
 import type { WorkManager } from "@virtufin/sdk/gen/virtufin/workmanager_pb";
 import { resolveWorkManagerOptions, type WorkManagerOptions } from "./options.js";

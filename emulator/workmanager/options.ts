@@ -36,6 +36,13 @@ export interface WorkManagerOptions {
   readonly codeFetchTimeoutMs?: number;
   /** Reload the persisted workers (set RUNNING) when the service is created (default true). */
   readonly recoverOnStart?: boolean;
+  /**
+   * On a backend shared by several emulators: how often each one re-reads the worker registry
+   * and follows it (runs every persisted worker in its persisted status). 0 (the default in
+   * memory) turns this off; the emulator sets 1,000 ms on Redis. When on, it replaces
+   * `recoverOnStart` (persisted statuses are followed, not all set RUNNING).
+   */
+  readonly syncIntervalMs?: number;
 }
 
 /** The options with every default filled in. */
@@ -56,6 +63,7 @@ export function resolveWorkManagerOptions(options: WorkManagerOptions = {}): Res
     maxCodeBytes: positive(options.maxCodeBytes, 1024 * 1024),
     codeFetchTimeoutMs: positive(options.codeFetchTimeoutMs, 30_000),
     recoverOnStart: options.recoverOnStart ?? true,
+    syncIntervalMs: Math.max(0, options.syncIntervalMs ?? 0),
   };
 }
 

@@ -3,7 +3,7 @@
  */
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import { randomUUID } from "node:crypto";
-import type { PubsubBackend, StateBackend } from "../backend/types.js";
+import type { GroupLocks, PubsubBackend, StateBackend } from "../backend/types.js";
 import type { Logger } from "../logger.js";
 import type { Telemetry } from "@virtufin/sdk/internal";
 import { WorkManager, WorkerStatus, type CodeSource } from "@virtufin/sdk/gen/virtufin/workmanager_pb";
@@ -29,6 +29,8 @@ export interface WorkManagerDeps {
   readonly log: Logger;
   /** Tracing, when the emulator was given a tracer provider. */
   readonly telemetry?: Telemetry;
+  /** Group locks; by default a mutex per group within this process. */
+  readonly locks?: GroupLocks;
 }
 
 /** The WorkManager: RPC implementation plus shutdown. */
@@ -42,6 +44,11 @@ export class WorkManagerCore {
   private readonly context: WorkerContext;
   private closed = false;
   private ready: Promise<unknown> = Promise.resolve();
+  /** Ids seen in the shared registry: only those are removed when they disappear from it. */
+  private readonly registered = new Set<string>();
+  private syncTimer: NodeJS.Timeout | undefined;
+  /** When this emulator last changed a worker through an RPC: a registry read older than that is stale for it. */
+  private readonly changedAt = new Map<string, number>();
 
   /** Creates the service; with recoverOnStart, persisted workers are recovered in the background. */
   constructor(
@@ -50,8 +57,13 @@ export class WorkManagerCore {
   ) {
     this.store = new WorkerStore(deps.state);
     this.lifecycle = new LifecyclePublisher(deps.pubsub, deps.log);
-    this.context = { pubsub: deps.pubsub, lifecycle: this.lifecycle, groups: new KeyedMutex(), options, closing: () => this.closed, telemetry: deps.telemetry };
-    if (options.recoverOnStart) {
+    this.context = { pubsub: deps.pubsub, lifecycle: this.lifecycle, groups: deps.locks ?? new KeyedMutex(), options, closing: () => this.closed, telemetry: deps.telemetry };
+    if (options.syncIntervalMs > 0) {
+      // On a shared backend the registry is the truth: follow it now and then periodically.
+      this.ready = this.syncSafely().then((count) => count > 0 && deps.log.info("workers taken from the shared registry", { count }));
+      this.syncTimer = setInterval(() => void this.ops.run("\u0000sync", () => this.syncSafely()), options.syncIntervalMs);
+      this.syncTimer.unref();
+    } else if (options.recoverOnStart) {
       this.ready = this.recover().then(
         (count) => count > 0 && deps.log.info("recovered persisted workers", { count }),
         (err: unknown) => deps.log.warn("worker recovery failed", { error: err instanceof Error ? err.message : String(err) }),
@@ -82,6 +94,8 @@ export class WorkManagerCore {
         throw new ConnectError("the WorkManager is shutting down", Code.Unavailable);
       }
       this.workers.set(id, worker);
+      this.changedAt.set(id, Date.now());
+      this.registered.add(id);
       await this.store.save(worker.toRecord());
       this.deps.log.info("worker created", { id, language: spec.language, topic, group: record.group || undefined });
       await this.lifecycle.publish("registered", worker);
@@ -108,6 +122,8 @@ export class WorkManagerCore {
       this.withWorker(req.id, async (worker) => {
         await this.stopWorker(worker);
         this.workers.delete(worker.id);
+        this.registered.delete(worker.id);
+        this.changedAt.delete(worker.id);
         await worker.dispose();
         await this.store.remove(worker.id);
         this.deps.log.info("worker deleted", { id: worker.id });
@@ -118,12 +134,16 @@ export class WorkManagerCore {
     startWorker: async (req) =>
       this.withWorker(req.id, async (worker) => {
         await this.startWorker(worker);
+        this.changedAt.set(worker.id, Date.now());
+        await this.store.save(worker.toRecord());
         return {};
       }),
 
     stopWorker: async (req) =>
       this.withWorker(req.id, async (worker) => {
         await this.stopWorker(worker);
+        this.changedAt.set(worker.id, Date.now());
+        await this.store.save(worker.toRecord());
         return {};
       }),
 
@@ -158,6 +178,7 @@ export class WorkManagerCore {
   /** Stops every worker and kills their processes; persisted records stay for the next start. */
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.syncTimer);
     await this.ready;
     const workers = [...this.workers.values()];
     this.workers.clear();
@@ -178,6 +199,7 @@ export class WorkManagerCore {
     if (worker.status === "RUNNING") return;
     await this.lifecycle.publish("starting", worker);
     worker.start();
+    await worker.subscribed();
     this.deps.log.info("worker started", { id: worker.id, topic: worker.topic });
     await this.lifecycle.publish("online", worker);
   }
@@ -222,6 +244,81 @@ export class WorkManagerCore {
     return new Worker(record, history, engine, spec, this.context, log, activity);
   }
 
+  /** The current code of a persisted record (fetched again when it came from a URL). */
+  private async codeOf(record: WorkerRecord): Promise<string> {
+    const current = record.history[record.history.length - 1]?.codeSource ?? {};
+    return current.url !== undefined ? decodeCode(await this.fetch(current.url)) : decodeCode(Buffer.from(current.content ?? "", "base64"));
+  }
+
+  /** The local worker of a persisted record, built (STOPPED) when this emulator has none yet. */
+  private async materialize(record: WorkerRecord): Promise<Worker> {
+    const existing = this.workers.get(record.id);
+    if (existing) return existing;
+    const { history, status: _status, ...rest } = record;
+    const worker = await this.buildWorker(rest, history, engineOf(record.mimeType), await this.codeOf(record));
+    if (this.closed) {
+      await worker.dispose();
+      throw new Error("the WorkManager is shutting down");
+    }
+    this.workers.set(record.id, worker);
+    this.registered.add(record.id);
+    await this.lifecycle.publish("registered", worker);
+    return worker;
+  }
+
+  /** {@link sync}, reporting instead of throwing (it runs in the background). */
+  private async syncSafely(): Promise<number> {
+    try {
+      return await this.sync();
+    } catch (err) {
+      if (!this.closed) this.deps.log.warn("worker registry not read", { error: err instanceof Error ? err.message : String(err) });
+      return 0;
+    }
+  }
+
+  /**
+   * Makes this emulator's workers follow the shared registry: every persisted worker runs here
+   * too (a competing consumer of its topic, so each event is still processed once), in its
+   * persisted status and code version; a worker deleted elsewhere is disposed. Returns how many
+   * workers this emulator has taken from the registry.
+   */
+  private async sync(): Promise<number> {
+    const readAt = Date.now();
+    const records = await this.store.loadAll();
+    let taken = 0;
+    for (const record of records) {
+      if (this.closed) return taken;
+      await this.ops.run(record.id, async () => {
+        const known = this.workers.get(record.id);
+        const worker = await this.materialize(record);
+        if (!known) taken += 1;
+        else if (record.history.length > worker.codeHistory.length) {
+          await worker.engine.load(await this.codeOf(record));
+          worker.adoptHistory(record.history);
+          this.deps.log.info("worker code reloaded from the registry", { id: worker.id, version: record.history.length });
+        }
+        // A change made here after the registry was read wins over what was read.
+        if ((this.changedAt.get(record.id) ?? 0) >= readAt) return;
+        if ((record.status ?? "RUNNING") === "RUNNING") await this.startWorker(worker);
+        else await this.stopWorker(worker);
+      }).catch((err: unknown) => this.deps.log.warn("worker not taken from the registry", { id: record.id, error: err instanceof Error ? err.message : String(err) }));
+    }
+    const present = new Set(records.map((r) => r.id));
+    for (const id of [...this.registered]) {
+      if (present.has(id) || (this.changedAt.get(id) ?? 0) >= readAt) continue;
+      await this.ops.run(id, async () => {
+        const worker = this.workers.get(id);
+        this.registered.delete(id);
+        this.workers.delete(id);
+        if (worker) {
+          await worker.dispose();
+          this.deps.log.info("worker deleted through another emulator; disposed here", { id });
+        }
+      });
+    }
+    return taken;
+  }
+
   /** Reloads persisted workers and sets every one RUNNING; returns how many. */
   private async recover(): Promise<number> {
     let count = 0;
@@ -229,21 +326,9 @@ export class WorkManagerCore {
       if (this.closed) break;
       try {
         await this.ops.run(record.id, async () => {
-          let worker = this.workers.get(record.id);
-          if (!worker) {
-            const spec = engineOf(record.mimeType);
-            const current = record.history[record.history.length - 1]?.codeSource ?? {};
-            const code = current.url !== undefined ? decodeCode(await this.fetch(current.url)) : decodeCode(Buffer.from(current.content ?? "", "base64"));
-            const { history, ...rest } = record;
-            worker = await this.buildWorker(rest, history, spec, code);
-            if (this.closed) {
-              await worker.dispose();
-              throw new Error("the WorkManager is shutting down");
-            }
-            this.workers.set(record.id, worker);
-            await this.lifecycle.publish("registered", worker);
-          }
+          const worker = await this.materialize(record);
           await this.startWorker(worker);
+          if (this.options.syncIntervalMs > 0) await this.store.save(worker.toRecord());
         });
         count += 1;
       } catch (err) {

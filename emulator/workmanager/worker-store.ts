@@ -38,6 +38,11 @@ export interface WorkerRecord {
   readonly createdAt: string;
   /** Every code source, oldest first (the last is current). */
   readonly history: readonly { readonly codeSource: StoredCodeSource; readonly createdAt: string }[];
+  /**
+   * Whether the worker should run (absent in records written before it existed: RUNNING).
+   * Emulators sharing a backend follow it, so a worker stopped through one stops on all.
+   */
+  readonly status?: "RUNNING" | "STOPPED";
 }
 
 const MAX_INDEX_RETRIES = 20;

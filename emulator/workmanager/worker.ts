@@ -9,7 +9,7 @@ import { ChildEngine, WorkerError } from "./child-engine.js";
 import { toPublication, toWorkerEvent } from "./cloud-event.js";
 import type { EngineSpec } from "./engines.js";
 import type { LifecyclePublisher } from "./lifecycle.js";
-import type { KeyedMutex } from "./mutex.js";
+import type { GroupLocks } from "../backend/types.js";
 import type { ResolvedWorkManagerOptions } from "./options.js";
 import type { StoredCodeSource, WorkerRecord } from "./worker-store.js";
 import { ATTR_MESSAGING_MESSAGE_ID, backoffDelay, sleep, type Telemetry } from "@virtufin/sdk/internal";
@@ -23,8 +23,8 @@ export interface WorkerContext {
   readonly pubsub: PubsubBackend;
   /** Lifecycle events. */
   readonly lifecycle: LifecyclePublisher;
-  /** One mutex per group name. */
-  readonly groups: KeyedMutex;
+  /** One lock per group name (across every emulator on a shared backend). */
+  readonly groups: GroupLocks;
   /** The service options. */
   readonly options: ResolvedWorkManagerOptions;
   /** True once the service is closing: no more publishing. */
@@ -83,7 +83,17 @@ export class Worker {
 
   /** The persistable record. */
   toRecord(): WorkerRecord {
-    return { ...this.record, history: this.history };
+    return { ...this.record, history: this.history, status: this.status };
+  }
+
+  /** Replaces the history with a newer one persisted by another emulator (code reloaded there). */
+  adoptHistory(history: WorkerRecord["history"]): void {
+    this.history = [...history];
+  }
+
+  /** Settles once the subscription of a running worker is in place (a shared backend's group exists). */
+  async subscribed(): Promise<void> {
+    await this.subscription?.ready;
   }
 
   /** Appends a history entry (after a successful reload). */
@@ -124,7 +134,11 @@ export class Worker {
     return work.finally(() => this.inFlight.delete(work));
   }
 
-  /** Processes one event with retries; resolves when done (the bus's acknowledgement). */
+  /**
+   * Processes one event with retries; resolves when done (the bus's acknowledgement: the result
+   * was published or the event dead-lettered). Rejects when the worker was disposed before either,
+   * so a shared backend leaves the event pending for another worker instead of losing it.
+   */
   private async handle(event: BusEvent): Promise<void> {
     const { retryAttempts, retryBaseDelayMs, messageTimeoutMs } = this.context.options;
     const input = toWorkerEvent(event);
@@ -141,7 +155,9 @@ export class Worker {
       try {
         const result = await this.exclusive(() => this.engine.process(input, messageTimeoutMs));
         const publication = toPublication(result, event);
-        if (publication && !this.context.closing()) {
+        if (publication) {
+          // Closing: the bus may be gone; leave the event unacknowledged rather than lose its result.
+          if (this.context.closing()) throw new Error(`the result of event ${event.id} not published: the WorkManager is closing`);
           await (tracing
             ? tracing.publish(publication.topic, publication.metadata, () => this.context.pubsub.publish(publication.topic, publication.data, publication.metadata))
             : this.context.pubsub.publish(publication.topic, publication.data, publication.metadata));
@@ -151,12 +167,14 @@ export class Worker {
         return;
       } catch (err) {
         this.activity.count("failed");
+        if (this.context.closing()) break;
         lastError = err instanceof WorkerError ? err : new WorkerError(err instanceof Error ? err.name : "Error", String(err instanceof Error ? err.message : err));
         tracing?.failed(lastError);
         this.log.warn("Process failed", { event: event.id, attempt: attempts, of: retryAttempts, error: `${lastError.type}: ${lastError.message}` });
       }
     }
     tracing?.done(lastError);
+    if (this.disposed || this.context.closing()) throw new Error(`event ${event.id} not processed: the worker was stopped`);
     await this.deadLetter(event, lastError, attempts);
   }
 
@@ -181,6 +199,8 @@ export class Worker {
       });
     } catch (err) {
       this.log.error("dead letter not published", { event: event.id, error: err instanceof Error ? err.message : String(err) });
+      // Unacknowledged, the event stays pending on a shared backend and is tried again.
+      throw err;
     }
     await this.context.lifecycle.publish("failed", this, { type: error.type, message: error.message });
   }

@@ -19,6 +19,12 @@ import { childValues, telemetryOf, traceHandled, tracedPublish, traceReceived, t
 
 /** Metadata key that marks liveness probes (see subscribeReady); user streams never show them. */
 export const PROBE_KEY = "virtufinprobe";
+
+/**
+ * The header of resumable subscriptions: sent with the id of the last event received when a
+ * stream is reopened; a server that can resume answers it with where the stream starts.
+ */
+export const LAST_EVENT_ID_HEADER = "last-event-id";
 import { replyError, Responder, type ResponderHandler, type ResponderOptions } from "./workers.js";
 
 /** Options of {@link PlatformPubsub.publish}. */
@@ -323,15 +329,36 @@ export class PlatformPubsub {
 
   #subscribe(topic: string, options: SubscribeOptions): AsyncIterable<PubsubEvent> {
     const core = this.#core;
+    // Resume after a reconnect (as SSE's Last-Event-ID): a server that retains events says where
+    // a stream starts in the response header; we send back the id of the last event received.
+    let lastId: string | undefined;
+    let resumable = false;
+    const onHeader = (headers: Headers) => {
+      const position = headers.get(LAST_EVENT_ID_HEADER);
+      if (position === null) return;
+      resumable = true;
+      lastId ??= position;
+    };
     return reconnectingStream(
       (signal) => ({
         async *[Symbol.asyncIterator]() {
-          for await (const message of core.serverStream(Pubsub.method.subscribe, { topic }, { signal })) {
+          const headers = lastId !== undefined ? { [LAST_EVENT_ID_HEADER]: lastId } : undefined;
+          for await (const message of core.serverStream(Pubsub.method.subscribe, { topic }, { signal, onHeader, ...(headers ? { headers } : {}) })) {
+            if (message.messageId !== "") lastId = message.messageId;
             yield new PubsubEvent(message);
           }
         },
       }),
-      { signal: options.signal, reconnect: options.reconnect, onReconnect: reportReconnect(this.#connection, topic, options.onReconnect), idOf: (e) => e.messageId },
+      {
+        signal: options.signal,
+        reconnect: options.reconnect,
+        onReconnect: reportReconnect(
+          this.#connection,
+          topic,
+          options.onReconnect && ((info) => options.onReconnect?.({ ...info, resumes: resumable && lastId !== undefined })),
+        ),
+        idOf: (e) => e.messageId,
+      },
     );
   }
 }

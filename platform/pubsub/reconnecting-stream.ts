@@ -30,6 +30,11 @@ export interface ReconnectInfo {
   readonly delayMs: number;
   /** Why the previous stream ended (undefined when the server ended it cleanly). */
   readonly error: VirtufinError | undefined;
+  /**
+   * True when the stream will resume right after the last event received (the server retains
+   * events and said so), so nothing published while it was down is lost.
+   */
+  readonly resumes?: boolean;
 }
 
 /** Options of {@link reconnectingStream}. */

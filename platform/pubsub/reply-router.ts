@@ -19,7 +19,7 @@ export interface ReplyTransport {
    */
   subscribeReady(
     topic: string,
-    options: { signal: AbortSignal; readyTimeoutMs?: number; onReconnect?: () => void },
+    options: { signal: AbortSignal; readyTimeoutMs?: number; onReconnect?: (info: { readonly resumes?: boolean }) => void },
   ): Promise<AsyncIterable<PubsubEvent>>;
 }
 
@@ -171,7 +171,10 @@ export class ReplyRouter {
     const events = await this.#transport.subscribeReady(this.topic, {
       signal: controller.signal,
       readyTimeoutMs: this.#readyTimeoutMs,
-      onReconnect: () => this.#renew(subscription),
+      // A stream that resumes after its last event loses no reply: no new subscription needed.
+      onReconnect: (info) => {
+        if (!info.resumes) this.#renew(subscription);
+      },
     });
     const route = async () => {
       try {

@@ -41,7 +41,7 @@ describe("command line parsing", () => {
         servicesConfigPath: "svc.yaml",
         apiKeys: { env: "e1", other: "e2", a: "1", b: "x=y" },
         workmanager: { allowedCodeHosts: ["example.com", "*.acme.io"] },
-        daprPort: 50001,
+        daprPort: 0, // a free port when the platform's ports are given, like the UI
       },
     });
     expect(parseCli(["-h"], {})).toEqual({ help: true });
