@@ -108,7 +108,7 @@ step("type-check (tsc --noEmit, strict)", () => {
   try {
     execFileSync(bin("tsc"), ["--noEmit", "-p", "tsconfig.json"], { cwd: root, encoding: "utf8", stdio: "pipe" });
   } catch (error) {
-    throw new Error(`${error.stdout ?? ""}${error.stderr ?? ""}`);
+    throw new Error(`${error.stdout ?? ""}${error.stderr ?? ""}`, { cause: error });
   }
 });
 

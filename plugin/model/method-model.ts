@@ -50,7 +50,12 @@ export function buildMethod(desc: DescMethod, name: string, service: DescService
   const streamingInput = desc.methodKind === "client_streaming" || desc.methodKind === "bidi_streaming";
   const streamingOutput = desc.methodKind === "server_streaming" || desc.methodKind === "bidi_streaming";
   const result = buildResult(desc, streamingOutput);
-  const returnType: TypeExpr = [{ kind: "global", name: streamingOutput ? "AsyncIterable" : "Promise" }, "<", ...result.type, ">"];
+  const returnType: TypeExpr = [
+    { kind: "global", name: streamingOutput ? "AsyncIterable" : "Promise" },
+    "<",
+    ...result.type,
+    ">",
+  ];
   const requestType = requestInitType(desc.input);
   const text = commentLines(comments.method(desc));
   const tags = [...(desc.deprecated ? ["@deprecated"] : []), `@generated from rpc ${service.typeName}.${desc.name}`];
@@ -132,10 +137,7 @@ function resultStatements(call: Code, result: Result, streamingOutput: boolean):
   if (streamingOutput) {
     return [["return ", { kind: "runtime-value", name: "mapAsync" }, "(", ...call, `, (response) => response.${result.field});`]];
   }
-  return [
-    ["const ", { kind: "local", name: "response" }, " = await ", ...call, ";"],
-    [`return response.${result.field};`],
-  ];
+  return [["const ", { kind: "local", name: "response" }, " = await ", ...call, ";"], [`return response.${result.field};`]];
 }
 
 function flatParam(field: DescField, name: string, optional: boolean): ParamModel {
