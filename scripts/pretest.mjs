@@ -7,8 +7,8 @@
 //   3. `buf breaking` against the protos of the previous commit (when there is one);
 //   4. a fresh `buf generate` reproduces generated/ byte for byte;
 //   5. the whole project type-checks with `tsc --noEmit` (strict);
-//   6. `npm run lint` (typescript-eslint, type-aware) and `npm run format:check` (prettier) are clean;
-//   7. `npm run docs` (TypeDoc, warnings are errors) builds the API reference without a warning.
+//   6. `npm run docs` (TypeDoc, warnings are errors) builds the API reference without a warning;
+//   7. `npm run lint` (typescript-eslint, type-aware) and `npm run format:check` (prettier) are clean.
 // Each step says what failed and how to fix it; none is skipped silently.
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -112,14 +112,14 @@ step("type-check (tsc --noEmit, strict)", () => {
   }
 });
 
+step("API reference (npm run docs: TypeDoc, warnings are errors)", () =>
+  run("npm", ["run", "-s", "docs"], "Export a referenced type from the entry point that names it, or stop referencing it."),
+);
+
 step("lint (npm run lint: typescript-eslint, type-aware)", () =>
   run("npm", ["run", "-s", "lint"], "Fix the findings; disable a rule only on its line, with a comment saying why."),
 );
 
 step("format (npm run format:check: prettier)", () =>
   run("npm", ["run", "-s", "format:check"], "Run npx prettier --write on the files listed."),
-);
-
-step("API reference (npm run docs: TypeDoc, warnings are errors)", () =>
-  run("npm", ["run", "-s", "docs"], "Export a referenced type from the entry point that names it, or stop referencing it."),
 );
