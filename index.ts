@@ -52,11 +52,18 @@ export {
 // Connections, call options and errors.
 export { DEFAULT_STREAM_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, type CallOptions } from "./runtime/call-options.js";
 export type { ClientTarget } from "./runtime/client-core.js";
-export { Connection, type ConnectionOptions, type EndpointDefaults, type Protocol, type TlsOptions } from "./runtime/connection.js";
+export {
+  Connection,
+  type CallScope,
+  type ConnectionOptions,
+  type EndpointDefaults,
+  type Protocol,
+  type TlsOptions,
+} from "./runtime/connection.js";
 export { enableConnectProtocol } from "./runtime/transport/connect-protocol.js";
 export { Code, codeFromName, codeName, EtagMismatchError, RequestTimeoutError, VirtufinError } from "./runtime/errors.js";
 export type { RequestInit } from "./runtime/request-init.js";
-export { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./runtime/retry.js";
+export { DEFAULT_RETRY_POLICY, type ResolvedRetryPolicy, type RetryPolicy } from "./runtime/retry.js";
 export type { MeterProviderLike, TelemetryOption, TelemetryProviders, TracerProviderLike } from "./runtime/telemetry/options.js";
 
 export type { PubsubImplementation } from "./runtime/pubsub-core.js";

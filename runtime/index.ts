@@ -10,7 +10,16 @@
 export type { CallOptions } from "./call-options.js";
 export { createClientCore, flatArgs, mapAsync, type ClientCore, type ClientTarget } from "./client-core.js";
 export { RequestTimeoutError } from "./errors.js";
-export type { RequestInit } from "./request-init.js";
+export type {
+  AnyMessage,
+  FieldInit,
+  MessageInit,
+  OneofInit,
+  OneofKeys,
+  OneofMembers,
+  RequestInit,
+  UnionToIntersection,
+} from "./request-init.js";
 export { createGatewayCore, type JsonGateway } from "./gateway-core.js";
 export {
   createPubsubCore,

@@ -7,6 +7,7 @@ import type { DescField, DescMessage, DescOneof, MessageInitShape, MessageShape 
 import { isMessage } from "@bufbuild/protobuf";
 import { invalidArgument } from "./errors.js";
 
+/** Any protobuf-es message shape. */
 type Message = { readonly $typeName: string };
 
 /** The init shape of one field value, with the shorthand allowed in nested messages. */
@@ -28,6 +29,7 @@ type OneofMembers<U> = UnionToIntersection<
   U extends { case: infer C extends string; value: infer V } ? { readonly [P in C]?: FieldInit<V> } : never
 >;
 
+/** The intersection of a union's members. */
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
 
 /** The protobuf-es form of a oneof in an init object. */
@@ -47,6 +49,9 @@ type Init<T> = {
  * or an init object using the oneof shorthand (at most one member per oneof).
  */
 export type RequestInit<Desc extends DescMessage> = (Init<MessageShape<Desc>> & object) | MessageShape<Desc>;
+
+// Named in RequestInit: exported (from the runtime entry) so the API reference documents them.
+export type { FieldInit, Message as AnyMessage, Init as MessageInit, OneofInit, OneofKeys, OneofMembers, UnionToIntersection };
 
 /**
  * Rewrites the oneof shorthand of an init object into the protobuf-es form, recursively.

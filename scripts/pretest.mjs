@@ -6,7 +6,9 @@
 //   2. `buf lint` is clean;
 //   3. `buf breaking` against the protos of the previous commit (when there is one);
 //   4. a fresh `buf generate` reproduces generated/ byte for byte;
-//   5. the whole project type-checks with `tsc --noEmit` (strict).
+//   5. the whole project type-checks with `tsc --noEmit` (strict);
+//   6. `npm run docs` (TypeDoc, warnings are errors) builds the API reference without a warning;
+//   7. `npm run lint` (typescript-eslint, type-aware) and `npm run format:check` (prettier) are clean.
 // Each step says what failed and how to fix it; none is skipped silently.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -117,6 +119,18 @@ step("type-check (tsc --noEmit, strict)", () => {
   try {
     execFileSync(bin("tsc"), ["--noEmit", "-p", "tsconfig.json"], { cwd: root, encoding: "utf8", stdio: "pipe" });
   } catch (error) {
-    throw new Error(`${error.stdout ?? ""}${error.stderr ?? ""}`);
+    throw new Error(`${error.stdout ?? ""}${error.stderr ?? ""}`, { cause: error });
   }
 });
+
+step("API reference (npm run docs: TypeDoc, warnings are errors)", () =>
+  run("npm", ["run", "-s", "docs"], "Export a referenced type from the entry point that names it, or stop referencing it."),
+);
+
+step("lint (npm run lint: typescript-eslint, type-aware)", () =>
+  run("npm", ["run", "-s", "lint"], "Fix the findings; disable a rule only on its line, with a comment saying why."),
+);
+
+step("format (npm run format:check: prettier)", () =>
+  run("npm", ["run", "-s", "format:check"], "Run npx prettier --write on the files listed."),
+);

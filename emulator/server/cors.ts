@@ -7,7 +7,7 @@ import { cors as connectCors } from "@connectrpc/connect";
 /** Headers browsers may send beyond the protocol's own: auth, correlation and tracing. */
 export const EXTRA_ALLOWED_HEADERS = ["x-api-key", "correlationid", "traceparent", "tracestate", "authorization"];
 
-/** Options of {@link applyCors}. */
+/** CORS options of the emulator's HTTP servers (what `applyCors` answers preflight requests with). */
 export interface CorsOptions {
   /** Allowed origins; `["*"]` (the default) allows any origin. */
   readonly origins?: readonly string[];

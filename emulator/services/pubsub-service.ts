@@ -17,7 +17,7 @@ import { API_SOURCE, SYSTEM_EVENTS_TOPIC, type ServiceContext } from "./context.
 import { DEFAULT_STREAM_BUFFER, EventChannel } from "./event-channel.js";
 import { checkTopic, okStatus } from "./status.js";
 
-/** Options of {@link createPubsubService}. */
+/** Options of the emulator's Pubsub service (`createPubsubService`). */
 export interface PubsubServiceOptions {
   /** A subscription that delivered nothing for this long is ended (default 5 minutes). */
   readonly idleTimeoutMs?: number;

@@ -4,8 +4,8 @@
 // @generated from file virtufin/config.proto (package virtufin, syntax proto3)
 /* eslint-disable */
 
-import type { CallOptions, ClientCore, ClientTarget, JsonGateway, RequestInit } from "../../runtime/index.js";
-import { createClientCore, createGatewayCore, flatArgs } from "../../runtime/index.js";
+import type { CallOptions, ClientCore, ClientTarget, RequestInit } from "../../runtime/index.js";
+import { createClientCore, flatArgs } from "../../runtime/index.js";
 import type { ConfigService, GetConfigServiceRequestSchema, ListConfigServicesRequestSchema } from "./config_pb.js";
 import { Config } from "./config_pb.js";
 
@@ -42,9 +42,9 @@ export interface ConfigApi {
 }
 
 /**
- * The calls of virtufin.Config, written once for every route to it: the direct client, the
- * gateway proxy and the pub/sub client extend this class and differ only in the core they
- * pass to it. Kept in a private field, so no method name can collide with it.
+ * The calls of virtufin.Config, written once for every client class of it: they extend this
+ * class and differ only in the core they pass to it.
+ * The core is kept in a private field, so no method name can collide with it.
  */
 class ConfigClientBase implements ConfigApi {
   readonly #core: ClientCore;
@@ -118,31 +118,5 @@ export class ConfigClient extends ConfigClientBase implements ConfigApi {
   /** Closes the client at the end of an `await using` scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.#core.close();
-  }
-}
-
-/**
- * Read access to the services configuration.
- *
- * A typed gateway proxy of virtufin.Config: the calls of ConfigClient, carried by
- * `Gateway.InvokeJson` (the request as proto JSON, the response parsed back into the typed
- * message, in-band failures raised as VirtufinError with their status code).
- *
- * @generated from service virtufin.Config
- */
-export class ConfigGatewayProxy extends ConfigClientBase implements ConfigApi {
-  /**
-   * The Gateway backend name calls go to by default: "config"
-   * (from the service name in lowercase).
-   */
-  static readonly gatewayName = "config";
-
-  /**
-   * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
-   * open (the proxy owns nothing to close); `name` is the backend name, by default
-   * "config".
-   */
-  constructor(gateway: JsonGateway, name: string = ConfigGatewayProxy.gatewayName) {
-    super(createGatewayCore(Config, gateway, name));
   }
 }

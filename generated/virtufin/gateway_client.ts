@@ -11,8 +11,8 @@
 // @generated from file virtufin/gateway.proto (package virtufin, syntax proto3)
 /* eslint-disable */
 
-import type { CallOptions, ClientCore, ClientTarget, JsonGateway, RequestInit } from "../../runtime/index.js";
-import { createClientCore, createGatewayCore, flatArgs } from "../../runtime/index.js";
+import type { CallOptions, ClientCore, ClientTarget, RequestInit } from "../../runtime/index.js";
+import { createClientCore, flatArgs } from "../../runtime/index.js";
 import type { GetMethodSchemaRequestSchema, InvokeJsonRequestSchema, InvokeJsonResponse, InvokeRequestSchema, InvokeResponse, ListMethodsRequestSchema, ListServicesRequestSchema, MethodInfo, MethodSchema, SubscribeRequestSchema, SystemEventsRequestSchema, TopicEventRequest } from "./gateway_pb.js";
 import { Gateway } from "./gateway_pb.js";
 
@@ -130,9 +130,9 @@ export interface GatewayApi {
 }
 
 /**
- * The calls of virtufin.Gateway, written once for every route to it: the direct client, the
- * gateway proxy and the pub/sub client extend this class and differ only in the core they
- * pass to it. Kept in a private field, so no method name can collide with it.
+ * The calls of virtufin.Gateway, written once for every client class of it: they extend this
+ * class and differ only in the core they pass to it.
+ * The core is kept in a private field, so no method name can collide with it.
  */
 class GatewayClientBase implements GatewayApi {
   readonly #core: ClientCore;
@@ -309,33 +309,5 @@ export class GatewayClient extends GatewayClientBase implements GatewayApi {
   /** Closes the client at the end of an `await using` scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.#core.close();
-  }
-}
-
-/**
- * Dynamic dispatch to backend services, method discovery, and platform event streams.
- *
- * A typed gateway proxy of virtufin.Gateway: the calls of GatewayClient, carried by
- * `Gateway.InvokeJson` (the request as proto JSON, the response parsed back into the typed
- * message, in-band failures raised as VirtufinError with their status code).
- *
- * The Gateway dispatches unary methods only: streaming methods throw UNIMPLEMENTED.
- *
- * @generated from service virtufin.Gateway
- */
-export class GatewayGatewayProxy extends GatewayClientBase implements GatewayApi {
-  /**
-   * The Gateway backend name calls go to by default: "gateway"
-   * (from the service name in lowercase).
-   */
-  static readonly gatewayName = "gateway";
-
-  /**
-   * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
-   * open (the proxy owns nothing to close); `name` is the backend name, by default
-   * "gateway".
-   */
-  constructor(gateway: JsonGateway, name: string = GatewayGatewayProxy.gatewayName) {
-    super(createGatewayCore(Gateway, gateway, name));
   }
 }

@@ -33,8 +33,8 @@ export type GatewayOptions = Message<"virtufin.GatewayOptions"> & {
   /**
    * The backend name the Gateway dispatches to, as `Gateway.ListServices` lists it and as
    * `InvokeJsonRequest.service` expects it (for example "workmanager"). When empty, the
-   * generator falls back to its `gateway_name` plugin option, then to the service name in
-   * lowercase.
+   * generator falls back to its `gateway_name` plugin option; a service named by neither is not
+   * served by a Gateway and gets no typed gateway proxy.
    *
    * @generated from field: string name = 1;
    */

@@ -10,8 +10,8 @@
 // @generated from file virtufin/pubsub.proto (package virtufin, syntax proto3)
 /* eslint-disable */
 
-import type { CallOptions, ClientCore, ClientTarget, JsonGateway, RequestInit } from "../../runtime/index.js";
-import { createClientCore, createGatewayCore, flatArgs } from "../../runtime/index.js";
+import type { CallOptions, ClientCore, ClientTarget, RequestInit } from "../../runtime/index.js";
+import { createClientCore, flatArgs } from "../../runtime/index.js";
 import type { StatusResponse } from "./gateway_pb.js";
 import type { PublishRequestSchema, PubsubSubscribeRequestSchema, PubsubSubscribeResponse, UnsubscribeRequestSchema } from "./pubsub_pb.js";
 import { Pubsub } from "./pubsub_pb.js";
@@ -79,9 +79,9 @@ export interface PubsubApi {
 }
 
 /**
- * The calls of virtufin.Pubsub, written once for every route to it: the direct client, the
- * gateway proxy and the pub/sub client extend this class and differ only in the core they
- * pass to it. Kept in a private field, so no method name can collide with it.
+ * The calls of virtufin.Pubsub, written once for every client class of it: they extend this
+ * class and differ only in the core they pass to it.
+ * The core is kept in a private field, so no method name can collide with it.
  */
 class PubsubClientBase implements PubsubApi {
   readonly #core: ClientCore;
@@ -192,33 +192,5 @@ export class PubsubClient extends PubsubClientBase implements PubsubApi {
   /** Closes the client at the end of an `await using` scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.#core.close();
-  }
-}
-
-/**
- * Publish and subscribe to topics.
- *
- * A typed gateway proxy of virtufin.Pubsub: the calls of PubsubClient, carried by
- * `Gateway.InvokeJson` (the request as proto JSON, the response parsed back into the typed
- * message, in-band failures raised as VirtufinError with their status code).
- *
- * The Gateway dispatches unary methods only: streaming methods throw UNIMPLEMENTED.
- *
- * @generated from service virtufin.Pubsub
- */
-export class PubsubGatewayProxy extends PubsubClientBase implements PubsubApi {
-  /**
-   * The Gateway backend name calls go to by default: "pubsub"
-   * (from the service name in lowercase).
-   */
-  static readonly gatewayName = "pubsub";
-
-  /**
-   * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
-   * open (the proxy owns nothing to close); `name` is the backend name, by default
-   * "pubsub".
-   */
-  constructor(gateway: JsonGateway, name: string = PubsubGatewayProxy.gatewayName) {
-    super(createGatewayCore(Pubsub, gateway, name));
   }
 }

@@ -9,8 +9,8 @@
 // @generated from file virtufin/state.proto (package virtufin, syntax proto3)
 /* eslint-disable */
 
-import type { CallOptions, ClientCore, ClientTarget, JsonGateway, RequestInit } from "../../runtime/index.js";
-import { createClientCore, createGatewayCore, flatArgs } from "../../runtime/index.js";
+import type { CallOptions, ClientCore, ClientTarget, RequestInit } from "../../runtime/index.js";
+import { createClientCore, flatArgs } from "../../runtime/index.js";
 import type { StatusResponse } from "./gateway_pb.js";
 import type { DeleteStateRequestSchema, GetAllStateRequestSchema, GetStateRequestSchema, GetStateResponse, RegisterKeysRequestSchema, SaveStateRequestSchema } from "./state_pb.js";
 import { State } from "./state_pb.js";
@@ -111,9 +111,9 @@ export interface StateApi {
 }
 
 /**
- * The calls of virtufin.State, written once for every route to it: the direct client, the
- * gateway proxy and the pub/sub client extend this class and differ only in the core they
- * pass to it. Kept in a private field, so no method name can collide with it.
+ * The calls of virtufin.State, written once for every client class of it: they extend this
+ * class and differ only in the core they pass to it.
+ * The core is kept in a private field, so no method name can collide with it.
  */
 class StateClientBase implements StateApi {
   readonly #core: ClientCore;
@@ -269,31 +269,5 @@ export class StateClient extends StateClientBase implements StateApi {
   /** Closes the client at the end of an `await using` scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.#core.close();
-  }
-}
-
-/**
- * Key-value state with etags, namespaced by service.
- *
- * A typed gateway proxy of virtufin.State: the calls of StateClient, carried by
- * `Gateway.InvokeJson` (the request as proto JSON, the response parsed back into the typed
- * message, in-band failures raised as VirtufinError with their status code).
- *
- * @generated from service virtufin.State
- */
-export class StateGatewayProxy extends StateClientBase implements StateApi {
-  /**
-   * The Gateway backend name calls go to by default: "state"
-   * (from the service name in lowercase).
-   */
-  static readonly gatewayName = "state";
-
-  /**
-   * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
-   * open (the proxy owns nothing to close); `name` is the backend name, by default
-   * "state".
-   */
-  constructor(gateway: JsonGateway, name: string = StateGatewayProxy.gatewayName) {
-    super(createGatewayCore(State, gateway, name));
   }
 }

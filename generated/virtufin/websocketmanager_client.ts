@@ -193,9 +193,9 @@ export interface WebSocketManagerApi {
 }
 
 /**
- * The calls of virtufin.WebSocketManager, written once for every route to it: the direct client, the
- * gateway proxy and the pub/sub client extend this class and differ only in the core they
- * pass to it. Kept in a private field, so no method name can collide with it.
+ * The calls of virtufin.WebSocketManager, written once for every client class of it: they extend this
+ * class and differ only in the core they pass to it.
+ * The core is kept in a private field, so no method name can collide with it.
  */
 class WebSocketManagerClientBase implements WebSocketManagerApi {
   readonly #core: ClientCore;

@@ -311,7 +311,10 @@ export class PlatformPubsub {
     return new Responder(this, topic, handler, options);
   }
 
-  /** The shared reply router of a reply topic (used by generated request-reply clients too). */
+  /**
+   * The shared reply router of a reply topic (used by generated request-reply clients too).
+   * @internal
+   */
   replyRouter(replyTopic: string): ReplyRouter {
     let router = this.#routers.get(replyTopic);
     if (!router) {

@@ -4,9 +4,13 @@ export { createCommentIndex } from "./comments.js";
 export { buildSdkImports, type SdkImportModel } from "./sdk-imports.js";
 export type { CommentIndex } from "./comments.js";
 export type {
+  ApiModel,
+  BaseModel,
+  Code,
+  CodeRef,
   FileModel,
-  FlatModel,
   GatewayProxyModel,
+  ImplementationModel,
   MethodModel,
   OverloadModel,
   ParamModel,

@@ -25,7 +25,7 @@ export function commentLines(comment: string): string[] {
 
 /** Escapes text for a JSDoc block: `*\/` would end the comment early. */
 export function escapeJsDoc(text: string): string {
-  return text.replace(/\u0000/g, "").replace(/\*\//g, "*\\/");
+  return text.replaceAll("\u0000", "").replace(/\*\//g, "*\\/");
 }
 
 /** Joins paragraphs (arrays of lines) with an empty line between non-empty ones. */

@@ -1,7 +1,7 @@
 /**
  * The models of the other routes to a service besides its direct client: the typed gateway
- * proxy (every service) and typed request-reply over pub/sub (services bound by
- * `option (virtufin.pubsub)`). Names and documentation are decided here; the classes share the
+ * proxy (services a Gateway serves: a backend name from the proto or the `gateway_name` option)
+ * and typed request-reply over pub/sub (services bound by `option (virtufin.pubsub)`). Names and documentation are decided here; the classes share the
  * direct client's method models, so their signatures are the same by construction.
  */
 import type { DescService } from "@bufbuild/protobuf";
@@ -15,29 +15,27 @@ import type { GatewayProxyModel, PubsubModel } from "./view-model.js";
 export interface GatewayName {
   /** The name. */
   readonly name: string;
-  /** True when the proto or the plugin option gave it (not the lowercase fallback). */
-  readonly explicit: boolean;
   /** Where it came from, as documentation text. */
   readonly origin: string;
 }
 
 /**
  * The backend name: `(virtufin.gateway).name`, else the `gateway_name` plugin option (by full,
- * then simple name), else the service name in lowercase.
+ * then simple name), else undefined: no Gateway serves the service, so it gets no gateway proxy.
  */
-export function resolveGatewayName(desc: DescService, options: VirtufinPluginOptions): GatewayName {
+export function resolveGatewayName(desc: DescService, options: VirtufinPluginOptions): GatewayName | undefined {
   const fromProto = readMessageExtensionString(desc.proto.options, VIRTUFIN_GATEWAY, 1);
   if (fromProto !== undefined && fromProto !== "") {
-    return { name: fromProto, explicit: true, origin: "the proto's `(virtufin.gateway).name`" };
+    return { name: fromProto, origin: "the proto's `(virtufin.gateway).name`" };
   }
   const fromOption = options.gatewayNames.get(desc.typeName) ?? options.gatewayNames.get(desc.name);
   if (fromOption !== undefined) {
-    return { name: fromOption, explicit: true, origin: "the plugin option `gateway_name`" };
+    return { name: fromOption, origin: "the plugin option `gateway_name`" };
   }
-  return { name: desc.name.toLowerCase(), explicit: false, origin: "the service name in lowercase" };
+  return undefined;
 }
 
-/** The `<Service>GatewayProxy` of a service. */
+/** The `<Service>GatewayProxy` of a service a Gateway serves. */
 export function buildGatewayProxy(
   desc: DescService,
   gateway: GatewayName,
@@ -56,7 +54,9 @@ export function buildGatewayProxy(
         "`Gateway.InvokeJson` (the request as proto JSON, the response parsed back into the typed",
         "message, in-band failures raised as VirtufinError with their status code).",
       ],
-      streaming ? ["The Gateway dispatches unary methods only: streaming methods throw UNIMPLEMENTED."] : [],
+      streaming
+        ? [`The Gateway dispatches unary calls only, so the proxy has the unary methods; ${names.clientName} has all.`]
+        : [],
       tags,
     ),
     nameLiteral: JSON.stringify(gateway.name),
@@ -83,12 +83,15 @@ export function buildPubsub(
   const bindingName = exportName(desc.name + "PubsubBinding");
   const clientName = exportName(desc.name + "PubsubClient");
   const serveName = exportName("serve" + desc.name);
+  if (binding.routes.length === 0) {
+    throw new Error(`${desc.toString()}: option (virtufin.pubsub) on a service without unary methods; request-reply over pub/sub is unary only`);
+  }
   const streamingNote =
     binding.streaming.length === 0
       ? []
       : [
-          `Streaming methods are not carried over pub/sub: ${binding.streaming.map((m) => m.name).join(", ")}`,
-          "throw a VirtufinError with code UNIMPLEMENTED.",
+          "Pub/sub carries unary calls only, so this client has the unary methods (not",
+          `${binding.streaming.map((m) => m.name).join(", ")}).`,
         ];
   const q = (s: string) => `"${escapeJsDoc(s)}"`;
   return {

@@ -26,8 +26,8 @@ function scalar(type: ScalarType, longAsString: boolean): TypePart {
 /** The type of a singular message value (wrappers unboxed, Struct as JsonObject), shape or init. */
 function messageValue(field: DescField, message: DescMessage, init: boolean): TypeExpr {
   if (isWrapperDesc(message) && field.fieldKind === "message" && field.oneof === undefined) {
-    const inner = message.fields[0]!;
-    return [scalar(inner.scalar!, false)];
+    const inner = message.fields[0];
+    return [scalar(inner.scalar, false)];
   }
   if (message.typeName === STRUCT && field.parent.typeName !== VALUE) {
     return [{ kind: "protobuf-type", name: "JsonObject" }];

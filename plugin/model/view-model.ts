@@ -25,6 +25,20 @@ export type TypePart = string | TypeRef;
 /** A TypeScript type expression as a sequence of text and symbol references. */
 export type TypeExpr = readonly TypePart[];
 
+/**
+ * A reference in generated code besides types: a value imported from the runtime
+ * (`flatArgs`), a local name no import may shadow (`response`), or a protoc-gen-es descriptor
+ * (`WorkManagerService`, value import).
+ */
+export type CodeRef =
+  | TypeRef
+  | { readonly kind: "runtime-value"; readonly name: string }
+  | { readonly kind: "local"; readonly name: string }
+  | { readonly kind: "schema"; readonly desc: DescService | DescMessage };
+
+/** A line of generated code as a sequence of text and symbol references. */
+export type Code = readonly (string | CodeRef)[];
+
 /** A parameter of one call signature. */
 export interface ParamModel {
   /** The parameter's identifier (safe: no reserved word, unique in its signature). */
@@ -47,55 +61,83 @@ export interface OverloadModel {
 export interface MethodModel {
   /** The client method's name (lowerCamel, never `then`, `constructor`, a helper's name, ...). */
   readonly name: string;
-  /** The service descriptor the method belongs to (imported from the protoc-gen-es file). */
-  readonly service: DescService;
-  /** The protobuf-es localName of the method in the service descriptor (`Svc.method.<x>`). */
-  readonly descKey: string;
-  /** The ClientCore call: "unary", "serverStream", "clientStream" or "bidiStream". */
-  readonly coreCall: "unary" | "serverStream" | "clientStream" | "bidiStream";
-  /** True when the method returns a Promise (unary, client streaming). */
-  readonly returnsPromise: boolean;
-  /** The name of the request argument passed to the core call ("request" or "requests"). */
-  readonly requestArg: string;
-  /** The element type the method resolves to (Promise<T> or AsyncIterable<T>). */
-  readonly resultType: TypeExpr;
-  /** True when the response is empty and the method resolves to void. */
-  readonly returnsVoid: boolean;
-  /** The response field's localName when the response is unwrapped, else undefined. */
-  readonly unwrapField: string | undefined;
-  /** The request type for the flattened form's cast (`RequestInit<typeof XSchema>`). */
-  readonly requestType: TypeExpr;
+  /** True for a unary RPC, the only kind the Gateway and pub/sub carry. */
+  readonly unary: boolean;
+  /** What the method returns: `Promise<T>` or `AsyncIterable<T>`. */
+  readonly returnType: TypeExpr;
   /** The call signatures; more than one when the method has a flattened form. */
   readonly overloads: readonly OverloadModel[];
-  /** Set when the arguments go through the runtime's flatArgs. */
-  readonly flat: FlatModel | undefined;
+  /** The method's implementation in the base class, ready-made. */
+  readonly implementation: ImplementationModel;
 }
 
-/** How a flattened method splits its arguments at run time. */
-export interface FlatModel {
-  /** The localNames of the flattened fields, in order, as a TypeScript array literal. */
-  readonly fieldsLiteral: string;
-  /** Whether the request-object form is accepted too. */
-  readonly objectForm: boolean;
+/**
+ * A method's implementation, every choice made: the templates print the declarations, the doc,
+ * the head and the statements as they are.
+ */
+export interface ImplementationModel {
+  /** Overload declarations printed before the implementation (the flattened forms), or none. */
+  readonly declarations: readonly OverloadModel[];
+  /** The implementation's own JSDoc: one block when no declaration carries it, else none. */
+  readonly docs: readonly (readonly string[])[];
+  /** The signature line without its opening brace (`async listWorkers(request?: ...): Promise<...>`). */
+  readonly head: Code;
+  /** The body's statements, one per line. */
+  readonly statements: readonly Code[];
 }
 
-/** One service: a `<Service>Api` interface and a `<Service>Client` class. */
+/** An interface of a service's calls (`<Service>Api`, `<Service>UnaryApi`). */
+export interface ApiModel {
+  /** The interface's name. */
+  readonly name: string;
+  /** The interface it extends, or undefined. */
+  readonly extendsName: string | undefined;
+  /** JSDoc lines of the interface. */
+  readonly doc: readonly string[];
+  /** The methods it declares (besides inherited ones), in proto order. */
+  readonly methods: readonly MethodModel[];
+}
+
+/**
+ * A file-local (not exported) class holding method bodies, which the public classes extend;
+ * it keeps the core in a private field, so no method name can collide with it.
+ */
+export interface BaseModel {
+  /** The class's name (free among the file's exports). */
+  readonly name: string;
+  /** The base class it extends, or undefined. */
+  readonly extendsName: string | undefined;
+  /** The interface it implements. */
+  readonly apiName: string;
+  /** JSDoc lines of the class. */
+  readonly doc: readonly string[];
+  /** The methods it implements (besides inherited ones), in proto order. */
+  readonly methods: readonly MethodModel[];
+}
+
+/**
+ * One service: a `<Service>Api` interface and a `<Service>Client` class, plus the routes its
+ * options ask for. A route that carries unary calls only (the Gateway, pub/sub) implements
+ * `<Service>UnaryApi` when the service also has streaming methods, so no generated method exists
+ * whose every call throws.
+ */
 export interface ServiceModel {
   /** The service descriptor (imported from the protoc-gen-es file). */
   readonly desc: DescService;
-  /** The interface's name. */
+  /** The interface every route implements, or the unary one first and the full one last. */
+  readonly apis: readonly ApiModel[];
+  /** The full interface's name (`<Service>Api`), which the direct client implements. */
   readonly apiName: string;
+  /** The interface the unary-only routes implement (`<Service>UnaryApi` or `<Service>Api`). */
+  readonly routeApiName: string;
+  /** The base classes, each extending the one before it. */
+  readonly bases: readonly BaseModel[];
+  /** The base class the direct client extends (the last one). */
+  readonly clientBaseName: string;
+  /** The base class the unary-only routes extend. */
+  readonly routeBaseName: string;
   /** The class's name. */
   readonly clientName: string;
-  /**
-   * The name of the file-local base class holding the method bodies, which the client, the
-   * gateway proxy and the pub/sub client extend (free among the file's exports).
-   */
-  readonly baseName: string;
-  /** JSDoc lines of the base class. */
-  readonly baseDoc: readonly string[];
-  /** JSDoc lines of the interface. */
-  readonly apiDoc: readonly string[];
   /** JSDoc lines of the class. */
   readonly clientDoc: readonly string[];
   /** JSDoc lines of the constructor. */
@@ -106,8 +148,11 @@ export interface ServiceModel {
   readonly gatewayName: string | undefined;
   /** The methods, in proto order. */
   readonly methods: readonly MethodModel[];
-  /** The typed gateway proxy every service gets. */
-  readonly gatewayProxy: GatewayProxyModel;
+  /**
+   * The typed gateway proxy: only for a service a Gateway serves (a backend name from the proto
+   * or the `gateway_name` option) that has a unary method, else undefined.
+   */
+  readonly gatewayProxy: GatewayProxyModel | undefined;
   /** The request-reply client and responder of a service bound to pub/sub, else undefined. */
   readonly pubsub: PubsubModel | undefined;
 }

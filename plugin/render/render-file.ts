@@ -8,7 +8,7 @@
  */
 import type { GeneratedFile, Printable } from "@bufbuild/protoplugin";
 import type { DescEnum, DescMessage, DescService } from "@bufbuild/protobuf";
-import type { FileModel, TypeExpr } from "../model/index.js";
+import type { Code, CodeRef, FileModel, TypeExpr, TypeRef } from "../model/index.js";
 import type { EsNames } from "./es-names.js";
 import type * as HandlebarsApi from "handlebars";
 import { Handlebars } from "./handlebars.js";
@@ -48,26 +48,40 @@ function reserved(sink: Sink, name: string): string {
   return token(sink, sink.f.import(name, sink.ownPath, true));
 }
 
+function printTypeRef(sink: Sink, ref: TypeRef): string {
+  switch (ref.kind) {
+    case "shape":
+      return importShape(sink, ref.desc);
+    case "schema-type":
+      return importDesc(sink, ref.desc, true);
+    case "runtime-type":
+      return token(sink, sink.f.import(ref.name, sink.runtime, true));
+    case "protobuf-type":
+      return token(sink, sink.f.import(ref.name, "@bufbuild/protobuf", true));
+    case "global":
+      return reserved(sink, ref.name);
+  }
+}
+
+function printCodeRef(sink: Sink, ref: CodeRef): string {
+  switch (ref.kind) {
+    case "runtime-value":
+      return token(sink, sink.f.import(ref.name, sink.runtime));
+    case "local":
+      return reserved(sink, ref.name);
+    case "schema":
+      return importDesc(sink, ref.desc, false);
+    default:
+      return printTypeRef(sink, ref);
+  }
+}
+
 function printType(sink: Sink, expr: TypeExpr): string {
-  return expr
-    .map((part) => {
-      if (typeof part === "string") {
-        return part;
-      }
-      switch (part.kind) {
-        case "shape":
-          return importShape(sink, part.desc);
-        case "schema-type":
-          return importDesc(sink, part.desc, true);
-        case "runtime-type":
-          return token(sink, sink.f.import(part.name, sink.runtime, true));
-        case "protobuf-type":
-          return token(sink, sink.f.import(part.name, "@bufbuild/protobuf", true));
-        case "global":
-          return reserved(sink, part.name);
-      }
-    })
-    .join("");
+  return expr.map((part) => (typeof part === "string" ? part : printTypeRef(sink, part))).join("");
+}
+
+function printCode(sink: Sink, code: Code): string {
+  return code.map((part) => (typeof part === "string" ? part : printCodeRef(sink, part))).join("");
 }
 
 function createRenderer(): (model: FileModel, sink: Sink) => string {
@@ -84,6 +98,8 @@ function createRenderer(): (model: FileModel, sink: Sink) => string {
     schema: (desc: DescService | DescMessage, o: HelperOptions) => importDesc(o.data.sink, desc, false),
     /** `{{type expr}}`: a model type expression. */
     type: (expr: TypeExpr, o: HelperOptions) => printType(o.data.sink, expr),
+    /** `{{code line}}`: a ready-made line of code from the model. */
+    code: (line: Code, o: HelperOptions) => printCode(o.data.sink, line),
     /** `{{global "Promise"}}` / `{{local "response"}}`: a name no import may shadow. */
     global: (name: string, o: HelperOptions) => reserved(o.data.sink, name),
     local: (name: string, o: HelperOptions) => reserved(o.data.sink, name),

@@ -3,7 +3,17 @@
 
 /** The precompiled handlebars templates, by file name without `.hbs` (partials start with `_`). */
 export const templateSpecs: Record<string, unknown> = {
-  "_api": {"0":function(container,depth0,helpers,partials,data,blockParams,depths) {
+  "_api": {"0":function(container,depth0,helpers,partials,data) {
+    var stack1, helper, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
+          return parent[propertyName];
+        }
+        return undefined
+    };
+
+  return " extends "
+    + ((stack1 = (((helper = lookupProperty(helpers,"extendsName") || container.strict(depth0, "extendsName", {"start":{"line":2,"column":57},"end":{"line":2,"column":68}} ))),(typeof helper === "function" ? helper.call(depth0 != null ? depth0 : (container.nullContext || {}),{"name":"extendsName","hash":{},"data":data,"loc":{"start":{"line":2,"column":55},"end":{"line":2,"column":70}}}) : helper))) != null ? stack1 : "");
+},"1":function(container,depth0,helpers,partials,data,blockParams,depths) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -11,8 +21,8 @@ export const templateSpecs: Record<string, unknown> = {
         return undefined
     };
 
-  return ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"overloads"),{"name":"each","hash":{},"fn":container.program(1, data, 0, blockParams, depths),"inverse":container.noop,"data":data,"loc":{"start":{"line":4,"column":0},"end":{"line":6,"column":9}}})) != null ? stack1 : "");
-},"1":function(container,depth0,helpers,partials,data,blockParams,depths) {
+  return ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"overloads"),{"name":"each","hash":{},"fn":container.program(2, data, 0, blockParams, depths),"inverse":container.noop,"data":data,"loc":{"start":{"line":4,"column":0},"end":{"line":6,"column":9}}})) != null ? stack1 : "");
+},"2":function(container,depth0,helpers,partials,data,blockParams,depths) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -29,13 +39,26 @@ export const templateSpecs: Record<string, unknown> = {
         return undefined
     };
 
-  return ((stack1 = container.invokePartial(lookupProperty(partials,"_jsdoc"),depth0,{"name":"_jsdoc","hash":{"indent":"","lines":lookupProperty(depth0,"apiDoc")},"data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
-    + ((stack1 = (lookupProperty(helpers,"export")||container.strict(depth0, "export", {"start":{"line":2,"column":2},"end":{"line":2,"column":8}} )).call(alias1,"interface",lookupProperty(depth0,"apiName"),{"name":"export","hash":{},"data":data,"loc":{"start":{"line":2,"column":0},"end":{"line":2,"column":30}}})) != null ? stack1 : "")
+  return ((stack1 = container.invokePartial(lookupProperty(partials,"_jsdoc"),depth0,{"name":"_jsdoc","hash":{"indent":"","lines":lookupProperty(depth0,"doc")},"data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
+    + ((stack1 = (lookupProperty(helpers,"export")||container.strict(depth0, "export", {"start":{"line":2,"column":2},"end":{"line":2,"column":8}} )).call(alias1,"interface",lookupProperty(depth0,"name"),{"name":"export","hash":{},"data":data,"loc":{"start":{"line":2,"column":0},"end":{"line":2,"column":27}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"extendsName"),{"name":"if","hash":{},"fn":container.program(0, data, 0, blockParams, depths),"inverse":container.noop,"data":data,"loc":{"start":{"line":2,"column":27},"end":{"line":2,"column":77}}})) != null ? stack1 : "")
     + " {\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"methods"),{"name":"each","hash":{},"fn":container.program(0, data, 0, blockParams, depths),"inverse":container.noop,"data":data,"loc":{"start":{"line":3,"column":0},"end":{"line":7,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"methods"),{"name":"each","hash":{},"fn":container.program(1, data, 0, blockParams, depths),"inverse":container.noop,"data":data,"loc":{"start":{"line":3,"column":0},"end":{"line":7,"column":9}}})) != null ? stack1 : "")
     + "}\n";
 },"usePartial":true,"useData":true,"useDepths":true},
   "_base": {"0":function(container,depth0,helpers,partials,data) {
+    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
+          return parent[propertyName];
+        }
+        return undefined
+    };
+
+  return " extends "
+    + ((stack1 = (lookupProperty(helpers,"local")||container.strict(depth0, "local", {"start":{"line":2,"column":50},"end":{"line":2,"column":55}} )).call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"extendsName"),{"name":"local","hash":{},"data":data,"loc":{"start":{"line":2,"column":48},"end":{"line":2,"column":69}}})) != null ? stack1 : "");
+},"1":function(container,depth0,helpers,partials,data) {
+    return "    super(core);\n";
+},"2":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -53,50 +76,24 @@ export const templateSpecs: Record<string, unknown> = {
         return undefined
     };
 
-  return ((stack1 = container.invokePartial(lookupProperty(partials,"_jsdoc"),depth0,{"name":"_jsdoc","hash":{"indent":"","lines":lookupProperty(depth0,"baseDoc")},"data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
+  return ((stack1 = container.invokePartial(lookupProperty(partials,"_jsdoc"),depth0,{"name":"_jsdoc","hash":{"indent":"","lines":lookupProperty(depth0,"doc")},"data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
     + "class "
-    + ((stack1 = (lookupProperty(helpers,"local")||alias1(depth0, "local", {"start":{"line":2,"column":8},"end":{"line":2,"column":13}} )).call(alias2,lookupProperty(depth0,"baseName"),{"name":"local","hash":{},"data":data,"loc":{"start":{"line":2,"column":6},"end":{"line":2,"column":24}}})) != null ? stack1 : "")
+    + ((stack1 = (lookupProperty(helpers,"local")||alias1(depth0, "local", {"start":{"line":2,"column":8},"end":{"line":2,"column":13}} )).call(alias2,lookupProperty(depth0,"name"),{"name":"local","hash":{},"data":data,"loc":{"start":{"line":2,"column":6},"end":{"line":2,"column":20}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,lookupProperty(depth0,"extendsName"),{"name":"if","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":2,"column":20},"end":{"line":2,"column":76}}})) != null ? stack1 : "")
     + " implements "
-    + ((stack1 = (((helper = lookupProperty(helpers,"apiName") || alias1(depth0, "apiName", {"start":{"line":2,"column":38},"end":{"line":2,"column":45}} ))),(typeof helper === "function" ? helper.call(alias2,{"name":"apiName","hash":{},"data":data,"loc":{"start":{"line":2,"column":36},"end":{"line":2,"column":47}}}) : helper))) != null ? stack1 : "")
+    + ((stack1 = (((helper = lookupProperty(helpers,"apiName") || alias1(depth0, "apiName", {"start":{"line":2,"column":90},"end":{"line":2,"column":97}} ))),(typeof helper === "function" ? helper.call(alias2,{"name":"apiName","hash":{},"data":data,"loc":{"start":{"line":2,"column":88},"end":{"line":2,"column":99}}}) : helper))) != null ? stack1 : "")
     + " {\n  readonly #core: "
     + ((stack1 = (lookupProperty(helpers,"runtimeType")||alias1(depth0, "runtimeType", {"start":{"line":3,"column":20},"end":{"line":3,"column":31}} )).call(alias2,"ClientCore",{"name":"runtimeType","hash":{},"data":data,"loc":{"start":{"line":3,"column":18},"end":{"line":3,"column":46}}})) != null ? stack1 : "")
     + ";\n\n  /** Keeps the core every call goes through. */\n  constructor("
     + ((stack1 = (lookupProperty(helpers,"local")||alias1(depth0, "local", {"start":{"line":6,"column":16},"end":{"line":6,"column":21}} )).call(alias2,"core",{"name":"local","hash":{},"data":data,"loc":{"start":{"line":6,"column":14},"end":{"line":6,"column":30}}})) != null ? stack1 : "")
     + ": "
     + ((stack1 = (lookupProperty(helpers,"runtimeType")||alias1(depth0, "runtimeType", {"start":{"line":6,"column":34},"end":{"line":6,"column":45}} )).call(alias2,"ClientCore",{"name":"runtimeType","hash":{},"data":data,"loc":{"start":{"line":6,"column":32},"end":{"line":6,"column":60}}})) != null ? stack1 : "")
-    + ") {\n    this.#core = core;\n  }\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,lookupProperty(depth0,"methods"),{"name":"each","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":9,"column":0},"end":{"line":12,"column":9}}})) != null ? stack1 : "")
+    + ") {\n"
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,lookupProperty(depth0,"extendsName"),{"name":"if","hash":{},"fn":container.program(1, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":7,"column":0},"end":{"line":9,"column":7}}})) != null ? stack1 : "")
+    + "    this.#core = core;\n  }\n"
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,lookupProperty(depth0,"methods"),{"name":"each","hash":{},"fn":container.program(2, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":12,"column":0},"end":{"line":15,"column":9}}})) != null ? stack1 : "")
     + "}\n";
 },"usePartial":true,"useData":true},
-  "_call": {"0":function(container,depth0,helpers,partials,data) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
-
-  return " as "
-    + ((stack1 = (lookupProperty(helpers,"type")||container.strict(depth0, "type", {"start":{"line":1,"column":95},"end":{"line":1,"column":99}} )).call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"requestType"),{"name":"type","hash":{},"data":data,"loc":{"start":{"line":1,"column":93},"end":{"line":1,"column":113}}})) != null ? stack1 : "");
-},"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data) {
-    var stack1, helper, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), alias3="function", lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
-
-  return "this.#core."
-    + ((stack1 = (((helper = lookupProperty(helpers,"coreCall") || alias1(depth0, "coreCall", {"start":{"line":1,"column":13},"end":{"line":1,"column":21}} ))),(typeof helper === alias3 ? helper.call(alias2,{"name":"coreCall","hash":{},"data":data,"loc":{"start":{"line":1,"column":11},"end":{"line":1,"column":23}}}) : helper))) != null ? stack1 : "")
-    + "("
-    + ((stack1 = (lookupProperty(helpers,"schema")||alias1(depth0, "schema", {"start":{"line":1,"column":26},"end":{"line":1,"column":32}} )).call(alias2,lookupProperty(depth0,"service"),{"name":"schema","hash":{},"data":data,"loc":{"start":{"line":1,"column":24},"end":{"line":1,"column":42}}})) != null ? stack1 : "")
-    + ".method."
-    + ((stack1 = (((helper = lookupProperty(helpers,"descKey") || alias1(depth0, "descKey", {"start":{"line":1,"column":52},"end":{"line":1,"column":59}} ))),(typeof helper === alias3 ? helper.call(alias2,{"name":"descKey","hash":{},"data":data,"loc":{"start":{"line":1,"column":50},"end":{"line":1,"column":61}}}) : helper))) != null ? stack1 : "")
-    + ", "
-    + ((stack1 = (((helper = lookupProperty(helpers,"requestArg") || alias1(depth0, "requestArg", {"start":{"line":1,"column":65},"end":{"line":1,"column":75}} ))),(typeof helper === alias3 ? helper.call(alias2,{"name":"requestArg","hash":{},"data":data,"loc":{"start":{"line":1,"column":63},"end":{"line":1,"column":77}}}) : helper))) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,lookupProperty(depth0,"flat"),{"name":"if","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":1,"column":77},"end":{"line":1,"column":120}}})) != null ? stack1 : "")
-    + ", options)";
-},"useData":true},
   "_client": {"0":function(container,depth0,helpers,partials,data) {
     var stack1, helper, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -118,9 +115,9 @@ export const templateSpecs: Record<string, unknown> = {
   return ((stack1 = container.invokePartial(lookupProperty(partials,"_jsdoc"),depth0,{"name":"_jsdoc","hash":{"indent":"","lines":lookupProperty(depth0,"clientDoc")},"data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
     + ((stack1 = (lookupProperty(helpers,"export")||alias1(depth0, "export", {"start":{"line":2,"column":2},"end":{"line":2,"column":8}} )).call(alias2,"class",lookupProperty(depth0,"clientName"),{"name":"export","hash":{},"data":data,"loc":{"start":{"line":2,"column":0},"end":{"line":2,"column":29}}})) != null ? stack1 : "")
     + " extends "
-    + ((stack1 = (lookupProperty(helpers,"local")||alias1(depth0, "local", {"start":{"line":2,"column":40},"end":{"line":2,"column":45}} )).call(alias2,lookupProperty(depth0,"baseName"),{"name":"local","hash":{},"data":data,"loc":{"start":{"line":2,"column":38},"end":{"line":2,"column":56}}})) != null ? stack1 : "")
+    + ((stack1 = (lookupProperty(helpers,"local")||alias1(depth0, "local", {"start":{"line":2,"column":40},"end":{"line":2,"column":45}} )).call(alias2,lookupProperty(depth0,"clientBaseName"),{"name":"local","hash":{},"data":data,"loc":{"start":{"line":2,"column":38},"end":{"line":2,"column":62}}})) != null ? stack1 : "")
     + " implements "
-    + ((stack1 = (((helper = lookupProperty(helpers,"apiName") || alias1(depth0, "apiName", {"start":{"line":2,"column":70},"end":{"line":2,"column":77}} ))),(typeof helper === "function" ? helper.call(alias2,{"name":"apiName","hash":{},"data":data,"loc":{"start":{"line":2,"column":68},"end":{"line":2,"column":79}}}) : helper))) != null ? stack1 : "")
+    + ((stack1 = (((helper = lookupProperty(helpers,"apiName") || alias1(depth0, "apiName", {"start":{"line":2,"column":76},"end":{"line":2,"column":83}} ))),(typeof helper === "function" ? helper.call(alias2,{"name":"apiName","hash":{},"data":data,"loc":{"start":{"line":2,"column":74},"end":{"line":2,"column":85}}}) : helper))) != null ? stack1 : "")
     + " {\n  readonly #core: "
     + ((stack1 = (lookupProperty(helpers,"runtimeType")||alias1(depth0, "runtimeType", {"start":{"line":3,"column":20},"end":{"line":3,"column":31}} )).call(alias2,"ClientCore",{"name":"runtimeType","hash":{},"data":data,"loc":{"start":{"line":3,"column":18},"end":{"line":3,"column":46}}})) != null ? stack1 : "")
     + ";\n\n"
@@ -177,35 +174,6 @@ export const templateSpecs: Record<string, unknown> = {
     + " */\n";
 },"useData":true,"useDepths":true},
   "_method": {"0":function(container,depth0,helpers,partials,data,blockParams,depths) {
-    var stack1, helper, alias1=depth0 != null ? depth0 : (container.nullContext || {}), alias2=container.strict, alias3=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
-
-  return ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"overloads"),{"name":"each","hash":{},"fn":container.program(1, data, 0, blockParams, depths),"inverse":container.noop,"data":data,"loc":{"start":{"line":2,"column":0},"end":{"line":4,"column":9}}})) != null ? stack1 : "")
-    + "  "
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"returnsPromise"),{"name":"if","hash":{},"fn":container.program(2, data, 0, blockParams, depths),"inverse":container.noop,"data":data,"loc":{"start":{"line":5,"column":2},"end":{"line":5,"column":37}}})) != null ? stack1 : "")
-    + ((stack1 = (((helper = lookupProperty(helpers,"name") || alias2(depth0, "name", {"start":{"line":5,"column":39},"end":{"line":5,"column":43}} ))),(typeof helper === "function" ? helper.call(alias1,{"name":"name","hash":{},"data":data,"loc":{"start":{"line":5,"column":37},"end":{"line":5,"column":45}}}) : helper))) != null ? stack1 : "")
-    + "(..."
-    + ((stack1 = (lookupProperty(helpers,"local")||alias2(depth0, "local", {"start":{"line":5,"column":51},"end":{"line":5,"column":56}} )).call(alias1,"args",{"name":"local","hash":{},"data":data,"loc":{"start":{"line":5,"column":49},"end":{"line":5,"column":65}}})) != null ? stack1 : "")
-    + ": unknown[]): "
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"returnsPromise"),{"name":"if","hash":{},"fn":container.program(3, data, 0, blockParams, depths),"inverse":container.program(4, data, 0, blockParams, depths),"data":data,"loc":{"start":{"line":5,"column":79},"end":{"line":5,"column":162}}})) != null ? stack1 : "")
-    + "<"
-    + ((stack1 = (lookupProperty(helpers,"type")||alias2(depth0, "type", {"start":{"line":5,"column":165},"end":{"line":5,"column":169}} )).call(alias1,lookupProperty(depth0,"resultType"),{"name":"type","hash":{},"data":data,"loc":{"start":{"line":5,"column":163},"end":{"line":5,"column":182}}})) != null ? stack1 : "")
-    + "> {\n    const ["
-    + ((stack1 = (lookupProperty(helpers,"local")||alias2(depth0, "local", {"start":{"line":6,"column":13},"end":{"line":6,"column":18}} )).call(alias1,"request",{"name":"local","hash":{},"data":data,"loc":{"start":{"line":6,"column":11},"end":{"line":6,"column":30}}})) != null ? stack1 : "")
-    + ", "
-    + ((stack1 = (lookupProperty(helpers,"local")||alias2(depth0, "local", {"start":{"line":6,"column":34},"end":{"line":6,"column":39}} )).call(alias1,"options",{"name":"local","hash":{},"data":data,"loc":{"start":{"line":6,"column":32},"end":{"line":6,"column":51}}})) != null ? stack1 : "")
-    + "] = "
-    + ((stack1 = (lookupProperty(helpers,"runtime")||alias2(depth0, "runtime", {"start":{"line":6,"column":57},"end":{"line":6,"column":64}} )).call(alias1,"flatArgs",{"name":"runtime","hash":{},"data":data,"loc":{"start":{"line":6,"column":55},"end":{"line":6,"column":77}}})) != null ? stack1 : "")
-    + "(args, "
-    + ((stack1 = alias3(alias2(lookupProperty(depth0,"flat"), "fieldsLiteral", {"start":{"line":6,"column":86},"end":{"line":6,"column":104}} ), depth0)) != null ? stack1 : "")
-    + ", "
-    + ((stack1 = alias3(alias2(lookupProperty(depth0,"flat"), "objectForm", {"start":{"line":6,"column":110},"end":{"line":6,"column":125}} ), depth0)) != null ? stack1 : "")
-    + ");\n";
-},"1":function(container,depth0,helpers,partials,data,blockParams,depths) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -214,9 +182,16 @@ export const templateSpecs: Record<string, unknown> = {
     };
 
   return ((stack1 = container.invokePartial(lookupProperty(partials,"_signature"),depth0,{"name":"_signature","hash":{"overload":depth0,"method":depths[1]},"data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "");
+},"1":function(container,depth0,helpers,partials,data) {
+    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
+          return parent[propertyName];
+        }
+        return undefined
+    };
+
+  return ((stack1 = container.invokePartial(lookupProperty(partials,"_jsdoc"),depth0,{"name":"_jsdoc","hash":{"indent":"  ","lines":depth0},"data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "");
 },"2":function(container,depth0,helpers,partials,data) {
-    return "async ";
-},"3":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -224,131 +199,9 @@ export const templateSpecs: Record<string, unknown> = {
         return undefined
     };
 
-  return ((stack1 = (lookupProperty(helpers,"global")||container.strict(depth0, "global", {"start":{"line":5,"column":103},"end":{"line":5,"column":109}} )).call(depth0 != null ? depth0 : (container.nullContext || {}),"Promise",{"name":"global","hash":{},"data":data,"loc":{"start":{"line":5,"column":101},"end":{"line":5,"column":121}}})) != null ? stack1 : "");
-},"4":function(container,depth0,helpers,partials,data) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
-
-  return ((stack1 = (lookupProperty(helpers,"global")||container.strict(depth0, "global", {"start":{"line":5,"column":131},"end":{"line":5,"column":137}} )).call(depth0 != null ? depth0 : (container.nullContext || {}),"AsyncIterable",{"name":"global","hash":{},"data":data,"loc":{"start":{"line":5,"column":129},"end":{"line":5,"column":155}}})) != null ? stack1 : "");
-},"5":function(container,depth0,helpers,partials,data,blockParams,depths) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
-
-  return ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"overloads"),{"name":"each","hash":{},"fn":container.program(6, data, 0, blockParams, depths),"inverse":container.noop,"data":data,"loc":{"start":{"line":8,"column":0},"end":{"line":11,"column":9}}})) != null ? stack1 : "");
-},"6":function(container,depth0,helpers,partials,data,blockParams,depths) {
-    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), alias2=container.strict, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
-
-  return ((stack1 = container.invokePartial(lookupProperty(partials,"_jsdoc"),depth0,{"name":"_jsdoc","hash":{"indent":"  ","lines":lookupProperty(depth0,"doc")},"data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
-    + "  "
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depths[1],"returnsPromise"),{"name":"if","hash":{},"fn":container.program(2, data, 0, blockParams, depths),"inverse":container.noop,"data":data,"loc":{"start":{"line":10,"column":2},"end":{"line":10,"column":40}}})) != null ? stack1 : "")
-    + ((stack1 = container.lambda(alias2(depths[1], "name", {"start":{"line":10,"column":42},"end":{"line":10,"column":49}} ), depth0)) != null ? stack1 : "")
-    + "("
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"params"),{"name":"each","hash":{},"fn":container.program(7, data, 0, blockParams, depths),"inverse":container.noop,"data":data,"loc":{"start":{"line":10,"column":52},"end":{"line":10,"column":160}}})) != null ? stack1 : "")
-    + "): "
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depths[1],"returnsPromise"),{"name":"if","hash":{},"fn":container.program(3, data, 0, blockParams, depths),"inverse":container.program(4, data, 0, blockParams, depths),"data":data,"loc":{"start":{"line":10,"column":163},"end":{"line":10,"column":249}}})) != null ? stack1 : "")
-    + "<"
-    + ((stack1 = (lookupProperty(helpers,"type")||alias2(depth0, "type", {"start":{"line":10,"column":252},"end":{"line":10,"column":256}} )).call(alias1,lookupProperty(depths[1],"resultType"),{"name":"type","hash":{},"data":data,"loc":{"start":{"line":10,"column":250},"end":{"line":10,"column":272}}})) != null ? stack1 : "")
-    + "> {\n";
-},"7":function(container,depth0,helpers,partials,data) {
-    var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
-
-  return ((stack1 = (lookupProperty(helpers,"local")||alias1(depth0, "local", {"start":{"line":10,"column":70},"end":{"line":10,"column":75}} )).call(alias2,lookupProperty(depth0,"name"),{"name":"local","hash":{},"data":data,"loc":{"start":{"line":10,"column":68},"end":{"line":10,"column":82}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,lookupProperty(depth0,"optional"),{"name":"if","hash":{},"fn":container.program(8, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":10,"column":82},"end":{"line":10,"column":106}}})) != null ? stack1 : "")
-    + ": "
-    + ((stack1 = (lookupProperty(helpers,"type")||alias1(depth0, "type", {"start":{"line":10,"column":110},"end":{"line":10,"column":114}} )).call(alias2,lookupProperty(depth0,"type"),{"name":"type","hash":{},"data":data,"loc":{"start":{"line":10,"column":108},"end":{"line":10,"column":121}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"unless").call(alias2,lookupProperty(data,"last"),{"name":"unless","hash":{},"fn":container.program(9, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":10,"column":121},"end":{"line":10,"column":151}}})) != null ? stack1 : "");
-},"8":function(container,depth0,helpers,partials,data) {
-    return "?";
-},"9":function(container,depth0,helpers,partials,data) {
-    return ", ";
-},"10":function(container,depth0,helpers,partials,data) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
-
-  return "    await "
-    + ((stack1 = container.invokePartial(lookupProperty(partials,"_call"),depth0,{"name":"_call","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
-    + ";\n";
-},"11":function(container,depth0,helpers,partials,data) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
-
-  return ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"unwrapField"),{"name":"if","hash":{},"fn":container.program(12, data, 0),"inverse":container.program(15, data, 0),"data":data,"loc":{"start":{"line":15,"column":0},"end":{"line":24,"column":0}}})) != null ? stack1 : "");
-},"12":function(container,depth0,helpers,partials,data) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
-
-  return ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"returnsPromise"),{"name":"if","hash":{},"fn":container.program(13, data, 0),"inverse":container.program(14, data, 0),"data":data,"loc":{"start":{"line":16,"column":0},"end":{"line":21,"column":7}}})) != null ? stack1 : "");
-},"13":function(container,depth0,helpers,partials,data) {
-    var stack1, helper, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
-
-  return "    const "
-    + ((stack1 = (lookupProperty(helpers,"local")||alias1(depth0, "local", {"start":{"line":17,"column":12},"end":{"line":17,"column":17}} )).call(alias2,"response",{"name":"local","hash":{},"data":data,"loc":{"start":{"line":17,"column":10},"end":{"line":17,"column":30}}})) != null ? stack1 : "")
-    + " = await "
-    + ((stack1 = container.invokePartial(lookupProperty(partials,"_call"),depth0,{"name":"_call","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
-    + ";\n    return response."
-    + ((stack1 = (((helper = lookupProperty(helpers,"unwrapField") || alias1(depth0, "unwrapField", {"start":{"line":18,"column":22},"end":{"line":18,"column":33}} ))),(typeof helper === "function" ? helper.call(alias2,{"name":"unwrapField","hash":{},"data":data,"loc":{"start":{"line":18,"column":20},"end":{"line":18,"column":35}}}) : helper))) != null ? stack1 : "")
-    + ";\n";
-},"14":function(container,depth0,helpers,partials,data) {
-    var stack1, helper, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
-
-  return "    return "
-    + ((stack1 = (lookupProperty(helpers,"runtime")||alias1(depth0, "runtime", {"start":{"line":20,"column":13},"end":{"line":20,"column":20}} )).call(alias2,"mapAsync",{"name":"runtime","hash":{},"data":data,"loc":{"start":{"line":20,"column":11},"end":{"line":20,"column":33}}})) != null ? stack1 : "")
-    + "("
-    + ((stack1 = container.invokePartial(lookupProperty(partials,"_call"),depth0,{"name":"_call","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
-    + ", (response) => response."
-    + ((stack1 = (((helper = lookupProperty(helpers,"unwrapField") || alias1(depth0, "unwrapField", {"start":{"line":20,"column":72},"end":{"line":20,"column":83}} ))),(typeof helper === "function" ? helper.call(alias2,{"name":"unwrapField","hash":{},"data":data,"loc":{"start":{"line":20,"column":70},"end":{"line":20,"column":85}}}) : helper))) != null ? stack1 : "")
-    + ");\n";
-},"15":function(container,depth0,helpers,partials,data) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
-
-  return "    return "
-    + ((stack1 = container.invokePartial(lookupProperty(partials,"_call"),depth0,{"name":"_call","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
-    + ";\n";
+  return "    "
+    + ((stack1 = (lookupProperty(helpers,"code")||container.strict(depth0, "code", {"start":{"line":9,"column":6},"end":{"line":9,"column":10}} )).call(depth0 != null ? depth0 : (container.nullContext || {}),depth0,{"name":"code","hash":{},"data":data,"loc":{"start":{"line":9,"column":4},"end":{"line":9,"column":17}}})) != null ? stack1 : "")
+    + "\n";
 },"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data,blockParams,depths) {
     var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -357,8 +210,12 @@ export const templateSpecs: Record<string, unknown> = {
         return undefined
     };
 
-  return ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"flat"),{"name":"if","hash":{},"fn":container.program(0, data, 0, blockParams, depths),"inverse":container.program(5, data, 0, blockParams, depths),"data":data,"loc":{"start":{"line":1,"column":0},"end":{"line":12,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"returnsVoid"),{"name":"if","hash":{},"fn":container.program(10, data, 0, blockParams, depths),"inverse":container.program(11, data, 0, blockParams, depths),"data":data,"loc":{"start":{"line":13,"column":0},"end":{"line":24,"column":7}}})) != null ? stack1 : "")
+  return ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(lookupProperty(depth0,"implementation"),"declarations"),{"name":"each","hash":{},"fn":container.program(0, data, 0, blockParams, depths),"inverse":container.noop,"data":data,"loc":{"start":{"line":1,"column":0},"end":{"line":3,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(lookupProperty(depth0,"implementation"),"docs"),{"name":"each","hash":{},"fn":container.program(1, data, 0, blockParams, depths),"inverse":container.noop,"data":data,"loc":{"start":{"line":4,"column":0},"end":{"line":6,"column":9}}})) != null ? stack1 : "")
+    + "  "
+    + ((stack1 = (lookupProperty(helpers,"code")||container.strict(depth0, "code", {"start":{"line":7,"column":4},"end":{"line":7,"column":8}} )).call(alias1,lookupProperty(lookupProperty(depth0,"implementation"),"head"),{"name":"code","hash":{},"data":data,"loc":{"start":{"line":7,"column":2},"end":{"line":7,"column":30}}})) != null ? stack1 : "")
+    + " {\n"
+    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(lookupProperty(depth0,"implementation"),"statements"),{"name":"each","hash":{},"fn":container.program(2, data, 0, blockParams, depths),"inverse":container.noop,"data":data,"loc":{"start":{"line":8,"column":0},"end":{"line":10,"column":9}}})) != null ? stack1 : "")
     + "  }\n";
 },"usePartial":true,"useData":true,"useDepths":true},
   "_proxy": {"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data) {
@@ -372,9 +229,9 @@ export const templateSpecs: Record<string, unknown> = {
   return ((stack1 = container.invokePartial(lookupProperty(partials,"_jsdoc"),depth0,{"name":"_jsdoc","hash":{"indent":"","lines":lookupProperty(lookupProperty(depth0,"gatewayProxy"),"doc")},"data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
     + ((stack1 = (lookupProperty(helpers,"export")||alias1(depth0, "export", {"start":{"line":2,"column":2},"end":{"line":2,"column":8}} )).call(alias2,"class",lookupProperty(lookupProperty(depth0,"gatewayProxy"),"className"),{"name":"export","hash":{},"data":data,"loc":{"start":{"line":2,"column":0},"end":{"line":2,"column":41}}})) != null ? stack1 : "")
     + " extends "
-    + ((stack1 = (lookupProperty(helpers,"local")||alias1(depth0, "local", {"start":{"line":2,"column":52},"end":{"line":2,"column":57}} )).call(alias2,lookupProperty(depth0,"baseName"),{"name":"local","hash":{},"data":data,"loc":{"start":{"line":2,"column":50},"end":{"line":2,"column":68}}})) != null ? stack1 : "")
+    + ((stack1 = (lookupProperty(helpers,"local")||alias1(depth0, "local", {"start":{"line":2,"column":52},"end":{"line":2,"column":57}} )).call(alias2,lookupProperty(depth0,"routeBaseName"),{"name":"local","hash":{},"data":data,"loc":{"start":{"line":2,"column":50},"end":{"line":2,"column":73}}})) != null ? stack1 : "")
     + " implements "
-    + ((stack1 = (((helper = lookupProperty(helpers,"apiName") || alias1(depth0, "apiName", {"start":{"line":2,"column":82},"end":{"line":2,"column":89}} ))),(typeof helper === "function" ? helper.call(alias2,{"name":"apiName","hash":{},"data":data,"loc":{"start":{"line":2,"column":80},"end":{"line":2,"column":91}}}) : helper))) != null ? stack1 : "")
+    + ((stack1 = (((helper = lookupProperty(helpers,"routeApiName") || alias1(depth0, "routeApiName", {"start":{"line":2,"column":87},"end":{"line":2,"column":99}} ))),(typeof helper === "function" ? helper.call(alias2,{"name":"routeApiName","hash":{},"data":data,"loc":{"start":{"line":2,"column":85},"end":{"line":2,"column":101}}}) : helper))) != null ? stack1 : "")
     + " {\n"
     + ((stack1 = container.invokePartial(lookupProperty(partials,"_jsdoc"),depth0,{"name":"_jsdoc","hash":{"indent":"  ","lines":lookupProperty(lookupProperty(depth0,"gatewayProxy"),"nameDoc")},"data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
     + "  static readonly gatewayName = "
@@ -432,9 +289,9 @@ export const templateSpecs: Record<string, unknown> = {
     + ((stack1 = container.invokePartial(lookupProperty(partials,"_jsdoc"),depth0,{"name":"_jsdoc","hash":{"indent":"","lines":lookupProperty(lookupProperty(depth0,"pubsub"),"clientDoc")},"data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
     + ((stack1 = (lookupProperty(helpers,"export")||alias1(depth0, "export", {"start":{"line":12,"column":2},"end":{"line":12,"column":8}} )).call(alias2,"class",lookupProperty(lookupProperty(depth0,"pubsub"),"clientName"),{"name":"export","hash":{},"data":data,"loc":{"start":{"line":12,"column":0},"end":{"line":12,"column":36}}})) != null ? stack1 : "")
     + " extends "
-    + ((stack1 = (lookupProperty(helpers,"local")||alias1(depth0, "local", {"start":{"line":12,"column":47},"end":{"line":12,"column":52}} )).call(alias2,lookupProperty(depth0,"baseName"),{"name":"local","hash":{},"data":data,"loc":{"start":{"line":12,"column":45},"end":{"line":12,"column":63}}})) != null ? stack1 : "")
+    + ((stack1 = (lookupProperty(helpers,"local")||alias1(depth0, "local", {"start":{"line":12,"column":47},"end":{"line":12,"column":52}} )).call(alias2,lookupProperty(depth0,"routeBaseName"),{"name":"local","hash":{},"data":data,"loc":{"start":{"line":12,"column":45},"end":{"line":12,"column":68}}})) != null ? stack1 : "")
     + " implements "
-    + ((stack1 = (((helper = lookupProperty(helpers,"apiName") || alias1(depth0, "apiName", {"start":{"line":12,"column":77},"end":{"line":12,"column":84}} ))),(typeof helper === "function" ? helper.call(alias2,{"name":"apiName","hash":{},"data":data,"loc":{"start":{"line":12,"column":75},"end":{"line":12,"column":86}}}) : helper))) != null ? stack1 : "")
+    + ((stack1 = (((helper = lookupProperty(helpers,"routeApiName") || alias1(depth0, "routeApiName", {"start":{"line":12,"column":82},"end":{"line":12,"column":94}} ))),(typeof helper === "function" ? helper.call(alias2,{"name":"routeApiName","hash":{},"data":data,"loc":{"start":{"line":12,"column":80},"end":{"line":12,"column":96}}}) : helper))) != null ? stack1 : "")
     + " {\n"
     + ((stack1 = container.invokePartial(lookupProperty(partials,"_jsdoc"),depth0,{"name":"_jsdoc","hash":{"indent":"  ","lines":lookupProperty(lookupProperty(depth0,"pubsub"),"constructorDoc")},"data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
     + "  constructor("
@@ -495,24 +352,6 @@ export const templateSpecs: Record<string, unknown> = {
     return "?";
 },"2":function(container,depth0,helpers,partials,data) {
     return ", ";
-},"3":function(container,depth0,helpers,partials,data) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
-
-  return ((stack1 = (lookupProperty(helpers,"global")||container.strict(depth0, "global", {"start":{"line":2,"column":169},"end":{"line":2,"column":175}} )).call(depth0 != null ? depth0 : (container.nullContext || {}),"Promise",{"name":"global","hash":{},"data":data,"loc":{"start":{"line":2,"column":167},"end":{"line":2,"column":187}}})) != null ? stack1 : "");
-},"4":function(container,depth0,helpers,partials,data) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
-
-  return ((stack1 = (lookupProperty(helpers,"global")||container.strict(depth0, "global", {"start":{"line":2,"column":197},"end":{"line":2,"column":203}} )).call(depth0 != null ? depth0 : (container.nullContext || {}),"AsyncIterable",{"name":"global","hash":{},"data":data,"loc":{"start":{"line":2,"column":195},"end":{"line":2,"column":221}}})) != null ? stack1 : "");
 },"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -527,10 +366,8 @@ export const templateSpecs: Record<string, unknown> = {
     + "("
     + ((stack1 = lookupProperty(helpers,"each").call(alias2,lookupProperty(lookupProperty(depth0,"overload"),"params"),{"name":"each","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":2,"column":18},"end":{"line":2,"column":135}}})) != null ? stack1 : "")
     + "): "
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,lookupProperty(lookupProperty(depth0,"method"),"returnsPromise"),{"name":"if","hash":{},"fn":container.program(3, data, 0),"inverse":container.program(4, data, 0),"data":data,"loc":{"start":{"line":2,"column":138},"end":{"line":2,"column":228}}})) != null ? stack1 : "")
-    + "<"
-    + ((stack1 = (lookupProperty(helpers,"type")||alias1(depth0, "type", {"start":{"line":2,"column":231},"end":{"line":2,"column":235}} )).call(alias2,lookupProperty(lookupProperty(depth0,"method"),"resultType"),{"name":"type","hash":{},"data":data,"loc":{"start":{"line":2,"column":229},"end":{"line":2,"column":255}}})) != null ? stack1 : "")
-    + ">;\n";
+    + ((stack1 = (lookupProperty(helpers,"type")||alias1(depth0, "type", {"start":{"line":2,"column":140},"end":{"line":2,"column":144}} )).call(alias2,lookupProperty(lookupProperty(depth0,"method"),"returnType"),{"name":"type","hash":{},"data":data,"loc":{"start":{"line":2,"column":138},"end":{"line":2,"column":164}}})) != null ? stack1 : "")
+    + ";\n";
 },"usePartial":true,"useData":true},
   "client": {"0":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -540,16 +377,43 @@ export const templateSpecs: Record<string, unknown> = {
         return undefined
     };
 
-  return ((stack1 = container.invokePartial(lookupProperty(partials,"_api"),depth0,{"name":"_api","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
-    + "\n"
-    + ((stack1 = container.invokePartial(lookupProperty(partials,"_base"),depth0,{"name":"_base","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
-    + "\n"
+  return ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"apis"),{"name":"each","hash":{},"fn":container.program(1, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":2,"column":0},"end":{"line":5,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"bases"),{"name":"each","hash":{},"fn":container.program(2, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":6,"column":0},"end":{"line":9,"column":9}}})) != null ? stack1 : "")
     + ((stack1 = container.invokePartial(lookupProperty(partials,"_client"),depth0,{"name":"_client","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
-    + "\n"
-    + ((stack1 = container.invokePartial(lookupProperty(partials,"_proxy"),depth0,{"name":"_proxy","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"pubsub"),{"name":"if","hash":{},"fn":container.program(1, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":9,"column":0},"end":{"line":12,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"unless").call(alias1,lookupProperty(data,"last"),{"name":"unless","hash":{},"fn":container.program(2, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":13,"column":0},"end":{"line":15,"column":11}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"gatewayProxy"),{"name":"if","hash":{},"fn":container.program(3, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":11,"column":0},"end":{"line":14,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"pubsub"),{"name":"if","hash":{},"fn":container.program(4, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":15,"column":0},"end":{"line":18,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"unless").call(alias1,lookupProperty(data,"last"),{"name":"unless","hash":{},"fn":container.program(5, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":19,"column":0},"end":{"line":21,"column":11}}})) != null ? stack1 : "");
 },"1":function(container,depth0,helpers,partials,data) {
+    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
+          return parent[propertyName];
+        }
+        return undefined
+    };
+
+  return ((stack1 = container.invokePartial(lookupProperty(partials,"_api"),depth0,{"name":"_api","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
+    + "\n";
+},"2":function(container,depth0,helpers,partials,data) {
+    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
+          return parent[propertyName];
+        }
+        return undefined
+    };
+
+  return ((stack1 = container.invokePartial(lookupProperty(partials,"_base"),depth0,{"name":"_base","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
+    + "\n";
+},"3":function(container,depth0,helpers,partials,data) {
+    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
+          return parent[propertyName];
+        }
+        return undefined
+    };
+
+  return "\n"
+    + ((stack1 = container.invokePartial(lookupProperty(partials,"_proxy"),depth0,{"name":"_proxy","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "");
+},"4":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -559,7 +423,7 @@ export const templateSpecs: Record<string, unknown> = {
 
   return "\n"
     + ((stack1 = container.invokePartial(lookupProperty(partials,"_pubsub"),depth0,{"name":"_pubsub","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "");
-},"2":function(container,depth0,helpers,partials,data) {
+},"5":function(container,depth0,helpers,partials,data) {
     return "\n";
 },"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -569,6 +433,6 @@ export const templateSpecs: Record<string, unknown> = {
         return undefined
     };
 
-  return ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"services"),{"name":"each","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":1,"column":0},"end":{"line":16,"column":9}}})) != null ? stack1 : "");
+  return ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"services"),{"name":"each","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":1,"column":0},"end":{"line":22,"column":9}}})) != null ? stack1 : "");
 },"usePartial":true,"useData":true},
 };

@@ -10,15 +10,18 @@ import { ClashClient } from "./name-clash/expected/clash/c/globals_client.js";
 import { PromiseClient } from "./name-clash/expected/clash/b/things_client.js";
 import { WorkManagerClient, WorkManagerGatewayProxy, type WorkManagerApi } from "../../generated/virtufin/workmanager_client.js";
 import { WebSocketManagerClient } from "../../generated/virtufin/websocketmanager_client.js";
+// @ts-expect-error -- no Gateway serves the Gateway service itself: it has no gateway proxy
+import { GatewayGatewayProxy as _GatewayGatewayProxy } from "../../generated/virtufin/gateway_client.js";
 import {
   ClockPubsubBinding,
   ClockPubsubClient,
+  QuotesClient,
   QuotesGatewayProxy,
   QuotesPubsubClient,
   serveClock,
   serveQuotes,
-  TickerGatewayProxy,
   type QuotesApi,
+  type QuotesUnaryApi,
 } from "./pubsub-binding/expected/bind/v1/bound_client.js";
 import { ApiClient } from "../../platform/api-client.js";
 import { RequestTimeoutError } from "../../runtime/errors.js";
@@ -32,8 +35,8 @@ export async function usage(signal: AbortSignal): Promise<void> {
   await using wm = new WorkManagerClient({ host: "localhost", port: 5102, apiKey: "k" });
   const id: string = await wm.createWorker({ codeSource: { content: new Uint8Array() }, mimeType: "text/x-python" });
   await wm.createWorker({ codeSource: { source: { case: "url", value: "https://example.com/w.py" } } });
-  const workers = await wm.listWorkers();
-  assertType<Equal<(typeof workers)[number]["id"], string>>();
+  const _workers = await wm.listWorkers();
+  assertType<Equal<(typeof _workers)[number]["id"], string>>();
   await wm.loadCodeFromContent(id, new Uint8Array(), { timeoutMs: 1_000, signal });
   await wm.deleteWorker(id);
   await wm.deleteWorker({ id });
@@ -52,16 +55,16 @@ export async function usage(signal: AbortSignal): Promise<void> {
   await rich.touch();
   // The shorthand works in flattened message parameters too.
   await rich.putSource({ content: new Uint8Array() }, { seconds: 1n }, {}, { any: [1, "json"] }, "nick", []);
-  for await (const chunk of rich.download({ url: "https://example.com" })) {
-    assertType<Equal<typeof chunk, Uint8Array>>();
+  for await (const _chunk of rich.download({ url: "https://example.com" })) {
+    assertType<Equal<typeof _chunk, Uint8Array>>();
   }
   async function* chunks() {
     yield { data: new Uint8Array() };
   }
-  const sum = await rich.upload(chunks());
-  assertType<Equal<typeof sum.total, bigint>>();
-  for await (const echoed of rich.echo(chunks())) {
-    assertType<Equal<typeof echoed, Uint8Array>>();
+  const _sum = await rich.upload(chunks());
+  assertType<Equal<typeof _sum.total, bigint>>();
+  for await (const _echoed of rich.echo(chunks())) {
+    assertType<Equal<typeof _echoed, Uint8Array>>();
   }
   assertType<Equal<Awaited<ReturnType<LegacyClient["count"]>>, bigint>>();
   assertType<Equal<Awaited<ReturnType<LegacyClient["countString"]>>, string>>();
@@ -82,17 +85,16 @@ export async function usage(signal: AbortSignal): Promise<void> {
   void resolved;
   void first;
 
-  // Gateway proxies: the same interface as the direct client, names from option, plugin option
-  // or the lowercase service name.
+  // Gateway proxies: the same interface as the direct client, names from the proto's option or
+  // the plugin option (a service no Gateway serves has no proxy).
   const api = new ApiClient();
   const routes: WorkManagerApi[] = [wm, new WorkManagerGatewayProxy(api), new WorkManagerGatewayProxy(api, "wm2"), api.gateway.workmanager];
   for (const route of routes) {
-    const listed = await route.listWorkers(undefined, { timeoutMs: 5 });
-    assertType<Equal<typeof listed, import("../../generated/virtufin/workmanager_pb.js").WorkerInfo[]>>();
+    const _listed = await route.listWorkers(undefined, { timeoutMs: 5 });
+    assertType<Equal<typeof _listed, import("../../generated/virtufin/workmanager_pb.js").WorkerInfo[]>>();
   }
   assertType<Equal<typeof WorkManagerGatewayProxy.gatewayName, "workmanager">>();
   assertType<Equal<typeof QuotesGatewayProxy.gatewayName, "quotes-backend">>();
-  assertType<Equal<typeof TickerGatewayProxy.gatewayName, "ticker">>();
   // The platform's typed proxies keep the seed's dynamic style.
   const dynamic: unknown = await api.gateway.workmanager.ListWorkers();
   void dynamic;
@@ -100,9 +102,19 @@ export async function usage(signal: AbortSignal): Promise<void> {
   await api.gateway.workmanager.deleteWorker(42);
 
   // Request-reply over pub/sub: the same interface again, and responders with a lifecycle.
-  const quotes: QuotesApi[] = [new QuotesPubsubClient(api), new QuotesGatewayProxy(api)];
-  const quote = await quotes[0]!.getQuote({ symbol: "BTCUSDT", quantity: 2 }, { timeoutMs: 5_000, signal });
-  assertType<Equal<typeof quote.price, number>>();
+  // Routes that carry unary calls only implement QuotesUnaryApi: no method of theirs always throws.
+  const quotes: QuotesUnaryApi[] = [new QuotesPubsubClient(api), new QuotesGatewayProxy(api), new QuotesClient()];
+  // @ts-expect-error -- the Gateway carries unary calls only: the proxy has no watch()
+  void new QuotesGatewayProxy(api).watch;
+  // @ts-expect-error -- pub/sub carries unary calls only: the request-reply client has no watch()
+  void new QuotesPubsubClient(api).watch;
+  // @ts-expect-error -- nor is the proxy a QuotesApi, whose watch() the direct client has
+  const full: QuotesApi = new QuotesGatewayProxy(api);
+  const all: QuotesApi = new QuotesClient();
+  for await (const watched of all.watch({ symbol: "X" })) void watched;
+  void full;
+  const _quote = await quotes[0]!.getQuote({ symbol: "BTCUSDT", quantity: 2 }, { timeoutMs: 5_000, signal });
+  assertType<Equal<typeof _quote.price, number>>();
   const price: number = await new QuotesPubsubClient(api, { source: "urn:x", methods: {} }).getPrice({ symbol: "X" });
   await new ClockPubsubClient(api, ClockPubsubBinding).ping();
   // A streaming method needs no implementation; every unary one does.

@@ -47,7 +47,7 @@ export function buildCodeGeneratorRequest(protoDir: string, parameter: string): 
       });
     } catch (err) {
       const stderr = (err as { stderr?: Buffer }).stderr?.toString() ?? "";
-      throw new Error(`buf build ${protoDir} failed: ${stderr.trim()}`);
+      throw new Error(`buf build ${protoDir} failed: ${stderr.trim()}`, { cause: err });
     }
     const set = fromBinary(FileDescriptorSetSchema, readFileSync(out));
     const toGenerate = new Set(protoFiles(protoDir));

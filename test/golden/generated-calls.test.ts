@@ -2,7 +2,8 @@
  * The golden output works, not only compiles: the generated clients of the features and
  * name-clash cases call a real Connect server on loopback (gRPC over HTTP/2) through the real
  * runtime. Covers flattened parameters (optional ones left out), the oneof shorthand, unwrapped
- * responses, void responses, server/client/bidi streaming, and a client that is not thenable.
+ * responses, void responses, server/client/bidi streaming, a client that is not thenable, and
+ * which routes a service gets (gateway proxies only where a Gateway serves it, unary methods only).
  */
 import { create } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
@@ -109,6 +110,7 @@ it("streams: server streaming unwrapped, client streaming, bidi streaming", asyn
 
 it("a client whose service has an RPC named Then is not thenable, and close() stays the helper", async () => {
   const clash = new ClashClient({ host: "127.0.0.1", port: server.port });
+  // eslint-disable-next-line @typescript-eslint/await-thenable -- the point: awaiting a client that is not thenable gives it back
   expect(await clash).toBe(clash);
   expect(await clash.then_({})).toBe(true);
   expect(await clash.close_({})).toMatchObject({ message: "closed", code: 3 });
@@ -117,4 +119,24 @@ it("a client whose service has an RPC named Then is not thenable, and close() st
     ["d", "c", "o", "a", "k", true],
   );
   await clash.close();
+});
+
+it("gateway proxies exist only for services a Gateway serves, with their unary methods only", async () => {
+  // The generated Virtufin clients: WorkManager and WebSocketManager name their Gateway backend.
+  const modules = [
+    await import("../../generated/virtufin/config_client.js"),
+    await import("../../generated/virtufin/gateway_client.js"),
+    await import("../../generated/virtufin/pubsub_client.js"),
+    await import("../../generated/virtufin/state_client.js"),
+    await import("../../generated/virtufin/websocketmanager_client.js"),
+    await import("../../generated/virtufin/workmanager_client.js"),
+  ];
+  const proxies = modules.flatMap((module) => Object.keys(module).filter((name) => name.endsWith("GatewayProxy")));
+  expect(proxies.sort()).toEqual(["WebSocketManagerGatewayProxy", "WorkManagerGatewayProxy"]);
+  // A service with a streaming method: its unary-only routes have no method that would always throw.
+  const quotes = await import("./pubsub-binding/expected/bind/v1/bound_client.js");
+  expect(typeof quotes.QuotesClient.prototype.watch).toBe("function");
+  expect("watch" in quotes.QuotesGatewayProxy.prototype).toBe(false);
+  expect("watch" in quotes.QuotesPubsubClient.prototype).toBe(false);
+  expect(typeof quotes.QuotesGatewayProxy.prototype.getQuote).toBe("function");
 });

@@ -40,7 +40,8 @@ it("typescript imported by protoplugin resolves to a stub; other imports are unt
 
   const loaded = await load("virtufin-skipped:typescript", {}, async () => ({ format: "module", source: "" }));
   expect(loaded.format).toBe("module");
-  const stub = (await import(`data:text/javascript,${encodeURIComponent(String(loaded.source))}`)) as {
+  expect(typeof loaded.source).toBe("string");
+  const stub = (await import(`data:text/javascript,${encodeURIComponent(loaded.source as string)}`)) as {
     default: { createProgram: unknown };
     createSystem: () => void;
   };

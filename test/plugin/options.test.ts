@@ -53,22 +53,23 @@ describe("valid options", () => {
 
   it("runtime: a package specifier is used verbatim", () => {
     const out = echo("target=ts,import_extension=js,runtime=@virtufin/sdk/runtime");
-    expect(out).toContain('import { createClientCore, createGatewayCore, flatArgs } from "@virtufin/sdk/runtime";');
+    expect(out).toContain('import { createClientCore, flatArgs } from "@virtufin/sdk/runtime";');
     expect(out).not.toContain("../");
   });
 
   it("gateway_name: by full or simple service name, the gateway proxies' default backend", () => {
-    // Without the option the backend is the service name in lowercase.
+    // Without the option (and no name in the proto) no Gateway serves the services: no proxy.
     const plain = echo(BASE);
     expect(plain).not.toContain("Gateway backend name: ");
-    expect(plain).toContain('static readonly gatewayName = "echo";');
-    expect(plain).toContain('static readonly gatewayName = "shout";');
+    expect(plain).not.toContain("GatewayProxy");
+    expect(plain).not.toContain("createGatewayCore");
     const out = echo(`${BASE},gateway_name=opts.Echo=echo-backend,gateway_name=Shout=shouter`);
     expect(out).toContain('Gateway backend name: "echo-backend".');
     expect(out).toContain('Gateway backend name: "shouter".');
     expect(out).toContain('static readonly gatewayName = "echo-backend";');
     expect(out).toContain('static readonly gatewayName = "shouter";');
     expect(out).toContain("(from the plugin option `gateway_name`)");
+    expect(out).toContain("export class EchoGatewayProxy extends EchoClientBase implements EchoApi {");
   });
 
   it("import_extension: none drops .js from relative imports", () => {

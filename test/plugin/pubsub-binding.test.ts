@@ -1,6 +1,7 @@
 /**
  * Pub/sub bindings that cannot work are generation errors naming the RPC or the option: a
- * per-method option on an unbound service or on a streaming method, two methods of one topic
+ * per-method option on an unbound service or on a streaming method, a binding on a service
+ * without unary methods, two methods of one topic
  * with the same CloudEvent type (a responder could not tell them apart), and a topic with spaces.
  * The defaults themselves are pinned by the `pubsub-binding` golden case.
  */
@@ -62,6 +63,12 @@ describe("pub/sub binding errors", () => {
           'rpc B(M) returns (M) { option (virtufin.pubsub_method) = {type: "same", topic: "b"}; } }',
       ),
     ).toBe("");
+  }, 30_000);
+
+  it("a binding on a service without unary methods (pub/sub carries unary calls only)", () => {
+    expect(errorFor("service S { option (virtufin.pubsub) = {}; rpc B(M) returns (stream M); }")).toBe(
+      "service t.S: option (virtufin.pubsub) on a service without unary methods; request-reply over pub/sub is unary only",
+    );
   }, 30_000);
 
   it("a topic with whitespace", () => {

@@ -5,10 +5,9 @@
  * errors and their codes included.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GatewayGatewayProxy } from "../../generated/virtufin/gateway_client.js";
 import { WorkManagerClient, WorkManagerGatewayProxy, type WorkManagerApi } from "../../generated/virtufin/workmanager_client.js";
 import { WorkerStatus, type WorkerInfo } from "../../generated/virtufin/workmanager_pb.js";
-import { Code, VirtufinError } from "../../runtime/errors.js";
+import { VirtufinError } from "../../runtime/errors.js";
 import { startFixture, type EmulatorFixture } from "../support/emulator.js";
 
 const PY_V1 = 'def Process(event):\n    return {"type": "out", "source": "v1", "data": event["data"]}\n';
@@ -126,16 +125,5 @@ describe("typed gateway proxies", () => {
   it("unknown backend names still dispatch dynamically", async () => {
     const error = await fx.api.gateway.service("nope").call("X").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(VirtufinError);
-  });
-
-  it("a streaming method through a proxy is UNIMPLEMENTED (the Gateway dispatches unary calls only)", async () => {
-    const gateway = new GatewayGatewayProxy(fx.api);
-    let code: Code | undefined;
-    try {
-      for await (const event of gateway.subscribe({})) void event;
-    } catch (error) {
-      code = (error as VirtufinError).code;
-    }
-    expect(code).toBe(Code.Unimplemented);
   });
 });

@@ -5,8 +5,8 @@
 // @generated from file grpc/health/v1/health.proto (package grpc.health.v1, syntax proto3)
 /* eslint-disable */
 
-import type { CallOptions, ClientCore, ClientTarget, JsonGateway, RequestInit } from "../../../../runtime/index.js";
-import { createClientCore, createGatewayCore, mapAsync } from "../../../../runtime/index.js";
+import type { CallOptions, ClientCore, ClientTarget, RequestInit } from "../../../../runtime/index.js";
+import { createClientCore, mapAsync } from "../../../../runtime/index.js";
 import type { HealthCheckRequestSchema, HealthCheckResponse_ServingStatus } from "./health_pb.js";
 import { Health } from "./health_pb.js";
 
@@ -33,9 +33,9 @@ export interface HealthApi {
 }
 
 /**
- * The calls of grpc.health.v1.Health, written once for every route to it: the direct client, the
- * gateway proxy and the pub/sub client extend this class and differ only in the core they
- * pass to it. Kept in a private field, so no method name can collide with it.
+ * The calls of grpc.health.v1.Health, written once for every client class of it: they extend this
+ * class and differ only in the core they pass to it.
+ * The core is kept in a private field, so no method name can collide with it.
  */
 class HealthClientBase implements HealthApi {
   readonly #core: ClientCore;
@@ -96,33 +96,5 @@ export class HealthClient extends HealthClientBase implements HealthApi {
   /** Closes the client at the end of an `await using` scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.#core.close();
-  }
-}
-
-/**
- * Health checking of a gRPC server and of the services it hosts.
- *
- * A typed gateway proxy of grpc.health.v1.Health: the calls of HealthClient, carried by
- * `Gateway.InvokeJson` (the request as proto JSON, the response parsed back into the typed
- * message, in-band failures raised as VirtufinError with their status code).
- *
- * The Gateway dispatches unary methods only: streaming methods throw UNIMPLEMENTED.
- *
- * @generated from service grpc.health.v1.Health
- */
-export class HealthGatewayProxy extends HealthClientBase implements HealthApi {
-  /**
-   * The Gateway backend name calls go to by default: "health"
-   * (from the service name in lowercase).
-   */
-  static readonly gatewayName = "health";
-
-  /**
-   * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
-   * open (the proxy owns nothing to close); `name` is the backend name, by default
-   * "health".
-   */
-  constructor(gateway: JsonGateway, name: string = HealthGatewayProxy.gatewayName) {
-    super(createGatewayCore(Health, gateway, name));
   }
 }

@@ -7,8 +7,8 @@
 // @generated from file grpc/reflection/v1alpha/reflection.proto (package grpc.reflection.v1alpha, syntax proto3)
 /* eslint-disable */
 
-import type { CallOptions, ClientCore, ClientTarget, JsonGateway, RequestInit } from "../../../../runtime/index.js";
-import { createClientCore, createGatewayCore } from "../../../../runtime/index.js";
+import type { CallOptions, ClientCore, ClientTarget, RequestInit } from "../../../../runtime/index.js";
+import { createClientCore } from "../../../../runtime/index.js";
 import type { ServerReflectionRequestSchema, ServerReflectionResponse } from "./reflection_pb.js";
 import { ServerReflection } from "./reflection_pb.js";
 
@@ -29,9 +29,9 @@ export interface ServerReflectionApi {
 }
 
 /**
- * The calls of grpc.reflection.v1alpha.ServerReflection, written once for every route to it: the direct client, the
- * gateway proxy and the pub/sub client extend this class and differ only in the core they
- * pass to it. Kept in a private field, so no method name can collide with it.
+ * The calls of grpc.reflection.v1alpha.ServerReflection, written once for every client class of it: they extend this
+ * class and differ only in the core they pass to it.
+ * The core is kept in a private field, so no method name can collide with it.
  */
 class ServerReflectionClientBase implements ServerReflectionApi {
   readonly #core: ClientCore;
@@ -82,33 +82,5 @@ export class ServerReflectionClient extends ServerReflectionClientBase implement
   /** Closes the client at the end of an `await using` scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.#core.close();
-  }
-}
-
-/**
- * Lets a client ask a server which services it hosts and for the file descriptors behind them.
- *
- * A typed gateway proxy of grpc.reflection.v1alpha.ServerReflection: the calls of ServerReflectionClient, carried by
- * `Gateway.InvokeJson` (the request as proto JSON, the response parsed back into the typed
- * message, in-band failures raised as VirtufinError with their status code).
- *
- * The Gateway dispatches unary methods only: streaming methods throw UNIMPLEMENTED.
- *
- * @generated from service grpc.reflection.v1alpha.ServerReflection
- */
-export class ServerReflectionGatewayProxy extends ServerReflectionClientBase implements ServerReflectionApi {
-  /**
-   * The Gateway backend name calls go to by default: "serverreflection"
-   * (from the service name in lowercase).
-   */
-  static readonly gatewayName = "serverreflection";
-
-  /**
-   * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
-   * open (the proxy owns nothing to close); `name` is the backend name, by default
-   * "serverreflection".
-   */
-  constructor(gateway: JsonGateway, name: string = ServerReflectionGatewayProxy.gatewayName) {
-    super(createGatewayCore(ServerReflection, gateway, name));
   }
 }

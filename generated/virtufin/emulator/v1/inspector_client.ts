@@ -9,8 +9,8 @@
 // @generated from file virtufin/emulator/v1/inspector.proto (package virtufin.emulator.v1, syntax proto3)
 /* eslint-disable */
 
-import type { CallOptions, ClientCore, ClientTarget, JsonGateway, RequestInit } from "../../../../runtime/index.js";
-import { createClientCore, createGatewayCore, mapAsync } from "../../../../runtime/index.js";
+import type { CallOptions, ClientCore, ClientTarget, RequestInit } from "../../../../runtime/index.js";
+import { createClientCore, mapAsync } from "../../../../runtime/index.js";
 import type { InspectedConnection, InspectedWorker, WatchConnectionsRequestSchema, WatchEventsRequestSchema, WatchEventsResponse, WatchWorkersRequestSchema } from "./inspector_pb.js";
 import { InspectorService } from "./inspector_pb.js";
 
@@ -43,9 +43,9 @@ export interface InspectorServiceApi {
 }
 
 /**
- * The calls of virtufin.emulator.v1.InspectorService, written once for every route to it: the direct client, the
- * gateway proxy and the pub/sub client extend this class and differ only in the core they
- * pass to it. Kept in a private field, so no method name can collide with it.
+ * The calls of virtufin.emulator.v1.InspectorService, written once for every client class of it: they extend this
+ * class and differ only in the core they pass to it.
+ * The core is kept in a private field, so no method name can collide with it.
  */
 class InspectorServiceClientBase implements InspectorServiceApi {
   readonly #core: ClientCore;
@@ -114,33 +114,5 @@ export class InspectorServiceClient extends InspectorServiceClientBase implement
   /** Closes the client at the end of an `await using` scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.#core.close();
-  }
-}
-
-/**
- * Streams the emulator's internals to its web UI (emulator-only).
- *
- * A typed gateway proxy of virtufin.emulator.v1.InspectorService: the calls of InspectorServiceClient, carried by
- * `Gateway.InvokeJson` (the request as proto JSON, the response parsed back into the typed
- * message, in-band failures raised as VirtufinError with their status code).
- *
- * The Gateway dispatches unary methods only: streaming methods throw UNIMPLEMENTED.
- *
- * @generated from service virtufin.emulator.v1.InspectorService
- */
-export class InspectorServiceGatewayProxy extends InspectorServiceClientBase implements InspectorServiceApi {
-  /**
-   * The Gateway backend name calls go to by default: "inspectorservice"
-   * (from the service name in lowercase).
-   */
-  static readonly gatewayName = "inspectorservice";
-
-  /**
-   * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
-   * open (the proxy owns nothing to close); `name` is the backend name, by default
-   * "inspectorservice".
-   */
-  constructor(gateway: JsonGateway, name: string = InspectorServiceGatewayProxy.gatewayName) {
-    super(createGatewayCore(InspectorService, gateway, name));
   }
 }

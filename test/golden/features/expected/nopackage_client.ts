@@ -4,8 +4,8 @@
 // @generated from file nopackage.proto (syntax proto3)
 /* eslint-disable */
 
-import type { CallOptions, ClientCore, ClientTarget, JsonGateway, RequestInit } from "../../../../runtime/index.js";
-import { createClientCore, createGatewayCore } from "../../../../runtime/index.js";
+import type { CallOptions, ClientCore, ClientTarget, RequestInit } from "../../../../runtime/index.js";
+import { createClientCore } from "../../../../runtime/index.js";
 import type { PingSchema } from "./nopackage_pb.js";
 import { Root } from "./nopackage_pb.js";
 
@@ -26,9 +26,9 @@ export interface RootApi {
 }
 
 /**
- * The calls of Root, written once for every route to it: the direct client, the
- * gateway proxy and the pub/sub client extend this class and differ only in the core they
- * pass to it. Kept in a private field, so no method name can collide with it.
+ * The calls of Root, written once for every client class of it: they extend this
+ * class and differ only in the core they pass to it.
+ * The core is kept in a private field, so no method name can collide with it.
  */
 class RootClientBase implements RootApi {
   readonly #core: ClientCore;
@@ -80,31 +80,5 @@ export class RootClient extends RootClientBase implements RootApi {
   /** Closes the client at the end of an `await using` scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.#core.close();
-  }
-}
-
-/**
- * A service at the root.
- *
- * A typed gateway proxy of Root: the calls of RootClient, carried by
- * `Gateway.InvokeJson` (the request as proto JSON, the response parsed back into the typed
- * message, in-band failures raised as VirtufinError with their status code).
- *
- * @generated from service Root
- */
-export class RootGatewayProxy extends RootClientBase implements RootApi {
-  /**
-   * The Gateway backend name calls go to by default: "root"
-   * (from the service name in lowercase).
-   */
-  static readonly gatewayName = "root";
-
-  /**
-   * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
-   * open (the proxy owns nothing to close); `name` is the backend name, by default
-   * "root".
-   */
-  constructor(gateway: JsonGateway, name: string = RootGatewayProxy.gatewayName) {
-    super(createGatewayCore(Root, gateway, name));
   }
 }

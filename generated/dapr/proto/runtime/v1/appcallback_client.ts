@@ -12,8 +12,8 @@
 // @generated from file dapr/proto/runtime/v1/appcallback.proto (package dapr.proto.runtime.v1, syntax proto3)
 /* eslint-disable */
 
-import type { CallOptions, ClientCore, ClientTarget, JsonGateway, RequestInit } from "../../../../../runtime/index.js";
-import { createClientCore, createGatewayCore } from "../../../../../runtime/index.js";
+import type { CallOptions, ClientCore, ClientTarget, RequestInit } from "../../../../../runtime/index.js";
+import { createClientCore } from "../../../../../runtime/index.js";
 import type { EmptySchema } from "@bufbuild/protobuf/wkt";
 import type { TopicEventRequestSchema, TopicEventResponse_TopicEventResponseStatus, TopicSubscription } from "./appcallback_pb.js";
 import { AppCallback } from "./appcallback_pb.js";
@@ -43,9 +43,9 @@ export interface AppCallbackApi {
 }
 
 /**
- * The calls of dapr.proto.runtime.v1.AppCallback, written once for every route to it: the direct client, the
- * gateway proxy and the pub/sub client extend this class and differ only in the core they
- * pass to it. Kept in a private field, so no method name can collide with it.
+ * The calls of dapr.proto.runtime.v1.AppCallback, written once for every client class of it: they extend this
+ * class and differ only in the core they pass to it.
+ * The core is kept in a private field, so no method name can collide with it.
  */
 class AppCallbackClientBase implements AppCallbackApi {
   readonly #core: ClientCore;
@@ -109,33 +109,5 @@ export class AppCallbackClient extends AppCallbackClientBase implements AppCallb
   /** Closes the client at the end of an `await using` scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.#core.close();
-  }
-}
-
-/**
- * AppCallback V1 allows user application to interact with Dapr runtime.
- * User application needs to implement AppCallback service if it needs to
- * receive message from dapr runtime.
- *
- * A typed gateway proxy of dapr.proto.runtime.v1.AppCallback: the calls of AppCallbackClient, carried by
- * `Gateway.InvokeJson` (the request as proto JSON, the response parsed back into the typed
- * message, in-band failures raised as VirtufinError with their status code).
- *
- * @generated from service dapr.proto.runtime.v1.AppCallback
- */
-export class AppCallbackGatewayProxy extends AppCallbackClientBase implements AppCallbackApi {
-  /**
-   * The Gateway backend name calls go to by default: "appcallback"
-   * (from the service name in lowercase).
-   */
-  static readonly gatewayName = "appcallback";
-
-  /**
-   * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
-   * open (the proxy owns nothing to close); `name` is the backend name, by default
-   * "appcallback".
-   */
-  constructor(gateway: JsonGateway, name: string = AppCallbackGatewayProxy.gatewayName) {
-    super(createGatewayCore(AppCallback, gateway, name));
   }
 }

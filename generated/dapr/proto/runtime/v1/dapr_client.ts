@@ -14,8 +14,8 @@
 // @generated from file dapr/proto/runtime/v1/dapr.proto (package dapr.proto.runtime.v1, syntax proto3)
 /* eslint-disable */
 
-import type { CallOptions, ClientCore, ClientTarget, JsonGateway, RequestInit } from "../../../../../runtime/index.js";
-import { createClientCore, createGatewayCore } from "../../../../../runtime/index.js";
+import type { CallOptions, ClientCore, ClientTarget, RequestInit } from "../../../../../runtime/index.js";
+import { createClientCore } from "../../../../../runtime/index.js";
 import type { BulkStateItem, DeleteStateRequestSchema, GetBulkStateRequestSchema, GetStateRequestSchema, GetStateResponse, SaveStateRequestSchema } from "./state_pb.js";
 import type { BulkPublishRequestSchema, BulkPublishResponseFailedEntry, PublishEventRequestSchema } from "./pubsub_pb.js";
 import type { GetMetadataRequestSchema, GetMetadataResponse } from "./metadata_pb.js";
@@ -81,9 +81,9 @@ export interface DaprApi {
 }
 
 /**
- * The calls of dapr.proto.runtime.v1.Dapr, written once for every route to it: the direct client, the
- * gateway proxy and the pub/sub client extend this class and differ only in the core they
- * pass to it. Kept in a private field, so no method name can collide with it.
+ * The calls of dapr.proto.runtime.v1.Dapr, written once for every client class of it: they extend this
+ * class and differ only in the core they pass to it.
+ * The core is kept in a private field, so no method name can collide with it.
  */
 class DaprClientBase implements DaprApi {
   readonly #core: ClientCore;
@@ -201,31 +201,5 @@ export class DaprClient extends DaprClientBase implements DaprApi {
   /** Closes the client at the end of an `await using` scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.#core.close();
-  }
-}
-
-/**
- * Dapr service provides APIs to user application to access Dapr building blocks.
- *
- * A typed gateway proxy of dapr.proto.runtime.v1.Dapr: the calls of DaprClient, carried by
- * `Gateway.InvokeJson` (the request as proto JSON, the response parsed back into the typed
- * message, in-band failures raised as VirtufinError with their status code).
- *
- * @generated from service dapr.proto.runtime.v1.Dapr
- */
-export class DaprGatewayProxy extends DaprClientBase implements DaprApi {
-  /**
-   * The Gateway backend name calls go to by default: "dapr"
-   * (from the service name in lowercase).
-   */
-  static readonly gatewayName = "dapr";
-
-  /**
-   * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
-   * open (the proxy owns nothing to close); `name` is the backend name, by default
-   * "dapr".
-   */
-  constructor(gateway: JsonGateway, name: string = DaprGatewayProxy.gatewayName) {
-    super(createGatewayCore(Dapr, gateway, name));
   }
 }

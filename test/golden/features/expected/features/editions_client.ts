@@ -5,8 +5,8 @@
 // option features.field_presence = EXPLICIT;
 /* eslint-disable */
 
-import type { CallOptions, ClientCore, ClientTarget, JsonGateway, RequestInit } from "../../../../../runtime/index.js";
-import { createClientCore, createGatewayCore } from "../../../../../runtime/index.js";
+import type { CallOptions, ClientCore, ClientTarget, RequestInit } from "../../../../../runtime/index.js";
+import { createClientCore } from "../../../../../runtime/index.js";
 import type { Paint, PaintSchema } from "./editions_pb.js";
 import { Painter } from "./editions_pb.js";
 
@@ -33,9 +33,9 @@ export interface PainterApi {
 }
 
 /**
- * The calls of features.editions.Painter, written once for every route to it: the direct client, the
- * gateway proxy and the pub/sub client extend this class and differ only in the core they
- * pass to it. Kept in a private field, so no method name can collide with it.
+ * The calls of features.editions.Painter, written once for every client class of it: they extend this
+ * class and differ only in the core they pass to it.
+ * The core is kept in a private field, so no method name can collide with it.
  */
 class PainterClientBase implements PainterApi {
   readonly #core: ClientCore;
@@ -96,31 +96,5 @@ export class PainterClient extends PainterClientBase implements PainterApi {
   /** Closes the client at the end of an `await using` scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.#core.close();
-  }
-}
-
-/**
- * An editions service.
- *
- * A typed gateway proxy of features.editions.Painter: the calls of PainterClient, carried by
- * `Gateway.InvokeJson` (the request as proto JSON, the response parsed back into the typed
- * message, in-band failures raised as VirtufinError with their status code).
- *
- * @generated from service features.editions.Painter
- */
-export class PainterGatewayProxy extends PainterClientBase implements PainterApi {
-  /**
-   * The Gateway backend name calls go to by default: "painter"
-   * (from the service name in lowercase).
-   */
-  static readonly gatewayName = "painter";
-
-  /**
-   * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
-   * open (the proxy owns nothing to close); `name` is the backend name, by default
-   * "painter".
-   */
-  constructor(gateway: JsonGateway, name: string = PainterGatewayProxy.gatewayName) {
-    super(createGatewayCore(Painter, gateway, name));
   }
 }

@@ -4,8 +4,8 @@
 // @generated from file features/legacy.proto (package features.legacy, syntax proto2)
 /* eslint-disable */
 
-import type { CallOptions, ClientCore, ClientTarget, JsonGateway, RequestInit } from "../../../../../runtime/index.js";
-import { createClientCore, createGatewayCore } from "../../../../../runtime/index.js";
+import type { CallOptions, ClientCore, ClientTarget, RequestInit } from "../../../../../runtime/index.js";
+import { createClientCore } from "../../../../../runtime/index.js";
 import type { LegacyRequestSchema } from "./legacy_pb.js";
 import { Legacy } from "./legacy_pb.js";
 
@@ -32,9 +32,9 @@ export interface LegacyApi {
 }
 
 /**
- * The calls of features.legacy.Legacy, written once for every route to it: the direct client, the
- * gateway proxy and the pub/sub client extend this class and differ only in the core they
- * pass to it. Kept in a private field, so no method name can collide with it.
+ * The calls of features.legacy.Legacy, written once for every client class of it: they extend this
+ * class and differ only in the core they pass to it.
+ * The core is kept in a private field, so no method name can collide with it.
  */
 class LegacyClientBase implements LegacyApi {
   readonly #core: ClientCore;
@@ -96,31 +96,5 @@ export class LegacyClient extends LegacyClientBase implements LegacyApi {
   /** Closes the client at the end of an `await using` scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.#core.close();
-  }
-}
-
-/**
- * A proto2 service.
- *
- * A typed gateway proxy of features.legacy.Legacy: the calls of LegacyClient, carried by
- * `Gateway.InvokeJson` (the request as proto JSON, the response parsed back into the typed
- * message, in-band failures raised as VirtufinError with their status code).
- *
- * @generated from service features.legacy.Legacy
- */
-export class LegacyGatewayProxy extends LegacyClientBase implements LegacyApi {
-  /**
-   * The Gateway backend name calls go to by default: "legacy"
-   * (from the service name in lowercase).
-   */
-  static readonly gatewayName = "legacy";
-
-  /**
-   * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
-   * open (the proxy owns nothing to close); `name` is the backend name, by default
-   * "legacy".
-   */
-  constructor(gateway: JsonGateway, name: string = LegacyGatewayProxy.gatewayName) {
-    super(createGatewayCore(Legacy, gateway, name));
   }
 }

@@ -6,8 +6,8 @@
 // @generated from file features/rich.proto (package features.rich, syntax proto3)
 /* eslint-disable */
 
-import type { CallOptions, ClientCore, ClientTarget, JsonGateway, RequestInit } from "../../../../../runtime/index.js";
-import { createClientCore, createGatewayCore, flatArgs, mapAsync } from "../../../../../runtime/index.js";
+import type { CallOptions, ClientCore, ClientTarget, RequestInit } from "../../../../../runtime/index.js";
+import { createClientCore, flatArgs, mapAsync } from "../../../../../runtime/index.js";
 import type { Choice, ChunkSchema, EverythingSchema, SourceSchema, Sum } from "./rich_pb.js";
 import { Retired, Rich } from "./rich_pb.js";
 import type { DurationSchema, Empty, EmptySchema, Int64ValueSchema, Timestamp, TimestampSchema } from "@bufbuild/protobuf/wkt";
@@ -130,9 +130,9 @@ export interface RichApi {
 }
 
 /**
- * The calls of features.rich.Rich, written once for every route to it: the direct client, the
- * gateway proxy and the pub/sub client extend this class and differ only in the core they
- * pass to it. Kept in a private field, so no method name can collide with it.
+ * The calls of features.rich.Rich, written once for every client class of it: they extend this
+ * class and differ only in the core they pass to it.
+ * The core is kept in a private field, so no method name can collide with it.
  */
 class RichClientBase implements RichApi {
   readonly #core: ClientCore;
@@ -330,36 +330,6 @@ export class RichClient extends RichClientBase implements RichApi {
 }
 
 /**
- * Rich features: the comment has *\/ and non-ASCII text (ß, ñ, 中文).
- *
- * A second paragraph.
- *
- * A typed gateway proxy of features.rich.Rich: the calls of RichClient, carried by
- * `Gateway.InvokeJson` (the request as proto JSON, the response parsed back into the typed
- * message, in-band failures raised as VirtufinError with their status code).
- *
- * The Gateway dispatches unary methods only: streaming methods throw UNIMPLEMENTED.
- *
- * @generated from service features.rich.Rich
- */
-export class RichGatewayProxy extends RichClientBase implements RichApi {
-  /**
-   * The Gateway backend name calls go to by default: "rich"
-   * (from the service name in lowercase).
-   */
-  static readonly gatewayName = "rich";
-
-  /**
-   * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
-   * open (the proxy owns nothing to close); `name` is the backend name, by default
-   * "rich".
-   */
-  constructor(gateway: JsonGateway, name: string = RichGatewayProxy.gatewayName) {
-    super(createGatewayCore(Rich, gateway, name));
-  }
-}
-
-/**
  * A deprecated service.
  *
  * The calls of features.rich.Retired, as every client of it offers them.
@@ -377,9 +347,9 @@ export interface RetiredApi {
 }
 
 /**
- * The calls of features.rich.Retired, written once for every route to it: the direct client, the
- * gateway proxy and the pub/sub client extend this class and differ only in the core they
- * pass to it. Kept in a private field, so no method name can collide with it.
+ * The calls of features.rich.Retired, written once for every client class of it: they extend this
+ * class and differ only in the core they pass to it.
+ * The core is kept in a private field, so no method name can collide with it.
  */
 class RetiredClientBase implements RetiredApi {
   readonly #core: ClientCore;
@@ -431,32 +401,5 @@ export class RetiredClient extends RetiredClientBase implements RetiredApi {
   /** Closes the client at the end of an `await using` scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.#core.close();
-  }
-}
-
-/**
- * A deprecated service.
- *
- * A typed gateway proxy of features.rich.Retired: the calls of RetiredClient, carried by
- * `Gateway.InvokeJson` (the request as proto JSON, the response parsed back into the typed
- * message, in-band failures raised as VirtufinError with their status code).
- *
- * @deprecated
- * @generated from service features.rich.Retired
- */
-export class RetiredGatewayProxy extends RetiredClientBase implements RetiredApi {
-  /**
-   * The Gateway backend name calls go to by default: "retired"
-   * (from the service name in lowercase).
-   */
-  static readonly gatewayName = "retired";
-
-  /**
-   * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
-   * open (the proxy owns nothing to close); `name` is the backend name, by default
-   * "retired".
-   */
-  constructor(gateway: JsonGateway, name: string = RetiredGatewayProxy.gatewayName) {
-    super(createGatewayCore(Retired, gateway, name));
   }
 }

@@ -35,9 +35,9 @@ export interface EchoApi {
 }
 
 /**
- * The calls of opts.Echo, written once for every route to it: the direct client, the
- * gateway proxy and the pub/sub client extend this class and differ only in the core they
- * pass to it. Kept in a private field, so no method name can collide with it.
+ * The calls of opts.Echo, written once for every client class of it: they extend this
+ * class and differ only in the core they pass to it.
+ * The core is kept in a private field, so no method name can collide with it.
  */
 class EchoClientBase implements EchoApi {
   readonly #core: ClientCore;
@@ -150,9 +150,9 @@ export interface ShoutApi {
 }
 
 /**
- * The calls of opts.Shout, written once for every route to it: the direct client, the
- * gateway proxy and the pub/sub client extend this class and differ only in the core they
- * pass to it. Kept in a private field, so no method name can collide with it.
+ * The calls of opts.Shout, written once for every client class of it: they extend this
+ * class and differ only in the core they pass to it.
+ * The core is kept in a private field, so no method name can collide with it.
  */
 class ShoutClientBase implements ShoutApi {
   readonly #core: ClientCore;

@@ -34,9 +34,9 @@ export interface PricingApi {
 }
 
 /**
- * The calls of acme.pricing.v1.Pricing, written once for every route to it: the direct client, the
- * gateway proxy and the pub/sub client extend this class and differ only in the core they
- * pass to it. Kept in a private field, so no method name can collide with it.
+ * The calls of acme.pricing.v1.Pricing, written once for every client class of it: they extend this
+ * class and differ only in the core they pass to it.
+ * The core is kept in a private field, so no method name can collide with it.
  */
 class PricingClientBase implements PricingApi {
   readonly #core: ClientCore;
@@ -154,9 +154,9 @@ export interface TimeWorkerApi {
 }
 
 /**
- * The calls of acme.pricing.v1.TimeWorker, written once for every route to it: the direct client, the
- * gateway proxy and the pub/sub client extend this class and differ only in the core they
- * pass to it. Kept in a private field, so no method name can collide with it.
+ * The calls of acme.pricing.v1.TimeWorker, written once for every client class of it: they extend this
+ * class and differ only in the core they pass to it.
+ * The core is kept in a private field, so no method name can collide with it.
  */
 class TimeWorkerClientBase implements TimeWorkerApi {
   readonly #core: ClientCore;
@@ -219,34 +219,6 @@ export class TimeWorkerClient extends TimeWorkerClientBase implements TimeWorker
   /** Closes the client at the end of an `await using` scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.#core.close();
-  }
-}
-
-/**
- * Tells the time, answering requests over pub/sub: requests go to "time-worker-topic", replies
- * come back on the default reply topic "time-worker-topic-replies". Either a TypeScript
- * responder (serveTimeWorker) or a worker in the WorkManager answers.
- *
- * A typed gateway proxy of acme.pricing.v1.TimeWorker: the calls of TimeWorkerClient, carried by
- * `Gateway.InvokeJson` (the request as proto JSON, the response parsed back into the typed
- * message, in-band failures raised as VirtufinError with their status code).
- *
- * @generated from service acme.pricing.v1.TimeWorker
- */
-export class TimeWorkerGatewayProxy extends TimeWorkerClientBase implements TimeWorkerApi {
-  /**
-   * The Gateway backend name calls go to by default: "timeworker"
-   * (from the service name in lowercase).
-   */
-  static readonly gatewayName = "timeworker";
-
-  /**
-   * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
-   * open (the proxy owns nothing to close); `name` is the backend name, by default
-   * "timeworker".
-   */
-  constructor(gateway: JsonGateway, name: string = TimeWorkerGatewayProxy.gatewayName) {
-    super(createGatewayCore(TimeWorker, gateway, name));
   }
 }
 

@@ -4,8 +4,8 @@
 // @generated from file clash/a/things.proto (package clash.a, syntax proto3)
 /* eslint-disable */
 
-import type { CallOptions, ClientCore, ClientTarget, JsonGateway, RequestInit } from "../../../../../../runtime/index.js";
-import { createClientCore, createGatewayCore } from "../../../../../../runtime/index.js";
+import type { CallOptions, ClientCore, ClientTarget, RequestInit } from "../../../../../../runtime/index.js";
+import { createClientCore } from "../../../../../../runtime/index.js";
 import type { ThingSchema } from "./things_pb.js";
 import { Things } from "./things_pb.js";
 
@@ -26,9 +26,9 @@ export interface ThingsApi {
 }
 
 /**
- * The calls of clash.a.Things, written once for every route to it: the direct client, the
- * gateway proxy and the pub/sub client extend this class and differ only in the core they
- * pass to it. Kept in a private field, so no method name can collide with it.
+ * The calls of clash.a.Things, written once for every client class of it: they extend this
+ * class and differ only in the core they pass to it.
+ * The core is kept in a private field, so no method name can collide with it.
  */
 class ThingsClientBase implements ThingsApi {
   readonly #core: ClientCore;
@@ -80,31 +80,5 @@ export class ThingsClient extends ThingsClientBase implements ThingsApi {
   /** Closes the client at the end of an `await using` scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.#core.close();
-  }
-}
-
-/**
- * Things of package a (the same service name as clash.b.Things).
- *
- * A typed gateway proxy of clash.a.Things: the calls of ThingsClient, carried by
- * `Gateway.InvokeJson` (the request as proto JSON, the response parsed back into the typed
- * message, in-band failures raised as VirtufinError with their status code).
- *
- * @generated from service clash.a.Things
- */
-export class ThingsGatewayProxy extends ThingsClientBase implements ThingsApi {
-  /**
-   * The Gateway backend name calls go to by default: "things"
-   * (from the service name in lowercase).
-   */
-  static readonly gatewayName = "things";
-
-  /**
-   * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
-   * open (the proxy owns nothing to close); `name` is the backend name, by default
-   * "things".
-   */
-  constructor(gateway: JsonGateway, name: string = ThingsGatewayProxy.gatewayName) {
-    super(createGatewayCore(Things, gateway, name));
   }
 }

@@ -4,8 +4,8 @@
 // @generated from file clash/b/things.proto (package clash.b, syntax proto3)
 /* eslint-disable */
 
-import type { CallOptions, ClientCore, ClientTarget, JsonGateway, RequestInit } from "../../../../../../runtime/index.js";
-import { createClientCore, createGatewayCore } from "../../../../../../runtime/index.js";
+import type { CallOptions, ClientCore, ClientTarget, RequestInit } from "../../../../../../runtime/index.js";
+import { createClientCore } from "../../../../../../runtime/index.js";
 import type { Thing, ThingSchema } from "./things_pb.js";
 import { Promise as Promise$1, Things } from "./things_pb.js";
 
@@ -26,9 +26,9 @@ export interface ThingsApi {
 }
 
 /**
- * The calls of clash.b.Things, written once for every route to it: the direct client, the
- * gateway proxy and the pub/sub client extend this class and differ only in the core they
- * pass to it. Kept in a private field, so no method name can collide with it.
+ * The calls of clash.b.Things, written once for every client class of it: they extend this
+ * class and differ only in the core they pass to it.
+ * The core is kept in a private field, so no method name can collide with it.
  */
 class ThingsClientBase implements ThingsApi {
   readonly #core: ClientCore;
@@ -83,32 +83,6 @@ export class ThingsClient extends ThingsClientBase implements ThingsApi {
 }
 
 /**
- * Things of package b (the same service name as clash.a.Things).
- *
- * A typed gateway proxy of clash.b.Things: the calls of ThingsClient, carried by
- * `Gateway.InvokeJson` (the request as proto JSON, the response parsed back into the typed
- * message, in-band failures raised as VirtufinError with their status code).
- *
- * @generated from service clash.b.Things
- */
-export class ThingsGatewayProxy extends ThingsClientBase implements ThingsApi {
-  /**
-   * The Gateway backend name calls go to by default: "things"
-   * (from the service name in lowercase).
-   */
-  static readonly gatewayName = "things";
-
-  /**
-   * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
-   * open (the proxy owns nothing to close); `name` is the backend name, by default
-   * "things".
-   */
-  constructor(gateway: JsonGateway, name: string = ThingsGatewayProxy.gatewayName) {
-    super(createGatewayCore(Things, gateway, name));
-  }
-}
-
-/**
  * A service named like the global Promise: its descriptor import must not shadow the global.
  *
  * The calls of clash.b.Promise, as every client of it offers them.
@@ -131,9 +105,9 @@ export interface PromiseApi {
 }
 
 /**
- * The calls of clash.b.Promise, written once for every route to it: the direct client, the
- * gateway proxy and the pub/sub client extend this class and differ only in the core they
- * pass to it. Kept in a private field, so no method name can collide with it.
+ * The calls of clash.b.Promise, written once for every client class of it: they extend this
+ * class and differ only in the core they pass to it.
+ * The core is kept in a private field, so no method name can collide with it.
  */
 class PromiseClientBase implements PromiseApi {
   readonly #core: ClientCore;
@@ -193,33 +167,5 @@ export class PromiseClient extends PromiseClientBase implements PromiseApi {
   /** Closes the client at the end of an `await using` scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.#core.close();
-  }
-}
-
-/**
- * A service named like the global Promise: its descriptor import must not shadow the global.
- *
- * A typed gateway proxy of clash.b.Promise: the calls of PromiseClient, carried by
- * `Gateway.InvokeJson` (the request as proto JSON, the response parsed back into the typed
- * message, in-band failures raised as VirtufinError with their status code).
- *
- * The Gateway dispatches unary methods only: streaming methods throw UNIMPLEMENTED.
- *
- * @generated from service clash.b.Promise
- */
-export class PromiseGatewayProxy extends PromiseClientBase implements PromiseApi {
-  /**
-   * The Gateway backend name calls go to by default: "promise"
-   * (from the service name in lowercase).
-   */
-  static readonly gatewayName = "promise";
-
-  /**
-   * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
-   * open (the proxy owns nothing to close); `name` is the backend name, by default
-   * "promise".
-   */
-  constructor(gateway: JsonGateway, name: string = PromiseGatewayProxy.gatewayName) {
-    super(createGatewayCore(Promise$1, gateway, name));
   }
 }

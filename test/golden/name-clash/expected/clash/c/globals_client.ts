@@ -5,8 +5,8 @@
 // @generated from file clash/c/globals.proto (package clash.c, syntax proto3)
 /* eslint-disable */
 
-import type { CallOptions, ClientCore as ClientCore$1, ClientTarget, JsonGateway, RequestInit } from "../../../../../../runtime/index.js";
-import { createClientCore, createGatewayCore, flatArgs, mapAsync } from "../../../../../../runtime/index.js";
+import type { CallOptions, ClientCore as ClientCore$1, ClientTarget, RequestInit } from "../../../../../../runtime/index.js";
+import { createClientCore, flatArgs, mapAsync } from "../../../../../../runtime/index.js";
 import type { AsyncIterable as AsyncIterable$1, CallOptions as CallOptions$1, ClashClient as ClashClient$1, ClashClientBase as ClashClientBase$1, ClientCore, core as core$1, Error, ObjectSchema, Outer_Inner, Outer_Inner$, Outer_InnerSchema, Outer_InnerSchema$, Pair, PairSchema, Reserved, ReservedSchema, response as response$1, Symbol as Symbol$1 } from "./globals_pb.js";
 import { Clash } from "./globals_pb.js";
 import type { ThingSchema } from "../a/things_pb.js";
@@ -147,9 +147,9 @@ export interface ClashApi {
 }
 
 /**
- * The calls of clash.c.Clash, written once for every route to it: the direct client, the
- * gateway proxy and the pub/sub client extend this class and differ only in the core they
- * pass to it. Kept in a private field, so no method name can collide with it.
+ * The calls of clash.c.Clash, written once for every client class of it: they extend this
+ * class and differ only in the core they pass to it.
+ * The core is kept in a private field, so no method name can collide with it.
  */
 class ClashClientBase implements ClashApi {
   readonly #core: ClientCore$1;
@@ -377,33 +377,5 @@ export class ClashClient extends ClashClientBase implements ClashApi {
   /** Closes the client at the end of an `await using` scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.#core.close();
-  }
-}
-
-/**
- * Every RPC name here clashes with something.
- *
- * A typed gateway proxy of clash.c.Clash: the calls of ClashClient, carried by
- * `Gateway.InvokeJson` (the request as proto JSON, the response parsed back into the typed
- * message, in-band failures raised as VirtufinError with their status code).
- *
- * The Gateway dispatches unary methods only: streaming methods throw UNIMPLEMENTED.
- *
- * @generated from service clash.c.Clash
- */
-export class ClashGatewayProxy extends ClashClientBase implements ClashApi {
-  /**
-   * The Gateway backend name calls go to by default: "clash"
-   * (from the service name in lowercase).
-   */
-  static readonly gatewayName = "clash";
-
-  /**
-   * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
-   * open (the proxy owns nothing to close); `name` is the backend name, by default
-   * "clash".
-   */
-  constructor(gateway: JsonGateway, name: string = ClashGatewayProxy.gatewayName) {
-    super(createGatewayCore(Clash, gateway, name));
   }
 }

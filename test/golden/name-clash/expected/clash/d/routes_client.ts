@@ -12,7 +12,8 @@ import type { FooGatewayProxy as FooGatewayProxy$1, FooGatewayProxySchema, serve
 import { Foo, FooPubsub } from "./routes_pb.js";
 
 /**
- * Bound to pub/sub: FooApi, FooClient, FooGatewayProxy, FooPubsubBinding, FooPubsubClient, serveFoo.
+ * Served by a Gateway and bound to pub/sub: FooApi, FooClient, FooGatewayProxy, FooPubsubBinding,
+ * FooPubsubClient, serveFoo.
  *
  * The calls of clash.d.Foo, as every client of it offers them.
  *
@@ -34,9 +35,9 @@ export interface FooApi {
 }
 
 /**
- * The calls of clash.d.Foo, written once for every route to it: the direct client, the
- * gateway proxy and the pub/sub client extend this class and differ only in the core they
- * pass to it. Kept in a private field, so no method name can collide with it.
+ * The calls of clash.d.Foo, written once for every client class of it: they extend this
+ * class and differ only in the core they pass to it.
+ * The core is kept in a private field, so no method name can collide with it.
  */
 class FooClientBase implements FooApi {
   readonly #core: ClientCore;
@@ -66,9 +67,12 @@ class FooClientBase implements FooApi {
 }
 
 /**
- * Bound to pub/sub: FooApi, FooClient, FooGatewayProxy, FooPubsubBinding, FooPubsubClient, serveFoo.
+ * Served by a Gateway and bound to pub/sub: FooApi, FooClient, FooGatewayProxy, FooPubsubBinding,
+ * FooPubsubClient, serveFoo.
  *
  * A client of clash.d.Foo.
+ *
+ * Gateway backend name: "foo".
  *
  * @generated from service clash.d.Foo
  */
@@ -100,7 +104,8 @@ export class FooClient extends FooClientBase implements FooApi {
 }
 
 /**
- * Bound to pub/sub: FooApi, FooClient, FooGatewayProxy, FooPubsubBinding, FooPubsubClient, serveFoo.
+ * Served by a Gateway and bound to pub/sub: FooApi, FooClient, FooGatewayProxy, FooPubsubBinding,
+ * FooPubsubClient, serveFoo.
  *
  * A typed gateway proxy of clash.d.Foo: the calls of FooClient, carried by
  * `Gateway.InvokeJson` (the request as proto JSON, the response parsed back into the typed
@@ -111,7 +116,7 @@ export class FooClient extends FooClientBase implements FooApi {
 export class FooGatewayProxy extends FooClientBase implements FooApi {
   /**
    * The Gateway backend name calls go to by default: "foo"
-   * (from the service name in lowercase).
+   * (from the proto's `(virtufin.gateway).name`).
    */
   static readonly gatewayName = "foo";
 
@@ -141,7 +146,8 @@ export const FooPubsubBinding: PubsubBinding = {
 };
 
 /**
- * Bound to pub/sub: FooApi, FooClient, FooGatewayProxy, FooPubsubBinding, FooPubsubClient, serveFoo.
+ * Served by a Gateway and bound to pub/sub: FooApi, FooClient, FooGatewayProxy, FooPubsubBinding,
+ * FooPubsubClient, serveFoo.
  *
  * A typed request-reply client of clash.d.Foo over pub/sub: each call publishes the
  * request as a CloudEvent (proto JSON as data, with `correlationid` and `replytopic`) and
@@ -197,9 +203,9 @@ export interface FooPubsubApi {
 }
 
 /**
- * The calls of clash.d.FooPubsub, written once for every route to it: the direct client, the
- * gateway proxy and the pub/sub client extend this class and differ only in the core they
- * pass to it. Kept in a private field, so no method name can collide with it.
+ * The calls of clash.d.FooPubsub, written once for every client class of it: they extend this
+ * class and differ only in the core they pass to it.
+ * The core is kept in a private field, so no method name can collide with it.
  */
 class FooPubsubClientBase implements FooPubsubApi {
   readonly #core: ClientCore;
@@ -250,31 +256,5 @@ export class FooPubsubClient_ extends FooPubsubClientBase implements FooPubsubAp
   /** Closes the client at the end of an `await using` scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.#core.close();
-  }
-}
-
-/**
- * Its direct client would be FooPubsubClient, which Foo took first: FooPubsubClient_.
- *
- * A typed gateway proxy of clash.d.FooPubsub: the calls of FooPubsubClient_, carried by
- * `Gateway.InvokeJson` (the request as proto JSON, the response parsed back into the typed
- * message, in-band failures raised as VirtufinError with their status code).
- *
- * @generated from service clash.d.FooPubsub
- */
-export class FooPubsubGatewayProxy extends FooPubsubClientBase implements FooPubsubApi {
-  /**
-   * The Gateway backend name calls go to by default: "foopubsub"
-   * (from the service name in lowercase).
-   */
-  static readonly gatewayName = "foopubsub";
-
-  /**
-   * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
-   * open (the proxy owns nothing to close); `name` is the backend name, by default
-   * "foopubsub".
-   */
-  constructor(gateway: JsonGateway, name: string = FooPubsubGatewayProxy.gatewayName) {
-    super(createGatewayCore(FooPubsub, gateway, name));
   }
 }

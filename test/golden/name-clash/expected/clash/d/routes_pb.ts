@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file clash/d/routes.proto.
  */
 export const file_clash_d_routes: GenFile = /*@__PURE__*/
-  fileDesc("ChRjbGFzaC9kL3JvdXRlcy5wcm90bxIHY2xhc2guZCIvCg9Gb29HYXRld2F5UHJveHkSDQoFdmFsdWUYASABKAkSDQoFb3RoZXIYAiABKAkiKAoIc2VydmVGb28SDQoFdmFsdWUYASABKAkSDQoFb3RoZXIYAiABKAkycwoDRm9vEjIKA0dldBIYLmNsYXNoLmQuRm9vR2F0ZXdheVByb3h5GhEuY2xhc2guZC5zZXJ2ZUZvbxIyCgNQdXQSES5jbGFzaC5kLnNlcnZlRm9vGhguY2xhc2guZC5Gb29HYXRld2F5UHJveHkaBLKvHAAyPwoJRm9vUHVic3ViEjIKA0dldBIYLmNsYXNoLmQuRm9vR2F0ZXdheVByb3h5GhEuY2xhc2guZC5zZXJ2ZUZvb2IGcHJvdG8z", [file_virtufin_options]);
+  fileDesc("ChRjbGFzaC9kL3JvdXRlcy5wcm90bxIHY2xhc2guZCIvCg9Gb29HYXRld2F5UHJveHkSDQoFdmFsdWUYASABKAkSDQoFb3RoZXIYAiABKAkiKAoIc2VydmVGb28SDQoFdmFsdWUYASABKAkSDQoFb3RoZXIYAiABKAkyfAoDRm9vEjIKA0dldBIYLmNsYXNoLmQuRm9vR2F0ZXdheVByb3h5GhEuY2xhc2guZC5zZXJ2ZUZvbxIyCgNQdXQSES5jbGFzaC5kLnNlcnZlRm9vGhguY2xhc2guZC5Gb29HYXRld2F5UHJveHkaDaqvHAUKA2Zvb7KvHAAyPwoJRm9vUHVic3ViEjIKA0dldBIYLmNsYXNoLmQuRm9vR2F0ZXdheVByb3h5GhEuY2xhc2guZC5zZXJ2ZUZvb2IGcHJvdG8z", [file_virtufin_options]);
 
 /**
  * Named like Foo's gateway proxy class: imported under an alias.
@@ -74,7 +74,8 @@ export const serveFooSchema: GenMessage<serveFoo> = /*@__PURE__*/
   messageDesc(file_clash_d_routes, 1);
 
 /**
- * Bound to pub/sub: FooApi, FooClient, FooGatewayProxy, FooPubsubBinding, FooPubsubClient, serveFoo.
+ * Served by a Gateway and bound to pub/sub: FooApi, FooClient, FooGatewayProxy, FooPubsubBinding,
+ * FooPubsubClient, serveFoo.
  *
  * @generated from service clash.d.Foo
  */

@@ -35,9 +35,9 @@ export interface ClockApi {
 }
 
 /**
- * The calls of bind.v1.Clock, written once for every route to it: the direct client, the
- * gateway proxy and the pub/sub client extend this class and differ only in the core they
- * pass to it. Kept in a private field, so no method name can collide with it.
+ * The calls of bind.v1.Clock, written once for every client class of it: they extend this
+ * class and differ only in the core they pass to it.
+ * The core is kept in a private field, so no method name can collide with it.
  */
 class ClockClientBase implements ClockApi {
   readonly #core: ClientCore;
@@ -102,33 +102,6 @@ export class ClockClient extends ClockClientBase implements ClockApi {
 }
 
 /**
- * Every binding option left to its default: topic "bind-v1-clock-requests", replies on
- * "bind-v1-clock-requests-replies", source "urn:bind.v1.Clock", types "bind.v1.Clock.<Method>".
- *
- * A typed gateway proxy of bind.v1.Clock: the calls of ClockClient, carried by
- * `Gateway.InvokeJson` (the request as proto JSON, the response parsed back into the typed
- * message, in-band failures raised as VirtufinError with their status code).
- *
- * @generated from service bind.v1.Clock
- */
-export class ClockGatewayProxy extends ClockClientBase implements ClockApi {
-  /**
-   * The Gateway backend name calls go to by default: "clock"
-   * (from the service name in lowercase).
-   */
-  static readonly gatewayName = "clock";
-
-  /**
-   * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
-   * open (the proxy owns nothing to close); `name` is the backend name, by default
-   * "clock".
-   */
-  constructor(gateway: JsonGateway, name: string = ClockGatewayProxy.gatewayName) {
-    super(createGatewayCore(Clock, gateway, name));
-  }
-}
-
-/**
  * How bind.v1.Clock travels over pub/sub, resolved from its `(virtufin.pubsub)` option
  * and the defaults of virtufin/options.proto: requests go to "bind-v1-clock-requests", replies come back
  * on "bind-v1-clock-requests-replies", unless a method says otherwise. Keyed by proto method name.
@@ -186,13 +159,14 @@ export function serveClock(
 
 /**
  * Explicit topics and source, per-method overrides, a gateway name, and a streaming method
- * (which the request-reply client refuses with UNIMPLEMENTED).
+ * (which the request-reply client and the gateway proxy leave out: they implement QuotesUnaryApi).
  *
- * The calls of bind.v1.Quotes, as every client of it offers them.
+ * The unary calls of bind.v1.Quotes: what every route to it offers, the Gateway and pub/sub
+ * included, which carry unary calls only. QuotesApi adds the streaming calls.
  *
  * @generated from service bind.v1.Quotes
  */
-export interface QuotesApi {
+export interface QuotesUnaryApi {
   /**
    * A quote for a quantity: service defaults, so topic "quotes", type "bind.v1.Quotes.GetQuote".
    *
@@ -211,6 +185,17 @@ export interface QuotesApi {
    * @generated from rpc bind.v1.Quotes.Refresh
    */
   refresh(request: RequestInit<typeof WatchRequestSchema>, options?: CallOptions): Promise<Quote>;
+}
+
+/**
+ * Explicit topics and source, per-method overrides, a gateway name, and a streaming method
+ * (which the request-reply client and the gateway proxy leave out: they implement QuotesUnaryApi).
+ *
+ * The calls of bind.v1.Quotes, streaming ones included, as its direct client offers them.
+ *
+ * @generated from service bind.v1.Quotes
+ */
+export interface QuotesApi extends QuotesUnaryApi {
   /**
    * Streams quotes: not carried over pub/sub.
    *
@@ -220,11 +205,11 @@ export interface QuotesApi {
 }
 
 /**
- * The calls of bind.v1.Quotes, written once for every route to it: the direct client, the
- * gateway proxy and the pub/sub client extend this class and differ only in the core they
- * pass to it. Kept in a private field, so no method name can collide with it.
+ * The unary calls of bind.v1.Quotes, written once for every route to it: the classes that
+ * extend this one differ only in the core they pass to it.
+ * The core is kept in a private field, so no method name can collide with it.
  */
-class QuotesClientBase implements QuotesApi {
+class QuotesUnaryClientBase implements QuotesUnaryApi {
   readonly #core: ClientCore;
 
   /** Keeps the core every call goes through. */
@@ -259,6 +244,21 @@ class QuotesClientBase implements QuotesApi {
   async refresh(request: RequestInit<typeof WatchRequestSchema>, options?: CallOptions): Promise<Quote> {
     return this.#core.unary(Quotes.method.refresh, request, options);
   }
+}
+
+/**
+ * The streaming calls of bind.v1.Quotes, for its direct client (the Gateway and pub/sub
+ * carry unary calls only).
+ * The core is kept in a private field, so no method name can collide with it.
+ */
+class QuotesClientBase extends QuotesUnaryClientBase implements QuotesApi {
+  readonly #core: ClientCore;
+
+  /** Keeps the core every call goes through. */
+  constructor(core: ClientCore) {
+    super(core);
+    this.#core = core;
+  }
 
   /**
    * Streams quotes: not carried over pub/sub.
@@ -272,7 +272,7 @@ class QuotesClientBase implements QuotesApi {
 
 /**
  * Explicit topics and source, per-method overrides, a gateway name, and a streaming method
- * (which the request-reply client refuses with UNIMPLEMENTED).
+ * (which the request-reply client and the gateway proxy leave out: they implement QuotesUnaryApi).
  *
  * A client of bind.v1.Quotes.
  *
@@ -309,17 +309,17 @@ export class QuotesClient extends QuotesClientBase implements QuotesApi {
 
 /**
  * Explicit topics and source, per-method overrides, a gateway name, and a streaming method
- * (which the request-reply client refuses with UNIMPLEMENTED).
+ * (which the request-reply client and the gateway proxy leave out: they implement QuotesUnaryApi).
  *
  * A typed gateway proxy of bind.v1.Quotes: the calls of QuotesClient, carried by
  * `Gateway.InvokeJson` (the request as proto JSON, the response parsed back into the typed
  * message, in-band failures raised as VirtufinError with their status code).
  *
- * The Gateway dispatches unary methods only: streaming methods throw UNIMPLEMENTED.
+ * The Gateway dispatches unary calls only, so the proxy has the unary methods; QuotesClient has all.
  *
  * @generated from service bind.v1.Quotes
  */
-export class QuotesGatewayProxy extends QuotesClientBase implements QuotesApi {
+export class QuotesGatewayProxy extends QuotesUnaryClientBase implements QuotesUnaryApi {
   /**
    * The Gateway backend name calls go to by default: "quotes-backend"
    * (from the proto's `(virtufin.gateway).name`).
@@ -354,19 +354,19 @@ export const QuotesPubsubBinding: PubsubBinding = {
 
 /**
  * Explicit topics and source, per-method overrides, a gateway name, and a streaming method
- * (which the request-reply client refuses with UNIMPLEMENTED).
+ * (which the request-reply client and the gateway proxy leave out: they implement QuotesUnaryApi).
  *
  * A typed request-reply client of bind.v1.Quotes over pub/sub: each call publishes the
  * request as a CloudEvent (proto JSON as data, with `correlationid` and `replytopic`) and
  * resolves with the correlated reply. No reply within `timeoutMs` (default 30 s) rejects
  * with RequestTimeoutError; a responder's error arrives as a VirtufinError with its code.
  *
- * Streaming methods are not carried over pub/sub: Watch
- * throw a VirtufinError with code UNIMPLEMENTED.
+ * Pub/sub carries unary calls only, so this client has the unary methods (not
+ * Watch).
  *
  * @generated from service bind.v1.Quotes
  */
-export class QuotesPubsubClient extends QuotesClientBase implements QuotesApi {
+export class QuotesPubsubClient extends QuotesUnaryClientBase implements QuotesUnaryApi {
   /**
    * Creates a client. `target` is anything with a pub/sub client, such as an ApiClient, which
    * stays open; `binding` overrides the topics and types (default QuotesPubsubBinding).
@@ -413,9 +413,9 @@ export interface TickerApi {
 }
 
 /**
- * The calls of bind.v1.Ticker, written once for every route to it: the direct client, the
- * gateway proxy and the pub/sub client extend this class and differ only in the core they
- * pass to it. Kept in a private field, so no method name can collide with it.
+ * The calls of bind.v1.Ticker, written once for every client class of it: they extend this
+ * class and differ only in the core they pass to it.
+ * The core is kept in a private field, so no method name can collide with it.
  */
 class TickerClientBase implements TickerApi {
   readonly #core: ClientCore;
@@ -466,32 +466,6 @@ export class TickerClient extends TickerClientBase implements TickerApi {
   /** Closes the client at the end of an `await using` scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.#core.close();
-  }
-}
-
-/**
- * A bound service with a topic but the reply topic defaulted: "ticks-replies".
- *
- * A typed gateway proxy of bind.v1.Ticker: the calls of TickerClient, carried by
- * `Gateway.InvokeJson` (the request as proto JSON, the response parsed back into the typed
- * message, in-band failures raised as VirtufinError with their status code).
- *
- * @generated from service bind.v1.Ticker
- */
-export class TickerGatewayProxy extends TickerClientBase implements TickerApi {
-  /**
-   * The Gateway backend name calls go to by default: "ticker"
-   * (from the service name in lowercase).
-   */
-  static readonly gatewayName = "ticker";
-
-  /**
-   * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
-   * open (the proxy owns nothing to close); `name` is the backend name, by default
-   * "ticker".
-   */
-  constructor(gateway: JsonGateway, name: string = TickerGatewayProxy.gatewayName) {
-    super(createGatewayCore(Ticker, gateway, name));
   }
 }
 
@@ -578,9 +552,9 @@ export interface OddApi {
 }
 
 /**
- * The calls of bind.v1.Odd, written once for every route to it: the direct client, the
- * gateway proxy and the pub/sub client extend this class and differ only in the core they
- * pass to it. Kept in a private field, so no method name can collide with it.
+ * The calls of bind.v1.Odd, written once for every client class of it: they extend this
+ * class and differ only in the core they pass to it.
+ * The core is kept in a private field, so no method name can collide with it.
  */
 class OddClientBase implements OddApi {
   readonly #core: ClientCore;
@@ -649,32 +623,6 @@ export class OddClient extends OddClientBase implements OddApi {
   /** Closes the client at the end of an `await using` scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.#core.close();
-  }
-}
-
-/**
- * Method names that are special in JavaScript object literals stay own keys of the binding.
- *
- * A typed gateway proxy of bind.v1.Odd: the calls of OddClient, carried by
- * `Gateway.InvokeJson` (the request as proto JSON, the response parsed back into the typed
- * message, in-band failures raised as VirtufinError with their status code).
- *
- * @generated from service bind.v1.Odd
- */
-export class OddGatewayProxy extends OddClientBase implements OddApi {
-  /**
-   * The Gateway backend name calls go to by default: "odd"
-   * (from the service name in lowercase).
-   */
-  static readonly gatewayName = "odd";
-
-  /**
-   * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
-   * open (the proxy owns nothing to close); `name` is the backend name, by default
-   * "odd".
-   */
-  constructor(gateway: JsonGateway, name: string = OddGatewayProxy.gatewayName) {
-    super(createGatewayCore(Odd, gateway, name));
   }
 }
 

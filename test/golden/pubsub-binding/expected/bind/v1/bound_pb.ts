@@ -226,7 +226,7 @@ export const Clock: GenService<{
 
 /**
  * Explicit topics and source, per-method overrides, a gateway name, and a streaming method
- * (which the request-reply client refuses with UNIMPLEMENTED).
+ * (which the request-reply client and the gateway proxy leave out: they implement QuotesUnaryApi).
  *
  * @generated from service bind.v1.Quotes
  */

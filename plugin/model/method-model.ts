@@ -1,0 +1,165 @@
+/**
+ * Builds the model of one RPC as a client method: its signatures (flattened from
+ * `google.api.method_signature` when it has one), its unwrapped result, and its implementation
+ * as ready-made lines, so the templates print them without choosing among bodies.
+ */
+import type { DescField, DescMethod, DescService } from "@bufbuild/protobuf";
+import type { CommentIndex } from "./comments.js";
+import { commentLines, inlineComment, paragraphs } from "./jsdoc.js";
+import { createParamNamer } from "./names.js";
+import { METHOD_SIGNATURE, readStringExtension } from "./raw-options.js";
+import { flatSignature } from "./signatures.js";
+import { fieldType, isObjectValued, requestInitType } from "./type-expr.js";
+import type { Code, ImplementationModel, MethodModel, OverloadModel, ParamModel, TypeExpr } from "./view-model.js";
+
+const CALL_OPTIONS: ParamModel = {
+  name: "options",
+  optional: true,
+  type: [{ kind: "runtime-type", name: "CallOptions" }],
+};
+
+/** The ClientCore call of each method kind. */
+const CORE_CALLS = {
+  unary: "unary",
+  server_streaming: "serverStream",
+  client_streaming: "clientStream",
+  bidi_streaming: "bidiStream",
+} as const;
+
+/** How a response becomes the method's result. */
+interface Result {
+  /** The element type the method resolves to. */
+  readonly type: TypeExpr;
+  /** The response field's localName when the response is unwrapped. */
+  readonly field: string | undefined;
+  /** True when a unary response has no fields and the method resolves to void. */
+  readonly void: boolean;
+}
+
+/** How a flattened method splits its arguments at run time. */
+interface Flat {
+  readonly fieldsLiteral: string;
+  readonly objectForm: boolean;
+}
+
+/**
+ * The model of one RPC.
+ * @param name the client method's name, already made unique in its service
+ */
+export function buildMethod(desc: DescMethod, name: string, service: DescService, comments: CommentIndex): MethodModel {
+  const streamingInput = desc.methodKind === "client_streaming" || desc.methodKind === "bidi_streaming";
+  const streamingOutput = desc.methodKind === "server_streaming" || desc.methodKind === "bidi_streaming";
+  const result = buildResult(desc, streamingOutput);
+  const returnType: TypeExpr = [
+    { kind: "global", name: streamingOutput ? "AsyncIterable" : "Promise" },
+    "<",
+    ...result.type,
+    ">",
+  ];
+  const requestType = requestInitType(desc.input);
+  const text = commentLines(comments.method(desc));
+  const tags = [...(desc.deprecated ? ["@deprecated"] : []), `@generated from rpc ${service.typeName}.${desc.name}`];
+  const requestParam: ParamModel = streamingInput
+    ? { name: "requests", optional: false, type: [{ kind: "global", name: "AsyncIterable" }, "<", ...requestType, ">"] }
+    : { name: "request", optional: desc.input.fields.length === 0, type: requestType };
+  const requestOverload: OverloadModel = { doc: paragraphs(text, tags), params: [requestParam, CALL_OPTIONS] };
+
+  const signature = flatSignature(desc, readStringExtension(desc.proto.options, METHOD_SIGNATURE));
+  let overloads: OverloadModel[] = [requestOverload];
+  let flat: Flat | undefined;
+  if (signature !== undefined) {
+    const paramName = createParamNamer();
+    const params = signature.fields.map((field, i) => flatParam(field, paramName(field.name), i >= signature.required));
+    const paramDocs = signature.fields.map((field, i) => paramDoc(params[i]!.name, field, comments));
+    const flatOverload: OverloadModel = { doc: paragraphs(text, paramDocs, tags), params: [...params, CALL_OPTIONS] };
+    // The request form is offered too when a plain object as first argument can only mean it.
+    const objectForm = !isObjectValued(signature.fields[0]!);
+    overloads = objectForm ? [flatOverload, requestOverload] : [flatOverload];
+    flat = { fieldsLiteral: `[${signature.fields.map((f) => JSON.stringify(f.localName)).join(", ")}]`, objectForm };
+  }
+  // A promise-returning method is async, so its body can await the call.
+  const lead = streamingOutput ? name : `async ${name}`;
+  const call: Code = [
+    "this.#core.",
+    CORE_CALLS[desc.methodKind],
+    "(",
+    { kind: "schema", desc: service },
+    `.method.${desc.localName}, ${requestParam.name}`,
+    ...(flat === undefined ? [] : [" as ", ...requestType]),
+    ", options)",
+  ];
+  const implementation: ImplementationModel =
+    flat === undefined
+      ? {
+          declarations: [],
+          docs: [requestOverload.doc],
+          head: [lead, "(", ...paramList(requestOverload.params), "): ", ...returnType],
+          statements: resultStatements(call, result, streamingOutput),
+        }
+      : {
+          declarations: overloads,
+          docs: [],
+          head: [lead, "(...", { kind: "local", name: "args" }, ": unknown[]): ", ...returnType],
+          statements: [
+            [
+              "const [",
+              { kind: "local", name: "request" },
+              ", ",
+              { kind: "local", name: "options" },
+              "] = ",
+              { kind: "runtime-value", name: "flatArgs" },
+              `(args, ${flat.fieldsLiteral}, ${String(flat.objectForm)});`,
+            ],
+            ...resultStatements(call, result, streamingOutput),
+          ],
+        };
+  return { name, unary: desc.methodKind === "unary", returnType, overloads, implementation };
+}
+
+/** A parameter list (`request?: T, options?: CallOptions`) as code. */
+function paramList(params: readonly ParamModel[]): Code {
+  return params.flatMap((p, i): Code => [
+    ...(i === 0 ? [] : [", "]),
+    { kind: "local", name: p.name },
+    p.optional ? "?: " : ": ",
+    ...p.type,
+  ]);
+}
+
+/** The statements turning the core call into the method's result. */
+function resultStatements(call: Code, result: Result, streamingOutput: boolean): Code[] {
+  if (result.void) {
+    return [["await ", ...call, ";"]];
+  }
+  if (result.field === undefined) {
+    return [["return ", ...call, ";"]];
+  }
+  if (streamingOutput) {
+    return [["return ", { kind: "runtime-value", name: "mapAsync" }, "(", ...call, `, (response) => response.${result.field});`]];
+  }
+  return [["const ", { kind: "local", name: "response" }, " = await ", ...call, ";"], [`return response.${result.field};`]];
+}
+
+function flatParam(field: DescField, name: string, optional: boolean): ParamModel {
+  const { type } = fieldType(field, true);
+  return { name, optional, type: optional ? [...type, " | undefined"] : type };
+}
+
+function paramDoc(name: string, field: DescField, comments: CommentIndex): string {
+  const text = inlineComment(comments.field(field));
+  const deprecated = field.deprecated ? "(deprecated) " : "";
+  return `@param ${name} ${deprecated}${text}`.trimEnd();
+}
+
+/** Unwrapping: one field (not a oneof member) returns its value; no field returns void (unary only). */
+function buildResult(desc: DescMethod, streamingOutput: boolean): Result {
+  const fields = desc.output.fields;
+  if (fields.length === 0 && !streamingOutput) {
+    return { type: ["void"], void: true, field: undefined };
+  }
+  if (fields.length === 1 && fields[0]!.oneof === undefined) {
+    const { type, maybeUndefined } = fieldType(fields[0]!, false);
+    return { type: maybeUndefined ? [...type, " | undefined"] : type, void: false, field: fields[0]!.localName };
+  }
+  return { type: [{ kind: "shape", desc: desc.output }], void: false, field: undefined };
+}

@@ -1,0 +1,113 @@
+/**
+ * The interfaces and base classes of a service. A route that carries unary calls only (the
+ * Gateway's `InvokeJson`, request-reply over pub/sub) must not offer a method whose every call
+ * throws: when the service has streaming methods besides unary ones and such a route exists,
+ * the unary methods get their own interface `<S>UnaryApi` and base class, which those routes
+ * implement and extend, and `<S>Api` (the direct client's) extends them with the streaming ones.
+ */
+import type { DescService } from "@bufbuild/protobuf";
+import { paragraphs } from "./jsdoc.js";
+import type { ApiModel, BaseModel, GatewayProxyModel, MethodModel, PubsubModel, ServiceModel } from "./view-model.js";
+
+/** What build-model decides of a service before its interfaces and base classes are shaped. */
+export interface ServiceShapeDraft {
+  readonly desc: DescService;
+  /** The full interface's name (`<S>Api`). */
+  readonly apiName: string;
+  /** The unary interface's name when the service needs one, else undefined. */
+  readonly unaryApiName: string | undefined;
+  readonly clientName: string;
+  /** The service's comment lines and tags (`@deprecated`, `@generated`), for the interfaces' doc. */
+  readonly text: readonly string[];
+  readonly tags: readonly string[];
+  readonly clientDoc: readonly string[];
+  readonly constructorDoc: readonly string[];
+  readonly defaultsLiteral: string | undefined;
+  readonly gatewayName: string | undefined;
+  readonly methods: readonly MethodModel[];
+  readonly gatewayProxy: GatewayProxyModel | undefined;
+  readonly pubsub: PubsubModel | undefined;
+}
+
+/**
+ * Adds the interfaces and base classes to a service.
+ * @param exportName the file's export namer: base classes take names free among every export,
+ *   so it is called after all exports of the file are named
+ */
+export function buildServiceShape(draft: ServiceShapeDraft, exportName: (base: string) => string): ServiceModel {
+  const { unaryApiName, text, tags, ...service } = draft;
+  const { desc, apiName, methods } = service;
+  const privateCore = "The core is kept in a private field, so no method name can collide with it.";
+  // Doc lines are kept under 100 characters for the usual name lengths.
+  if (unaryApiName === undefined) {
+    const baseName = exportName(desc.name + "ClientBase");
+    const api: ApiModel = {
+      name: apiName,
+      extendsName: undefined,
+      doc: paragraphs(text, [`The calls of ${desc.typeName}, as every client of it offers them.`], tags),
+      methods,
+    };
+    const base: BaseModel = {
+      name: baseName,
+      extendsName: undefined,
+      apiName,
+      doc: [
+        `The calls of ${desc.typeName}, written once for every client class of it: they extend this`,
+        "class and differ only in the core they pass to it.",
+        privateCore,
+      ],
+      methods,
+    };
+    return { ...service, apis: [api], routeApiName: apiName, bases: [base], clientBaseName: baseName, routeBaseName: baseName };
+  }
+  const unaryBaseName = exportName(desc.name + "UnaryClientBase");
+  const baseName = exportName(desc.name + "ClientBase");
+  const unary = methods.filter((m) => m.unary);
+  const streaming = methods.filter((m) => !m.unary);
+  const apis: ApiModel[] = [
+    {
+      name: unaryApiName,
+      extendsName: undefined,
+      doc: paragraphs(
+        text,
+        [
+          `The unary calls of ${desc.typeName}: what every route to it offers, the Gateway and pub/sub`,
+          `included, which carry unary calls only. ${apiName} adds the streaming calls.`,
+        ],
+        tags,
+      ),
+      methods: unary,
+    },
+    {
+      name: apiName,
+      extendsName: unaryApiName,
+      doc: paragraphs(text, [`The calls of ${desc.typeName}, streaming ones included, as its direct client offers them.`], tags),
+      methods: streaming,
+    },
+  ];
+  const bases: BaseModel[] = [
+    {
+      name: unaryBaseName,
+      extendsName: undefined,
+      apiName: unaryApiName,
+      doc: [
+        `The unary calls of ${desc.typeName}, written once for every route to it: the classes that`,
+        "extend this one differ only in the core they pass to it.",
+        privateCore,
+      ],
+      methods: unary,
+    },
+    {
+      name: baseName,
+      extendsName: unaryBaseName,
+      apiName,
+      doc: [
+        `The streaming calls of ${desc.typeName}, for its direct client (the Gateway and pub/sub`,
+        "carry unary calls only).",
+        privateCore,
+      ],
+      methods: streaming,
+    },
+  ];
+  return { ...service, apis, routeApiName: unaryApiName, bases, clientBaseName: baseName, routeBaseName: unaryBaseName };
+}
