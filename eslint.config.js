@@ -19,8 +19,10 @@ const NODE_GLOBALS = {
 export default defineConfig(
   globalIgnores([
     "**/node_modules/",
-    "packages/*/dist/",
-    "dist/",
+    "**/dist/",
+    "packages/sdk/proto/",
+    // A consumer's project of its own, type-checked and run by test/consumer.
+    "test/consumer/fixture/",
     "docs/api/",
     "coverage/",
     "bench/.work/",

@@ -12,8 +12,20 @@
  */
 
 // The platform client.
-export { ApiClient, type ApiClientOptions, type HealthStatus, type PlatformGateway, type PlatformSubscribeOptions } from "./platform/api-client.js";
-export { PlatformState, type DeleteOptions, type SaveOptions, type StateValue, type UpdateOptions } from "./platform/state/state-client.js";
+export {
+  ApiClient,
+  type ApiClientOptions,
+  type HealthStatus,
+  type PlatformGateway,
+  type PlatformSubscribeOptions,
+} from "./platform/api-client.js";
+export {
+  PlatformState,
+  type DeleteOptions,
+  type SaveOptions,
+  type StateValue,
+  type UpdateOptions,
+} from "./platform/state/state-client.js";
 export {
   PlatformPubsub,
   type EventHandler,
@@ -24,7 +36,12 @@ export {
 } from "./platform/pubsub/pubsub-client.js";
 export type { EventData } from "./platform/pubsub/encode.js";
 export { PubsubEvent, type PubsubEventInit } from "./platform/pubsub/event.js";
-export { reconnectingStream, type ReconnectInfo, type ReconnectingStreamOptions, type ReconnectOptions } from "./platform/pubsub/reconnecting-stream.js";
+export {
+  reconnectingStream,
+  type ReconnectInfo,
+  type ReconnectingStreamOptions,
+  type ReconnectOptions,
+} from "./platform/pubsub/reconnecting-stream.js";
 export {
   replyError,
   Responder,
@@ -69,7 +86,13 @@ export type { MeterProviderLike, TelemetryOption, TelemetryProviders, TracerProv
 export type { PubsubImplementation } from "./runtime/pubsub-core.js";
 
 // Workers with a lifecycle (aio-fluid's workers).
-export { WorkerState, silentLogger, type LifecycleStatus, type WorkerLogger, type WorkerOptions } from "./runtime/workers/types.js";
+export {
+  WorkerState,
+  silentLogger,
+  type LifecycleStatus,
+  type WorkerLogger,
+  type WorkerOptions,
+} from "./runtime/workers/types.js";
 export {
   MessageHandlerError,
   QueueClosedError,
@@ -90,7 +113,12 @@ export {
 export { BoundedQueue, type QueueWaitOptions } from "./runtime/workers/bounded-queue.js";
 export { AsyncDispatcher, CallbackError, type AsyncCallback, type DispatchResult } from "./runtime/workers/async-dispatcher.js";
 export { AsyncConsumer, type AsyncConsumerOptions, type AsyncConsumerStatus } from "./runtime/workers/async-consumer.js";
-export { DEFAULT_QUEUE_CAPACITY, QueueConsumer, type QueueConsumerOptions, type QueueConsumerStatus } from "./runtime/workers/queue-consumer.js";
+export {
+  DEFAULT_QUEUE_CAPACITY,
+  QueueConsumer,
+  type QueueConsumerOptions,
+  type QueueConsumerStatus,
+} from "./runtime/workers/queue-consumer.js";
 export {
   QueueConsumerWorker,
   type MessageHandler,
@@ -121,9 +149,30 @@ export {
 export { WorkManagerClient, WorkManagerGatewayProxy, type WorkManagerApi } from "./generated/virtufin/workmanager_client.js";
 
 // Service descriptors, and the messages results are made of.
-export { Config, type ConfigService, type CronJobConfig, type GrpcConfig, type JobsConfig, type PubsubConfig, type StateConfig } from "./generated/virtufin/config_pb.js";
-export { Gateway, type FieldSchema, type MethodInfo, type MethodSchema, type OneofCaseSchema, type StatusResponse } from "./generated/virtufin/gateway_pb.js";
+export {
+  Config,
+  type ConfigService,
+  type CronJobConfig,
+  type GrpcConfig,
+  type JobsConfig,
+  type PubsubConfig,
+  type StateConfig,
+} from "./generated/virtufin/config_pb.js";
+export {
+  Gateway,
+  type FieldSchema,
+  type MethodInfo,
+  type MethodSchema,
+  type OneofCaseSchema,
+  type StatusResponse,
+} from "./generated/virtufin/gateway_pb.js";
 export { Pubsub } from "./generated/virtufin/pubsub_pb.js";
 export { State } from "./generated/virtufin/state_pb.js";
 export { WebSocketManager, type TagFilter, type WebSocketConnection } from "./generated/virtufin/websocketmanager_pb.js";
-export { WorkManager, WorkerStatus, type CodeSource, type HistoryEntry, type WorkerInfo } from "./generated/virtufin/workmanager_pb.js";
+export {
+  WorkManager,
+  WorkerStatus,
+  type CodeSource,
+  type HistoryEntry,
+  type WorkerInfo,
+} from "./generated/virtufin/workmanager_pb.js";

@@ -11,5 +11,10 @@ export {
   MIME_TYPES_BY_EXTENSION,
   type CreateWorkerFromFileOptions,
 } from "./platform/workmanager/create-worker-from-file.js";
-export { DEFAULT_STOP_SIGNALS, stopOnSignals, type SignalsDisposer, type StopOnSignalsOptions } from "./runtime/workers/signals.js";
+export {
+  DEFAULT_STOP_SIGNALS,
+  stopOnSignals,
+  type SignalsDisposer,
+  type StopOnSignalsOptions,
+} from "./runtime/workers/signals.js";
 export { registerReflection } from "./platform/reflection/reflection-service.js";

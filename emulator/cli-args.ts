@@ -93,7 +93,8 @@ const LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error", "silent"]
 
 function port(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) > 65535) throw new UsageError(`${flag} must be a port number between 0 and 65535, not "${value}"`);
+  if (!/^\d+$/.test(value) || Number(value) > 65535)
+    throw new UsageError(`${flag} must be a port number between 0 and 65535, not "${value}"`);
   return Number(value);
 }
 
@@ -109,7 +110,8 @@ function apiKey(entry: string, where: string): [string, string] {
   const key = entry.slice(eq + 1);
   // The message names the problem, never the key text itself.
   if (eq <= 0 || name === "" || key === "") throw new UsageError(`${where} must look like name=key`);
-  if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new UsageError(`${where}: key name "${name}" may only contain letters, digits, "_", "-" and "."`);
+  if (!/^[A-Za-z0-9_.-]+$/.test(name))
+    throw new UsageError(`${where}: key name "${name}" may only contain letters, digits, "_", "-" and "."`);
   return [name, key];
 }
 
@@ -158,15 +160,17 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
   if (v.help) return { help: true };
 
   const level = v["log-level"] ?? "info";
-  if (!LEVELS.includes(level as LogLevel)) throw new UsageError(`--log-level must be one of ${LEVELS.join(", ")}, not "${level}"`);
+  if (!LEVELS.includes(level as LogLevel))
+    throw new UsageError(`--log-level must be one of ${LEVELS.join(", ")}, not "${level}"`);
   if (v.host !== undefined && v.host.trim() === "") throw new UsageError("--host must not be empty");
 
   const apiKeys: Record<string, string> = {};
   const fromEnv = env["VIRTUFIN_API_KEYS"];
-  if (fromEnv) for (const entry of fromEnv.split(",").filter((e) => e.trim() !== "")) {
-    const [name, key] = apiKey(entry.trim(), "VIRTUFIN_API_KEYS entry");
-    apiKeys[name] = key;
-  }
+  if (fromEnv)
+    for (const entry of fromEnv.split(",").filter((e) => e.trim() !== "")) {
+      const [name, key] = apiKey(entry.trim(), "VIRTUFIN_API_KEYS entry");
+      apiKeys[name] = key;
+    }
   for (const entry of v["api-key"] ?? []) {
     const [name, key] = apiKey(entry, "--api-key");
     apiKeys[name] = key;
@@ -204,11 +208,16 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
   const appPort = port("--app-port", v["app-port"]);
   if (appPort === 0) throw new UsageError("--app-port must be the app's port, not 0");
   const appId = v["dapr-app-id"];
-  if (appId !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(appId)) throw new UsageError(`--dapr-app-id may only contain letters, digits, "_", "-" and ".", not "${appId}"`);
+  if (appId !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(appId))
+    throw new UsageError(`--dapr-app-id may only contain letters, digits, "_", "-" and ".", not "${appId}"`);
   // The message names the problem, never the token.
   const apiToken = v["dapr-api-token"] ?? (env["DAPR_API_TOKEN"] || undefined);
   if (apiToken !== undefined && apiToken.trim() === "") throw new UsageError("--dapr-api-token must not be empty");
-  const dapr = { ...(appPort !== undefined ? { appPort } : {}), ...(appId !== undefined ? { appId } : {}), ...(apiToken !== undefined ? { apiToken } : {}) };
+  const dapr = {
+    ...(appPort !== undefined ? { appPort } : {}),
+    ...(appId !== undefined ? { appId } : {}),
+    ...(apiToken !== undefined ? { apiToken } : {}),
+  };
   let tracesUrl: string | undefined;
   try {
     tracesUrl = otlpTracesUrl(v["otlp-endpoint"], env);
@@ -221,7 +230,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
   }
   const replicaId = v["replica-id"];
   if (replicaId !== undefined && !/^[A-Za-z0-9_.:-]{1,64}$/.test(replicaId)) {
-    throw new UsageError("--replica-id may only contain letters, digits, \"_\", \"-\", \".\" and \":\" (at most 64)");
+    throw new UsageError('--replica-id may only contain letters, digits, "_", "-", "." and ":" (at most 64)');
   }
   const maxLen = count("--redis-max-len", v["redis-max-len"]);
   const claimIdleMs = count("--redis-claim-idle-ms", v["redis-claim-idle-ms"]);

@@ -49,7 +49,9 @@ async function main(): Promise<number> {
       // The last spans (the stop's own included) are sent before exiting.
       running.stop().then(
         async () => {
-          await tracing?.shutdown().catch((err: unknown) => process.stderr.write(`virtufin-emulator: trace export failed: ${String(err)}\n`));
+          await tracing
+            ?.shutdown()
+            .catch((err: unknown) => process.stderr.write(`virtufin-emulator: trace export failed: ${String(err)}\n`));
           resolve(0);
         },
         (err: unknown) => {

@@ -30,9 +30,25 @@ import { Dapr } from "@virtufin/sdk/gen/dapr/proto/runtime/v1/dapr_pb";
 import { createDaprSidecar, DEFAULT_DAPR_PORT, type DaprSidecarOptions } from "./dapr/index.js";
 import type { Interceptor } from "@connectrpc/connect";
 import { createInspectorService, EventHistory } from "./inspector/index.js";
-import { ownServerClientOptions, startGrpcServer, startUiServer, urlHost, type RunningServer, type RunningUiServer, type ServerTlsOptions, type ServiceRegistration } from "./server/index.js";
+import {
+  ownServerClientOptions,
+  startGrpcServer,
+  startUiServer,
+  urlHost,
+  type RunningServer,
+  type RunningUiServer,
+  type ServerTlsOptions,
+  type ServiceRegistration,
+} from "./server/index.js";
 import { loadTelemetry, type TracerProviderLike } from "@virtufin/sdk/internal";
-import { createConfigService, createPubsubService, createStateService, StreamCounter, type PubsubServiceOptions, type ServiceContext } from "./services/index.js";
+import {
+  createConfigService,
+  createPubsubService,
+  createStateService,
+  StreamCounter,
+  type PubsubServiceOptions,
+  type ServiceContext,
+} from "./services/index.js";
 
 /** The platform's default ports, and the emulator's web UI beside them. */
 export const DEFAULT_PORTS = { gateway: 5002, grpcWeb: 5003, ui: 5004, workmanager: 5102, websocketmanager: 5202 } as const;
@@ -189,7 +205,12 @@ async function sharedBackend(options: EmulatorOptions, log: Logger): Promise<Red
   const url = options.backend ?? "memory";
   if (url === "memory") return undefined;
   if (!url.startsWith("redis://")) throw new Error(`backend "${url}" is not supported: use "memory" or redis://host:port/db`);
-  return createRedisBackend({ url, log: log.child("redis"), ...(options.replicaId ? { replicaId: options.replicaId } : {}), ...options.redis });
+  return createRedisBackend({
+    url,
+    log: log.child("redis"),
+    ...(options.replicaId ? { replicaId: options.replicaId } : {}),
+    ...options.redis,
+  });
 }
 
 /** Starts the emulator; resolves once every server listens. */
@@ -274,7 +295,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         });
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        throw new Error(`cannot start the web UI on ${host}:${uiPort}: ${code === "EADDRINUSE" ? `port ${uiPort} is already in use (--ui-port picks another, --no-ui turns it off)` : String(err)}`);
+        throw new Error(
+          `cannot start the web UI on ${host}:${uiPort}: ${code === "EADDRINUSE" ? `port ${uiPort} is already in use (--ui-port picks another, --no-ui turns it off)` : String(err)}`,
+        );
       }
       if (!corsOrigins.includes("*")) {
         const names = new Set(["127.0.0.1", "localhost", "[::1]", urlHost(dialHost(host))]);
@@ -293,7 +316,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const websocketmanager = createWebSocketManagerService({ ...deps, log: log.child("websocketmanager") }, wsmOptions);
     managed.push(websocketmanager);
     const wmServer = await serve("workmanager", ports.workmanager, [{ desc: WorkManager, impl: workmanager.impl }]);
-    const wsmServer = await serve("websocketmanager", ports.websocketmanager, [{ desc: WebSocketManager, impl: websocketmanager.impl }]);
+    const wsmServer = await serve("websocketmanager", ports.websocketmanager, [
+      { desc: WebSocketManager, impl: websocketmanager.impl },
+    ]);
 
     // The emulator's own managers are always backends; configured ones may not shadow them.
     // Over TLS the Gateway pins the emulator's own certificate (no CA needed, also with mTLS).
@@ -304,15 +329,27 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     ];
     for (const backend of extra) {
       const existing = backendList.findIndex((b) => b.name === backend.name);
-      if (existing >= 0 && existing < 2) throw new Error(`service name "${backend.name}" is reserved for the emulator's own server`);
+      if (existing >= 0 && existing < 2)
+        throw new Error(`service name "${backend.name}" is reserved for the emulator's own server`);
       if (existing >= 0) backendList[existing] = backend;
       else backendList.push(backend);
     }
-    const pool = new Backends(backendList, { log: log.child("gateway"), ...(options.reflectionTtlMs ? { ttlMs: options.reflectionTtlMs } : {}), ...(telemetry ? { telemetry } : {}) });
+    const pool = new Backends(backendList, {
+      log: log.child("gateway"),
+      ...(options.reflectionTtlMs ? { ttlMs: options.reflectionTtlMs } : {}),
+      ...(telemetry ? { telemetry } : {}),
+    });
     backends = pool;
 
     const streams = new StreamCounter();
-    const ctx: ServiceContext = { pubsub, state, log: log.child("api"), stopping: stopping.signal, streams, ...(telemetry ? { telemetry } : {}) };
+    const ctx: ServiceContext = {
+      pubsub,
+      state,
+      log: log.child("api"),
+      stopping: stopping.signal,
+      streams,
+      ...(telemetry ? { telemetry } : {}),
+    };
     const pubsubService = createPubsubService({ ...ctx, log: log.child("pubsub") }, options.pubsub);
     const apiServices: ServiceRegistration[] = [
       { desc: Gateway, impl: createGatewayService({ ...ctx, log: log.child("gateway") }, pool) },
@@ -320,7 +357,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       { desc: Pubsub, impl: pubsubService.impl },
       { desc: Config, impl: createConfigService(() => pool.list()) },
       // Emulator-only: what the web UI shows beyond the platform's APIs.
-      { desc: InspectorService, impl: createInspectorService({ ...ctx, log: log.child("inspector") }, { history, workmanager, websocketmanager }) },
+      {
+        desc: InspectorService,
+        impl: createInspectorService({ ...ctx, log: log.child("inspector") }, { history, workmanager, websocketmanager }),
+      },
     ];
     const gateway = await serve("gateway", ports.gateway, apiServices);
     const grpcWeb = await serve("grpc-web", ports.grpcWeb, apiServices, "http1");
@@ -332,7 +372,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     // Dapr's own port only with the platform's default ports: with ports chosen by the caller
     // (tests run many emulators at once) a fixed 50001 would collide.
     const daprPort = options.daprPort ?? (options.ports === undefined ? DEFAULT_DAPR_PORT : 0);
-    const daprServer = await serve("dapr", daprPort, [{ desc: Dapr, impl: sidecar.impl }], "h2c", { apiKeys: {}, interceptors: sidecar.interceptors });
+    const daprServer = await serve("dapr", daprPort, [{ desc: Dapr, impl: sidecar.impl }], "h2c", {
+      apiKeys: {},
+      interceptors: sidecar.interceptors,
+    });
     sidecar.app?.start();
 
     const names = (list: ServiceRegistration[]) => list.map((s) => s.desc.typeName).join(", ");
@@ -340,15 +383,25 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     log.info(`Gateway gRPC-Web ${grpcWeb.url}  (gRPC-Web and Connect over HTTP/1.1, CORS ${corsOrigins.join(" ")})`);
     log.info(`WorkManager      ${wmServer.url}  (virtufin.WorkManager)`);
     log.info(`WebSocketManager ${wsmServer.url}  (virtufin.WebSocketManager)`);
-    log.info(`Dapr sidecar API ${daprServer.url}  (dapr.proto.runtime.v1.Dapr subset, app id ${sidecar.appId}${options.dapr?.apiToken ? ", dapr-api-token enforced" : ""})`);
-    if (sidecar.app) log.info(`Dapr app         ${urlHost(options.dapr?.appHost ?? dialHost(host))}:${options.dapr?.appPort} (AppCallback: subscriptions delivered to OnTopicEvent)`);
+    log.info(
+      `Dapr sidecar API ${daprServer.url}  (dapr.proto.runtime.v1.Dapr subset, app id ${sidecar.appId}${options.dapr?.apiToken ? ", dapr-api-token enforced" : ""})`,
+    );
+    if (sidecar.app)
+      log.info(
+        `Dapr app         ${urlHost(options.dapr?.appHost ?? dialHost(host))}:${options.dapr?.appPort} (AppCallback: subscriptions delivered to OnTopicEvent)`,
+      );
     if (ui) log.info(`Web UI           ${ui.url}  (open in a browser)`);
     for (const b of backendList.slice(2)) log.info(`backend ${b.name} -> http://${urlHost(b.host)}:${b.port}`);
     const keyNames = Object.keys(apiKeys);
-    log.info(keyNames.length > 0 ? `api keys enforced (names: ${keyNames.join(", ")})` : "api keys not configured: every call is allowed");
+    log.info(
+      keyNames.length > 0
+        ? `api keys enforced (names: ${keyNames.join(", ")})`
+        : "api keys not configured: every call is allowed",
+    );
     log.info("every server also serves grpc.health.v1.Health and grpc.reflection.v1.ServerReflection (and v1alpha)");
     if (shared) log.info(`state and pub/sub on ${shared.address.display} as replica ${shared.replicaId}`);
-    if (options.tls) log.info(options.tls.requireClientCert ? "TLS on every server, client certificates required" : "TLS on every server");
+    if (options.tls)
+      log.info(options.tls.requireClientCert ? "TLS on every server, client certificates required" : "TLS on every server");
 
     let stopped: Promise<void> | undefined;
     const emulator: Emulator = {

@@ -4,10 +4,23 @@
  *
  * @module
  */
-export { startEmulator, DEFAULT_PORTS, type Emulator, type EmulatorOptions, type EmulatorPorts, type ServerAddress } from "./emulator.js";
+export {
+  startEmulator,
+  DEFAULT_PORTS,
+  type Emulator,
+  type EmulatorOptions,
+  type EmulatorPorts,
+  type ServerAddress,
+} from "./emulator.js";
 export type { WorkManagerOptions } from "./workmanager/index.js";
 export type { WebSocketManagerOptions } from "./websocketmanager/index.js";
-export { DAPR_PUBSUB_NAME, DAPR_STATE_STORE_NAME, DEFAULT_DAPR_APP_ID, DEFAULT_DAPR_PORT, type DaprSidecarOptions } from "./dapr/index.js";
+export {
+  DAPR_PUBSUB_NAME,
+  DAPR_STATE_STORE_NAME,
+  DEFAULT_DAPR_APP_ID,
+  DEFAULT_DAPR_PORT,
+  type DaprSidecarOptions,
+} from "./dapr/index.js";
 export { createLogger, type Logger, type LogLevel, type LogFields, type LoggerOptions } from "./logger.js";
 export {
   createMemoryPubsubBackend,
@@ -32,4 +45,10 @@ export {
   type StartServerOptions,
 } from "./server/index.js";
 export { parseServicesConfig, loadServicesConfig, type BackendConfig, type BackendAddress } from "./config/index.js";
-export { STATE_CHANGES_TOPIC, SYSTEM_EVENTS_TOPIC, SUBSCRIPTION_ID_HEADER, DEFAULT_EVENT_TYPE, type PubsubServiceOptions } from "./services/index.js";
+export {
+  STATE_CHANGES_TOPIC,
+  SYSTEM_EVENTS_TOPIC,
+  SUBSCRIPTION_ID_HEADER,
+  DEFAULT_EVENT_TYPE,
+  type PubsubServiceOptions,
+} from "./services/index.js";

@@ -22,7 +22,11 @@ export interface OtlpTracing {
 export function otlpTracesUrl(flag: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
   if (flag === undefined && env["OTEL_TRACES_EXPORTER"]?.trim().toLowerCase() === "none") return undefined;
   const base = (value: string) => `${value.replace(/\/+$/, "")}/v1/traces`;
-  const url = flag !== undefined ? base(flag) : env["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] || (env["OTEL_EXPORTER_OTLP_ENDPOINT"] ? base(env["OTEL_EXPORTER_OTLP_ENDPOINT"]) : undefined);
+  const url =
+    flag !== undefined
+      ? base(flag)
+      : env["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] ||
+        (env["OTEL_EXPORTER_OTLP_ENDPOINT"] ? base(env["OTEL_EXPORTER_OTLP_ENDPOINT"]) : undefined);
   if (url === undefined) return undefined;
   let parsed: URL;
   try {
@@ -30,7 +34,8 @@ export function otlpTracesUrl(flag: string | undefined, env: NodeJS.ProcessEnv):
   } catch {
     throw new Error(`the OTLP endpoint "${url}" is not a URL`);
   }
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new Error(`the OTLP endpoint must be http: or https:, got "${parsed.protocol}"`);
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:")
+    throw new Error(`the OTLP endpoint must be http: or https:, got "${parsed.protocol}"`);
   return parsed.href;
 }
 
@@ -47,6 +52,8 @@ export async function startOtlpTracing(url: string): Promise<OtlpTracing> {
         `(npm install them next to the emulator): ${(error as Error).message}`,
     );
   }
-  const tracerProvider = new sdk.BasicTracerProvider({ spanProcessors: [new sdk.BatchSpanProcessor(new exporter.OTLPTraceExporter({ url }))] });
+  const tracerProvider = new sdk.BasicTracerProvider({
+    spanProcessors: [new sdk.BatchSpanProcessor(new exporter.OTLPTraceExporter({ url }))],
+  });
   return { tracerProvider, shutdown: () => tracerProvider.shutdown() };
 }

@@ -18,9 +18,13 @@ run(async () => {
   let total = 0;
   dispatcher.register("tick", (event) => void (total += (event.dataAsJson() as { n: number }).n), "sum");
   dispatcher.register("tick", (event) => console.log(`Tick ${(event.dataAsJson() as { n: number }).n}`), "print");
-  dispatcher.register("tick", (event) => {
-    if ((event.dataAsJson() as { n: number }).n === 2) throw new Error("this callback does not like 2");
-  }, "picky");
+  dispatcher.register(
+    "tick",
+    (event) => {
+      if ((event.dataAsJson() as { n: number }).n === 2) throw new Error("this callback does not like 2");
+    },
+    "picky",
+  );
   const consumer = new AsyncConsumer(dispatcher, {
     capacity: 100,
     onCallbackError: (error) => console.log(`Callback failed: ${error.message}`),
@@ -28,22 +32,32 @@ run(async () => {
 
   let markLive!: () => void;
   const live = new Promise<void>((resolve) => (markLive = resolve));
-  const subscriber = createWorker(async (signal) => {
-    const events = await api.pubsub.subscribeReady(topic, { signal });
-    markLive();
-    for await (const event of events) await consumer.send(event);
-  }, { name: "subscriber" });
+  const subscriber = createWorker(
+    async (signal) => {
+      const events = await api.pubsub.subscribeReady(topic, { signal });
+      markLive();
+      for await (const event of events) await consumer.send(event);
+    },
+    { name: "subscriber" },
+  );
 
   const group = new Workers({
     workers: [consumer, subscriber],
-    onShutdown: () => console.log(`Group stopped: sum ${total}, queue ${consumer.status().queueSize}, callback errors ${consumer.status().callbackErrors}`),
+    onShutdown: () =>
+      console.log(
+        `Group stopped: sum ${total}, queue ${consumer.status().queueSize}, callback errors ${consumer.status().callbackErrors}`,
+      ),
   });
   // Registered before start-up: the first run waits for it. Every 0.05 s (± 0.02 s), a tick.
   let n = 0;
-  group.registerCallback(async () => {
-    await live;
-    if (n < 3) await api.pubsub.publish(topic, { n: ++n }, { type: "tick" });
-  }, 0.05, { jitter: 0.02, periodic: true });
+  group.registerCallback(
+    async () => {
+      await live;
+      if (n < 3) await api.pubsub.publish(topic, { n: ++n }, { type: "tick" });
+    },
+    0.05,
+    { jitter: 0.02, periodic: true },
+  );
 
   await group.startup();
   for (let waited = 0; total < 6; waited += 20) {

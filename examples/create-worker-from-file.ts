@@ -15,7 +15,10 @@ run(async () => {
   const dir = await mkdtemp(join(tmpdir(), "virtufin-example-"));
   try {
     const file = join(dir, "time_worker.js");
-    await writeFile(file, 'function Process(event) {\n  return { type: "com.example.time", source: "js-worker", data: { now: new Date().toISOString() } };\n}\nmodule.exports = { Process };\n');
+    await writeFile(
+      file,
+      'function Process(event) {\n  return { type: "com.example.time", source: "js-worker", data: { now: new Date().toISOString() } };\n}\nmodule.exports = { Process };\n',
+    );
     await using client = new WorkManagerClient(workManagerEndpoint());
     const workerId = await createWorkerFromFile(client, file, { topic: "time-worker-topic" });
     const worker = (await client.listWorkers()).find((w) => w.id === workerId);

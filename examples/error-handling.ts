@@ -29,7 +29,9 @@ run(async () => {
   await report("Delete a missing worker", () => workmanager.deleteWorker("00000000-0000-0000-0000-000000000000"));
 
   // StatusCode.INVALID_ARGUMENT - Invalid parameters
-  await report("Create with an empty MIME type", () => workmanager.createWorker({ codeSource: { content: new Uint8Array([1]) }, mimeType: "", topic: "t" }));
+  await report("Create with an empty MIME type", () =>
+    workmanager.createWorker({ codeSource: { content: new Uint8Array([1]) }, mimeType: "", topic: "t" }),
+  );
 
   // StatusCode.UNAVAILABLE - Server not reachable (a port nothing listens on)
   await using dead = new WorkManagerClient({ host: "127.0.0.1", port: 1, timeoutMs: 2_000 });

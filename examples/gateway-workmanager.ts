@@ -20,7 +20,7 @@ run(async () => {
   // CreateWorker — CodeSource oneof (url | content), mime_type, topic. The seed fetches its code
   // from a URL; the emulator fetches only from allowed hosts, so this example sends the content
   // (bytes travel base64-encoded in proto JSON).
-  const code = 'def Process(event):\n    return None\n';
+  const code = "def Process(event):\n    return None\n";
   const createResult = await workmanager.CreateWorker({
     code_source: { content: Buffer.from(code).toString("base64") },
     mime_type: "text/x-python",

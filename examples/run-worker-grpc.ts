@@ -37,14 +37,20 @@ run(async () => {
     await workmanager.call("virtufin.WorkManager/StartWorker", { id });
 
     const publish = (topic: string, data: unknown, metadata: Record<string, string> = {}) =>
-      gateway.call("virtufin.Pubsub/PublishEvent", { topic, data: base64(JSON.stringify(data)), metadata: { "ce-datacontenttype": "application/json", ...metadata } });
+      gateway.call("virtufin.Pubsub/PublishEvent", {
+        topic,
+        data: base64(JSON.stringify(data)),
+        metadata: { "ce-datacontenttype": "application/json", ...metadata },
+      });
 
     // Listen for replies first. The subscription starts on the server asynchronously, so a probe
     // is published on the reply topic until it comes back: from then on no reply can be missed.
-    replies = gateway.stream("virtufin.Pubsub/Subscribe", { topic: replyTopic }, { signal: controller.signal })[Symbol.asyncIterator]();
+    replies = gateway
+      .stream("virtufin.Pubsub/Subscribe", { topic: replyTopic }, { signal: controller.signal })
+      [Symbol.asyncIterator]();
     const first = replies.next();
     const reply = replies;
-    for (let ready = false; !ready; ) {
+    for (let ready = false; !ready;) {
       await publish(replyTopic, { probe: true });
       ready = await Promise.race([first.then(() => true), sleep(100).then(() => false)]);
     }
@@ -60,7 +66,9 @@ run(async () => {
       break;
     }
 
-    const { workers = [] } = (await workmanager.call("virtufin.WorkManager/ListWorkers")) as { workers?: { id: string; status: string; topic: string }[] };
+    const { workers = [] } = (await workmanager.call("virtufin.WorkManager/ListWorkers")) as {
+      workers?: { id: string; status: string; topic: string }[];
+    };
     for (const worker of workers) console.log(`Worker ${worker.id}: ${worker.status} on ${worker.topic}`);
   } finally {
     controller.abort();

@@ -35,6 +35,8 @@ run(async () => {
 
   // Read-modify-write with etags, retried until it wins.
   await client.state.save("workmanager", "counter", "0");
-  await Promise.all(Array.from({ length: 5 }, () => client.state.update("workmanager", "counter", (v) => String(Number(v ?? 0) + 1))));
+  await Promise.all(
+    Array.from({ length: 5 }, () => client.state.update("workmanager", "counter", (v) => String(Number(v ?? 0) + 1))),
+  );
   console.log(`Counter: ${(await client.state.get("workmanager", "counter")).value}`);
 });

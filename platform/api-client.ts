@@ -19,7 +19,13 @@ import { WorkManagerGatewayProxy, type WorkManagerApi } from "../generated/virtu
 import type { WorkManager } from "../generated/virtufin/workmanager_pb.js";
 import { createGatewayDispatch, type GatewayDispatch, type JsonValue, type KnownServiceProxy } from "./gateway/dynamic.js";
 import { GatewayEvent } from "./gateway/gateway-event.js";
-import { PlatformPubsub, reportReconnect, runHandler, type EventHandler, type HandlerSubscription } from "./pubsub/pubsub-client.js";
+import {
+  PlatformPubsub,
+  reportReconnect,
+  runHandler,
+  type EventHandler,
+  type HandlerSubscription,
+} from "./pubsub/pubsub-client.js";
 import { reconnectingStream, type ReconnectInfo, type ReconnectOptions } from "./pubsub/reconnecting-stream.js";
 import { PlatformState } from "./state/state-client.js";
 
@@ -116,7 +122,12 @@ export class ApiClient implements AsyncDisposable {
   }
 
   /** The fields of a method's input (default) or output message. */
-  async getMethodSchema(service: string, method: string, type: "input" | "output" = "input", options?: CallOptions): Promise<MethodSchema> {
+  async getMethodSchema(
+    service: string,
+    method: string,
+    type: "input" | "output" = "input",
+    options?: CallOptions,
+  ): Promise<MethodSchema> {
     const schema = await this.#gateway.getMethodSchema({ service, method, type }, options);
     if (!schema) throw new VirtufinError(`no schema for ${service}.${method}`, Code.NotFound);
     return schema;
@@ -129,7 +140,10 @@ export class ApiClient implements AsyncDisposable {
    */
   async invoke<T = JsonValue>(service: string, method: string, request: unknown = {}, options?: CallOptions): Promise<T> {
     const requestData = typeof request === "string" ? request : JSON.stringify(request ?? {});
-    const response = await this.#gateway.invokeJson({ service, method, requestData }, this.#dispatchOptions(service, method, options));
+    const response = await this.#gateway.invokeJson(
+      { service, method, requestData },
+      this.#dispatchOptions(service, method, options),
+    );
     if (!response.success) throw errorFromStatus(response.status, response.message, `${service}.${method} failed`);
     if (response.responseData === "") return {} as T;
     try {
@@ -141,7 +155,10 @@ export class ApiClient implements AsyncDisposable {
 
   /** Calls a backend method with a serialized protobuf request (`Gateway.Invoke`); returns the serialized response. */
   async invokeRaw(service: string, method: string, request: Uint8Array, options?: CallOptions): Promise<Uint8Array> {
-    const response = await this.#gateway.invoke({ service, method, requestData: request }, this.#dispatchOptions(service, method, options));
+    const response = await this.#gateway.invoke(
+      { service, method, requestData: request },
+      this.#dispatchOptions(service, method, options),
+    );
     if (!response.success) throw errorFromStatus(response.status, response.message, `${service}.${method} failed`);
     return response.responseData;
   }
@@ -180,7 +197,12 @@ export class ApiClient implements AsyncDisposable {
           for await (const message of gateway.subscribe(request, { signal })) yield new GatewayEvent(message);
         },
       }),
-      { signal: options.signal, reconnect: options.reconnect, onReconnect: reportReconnect(this.connection, "gateway-events", options.onReconnect), idOf: (e) => e.id },
+      {
+        signal: options.signal,
+        reconnect: options.reconnect,
+        onReconnect: reportReconnect(this.connection, "gateway-events", options.onReconnect),
+        idOf: (e) => e.id,
+      },
     );
   }
 

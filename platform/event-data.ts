@@ -18,6 +18,9 @@ export function dataJson<T>(data: Uint8Array, id: string, topic: string): T {
   try {
     return JSON.parse(dataText(data)) as T;
   } catch (error) {
-    throw new VirtufinError(`event ${id || "(no id)"} on "${topic}" is not JSON: ${(error as Error).message}`, Code.InvalidArgument);
+    throw new VirtufinError(
+      `event ${id || "(no id)"} on "${topic}" is not JSON: ${(error as Error).message}`,
+      Code.InvalidArgument,
+    );
   }
 }

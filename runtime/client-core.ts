@@ -70,7 +70,10 @@ export function createClientCore(service: DescService, target?: ClientTarget, de
   return new Core(service, connection, owned);
 }
 
-function resolveTarget(target: ClientTarget | undefined, defaults?: EndpointDefaults): { connection: Connection; owned: boolean } {
+function resolveTarget(
+  target: ClientTarget | undefined,
+  defaults?: EndpointDefaults,
+): { connection: Connection; owned: boolean } {
   if (target instanceof Connection) return { connection: target, owned: false };
   if (isTransport(target)) return { connection: new Connection(target), owned: true };
   if (target && typeof target === "object" && "connection" in target && target.connection instanceof Connection) {
@@ -96,11 +99,12 @@ class Core implements ClientCore {
   ): Promise<MessageShape<O>> {
     const input = normalizeInit(method.input, request);
     const timeoutMs = this.#deadline(options, false);
-    const policy = (options?.idempotent ?? isIdempotent(method))
-      ? options?.retry === undefined
-        ? this.connection.retryPolicy
-        : resolveRetryPolicy(this.connection.retry, options.retry)
-      : undefined;
+    const policy =
+      (options?.idempotent ?? isIdempotent(method))
+        ? options?.retry === undefined
+          ? this.connection.retryPolicy
+          : resolveRetryPolicy(this.connection.retry, options.retry)
+        : undefined;
     const pending = this.#transport();
     // No extra hop once the transport exists (it does after the first call).
     const transport = isTransport(pending) ? pending : await pending;
@@ -113,7 +117,14 @@ class Core implements ClientCore {
     if (telemetry) {
       values ??= createContextValues();
       this.#server ??= serverOf(this.connection.baseUrl);
-      rpc = telemetry.startRpc(method.parent.typeName, method.name, this.#server, telemetry.parent(values), "client", values.get(RPC_ATTRIBUTES_KEY));
+      rpc = telemetry.startRpc(
+        method.parent.typeName,
+        method.name,
+        this.#server,
+        telemetry.parent(values),
+        "client",
+        values.get(RPC_ATTRIBUTES_KEY),
+      );
       values.set(RPC_SPAN_KEY, rpc);
     }
     try {
@@ -121,17 +132,26 @@ class Core implements ClientCore {
         try {
           // One deadline covers every attempt: each gets what is left of it.
           const remaining = deadline - Date.now();
-          if (remaining <= 0) throw new VirtufinError(`${method.name}: deadline of ${timeoutMs} ms exceeded after ${attempt - 1} attempts`, Code.DeadlineExceeded);
+          if (remaining <= 0)
+            throw new VirtufinError(
+              `${method.name}: deadline of ${timeoutMs} ms exceeded after ${attempt - 1} attempts`,
+              Code.DeadlineExceeded,
+            );
           const response = await transport.unary(method, scope.signal, remaining, options?.headers, input, values);
           if (rpc) telemetry!.endRpc(rpc);
           return response.message;
         } catch (error) {
           const failure = VirtufinError.from(error);
-          if (!policy || attempt >= policy.maxAttempts || !policy.retryableCodes.includes(failure.code) || scope.signal.aborted) throw failure;
+          if (!policy || attempt >= policy.maxAttempts || !policy.retryableCodes.includes(failure.code) || scope.signal.aborted)
+            throw failure;
           const delay = retryDelay(policy, attempt);
           if (Date.now() + delay >= deadline) throw failure;
           // Each retry shows on the call's span, with why and after how long.
-          rpc?.span.addEvent("retry", { "virtufin.retry.attempt": attempt + 1, "virtufin.retry.delay_ms": Math.round(delay), "error.type": failure.codeName });
+          rpc?.span.addEvent("retry", {
+            "virtufin.retry.attempt": attempt + 1,
+            "virtufin.retry.delay_ms": Math.round(delay),
+            "error.type": failure.codeName,
+          });
           // Aborted while waiting to retry: the call was cancelled, whatever the last attempt said.
           if (!(await sleep(delay, scope.signal))) throw VirtufinError.from(scope.signal.reason, Code.Canceled);
         }
@@ -193,7 +213,14 @@ class Core implements ClientCore {
         let iterator: AsyncIterator<MessageShape<O>> | undefined;
         let done = false;
         try {
-          const response = await transport.stream(method, scope.signal, timeoutMs, options?.headers, input, options?.contextValues);
+          const response = await transport.stream(
+            method,
+            scope.signal,
+            timeoutMs,
+            options?.headers,
+            input,
+            options?.contextValues,
+          );
           options?.onHeader?.(response.header);
           iterator = response.message[Symbol.asyncIterator]();
           for (;;) {
@@ -243,7 +270,10 @@ async function* once<T>(value: T): AsyncIterable<T> {
   yield value;
 }
 
-async function* normalizeAll<I extends DescMessage>(desc: I, requests: AsyncIterable<RequestInit<I>>): AsyncIterable<MessageInitShape<I>> {
+async function* normalizeAll<I extends DescMessage>(
+  desc: I,
+  requests: AsyncIterable<RequestInit<I>>,
+): AsyncIterable<MessageInitShape<I>> {
   for await (const request of requests) yield normalizeInit(desc, request);
 }
 

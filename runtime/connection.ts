@@ -153,7 +153,9 @@ export class Connection implements AsyncDisposable {
 
   /** Loads the telemetry asked for (`@opentelemetry/api` is imported only now); undefined when off. */
   loadTelemetry(): Promise<Telemetry | undefined> {
-    this.#telemetryLoading ??= (loadTelemetry(this.#options.telemetry) ?? Promise.resolve(undefined)).then((t) => (this.#telemetry = t));
+    this.#telemetryLoading ??= (loadTelemetry(this.#options.telemetry) ?? Promise.resolve(undefined)).then(
+      (t) => (this.#telemetry = t),
+    );
     return this.#telemetryLoading;
   }
 

@@ -77,7 +77,13 @@ export class VirtufinError extends ConnectError {
   static override from(reason: unknown, code: Code = Code.Unknown): VirtufinError {
     if (reason instanceof VirtufinError) return reason;
     const connect = ConnectError.from(reason, code);
-    const error = new VirtufinError(connect.rawMessage, unavailable(connect) ? Code.Unavailable : connect.code, connect.metadata, undefined, connect.cause ?? reason);
+    const error = new VirtufinError(
+      connect.rawMessage,
+      unavailable(connect) ? Code.Unavailable : connect.code,
+      connect.metadata,
+      undefined,
+      connect.cause ?? reason,
+    );
     // Keep received details (already decoded or raw) without re-encoding them.
     (error as { details: ConnectError["details"] }).details = connect.details;
     return specialize(error);
@@ -126,7 +132,8 @@ export function errorFromStatus(status: string, message: string, context?: strin
 }
 
 /** TLS verification and handshake failures, by Node's error codes. */
-const TLS_FAILURE = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|HOSTNAME_MISMATCH$)/;
+const TLS_FAILURE =
+  /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|HOSTNAME_MISMATCH$)/;
 
 /**
  * True for transport failures gRPC reports as UNAVAILABLE but connect-node as INTERNAL: an HTTP/2

@@ -2,7 +2,15 @@
  * What the gateway and pub/sub cores share: a client core whose unary calls travel as proto JSON
  * over some carrier, and which has no streams.
  */
-import { create, fromJson, toJson, type DescMessage, type DescMethod, type JsonValue, type MessageShape } from "@bufbuild/protobuf";
+import {
+  create,
+  fromJson,
+  toJson,
+  type DescMessage,
+  type DescMethod,
+  type JsonValue,
+  type MessageShape,
+} from "@bufbuild/protobuf";
 import type { CallOptions } from "./call-options.js";
 import type { ClientCore } from "./client-core.js";
 import { Code, VirtufinError } from "./errors.js";
@@ -16,7 +24,12 @@ export type JsonCarrier = (method: DescMethod, request: JsonValue, options: Call
  * into the typed response (`code` is the error code of a response that does not parse). Streams
  * throw UNIMPLEMENTED with `why` in the message.
  */
-export function createJsonCore(carry: JsonCarrier, describe: (method: DescMethod) => string, why: string, code: Code): ClientCore {
+export function createJsonCore(
+  carry: JsonCarrier,
+  describe: (method: DescMethod) => string,
+  why: string,
+  code: Code,
+): ClientCore {
   const unsupported = (method: DescMethod): never => {
     throw new VirtufinError(`${describe(method)} is ${method.methodKind.replace("_", "-")}; ${why}`, Code.Unimplemented);
   };

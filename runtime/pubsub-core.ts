@@ -109,7 +109,10 @@ export function createPubsubCore(service: DescService, target: PubsubTarget, bin
  * Streaming methods are not carried over pub/sub, so they are left out (not required).
  */
 export type PubsubImplementation<S extends DescService> = {
-  [K in keyof S["method"] as S["method"][K] extends DescMethodUnary ? K : never]: S["method"][K] extends DescMethodUnary<infer I, infer O>
+  [K in keyof S["method"] as S["method"][K] extends DescMethodUnary ? K : never]: S["method"][K] extends DescMethodUnary<
+    infer I,
+    infer O
+  >
     ? (request: MessageShape<I>, context: { readonly signal: AbortSignal }) => MessageInitShape<O> | Promise<MessageInitShape<O>>
     : never;
 };
@@ -135,11 +138,22 @@ export function servePubsub<S extends DescService>(
     target.pubsub.serve(
       topic,
       async (event, signal) => {
-        const method = methods.length === 1 ? methods[0]! : methods.find((m) => bindingOf(service, binding, m).type === event.type);
-        if (!method) throw new VirtufinError(`no method of ${service.typeName} handles requests of type "${event.type}"`, Code.Unimplemented);
+        const method =
+          methods.length === 1 ? methods[0]! : methods.find((m) => bindingOf(service, binding, m).type === event.type);
+        if (!method)
+          throw new VirtufinError(
+            `no method of ${service.typeName} handles requests of type "${event.type}"`,
+            Code.Unimplemented,
+          );
         const handler = (implementation as Record<string, (r: unknown, c: { signal: AbortSignal }) => unknown>)[method.localName];
-        if (typeof handler !== "function") throw new VirtufinError(`${service.typeName}.${method.name} is not implemented`, Code.Unimplemented);
-        const request = parseMessage(method.input, event.dataAsJson<JsonValue>(), `${service.typeName}.${method.name} request`, Code.InvalidArgument);
+        if (typeof handler !== "function")
+          throw new VirtufinError(`${service.typeName}.${method.name} is not implemented`, Code.Unimplemented);
+        const request = parseMessage(
+          method.input,
+          event.dataAsJson<JsonValue>(),
+          `${service.typeName}.${method.name} request`,
+          Code.InvalidArgument,
+        );
         const result = await handler.call(implementation, request, { signal });
         return toJson(method.output, create(method.output, result as MessageInitShape<DescMessage>));
       },

@@ -48,7 +48,9 @@ export function resolveRetryPolicy(
   for (const key of ["maxAttempts", "initialBackoffMs", "maxBackoffMs", "backoffMultiplier"] as const) {
     const value = merged[key];
     if (typeof value !== "number" || !Number.isFinite(value) || value < (key === "maxAttempts" ? 1 : 0)) {
-      throw invalidArgument(`retry.${key} must be a ${key === "maxAttempts" ? "positive" : "non-negative"} number, got ${String(value)}`);
+      throw invalidArgument(
+        `retry.${key} must be a ${key === "maxAttempts" ? "positive" : "non-negative"} number, got ${String(value)}`,
+      );
     }
   }
   return { ...merged, maxAttempts: Math.min(Math.floor(merged.maxAttempts), MAX_ATTEMPTS) };
@@ -64,5 +66,9 @@ export function isIdempotent(method: DescMethod): boolean {
 
 /** The backoff before attempt `attempt + 1` (attempt counts from 1), by the policy's bounds. */
 export function retryDelay(policy: ResolvedRetryPolicy, attempt: number): number {
-  return backoffDelay(attempt, { initialMs: policy.initialBackoffMs, maxMs: policy.maxBackoffMs, multiplier: policy.backoffMultiplier });
+  return backoffDelay(attempt, {
+    initialMs: policy.initialBackoffMs,
+    maxMs: policy.maxBackoffMs,
+    multiplier: policy.backoffMultiplier,
+  });
 }

@@ -46,7 +46,12 @@ const steps = {
     const dir = compile("emulator");
     cpSync(join(root, "emulator", "workmanager", "hosts"), join(dir, "dist", "workmanager", "hosts"), { recursive: true });
     // The web UI, bundled for browsers (it uses the SDK's browser entry) into dist/emulator-ui.
-    run("vite build (emulator UI)", [join(root, "node_modules", "vite", "bin", "vite.js"), "build", "--config", join(root, "emulator", "ui", "vite.config.ts")]);
+    run("vite build (emulator UI)", [
+      join(root, "node_modules", "vite", "bin", "vite.js"),
+      "build",
+      "--config",
+      join(root, "emulator", "ui", "vite.config.ts"),
+    ]);
   },
 };
 

@@ -15,9 +15,20 @@ function platformOf(name) {
   const os = ["android", "darwin", "freebsd", "linux", "openbsd", "sunos", "win32", "aix", "netbsd", "openharmony"].find((o) =>
     new RegExp(`(^|[-/])${o}([-/]|$)`).test(name),
   );
-  const cpu = ["arm64", "aarch64", "arm", "armv7", "ia32", "loong64", "mips64el", "ppc64", "riscv64", "s390x", "x64", "wasm32"].find((c) =>
-    new RegExp(`[-/]${c}([-/]|$)`).test(name),
-  );
+  const cpu = [
+    "arm64",
+    "aarch64",
+    "arm",
+    "armv7",
+    "ia32",
+    "loong64",
+    "mips64el",
+    "ppc64",
+    "riscv64",
+    "s390x",
+    "x64",
+    "wasm32",
+  ].find((c) => new RegExp(`[-/]${c}([-/]|$)`).test(name));
   const npmCpu = { aarch64: "arm64", armv7: "arm" }[cpu] ?? cpu;
   return { os, cpu: npmCpu };
 }
@@ -39,6 +50,8 @@ for (const [key, entry] of Object.entries(packages)) {
     added++;
   }
 }
-lock.packages = Object.fromEntries(Object.entries(packages).sort(([a], [b]) => (a === "" ? -1 : b === "" ? 1 : a < b ? -1 : a > b ? 1 : 0)));
+lock.packages = Object.fromEntries(
+  Object.entries(packages).sort(([a], [b]) => (a === "" ? -1 : b === "" ? 1 : a < b ? -1 : a > b ? 1 : 0)),
+);
 writeFileSync(path, JSON.stringify(lock, null, 2) + "\n");
 console.log(`complete-lockfile: added ${added} platform entries`);

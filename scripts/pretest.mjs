@@ -89,8 +89,11 @@ step("buf breaking against the previous commit", () => {
     process.stdout.write("(no previous commit) ");
     return;
   }
-  run(bin("buf"), ["breaking", "proto", "--against", ".git#ref=HEAD~1,subdir=proto"],
-    "A wire-incompatible proto change needs a new package version, not an edit.");
+  run(
+    bin("buf"),
+    ["breaking", "proto", "--against", ".git#ref=HEAD~1,subdir=proto"],
+    "A wire-incompatible proto change needs a new package version, not an edit.",
+  );
 });
 
 step("generated/ matches a fresh buf generate", () => {

@@ -26,15 +26,32 @@ try {
     await wm.startWorker(id);
     return id;
   };
-  await worker("text/x-python", "quotes", 'def Process(event):\n    print("pricing", event["data"])\n    return {"type": "com.example.quote", "source": "pricer", "data": {"symbol": event["data"]["symbol"], "price": 101.25}}\n');
-  await worker("text/javascript", "orders", 'function Process(event) {\n  console.log("order", JSON.stringify(event.data));\n  return { type: "com.example.ack", source: "orders", data: { accepted: true } };\n}\nmodule.exports = { Process };\n');
+  await worker(
+    "text/x-python",
+    "quotes",
+    'def Process(event):\n    print("pricing", event["data"])\n    return {"type": "com.example.quote", "source": "pricer", "data": {"symbol": event["data"]["symbol"], "price": 101.25}}\n',
+  );
+  await worker(
+    "text/javascript",
+    "orders",
+    'function Process(event) {\n  console.log("order", JSON.stringify(event.data));\n  return { type: "com.example.ack", source: "orders", data: { accepted: true } };\n}\nmodule.exports = { Process };\n',
+  );
   await worker("text/x-python", "audit", 'def Process(event):\n    raise RuntimeError("audit store offline")\n');
   for (const symbol of ["BTCUSDT", "ETHUSDT", "SOLUSDT"]) {
     await api.pubsub.publishWithResult({ topic: "quotes", data: { symbol }, replyTopic: "quote-replies", timeoutMs: 10_000 });
   }
-  await api.pubsub.publishWithResult({ topic: "orders", data: { id: 7, qty: 2 }, replyTopic: "order-replies", timeoutMs: 10_000 });
+  await api.pubsub.publishWithResult({
+    topic: "orders",
+    data: { id: 7, qty: 2 },
+    replyTopic: "order-replies",
+    timeoutMs: 10_000,
+  });
   await api.pubsub.publish("audit", { entry: "login" });
-  await api.pubsub.publish("no-responder", { ping: true }, { correlationId: "c0ffee00-dead-4bee-8000-000000000001", metadata: { replytopic: "never" } });
+  await api.pubsub.publish(
+    "no-responder",
+    { ping: true },
+    { correlationId: "c0ffee00-dead-4bee-8000-000000000001", metadata: { replytopic: "never" } },
+  );
   await api.pubsub.publish("binary-feed", new Uint8Array([0, 1, 2, 254, 255, 128, 64]));
   await api.state.save("pricing", "last-price", JSON.stringify({ BTCUSDT: 101.25 }));
   await api.state.save("pricing", "limits", JSON.stringify({ maxQty: 10 }));

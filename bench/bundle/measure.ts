@@ -71,7 +71,11 @@ export const typescript: Plugin = {
 
 /** Bundles `entry` with Rollup and node-resolve's `browser: true`. */
 export async function rollupPage(entry: string): Promise<RollupSize> {
-  const bundle = await rollup({ input: entry, plugins: [typescript, nodeResolve({ browser: true, extensions: [".ts", ".js"] })], logLevel: "silent" });
+  const bundle = await rollup({
+    input: entry,
+    plugins: [typescript, nodeResolve({ browser: true, extensions: [".ts", ".js"] })],
+    logLevel: "silent",
+  });
   try {
     const { output } = await bundle.generate({ format: "es" });
     const chunks = output.flatMap((o) => (o.type === "chunk" ? [o] : []));

@@ -12,7 +12,12 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} KB`;
 
 const pairs = [
-  { name: "`WorkManagerClient` vs raw `createClient(WorkManager, createGrpcWebTransport(...))`", sdk: "sdk-workmanager", raw: "raw-workmanager", budget: 1.15 },
+  {
+    name: "`WorkManagerClient` vs raw `createClient(WorkManager, createGrpcWebTransport(...))`",
+    sdk: "sdk-workmanager",
+    raw: "raw-workmanager",
+    budget: 1.15,
+  },
   { name: "`ApiClient` vs raw clients of Gateway, State and Pubsub", sdk: "sdk-api-client", raw: "raw-platform", budget: 1.25 },
 ];
 
@@ -43,7 +48,10 @@ for (const pair of pairs) {
   breakdowns.push(
     `### ${pair.sdk}: what it carries beyond ${pair.raw} (esbuild metafile, minified bytes; ${total} in all)\n\n` +
       "| module | bytes |\n|---|--:|\n" +
-      extra.slice(0, 25).map((input) => `| \`${input.path}\` | ${input.bytes} |`).join("\n"),
+      extra
+        .slice(0, 25)
+        .map((input) => `| \`${input.path}\` | ${input.bytes} |`)
+        .join("\n"),
   );
 }
 

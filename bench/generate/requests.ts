@@ -58,9 +58,7 @@ export function captureRequest(bufBin: string, protoDir: string, workDirArg: str
     JSON.stringify({
       version: "v2",
       inputs: [{ directory: resolve(protoDir) }],
-      plugins: [
-        { local: [process.execPath, CAPTURE_SCRIPT, saved], out: join(workDir, "out"), strategy: "all" },
-      ],
+      plugins: [{ local: [process.execPath, CAPTURE_SCRIPT, saved], out: join(workDir, "out"), strategy: "all" }],
     }),
   );
   execFileSync(bufBin, ["generate", "--template", template], {

@@ -59,7 +59,9 @@ function build(): void {
   try {
     execFileSync("npm", ["run", "-s", "build"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
   } catch {
-    log("npm run build failed: our plugin is measured only if an earlier build left packages/protoc-gen-virtufin-ts/dist/main.js");
+    log(
+      "npm run build failed: our plugin is measured only if an earlier build left packages/protoc-gen-virtufin-ts/dist/main.js",
+    );
   }
 }
 
@@ -121,8 +123,7 @@ async function main(): Promise<void> {
   const cells: BenchCell[] = [];
   for (const p of inputs) {
     for (const plugin of plugins) {
-      const result =
-        plugin.unavailable === undefined ? await measureCell(plugin, p, flags.runs, flags.timeoutMs) : undefined;
+      const result = plugin.unavailable === undefined ? await measureCell(plugin, p, flags.runs, flags.timeoutMs) : undefined;
       cells.push({ input: p.input, plugin, result });
     }
   }
@@ -150,7 +151,9 @@ function renderReport(
     `Measured ${new Date().toISOString()} on ${machine}; ${flags.quick ? "quick mode" : "full table"}, ` +
       `up to ${flags.runs} run(s) per cell (median time, highest peak; runs over ${REPEAT_LIMIT_MS / 1000} s are not repeated), ` +
       `timeout ${flags.timeoutMs / 1000} s. Load average (1/5/15 min) at the end: ` +
-      `${loadavg().map((l) => l.toFixed(1)).join(" / ")} — other work on the machine stretches wall times.`,
+      `${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(" / ")} — other work on the machine stretches wall times.`,
     "",
     "## Inputs",
     "",

@@ -24,12 +24,10 @@ export interface BenchCell {
   readonly result: RunResult | undefined;
 }
 
-const fmtSeconds = (ms: number): string =>
-  ms < 10_000 ? `${(ms / 1000).toFixed(2)} s` : `${(ms / 1000).toFixed(1)} s`;
+const fmtSeconds = (ms: number): string => (ms < 10_000 ? `${(ms / 1000).toFixed(2)} s` : `${(ms / 1000).toFixed(1)} s`);
 const fmtMb = (kb: number): string =>
   kb < 10 * 1024 ? `${(kb / 1024).toFixed(1)} MB` : `${Math.round(kb / 1024).toLocaleString("en-US")} MB`;
-const fmtBytes = (b: number): string =>
-  b < 1024 * 1024 ? `${(b / 1024).toFixed(1)} KB` : `${(b / 1024 / 1024).toFixed(1)} MB`;
+const fmtBytes = (b: number): string => (b < 1024 * 1024 ? `${(b / 1024).toFixed(1)} KB` : `${(b / 1024 / 1024).toFixed(1)} MB`);
 const fmtRatio = (r: number): string => (r < 0.1 ? r.toPrecision(2) : r < 10 ? r.toFixed(2) : r.toFixed(1)) + "×";
 
 /** Markdown table describing the inputs. */

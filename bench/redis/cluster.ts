@@ -20,14 +20,23 @@ export async function spawnEmulator(backend: string, replicaId: string): Promise
   const gateway = await freeLoopbackPort();
   const workmanager = await freeLoopbackPort();
   const args = [
-    "--import", "tsx", CLI,
-    "--gateway-port", String(gateway),
-    "--grpc-web-port", "0",
-    "--workmanager-port", String(workmanager),
-    "--websocketmanager-port", "0",
-    "--backend", backend,
-    "--replica-id", replicaId,
-    "--log-level", "warn",
+    "--import",
+    "tsx",
+    CLI,
+    "--gateway-port",
+    String(gateway),
+    "--grpc-web-port",
+    "0",
+    "--workmanager-port",
+    String(workmanager),
+    "--websocketmanager-port",
+    "0",
+    "--backend",
+    backend,
+    "--replica-id",
+    replicaId,
+    "--log-level",
+    "warn",
   ];
   const child: ChildProcess = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"] });
   process.once("exit", () => child.kill("SIGKILL"));

@@ -58,12 +58,22 @@ const JS_WORKER = `function Process(event) { return { type: "bench-reply", sourc
 /** Round trips/s of publishWithResult to a JavaScript worker, clients spread over `ports`. */
 async function roundTripsPerSecond(workmanager: number, ports: readonly number[], topic: string): Promise<number> {
   const wm = new WorkManagerClient({ host: "127.0.0.1", port: workmanager });
-  const id = await wm.createWorker({ codeSource: { source: { case: "content", value: new TextEncoder().encode(JS_WORKER) } }, mimeType: "text/javascript", topic });
+  const id = await wm.createWorker({
+    codeSource: { source: { case: "content", value: new TextEncoder().encode(JS_WORKER) } },
+    mimeType: "text/javascript",
+    topic,
+  });
   await wm.startWorker(id);
   await new Promise((resolve) => setTimeout(resolve, 2_500)); // the other replicas follow the registry
   const clients = ports.map((port) => new ApiClient({ host: "127.0.0.1", port }));
   try {
-    const ask = (i: number) => clients[i % clients.length]!.pubsub.publishWithResult({ topic, data: { i }, replyTopic: `${topic}-replies-${i % clients.length}`, timeoutMs: 30_000 });
+    const ask = (i: number) =>
+      clients[i % clients.length]!.pubsub.publishWithResult({
+        topic,
+        data: { i },
+        replyTopic: `${topic}-replies-${i % clients.length}`,
+        timeoutMs: 30_000,
+      });
     for (let i = 0; i < 50; i++) await ask(i); // warm-up
     let count = 0;
     const started = performance.now();
@@ -86,8 +96,13 @@ async function roundTripsPerSecond(workmanager: number, ports: readonly number[]
 
 /** Requests/s of one redis-benchmark command (IN_FLIGHT clients, no pipelining). */
 function redisBenchmark(port: number, requests: number, command: string[]): number {
-  const result = spawnSync("redis-benchmark", ["-h", "127.0.0.1", "-p", String(port), "-c", String(IN_FLIGHT), "-n", String(requests), "--csv", ...command], { encoding: "utf8" });
-  if (result.status !== 0) throw new Error(`redis-benchmark failed (install it with apt-get install -y redis-tools):\n${result.stderr}`);
+  const result = spawnSync(
+    "redis-benchmark",
+    ["-h", "127.0.0.1", "-p", String(port), "-c", String(IN_FLIGHT), "-n", String(requests), "--csv", ...command],
+    { encoding: "utf8" },
+  );
+  if (result.status !== 0)
+    throw new Error(`redis-benchmark failed (install it with apt-get install -y redis-tools):\n${result.stderr}`);
   const last = result.stdout.trim().split("\n").pop() ?? "";
   return Number(last.split(",")[1]?.replace(/"/g, ""));
 }
@@ -111,8 +126,18 @@ async function main(): Promise<void> {
     log("round trips/s, Redis, clients on all 3 replicas");
     const redisRr = await roundTripsPerSecond(a.workmanager, [a.gateway, b.gateway, c.gateway], "bench-rr-redis");
     log("redis-benchmark XADD and XREAD");
-    const xadd = redisBenchmark(systems.redis.port, quick ? 20_000 : 100_000, ["XADD", "bench:xadd", "MAXLEN", "~", "10000", "*", "data", "x".repeat(100)]);
-    const xread = redisBenchmark(systems.redis.port, quick ? 5_000 : 20_000, ["XREAD", "COUNT", "100", "STREAMS", "bench:xadd", "0"]) * 100;
+    const xadd = redisBenchmark(systems.redis.port, quick ? 20_000 : 100_000, [
+      "XADD",
+      "bench:xadd",
+      "MAXLEN",
+      "~",
+      "10000",
+      "*",
+      "data",
+      "x".repeat(100),
+    ]);
+    const xread =
+      redisBenchmark(systems.redis.port, quick ? 5_000 : 20_000, ["XREAD", "COUNT", "100", "STREAMS", "bench:xadd", "0"]) * 100;
 
     const report = [
       `# Redis backend benchmark (\`npx tsx bench/redis/run.ts${quick ? " --quick" : ""}\`)`,

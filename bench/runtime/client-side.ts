@@ -41,19 +41,29 @@ export async function benchClientSide(ctx: BenchContext): Promise<Row[]> {
   const direct = new WorkManagerClient(transport);
   const api = new ApiClient(new Connection(transport));
   const proxy = new WorkManagerGatewayProxy(api);
-  if ((await proxy.listWorkers()).length !== 0 || (await direct.listWorkers()).length !== 0) throw new Error("ListWorkers answered workers");
+  if ((await proxy.listWorkers()).length !== 0 || (await direct.listWorkers()).length !== 0)
+    throw new Error("ListWorkers answered workers");
   try {
     ctx.log(`client side ${MEMORY}: generated vs raw vs raw with the default deadline; typed proxy vs direct`);
-    const [gen, rawF, rawDeadline, directF, proxyF] = await compareCalls(ctx, [
-      { label: "generated", call: () => generated.listServices() },
-      { label: "raw", call: () => raw.listServices({}) },
-      { label: "raw + 30 s deadline", call: () => raw.listServices({}, { timeoutMs: DEFAULT_TIMEOUT_MS }) },
-      { label: "direct ListWorkers", call: () => direct.listWorkers() },
-      { label: "typed proxy ListWorkers", call: () => proxy.listWorkers() },
-    ], { rate: false });
+    const [gen, rawF, rawDeadline, directF, proxyF] = await compareCalls(
+      ctx,
+      [
+        { label: "generated", call: () => generated.listServices() },
+        { label: "raw", call: () => raw.listServices({}) },
+        { label: "raw + 30 s deadline", call: () => raw.listServices({}, { timeoutMs: DEFAULT_TIMEOUT_MS }) },
+        { label: "direct ListWorkers", call: () => direct.listWorkers() },
+        { label: "typed proxy ListWorkers", call: () => proxy.listWorkers() },
+      ],
+      { rate: false },
+    );
     const rawLabel = `raw Connect \`listServices({})\` ${MEMORY}`;
     return [
-      { label: `Client-side p50, generated \`GatewayClient.listServices()\` ${MEMORY}`, metric: gen!.p50, anchorLabel: rawLabel, anchor: rawF!.p50 },
+      {
+        label: `Client-side p50, generated \`GatewayClient.listServices()\` ${MEMORY}`,
+        metric: gen!.p50,
+        anchorLabel: rawLabel,
+        anchor: rawF!.p50,
+      },
       {
         label: `Client-side p50, raw Connect with the generated client's default 30 s deadline ${MEMORY}`,
         metric: rawDeadline!.p50,

@@ -43,10 +43,15 @@ export async function compareCalls(
   // Latency: the variants take turns of a few calls (see measureLatencyPaired); one result per round.
   const latency: LatencyResult[][] = variants.map(() => []);
   for (let round = 0; round < s.rounds; round++) {
-    const results = await measureLatencyPaired(variants.map((v) => v.call), { maxOps: s.latencyCalls, maxMs: s.latencyMaxMs });
+    const results = await measureLatencyPaired(
+      variants.map((v) => v.call),
+      { maxOps: s.latencyCalls, maxMs: s.latencyMaxMs },
+    );
     results.forEach((r, i) => {
       latency[i]!.push(r);
-      ctx.log(`  round ${round + 1} · ${variants[i]!.label} · 1 in flight: p50 ${r.p50Ms.toFixed(3)} ms, p99 ${r.p99Ms.toFixed(3)} ms (${r.ops} calls)`);
+      ctx.log(
+        `  round ${round + 1} · ${variants[i]!.label} · 1 in flight: p50 ${r.p50Ms.toFixed(3)} ms, p99 ${r.p99Ms.toFixed(3)} ms (${r.ops} calls)`,
+      );
     });
   }
   // Throughput: short slices per variant, alternating within each round (see measureRateSliced).
@@ -58,17 +63,37 @@ export async function compareCalls(
     );
     results.forEach((r, i) => {
       rate[i]!.push(r);
-      ctx.log(`  round ${round + 1} · ${variants[i]!.label} · ${s.concurrency} in flight: ${Math.round(r.perSecond)} ${unit} (${r.ops} calls)`);
+      ctx.log(
+        `  round ${round + 1} · ${variants[i]!.label} · ${s.concurrency} in flight: ${Math.round(r.perSecond)} ${unit} (${r.ops} calls)`,
+      );
     });
   }
   return variants.map((_, i) => {
     const lat = latency[i]!;
     const cpu1 = lat.map((r) => r.cpuUsPerOp);
     return {
-      p50: metric("ms", lat.map((r) => r.p50Ms), cpu1),
-      p99: metric("ms", lat.map((r) => r.p99Ms), cpu1),
-      rate1: metric(unit, lat.map((r) => r.perSecond), cpu1),
-      rateN: rate[i]!.length ? metric(unit, rate[i]!.map((r) => r.perSecond), rate[i]!.map((r) => r.cpuUsPerOp)) : metric(unit, [Number.NaN]),
+      p50: metric(
+        "ms",
+        lat.map((r) => r.p50Ms),
+        cpu1,
+      ),
+      p99: metric(
+        "ms",
+        lat.map((r) => r.p99Ms),
+        cpu1,
+      ),
+      rate1: metric(
+        unit,
+        lat.map((r) => r.perSecond),
+        cpu1,
+      ),
+      rateN: rate[i]!.length
+        ? metric(
+            unit,
+            rate[i]!.map((r) => r.perSecond),
+            rate[i]!.map((r) => r.cpuUsPerOp),
+          )
+        : metric(unit, [Number.NaN]),
     };
   });
 }

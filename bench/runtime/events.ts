@@ -102,7 +102,13 @@ export async function benchEvents(ctx: BenchContext): Promise<Row[]> {
       ctx.log(`  round ${round + 1} · ${variants[i]!.label}: ${Math.round(r.perSecond)} ${UNIT} (${r.received} events)`);
       return r;
     });
-    const [sub, raw] = results.map((rs) => metric(UNIT, rs.map((r) => r.perSecond), rs.map((r) => r.cpuUsPerOp)));
+    const [sub, raw] = results.map((rs) =>
+      metric(
+        UNIT,
+        rs.map((r) => r.perSecond),
+        rs.map((r) => r.cpuUsPerOp),
+      ),
+    );
     return [
       {
         label: "Events to one subscriber, `api.pubsub.subscribeReady(topic)`",

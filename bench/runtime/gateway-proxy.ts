@@ -33,9 +33,21 @@ export async function benchGatewayProxy(ctx: BenchContext): Promise<Row[]> {
     const n = ctx.settings.concurrency;
     const name = "typed proxy `WorkManagerGatewayProxy.listWorkers()`";
     return [
-      { label: `Gateway p50 latency, ${name}`, metric: typed!.p50, anchorLabel: DIRECT, anchor: d!.p50, goal: { kind: "max", limit: 2 } },
+      {
+        label: `Gateway p50 latency, ${name}`,
+        metric: typed!.p50,
+        anchorLabel: DIRECT,
+        anchor: d!.p50,
+        goal: { kind: "max", limit: 2 },
+      },
       { label: `Gateway p99 latency, ${name}`, metric: typed!.p99, anchorLabel: DIRECT, anchor: d!.p99 },
-      { label: `Gateway throughput, ${n} in flight, ${name}`, metric: typed!.rateN, anchorLabel: DIRECT, anchor: d!.rateN, goal: { kind: "min", limit: 0.5 } },
+      {
+        label: `Gateway throughput, ${n} in flight, ${name}`,
+        metric: typed!.rateN,
+        anchorLabel: DIRECT,
+        anchor: d!.rateN,
+        goal: { kind: "min", limit: 0.5 },
+      },
     ];
   } finally {
     await direct.close();

@@ -88,7 +88,13 @@ export async function measureLatency(call: Call, bounds: LatencyBounds): Promise
   const elapsed = performance.now() - start;
   const cpu = cpuUs() - cpu0;
   const sorted = Array.from(samples.subarray(0, n)).sort((a, b) => a - b);
-  return { ops: n, p50Ms: quantile(sorted, 0.5), p99Ms: quantile(sorted, 0.99), perSecond: (n / elapsed) * 1000, cpuUsPerOp: cpu / n };
+  return {
+    ops: n,
+    p50Ms: quantile(sorted, 0.5),
+    p99Ms: quantile(sorted, 0.99),
+    perSecond: (n / elapsed) * 1000,
+    cpuUsPerOp: cpu / n,
+  };
 }
 
 /** Calls per turn in {@link measureLatencyPaired}. */
@@ -127,7 +133,13 @@ export async function measureLatencyPaired(calls: readonly Call[], bounds: Laten
     const mine = samples[v]!.subarray(0, n);
     const total = mine.reduce((a, b) => a + b, 0);
     const sorted = Array.from(mine).sort((a, b) => a - b);
-    return { ops: n, p50Ms: quantile(sorted, 0.5), p99Ms: quantile(sorted, 0.99), perSecond: (n / total) * 1000, cpuUsPerOp: cpu[v]! / n };
+    return {
+      ops: n,
+      p50Ms: quantile(sorted, 0.5),
+      p99Ms: quantile(sorted, 0.99),
+      perSecond: (n / total) * 1000,
+      cpuUsPerOp: cpu[v]! / n,
+    };
   });
 }
 
@@ -181,7 +193,11 @@ export async function measureRateSliced(calls: readonly Call[], bounds: SlicedRa
   for (let slice = 0; slice < bounds.slices; slice++) {
     for (let j = 0; j < k; j++) {
       const v = (slice + j) % k;
-      const r = await measureRate(calls[v]!, { concurrency: bounds.concurrency, durationMs: bounds.sliceMs, maxOps: bounds.maxOps });
+      const r = await measureRate(calls[v]!, {
+        concurrency: bounds.concurrency,
+        durationMs: bounds.sliceMs,
+        maxOps: bounds.maxOps,
+      });
       ops[v]! += r.ops;
       ms[v]! += (r.ops / r.perSecond) * 1000;
       cpu[v]! += r.cpuUsPerOp * r.ops;

@@ -37,7 +37,8 @@ export async function benchRequestReply(ctx: BenchContext): Promise<Row[]> {
     const untyped = async (i: number): Promise<void> => {
       const reply = await requester.pubsub.publishWithResult({ topic, replyTopic, data: { i }, timeoutMs: 10_000 });
       // Every reply must be the answer to its own request.
-      if (reply.dataAsJson<{ echo: number }>().echo !== i) throw new Error(`reply ${reply.dataAsText()} does not answer request ${i}`);
+      if (reply.dataAsJson<{ echo: number }>().echo !== i)
+        throw new Error(`reply ${reply.dataAsText()} does not answer request ${i}`);
     };
     await untyped(-1);
     typed = await startTypedRequestReply({ host, port });
@@ -62,7 +63,13 @@ export async function benchRequestReply(ctx: BenchContext): Promise<Row[]> {
       rows.push(
         { label: `Request-reply, 1 in flight, ${name}`, metric: figures.rate1, anchorLabel: RAW, anchor: asCalls(raw!.rate1) },
         { label: `Request-reply p50 latency, 1 in flight, ${name}`, metric: figures.p50, anchorLabel: RAW, anchor: raw!.p50 },
-        { label: `Request-reply, ${n} in flight, ${name}`, metric: figures.rateN, anchorLabel: RAW, anchor: asCalls(raw!.rateN), goal: half },
+        {
+          label: `Request-reply, ${n} in flight, ${name}`,
+          metric: figures.rateN,
+          anchorLabel: RAW,
+          anchor: asCalls(raw!.rateN),
+          goal: half,
+        },
       );
     }
     return rows;

@@ -28,7 +28,8 @@ const RESULTS = join(resolve(import.meta.dirname), "results.md");
 const README = join(resolve(import.meta.dirname), "README.md");
 
 const t0 = performance.now();
-const log = (line: string): void => void process.stderr.write(`[bench:runtime +${((performance.now() - t0) / 1000).toFixed(1)} s] ${line}\n`);
+const log = (line: string): void =>
+  void process.stderr.write(`[bench:runtime +${((performance.now() - t0) / 1000).toFixed(1)} s] ${line}\n`);
 
 function parseFlags(): { quick: boolean; write: boolean } {
   const { values } = parseArgs({
@@ -108,7 +109,9 @@ function renderReport(quick: boolean, s: Settings, rows: readonly Row[], seconds
     "# Runtime benchmark",
     "",
     `Measured ${new Date().toISOString()} on ${machine}; ${quick ? "quick mode" : "full run"} in ${seconds.toFixed(0)} s. ` +
-      `Load average (1/5/15 min) at the end: ${loadavg().map((l) => l.toFixed(1)).join(" / ")} — ` +
+      `Load average (1/5/15 min) at the end: ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(" / ")} — ` +
       "client, emulator and responder share this one Node process, and other work on the machine stretches wall times.",
     "",
     `Each figure is the median of ${s.rounds} round(s). ` +

@@ -70,7 +70,9 @@ function fmtSpread(m: Metric | string): string {
 }
 
 const fmtCpu = (m: Metric | string): string =>
-  typeof m === "string" || m.cpuUsPerOp === undefined ? "—" : `${m.cpuUsPerOp < 100 ? m.cpuUsPerOp.toFixed(1) : Math.round(m.cpuUsPerOp)} µs`;
+  typeof m === "string" || m.cpuUsPerOp === undefined
+    ? "—"
+    : `${m.cpuUsPerOp < 100 ? m.cpuUsPerOp.toFixed(1) : Math.round(m.cpuUsPerOp)} µs`;
 
 /** A ratio: the median over rounds, with its spread. */
 export interface Ratio {
@@ -136,7 +138,11 @@ const fmtGoal = (g: Goal | undefined): string => (g ? `${g.kind === "max" ? "≤
 const cell = (m: Metric | string): string => (typeof m === "string" ? m : fmtMetric(m)).replaceAll("|", "\\|");
 
 const fmtRatio = (r: Ratio | undefined): string =>
-  r === undefined ? "—" : r.min === r.max ? `${r.value.toFixed(2)}×` : `${r.value.toFixed(2)}× (${r.min.toFixed(2)}–${r.max.toFixed(2)})`;
+  r === undefined
+    ? "—"
+    : r.min === r.max
+      ? `${r.value.toFixed(2)}×`
+      : `${r.value.toFixed(2)}× (${r.min.toFixed(2)}–${r.max.toFixed(2)})`;
 
 /** The results as one markdown table. */
 export function resultsTable(rows: readonly Row[]): string {

@@ -29,19 +29,29 @@ const ROOT = resolve(import.meta.dirname, "../..");
 const RESULTS = join(import.meta.dirname, "telemetry-results.md");
 
 const { values: flags } = parseArgs({
-  options: { quick: { type: "boolean", default: false }, write: { type: "boolean", default: false }, baseline: { type: "string" } },
+  options: {
+    quick: { type: "boolean", default: false },
+    write: { type: "boolean", default: false },
+    baseline: { type: "string" },
+  },
   strict: true,
 });
 const settings = flags.quick
   ? { rounds: 2, warmUp: 100, latencyCalls: 300, rateMs: 400, concurrency: 64 }
   : { rounds: 6, warmUp: 300, latencyCalls: 1_500, rateMs: 1_000, concurrency: 64 };
 const t0 = performance.now();
-const log = (line: string) => process.stderr.write(`[bench:telemetry +${((performance.now() - t0) / 1000).toFixed(1)} s] ${line}\n`);
+const log = (line: string) =>
+  process.stderr.write(`[bench:telemetry +${((performance.now() - t0) / 1000).toFixed(1)} s] ${line}\n`);
 
 /** The commit before telemetry: the parent of the commit that added runtime/telemetry. */
 function baselineRevision(): string {
   if (flags.baseline) return flags.baseline;
-  const added = execFileSync("git", ["log", "--diff-filter=A", "--format=%H", "--", "runtime/telemetry/telemetry.ts"], { cwd: ROOT, encoding: "utf8" }).trim().split("\n");
+  const added = execFileSync("git", ["log", "--diff-filter=A", "--format=%H", "--", "runtime/telemetry/telemetry.ts"], {
+    cwd: ROOT,
+    encoding: "utf8",
+  })
+    .trim()
+    .split("\n");
   return `${added[added.length - 1]}^`;
 }
 
@@ -50,7 +60,10 @@ function extractBaseline(revision: string): string {
   const dir = join(ROOT, "bench", ".work", "telemetry-baseline");
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const archive = execFileSync("git", ["archive", "--format=tar", revision, "runtime", "generated"], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
+  const archive = execFileSync("git", ["archive", "--format=tar", revision, "runtime", "generated"], {
+    cwd: ROOT,
+    maxBuffer: 64 * 1024 * 1024,
+  });
   execFileSync("tar", ["-x", "-C", dir], { input: archive });
   return dir;
 }
@@ -60,7 +73,11 @@ const SUCCESS = 0;
 
 /** Exporters that accept everything and keep nothing: the cost of the SDK, not of a backend. */
 const noopSpans: SpanExporter = { export: (_spans, done) => done({ code: SUCCESS }), shutdown: async () => undefined };
-const noopMetrics: PushMetricExporter = { export: (_metrics, done) => done({ code: SUCCESS }), forceFlush: async () => undefined, shutdown: async () => undefined };
+const noopMetrics: PushMetricExporter = {
+  export: (_metrics, done) => done({ code: SUCCESS }),
+  forceFlush: async () => undefined,
+  shutdown: async () => undefined,
+};
 
 type Call = () => Promise<unknown>;
 
@@ -98,7 +115,11 @@ async function rate(call: Call, ms: number, concurrency: number): Promise<{ perS
  * the trace context headers, the span's end and the duration histogram, on the real SDK.
  * Steadier than the end-to-end figures on a shared machine, and their explanation.
  */
-async function ownCost(tracerProvider: BasicTracerProvider, meterProvider: MeterProvider, calls: number): Promise<{ wallUs: number; cpuUs: number }> {
+async function ownCost(
+  tracerProvider: BasicTracerProvider,
+  meterProvider: MeterProvider,
+  calls: number,
+): Promise<{ wallUs: number; cpuUs: number }> {
   const telemetry = (await loadTelemetry({ tracerProvider, meterProvider }))!;
   const server = { address: "127.0.0.1", port: 5002 };
   const cpu = process.cpuUsage();
@@ -122,10 +143,14 @@ async function main(): Promise<void> {
   const baselineDir = extractBaseline(revision);
   const emulator = await startEmulator({ ports: 0, logLevel: "warn" });
   const tracerProvider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(noopSpans)] });
-  const meterProvider = new MeterProvider({ readers: [new PeriodicExportingMetricReader({ exporter: noopMetrics, exportIntervalMillis: 10_000 })] });
+  const meterProvider = new MeterProvider({
+    readers: [new PeriodicExportingMetricReader({ exporter: noopMetrics, exportIntervalMillis: 10_000 })],
+  });
   const { host, port } = emulator.addresses.gateway;
   try {
-    const today = (await import(join(baselineDir, "generated/virtufin/gateway_client.ts"))) as { GatewayClient: typeof GatewayClient };
+    const today = (await import(join(baselineDir, "generated/virtufin/gateway_client.ts"))) as {
+      GatewayClient: typeof GatewayClient;
+    };
     const variants: [string, { listServices(): Promise<unknown>; close(): Promise<void> }][] = [
       ["today's client (before telemetry)", new today.GatewayClient({ host, port })],
       ["telemetry off (no SDK registered)", new GatewayClient({ host, port })],
@@ -155,7 +180,12 @@ async function main(): Promise<void> {
       const rateRatio = perSecond[0]! / perSecond[i]!;
       const cpuRatio = cpuUs[i]! / cpuUs[0]!;
       const limit = i === 1 ? 1.02 : i === 2 ? 1.15 : undefined;
-      const verdict = limit === undefined ? "anchor" : latencyRatio <= limit && rateRatio <= limit ? `≤ ${limit}×: **met**` : `≤ ${limit}×: **missed**`;
+      const verdict =
+        limit === undefined
+          ? "anchor"
+          : latencyRatio <= limit && rateRatio <= limit
+            ? `≤ ${limit}×: **met**`
+            : `≤ ${limit}×: **missed**`;
       return `| ${label} | ${p50[i]!.toFixed(3)} ms | ${latencyRatio.toFixed(3)}× | ${Math.round(perSecond[i]!).toLocaleString("en-US")} calls/s | ${rateRatio.toFixed(3)}× | ${cpuUs[i]!.toFixed(0)} µs | ${cpuRatio.toFixed(3)}× | ${verdict} |`;
     });
     const own = await ownCost(tracerProvider, meterProvider, flags.quick ? 20_000 : 100_000);
@@ -173,7 +203,10 @@ async function main(): Promise<void> {
     ].join("\n");
     process.stdout.write(`${report}\n`);
     if (flags.write) {
-      writeFileSync(RESULTS, `# Telemetry benchmark results\n\n\`npm run bench:telemetry\` (see bench/runtime/telemetry.ts).\n\n${report}\n`);
+      writeFileSync(
+        RESULTS,
+        `# Telemetry benchmark results\n\n\`npm run bench:telemetry\` (see bench/runtime/telemetry.ts).\n\n${report}\n`,
+      );
       log(`written to ${RESULTS}`);
     }
     for (const [, client] of variants) await client.close();

@@ -52,9 +52,20 @@ export async function benchUnary(ctx: BenchContext): Promise<UnaryResult> {
     const rows: Row[] = [
       { label: `Unary p50 latency, ${GENERATED}`, metric: gen!.p50, anchorLabel: RAW, anchor: raw!.p50, goal: within5 },
       { label: `Unary p99 latency, ${GENERATED}`, metric: gen!.p99, anchorLabel: RAW, anchor: raw!.p99 },
-      { label: `Unary throughput, ${n} in flight, ${GENERATED}`, metric: gen!.rateN, anchorLabel: RAW, anchor: raw!.rateN, goal: { kind: "min", limit: 0.95 } },
+      {
+        label: `Unary throughput, ${n} in flight, ${GENERATED}`,
+        metric: gen!.rateN,
+        anchorLabel: RAW,
+        anchor: raw!.rateN,
+        goal: { kind: "min", limit: 0.95 },
+      },
       { label: `Unary p50 latency, ${GENERATED}`, metric: gen!.p50, anchorLabel: RAW_DEADLINE, anchor: rawDeadline!.p50 },
-      { label: `Unary throughput, ${n} in flight, ${GENERATED}`, metric: gen!.rateN, anchorLabel: RAW_DEADLINE, anchor: rawDeadline!.rateN },
+      {
+        label: `Unary throughput, ${n} in flight, ${GENERATED}`,
+        metric: gen!.rateN,
+        anchorLabel: RAW_DEADLINE,
+        anchor: rawDeadline!.rateN,
+      },
     ];
     return { rows, raw: raw! };
   } finally {

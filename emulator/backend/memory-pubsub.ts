@@ -69,10 +69,18 @@ export function createMemoryPubsubBackend(options: MemoryPubsubOptions = {}): Pu
   const invoke = (listener: BusListener, event: BusEvent): Promise<void> => {
     try {
       return Promise.resolve(listener(event)).catch((err: unknown) => {
-        log?.warn("subscriber failed", { topic: event.topic, id: event.id, error: err instanceof Error ? err.message : String(err) });
+        log?.warn("subscriber failed", {
+          topic: event.topic,
+          id: event.id,
+          error: err instanceof Error ? err.message : String(err),
+        });
       });
     } catch (err) {
-      log?.warn("subscriber failed", { topic: event.topic, id: event.id, error: err instanceof Error ? err.message : String(err) });
+      log?.warn("subscriber failed", {
+        topic: event.topic,
+        id: event.id,
+        error: err instanceof Error ? err.message : String(err),
+      });
       return Promise.resolve();
     }
   };
@@ -103,7 +111,12 @@ export function createMemoryPubsubBackend(options: MemoryPubsubOptions = {}): Pu
   const enqueue = (group: QueueGroup, event: BusEvent): void => {
     if (group.buffer.length >= maxBuffer) {
       const dropped = group.buffer.shift();
-      log?.warn("queue buffer full, dropped the oldest event", { topic: group.topic, queue: group.name, id: dropped?.id, max: maxBuffer });
+      log?.warn("queue buffer full, dropped the oldest event", {
+        topic: group.topic,
+        queue: group.name,
+        id: dropped?.id,
+        max: maxBuffer,
+      });
     }
     group.buffer.push(event);
     pump(group);

@@ -74,7 +74,8 @@ export async function createRedisBackend(options: RedisBackendOptions): Promise<
     connected = true;
   });
   redis.on("close", () => {
-    if (connected && !closed) options.log.warn("connection to Redis lost; calls fail with UNAVAILABLE until it is back", { address: address.display });
+    if (connected && !closed)
+      options.log.warn("connection to Redis lost; calls fail with UNAVAILABLE until it is back", { address: address.display });
     connected = false;
   });
   const pubsub = createRedisPubsubBackend(

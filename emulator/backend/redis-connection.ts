@@ -37,7 +37,8 @@ export function parseRedisUrl(url: string): RedisAddress {
   } catch {
     throw new Error(`backend "${url}" is not a URL; expected redis://host:port/db`);
   }
-  if (parsed.protocol !== "redis:") throw new Error(`backend "${parsed.protocol}//..." is not supported; expected redis://host:port/db`);
+  if (parsed.protocol !== "redis:")
+    throw new Error(`backend "${parsed.protocol}//..." is not supported; expected redis://host:port/db`);
   const host = parsed.hostname.replace(/^\[(.*)\]$/, "$1");
   if (host === "") throw new Error("the redis:// backend address has no host");
   const port = parsed.port === "" ? 6379 : Number(parsed.port);
@@ -107,7 +108,10 @@ export function redisFailure(err: unknown, address: RedisAddress): ConnectError 
   if (err instanceof ConnectError) return err;
   const message = err instanceof Error ? err.message : String(err);
   if (isReplyError(err)) return new ConnectError(`the Redis backend at ${address.display} failed: ${message}`, Code.Internal);
-  return new ConnectError(`the Redis backend at ${address.display} is unavailable (${message}); retry when it is back`, Code.Unavailable);
+  return new ConnectError(
+    `the Redis backend at ${address.display} is unavailable (${message}); retry when it is back`,
+    Code.Unavailable,
+  );
 }
 
 /** Runs a Redis call, mapping its failure with {@link redisFailure}. */

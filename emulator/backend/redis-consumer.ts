@@ -77,7 +77,16 @@ export function consumeGroup(deps: ConsumerDeps): BusSubscription {
 
   /** Takes over one event idle for too long (its member died), if there is one. */
   const claimOne = async (): Promise<RawEntry | undefined> => {
-    const reply = (await redis.callBuffer("XAUTOCLAIM", key, group, consumer, String(deps.options.claimIdleMs), "0-0", "COUNT", "1")) as [Buffer, (RawEntry | null)[]];
+    const reply = (await redis.callBuffer(
+      "XAUTOCLAIM",
+      key,
+      group,
+      consumer,
+      String(deps.options.claimIdleMs),
+      "0-0",
+      "COUNT",
+      "1",
+    )) as [Buffer, (RawEntry | null)[]];
     const entry = reply[1]?.find((e): e is RawEntry => Array.isArray(e) && e[1] !== null);
     if (entry) log.info("claimed an idle event", { topic: deps.topic, group, consumer, id: entry[0].toString() });
     return entry;
@@ -114,15 +123,23 @@ export function consumeGroup(deps: ConsumerDeps): BusSubscription {
   const process = async (entry: RawEntry) => {
     const { position, event } = decodeEntry(deps.topic, entry);
     // Touch the event while it is processed, so no other member takes it as abandoned.
-    const heartbeat = setInterval(() => {
-      redis.xclaim(key, group, consumer, 0, position, "JUSTID").catch(() => undefined);
-    }, Math.max(50, Math.floor(deps.options.claimIdleMs / 3)));
+    const heartbeat = setInterval(
+      () => {
+        redis.xclaim(key, group, consumer, 0, position, "JUSTID").catch(() => undefined);
+      },
+      Math.max(50, Math.floor(deps.options.claimIdleMs / 3)),
+    );
     let done = false;
     try {
       await deps.listener(event);
       done = true;
     } catch (err) {
-      log.warn("event not processed; left pending for another attempt", { topic: deps.topic, group, id: event.id, error: err instanceof Error ? err.message : String(err) });
+      log.warn("event not processed; left pending for another attempt", {
+        topic: deps.topic,
+        group,
+        id: event.id,
+        error: err instanceof Error ? err.message : String(err),
+      });
     } finally {
       clearInterval(heartbeat);
     }
@@ -138,7 +155,10 @@ export function consumeGroup(deps: ConsumerDeps): BusSubscription {
     let failures = 0;
     let lastClaim = 0;
     let claims = 0;
-    let grouped = await created.then(() => true, () => false);
+    let grouped = await created.then(
+      () => true,
+      () => false,
+    );
     while (!stop.signal.aborted) {
       try {
         if (!grouped) {
@@ -152,7 +172,19 @@ export function consumeGroup(deps: ConsumerDeps): BusSubscription {
           if (++claims % 20 === 0) await forgetDeadMembers();
         }
         if (entry === undefined) {
-          const reply = (await reader.callBuffer("XREADGROUP", "GROUP", group, consumer, "COUNT", "1", "BLOCK", String(BLOCK_MS), "STREAMS", key, ">")) as [Buffer, RawEntry[]][] | null;
+          const reply = (await reader.callBuffer(
+            "XREADGROUP",
+            "GROUP",
+            group,
+            consumer,
+            "COUNT",
+            "1",
+            "BLOCK",
+            String(BLOCK_MS),
+            "STREAMS",
+            key,
+            ">",
+          )) as [Buffer, RawEntry[]][] | null;
           entry = reply?.[0]?.[1]?.[0];
         }
         failures = 0;
@@ -162,7 +194,12 @@ export function consumeGroup(deps: ConsumerDeps): BusSubscription {
         // The stream (and its group) expired or Redis lost it: create the group again.
         if (isReplyError(err) && String(err).includes("NOGROUP")) grouped = false;
         failures += 1;
-        if (failures === 1) log.debug("consumer waiting for Redis", { topic: deps.topic, group, error: err instanceof Error ? err.message : String(err) });
+        if (failures === 1)
+          log.debug("consumer waiting for Redis", {
+            topic: deps.topic,
+            group,
+            error: err instanceof Error ? err.message : String(err),
+          });
         await sleep(Math.max(50, retryDelay(RECONNECT_POLICY, Math.min(failures, 10))), stop.signal);
       }
     }

@@ -46,7 +46,10 @@ export function createRedisGroupLocks(redis: Redis, address: RedisAddress): Grou
           if (taken === "OK") break;
           await sleep(POLL_MS);
         }
-        const renew = setInterval(() => void commands.virtufinLockRenew(key, token, LOCK_TTL_MS).catch(() => undefined), LOCK_TTL_MS / 3);
+        const renew = setInterval(
+          () => void commands.virtufinLockRenew(key, token, LOCK_TTL_MS).catch(() => undefined),
+          LOCK_TTL_MS / 3,
+        );
         try {
           return await fn();
         } finally {

@@ -44,7 +44,16 @@ const DUPLICATE_WINDOW_MS = 60_000;
 const BLOCK_MS = 2_000;
 
 interface PublishCommand {
-  virtufinPublish(stream: string, maxLen: number, id: string, meta: string, data: Buffer, channel: string, topic: string, expiry: number): Promise<string>;
+  virtufinPublish(
+    stream: string,
+    maxLen: number,
+    id: string,
+    meta: string,
+    data: Buffer,
+    channel: string,
+    topic: string,
+    expiry: number,
+  ): Promise<string>;
 }
 
 /** Everything the pub/sub backend is built on. */
@@ -71,7 +80,9 @@ export function createRedisPubsubBackend(deps: RedisPubsubDeps, options: RedisPu
 
   const deliver = (listener: BusListener, event: BusEvent) => {
     try {
-      void Promise.resolve(listener(event)).catch((err: unknown) => log.warn("subscriber failed", { topic: event.topic, id: event.id, error: String(err) }));
+      void Promise.resolve(listener(event)).catch((err: unknown) =>
+        log.warn("subscriber failed", { topic: event.topic, id: event.id, error: String(err) }),
+      );
     } catch (err) {
       log.warn("subscriber failed", { topic: event.topic, id: event.id, error: String(err) });
     }
@@ -135,7 +146,8 @@ export function createRedisPubsubBackend(deps: RedisPubsubDeps, options: RedisPu
     }
     if (match !== undefined) return { position: match, lastId: resumeAfter! };
     // Not retained (or never seen here): deliver everything retained rather than lose events.
-    if (resumeAfter !== undefined) log.info("resume id not retained, resuming from the oldest event", { stream: key, resumeAfter });
+    if (resumeAfter !== undefined)
+      log.info("resume id not retained, resuming from the oldest event", { stream: key, resumeAfter });
     return { position: "0-0", lastId: "0" };
   };
 
@@ -152,7 +164,16 @@ export function createRedisPubsubBackend(deps: RedisPubsubDeps, options: RedisPu
       while (!stop.signal.aborted) {
         try {
           start ??= failures === 0 ? await first : await locate(key, resumeAfter);
-          const reply = (await reader.callBuffer("XREAD", "COUNT", "500", "BLOCK", String(BLOCK_MS), "STREAMS", key, start.position)) as [Buffer, RawEntry[]][] | null;
+          const reply = (await reader.callBuffer(
+            "XREAD",
+            "COUNT",
+            "500",
+            "BLOCK",
+            String(BLOCK_MS),
+            "STREAMS",
+            key,
+            start.position,
+          )) as [Buffer, RawEntry[]][] | null;
           failures = 0;
           for (const entry of reply?.[0]?.[1] ?? []) {
             if (stop.signal.aborted) return;
@@ -194,7 +215,16 @@ export function createRedisPubsubBackend(deps: RedisPubsubDeps, options: RedisPu
       if (!meta["ce-time"]) meta["ce-time"] = new Date().toISOString();
       if (!meta["ce-specversion"]) meta["ce-specversion"] = "1.0";
       await guarded(address, () =>
-        commands.virtufinPublish(streamKey(topic), options.maxLen, meta["ce-id"]!, JSON.stringify(meta), Buffer.from(data), ALL_EVENTS_CHANNEL, topic, options.idleExpiryMs),
+        commands.virtufinPublish(
+          streamKey(topic),
+          options.maxLen,
+          meta["ce-id"]!,
+          JSON.stringify(meta),
+          Buffer.from(data),
+          ALL_EVENTS_CHANNEL,
+          topic,
+          options.idleExpiryMs,
+        ),
       );
       return { topic, data, metadata: Object.freeze(meta), id: meta["ce-id"]!, time: meta["ce-time"]! };
     },
@@ -216,7 +246,15 @@ export function createRedisPubsubBackend(deps: RedisPubsubDeps, options: RedisPu
           },
         };
       } else if (queue !== "") {
-        sub = consumeGroup({ ...deps, key: streamKey(topic), topic, group: queue, listener, options, onClose: () => open.delete(sub) });
+        sub = consumeGroup({
+          ...deps,
+          key: streamKey(topic),
+          topic,
+          group: queue,
+          listener,
+          options,
+          onClose: () => open.delete(sub),
+        });
       } else {
         sub = fanOut(topic, listener, opts.resumeAfter);
       }

@@ -36,7 +36,15 @@ redis.call('HDEL', KEYS[2], ARGV[1])
 return {v, e or ''}`;
 
 interface StateCommands {
-  virtufinStateSet(values: string, etags: string, registered: string, key: string, value: string, expected: string, etag: string): Promise<number>;
+  virtufinStateSet(
+    values: string,
+    etags: string,
+    registered: string,
+    key: string,
+    value: string,
+    expected: string,
+    etag: string,
+  ): Promise<number>;
   virtufinStateDelete(values: string, etags: string, key: string): Promise<[string, string] | null>;
 }
 

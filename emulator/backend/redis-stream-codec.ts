@@ -28,7 +28,10 @@ const makeEvent = (topic: string, metaJson: string, data: Buffer): BusEvent => {
 /** Decodes a stream entry of `topic`. */
 export function decodeEntry(topic: string, entry: RawEntry): StreamEvent {
   const fields = entryFields(entry);
-  return { position: entry[0].toString(), event: makeEvent(topic, (fields.get("meta") ?? Buffer.from("{}")).toString(), fields.get("data") ?? Buffer.alloc(0)) };
+  return {
+    position: entry[0].toString(),
+    event: makeEvent(topic, (fields.get("meta") ?? Buffer.from("{}")).toString(), fields.get("data") ?? Buffer.alloc(0)),
+  };
 }
 
 /**

@@ -43,7 +43,10 @@ export function backendConfig(name: string, address: unknown, where: string): Ba
   if (!NAME.test(name)) throw new Error(`${where}: invalid service name "${name}" (letters, digits, "_", "-", "." only)`);
   if (typeof address !== "object" || address === null) throw new Error(`${where}: service "${name}" needs { host, port }`);
   const record = address as Record<string, unknown>;
-  const grpc = (typeof record["grpc"] === "object" && record["grpc"] !== null ? record["grpc"] : record) as Record<string, unknown>;
+  const grpc = (typeof record["grpc"] === "object" && record["grpc"] !== null ? record["grpc"] : record) as Record<
+    string,
+    unknown
+  >;
   const host = grpc["host"] ?? "127.0.0.1";
   const port = typeof grpc["port"] === "string" ? Number(grpc["port"]) : grpc["port"];
   if (typeof host !== "string" || host === "") throw new Error(`${where}: service "${name}" has an invalid host`);
@@ -62,7 +65,8 @@ export function parseServicesConfig(text: string, where = "services config"): Ba
     throw new Error(`${where}: not valid YAML/JSON: ${err instanceof Error ? err.message : String(err)}`);
   }
   if (doc === null || doc === undefined) return [];
-  const services = typeof doc === "object" && !Array.isArray(doc) && "services" in doc ? (doc as { services: unknown }).services : doc;
+  const services =
+    typeof doc === "object" && !Array.isArray(doc) && "services" in doc ? (doc as { services: unknown }).services : doc;
   if (Array.isArray(services)) {
     return services.map((entry, i) => {
       const name = typeof entry === "object" && entry !== null ? (entry as { name?: unknown }).name : undefined;

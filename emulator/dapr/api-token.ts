@@ -20,7 +20,10 @@ export function createDaprTokenInterceptor(token: string | undefined, log?: Logg
       log?.warn(presented ? "call with a wrong dapr-api-token rejected" : "call without dapr-api-token rejected", {
         method: `${req.service.typeName}/${req.method.name}`,
       });
-      throw new ConnectError(presented ? `invalid ${DAPR_API_TOKEN_HEADER}` : `missing ${DAPR_API_TOKEN_HEADER}`, Code.Unauthenticated);
+      throw new ConnectError(
+        presented ? `invalid ${DAPR_API_TOKEN_HEADER}` : `missing ${DAPR_API_TOKEN_HEADER}`,
+        Code.Unauthenticated,
+      );
     }
     return next(req);
   };

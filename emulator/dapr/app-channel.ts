@@ -15,7 +15,10 @@
  * Routing rules with CEL `match` expressions are not evaluated: events go to the default route.
  */
 import { AppCallbackClient } from "@virtufin/sdk/gen/dapr/proto/runtime/v1/appcallback_client";
-import { TopicEventResponse_TopicEventResponseStatus as Status, type TopicSubscription } from "@virtufin/sdk/gen/dapr/proto/runtime/v1/appcallback_pb";
+import {
+  TopicEventResponse_TopicEventResponseStatus as Status,
+  type TopicSubscription,
+} from "@virtufin/sdk/gen/dapr/proto/runtime/v1/appcallback_pb";
 import { Code, sleep, VirtufinError } from "@virtufin/sdk";
 import { resolveRetryPolicy, retryDelay, type ResolvedRetryPolicy } from "@virtufin/sdk/internal";
 import type { BusEvent, BusSubscription, PubsubBackend } from "../backend/index.js";
@@ -60,9 +63,17 @@ export class AppChannel {
   constructor(options: AppChannelOptions) {
     this.#options = options;
     // Our own generated client of the app-callback API; redelivery is ours, so no call retries.
-    this.#client = new AppCallbackClient({ host: options.host, port: options.port, retry: false, timeoutMs: DELIVERY_TIMEOUT_MS });
+    this.#client = new AppCallbackClient({
+      host: options.host,
+      port: options.port,
+      retry: false,
+      timeoutMs: DELIVERY_TIMEOUT_MS,
+    });
     const initial = options.redeliveryBackoffMs ?? 100;
-    this.#policy = resolveRetryPolicy({ initialBackoffMs: initial, maxBackoffMs: Math.max(initial, 2_000) }, undefined) as ResolvedRetryPolicy;
+    this.#policy = resolveRetryPolicy(
+      { initialBackoffMs: initial, maxBackoffMs: Math.max(initial, 2_000) },
+      undefined,
+    ) as ResolvedRetryPolicy;
     this.#discoveryPolicy = resolveRetryPolicy({ initialBackoffMs: 50, maxBackoffMs: 1_000 }, undefined) as ResolvedRetryPolicy;
   }
 
@@ -94,7 +105,8 @@ export class AppChannel {
         break;
       } catch (err) {
         if (signal.aborted) return;
-        if (attempt === 1) log.info("waiting for the app's AppCallback", { app: `${host}:${port}`, error: VirtufinError.from(err).codeName });
+        if (attempt === 1)
+          log.info("waiting for the app's AppCallback", { app: `${host}:${port}`, error: VirtufinError.from(err).codeName });
         // The app may start long after the emulator: keep asking, at most once a second.
         await sleep(retryDelay(this.#discoveryPolicy, Math.min(attempt, 6)), signal);
       }
@@ -117,7 +129,9 @@ export class AppChannel {
       }
       const path = sub.routes?.default || sub.routes?.rules.find((rule) => rule.match === "")?.path || "";
       this.#subscriptions.push(
-        this.#options.pubsub.subscribe(sub.topic, (event) => this.#deliver(event, sub, path), { queue: `dapr-app:${this.#options.appId}` }),
+        this.#options.pubsub.subscribe(sub.topic, (event) => this.#deliver(event, sub, path), {
+          queue: `dapr-app:${this.#options.appId}`,
+        }),
       );
       accepted.push(sub);
     }
@@ -133,7 +147,12 @@ export class AppChannel {
     const deadLetter = async (why: string) => {
       if (sub.deadLetterTopic === "") return;
       await pubsub.publish(sub.deadLetterTopic, event.data, { ...event.metadata }).catch(() => undefined);
-      log.info("event sent to the dead-letter topic", { topic: event.topic, id: event.id, deadLetterTopic: sub.deadLetterTopic, why });
+      log.info("event sent to the dead-letter topic", {
+        topic: event.topic,
+        id: event.id,
+        deadLetterTopic: sub.deadLetterTopic,
+        why,
+      });
     };
     for (let attempt = 1; !signal.aborted; attempt++) {
       let why: string;
@@ -150,7 +169,11 @@ export class AppChannel {
         if (signal.aborted) return;
         const error = VirtufinError.from(err);
         if (error.code === Code.Unimplemented) {
-          log.warn("non-retriable error returned from app, event dropped", { topic: event.topic, id: event.id, error: error.message });
+          log.warn("non-retriable error returned from app, event dropped", {
+            topic: event.topic,
+            id: event.id,
+            error: error.message,
+          });
           return;
         }
         why = `error returned from app: ${error.message}`;

@@ -76,9 +76,13 @@ export function isRawPayload(metadata: Readonly<Record<string, string>>): boolea
  * Throws INVALID_ARGUMENT for an `application/cloudevents+json` payload that is not a JSON object.
  */
 export function toBusPublication(data: Uint8Array, p: DaprPublication): BusPublication {
-  if (isRawPayload(p.metadata)) return { data, metadata: { "ce-datacontenttype": "application/octet-stream", pubsubname: p.pubsubName } };
+  if (isRawPayload(p.metadata))
+    return { data, metadata: { "ce-datacontenttype": "application/octet-stream", pubsubname: p.pubsubName } };
   const base = p.contentType.split(";")[0]?.trim().toLowerCase() ?? "";
-  const out = base === CLOUDEVENT_CONTENT_TYPE ? fromEnvelope(data) : { data, metadata: { "ce-datacontenttype": p.contentType || DAPR_DEFAULT_CONTENT_TYPE } as Record<string, string> };
+  const out =
+    base === CLOUDEVENT_CONTENT_TYPE
+      ? fromEnvelope(data)
+      : { data, metadata: { "ce-datacontenttype": p.contentType || DAPR_DEFAULT_CONTENT_TYPE } as Record<string, string> };
   const meta = out.metadata;
   meta["ce-source"] ||= p.appId;
   meta["ce-type"] ||= DAPR_EVENT_TYPE;
@@ -101,7 +105,9 @@ function fromEnvelope(bytes: Uint8Array): BusPublication {
   try {
     envelope = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
   } catch (err) {
-    throw invalidArgument(`cannot create a CloudEvent: the ${CLOUDEVENT_CONTENT_TYPE} data is not JSON (${(err as Error).message})`);
+    throw invalidArgument(
+      `cannot create a CloudEvent: the ${CLOUDEVENT_CONTENT_TYPE} data is not JSON (${(err as Error).message})`,
+    );
   }
   if (typeof envelope !== "object" || envelope === null || Array.isArray(envelope)) {
     throw invalidArgument(`cannot create a CloudEvent: the ${CLOUDEVENT_CONTENT_TYPE} data is not a JSON object`);

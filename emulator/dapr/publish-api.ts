@@ -54,7 +54,13 @@ export function createDaprPublishApi(deps: DaprPublishDeps): DaprPublishApi {
   return {
     async publishEvent(req) {
       checkTarget(req.pubsubName, req.topic);
-      const event = toBusPublication(req.data, { appId, pubsubName: req.pubsubName, topic: req.topic, contentType: req.dataContentType, metadata: req.metadata });
+      const event = toBusPublication(req.data, {
+        appId,
+        pubsubName: req.pubsubName,
+        topic: req.topic,
+        contentType: req.dataContentType,
+        metadata: req.metadata,
+      });
       const published = await pubsub.publish(req.topic, event.data, event.metadata);
       log.debug("event published", { topic: req.topic, id: published.id });
     },
@@ -64,11 +70,18 @@ export function createDaprPublishApi(deps: DaprPublishDeps): DaprPublishApi {
       const seen = new Set<string>();
       const events: { entryId: string; event: BusPublication }[] = [];
       for (const entry of req.entries) {
-        if (entry.entryId === "" || seen.has(entry.entryId)) throw invalidArgument("entryId is duplicated or not present for entry");
+        if (entry.entryId === "" || seen.has(entry.entryId))
+          throw invalidArgument("entryId is duplicated or not present for entry");
         seen.add(entry.entryId);
         // Entry metadata overrides request metadata, as in Dapr.
         const metadata = { ...req.metadata, ...entry.metadata };
-        const event = toBusPublication(entry.event, { appId, pubsubName: req.pubsubName, topic: req.topic, contentType: entry.contentType, metadata });
+        const event = toBusPublication(entry.event, {
+          appId,
+          pubsubName: req.pubsubName,
+          topic: req.topic,
+          contentType: entry.contentType,
+          metadata,
+        });
         events.push({ entryId: entry.entryId, event });
       }
       const failedEntries = [];
@@ -76,7 +89,9 @@ export function createDaprPublishApi(deps: DaprPublishDeps): DaprPublishApi {
         try {
           await pubsub.publish(req.topic, event.data, event.metadata);
         } catch (err) {
-          failedEntries.push(create(BulkPublishResponseFailedEntrySchema, { entryId, error: err instanceof Error ? err.message : String(err) }));
+          failedEntries.push(
+            create(BulkPublishResponseFailedEntrySchema, { entryId, error: err instanceof Error ? err.message : String(err) }),
+          );
         }
       }
       log.debug("bulk published", { topic: req.topic, entries: events.length, failed: failedEntries.length });

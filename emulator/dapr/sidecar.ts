@@ -93,8 +93,18 @@ export function createDaprSidecar(deps: DaprSidecarDeps, options: DaprSidecarOpt
         id: appId,
         runtimeVersion: EMULATED_DAPR_VERSION,
         registeredComponents: [
-          create(RegisteredComponentsSchema, { name: DAPR_PUBSUB_NAME, type: "pubsub.virtufin-emulator", version: "v1", capabilities: [] }),
-          create(RegisteredComponentsSchema, { name: DAPR_STATE_STORE_NAME, type: "state.virtufin-emulator", version: "v1", capabilities: ["ETAG"] }),
+          create(RegisteredComponentsSchema, {
+            name: DAPR_PUBSUB_NAME,
+            type: "pubsub.virtufin-emulator",
+            version: "v1",
+            capabilities: [],
+          }),
+          create(RegisteredComponentsSchema, {
+            name: DAPR_STATE_STORE_NAME,
+            type: "state.virtufin-emulator",
+            version: "v1",
+            capabilities: ["ETAG"],
+          }),
         ],
         subscriptions: (app?.subscriptions ?? []).map((sub) =>
           create(PubsubSubscriptionSchema, {
@@ -109,7 +119,13 @@ export function createDaprSidecar(deps: DaprSidecarDeps, options: DaprSidecarOpt
           }),
         ),
         ...(options.appPort !== undefined
-          ? { appConnectionProperties: create(AppConnectionPropertiesSchema, { port: options.appPort, protocol: "grpc", channelAddress: options.appHost ?? deps.defaultAppHost }) }
+          ? {
+              appConnectionProperties: create(AppConnectionPropertiesSchema, {
+                port: options.appPort,
+                protocol: "grpc",
+                channelAddress: options.appHost ?? deps.defaultAppHost,
+              }),
+            }
           : {}),
       });
     },

@@ -74,7 +74,8 @@ function effectiveEtag(etag: string | undefined, options: StateOptions | undefin
   return options?.concurrency === StateOptions_StateConcurrency.CONCURRENCY_LAST_WRITE ? undefined : etag;
 }
 
-const firstWrite = (options: StateOptions | undefined) => options?.concurrency === StateOptions_StateConcurrency.CONCURRENCY_FIRST_WRITE;
+const firstWrite = (options: StateOptions | undefined) =>
+  options?.concurrency === StateOptions_StateConcurrency.CONCURRENCY_FIRST_WRITE;
 
 /** Creates the state calls. */
 export function createDaprStateApi(deps: DaprStateDeps): DaprStateApi {
@@ -84,7 +85,10 @@ export function createDaprStateApi(deps: DaprStateDeps): DaprStateApi {
       checkStore(req.storeName);
       checkKey(req.key);
       const entry = await state.get(appId, req.key);
-      return create(GetStateResponseSchema, { data: entry ? encoder.encode(entry.value) : new Uint8Array(0), etag: entry?.etag ?? "" });
+      return create(GetStateResponseSchema, {
+        data: entry ? encoder.encode(entry.value) : new Uint8Array(0),
+        etag: entry?.etag ?? "",
+      });
     },
 
     async getBulkState(req) {
@@ -93,7 +97,13 @@ export function createDaprStateApi(deps: DaprStateDeps): DaprStateApi {
       const items = [];
       for (const key of req.keys) {
         const entry = await state.get(appId, key);
-        items.push(create(BulkStateItemSchema, { key, data: entry ? encoder.encode(entry.value) : new Uint8Array(0), etag: entry?.etag ?? "" }));
+        items.push(
+          create(BulkStateItemSchema, {
+            key,
+            data: entry ? encoder.encode(entry.value) : new Uint8Array(0),
+            etag: entry?.etag ?? "",
+          }),
+        );
       }
       return create(GetBulkStateResponseSchema, { items });
     },
@@ -109,11 +119,17 @@ export function createDaprStateApi(deps: DaprStateDeps): DaprStateApi {
         } catch {
           throw invalidArgument(`the value of key "${item.key}" is not UTF-8 text (the emulator's state store holds text)`);
         }
-        return { key: item.key, value, etag: effectiveEtag(item.etag?.value, item.options), onlyIfAbsent: firstWrite(item.options) && !item.etag?.value };
+        return {
+          key: item.key,
+          value,
+          etag: effectiveEtag(item.etag?.value, item.options),
+          onlyIfAbsent: firstWrite(item.options) && !item.etag?.value,
+        };
       });
       for (const w of writes) {
         const current = await state.get(appId, w.key);
-        if ((w.etag !== undefined && current?.etag !== w.etag) || (w.onlyIfAbsent && current !== undefined)) throw mismatch("save", w.key);
+        if ((w.etag !== undefined && current?.etag !== w.etag) || (w.onlyIfAbsent && current !== undefined))
+          throw mismatch("save", w.key);
       }
       for (const w of writes) {
         try {
@@ -147,7 +163,9 @@ export function createDaprStateApi(deps: DaprStateDeps): DaprStateApi {
 function mismatch(op: "save" | "delete", key: string): ConnectError {
   const detail = `possible etag mismatch. error from state store: etag mismatch for key "${key}"`;
   return new ConnectError(
-    op === "save" ? `failed saving state in state store ${DAPR_STATE_STORE_NAME}: ${detail}` : `failed deleting state with key ${key}: ${detail}`,
+    op === "save"
+      ? `failed saving state in state store ${DAPR_STATE_STORE_NAME}: ${detail}`
+      : `failed deleting state with key ${key}: ${detail}`,
     Code.Aborted,
   );
 }

@@ -47,7 +47,10 @@ export class Backends {
   private readonly ttlMs: number;
 
   /** Creates the pool for a list of backends. */
-  constructor(backends: readonly BackendConfig[], private readonly options: BackendsOptions = {}) {
+  constructor(
+    backends: readonly BackendConfig[],
+    private readonly options: BackendsOptions = {},
+  ) {
     for (const backend of backends) this.configs.set(backend.name, backend);
     this.ttlMs = options.ttlMs ?? 60_000;
   }

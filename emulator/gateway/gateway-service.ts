@@ -30,7 +30,11 @@ export interface GatewayServiceOptions {
 }
 
 /** Creates the Gateway implementation over a set of backends. */
-export function createGatewayService(ctx: ServiceContext, backends: Backends, options: GatewayServiceOptions = {}): ServiceImpl<typeof Gateway> {
+export function createGatewayService(
+  ctx: ServiceContext,
+  backends: Backends,
+  options: GatewayServiceOptions = {},
+): ServiceImpl<typeof Gateway> {
   const maxBuffer = options.maxBuffer ?? DEFAULT_STREAM_BUFFER;
 
   const requireService = (service: string) => {
@@ -80,13 +84,24 @@ export function createGatewayService(ctx: ServiceContext, backends: Backends, op
     async invoke(req, context) {
       const outcome = await invokeBinary(backends, req.service, req.method, req.requestData, context);
       if (!outcome.success) ctx.log.debug("invoke failed", { service: req.service, method: req.method, status: outcome.status });
-      return create(InvokeResponseSchema, { success: outcome.success, status: outcome.status, message: outcome.message, responseData: outcome.data ?? new Uint8Array() });
+      return create(InvokeResponseSchema, {
+        success: outcome.success,
+        status: outcome.status,
+        message: outcome.message,
+        responseData: outcome.data ?? new Uint8Array(),
+      });
     },
 
     async invokeJson(req, context) {
       const outcome = await invokeJson(backends, req.service, req.method, req.requestData, context);
-      if (!outcome.success) ctx.log.debug("invokeJson failed", { service: req.service, method: req.method, status: outcome.status });
-      return create(InvokeJsonResponseSchema, { success: outcome.success, status: outcome.status, message: outcome.message, responseData: outcome.data ?? "" });
+      if (!outcome.success)
+        ctx.log.debug("invokeJson failed", { service: req.service, method: req.method, status: outcome.status });
+      return create(InvokeJsonResponseSchema, {
+        success: outcome.success,
+        status: outcome.status,
+        message: outcome.message,
+        responseData: outcome.data ?? "",
+      });
     },
 
     listServices() {

@@ -2,7 +2,16 @@
  * Dynamic dispatch of Gateway.Invoke / Gateway.InvokeJson to a backend's unary method, with
  * failures reported in-band (`success=false`, `status` = gRPC code name, `message`).
  */
-import { fromBinary, fromJson, toBinary, toJson, type DescMessage, type DescMethodUnary, type JsonValue, type Message } from "@bufbuild/protobuf";
+import {
+  fromBinary,
+  fromJson,
+  toBinary,
+  toJson,
+  type DescMessage,
+  type DescMethodUnary,
+  type JsonValue,
+  type Message,
+} from "@bufbuild/protobuf";
 import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
 import { codeName } from "../services/status.js";
 import type { Backends, ResolvedMethod } from "./backends.js";
@@ -72,19 +81,34 @@ function parseJsonRequest(resolved: ResolvedMethod, text: string): Message {
   try {
     json = text.trim() === "" ? {} : (JSON.parse(text) as JsonValue);
   } catch (err) {
-    throw new ConnectError(`request_data is not valid JSON: ${err instanceof Error ? err.message : String(err)}`, Code.InvalidArgument);
+    throw new ConnectError(
+      `request_data is not valid JSON: ${err instanceof Error ? err.message : String(err)}`,
+      Code.InvalidArgument,
+    );
   }
   try {
     return fromJson(resolved.method.input, json, { registry: resolved.registry });
   } catch (err) {
-    throw new ConnectError(`request_data does not match ${resolved.method.input.typeName}: ${err instanceof Error ? err.message : String(err)}`, Code.InvalidArgument);
+    throw new ConnectError(
+      `request_data does not match ${resolved.method.input.typeName}: ${err instanceof Error ? err.message : String(err)}`,
+      Code.InvalidArgument,
+    );
   }
 }
 
-async function call(backends: Backends, service: string, resolved: ResolvedMethod, request: Message, ctx: HandlerContext): Promise<Message> {
+async function call(
+  backends: Backends,
+  service: string,
+  resolved: ResolvedMethod,
+  request: Message,
+  ctx: HandlerContext,
+): Promise<Message> {
   const unary = resolved.method;
   if (unary.methodKind !== "unary") {
-    throw new ConnectError(`Method '${resolved.method.name}' is ${resolved.method.methodKind.replace("_", "-")}; only unary methods can be invoked`, Code.Unimplemented);
+    throw new ConnectError(
+      `Method '${resolved.method.name}' is ${resolved.method.methodKind.replace("_", "-")}; only unary methods can be invoked`,
+      Code.Unimplemented,
+    );
   }
   // Straight onto the pooled transport: building a Connect client per call showed up in the
   // gateway proxy benchmark.
@@ -107,7 +131,13 @@ async function call(backends: Backends, service: string, resolved: ResolvedMetho
 }
 
 /** Gateway.InvokeJson: JSON in, canonical proto3 JSON (lowerCamel) out. Never throws. */
-export async function invokeJson(backends: Backends, service: string, method: string, requestData: string, ctx: HandlerContext): Promise<InvokeOutcome<string>> {
+export async function invokeJson(
+  backends: Backends,
+  service: string,
+  method: string,
+  requestData: string,
+  ctx: HandlerContext,
+): Promise<InvokeOutcome<string>> {
   try {
     const resolved = await backends.resolve(service, method);
     const request = parseJsonRequest(resolved, requestData);
@@ -120,14 +150,23 @@ export async function invokeJson(backends: Backends, service: string, method: st
 }
 
 /** Gateway.Invoke: serialized request in, serialized response out. Never throws. */
-export async function invokeBinary(backends: Backends, service: string, method: string, requestData: Uint8Array, ctx: HandlerContext): Promise<InvokeOutcome<Uint8Array>> {
+export async function invokeBinary(
+  backends: Backends,
+  service: string,
+  method: string,
+  requestData: Uint8Array,
+  ctx: HandlerContext,
+): Promise<InvokeOutcome<Uint8Array>> {
   try {
     const resolved = await backends.resolve(service, method);
     let request: Message;
     try {
       request = fromBinary(resolved.method.input, requestData);
     } catch (err) {
-      throw new ConnectError(`request_data is not a valid ${resolved.method.input.typeName}: ${err instanceof Error ? err.message : String(err)}`, Code.InvalidArgument);
+      throw new ConnectError(
+        `request_data is not a valid ${resolved.method.input.typeName}: ${err instanceof Error ? err.message : String(err)}`,
+        Code.InvalidArgument,
+      );
     }
     const response = await call(backends, service, resolved, request, ctx);
     return { success: true, status: "OK", message: "", data: toBinary(resolved.method.output as DescMessage, response) };

@@ -15,7 +15,10 @@ export class EventHistory {
   private readonly subscription: BusSubscription;
 
   /** Starts recording every event of `pubsub`. */
-  constructor(pubsub: PubsubBackend, private readonly size: number = EVENT_HISTORY_SIZE) {
+  constructor(
+    pubsub: PubsubBackend,
+    private readonly size: number = EVENT_HISTORY_SIZE,
+  ) {
     this.subscription = pubsub.subscribe("*", (event) => this.add(event));
   }
 

@@ -55,4 +55,3 @@ export function createHealthService(serviceNames: readonly string[]): HealthServ
     },
   };
 }
-

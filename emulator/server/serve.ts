@@ -131,13 +131,16 @@ export async function startGrpcServer(options: StartServerOptions): Promise<Runn
         readMaxBytes: MAX_MESSAGE_BYTES,
         interceptors: [
           () => (req) => {
-            log?.warn("call without an accepted client certificate rejected", { method: `${req.service.typeName}/${req.method.name}` });
+            log?.warn("call without an accepted client certificate rejected", {
+              method: `${req.service.typeName}/${req.method.name}`,
+            });
             throw new ConnectError("a client certificate issued by the server's client CA is required", Code.Unauthenticated);
           },
         ],
       })
     : undefined;
-  const serve: typeof handler = authorize && refuse ? (req, res) => (authorize(req.socket as TLSSocket) ? handler(req, res) : refuse(req, res)) : handler;
+  const serve: typeof handler =
+    authorize && refuse ? (req, res) => (authorize(req.socket as TLSSocket) ? handler(req, res) : refuse(req, res)) : handler;
 
   let server: http.Server | http2.Http2Server | http2.Http2SecureServer;
   const sessions = new Set<http2.ServerHttp2Session>();

@@ -28,7 +28,11 @@ export function createServerTelemetryInterceptor(telemetry: Telemetry, server: (
   };
 }
 
-async function* traced<T>(messages: AsyncIterable<T>, telemetry: Telemetry, rpc: Parameters<Telemetry["endRpc"]>[0]): AsyncGenerator<T> {
+async function* traced<T>(
+  messages: AsyncIterable<T>,
+  telemetry: Telemetry,
+  rpc: Parameters<Telemetry["endRpc"]>[0],
+): AsyncGenerator<T> {
   let failure: unknown;
   try {
     yield* messages;

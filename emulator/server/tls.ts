@@ -39,7 +39,8 @@ export function certificateFingerprint(cert: string | Uint8Array): string {
  * without one gets a clear UNAUTHENTICATED rather than a cut connection.
  */
 export function secureServerOptions(tls: ServerTlsOptions, alpn: "h2" | "http/1.1"): TlsOptions {
-  if (tls.requireClientCert && tls.ca === undefined) throw new Error("tls.requireClientCert needs tls.ca, the CA client certificates are checked against");
+  if (tls.requireClientCert && tls.ca === undefined)
+    throw new Error("tls.requireClientCert needs tls.ca, the CA client certificates are checked against");
   certificateFingerprint(tls.cert);
   return {
     cert: pem(tls.cert),
@@ -81,7 +82,8 @@ export function ownServerClientOptions(tls: ServerTlsOptions): SecureClientSessi
         rejectUnauthorized: false,
       });
       socket.once("secureConnect", () => {
-        if (socket.getPeerCertificate()?.fingerprint256 !== own) socket.destroy(new Error("the emulator's own server presented another certificate"));
+        if (socket.getPeerCertificate()?.fingerprint256 !== own)
+          socket.destroy(new Error("the emulator's own server presented another certificate"));
       });
       return socket;
     },

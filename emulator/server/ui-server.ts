@@ -63,7 +63,9 @@ const TYPES: Readonly<Record<string, string>> = {
  * when it runs built (packages/emulator/dist/server/) and from source (emulator/server/).
  */
 export function defaultUiDir(): string {
-  const candidates = ["../emulator-ui/", "../../packages/emulator/dist/emulator-ui/"].map((p) => fileURLToPath(new URL(p, import.meta.url)));
+  const candidates = ["../emulator-ui/", "../../packages/emulator/dist/emulator-ui/"].map((p) =>
+    fileURLToPath(new URL(p, import.meta.url)),
+  );
   return candidates.find((dir) => existsSync(join(dir, "index.html"))) ?? candidates[0]!;
 }
 
@@ -103,7 +105,9 @@ export async function startUiServer(options: UiServerOptions): Promise<RunningUi
       body = await readFile(file);
     } catch {
       if (path === "/" || path === "/index.html") {
-        res.writeHead(503, { "Content-Type": TYPES[".html"] }).end(`<!doctype html><title>Virtufin emulator</title><p>The web UI is not built. Run <code>npm run build</code>.</p>`);
+        res
+          .writeHead(503, { "Content-Type": TYPES[".html"] })
+          .end(`<!doctype html><title>Virtufin emulator</title><p>The web UI is not built. Run <code>npm run build</code>.</p>`);
       } else res.writeHead(404).end();
       return;
     }

@@ -87,7 +87,12 @@ export function createStateService(ctx: ServiceContext): ServiceImpl<typeof Stat
       const removed = await state.delete(req.service, req.key);
       // Deleting a missing key succeeds (idempotent) and, having changed nothing, emits no event.
       if (removed !== undefined) {
-        await emit({ service: req.service, key: req.key, action: "delete", ...(req.includeValue ? { value: removed.value } : {}) });
+        await emit({
+          service: req.service,
+          key: req.key,
+          action: "delete",
+          ...(req.includeValue ? { value: removed.value } : {}),
+        });
       }
       return create(DeleteStateResponseSchema, { status: okStatus() });
     },

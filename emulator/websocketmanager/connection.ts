@@ -93,7 +93,9 @@ export class ManagedConnection {
     const type = contentType.split(";")[0]?.trim().toLowerCase() ?? "";
     const text = type.startsWith("text/") || type === "application/json";
     await new Promise<void>((resolve, reject) =>
-      socket.send(payload, { binary: !text }, (err) => (err ? reject(new ConnectError(`Send failed: ${err.message}`, Code.Unavailable)) : resolve())),
+      socket.send(payload, { binary: !text }, (err) =>
+        err ? reject(new ConnectError(`Send failed: ${err.message}`, Code.Unavailable)) : resolve(),
+      ),
     );
   }
 
@@ -139,11 +141,20 @@ export class ManagedConnection {
     if ("refusal" in guard) return this.refuse(guard.refusal);
     let socket: WebSocket;
     try {
-      socket = new WebSocket(target, { handshakeTimeout: this.options.connectTimeoutMs, lookup: guard.lookup, followRedirects: false });
+      socket = new WebSocket(target, {
+        handshakeTimeout: this.options.connectTimeoutMs,
+        lookup: guard.lookup,
+        followRedirects: false,
+      });
     } catch (err) {
       // ws rejects some URLs that URL parsing accepts; that is final, not worth a reconnect.
       const error = err instanceof Error ? err : new Error(String(err));
-      this.events.lifecycle("error", { id: this.id, url: this.safeUrl, attempt: this.attempt, error: { type: error.name, message: error.message } });
+      this.events.lifecycle("error", {
+        id: this.id,
+        url: this.safeUrl,
+        attempt: this.attempt,
+        error: { type: error.name, message: error.message },
+      });
       this.settleFirst(error);
       this.setStatus("disconnected", "disconnected");
       return;
@@ -165,7 +176,10 @@ export class ManagedConnection {
       const location = response.headers.location;
       const status = response.statusCode ?? 0;
       if (status >= 300 && status < 400 && location) {
-        const next = hops >= MAX_WEBSOCKET_REDIRECTS ? new Error(`more than ${MAX_WEBSOCKET_REDIRECTS} redirects`) : redirectTarget(location, target);
+        const next =
+          hops >= MAX_WEBSOCKET_REDIRECTS
+            ? new Error(`more than ${MAX_WEBSOCKET_REDIRECTS} redirects`)
+            : redirectTarget(location, target);
         if (next instanceof URL) {
           // This socket is done with (its events are ignored from now on); the next hop is judged anew.
           this.socket = undefined;
@@ -213,7 +227,12 @@ export class ManagedConnection {
   /** Reports a socket failure: an error event precedes the status transition it causes (the platform's order). */
   private onSocketError(err: Error): void {
     this.log.warn("websocket error", { id: this.id, url: this.safeUrl, error: err.message });
-    this.events.lifecycle("error", { id: this.id, url: this.safeUrl, attempt: this.attempt, error: { type: err.name, message: err.message } });
+    this.events.lifecycle("error", {
+      id: this.id,
+      url: this.safeUrl,
+      attempt: this.attempt,
+      error: { type: err.name, message: err.message },
+    });
     this.settleFirst(err);
   }
 
@@ -222,7 +241,12 @@ export class ManagedConnection {
     this.refused = true;
     clearTimeout(this.reconnectTimer);
     this.log.warn("websocket target refused", { id: this.id, url: this.safeUrl, reason: refusal.message });
-    this.events.lifecycle("error", { id: this.id, url: this.safeUrl, attempt: this.attempt, error: { type: refusal.name, message: refusal.message } });
+    this.events.lifecycle("error", {
+      id: this.id,
+      url: this.safeUrl,
+      attempt: this.attempt,
+      error: { type: refusal.name, message: refusal.message },
+    });
     this.failPending(new ConnectError(refusal.message, Code.Unavailable));
     this.settleFirst(refusal);
     this.setStatus("disconnected", "disconnected");
@@ -236,7 +260,11 @@ export class ManagedConnection {
       return;
     }
     this.attempt += 1;
-    const delay = backoffDelay(this.attempt, { initialMs: this.options.reconnectBaseDelayMs, maxMs: this.options.reconnectMaxDelayMs, jitter: "none" });
+    const delay = backoffDelay(this.attempt, {
+      initialMs: this.options.reconnectBaseDelayMs,
+      maxMs: this.options.reconnectMaxDelayMs,
+      jitter: "none",
+    });
     this.log.info("websocket dropped; reconnecting", { id: this.id, attempt: this.attempt, delayMs: delay });
     this.setStatus("reconnecting", "reconnecting");
     this.reconnectTimer = setTimeout(() => this.open(), delay);
@@ -256,7 +284,8 @@ export class ManagedConnection {
       }
     }
     this.contentType = isBinary ? "application/octet-stream" : "text/plain";
-    if (this.topic !== "") this.events.frame(this.topic, new Uint8Array(frame), { id: this.id, url: this.safeUrl }, this.contentType);
+    if (this.topic !== "")
+      this.events.frame(this.topic, new Uint8Array(frame), { id: this.id, url: this.safeUrl }, this.contentType);
   }
 
   private setStatus(status: ConnectionStatus, event: ConnectionState): void {

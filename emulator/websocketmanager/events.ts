@@ -43,7 +43,12 @@ export class WsmEvents {
 
   /** Publishes a lifecycle event. */
   lifecycle(state: ConnectionState, details: LifecycleDetails): void {
-    const data: Record<string, unknown> = { connection_id: details.id, url: details.url, instance_id: this.instanceId, attempt: details.attempt };
+    const data: Record<string, unknown> = {
+      connection_id: details.id,
+      url: details.url,
+      instance_id: this.instanceId,
+      attempt: details.attempt,
+    };
     if (details.error) {
       data["error_type"] = details.error.type;
       data["error_message"] = details.error.message;

@@ -5,7 +5,13 @@
  * and its name's addresses after DNS resolution, by the lookup the socket connects with.
  */
 import type { LookupFunction } from "node:net";
-import { guardedLookup, hostRefusal, PrivateAddressError, privateAllowed, type HostRefusal } from "../workmanager/address-guard.js";
+import {
+  guardedLookup,
+  hostRefusal,
+  PrivateAddressError,
+  privateAllowed,
+  type HostRefusal,
+} from "../workmanager/address-guard.js";
 import { redactUrl } from "./events.js";
 import type { ResolvedWebSocketManagerOptions } from "./options.js";
 
@@ -29,17 +35,24 @@ function explain(url: URL, refusal: HostRefusal, options: ResolvedWebSocketManag
         `WebSocket host "${refusal.host}" is not allowed (allowed: ${options.allowedHosts.join(", ") || "none"}; set the WebSocketManager option allowedHosts)`,
       );
     case "private-name":
-      return new WebSocketRefusal(`WebSocket URL ${where} names the private host "${refusal.host}", which is refused (option allowPrivateHosts allows it)`);
+      return new WebSocketRefusal(
+        `WebSocket URL ${where} names the private host "${refusal.host}", which is refused (option allowPrivateHosts allows it)`,
+      );
     case "private-address":
       return privateAddress(where, refusal.address);
   }
 }
 
 const privateAddress = (where: string, address: string) =>
-  new WebSocketRefusal(`WebSocket URL ${where} resolves to the private address ${address}, which is refused (option allowPrivateHosts allows it)`);
+  new WebSocketRefusal(
+    `WebSocket URL ${where} resolves to the private address ${address}, which is refused (option allowPrivateHosts allows it)`,
+  );
 
 /** Judges one hop before connecting: the refusal, or the lookup to connect with. */
-export function guardHop(url: URL, options: ResolvedWebSocketManagerOptions): { refusal: WebSocketRefusal } | { lookup: LookupFunction } {
+export function guardHop(
+  url: URL,
+  options: ResolvedWebSocketManagerOptions,
+): { refusal: WebSocketRefusal } | { lookup: LookupFunction } {
   const policy = { allowedHosts: options.allowedHosts, allowPrivate: options.allowPrivateHosts };
   const refusal = hostRefusal(url, policy);
   if (refusal) return { refusal: explain(url, refusal, options) };
@@ -69,7 +82,9 @@ export function redirectTarget(location: string, current: URL): URL | WebSocketR
   if (next.protocol === "http:") next.protocol = "ws:";
   else if (next.protocol === "https:") next.protocol = "wss:";
   if (next.protocol !== "ws:" && next.protocol !== "wss:") {
-    return new WebSocketRefusal(`WebSocket URL ${redactUrl(current.href)} redirects to a ${next.protocol.replace(/:$/, "")} URL, which is refused`);
+    return new WebSocketRefusal(
+      `WebSocket URL ${redactUrl(current.href)} redirects to a ${next.protocol.replace(/:$/, "")} URL, which is refused`,
+    );
   }
   next.hash = "";
   return next;

@@ -17,8 +17,10 @@ export function mergeTags(current: ReadonlyMap<string, string>, changes: Readonl
   const merged = new Map(current);
   for (const [key, value] of Object.entries(changes)) {
     if (key === "") throw new ConnectError("Tag key is required", Code.InvalidArgument);
-    if (key.length > MAX_TAG_KEY) throw new ConnectError(`Tag key is longer than ${MAX_TAG_KEY} characters`, Code.InvalidArgument);
-    if (value.length > MAX_TAG_VALUE) throw new ConnectError(`Tag value of "${key}" is longer than ${MAX_TAG_VALUE} characters`, Code.InvalidArgument);
+    if (key.length > MAX_TAG_KEY)
+      throw new ConnectError(`Tag key is longer than ${MAX_TAG_KEY} characters`, Code.InvalidArgument);
+    if (value.length > MAX_TAG_VALUE)
+      throw new ConnectError(`Tag value of "${key}" is longer than ${MAX_TAG_VALUE} characters`, Code.InvalidArgument);
     merged.set(key, value);
   }
   if (merged.size > MAX_TAGS) throw new ConnectError(`A connection may have at most ${MAX_TAGS} tags`, Code.InvalidArgument);

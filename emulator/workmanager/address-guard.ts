@@ -13,15 +13,32 @@ import { BlockList, isIP, type LookupFunction } from "node:net";
 // multicast and reserved ranges. net.BlockList matches IPv4-mapped IPv6 forms as well.
 const BLOCKED = new BlockList();
 for (const [net, prefix] of [
-  ["0.0.0.0", 8], ["10.0.0.0", 8], ["100.64.0.0", 10], ["127.0.0.0", 8], ["169.254.0.0", 16],
-  ["172.16.0.0", 12], ["192.0.0.0", 24], ["192.0.2.0", 24], ["192.168.0.0", 16], ["198.18.0.0", 15],
-  ["198.51.100.0", 24], ["203.0.113.0", 24], ["224.0.0.0", 4], ["240.0.0.0", 4],
+  ["0.0.0.0", 8],
+  ["10.0.0.0", 8],
+  ["100.64.0.0", 10],
+  ["127.0.0.0", 8],
+  ["169.254.0.0", 16],
+  ["172.16.0.0", 12],
+  ["192.0.0.0", 24],
+  ["192.0.2.0", 24],
+  ["192.168.0.0", 16],
+  ["198.18.0.0", 15],
+  ["198.51.100.0", 24],
+  ["203.0.113.0", 24],
+  ["224.0.0.0", 4],
+  ["240.0.0.0", 4],
 ] as const) {
   BLOCKED.addSubnet(net, prefix, "ipv4");
 }
 for (const [net, prefix] of [
   // ::/96 holds the unspecified address, ::1 and the deprecated IPv4-compatible forms (::7f00:1).
-  ["::", 96], ["::1", 128], ["fc00::", 7], ["fe80::", 10], ["ff00::", 8], ["2001:db8::", 32], ["64:ff9b::", 96],
+  ["::", 96],
+  ["::1", 128],
+  ["fc00::", 7],
+  ["fe80::", 10],
+  ["ff00::", 8],
+  ["2001:db8::", 32],
+  ["64:ff9b::", 96],
 ] as const) {
   BLOCKED.addSubnet(net, prefix, "ipv6");
 }
@@ -42,7 +59,13 @@ export function isPrivateAddress(address: string): boolean {
 // Names that only mean something inside a private network or a cloud instance: refused by name,
 // before any DNS query leaves the machine (metadata.google.internal resolves to 169.254.169.254
 // only inside GCP; elsewhere the query itself would leak to the resolver).
-const PRIVATE_NAMES = new Set(["metadata", "metadata.goog", "metadata.google.internal", "instance-data", "instance-data.ec2.internal"]);
+const PRIVATE_NAMES = new Set([
+  "metadata",
+  "metadata.goog",
+  "metadata.google.internal",
+  "instance-data",
+  "instance-data.ec2.internal",
+]);
 const PRIVATE_SUFFIXES = [".localhost", ".local", ".internal", ".intranet", ".lan", ".home.arpa", ".corp"];
 
 /**
@@ -52,7 +75,10 @@ const PRIVATE_SUFFIXES = [".localhost", ".local", ".internal", ".intranet", ".la
  * maps it to loopback, which the address check then refuses). IP literals are not names: false.
  */
 export function isPrivateName(host: string): boolean {
-  const name = host.toLowerCase().replace(/^\[|\]$/g, "").replace(/\.+$/, "");
+  const name = host
+    .toLowerCase()
+    .replace(/^\[|\]$/g, "")
+    .replace(/\.+$/, "");
   if (isIP(name) !== 0 || name === "localhost") return false;
   if (PRIVATE_NAMES.has(name) || !name.includes(".")) return true;
   return PRIVATE_SUFFIXES.some((suffix) => name.endsWith(suffix));
@@ -65,7 +91,10 @@ export function isPrivateName(host: string): boolean {
 export function isAllowedHost(host: string, allowed: readonly string[]): boolean {
   const name = host.toLowerCase().replace(/^\[|\]$/g, "");
   return allowed.some((entry) => {
-    const pattern = entry.trim().toLowerCase().replace(/^\[|\]$/g, "");
+    const pattern = entry
+      .trim()
+      .toLowerCase()
+      .replace(/^\[|\]$/g, "");
     if (pattern === "*") return true;
     if (pattern.startsWith("*.")) return name.endsWith(pattern.slice(1)) && name.length > pattern.length - 1;
     return pattern === name;
@@ -77,7 +106,9 @@ export type Resolver = (hostname: string, family: 0 | 4 | 6) => Promise<readonly
 
 /** The system resolver (`dns.lookup`: hosts file, then DNS). */
 export const systemResolver: Resolver = (hostname, family) =>
-  new Promise((resolve, reject) => dnsLookup(hostname, { all: true, family }, (err, addresses) => (err ? reject(err) : resolve(addresses))));
+  new Promise((resolve, reject) =>
+    dnsLookup(hostname, { all: true, family }, (err, addresses) => (err ? reject(err) : resolve(addresses))),
+  );
 
 /** What a guard allows: the hosts that may be named, and those that may be private. */
 export interface AddressPolicy {

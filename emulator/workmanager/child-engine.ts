@@ -191,9 +191,17 @@ export class ChildEngine {
       child.pid !== undefined && limit !== undefined
         ? watchMemory(child.pid, limit, (bytes) => {
             const mib = (n: number) => Math.round(n / 1024 / 1024);
-            this.config.log.warn("worker exceeded its memory limit; killing its process", { residentMiB: mib(bytes), limitMiB: mib(limit) });
+            this.config.log.warn("worker exceeded its memory limit; killing its process", {
+              residentMiB: mib(bytes),
+              limitMiB: mib(limit),
+            });
             kill(running);
-            fail(new WorkerError("MemoryLimitExceeded", `the worker process used ${mib(bytes)} MiB, above its limit of ${mib(limit)} MiB; it was killed`));
+            fail(
+              new WorkerError(
+                "MemoryLimitExceeded",
+                `the worker process used ${mib(bytes)} MiB, above its limit of ${mib(limit)} MiB; it was killed`,
+              ),
+            );
           })
         : () => undefined;
     child.on("error", (err: NodeJS.ErrnoException) => {
@@ -217,9 +225,16 @@ export class ChildEngine {
         this.onLine(running, line);
         return;
       }
-      this.config.log.warn("worker host sent a protocol line over the size limit; killing its process", { limitBytes: MAX_PROTOCOL_LINE });
+      this.config.log.warn("worker host sent a protocol line over the size limit; killing its process", {
+        limitBytes: MAX_PROTOCOL_LINE,
+      });
       kill(running);
-      fail(new WorkerError("ProtocolError", `the worker process sent a message larger than ${MAX_PROTOCOL_LINE} bytes; it was killed`));
+      fail(
+        new WorkerError(
+          "ProtocolError",
+          `the worker process sent a message larger than ${MAX_PROTOCOL_LINE} bytes; it was killed`,
+        ),
+      );
     });
     this.pipeOutput(child.stdout, "info");
     this.pipeOutput(child.stderr, "warn");
@@ -233,13 +248,19 @@ export class ChildEngine {
    */
   private scheduleRestart(): void {
     if (this.disposed || this.code === undefined || this.restartTimer || this.crashes >= MAX_EAGER_RESTARTS) return;
-    const delay = backoffDelay(this.crashes + 1, { initialMs: RESTART_BASE_DELAY_MS, maxMs: RESTART_BASE_DELAY_MS * 2 ** MAX_EAGER_RESTARTS, jitter: "none" });
+    const delay = backoffDelay(this.crashes + 1, {
+      initialMs: RESTART_BASE_DELAY_MS,
+      maxMs: RESTART_BASE_DELAY_MS * 2 ** MAX_EAGER_RESTARTS,
+      jitter: "none",
+    });
     this.crashes += 1;
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
       this.lock
         .run(() => this.ensureStarted())
-        .catch((err: unknown) => this.config.log.warn("worker process restart failed", { error: err instanceof Error ? err.message : String(err) }));
+        .catch((err: unknown) =>
+          this.config.log.warn("worker process restart failed", { error: err instanceof Error ? err.message : String(err) }),
+        );
     }, delay);
   }
 
@@ -272,7 +293,13 @@ export class ChildEngine {
   }
 
   /** Sends a message (if any) and waits for the reply under `key`, bounded by a timer. */
-  private request(running: Running, key: string, message: object | undefined, timeoutMs: number, onTimeout: () => Error): Promise<HostMessage> {
+  private request(
+    running: Running,
+    key: string,
+    message: object | undefined,
+    timeoutMs: number,
+    onTimeout: () => Error,
+  ): Promise<HostMessage> {
     return new Promise<HostMessage>((resolve, reject) => {
       if (running.exited) {
         reject(new WorkerError("WorkerExited", "the worker process is not running"));

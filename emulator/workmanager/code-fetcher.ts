@@ -70,7 +70,10 @@ export async function fetchCode(raw: string, limits: CodeFetchLimits): Promise<U
       try {
         url = parseCodeUrl(new URL(location, url).href);
       } catch (err) {
-        throw new ConnectError(`code URL ${describeUrl(url)} redirects to a URL that is not http(s)`, ConnectError.from(err).code);
+        throw new ConnectError(
+          `code URL ${describeUrl(url)} redirects to a URL that is not http(s)`,
+          ConnectError.from(err).code,
+        );
       }
       continue;
     }

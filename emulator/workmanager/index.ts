@@ -33,10 +33,7 @@ export interface WorkManagerService {
  * Creates the WorkManager over the given backends. Persisted workers are recovered (set
  * RUNNING) in the background unless `options.recoverOnStart` is false.
  */
-export function createWorkManagerService(
-  deps: WorkManagerDeps,
-  options?: WorkManagerOptions,
-): WorkManagerService {
+export function createWorkManagerService(deps: WorkManagerDeps, options?: WorkManagerOptions): WorkManagerService {
   const core = new WorkManagerCore(deps, resolveWorkManagerOptions(options));
   return { impl: core.impl, close: () => core.close(), workers: () => core.workerList(), changes: core.changes };
 }

@@ -58,7 +58,11 @@ export class LifecyclePublisher {
         "ce-subject": worker.id,
       });
     } catch (err) {
-      this.log.debug("lifecycle event not published", { state, worker: worker.id, error: err instanceof Error ? err.message : String(err) });
+      this.log.debug("lifecycle event not published", {
+        state,
+        worker: worker.id,
+        error: err instanceof Error ? err.message : String(err),
+      });
     }
   }
 }

@@ -57,10 +57,19 @@ export class WorkManagerCore {
   ) {
     this.store = new WorkerStore(deps.state);
     this.lifecycle = new LifecyclePublisher(deps.pubsub, deps.log);
-    this.context = { pubsub: deps.pubsub, lifecycle: this.lifecycle, groups: deps.locks ?? new KeyedMutex(), options, closing: () => this.closed, telemetry: deps.telemetry };
+    this.context = {
+      pubsub: deps.pubsub,
+      lifecycle: this.lifecycle,
+      groups: deps.locks ?? new KeyedMutex(),
+      options,
+      closing: () => this.closed,
+      telemetry: deps.telemetry,
+    };
     if (options.syncIntervalMs > 0) {
       // On a shared backend the registry is the truth: follow it now and then periodically.
-      this.ready = this.syncSafely().then((count) => count > 0 && deps.log.info("workers taken from the shared registry", { count }));
+      this.ready = this.syncSafely().then(
+        (count) => count > 0 && deps.log.info("workers taken from the shared registry", { count }),
+      );
       this.syncTimer = setInterval(() => void this.ops.run("\u0000sync", () => this.syncSafely()), options.syncIntervalMs);
       this.syncTimer.unref();
     } else if (options.recoverOnStart) {
@@ -225,7 +234,12 @@ export class WorkManagerCore {
   }
 
   /** Starts an engine for a worker and loads its code; the worker is returned STOPPED. */
-  private async buildWorker(record: Omit<WorkerRecord, "history">, history: WorkerRecord["history"], spec: EngineSpec, code: string): Promise<Worker> {
+  private async buildWorker(
+    record: Omit<WorkerRecord, "history">,
+    history: WorkerRecord["history"],
+    spec: EngineSpec,
+    code: string,
+  ): Promise<Worker> {
     const activity = new WorkerActivity(this.changes);
     const log = activity.tee(this.deps.log.child(`worker ${record.id.slice(0, 8)}`));
     const engine = new ChildEngine({
@@ -247,7 +261,9 @@ export class WorkManagerCore {
   /** The current code of a persisted record (fetched again when it came from a URL). */
   private async codeOf(record: WorkerRecord): Promise<string> {
     const current = record.history[record.history.length - 1]?.codeSource ?? {};
-    return current.url !== undefined ? decodeCode(await this.fetch(current.url)) : decodeCode(Buffer.from(current.content ?? "", "base64"));
+    return current.url !== undefined
+      ? decodeCode(await this.fetch(current.url))
+      : decodeCode(Buffer.from(current.content ?? "", "base64"));
   }
 
   /** The local worker of a persisted record, built (STOPPED) when this emulator has none yet. */
@@ -271,7 +287,8 @@ export class WorkManagerCore {
     try {
       return await this.sync();
     } catch (err) {
-      if (!this.closed) this.deps.log.warn("worker registry not read", { error: err instanceof Error ? err.message : String(err) });
+      if (!this.closed)
+        this.deps.log.warn("worker registry not read", { error: err instanceof Error ? err.message : String(err) });
       return 0;
     }
   }
@@ -288,20 +305,27 @@ export class WorkManagerCore {
     let taken = 0;
     for (const record of records) {
       if (this.closed) return taken;
-      await this.ops.run(record.id, async () => {
-        const known = this.workers.get(record.id);
-        const worker = await this.materialize(record);
-        if (!known) taken += 1;
-        else if (record.history.length > worker.codeHistory.length) {
-          await worker.engine.load(await this.codeOf(record));
-          worker.adoptHistory(record.history);
-          this.deps.log.info("worker code reloaded from the registry", { id: worker.id, version: record.history.length });
-        }
-        // A change made here after the registry was read wins over what was read.
-        if ((this.changedAt.get(record.id) ?? 0) >= readAt) return;
-        if ((record.status ?? "RUNNING") === "RUNNING") await this.startWorker(worker);
-        else await this.stopWorker(worker);
-      }).catch((err: unknown) => this.deps.log.warn("worker not taken from the registry", { id: record.id, error: err instanceof Error ? err.message : String(err) }));
+      await this.ops
+        .run(record.id, async () => {
+          const known = this.workers.get(record.id);
+          const worker = await this.materialize(record);
+          if (!known) taken += 1;
+          else if (record.history.length > worker.codeHistory.length) {
+            await worker.engine.load(await this.codeOf(record));
+            worker.adoptHistory(record.history);
+            this.deps.log.info("worker code reloaded from the registry", { id: worker.id, version: record.history.length });
+          }
+          // A change made here after the registry was read wins over what was read.
+          if ((this.changedAt.get(record.id) ?? 0) >= readAt) return;
+          if ((record.status ?? "RUNNING") === "RUNNING") await this.startWorker(worker);
+          else await this.stopWorker(worker);
+        })
+        .catch((err: unknown) =>
+          this.deps.log.warn("worker not taken from the registry", {
+            id: record.id,
+            error: err instanceof Error ? err.message : String(err),
+          }),
+        );
     }
     const present = new Set(records.map((r) => r.id));
     for (const id of [...this.registered]) {
@@ -343,7 +367,10 @@ export class WorkManagerCore {
   private async resolveCode(source: CodeSource | undefined): Promise<{ code: string; source: StoredCodeSource }> {
     switch (source?.source.case) {
       case "content":
-        return { code: decodeCode(source.source.value), source: { content: Buffer.from(source.source.value).toString("base64") } };
+        return {
+          code: decodeCode(source.source.value),
+          source: { content: Buffer.from(source.source.value).toString("base64") },
+        };
       case "url": {
         const url = parseCodeUrl(source.source.value);
         return { code: decodeCode(await this.fetch(url.href)), source: { url: url.href } };
@@ -365,7 +392,8 @@ export class WorkManagerCore {
 
   private loadFailure(err: unknown): ConnectError {
     if (err instanceof EngineUnavailableError) return new ConnectError(err.message, Code.FailedPrecondition);
-    if (err instanceof WorkerError) return new ConnectError(`the worker code failed to load: ${err.type}: ${err.message}`, Code.InvalidArgument);
+    if (err instanceof WorkerError)
+      return new ConnectError(`the worker code failed to load: ${err.type}: ${err.message}`, Code.InvalidArgument);
     return ConnectError.from(err);
   }
 }
@@ -385,9 +413,12 @@ function decodeCode(content: Uint8Array): string {
   }
 }
 
-function toProtoSource(source: StoredCodeSource): { source: { case: "url"; value: string } | { case: "content"; value: Uint8Array } | { case: undefined } } {
+function toProtoSource(source: StoredCodeSource): {
+  source: { case: "url"; value: string } | { case: "content"; value: Uint8Array } | { case: undefined };
+} {
   if (source.url !== undefined) return { source: { case: "url", value: source.url } };
-  if (source.content !== undefined) return { source: { case: "content", value: new Uint8Array(Buffer.from(source.content, "base64")) } };
+  if (source.content !== undefined)
+    return { source: { case: "content", value: new Uint8Array(Buffer.from(source.content, "base64")) } };
   return { source: { case: undefined } };
 }
 

@@ -146,7 +146,14 @@ export class Worker {
     let lastError = new WorkerError("Error", "not processed");
     let attempts = 0;
     for (let attempt = 0; attempt < retryAttempts && !this.disposed; attempt++) {
-      if (attempt > 0) await sleep(backoffDelay(attempt, { initialMs: retryBaseDelayMs, maxMs: retryBaseDelayMs * 2 ** (retryAttempts - 1), jitter: "none" }));
+      if (attempt > 0)
+        await sleep(
+          backoffDelay(attempt, {
+            initialMs: retryBaseDelayMs,
+            maxMs: retryBaseDelayMs * 2 ** (retryAttempts - 1),
+            jitter: "none",
+          }),
+        );
       if (this.disposed) break;
       attempts += 1;
       // The worker's code reads this attempt's trace context from the event (`traceparent`).
@@ -157,9 +164,12 @@ export class Worker {
         const publication = toPublication(result, event);
         if (publication) {
           // Closing: the bus may be gone; leave the event unacknowledged rather than lose its result.
-          if (this.context.closing()) throw new Error(`the result of event ${event.id} not published: the WorkManager is closing`);
+          if (this.context.closing())
+            throw new Error(`the result of event ${event.id} not published: the WorkManager is closing`);
           await (tracing
-            ? tracing.publish(publication.topic, publication.metadata, () => this.context.pubsub.publish(publication.topic, publication.data, publication.metadata))
+            ? tracing.publish(publication.topic, publication.metadata, () =>
+                this.context.pubsub.publish(publication.topic, publication.data, publication.metadata),
+              )
             : this.context.pubsub.publish(publication.topic, publication.data, publication.metadata));
         }
         tracing?.done();
@@ -168,9 +178,17 @@ export class Worker {
       } catch (err) {
         this.activity.count("failed");
         if (this.context.closing()) break;
-        lastError = err instanceof WorkerError ? err : new WorkerError(err instanceof Error ? err.name : "Error", String(err instanceof Error ? err.message : err));
+        lastError =
+          err instanceof WorkerError
+            ? err
+            : new WorkerError(err instanceof Error ? err.name : "Error", String(err instanceof Error ? err.message : err));
         tracing?.failed(lastError);
-        this.log.warn("Process failed", { event: event.id, attempt: attempts, of: retryAttempts, error: `${lastError.type}: ${lastError.message}` });
+        this.log.warn("Process failed", {
+          event: event.id,
+          attempt: attempts,
+          of: retryAttempts,
+          error: `${lastError.type}: ${lastError.message}`,
+        });
       }
     }
     tracing?.done(lastError);
@@ -233,7 +251,12 @@ class WorkerTracing {
 
   /** Starts an attempt's span and puts its context into the worker's event. */
   attempt(attempt: number, input: Record<string, unknown>): void {
-    this.execution = this.telemetry.startSpan(`worker ${this.worker.spec.language}`, "internal", { "virtufin.worker.id": this.worker.id, "virtufin.worker.attempt": attempt }, this.context);
+    this.execution = this.telemetry.startSpan(
+      `worker ${this.worker.spec.language}`,
+      "internal",
+      { "virtufin.worker.id": this.worker.id, "virtufin.worker.attempt": attempt },
+      this.context,
+    );
     this.executionContext = this.telemetry.withSpan(this.context, this.execution);
     const carried: Record<string, string> = {};
     this.telemetry.injectMetadata(this.execution, carried);
@@ -267,4 +290,3 @@ class WorkerTracing {
     this.telemetry.end(this.process, error && new Error(`${error.type}: ${error.message}`));
   }
 }
-

@@ -3,7 +3,8 @@
 import { ApiClient, enableConnectProtocol, VirtufinError, WorkerStatus, type Protocol } from "@virtufin/sdk";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const show = (id: string, value: unknown) => void ($(id).textContent = typeof value === "string" ? value : JSON.stringify(value, null, 2));
+const show = (id: string, value: unknown) =>
+  void ($(id).textContent = typeof value === "string" ? value : JSON.stringify(value, null, 2));
 
 let running: AbortController | undefined;
 
@@ -46,12 +47,20 @@ async function run(endpoint: string, protocol: Protocol, apiKey: string): Promis
 }
 
 const params = new URLSearchParams(location.search);
-for (const [param, id] of [["endpoint", "endpoint"], ["protocol", "protocol"], ["key", "api-key"]] as const) {
+for (const [param, id] of [
+  ["endpoint", "endpoint"],
+  ["protocol", "protocol"],
+  ["key", "api-key"],
+] as const) {
   const value = params.get(param);
   if (value !== null) $<HTMLInputElement>(id).value = value;
 }
 $("settings").addEventListener("submit", (event) => {
   event.preventDefault();
-  void run($<HTMLInputElement>("endpoint").value, $<HTMLSelectElement>("protocol").value as Protocol, $<HTMLInputElement>("api-key").value);
+  void run(
+    $<HTMLInputElement>("endpoint").value,
+    $<HTMLSelectElement>("protocol").value as Protocol,
+    $<HTMLInputElement>("api-key").value,
+  );
 });
 if (params.get("run") === "1") $<HTMLButtonElement>("run").click();

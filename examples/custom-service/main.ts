@@ -10,7 +10,15 @@
 import { pathToFileURL } from "node:url";
 import { startEmulator } from "@virtufin/emulator";
 import { ApiClient, VirtufinError } from "@virtufin/sdk";
-import { PricingClient, PricingGatewayProxy, serveTimeWorker, TimeWorkerPubsubBinding, TimeWorkerPubsubClient, type PricingApi, type TimeWorkerApi } from "./gen/acme/pricing/v1/pricing_client.js";
+import {
+  PricingClient,
+  PricingGatewayProxy,
+  serveTimeWorker,
+  TimeWorkerPubsubBinding,
+  TimeWorkerPubsubClient,
+  type PricingApi,
+  type TimeWorkerApi,
+} from "./gen/acme/pricing/v1/pricing_client.js";
 import { startPricingServer } from "./pricing-service.js";
 import { PYTHON_TIME_WORKER, timeWorkerImpl } from "./time-worker.js";
 

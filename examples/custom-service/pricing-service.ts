@@ -16,7 +16,8 @@ export const pricingImpl: ServiceImpl<typeof Pricing> = {
   quote(request) {
     const unitPrice = PRICES[request.symbol];
     if (unitPrice === undefined) throw new ConnectError(`unknown symbol "${request.symbol}"`, Code.NotFound);
-    if (!(request.quantity > 0)) throw new ConnectError(`quantity must be positive, got ${request.quantity}`, Code.InvalidArgument);
+    if (!(request.quantity > 0))
+      throw new ConnectError(`quantity must be positive, got ${request.quantity}`, Code.InvalidArgument);
     return { symbol: request.symbol, unitPrice, total: unitPrice * request.quantity };
   },
   listInstruments() {

@@ -84,7 +84,13 @@ function resolvePort(port: number | undefined): number {
 /** The CallOptions part of a publish's options (the rest is request content). */
 function callOptions(options: CallOptions): CallOptions {
   const { timeoutMs, signal, headers, retry, idempotent } = options;
-  return { ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(signal ? { signal } : {}), ...(headers ? { headers } : {}), ...(retry !== undefined ? { retry } : {}), ...(idempotent !== undefined ? { idempotent } : {}) };
+  return {
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    ...(signal ? { signal } : {}),
+    ...(headers ? { headers } : {}),
+    ...(retry !== undefined ? { retry } : {}),
+    ...(idempotent !== undefined ? { idempotent } : {}),
+  };
 }
 
 /**
@@ -146,7 +152,11 @@ export class DaprPublisher implements AsyncDisposable {
    * sidecars older than 1.17) and resolves with the entries that failed (none: empty). A request
    * the sidecar refuses as a whole is a VirtufinError.
    */
-  async bulkPublish(topic: string, entries: readonly DaprBulkEntry[], options: DaprPublishOptions = {}): Promise<DaprBulkFailure[]> {
+  async bulkPublish(
+    topic: string,
+    entries: readonly DaprBulkEntry[],
+    options: DaprPublishOptions = {},
+  ): Promise<DaprBulkFailure[]> {
     checkTopic(topic);
     const request = {
       pubsubName: this.pubsubName,
@@ -154,7 +164,12 @@ export class DaprPublisher implements AsyncDisposable {
       metadata: options.metadata ?? {},
       entries: entries.map((entry, index) => {
         const encoded = encodeData(entry.data);
-        return { entryId: entry.entryId ?? String(index), event: encoded.bytes, contentType: entry.contentType ?? encoded.contentType, metadata: entry.metadata ?? {} };
+        return {
+          entryId: entry.entryId ?? String(index),
+          event: encoded.bytes,
+          contentType: entry.contentType ?? encoded.contentType,
+          metadata: entry.metadata ?? {},
+        };
       }),
     };
     let failed: BulkPublishResponseFailedEntry[];

@@ -45,7 +45,19 @@ export interface GatewayDispatch {
 }
 
 /** Property names a proxy never answers with a call, so runtimes and tools treat it as a plain object. */
-const INERT = new Set(["then", "toJSON", "constructor", "prototype", "__proto__", "valueOf", "toString", "inspect", "asymmetricMatch", "$$typeof", "nodeType"]);
+const INERT = new Set([
+  "then",
+  "toJSON",
+  "constructor",
+  "prototype",
+  "__proto__",
+  "valueOf",
+  "toString",
+  "inspect",
+  "asymmetricMatch",
+  "$$typeof",
+  "nodeType",
+]);
 
 /** Creates the proxy of one backend; `typed` (a generated typed proxy) answers first when given. */
 export function createServiceProxy(serviceName: string, invoke: JsonInvoker, typed?: object): ServiceProxy {

@@ -79,6 +79,12 @@ export class PubsubEvent {
 
   /** A plain-object view for logging and `JSON.stringify` (payload as text). */
   toJSON(): Record<string, unknown> {
-    return { topic: this.topic, messageId: this.messageId, timestamp: this.timestamp, metadata: this.metadata, data: this.dataAsText() };
+    return {
+      topic: this.topic,
+      messageId: this.messageId,
+      timestamp: this.timestamp,
+      metadata: this.metadata,
+      data: this.dataAsText(),
+    };
   }
 }

@@ -111,7 +111,10 @@ export class PlatformPubsub {
   async publish(topic: string, data?: EventData, options: PublishOptions = {}): Promise<void> {
     checkTopic(topic);
     const encoded = encodeData(data);
-    const metadata: Record<string, string> = { "ce-datacontenttype": options.contentType ?? encoded.contentType, ...options.metadata };
+    const metadata: Record<string, string> = {
+      "ce-datacontenttype": options.contentType ?? encoded.contentType,
+      ...options.metadata,
+    };
     if (options.correlationId !== undefined) metadata["correlationid"] = options.correlationId;
     if (options.type !== undefined) metadata["ce-type"] = options.type;
     if (options.source !== undefined) metadata["ce-source"] = options.source;
@@ -175,7 +178,12 @@ export class PlatformPubsub {
     untraced.set(UNTRACED_KEY, true);
     const probing = (async () => {
       for (let i = 0; !stopProbing.signal.aborted && i < 60; i++) {
-        await this.publish(topic, undefined, { correlationId: probeId, metadata: { [PROBE_KEY]: "1" }, signal: stopProbing.signal, contextValues: untraced }).catch(() => undefined);
+        await this.publish(topic, undefined, {
+          correlationId: probeId,
+          metadata: { [PROBE_KEY]: "1" },
+          signal: stopProbing.signal,
+          contextValues: untraced,
+        }).catch(() => undefined);
         await sleep(Math.min(20 * 2 ** i, 500), stopProbing.signal);
       }
     })();
@@ -233,7 +241,11 @@ export class PlatformPubsub {
     handler: EventHandler | ((event: PubsubEvent) => void | Promise<void>),
     options: Omit<SubscribeOptions, "signal"> = {},
   ): HandlerSubscription {
-    return runHandler((signal) => this.#events(topic, { ...options, signal }, false), handler, (event) => this.traceProcess(event));
+    return runHandler(
+      (signal) => this.#events(topic, { ...options, signal }, false),
+      handler,
+      (event) => this.traceProcess(event),
+    );
   }
 
   /**
@@ -346,7 +358,11 @@ export class PlatformPubsub {
       (signal) => ({
         async *[Symbol.asyncIterator]() {
           const headers = lastId !== undefined ? { [LAST_EVENT_ID_HEADER]: lastId } : undefined;
-          for await (const message of core.serverStream(Pubsub.method.subscribe, { topic }, { signal, onHeader, ...(headers ? { headers } : {}) })) {
+          for await (const message of core.serverStream(
+            Pubsub.method.subscribe,
+            { topic },
+            { signal, onHeader, ...(headers ? { headers } : {}) },
+          )) {
             if (message.messageId !== "") lastId = message.messageId;
             yield new PubsubEvent(message);
           }

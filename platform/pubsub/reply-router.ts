@@ -105,7 +105,13 @@ export class ReplyRouter {
     };
     this.#pending.set(correlationId, entry);
     timer = setTimeout(
-      () => entry.reject(new RequestTimeoutError(`no reply on "${this.topic}" within ${timeoutMs} ms (correlation id ${correlationId})`, timeoutMs)),
+      () =>
+        entry.reject(
+          new RequestTimeoutError(
+            `no reply on "${this.topic}" within ${timeoutMs} ms (correlation id ${correlationId})`,
+            timeoutMs,
+          ),
+        ),
       timeoutMs,
     );
     signal?.addEventListener("abort", onAbort, { once: true });

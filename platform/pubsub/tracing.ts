@@ -33,7 +33,13 @@ export async function tracedPublish(
 ): Promise<void> {
   const parent = telemetry.parent(options.contextValues);
   const correlation = metadata["correlationid"];
-  const span = telemetry.startMessaging("publish", topic, "producer", parent, correlation ? { [ATTR_MESSAGING_MESSAGE_CONVERSATION_ID]: correlation } : undefined);
+  const span = telemetry.startMessaging(
+    "publish",
+    topic,
+    "producer",
+    parent,
+    correlation ? { [ATTR_MESSAGING_MESSAGE_CONVERSATION_ID]: correlation } : undefined,
+  );
   telemetry.injectMetadata(span, metadata);
   const values: ContextValues = options.contextValues ?? createContextValues();
   const previous = values.get(TRACE_CONTEXT_KEY);
@@ -51,14 +57,23 @@ export async function tracedPublish(
 }
 
 /** Context values that make calls children of `span` under `parent`. */
-export function childValues(telemetry: Telemetry, parent: ReturnType<Telemetry["parent"]>, span: Parameters<Telemetry["end"]>[0]): ContextValues {
+export function childValues(
+  telemetry: Telemetry,
+  parent: ReturnType<Telemetry["parent"]>,
+  span: Parameters<Telemetry["end"]>[0],
+): ContextValues {
   const values = createContextValues();
   values.set(TRACE_CONTEXT_KEY, telemetry.withSpan(parent, span));
   return values;
 }
 
 /** Records a received event as a consumer span `<operation> <topic>` (ended at once). */
-export function traceReceived(telemetry: Telemetry, operation: string, event: PubsubEvent, fallback = telemetry.parent(undefined)): void {
+export function traceReceived(
+  telemetry: Telemetry,
+  operation: string,
+  event: PubsubEvent,
+  fallback = telemetry.parent(undefined),
+): void {
   telemetry.end(telemetry.startConsumer(operation, event.topic, event.metadata, fallback, attributesOf(event)));
 }
 

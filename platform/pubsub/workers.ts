@@ -46,7 +46,8 @@ export class SubscriptionWorker extends Worker {
   ) {
     super({ name: `subscription-${topic}`, ...options });
     const concurrency = options.concurrency ?? 1;
-    if (!Number.isInteger(concurrency) || concurrency < 1) throw invalidArgument(`concurrency must be a positive integer, got ${concurrency}`);
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      throw invalidArgument(`concurrency must be a positive integer, got ${concurrency}`);
     this.#pubsub = pubsub;
     this.#listener = listener;
     this.#options = { ...options, concurrency };
@@ -91,7 +92,10 @@ export class SubscriptionWorker extends Worker {
 }
 
 /** What a responder's handler returns: reply data, or `undefined` for no reply. */
-export type ResponderHandler = (request: PubsubEvent, signal: AbortSignal) => EventData | undefined | Promise<EventData | undefined>;
+export type ResponderHandler = (
+  request: PubsubEvent,
+  signal: AbortSignal,
+) => EventData | undefined | Promise<EventData | undefined>;
 
 /** Options of a {@link Responder}. */
 export interface ResponderOptions extends SubscriptionWorkerOptions {

@@ -94,7 +94,12 @@ class SchemaBuilder {
       .filter((oneof) => oneof.fields.length > 1)
       .map((oneof) => {
         const names = oneof.fields.map((f) => f.jsonName);
-        return { oneOf: [...names.map((name) => ({ required: [name] })), { not: { anyOf: names.map((name) => ({ required: [name] })) } }] };
+        return {
+          oneOf: [
+            ...names.map((name) => ({ required: [name] })),
+            { not: { anyOf: names.map((name) => ({ required: [name] })) } },
+          ],
+        };
       });
     return {
       type: "object",
@@ -114,11 +119,21 @@ class SchemaBuilder {
       case "message":
         return this.message(field.message);
       case "list": {
-        const items = field.listKind === "scalar" ? scalarSchema(field.scalar) : field.listKind === "enum" ? enumSchema(field.enum) : this.message(field.message);
+        const items =
+          field.listKind === "scalar"
+            ? scalarSchema(field.scalar)
+            : field.listKind === "enum"
+              ? enumSchema(field.enum)
+              : this.message(field.message);
         return { type: "array", items };
       }
       case "map": {
-        const values = field.mapKind === "scalar" ? scalarSchema(field.scalar) : field.mapKind === "enum" ? enumSchema(field.enum) : this.message(field.message);
+        const values =
+          field.mapKind === "scalar"
+            ? scalarSchema(field.scalar)
+            : field.mapKind === "enum"
+              ? enumSchema(field.enum)
+              : this.message(field.message);
         return { type: "object", additionalProperties: values };
       }
     }

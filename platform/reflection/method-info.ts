@@ -66,10 +66,15 @@ export function fieldSchema(field: DescField): FieldSchema {
     typeName,
     isRepeated: field.fieldKind === "list",
     // Presence: proto3 `optional` and proto2 optional (explicit presence), messages, oneof members.
-    isOptional: field.fieldKind === "message" || oneof !== undefined || (field.fieldKind !== "list" && field.fieldKind !== "map" && field.presence === 1),
+    isOptional:
+      field.fieldKind === "message" ||
+      oneof !== undefined ||
+      (field.fieldKind !== "list" && field.fieldKind !== "map" && field.presence === 1),
     oneofGroup: oneof?.name ?? "",
     oneofCases: first
-      ? oneof.fields.map((member) => create(OneofCaseSchemaSchema, { name: member.name, ...fieldType(member), fieldNumber: member.number }))
+      ? oneof.fields.map((member) =>
+          create(OneofCaseSchemaSchema, { name: member.name, ...fieldType(member), fieldNumber: member.number }),
+        )
       : [],
   });
 }
@@ -77,7 +82,8 @@ export function fieldSchema(field: DescField): FieldSchema {
 /** The MethodSchema of a method's input ("input" or empty) or output ("output") message. */
 export function methodSchema(method: DescMethod, type: string): MethodSchema {
   const which = type === "" ? "input" : type.toLowerCase();
-  if (which !== "input" && which !== "output") throw new VirtufinError(`type must be "input" or "output", not "${type}"`, Code.InvalidArgument);
+  if (which !== "input" && which !== "output")
+    throw new VirtufinError(`type must be "input" or "output", not "${type}"`, Code.InvalidArgument);
   const message = which === "input" ? method.input : method.output;
   return create(MethodSchemaSchema, {
     inputTypeName: method.input.typeName,

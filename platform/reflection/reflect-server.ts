@@ -9,7 +9,14 @@ import { FileDescriptorProtoSchema, FileDescriptorSetSchema, type FileDescriptor
 import type { Transport } from "@connectrpc/connect";
 import { Code, VirtufinError } from "../../runtime/errors.js";
 import { KNOWN_FILES } from "./known-files.js";
-import { askIn, reflectionServiceName, type ReflectionAnswer, type ReflectionCall, type ReflectionQuestion, type ReflectionVersion } from "./reflection-protocol.js";
+import {
+  askIn,
+  reflectionServiceName,
+  type ReflectionAnswer,
+  type ReflectionCall,
+  type ReflectionQuestion,
+  type ReflectionVersion,
+} from "./reflection-protocol.js";
 
 /** Services a server hosts for infrastructure; they are not part of its API. */
 export const INFRASTRUCTURE_SERVICES: ReadonlySet<string> = new Set([
@@ -102,7 +109,9 @@ export async function reflectServer(transport: Transport, options: ReflectOption
   await ask(names.map((name) => ({ case: "fileContainingSymbol", value: name })));
   // Servers may omit dependencies; fetch what is missing by file name, a few rounds at most.
   for (let round = 0; round < 5; round++) {
-    const missing = [...new Set([...protos.values()].flatMap((p) => p.dependency))].filter((dep) => !protos.has(dep) && !KNOWN_FILES.has(dep));
+    const missing = [...new Set([...protos.values()].flatMap((p) => p.dependency))].filter(
+      (dep) => !protos.has(dep) && !KNOWN_FILES.has(dep),
+    );
     if (missing.length === 0) break;
     await ask(missing.map((name) => ({ case: "fileByFilename", value: name })));
   }

@@ -8,7 +8,16 @@
  * TLS, protocol: gRPC, gRPC-Web or Connect, in Node and in browsers), `CallOptions`, deadlines,
  * retries of methods whose proto says they are idempotent, and VirtufinError codes.
  */
-import { fromJson, toJson, type DescMethod, type DescMethodServerStreaming, type DescMethodUnary, type DescService, type JsonValue, type Message } from "@bufbuild/protobuf";
+import {
+  fromJson,
+  toJson,
+  type DescMethod,
+  type DescMethodServerStreaming,
+  type DescMethodUnary,
+  type DescService,
+  type JsonValue,
+  type Message,
+} from "@bufbuild/protobuf";
 import type { MethodInfo } from "../../generated/virtufin/gateway_pb.js";
 import type { Transport } from "@connectrpc/connect";
 import { checkTimeout } from "../../runtime/call-options.js";
@@ -119,8 +128,12 @@ export class ReflectionClient implements AsyncDisposable {
     checkTimeout("timeoutMs", options?.timeoutMs);
     const { desc, reflected } = await this.#method(method, options);
     if (desc.methodKind !== "unary") {
-      const hint = desc.methodKind === "server_streaming" ? "; use stream()" : "; only unary and server-streaming methods can be called";
-      throw new VirtufinError(`${pathOf(desc)} is ${kindWords(desc)}${hint}`, desc.methodKind === "server_streaming" ? Code.InvalidArgument : Code.Unimplemented);
+      const hint =
+        desc.methodKind === "server_streaming" ? "; use stream()" : "; only unary and server-streaming methods can be called";
+      throw new VirtufinError(
+        `${pathOf(desc)} is ${kindWords(desc)}${hint}`,
+        desc.methodKind === "server_streaming" ? Code.InvalidArgument : Code.Unimplemented,
+      );
     }
     const input = parseRequest(desc, request, reflected);
     try {
@@ -143,7 +156,10 @@ export class ReflectionClient implements AsyncDisposable {
         const { desc, reflected } = await self.#method(method, options);
         if (desc.methodKind !== "server_streaming") {
           const code = desc.methodKind === "unary" ? Code.InvalidArgument : Code.Unimplemented;
-          throw new VirtufinError(`${pathOf(desc)} is ${kindWords(desc)}; stream() calls server-streaming methods${desc.methodKind === "unary" ? ", use call()" : ""}`, code);
+          throw new VirtufinError(
+            `${pathOf(desc)} is ${kindWords(desc)}; stream() calls server-streaming methods${desc.methodKind === "unary" ? ", use call()" : ""}`,
+            code,
+          );
         }
         const input = parseRequest(desc, request, reflected);
         try {
@@ -193,13 +209,20 @@ export class ReflectionClient implements AsyncDisposable {
   }
 
   /** Finds something in the descriptors, asking the server once more when it is not there. */
-  async #lookup<T>(find: (reflected: ReflectedServer) => T | undefined, what: string, options: CallOptions | undefined): Promise<T> {
+  async #lookup<T>(
+    find: (reflected: ReflectedServer) => T | undefined,
+    what: string,
+    options: CallOptions | undefined,
+  ): Promise<T> {
     const first = find(await this.#describe(options));
     if (first !== undefined) return first;
     this.refresh();
     const second = find(await this.#describe(options));
     if (second !== undefined) return second;
-    throw new VirtufinError(`${what} not found on the server (it offers ${(await this.#describe(options)).services.map((s) => s.typeName).join(", ") || "no services"})`, Code.NotFound);
+    throw new VirtufinError(
+      `${what} not found on the server (it offers ${(await this.#describe(options)).services.map((s) => s.typeName).join(", ") || "no services"})`,
+      Code.NotFound,
+    );
   }
 
   async #method(name: string, options: CallOptions | undefined): Promise<{ desc: DescMethod; reflected: ReflectedServer }> {
@@ -224,13 +247,21 @@ export class ReflectionClient implements AsyncDisposable {
   }
 
   /** Runs reflection calls within the connection's tracking, the caller's signal and deadline. */
-  async #ask<T>(run: (transport: Transport, options: ReflectOptions) => Promise<T>, options: CallOptions | undefined): Promise<T> {
+  async #ask<T>(
+    run: (transport: Transport, options: ReflectOptions) => Promise<T>,
+    options: CallOptions | undefined,
+  ): Promise<T> {
     if (this.#closed) throw new VirtufinError("the reflection client is closed", Code.Canceled);
     checkTimeout("timeoutMs", options?.timeoutMs);
     const transport = await this.connection.transport();
     const scope = this.connection.begin(options?.signal);
     try {
-      return await run(transport, { ...(this.#version ? { version: this.#version } : {}), signal: scope.signal, timeoutMs: options?.timeoutMs ?? this.connection.timeoutMs, ...(options?.headers ? { headers: options.headers } : {}) });
+      return await run(transport, {
+        ...(this.#version ? { version: this.#version } : {}),
+        signal: scope.signal,
+        timeoutMs: options?.timeoutMs ?? this.connection.timeoutMs,
+        ...(options?.headers ? { headers: options.headers } : {}),
+      });
     } catch (error) {
       throw VirtufinError.from(error);
     } finally {
@@ -247,7 +278,8 @@ export class ReflectionClient implements AsyncDisposable {
 
 /** Splits "pkg.Service/Method", "/pkg.Service/Method" or "pkg.Service.Method". */
 function splitMethodName(name: string): { service: string; method: string } {
-  if (typeof name !== "string") throw new VirtufinError(`a method name must be a string, got ${typeof name}`, Code.InvalidArgument);
+  if (typeof name !== "string")
+    throw new VirtufinError(`a method name must be a string, got ${typeof name}`, Code.InvalidArgument);
   const trimmed = name.trim().replace(/^\//, "");
   const cut = trimmed.includes("/") ? trimmed.lastIndexOf("/") : trimmed.lastIndexOf(".");
   const service = trimmed.slice(0, Math.max(cut, 0));
@@ -271,7 +303,10 @@ function parseRequest(method: DescMethod, request: unknown, reflected: Reflected
   try {
     return fromJson(method.input, (request ?? {}) as JsonValue, { registry: reflected.registry });
   } catch (error) {
-    throw new VirtufinError(`the request does not fit ${method.input.typeName}: ${error instanceof Error ? error.message : String(error)}`, Code.InvalidArgument);
+    throw new VirtufinError(
+      `the request does not fit ${method.input.typeName}: ${error instanceof Error ? error.message : String(error)}`,
+      Code.InvalidArgument,
+    );
   }
 }
 

@@ -7,7 +7,14 @@
  * that is the same as a bidi stream that sends one message, so servers need no change, and it
  * works over gRPC, gRPC-Web and Connect, in Node and in browsers alike.
  */
-import { create, fromBinary, toBinary, type DescMethod, type DescMethodServerStreaming, type DescService } from "@bufbuild/protobuf";
+import {
+  create,
+  fromBinary,
+  toBinary,
+  type DescMethod,
+  type DescMethodServerStreaming,
+  type DescService,
+} from "@bufbuild/protobuf";
 import type { Transport } from "@connectrpc/connect";
 import { Code, VirtufinError } from "../../runtime/errors.js";
 import * as v1 from "../../generated/grpc/reflection/v1/reflection_pb.js";
@@ -54,10 +61,17 @@ export function reflectionServiceName(version: ReflectionVersion): string {
 }
 
 /** Asks one question in one version; transport failures are thrown as VirtufinError. */
-export async function askIn(version: ReflectionVersion, call: ReflectionCall, question: ReflectionQuestion): Promise<ReflectionAnswer> {
+export async function askIn(
+  version: ReflectionVersion,
+  call: ReflectionCall,
+  question: ReflectionQuestion,
+): Promise<ReflectionAnswer> {
   const request = create(v1.ServerReflectionRequestSchema, { messageRequest: question });
   // v1alpha's messages are v1's under another package: converted through the binary form.
-  const input = version === "v1" ? request : fromBinary(v1alpha.ServerReflectionRequestSchema, toBinary(v1.ServerReflectionRequestSchema, request));
+  const input =
+    version === "v1"
+      ? request
+      : fromBinary(v1alpha.ServerReflectionRequestSchema, toBinary(v1.ServerReflectionRequestSchema, request));
   let answer: ReflectionAnswer | undefined;
   try {
     const response = await call.transport.stream(METHODS[version], call.signal, call.timeoutMs, call.headers, once(input));
@@ -66,7 +80,10 @@ export async function askIn(version: ReflectionVersion, call: ReflectionCall, qu
       answer =
         version === "v1"
           ? (message as v1.ServerReflectionResponse).messageResponse
-          : fromBinary(v1.ServerReflectionResponseSchema, toBinary(v1alpha.ServerReflectionResponseSchema, message as v1alpha.ServerReflectionResponse)).messageResponse;
+          : fromBinary(
+              v1.ServerReflectionResponseSchema,
+              toBinary(v1alpha.ServerReflectionResponseSchema, message as v1alpha.ServerReflectionResponse),
+            ).messageResponse;
     }
   } catch (error) {
     throw VirtufinError.from(error);

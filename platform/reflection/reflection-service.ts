@@ -14,10 +14,12 @@ import {
   type ServerReflectionResponse,
 } from "../../generated/grpc/reflection/v1/reflection_pb.js";
 import * as v1alpha from "../../generated/grpc/reflection/v1alpha/reflection_pb.js";
-import { ServerReflectionRequestSchema, ServerReflectionResponseSchema as V1ResponseSchema } from "../../generated/grpc/reflection/v1/reflection_pb.js";
+import {
+  ServerReflectionRequestSchema,
+  ServerReflectionResponseSchema as V1ResponseSchema,
+} from "../../generated/grpc/reflection/v1/reflection_pb.js";
 import { KNOWN_FILES } from "./known-files.js";
 import { asServerStreaming } from "./reflection-protocol.js";
-
 
 /** Every import of a file: its resolved dependencies plus option-only imports known by name. */
 function imports(file: DescFile, extra: ReadonlyMap<string, DescFile>): DescFile[] {
@@ -79,7 +81,10 @@ function withDependencies(file: DescFile, extra: ReadonlyMap<string, DescFile>):
 function answer(index: ReflectionIndex, request: ServerReflectionRequest): ServerReflectionResponse["messageResponse"] {
   const files = (file: DescFile | undefined, what: string): ServerReflectionResponse["messageResponse"] =>
     file === undefined
-      ? { case: "errorResponse", value: { $typeName: "grpc.reflection.v1.ErrorResponse", errorCode: NOT_FOUND, errorMessage: `${what} not found` } }
+      ? {
+          case: "errorResponse",
+          value: { $typeName: "grpc.reflection.v1.ErrorResponse", errorCode: NOT_FOUND, errorMessage: `${what} not found` },
+        }
       : {
           case: "fileDescriptorResponse",
           value: {
@@ -112,7 +117,14 @@ function answer(index: ReflectionIndex, request: ServerReflectionRequest): Serve
           }
         : files(undefined, `type "${req.value}"`);
     default:
-      return { case: "errorResponse", value: { $typeName: "grpc.reflection.v1.ErrorResponse", errorCode: UNIMPLEMENTED, errorMessage: "unsupported reflection request" } };
+      return {
+        case: "errorResponse",
+        value: {
+          $typeName: "grpc.reflection.v1.ErrorResponse",
+          errorCode: UNIMPLEMENTED,
+          errorMessage: "unsupported reflection request",
+        },
+      };
   }
 }
 
@@ -146,7 +158,11 @@ export interface RegisterReflectionOptions {
  * ```
  *
  */
-export function registerReflection(router: ConnectRouter, services: readonly DescService[], options: RegisterReflectionOptions = {}): void {
+export function registerReflection(
+  router: ConnectRouter,
+  services: readonly DescService[],
+  options: RegisterReflectionOptions = {},
+): void {
   const v1 = createReflectionService([...services, ServerReflection, v1alpha.ServerReflection], options.files);
   const alpha = createReflectionServiceV1alpha(v1);
   if (options.http1) {
@@ -165,7 +181,10 @@ export function registerReflection(router: ConnectRouter, services: readonly Des
  * (include Health and ServerReflection themselves so that `list_services` is complete); `files`
  * resolves option-only imports that are not among the well-known ones by name.
  */
-export function createReflectionService(services: readonly DescService[], files: readonly DescFile[] = []): ServiceImpl<typeof ServerReflection> {
+export function createReflectionService(
+  services: readonly DescService[],
+  files: readonly DescFile[] = [],
+): ServiceImpl<typeof ServerReflection> {
   const index = buildIndex(services, new Map(files.map((f) => [f.name + ".proto", f])));
   return {
     async *serverReflectionInfo(requests) {
@@ -180,16 +199,18 @@ export function createReflectionService(services: readonly DescService[], files:
   };
 }
 
-
 /**
  * Reflection v1alpha over the v1 implementation: the two versions have the same messages and
  * field numbers under another package, so each message is converted through its binary form.
  */
-export function createReflectionServiceV1alpha(v1: ServiceImpl<typeof ServerReflection>): ServiceImpl<typeof v1alpha.ServerReflection> {
+export function createReflectionServiceV1alpha(
+  v1: ServiceImpl<typeof ServerReflection>,
+): ServiceImpl<typeof v1alpha.ServerReflection> {
   return {
     async *serverReflectionInfo(requests, context) {
       async function* asV1() {
-        for await (const request of requests) yield fromBinary(ServerReflectionRequestSchema, toBinary(v1alpha.ServerReflectionRequestSchema, request));
+        for await (const request of requests)
+          yield fromBinary(ServerReflectionRequestSchema, toBinary(v1alpha.ServerReflectionRequestSchema, request));
       }
       for await (const response of v1.serverReflectionInfo(asV1(), context)) {
         yield fromBinary(v1alpha.ServerReflectionResponseSchema, toBinary(V1ResponseSchema, create(V1ResponseSchema, response)));
@@ -203,9 +224,16 @@ export function createReflectionServiceV1alpha(v1: ServiceImpl<typeof ServerRefl
  * HTTP/1.1 servers: Connect refuses bidi streams over HTTP/1.1, but a reflection question is one
  * message with one answer, which is what browsers and the SDK's ReflectionClient send.
  */
-export function serverStreamingService<S extends DescService>(service: S, impl: ServiceImpl<S>): { desc: DescService; impl: object } {
+export function serverStreamingService<S extends DescService>(
+  service: S,
+  impl: ServiceImpl<S>,
+): { desc: DescService; impl: object } {
   const methods: DescMethod[] = service.methods.map((m) => (m.methodKind === "bidi_streaming" ? asServerStreaming(m) : m));
-  const desc = { ...service, methods, method: Object.fromEntries(methods.map((m) => [m.localName, m])) } as unknown as DescService;
+  const desc = {
+    ...service,
+    methods,
+    method: Object.fromEntries(methods.map((m) => [m.localName, m])),
+  } as unknown as DescService;
   const wrapped: Record<string, unknown> = {};
   for (const method of service.methods) {
     const handler = (impl as Record<string, (...args: unknown[]) => unknown>)[method.localName];

@@ -181,7 +181,11 @@ export class PlatformState {
 
 function etagAware(error: unknown, service: string, key: string): unknown {
   if (error instanceof VirtufinError && error.code === Code.Aborted) {
-    return new EtagMismatchError(`etag mismatch on "${service}/${key}": the value changed since it was read`, { service, key }, error);
+    return new EtagMismatchError(
+      `etag mismatch on "${service}/${key}": the value changed since it was read`,
+      { service, key },
+      error,
+    );
   }
   return error;
 }

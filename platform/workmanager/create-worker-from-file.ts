@@ -31,7 +31,10 @@ export function mimeTypeForFile(path: string): string {
   const mimeType = MIME_TYPES_BY_EXTENSION[extname(path).toLowerCase()];
   if (!mimeType) {
     const known = Object.keys(MIME_TYPES_BY_EXTENSION).join(", ");
-    throw new VirtufinError(`cannot infer the MIME type of "${path}" (known extensions: ${known}); pass mimeType`, Code.InvalidArgument);
+    throw new VirtufinError(
+      `cannot infer the MIME type of "${path}" (known extensions: ${known}); pass mimeType`,
+      Code.InvalidArgument,
+    );
   }
   return mimeType;
 }

@@ -17,11 +17,7 @@ import type { FileModel } from "./view-model.js";
 export const CLIENT_FILE_SUFFIX = "_client.ts";
 
 /** Builds the model of a file, or undefined when the file has no services (nothing is generated). */
-export function buildFileModel(
-  file: DescFile,
-  options: VirtufinPluginOptions,
-  comments: CommentIndex,
-): FileModel | undefined {
+export function buildFileModel(file: DescFile, options: VirtufinPluginOptions, comments: CommentIndex): FileModel | undefined {
   if (file.services.length === 0) {
     return undefined;
   }

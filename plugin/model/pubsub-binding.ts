@@ -82,7 +82,9 @@ export function resolvePubsubBinding(service: DescService): ResolvedBinding | un
     const methodOptions = method.proto.options;
     if (method.methodKind !== "unary") {
       if (hasExtension(methodOptions, VIRTUFIN_PUBSUB_METHOD)) {
-        throw new Error(`${method.toString()}: option (virtufin.pubsub_method) on a ${method.methodKind.replace("_", "-")} method; request-reply over pub/sub is unary only`);
+        throw new Error(
+          `${method.toString()}: option (virtufin.pubsub_method) on a ${method.methodKind.replace("_", "-")} method; request-reply over pub/sub is unary only`,
+        );
       }
       streaming.push(method);
       continue;
@@ -92,7 +94,11 @@ export function resolvePubsubBinding(service: DescService): ResolvedBinding | un
       method,
       topic: value(readMessageExtensionString(methodOptions, VIRTUFIN_PUBSUB_METHOD, 1), topic, `${at} topic`),
       replyTopic: value(readMessageExtensionString(methodOptions, VIRTUFIN_PUBSUB_METHOD, 2), replyTopic, `${at} reply_topic`),
-      type: value(readMessageExtensionString(methodOptions, VIRTUFIN_PUBSUB_METHOD, 3), `${service.typeName}.${method.name}`, `${at} type`),
+      type: value(
+        readMessageExtensionString(methodOptions, VIRTUFIN_PUBSUB_METHOD, 3),
+        `${service.typeName}.${method.name}`,
+        `${at} type`,
+      ),
     };
     const key = `${route.topic}\u0000${route.type}`;
     const other = byTopicAndType.get(key);

@@ -84,7 +84,9 @@ export function buildPubsub(
   const clientName = exportName(desc.name + "PubsubClient");
   const serveName = exportName("serve" + desc.name);
   if (binding.routes.length === 0) {
-    throw new Error(`${desc.toString()}: option (virtufin.pubsub) on a service without unary methods; request-reply over pub/sub is unary only`);
+    throw new Error(
+      `${desc.toString()}: option (virtufin.pubsub) on a service without unary methods; request-reply over pub/sub is unary only`,
+    );
   }
   const streamingNote =
     binding.streaming.length === 0

@@ -29,9 +29,7 @@ function parse(method: DescMethod, signature: string): DescField[] {
     const field = method.input.fields.find((f) => f.name === name);
     if (field === undefined) {
       const why = name.includes(".") ? "nested fields are not supported" : `${method.input.typeName} has no such field`;
-      throw new Error(
-        `${method.toString()}: google.api.method_signature "${signature}" names field "${name}": ${why}`,
-      );
+      throw new Error(`${method.toString()}: google.api.method_signature "${signature}" names field "${name}": ${why}`);
     }
     return field;
   });

@@ -126,7 +126,10 @@ function parseGatewayName(value: string): [service: string, name: string] {
   const service = i < 0 ? "" : value.substring(0, i);
   const name = i < 0 ? "" : value.substring(i + 1);
   if (!PROTO_NAME.test(service) || !GATEWAY_NAME.test(name)) {
-    throw invalid(`gateway_name=${value}`, "expected gateway_name=<Service>=<name>, for example gateway_name=acme.Pricing=pricing");
+    throw invalid(
+      `gateway_name=${value}`,
+      "expected gateway_name=<Service>=<name>, for example gateway_name=acme.Pricing=pricing",
+    );
   }
   return [service.replace(/^\./, ""), name];
 }

@@ -47,7 +47,11 @@ export interface OtelSpan {
 /** A tracer, as the API's `Tracer`. */
 export interface OtelTracer {
   /** Starts a span under `context`. */
-  startSpan(name: string, options: { kind: number; attributes?: OtelAttributes; links?: OtelLink[] }, context: OtelContext): OtelSpan;
+  startSpan(
+    name: string,
+    options: { kind: number; attributes?: OtelAttributes; links?: OtelLink[] },
+    context: OtelContext,
+  ): OtelSpan;
 }
 
 /** A histogram. */
@@ -90,7 +94,13 @@ export interface OtelApi {
   /** Parses a `tracestate` value. */
   createTraceState(value: string): { serialize(): string };
   /** Span kinds by name. */
-  readonly SpanKind: { readonly INTERNAL: number; readonly SERVER: number; readonly CLIENT: number; readonly PRODUCER: number; readonly CONSUMER: number };
+  readonly SpanKind: {
+    readonly INTERNAL: number;
+    readonly SERVER: number;
+    readonly CLIENT: number;
+    readonly PRODUCER: number;
+    readonly CONSUMER: number;
+  };
   /** Span status codes by name. */
   readonly SpanStatusCode: { readonly ERROR: number };
 }

@@ -30,7 +30,14 @@ export function createTelemetryInterceptor(telemetry: Telemetry, server: ServerI
     }
     if (req.contextValues.get(UNTRACED_KEY)) return next(req);
     const parent = telemetry.parent(req.contextValues);
-    const rpc = telemetry.startRpc(req.service.typeName, req.method.name, server, parent, "client", req.contextValues.get(RPC_ATTRIBUTES_KEY));
+    const rpc = telemetry.startRpc(
+      req.service.typeName,
+      req.method.name,
+      server,
+      parent,
+      "client",
+      req.contextValues.get(RPC_ATTRIBUTES_KEY),
+    );
     telemetry.injectHeaders(rpc.span, req.header);
     if (!req.stream) {
       try {

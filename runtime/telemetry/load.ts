@@ -17,7 +17,11 @@ let global: Promise<Telemetry> | undefined;
 export function loadTelemetry(option: TelemetryOption | undefined): Promise<Telemetry> | undefined {
   if (!option) return undefined;
   if (option === "global") return (global ??= create(option));
-  if (typeof option !== "object") throw new VirtufinError(`telemetry must be providers, "global" or false, got ${JSON.stringify(option)}`, Code.InvalidArgument);
+  if (typeof option !== "object")
+    throw new VirtufinError(
+      `telemetry must be providers, "global" or false, got ${JSON.stringify(option)}`,
+      Code.InvalidArgument,
+    );
   let found = byProviders.get(option);
   if (!found) byProviders.set(option, (found = create(option)));
   return found;

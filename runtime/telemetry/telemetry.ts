@@ -4,7 +4,16 @@
  * the SDK's metrics. One instance per set of providers; created by `loadTelemetry` once
  * `@opentelemetry/api` is loaded, so nothing here runs for a connection without telemetry.
  */
-import type { OtelApi, OtelAttributes as Attributes, OtelContext as Context, OtelCounter, OtelHistogram, OtelLink as Link, OtelSpan as Span, OtelTracer as Tracer } from "./api-types.js";
+import type {
+  OtelApi,
+  OtelAttributes as Attributes,
+  OtelContext as Context,
+  OtelCounter,
+  OtelHistogram,
+  OtelLink as Link,
+  OtelSpan as Span,
+  OtelTracer as Tracer,
+} from "./api-types.js";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { ContextValues } from "@connectrpc/connect";
 import { codeName } from "../errors.js";
@@ -65,13 +74,31 @@ export class Telemetry {
     const provider = (tracerProvider ?? api.trace.getTracerProvider()) as ReturnType<OtelApi["trace"]["getTracerProvider"]>;
     this.#tracer = provider.getTracer(INSTRUMENTATION_NAME);
     const { SpanKind } = api;
-    this.#kinds = { client: SpanKind.CLIENT, server: SpanKind.SERVER, producer: SpanKind.PRODUCER, consumer: SpanKind.CONSUMER, internal: SpanKind.INTERNAL };
+    this.#kinds = {
+      client: SpanKind.CLIENT,
+      server: SpanKind.SERVER,
+      producer: SpanKind.PRODUCER,
+      consumer: SpanKind.CONSUMER,
+      internal: SpanKind.INTERNAL,
+    };
     if (meterProvider) {
       const meter = (meterProvider as ReturnType<OtelApi["metrics"]["getMeterProvider"]>).getMeter(INSTRUMENTATION_NAME);
-      this.#duration = meter.createHistogram(A.METRIC_RPC_CLIENT_DURATION, { unit: "ms", description: "Duration of client RPCs, every retry included" });
-      this.#streams = meter.createUpDownCounter(A.METRIC_ACTIVE_STREAMS, { unit: "{stream}", description: "Client streams in flight" });
-      this.#reconnects = meter.createCounter(A.METRIC_RECONNECTS, { unit: "{reconnect}", description: "Event streams reopened after a drop" });
-      this.#timeouts = meter.createCounter(A.METRIC_REQUEST_TIMEOUTS, { unit: "{request}", description: "Request-replies without a reply in time" });
+      this.#duration = meter.createHistogram(A.METRIC_RPC_CLIENT_DURATION, {
+        unit: "ms",
+        description: "Duration of client RPCs, every retry included",
+      });
+      this.#streams = meter.createUpDownCounter(A.METRIC_ACTIVE_STREAMS, {
+        unit: "{stream}",
+        description: "Client streams in flight",
+      });
+      this.#reconnects = meter.createCounter(A.METRIC_RECONNECTS, {
+        unit: "{reconnect}",
+        description: "Event streams reopened after a drop",
+      });
+      this.#timeouts = meter.createCounter(A.METRIC_REQUEST_TIMEOUTS, {
+        unit: "{request}",
+        description: "Request-replies without a reply in time",
+      });
     }
   }
 
@@ -101,7 +128,10 @@ export class Telemetry {
 
   /** The remote context of an event's metadata, or undefined. */
   remoteOf(metadata: Readonly<Record<string, string>>): Context | undefined {
-    return this.remote(metadata["traceparent"] ?? metadata["ce-traceparent"], metadata["tracestate"] ?? metadata["ce-tracestate"]);
+    return this.remote(
+      metadata["traceparent"] ?? metadata["ce-traceparent"],
+      metadata["tracestate"] ?? metadata["ce-tracestate"],
+    );
   }
 
   /** Starts a span of a given role. */
@@ -116,12 +146,28 @@ export class Telemetry {
   }
 
   /** Starts the span of one RPC (`<service>/<method>`, RPC semantic conventions). */
-  startRpc(service: string, method: string, server: ServerInfo, parent: Context, role: "client" | "server", extra?: Attributes): RpcSpan {
-    const attributes: Attributes = { [A.ATTR_RPC_SYSTEM]: A.RPC_SYSTEM_GRPC, [A.ATTR_RPC_SERVICE]: service, [A.ATTR_RPC_METHOD]: method };
+  startRpc(
+    service: string,
+    method: string,
+    server: ServerInfo,
+    parent: Context,
+    role: "client" | "server",
+    extra?: Attributes,
+  ): RpcSpan {
+    const attributes: Attributes = {
+      [A.ATTR_RPC_SYSTEM]: A.RPC_SYSTEM_GRPC,
+      [A.ATTR_RPC_SERVICE]: service,
+      [A.ATTR_RPC_METHOD]: method,
+    };
     const span = this.startSpan(
       `${service}/${method}`,
       role,
-      { ...attributes, [A.ATTR_SERVER_ADDRESS]: server.address, ...(server.port ? { [A.ATTR_SERVER_PORT]: server.port } : {}), ...extra },
+      {
+        ...attributes,
+        [A.ATTR_SERVER_ADDRESS]: server.address,
+        ...(server.port ? { [A.ATTR_SERVER_PORT]: server.port } : {}),
+        ...extra,
+      },
       parent,
     );
     return { span, start: performance.now(), attributes, client: role === "client" };
@@ -133,7 +179,8 @@ export class Telemetry {
     rpc.span.setAttribute(A.ATTR_RPC_GRPC_STATUS_CODE, code);
     if (error !== undefined) this.fail(rpc.span, error, code);
     rpc.span.end();
-    if (rpc.client) this.#duration?.record(performance.now() - rpc.start, { ...rpc.attributes, [A.ATTR_RPC_GRPC_STATUS_CODE]: code });
+    if (rpc.client)
+      this.#duration?.record(performance.now() - rpc.start, { ...rpc.attributes, [A.ATTR_RPC_GRPC_STATUS_CODE]: code });
   }
 
   /** Marks a span failed with the error's gRPC code; the message only, never a stack or payload. */
@@ -183,7 +230,12 @@ export class Telemetry {
     return this.startSpan(
       `${operation} ${topic}`,
       role,
-      { [A.ATTR_MESSAGING_SYSTEM]: A.MESSAGING_SYSTEM_VIRTUFIN, [A.ATTR_MESSAGING_DESTINATION_NAME]: topic, [A.ATTR_MESSAGING_OPERATION_TYPE]: operation, ...extra },
+      {
+        [A.ATTR_MESSAGING_SYSTEM]: A.MESSAGING_SYSTEM_VIRTUFIN,
+        [A.ATTR_MESSAGING_DESTINATION_NAME]: topic,
+        [A.ATTR_MESSAGING_OPERATION_TYPE]: operation,
+        ...extra,
+      },
       parent,
       links,
     );
@@ -193,7 +245,13 @@ export class Telemetry {
    * Starts the consumer span of an event: a child of the producer's context carried in the
    * event (so one trace runs through pub/sub), linked to it as the messaging conventions ask.
    */
-  startConsumer(operation: string, topic: string, metadata: Readonly<Record<string, string>>, fallback: Context, extra?: Attributes): Span {
+  startConsumer(
+    operation: string,
+    topic: string,
+    metadata: Readonly<Record<string, string>>,
+    fallback: Context,
+    extra?: Attributes,
+  ): Span {
     const producer = this.remoteOf(metadata);
     return this.startMessaging(operation, topic, "consumer", producer ?? fallback, extra, this.linkTo(producer));
   }
@@ -206,7 +264,12 @@ export class Telemetry {
   /** Counts an event stream reconnect and shows it as a short span under `parent`. */
   reconnect(what: string, attempt: number, delayMs: number, error: unknown, parent: Context): void {
     this.#reconnects?.add(1, { [A.ATTR_MESSAGING_DESTINATION_NAME]: what });
-    const span = this.startSpan(`reconnect ${what}`, "internal", { "virtufin.reconnect.attempt": attempt, "virtufin.reconnect.delay_ms": delayMs }, parent);
+    const span = this.startSpan(
+      `reconnect ${what}`,
+      "internal",
+      { "virtufin.reconnect.attempt": attempt, "virtufin.reconnect.delay_ms": delayMs },
+      parent,
+    );
     this.end(span, error ?? undefined);
   }
 

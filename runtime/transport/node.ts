@@ -17,9 +17,7 @@ export const defaultProtocol: Protocol = "grpc";
 /** Opens a Node transport; gRPC and Connect share one HTTP/2 session that `release` aborts. */
 export function openTransport(request: TransportRequest): OpenedTransport {
   const { baseUrl, protocol, tls, interceptors } = request;
-  const nodeOptions = tls
-    ? { ca: toPem(tls.ca), cert: toPem(tls.cert), key: toPem(tls.key), servername: tls.servername }
-    : {};
+  const nodeOptions = tls ? { ca: toPem(tls.ca), cert: toPem(tls.cert), key: toPem(tls.key), servername: tls.servername } : {};
   if (protocol === "grpc-web") {
     return {
       transport: createGrpcWebTransport({ baseUrl, httpVersion: "1.1", nodeOptions, interceptors }),

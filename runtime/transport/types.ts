@@ -40,4 +40,3 @@ export interface OpenedTransport {
   /** Releases the transport's sessions; undefined when it holds none. */
   release: (() => void) | undefined;
 }
-

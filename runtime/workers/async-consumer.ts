@@ -66,7 +66,12 @@ export class AsyncConsumer<T> extends QueueConsumerWorker<T> {
 
   /** The queue consumer status plus callback failures, unhandled messages and the types listened to. */
   override status(): AsyncConsumerStatus {
-    return { ...super.status(), callbackErrors: this.#callbackErrors, unhandled: this.#unhandled, types: this.dispatcher.types() };
+    return {
+      ...super.status(),
+      callbackErrors: this.#callbackErrors,
+      unhandled: this.#unhandled,
+      types: this.dispatcher.types(),
+    };
   }
 
   /** Dispatches one message; never throws for a callback (failures are reported). */

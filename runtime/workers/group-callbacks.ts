@@ -62,7 +62,8 @@ export class GroupCallbacks {
     const jitterMs = seconds("jitter", options.jitter ?? 0);
     const periodic = options.periodic ?? false;
     const periodMs = periodic === true ? firstMs : periodic === false ? 0 : seconds("periodic", periodic);
-    if (periodic !== false && periodMs + jitterMs <= 0) throw invalidArgument("a periodic callback needs a period above 0 seconds");
+    if (periodic !== false && periodMs + jitterMs <= 0)
+      throw invalidArgument("a periodic callback needs a period above 0 seconds");
     const registration: Registration = { callback, firstMs, periodMs, jitterMs };
     if (this.#started) this.#schedule(registration, firstMs);
     else this.#pending.push(registration);
@@ -91,7 +92,12 @@ export class GroupCallbacks {
 
   /** Counts: timers waiting, callbacks running, runs completed and failed. */
   status(): { readonly scheduled: number; readonly running: number; readonly runs: number; readonly failures: number } {
-    return { scheduled: this.#timers.size + this.#pending.length, running: this.#inFlight.size, runs: this.#runs, failures: this.#failures };
+    return {
+      scheduled: this.#timers.size + this.#pending.length,
+      running: this.#inFlight.size,
+      runs: this.#runs,
+      failures: this.#failures,
+    };
   }
 
   #schedule(registration: Registration, baseMs: number): void {
@@ -115,7 +121,10 @@ export class GroupCallbacks {
       this.#runs += 1;
     } catch (error) {
       this.#failures += 1;
-      this.logger.error(`${this.owner}: callback ${registration.callback.name || "(anonymous)"} failed: ${errorMessage(error)}`, error);
+      this.logger.error(
+        `${this.owner}: callback ${registration.callback.name || "(anonymous)"} failed: ${errorMessage(error)}`,
+        error,
+      );
     }
   }
 }

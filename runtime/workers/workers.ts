@@ -212,7 +212,8 @@ export class Workers extends Worker {
       hookFailure = { error };
     }
     const error = this.failed ? undefined : this.#report(); // a failed startup already reported its error
-    if (hookFailure && (this.failed || error)) this.logger.error(`${this.name}: onShutdown failed: ${errorMessage(hookFailure.error)}`, hookFailure.error);
+    if (hookFailure && (this.failed || error))
+      this.logger.error(`${this.name}: onShutdown failed: ${errorMessage(hookFailure.error)}`, hookFailure.error);
     if (error) throw error;
     if (hookFailure && !this.failed) throw hookFailure.error;
   }

@@ -19,7 +19,8 @@ const pages = {
 };
 
 /** Node's stack, by module path: connect-node, Node built-ins, Node-only SDK modules. */
-const NODE_ONLY = /(^|[\\/])(connect-node|node:)|^node:|runtime[\\/]transport[\\/]node\.js|runtime[\\/]workers[\\/]signals\.js|create-worker-from-file\.js|reflection-service\.js|^(http2?|https|zlib|net|tls|fs|child_process|events|os|path)$/;
+const NODE_ONLY =
+  /(^|[\\/])(connect-node|node:)|^node:|runtime[\\/]transport[\\/]node\.js|runtime[\\/]workers[\\/]signals\.js|create-worker-from-file\.js|reflection-service\.js|^(http2?|https|zlib|net|tls|fs|child_process|events|os|path)$/;
 
 /** What a bundle's code must not contain: an import of a Node built-in, or Vite's stand-in for one. */
 const NODE_IMPORT = /(from\s*|import\s*\(\s*|require\s*\(\s*)["']node:|__vite-browser-external/;
@@ -33,7 +34,16 @@ beforeAll(() => ensureSdkBuilt(), 120_000);
 
 describe.each(Object.entries(pages))("%s", (_name, entry) => {
   it("bundles with esbuild (platform browser, no configuration) and nothing of Node's stack is in it", async () => {
-    const result = await esbuild({ entryPoints: [entry], bundle: true, format: "esm", platform: "browser", write: false, metafile: true, logLevel: "silent", tsconfigRaw: "{}" });
+    const result = await esbuild({
+      entryPoints: [entry],
+      bundle: true,
+      format: "esm",
+      platform: "browser",
+      write: false,
+      metafile: true,
+      logLevel: "silent",
+      tsconfigRaw: "{}",
+    });
     const inputs = Object.keys(result.metafile.inputs);
     expect(inputs.some((input) => input.startsWith("packages/sdk/dist/"))).toBe(true);
     expect(inputs.filter((input) => NODE_ONLY.test(input))).toEqual([]);
@@ -55,7 +65,11 @@ describe.each(Object.entries(pages))("%s", (_name, entry) => {
 
   it("bundles with Rollup and node-resolve (browser: true) and nothing of Node's stack is in it", async () => {
     const warnings: string[] = [];
-    const bundle = await rollup({ input: entry, plugins: [typescript, nodeResolve({ browser: true, extensions: [".ts", ".js"] })], onwarn: (w) => void warnings.push(w.message) });
+    const bundle = await rollup({
+      input: entry,
+      plugins: [typescript, nodeResolve({ browser: true, extensions: [".ts", ".js"] })],
+      onwarn: (w) => void warnings.push(w.message),
+    });
     try {
       const { modules, code } = rollupModules((await bundle.generate({ format: "es" })).output);
       expect(modules.some((m) => m.includes("packages/sdk/dist/"))).toBe(true);

@@ -48,21 +48,38 @@ afterAll(async () => {
   expect(jail.violations).toEqual([]);
 });
 
-it.each(["grpc-web", "connect"])("the built example page calls the platform over %s and leaves nothing open", async (protocol) => {
-  const tab = await chromium.browser.newPage();
-  const logged: string[] = [];
-  tab.on("console", (message) => logged.push(message.text()));
-  const query = new URLSearchParams({ endpoint: `http://127.0.0.1:${emulator.addresses.grpcWeb.port}`, protocol, key: API_KEY, run: "1" });
-  await tab.goto(`${site.origin}/?${query}`);
-  await tab.waitForFunction(() => document.getElementById("status")?.textContent !== "calling ..." && document.getElementById("status")?.textContent !== "", undefined, { timeout: 20_000 });
-  await tab.waitForFunction(() => (document.getElementById("events")?.textContent ?? "").includes("from the browser"), undefined, { timeout: 10_000 });
-  const text = (id: string) => tab.locator(`#${id}`).textContent();
-  expect(await text("status")).toBe("ok");
-  expect(JSON.parse((await text("services")) ?? "[]")).toEqual(expect.arrayContaining(["workmanager", "websocketmanager"]));
-  expect(JSON.parse((await text("state")) ?? "{}")).toMatchObject({ key: "browser-example/runs" });
-  expect(await text("workers")).toBe("(none)");
-  expect(emulator.activeSubscriptions()).toBe(1);
-  await tab.close();
-  await expect.poll(() => emulator.activeStreams(), { timeout: 10_000 }).toBe(0);
-  expect(logged.filter((line) => line.includes(API_KEY))).toEqual([]);
-});
+it.each(["grpc-web", "connect"])(
+  "the built example page calls the platform over %s and leaves nothing open",
+  async (protocol) => {
+    const tab = await chromium.browser.newPage();
+    const logged: string[] = [];
+    tab.on("console", (message) => logged.push(message.text()));
+    const query = new URLSearchParams({
+      endpoint: `http://127.0.0.1:${emulator.addresses.grpcWeb.port}`,
+      protocol,
+      key: API_KEY,
+      run: "1",
+    });
+    await tab.goto(`${site.origin}/?${query}`);
+    await tab.waitForFunction(
+      () =>
+        document.getElementById("status")?.textContent !== "calling ..." && document.getElementById("status")?.textContent !== "",
+      undefined,
+      { timeout: 20_000 },
+    );
+    await tab.waitForFunction(
+      () => (document.getElementById("events")?.textContent ?? "").includes("from the browser"),
+      undefined,
+      { timeout: 10_000 },
+    );
+    const text = (id: string) => tab.locator(`#${id}`).textContent();
+    expect(await text("status")).toBe("ok");
+    expect(JSON.parse((await text("services")) ?? "[]")).toEqual(expect.arrayContaining(["workmanager", "websocketmanager"]));
+    expect(JSON.parse((await text("state")) ?? "{}")).toMatchObject({ key: "browser-example/runs" });
+    expect(await text("workers")).toBe("(none)");
+    expect(emulator.activeSubscriptions()).toBe(1);
+    await tab.close();
+    await expect.poll(() => emulator.activeStreams(), { timeout: 10_000 }).toBe(0);
+    expect(logged.filter((line) => line.includes(API_KEY))).toEqual([]);
+  },
+);

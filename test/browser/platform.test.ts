@@ -61,7 +61,10 @@ async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_00
 }
 
 beforeAll(async () => {
-  const [script, launched] = await Promise.all([bundleForBrowser(new URL("./page/main.ts", import.meta.url).pathname), launchChromium()]);
+  const [script, launched] = await Promise.all([
+    bundleForBrowser(new URL("./page/main.ts", import.meta.url).pathname),
+    launchChromium(),
+  ]);
   chromium = launched;
   page = await servePage(script);
   otherOrigin = await servePage(script);
@@ -162,14 +165,28 @@ describe.each(["grpc-web", "connect"] as const)("in Chromium over %s", (protocol
       (globalThis as any).opened = [...((globalThis as any).opened ?? []), api];
       const code = 'def Process(event):\n    return {"type": "reply", "data": {"echo": event["data"]["n"] * 2}}\n';
       const topic = `browser-rr-${t.protocol}`;
-      const id: string = await api.gateway.workmanager.createWorker({ codeSource: { content: new TextEncoder().encode(code) }, mimeType: "text/x-python", topic });
+      const id: string = await api.gateway.workmanager.createWorker({
+        codeSource: { content: new TextEncoder().encode(code) },
+        mimeType: "text/x-python",
+        topic,
+      });
       try {
         await api.gateway.workmanager.startWorker(id);
         const typed = (await api.gateway.workmanager.listWorkers()).find((w: { id: string }) => w.id === id);
         const dynamic = await api.gateway.workmanager.ListWorkers();
         const byName = await api.gateway.service("workmanager").call("ListWorkers", {});
-        const reply = await api.pubsub.publishWithResult({ topic, data: { n: 21 }, replyTopic: `${topic}-replies`, timeoutMs: 20_000 });
-        return { status: typed?.status, dynamicIds: dynamic.workers.map((w: { id: string }) => w.id), byNameCount: byName.workers.length, reply: reply.dataAsJson() };
+        const reply = await api.pubsub.publishWithResult({
+          topic,
+          data: { n: 21 },
+          replyTopic: `${topic}-replies`,
+          timeoutMs: 20_000,
+        });
+        return {
+          status: typed?.status,
+          dynamicIds: dynamic.workers.map((w: { id: string }) => w.id),
+          byNameCount: byName.workers.length,
+          reply: reply.dataAsJson(),
+        };
       } finally {
         await api.gateway.workmanager.deleteWorker(id);
       }
@@ -187,7 +204,7 @@ describe.each(["grpc-web", "connect"] as const)("in Chromium over %s", (protocol
       const result = await tab.evaluate(async (t) => {
         const { sdk, TimeWorkerPubsubClient } = globalThis as any;
         const api = new sdk.ApiClient(t);
-      (globalThis as any).opened = [...((globalThis as any).opened ?? []), api];
+        (globalThis as any).opened = [...((globalThis as any).opened ?? []), api];
         const time = new TimeWorkerPubsubClient(api);
         const now = await time.getTime({ zone: "UTC", unixSeconds: 86_400n });
         const elapsed = await time.elapsed({ fromUnixSeconds: 10n, toUnixSeconds: 52n });
@@ -213,7 +230,12 @@ describe.each(["grpc-web", "connect"] as const)("in Chromium over %s", (protocol
           await call();
           return "OK";
         } catch (error) {
-          const kind = error instanceof sdk.RequestTimeoutError ? "RequestTimeoutError" : error instanceof sdk.VirtufinError ? "VirtufinError" : String(error);
+          const kind =
+            error instanceof sdk.RequestTimeoutError
+              ? "RequestTimeoutError"
+              : error instanceof sdk.VirtufinError
+                ? "VirtufinError"
+                : String(error);
           return `${kind}:${(error as { codeName: string }).codeName}`;
         }
       };
@@ -227,7 +249,9 @@ describe.each(["grpc-web", "connect"] as const)("in Chromium over %s", (protocol
         stream: await codeOf(async () => {
           for await (const _ of pubsub.subscribe(`quiet-${t.protocol}`, { timeoutMs: 300 }));
         }),
-        requestReply: await codeOf(() => api.pubsub.publishWithResult({ topic: "nobody-answers", replyTopic: "nobody-answers-r", timeoutMs: 300 })),
+        requestReply: await codeOf(() =>
+          api.pubsub.publishWithResult({ topic: "nobody-answers", replyTopic: "nobody-answers-r", timeoutMs: 300 }),
+        ),
         unauthenticated: await codeOf(() => anonymous.listServices()),
       };
     }, target());
@@ -295,12 +319,19 @@ describe.each(["grpc-web", "connect"] as const)("in Chromium over %s", (protocol
       const { sdk } = globalThis as any;
       const api = new sdk.ApiClient(t);
       // Left open on purpose: closing the page must end them.
-      void (async () => { for await (const _ of api.pubsub.subscribe("left-open")); })().catch(() => undefined);
-      void (async () => { for await (const _ of api.subscribe({ topics: ["left-open"] })); })().catch(() => undefined);
+      void (async () => {
+        for await (const _ of api.pubsub.subscribe("left-open"));
+      })().catch(() => undefined);
+      void (async () => {
+        for await (const _ of api.subscribe({ topics: ["left-open"] }));
+      })().catch(() => undefined);
     }, target());
     await waitFor(() => emulator.activeStreams() === 2, "the page's two streams");
     await extra.close();
-    await waitFor(() => emulator.activeStreams() === 0 && emulator.activeSubscriptions() === 0, "the server to see the streams end");
+    await waitFor(
+      () => emulator.activeStreams() === 0 && emulator.activeSubscriptions() === 0,
+      "the server to see the streams end",
+    );
   });
 
   it("refuses an origin the emulator does not allow, with a clear error", async () => {

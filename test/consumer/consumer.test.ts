@@ -57,14 +57,37 @@ describe("a fresh project using the packed packages", () => {
   let dir: string;
   let emulator: ChildProcess | undefined;
   let output = "";
-  const env: NodeJS.ProcessEnv = { ...process.env, npm_config_update_notifier: "false", npm_config_fund: "false", npm_config_audit: "false" };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    npm_config_update_notifier: "false",
+    npm_config_fund: "false",
+    npm_config_audit: "false",
+  };
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), "virtufin-consumer-"));
     const packed = join(dir, "packed");
     mkdirSync(packed);
-    run("npm", ["pack", "--silent", "--pack-destination", packed, "-w", "@virtufin/protoc-gen-virtufin-ts", "-w", "@virtufin/sdk", "-w", "@virtufin/emulator"], root, env);
-    const tarballs = readdirSync(packed).filter((f) => f.endsWith(".tgz")).map((f) => join(packed, f));
+    run(
+      "npm",
+      [
+        "pack",
+        "--silent",
+        "--pack-destination",
+        packed,
+        "-w",
+        "@virtufin/protoc-gen-virtufin-ts",
+        "-w",
+        "@virtufin/sdk",
+        "-w",
+        "@virtufin/emulator",
+      ],
+      root,
+      env,
+    );
+    const tarballs = readdirSync(packed)
+      .filter((f) => f.endsWith(".tgz"))
+      .map((f) => join(packed, f));
     expect(tarballs).toHaveLength(3);
     const app = join(dir, "app");
     cpSync(fixture, app, { recursive: true });
@@ -72,11 +95,20 @@ describe("a fresh project using the packed packages", () => {
     run(
       "npm",
       [
-        "install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error",
+        "install",
+        "--prefer-offline",
+        "--no-audit",
+        "--no-fund",
+        "--loglevel=error",
         ...tarballs,
-        pinned("@bufbuild/buf"), pinned("@bufbuild/protoc-gen-es"), pinned("@bufbuild/protobuf"),
-        pinned("@connectrpc/connect"), pinned("@connectrpc/connect-node"),
-        pinned("typescript"), pinned("tsx"), pinned("@types/node"),
+        pinned("@bufbuild/buf"),
+        pinned("@bufbuild/protoc-gen-es"),
+        pinned("@bufbuild/protobuf"),
+        pinned("@connectrpc/connect"),
+        pinned("@connectrpc/connect-node"),
+        pinned("typescript"),
+        pinned("tsx"),
+        pinned("@types/node"),
       ],
       app,
       env,
@@ -99,7 +131,9 @@ describe("a fresh project using the packed packages", () => {
     run(join(app, "node_modules/.bin/buf"), ["generate"], app, { ...env, PATH: `${join(app, "node_modules/.bin")}:${env.PATH}` });
     const client = readFileSync(join(app, "src/gen/acme/shop/v1/shop_client.ts"), "utf8");
     expect(client).toContain('from "@virtufin/sdk/runtime"');
-    expect(readFileSync(join(app, "src/gen/virtufin/options_pb.ts"), "utf8")).toContain('from "@virtufin/sdk/gen/virtufin/options_pb"');
+    expect(readFileSync(join(app, "src/gen/virtufin/options_pb.ts"), "utf8")).toContain(
+      'from "@virtufin/sdk/gen/virtufin/options_pb"',
+    );
     writeFileSync(join(app, "src/quick-start.ts"), readmeQuickStart());
     run(join(app, "node_modules/.bin/tsc"), ["-p", "tsconfig.json"], app, env);
   }, 120_000);
@@ -109,16 +143,26 @@ describe("a fresh project using the packed packages", () => {
     const shopPort = await freePort();
     writeFileSync(join(app, "services.yaml"), `services:\n  shop: { host: 127.0.0.1, port: ${shopPort} }\n`);
     const ports = ["--gateway-port", "0", "--grpc-web-port", "0", "--workmanager-port", "0", "--websocketmanager-port", "0"];
-    const proc = spawn(join(app, "node_modules/.bin/virtufin-emulator"), [...ports, "--services", "services.yaml"], { cwd: app, stdio: ["ignore", "pipe", "pipe"] });
+    const proc = spawn(join(app, "node_modules/.bin/virtufin-emulator"), [...ports, "--services", "services.yaml"], {
+      cwd: app,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     emulator = proc;
     proc.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
     proc.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
     const started = Date.now();
-    while (!output.includes("ready") && Date.now() - started < 30_000 && proc.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+    while (!output.includes("ready") && Date.now() - started < 30_000 && proc.exitCode === null)
+      await new Promise((r) => setTimeout(r, 50));
     expect(output, output).toContain("ready");
     const gatewayPort = /Gateway\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1];
     expect(gatewayPort, output).toBeDefined();
-    const out = run(join(app, "node_modules/.bin/tsx"), ["src/main.ts"], app, { ...env, GATEWAY_PORT: gatewayPort, SHOP_PORT: String(shopPort) }, 60_000);
+    const out = run(
+      join(app, "node_modules/.bin/tsx"),
+      ["src/main.ts"],
+      app,
+      { ...env, GATEWAY_PORT: gatewayPort, SHOP_PORT: String(shopPort) },
+      60_000,
+    );
     expect(out).toContain("CONSUMER OK");
     proc.kill("SIGTERM");
     await new Promise((resolve) => proc.once("exit", resolve));

@@ -18,7 +18,10 @@ const seen: BusEvent[] = [];
 const logLines: string[] = [];
 
 beforeAll(async () => {
-  fx = await startFixture({ dapr: { apiToken: TOKEN, appId: "orders" }, logger: createLogger({ level: "debug", write: (line) => void logLines.push(line) }) });
+  fx = await startFixture({
+    dapr: { apiToken: TOKEN, appId: "orders" },
+    logger: createLogger({ level: "debug", write: (line) => void logLines.push(line) }),
+  });
   fx.emulator.pubsub.subscribe("*", (event) => void seen.push(event));
   open = await startFixture();
 });
@@ -56,7 +59,9 @@ describe("DaprPublisher → emulator sidecar → Virtufin subscribers", () => {
     await using publisher = new DaprPublisher({ host: "127.0.0.1", port: daprPort(), apiToken: TOKEN });
     await publisher.publish("dapr-orders", { key: "value" });
     await publisher.publishAsync("dapr-orders", "plain text");
-    await publisher.publish("dapr-orders", new Uint8Array([0, 255, 7]), { metadata: { "cloudevent.id": "fixed-id", "cloudevent.type": "com.example.bytes" } });
+    await publisher.publish("dapr-orders", new Uint8Array([0, 255, 7]), {
+      metadata: { "cloudevent.id": "fixed-id", "cloudevent.type": "com.example.bytes" },
+    });
     const [json, text, bytes] = await sub.next(3);
     sub.stop();
 
@@ -80,7 +85,15 @@ describe("DaprPublisher → emulator sidecar → Virtufin subscribers", () => {
   it("keeps the attributes and extensions of data that is already a CloudEvent (application/cloudevents+json)", async () => {
     const sub = await subscriber(fx.api, "dapr-ce");
     await using publisher = new DaprPublisher({ port: daprPort(), apiToken: TOKEN });
-    const envelope = { specversion: "1.0", id: "ce-1", source: "urn:test", type: "com.example.order", datacontenttype: "application/json", correlationid: "corr-9", data: { n: 1 } };
+    const envelope = {
+      specversion: "1.0",
+      id: "ce-1",
+      source: "urn:test",
+      type: "com.example.order",
+      datacontenttype: "application/json",
+      correlationid: "corr-9",
+      data: { n: 1 },
+    };
     await publisher.publish("dapr-ce", envelope, { contentType: "application/cloudevents+json" });
     const [event] = await sub.next(1);
     sub.stop();
@@ -94,7 +107,11 @@ describe("DaprPublisher → emulator sidecar → Virtufin subscribers", () => {
   it("bulk-publishes every entry in order and reports no failure", async () => {
     const sub = await subscriber(fx.api, "dapr-bulk");
     await using publisher = new DaprPublisher({ port: daprPort(), apiToken: TOKEN });
-    const failed = await publisher.bulkPublish("dapr-bulk", [{ data: { i: 0 } }, { data: "one" }, { data: { i: 2 }, entryId: "last", metadata: { "cloudevent.type": "com.example.last" } }]);
+    const failed = await publisher.bulkPublish("dapr-bulk", [
+      { data: { i: 0 } },
+      { data: "one" },
+      { data: { i: 2 }, entryId: "last", metadata: { "cloudevent.type": "com.example.last" } },
+    ]);
     expect(failed).toEqual([]);
     const events = await sub.next(3);
     sub.stop();
@@ -116,7 +133,10 @@ describe("DaprPublisher → emulator sidecar → Virtufin subscribers", () => {
       process.env["DAPR_GRPC_PORT"] = "not-a-port";
       expect(() => new DaprPublisher()).toThrow(VirtufinError);
     } finally {
-      for (const [key, value] of [["DAPR_GRPC_PORT", saved.port], ["DAPR_API_TOKEN", saved.token]] as const) {
+      for (const [key, value] of [
+        ["DAPR_GRPC_PORT", saved.port],
+        ["DAPR_API_TOKEN", saved.token],
+      ] as const) {
         if (value === undefined) delete process.env[key];
         else process.env[key] = value;
       }
@@ -163,12 +183,26 @@ describe("bad input: typed errors, nothing published", () => {
     // ENHANCE_YOUR_CALM (true of every emulator server, not only this one).
     await using bulkPublisher = new DaprPublisher({ port: daprPort(), apiToken: TOKEN });
     await expectCode(
-      bulkPublisher.bulkPublish("bad-big", [{ data: new Uint8Array(2.5 * 1024 * 1024) }, { data: new Uint8Array(2.5 * 1024 * 1024) }]),
+      bulkPublisher.bulkPublish("bad-big", [
+        { data: new Uint8Array(2.5 * 1024 * 1024) },
+        { data: new Uint8Array(2.5 * 1024 * 1024) },
+      ]),
       Code.ResourceExhausted,
     );
     // One bad entry (a duplicated id) refuses the whole bulk request: the good entries stay unpublished.
-    await expectCode(publisher.bulkPublish("bad-bulk", [{ data: 1, entryId: "a" }, { data: 2, entryId: "a" }]), Code.InvalidArgument, /entryId/);
-    await expectCode(publisher.publish("bad-ce", "not json", { contentType: "application/cloudevents+json" }), Code.InvalidArgument, /CloudEvent/);
+    await expectCode(
+      publisher.bulkPublish("bad-bulk", [
+        { data: 1, entryId: "a" },
+        { data: 2, entryId: "a" },
+      ]),
+      Code.InvalidArgument,
+      /entryId/,
+    );
+    await expectCode(
+      publisher.publish("bad-ce", "not json", { contentType: "application/cloudevents+json" }),
+      Code.InvalidArgument,
+      /CloudEvent/,
+    );
 
     await using wrong = new DaprPublisher({ port: daprPort(), apiToken: "wrong-token" });
     const error = await expectCode(wrong.publish("bad-auth", { a: 1 }), Code.Unauthenticated);

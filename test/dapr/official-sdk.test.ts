@@ -5,7 +5,15 @@
 // publish, with RETRY and DROP honoured. The SDK may try other hosts or telemetry: the in-process
 // network jail records every connect, and must record none off loopback.
 import { createServer } from "node:net";
-import { CommunicationProtocolEnum, DaprClient, DaprPubSubStatusEnum, DaprServer, LogLevel, StateConcurrencyEnum, StateConsistencyEnum } from "@dapr/dapr";
+import {
+  CommunicationProtocolEnum,
+  DaprClient,
+  DaprPubSubStatusEnum,
+  DaprServer,
+  LogLevel,
+  StateConcurrencyEnum,
+  StateConsistencyEnum,
+} from "@dapr/dapr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Code, DaprPublisher, EtagMismatchError, WorkManagerClient, type ApiClient, type PubsubEvent } from "../../index.js";
 import { DaprClient as GeneratedDaprClient } from "../../generated/dapr/proto/runtime/v1/dapr_client.js";
@@ -39,29 +47,46 @@ async function until(what: string, test: () => boolean, timeoutMs = 10_000): Pro
   }
 }
 
-const record = (topic: string, status: DaprPubSubStatusEnum = DaprPubSubStatusEnum.SUCCESS) => async (data: unknown, headers: object) => {
-  const list = received.get(topic) ?? [];
-  list.push({ data, headers: headers as Record<string, string> });
-  received.set(topic, list);
-  return status;
-};
+const record =
+  (topic: string, status: DaprPubSubStatusEnum = DaprPubSubStatusEnum.SUCCESS) =>
+  async (data: unknown, headers: object) => {
+    const list = received.get(topic) ?? [];
+    list.push({ data, headers: headers as Record<string, string> });
+    received.set(topic, list);
+    return status;
+  };
 
 beforeAll(async () => {
   const appPort = await freePort();
   // The emulator starts first and keeps asking the app for its subscriptions until it answers.
   fx = await startFixture({ dapr: { apiToken: TOKEN, appId: APP_ID, appPort, redeliveryBackoffMs: 10, maxDeliveryAttempts: 3 } });
   const daprPort = String(fx.emulator.addresses.dapr.port);
-  const clientOptions = { daprHost: "127.0.0.1", daprPort, communicationProtocol: CommunicationProtocolEnum.GRPC, daprApiToken: TOKEN, logger: { level: LogLevel.Error } };
+  const clientOptions = {
+    daprHost: "127.0.0.1",
+    daprPort,
+    communicationProtocol: CommunicationProtocolEnum.GRPC,
+    daprApiToken: TOKEN,
+    logger: { level: LogLevel.Error },
+  };
   sdk = new DaprClient(clientOptions);
   await sdk.start();
-  server = new DaprServer({ serverHost: "127.0.0.1", serverPort: String(appPort), communicationProtocol: CommunicationProtocolEnum.GRPC, clientOptions, logger: { level: LogLevel.Error } });
+  server = new DaprServer({
+    serverHost: "127.0.0.1",
+    serverPort: String(appPort),
+    communicationProtocol: CommunicationProtocolEnum.GRPC,
+    clientOptions,
+    logger: { level: LogLevel.Error },
+  });
   await server.pubsub.subscribe("pubsub", "app-orders", record("app-orders"));
   await server.pubsub.subscribe("pubsub", "app-flaky", async (data: unknown, headers: object) => {
     flaky += 1;
     // RETRY twice, then accept: the emulator must deliver the same event three times.
     return flaky < 3 ? DaprPubSubStatusEnum.RETRY : record("app-flaky")(data, headers);
   });
-  await server.pubsub.subscribeWithOptions("pubsub", "app-drop", { callback: record("app-drop", DaprPubSubStatusEnum.DROP), deadLetterTopic: "app-drop-dead" });
+  await server.pubsub.subscribeWithOptions("pubsub", "app-drop", {
+    callback: record("app-drop", DaprPubSubStatusEnum.DROP),
+    deadLetterTopic: "app-drop-dead",
+  });
   await server.start();
   await until("the app's subscriptions", () => fx.emulator.dapr.appTopics().length === 3);
 }, 60_000);
@@ -97,7 +122,9 @@ describe("the official SDK's DaprClient publishes", () => {
   it("to an ApiClient subscriber, CloudEvent attributes intact", async () => {
     const sub = await subscriber(fx.api, "sdk-orders");
     await sdk.pubsub.publish("pubsub", "sdk-orders", { order: 1 });
-    await sdk.pubsub.publish("pubsub", "sdk-orders", "text order", { metadata: { "cloudevent.id": "sdk-2", "cloudevent.type": "com.example.order" } });
+    await sdk.pubsub.publish("pubsub", "sdk-orders", "text order", {
+      metadata: { "cloudevent.id": "sdk-2", "cloudevent.type": "com.example.order" },
+    });
     const [json, text] = await sub.next(2);
     sub.stop();
     expect(json?.dataAsJson()).toEqual({ order: 1 });
@@ -119,7 +146,11 @@ describe("the official SDK's DaprClient publishes", () => {
                data: { id: event.id, type: event.type, source: event.source, specversion: event.specversion,
                        datacontenttype: event.datacontenttype, pubsubname: event.pubsubname, data: event.data } };
     }`;
-    const id = await wm.createWorker({ codeSource: { content: new TextEncoder().encode(code) }, mimeType: "text/javascript", topic: "sdk-work" });
+    const id = await wm.createWorker({
+      codeSource: { content: new TextEncoder().encode(code) },
+      mimeType: "text/javascript",
+      topic: "sdk-work",
+    });
     try {
       await wm.startWorker(id);
       const out = await subscriber(fx.api, "sdk-worker-out");
@@ -163,7 +194,9 @@ describe("state with etags, interleaved with api.state", () => {
     // The SDK writes with the etag our client read: accepted.
     await sdk.state.save("statestore", [{ key: "acct", value: { balance: 90 }, etag: mine.etag }]);
     // Our write with the now-stale etag: EtagMismatchError.
-    await expect(fx.api.state.save(APP_ID, "acct", '{"balance":80}', { etag: mine.etag })).rejects.toBeInstanceOf(EtagMismatchError);
+    await expect(fx.api.state.save(APP_ID, "acct", '{"balance":80}', { etag: mine.etag })).rejects.toBeInstanceOf(
+      EtagMismatchError,
+    );
     expect(await sdk.state.get("statestore", "acct")).toEqual({ balance: 90 });
 
     // The SDK reads the etag itself (GetBulkState); our write moves it on; the SDK's is stale.
@@ -183,7 +216,10 @@ describe("state with etags, interleaved with api.state", () => {
     expect(await sdk.state.get("statestore", "acct")).toEqual({ balance: 70 });
 
     // First-write without an etag only creates.
-    const firstWrite = { concurrency: StateConcurrencyEnum.CONCURRENCY_FIRST_WRITE, consistency: StateConsistencyEnum.CONSISTENCY_UNSPECIFIED };
+    const firstWrite = {
+      concurrency: StateConcurrencyEnum.CONCURRENCY_FIRST_WRITE,
+      consistency: StateConsistencyEnum.CONSISTENCY_UNSPECIFIED,
+    };
     const exists = await sdk.state.save("statestore", [{ key: "acct", value: 1, options: firstWrite }]).then(
       () => undefined,
       (e: { code?: number }) => e,
@@ -236,7 +272,11 @@ describe("the official SDK's DaprServer, subscribed through the emulator", () =>
     const metadata = await sdk.metadata.get();
     expect(metadata.id).toBe(APP_ID);
     expect(metadata.components.map((c) => c.name).sort()).toEqual(["pubsub", "statestore"]);
-    await using ours = new GeneratedDaprClient({ host: "127.0.0.1", port: fx.emulator.addresses.dapr.port, headers: { "dapr-api-token": TOKEN } });
+    await using ours = new GeneratedDaprClient({
+      host: "127.0.0.1",
+      port: fx.emulator.addresses.dapr.port,
+      headers: { "dapr-api-token": TOKEN },
+    });
     const full = await ours.getMetadata();
     expect(full.subscriptions.map((s) => s.topic).sort()).toEqual(["app-drop", "app-flaky", "app-orders"]);
     expect(full.appConnectionProperties?.protocol).toBe("grpc");

@@ -6,7 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCli, UsageError } from "../../emulator/cli-args.js";
 import type { BusEvent } from "../../emulator/index.js";
 import { StateOptions_StateConcurrency as Concurrency } from "../../generated/dapr/proto/common/v1/common_pb.js";
-import { AppCallback, TopicEventResponse_TopicEventResponseStatus as Status, type TopicEventRequest } from "../../generated/dapr/proto/runtime/v1/appcallback_pb.js";
+import {
+  AppCallback,
+  TopicEventResponse_TopicEventResponseStatus as Status,
+  type TopicEventRequest,
+} from "../../generated/dapr/proto/runtime/v1/appcallback_pb.js";
 import { DaprClient } from "../../generated/dapr/proto/runtime/v1/dapr_client.js";
 import { VirtufinError } from "../../index.js";
 import { startTestServer, type TestServer } from "../support/connect-server.js";
@@ -79,7 +83,14 @@ describe("state: Dapr's concurrency rules on the emulator's store", () => {
   const save = (key: string, value: string, etag?: string, concurrency?: Concurrency) =>
     dapr.saveState({
       storeName: "statestore",
-      states: [{ key, value: new TextEncoder().encode(value), ...(etag !== undefined ? { etag: { value: etag } } : {}), ...(concurrency ? { options: { concurrency } } : {}) }],
+      states: [
+        {
+          key,
+          value: new TextEncoder().encode(value),
+          ...(etag !== undefined ? { etag: { value: etag } } : {}),
+          ...(concurrency ? { options: { concurrency } } : {}),
+        },
+      ],
     });
   const etagOf = async (key: string) => (await dapr.getState({ storeName: "statestore", key })).etag;
 
@@ -122,7 +133,9 @@ describe("state: Dapr's concurrency rules on the emulator's store", () => {
     const etag = await etagOf("d1");
     await save("d1", "y");
     expect(await codeOf(dapr.deleteState({ storeName: "statestore", key: "d1", etag: { value: etag } }))).toBe("ABORTED");
-    expect(await codeOf(dapr.deleteState({ storeName: "statestore", key: "d1", etag: { value: await etagOf("d1") } }))).toBe("OK");
+    expect(await codeOf(dapr.deleteState({ storeName: "statestore", key: "d1", etag: { value: await etagOf("d1") } }))).toBe(
+      "OK",
+    );
     expect(await codeOf(dapr.deleteState({ storeName: "statestore", key: "d1" }))).toBe("OK");
     expect(await codeOf(dapr.deleteState({ storeName: "statestore", key: "d1", etag: { value: etag } }))).toBe("ABORTED");
   });
@@ -133,7 +146,9 @@ describe("state: Dapr's concurrency rules on the emulator's store", () => {
     await dapr.deleteState({ storeName: "statestore", key: "watched" });
     await until("two state changes", () => changes.got.filter((e) => e.metadata["ce-subject"] === "watched").length === 2);
     changes.close();
-    const payloads = changes.got.filter((e) => e.metadata["ce-subject"] === "watched").map((e) => JSON.parse(new TextDecoder().decode(e.data)));
+    const payloads = changes.got
+      .filter((e) => e.metadata["ce-subject"] === "watched")
+      .map((e) => JSON.parse(new TextDecoder().decode(e.data)));
     expect(payloads).toEqual([
       { service: "acme", key: "watched", action: "save" },
       { service: "acme", key: "watched", action: "delete" },
@@ -156,13 +171,24 @@ describe("publishing: validation and envelopes", () => {
     expect(await codeOf(dapr.publishEvent({ pubsubName: "", topic: "t" }))).toBe("INVALID_ARGUMENT");
     expect(await codeOf(dapr.publishEvent({ pubsubName: "pubsub", topic: "" }))).toBe("INVALID_ARGUMENT");
     expect(await codeOf(dapr.publishEvent({ pubsubName: "pubsub", topic: "has space" }))).toBe("INVALID_ARGUMENT");
-    expect(await codeOf(dapr.bulkPublishEvent({ pubsubName: "pubsub", topic: "t", entries: [{ entryId: "", event: new Uint8Array(1) }] }))).toBe("INVALID_ARGUMENT");
-    expect(await codeOf(dapr.publishEvent({ pubsubName: "pubsub", topic: "t", metadata: { rawPayload: "maybe" } }))).toBe("INVALID_ARGUMENT");
+    expect(
+      await codeOf(
+        dapr.bulkPublishEvent({ pubsubName: "pubsub", topic: "t", entries: [{ entryId: "", event: new Uint8Array(1) }] }),
+      ),
+    ).toBe("INVALID_ARGUMENT");
+    expect(await codeOf(dapr.publishEvent({ pubsubName: "pubsub", topic: "t", metadata: { rawPayload: "maybe" } }))).toBe(
+      "INVALID_ARGUMENT",
+    );
   });
 
   it("publishes raw payloads without an envelope, and text/plain by default", async () => {
     const rec = recorder("raw-topic");
-    await dapr.publishEvent({ pubsubName: "pubsub", topic: "raw-topic", data: new Uint8Array([1, 2]), metadata: { rawPayload: "true" } });
+    await dapr.publishEvent({
+      pubsubName: "pubsub",
+      topic: "raw-topic",
+      data: new Uint8Array([1, 2]),
+      metadata: { rawPayload: "true" },
+    });
     await dapr.publishEvent({ pubsubName: "pubsub", topic: "raw-topic", data: new TextEncoder().encode("hi") });
     await until("two events", () => rec.got.length === 2);
     rec.close();
@@ -221,10 +247,18 @@ describe("the app channel", () => {
 describe("the command line", () => {
   it("reads the Dapr flags and DAPR_API_TOKEN (a flag wins over the environment)", () => {
     const cmd = parseCli(["--dapr-port", "0", "--app-port", "6001", "--dapr-app-id", "orders"], { DAPR_API_TOKEN: "env-token" });
-    expect(cmd).toMatchObject({ help: false, options: { daprPort: 0, dapr: { appPort: 6001, appId: "orders", apiToken: "env-token" } } });
+    expect(cmd).toMatchObject({
+      help: false,
+      options: { daprPort: 0, dapr: { appPort: 6001, appId: "orders", apiToken: "env-token" } },
+    });
     const flag = parseCli(["--dapr-api-token", "flag-token"], { DAPR_API_TOKEN: "env-token" });
     expect(flag).toMatchObject({ options: { dapr: { apiToken: "flag-token" } } });
-    for (const bad of [["--app-port", "0"], ["--dapr-port", "x"], ["--dapr-app-id", "a b"], ["--dapr-api-token", " "]]) {
+    for (const bad of [
+      ["--app-port", "0"],
+      ["--dapr-port", "x"],
+      ["--dapr-app-id", "a b"],
+      ["--dapr-api-token", " "],
+    ]) {
       expect(() => parseCli(bad, {}), bad.join(" ")).toThrow(UsageError);
     }
   });

@@ -15,7 +15,8 @@ import { WorkManager } from "../../generated/virtufin/workmanager_pb.js";
 import { fixture, requirePython, sleep } from "./harness.js";
 import { WsPeer } from "./ws-peer.js";
 
-const client = <S extends Parameters<typeof createClient>[0]>(desc: S, url: string) => createClient(desc, createGrpcTransport({ baseUrl: url }));
+const client = <S extends Parameters<typeof createClient>[0]>(desc: S, url: string) =>
+  createClient(desc, createGrpcTransport({ baseUrl: url }));
 
 describe("inside startEmulator", () => {
   let emulator: Emulator;
@@ -43,7 +44,11 @@ describe("inside startEmulator", () => {
 
   it("runs the seed's Python worker for a request published through Pubsub.PublishEvent", async () => {
     const wm = client(WorkManager, emulator.addresses.workmanager.url);
-    const { id } = await wm.createWorker({ codeSource: { source: { case: "content", value: fixture("seed-time-worker.py") } }, mimeType: "text/x-python", topic: "time-worker-topic" });
+    const { id } = await wm.createWorker({
+      codeSource: { source: { case: "content", value: fixture("seed-time-worker.py") } },
+      mimeType: "text/x-python",
+      topic: "time-worker-topic",
+    });
     await wm.startWorker({ id });
     const replyTopic = `e2e-replies-${randomUUID()}`;
     const correlationId = randomUUID();
@@ -52,7 +57,13 @@ describe("inside startEmulator", () => {
       await pubsub.publishEvent({
         topic: "time-worker-topic",
         data: new TextEncoder().encode(JSON.stringify({ ask: "time" })),
-        metadata: { "ce-type": "com.example.time-request", "ce-source": "urn:e2e", "ce-datacontenttype": "application/json", replytopic: replyTopic, correlationid: correlationId },
+        metadata: {
+          "ce-type": "com.example.time-request",
+          "ce-source": "urn:e2e",
+          "ce-datacontenttype": "application/json",
+          replytopic: replyTopic,
+          correlationid: correlationId,
+        },
       });
     });
     expect(reply.metadata["correlationid"]).toBe(correlationId);
@@ -73,15 +84,27 @@ describe("inside startEmulator", () => {
     });
     expect([created.success, created.status]).toEqual([true, "OK"]);
     const { id } = JSON.parse(created.responseData) as { id: string };
-    const started = await gateway.invokeJson({ service: "workmanager", method: "StartWorker", requestData: JSON.stringify({ id }) });
+    const started = await gateway.invokeJson({
+      service: "workmanager",
+      method: "StartWorker",
+      requestData: JSON.stringify({ id }),
+    });
     expect(started.success).toBe(true);
     const listed = await gateway.invokeJson({ service: "workmanager", method: "ListWorkers", requestData: "" });
     const workers = (JSON.parse(listed.responseData) as { workers: { id: string; status: string; language: string }[] }).workers;
     expect(workers.find((w) => w.id === id)).toMatchObject({ status: "WORKER_STATUS_RUNNING", language: "Python" });
     // A WorkManager error arrives in-band with its code.
-    const missing = await gateway.invokeJson({ service: "workmanager", method: "StartWorker", requestData: JSON.stringify({ id: "nope" }) });
+    const missing = await gateway.invokeJson({
+      service: "workmanager",
+      method: "StartWorker",
+      requestData: JSON.stringify({ id: "nope" }),
+    });
     expect([missing.success, missing.status]).toEqual([false, "NOT_FOUND"]);
-    const bad = await gateway.invokeJson({ service: "workmanager", method: "CreateWorker", requestData: JSON.stringify({ code_source: { content }, mime_type: "", topic: "t" }) });
+    const bad = await gateway.invokeJson({
+      service: "workmanager",
+      method: "CreateWorker",
+      requestData: JSON.stringify({ code_source: { content }, mime_type: "", topic: "t" }),
+    });
     expect([bad.success, bad.status]).toEqual([false, "INVALID_ARGUMENT"]);
     await gateway.invokeJson({ service: "workmanager", method: "DeleteWorker", requestData: JSON.stringify({ id }) });
   });

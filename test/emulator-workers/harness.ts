@@ -7,7 +7,13 @@ import { readFileSync } from "node:fs";
 import type { DescService } from "@bufbuild/protobuf";
 import { createClient, type Client } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import { createMemoryPubsubBackend, createMemoryStateBackend, type BusEvent, type PubsubBackend, type StateBackend } from "../../emulator/backend/index.js";
+import {
+  createMemoryPubsubBackend,
+  createMemoryStateBackend,
+  type BusEvent,
+  type PubsubBackend,
+  type StateBackend,
+} from "../../emulator/backend/index.js";
 import { createLogger, type Logger } from "../../emulator/logger.js";
 import { startGrpcServer, type RunningServer } from "../../emulator/server/index.js";
 import { createWorkManagerService, type WorkManagerOptions } from "../../emulator/workmanager/index.js";
@@ -25,7 +31,11 @@ export interface TestBackends {
 /** Creates fresh in-memory backends. */
 export function createBackends(): TestBackends {
   const level = (process.env["VIRTUFIN_TEST_LOG"] ?? "error") as "debug" | "info" | "warn" | "error";
-  return { pubsub: createMemoryPubsubBackend(), state: createMemoryStateBackend(), log: createLogger({ level, component: "test" }) };
+  return {
+    pubsub: createMemoryPubsubBackend(),
+    state: createMemoryStateBackend(),
+    log: createLogger({ level, component: "test" }),
+  };
 }
 
 /** A served service and a client of it. */
@@ -89,7 +99,12 @@ export class TopicRecorder {
 }
 
 /** Publishes a JSON event on the bus. */
-export function publishJson(pubsub: PubsubBackend, topic: string, data: unknown, metadata: Record<string, string> = {}): Promise<BusEvent> {
+export function publishJson(
+  pubsub: PubsubBackend,
+  topic: string,
+  data: unknown,
+  metadata: Record<string, string> = {},
+): Promise<BusEvent> {
   return pubsub.publish(topic, new TextEncoder().encode(JSON.stringify(data)), {
     "ce-type": "com.example.request",
     "ce-source": "urn:test",
@@ -109,7 +124,9 @@ export function jsonOf(event: BusEvent): unknown {
 export function requirePython(): void {
   const probe = spawnSync("python3", ["--version"], { encoding: "utf8" });
   if (probe.error || probe.status !== 0) {
-    throw new Error("python3 is required by the WorkManager tests (Python workers run in a real python3). Install it: apt-get install python3");
+    throw new Error(
+      "python3 is required by the WorkManager tests (Python workers run in a real python3). Install it: apt-get install python3",
+    );
   }
 }
 
@@ -127,7 +144,10 @@ export interface TestWorkManager extends TestBackends {
 }
 
 /** Starts a WorkManager (small retry delays unless overridden) behind a real server. */
-export async function startWorkManager(options: WorkManagerOptions = {}, backends: TestBackends = createBackends()): Promise<TestWorkManager> {
+export async function startWorkManager(
+  options: WorkManagerOptions = {},
+  backends: TestBackends = createBackends(),
+): Promise<TestWorkManager> {
   const service = createWorkManagerService(backends, { retryBaseDelayMs: 20, ...options });
   const { client, server } = await serve(WorkManager, service.impl, backends.log);
   return {
@@ -154,7 +174,10 @@ export interface TestWebSocketManager extends TestBackends {
 }
 
 /** Starts a WebSocketManager (reconnect base 50 ms unless overridden) behind a real server. */
-export async function startWebSocketManager(options: WebSocketManagerOptions = {}, backends: TestBackends = createBackends()): Promise<TestWebSocketManager> {
+export async function startWebSocketManager(
+  options: WebSocketManagerOptions = {},
+  backends: TestBackends = createBackends(),
+): Promise<TestWebSocketManager> {
   const service = createWebSocketManagerService(backends, { reconnectBaseDelayMs: 50, instanceId: "test-instance", ...options });
   const { client, server } = await serve(WebSocketManager, service.impl, backends.log);
   return {

@@ -12,7 +12,10 @@ import { WsPeer } from "./ws-peer.js";
 const text = (s: string) => new TextEncoder().encode(s);
 
 async function expectCode(promise: Promise<unknown>, code: Code, message?: RegExp): Promise<void> {
-  const err = await promise.then(() => undefined, (e: unknown) => e);
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err, "the call should have failed").toBeInstanceOf(ConnectError);
   expect(Code[(err as ConnectError).code]).toBe(Code[code]);
   if (message) expect((err as ConnectError).rawMessage).toMatch(message);
@@ -52,17 +55,34 @@ describe("WebSocketManager", () => {
     const all = (await wsm.client.list({})).connections;
     expect(all.map((c) => c.id).sort()).toEqual([a.id, b.id].sort());
     const listed = all.find((c) => c.id === a.id);
-    expect(listed).toMatchObject({ url: peer.url + "/", status: "connected", topic: "", instanceId: "test-instance", tags: { venue: "binance", kind: "trades" } });
+    expect(listed).toMatchObject({
+      url: peer.url + "/",
+      status: "connected",
+      topic: "",
+      instanceId: "test-instance",
+      tags: { venue: "binance", kind: "trades" },
+    });
     const both = await wsm.client.list({ filters: [{ key: "venue", value: "binance" }] });
     expect(both.connections).toHaveLength(2);
-    const one = await wsm.client.list({ filters: [{ key: "venue", value: "binance" }, { key: "kind", value: "book" }] });
+    const one = await wsm.client.list({
+      filters: [
+        { key: "venue", value: "binance" },
+        { key: "kind", value: "book" },
+      ],
+    });
     expect(one.connections.map((c) => c.id)).toEqual([b.id]);
     expect((await wsm.client.list({ filters: [{ key: "venue", value: "kraken" }] })).connections).toHaveLength(0);
 
     const types = lifecycle.events.filter((e) => e.metadata["ce-subject"] === a.id).map((e) => e.metadata["ce-type"]);
-    expect(types).toEqual(["com.virtufin.websocketmanager.lifecycle.connecting", "com.virtufin.websocketmanager.lifecycle.connected"]);
+    expect(types).toEqual([
+      "com.virtufin.websocketmanager.lifecycle.connecting",
+      "com.virtufin.websocketmanager.lifecycle.connected",
+    ]);
     expect(jsonOf(lifecycle.events.find((e) => e.metadata["ce-subject"] === a.id)!)).toEqual({
-      connection_id: a.id, url: peer.url + "/", instance_id: "test-instance", attempt: 0,
+      connection_id: a.id,
+      url: peer.url + "/",
+      instance_id: "test-instance",
+      attempt: 0,
     });
   });
 
@@ -74,7 +94,11 @@ describe("WebSocketManager", () => {
     const closed = await WsPeer.start();
     const port = closed.port;
     await closed.stop();
-    await expectCode(wsm.client.connect({ url: `ws://127.0.0.1:${port}/?token=hunter2` }), Code.Unavailable, /^Could not connect to ws:\/\/127\.0\.0\.1:\d+\/\?token=redacted/);
+    await expectCode(
+      wsm.client.connect({ url: `ws://127.0.0.1:${port}/?token=hunter2` }),
+      Code.Unavailable,
+      /^Could not connect to ws:\/\/127\.0\.0\.1:\d+\/\?token=redacted/,
+    );
   });
 
   it("publishes inbound frames to a topic as CloudEvents, until StopPublish", async () => {
@@ -87,7 +111,13 @@ describe("WebSocketManager", () => {
     peer.broadcast(Buffer.from([1, 2, 3]), true);
     const [t, b] = await frames.waitFor(2);
     expect(new TextDecoder().decode(t!.data)).toBe("hello");
-    expect(t!.metadata).toMatchObject({ "ce-type": FRAME_EVENT_TYPE, "ce-datacontenttype": "text/plain", websocketId: id, websocketUrl: peer.url + "/", contentType: "text/plain" });
+    expect(t!.metadata).toMatchObject({
+      "ce-type": FRAME_EVENT_TYPE,
+      "ce-datacontenttype": "text/plain",
+      websocketId: id,
+      websocketUrl: peer.url + "/",
+      contentType: "text/plain",
+    });
     expect(Number.isNaN(Date.parse(t!.metadata["timestamp"] ?? ""))).toBe(false);
     expect([...b!.data]).toEqual([1, 2, 3]);
     expect(b!.metadata["contentType"]).toBe("application/octet-stream");
@@ -140,7 +170,11 @@ describe("WebSocketManager", () => {
     published.stop();
 
     const started = Date.now();
-    await expectCode(wsm.client.send({ id, message: text("silent please"), timeoutMs: 200 }), Code.DeadlineExceeded, /^Request timeout$/);
+    await expectCode(
+      wsm.client.send({ id, message: text("silent please"), timeoutMs: 200 }),
+      Code.DeadlineExceeded,
+      /^Request timeout$/,
+    );
     expect(Date.now() - started).toBeGreaterThanOrEqual(190);
     await expectCode(wsm.client.send({ id: "nope", message: text("x") }), Code.NotFound);
   });
@@ -160,7 +194,10 @@ describe("WebSocketManager", () => {
     await expectCode(wsm.client.setTags({ id, tags: many }), Code.InvalidArgument, /at most 50 tags/);
     expect(Object.keys((await wsm.client.getTags({ id })).tags)).toHaveLength(3);
     await wsm.client.setTag({ id, key: "k".repeat(128), value: "v".repeat(1024) });
-    await expectCode(wsm.client.connect({ url: peer.url, tags: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`t${i}`, "x"])) }), Code.InvalidArgument);
+    await expectCode(
+      wsm.client.connect({ url: peer.url, tags: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`t${i}`, "x"])) }),
+      Code.InvalidArgument,
+    );
     await expectCode(wsm.client.getTags({ id: "nope" }), Code.NotFound);
     await expectCode(wsm.client.setTag({ id: "nope", key: "a", value: "b" }), Code.NotFound);
   });
@@ -178,9 +215,20 @@ describe("WebSocketManager", () => {
   it("reports FAILED_PRECONDITION on a dropped connection without auto-reconnect", async () => {
     const { id } = await connect();
     peer.dropClients();
-    await WsPeer.until(() => lifecycle.events.some((e) => e.metadata["ce-subject"] === id && e.metadata["ce-type"]?.endsWith(".disconnected") === true), 5_000, "disconnected");
+    await WsPeer.until(
+      () =>
+        lifecycle.events.some(
+          (e) => e.metadata["ce-subject"] === id && e.metadata["ce-type"]?.endsWith(".disconnected") === true,
+        ),
+      5_000,
+      "disconnected",
+    );
     expect((await wsm.client.list({})).connections.find((c) => c.id === id)?.status).toBe("disconnected");
-    await expectCode(wsm.client.sendRaw({ id, message: text("x"), contentType: "text/plain" }), Code.FailedPrecondition, /^Websocket is not connected$/);
+    await expectCode(
+      wsm.client.sendRaw({ id, message: text("x"), contentType: "text/plain" }),
+      Code.FailedPrecondition,
+      /^Websocket is not connected$/,
+    );
     await expectCode(wsm.client.send({ id, message: text("x") }), Code.FailedPrecondition, /^Websocket is not connected$/);
   });
 });
@@ -216,13 +264,20 @@ describe("WebSocketManager auto-reconnect", () => {
       // The server goes away: attempts back off 100, 200, 400, 800 ms...
       const port = peer.port;
       await peer.stop();
-      const reconnecting = () => lifecycle.events.filter((e) => e.metadata["ce-subject"] === id && e.metadata["ce-type"]?.endsWith(".reconnecting") === true);
+      const reconnecting = () =>
+        lifecycle.events.filter(
+          (e) => e.metadata["ce-subject"] === id && e.metadata["ce-type"]?.endsWith(".reconnecting") === true,
+        );
       await WsPeer.until(() => reconnecting().length >= 5, 10_000, "5 reconnect attempts");
       expect((await wsm.client.list({})).connections.find((c) => c.id === id)?.status).toBe("reconnecting");
       await expectCode(wsm.client.sendRaw({ id, message: text("x"), contentType: "text/plain" }), Code.FailedPrecondition);
-      const attempts = reconnecting().slice(1, 5).map((e) => jsonOf(e) as { attempt: number });
+      const attempts = reconnecting()
+        .slice(1, 5)
+        .map((e) => jsonOf(e) as { attempt: number });
       expect(attempts.map((a) => a.attempt)).toEqual([1, 2, 3, 4]);
-      const times = reconnecting().slice(1, 5).map((e) => Date.parse(e.time));
+      const times = reconnecting()
+        .slice(1, 5)
+        .map((e) => Date.parse(e.time));
       const gaps = times.slice(1).map((t, i) => t - times[i]!);
       // Attempt n+1 is announced one backoff (100 x 2^(n-1) ms) after attempt n.
       expect(gaps[0]).toBeGreaterThanOrEqual(100 - 15);

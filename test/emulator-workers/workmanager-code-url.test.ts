@@ -17,12 +17,19 @@ let base: string;
 let hits = 0;
 
 async function failure(promise: Promise<unknown>): Promise<ConnectError> {
-  const err = await promise.then(() => undefined, (e: unknown) => e);
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err, "the call should have failed").toBeInstanceOf(ConnectError);
   return err as ConnectError;
 }
 
-const fromUrl = (url: string) => ({ codeSource: { source: { case: "url" as const, value: url } }, mimeType: "text/x-python", topic: "t-url" });
+const fromUrl = (url: string) => ({
+  codeSource: { source: { case: "url" as const, value: url } },
+  mimeType: "text/x-python",
+  topic: "t-url",
+});
 
 beforeAll(async () => {
   requirePython();
@@ -34,7 +41,8 @@ beforeAll(async () => {
     if (path === "/redirect") return void res.writeHead(302, { location: "/v2.py" }).end();
     if (path === "/loop") return void res.writeHead(302, { location: "/loop" }).end();
     if (path === "/to-file") return void res.writeHead(301, { location: "file:///etc/passwd" }).end();
-    if (path === "/to-localhost") return void res.writeHead(307, { location: base.replace("127.0.0.1", "localhost") + "/worker.py" }).end();
+    if (path === "/to-localhost")
+      return void res.writeHead(307, { location: base.replace("127.0.0.1", "localhost") + "/worker.py" }).end();
     if (path === "/big") return void res.end("#".repeat(2 * 1024 * 1024));
     if (path === "/big-chunked") {
       res.writeHead(200, { "transfer-encoding": "chunked" });
@@ -79,7 +87,9 @@ describe("code from URLs, loopback explicitly allowed", () => {
   });
 
   it("reports fetch failures as FAILED_PRECONDITION, without credentials or query in the message", async () => {
-    const notFound = await failure(wm.client.createWorker(fromUrl(`http://user:hunter2@127.0.0.1:${new URL(base).port}/missing?token=abc123`)));
+    const notFound = await failure(
+      wm.client.createWorker(fromUrl(`http://user:hunter2@127.0.0.1:${new URL(base).port}/missing?token=abc123`)),
+    );
     expect(notFound.code).toBe(Code.FailedPrecondition);
     expect(notFound.rawMessage).toMatch(/HTTP 404/);
     expect(notFound.rawMessage).not.toMatch(/hunter2|abc123/);
@@ -102,7 +112,10 @@ describe("code from URLs, loopback explicitly allowed", () => {
 
     // A redirect to a host that is not on the allow-list is refused like a direct link.
     const elsewhere = await failure(wm.client.createWorker(fromUrl(`${base}/to-localhost`)));
-    expect([Code[elsewhere.code], elsewhere.rawMessage]).toEqual(["InvalidArgument", expect.stringMatching(/host "localhost" is not allowed/)]);
+    expect([Code[elsewhere.code], elsewhere.rawMessage]).toEqual([
+      "InvalidArgument",
+      expect.stringMatching(/host "localhost" is not allowed/),
+    ]);
     expect((await wm.client.listWorkers({})).workers).toHaveLength(0);
   });
 });
@@ -113,7 +126,10 @@ describe("code from URLs, guarded (the default)", () => {
     try {
       const before = hits;
       const byIp = await failure(wm.client.createWorker(fromUrl(`${base}/worker.py`)));
-      expect([Code[byIp.code], byIp.rawMessage]).toEqual(["InvalidArgument", expect.stringMatching(/private address 127\.0\.0\.1/)]);
+      expect([Code[byIp.code], byIp.rawMessage]).toEqual([
+        "InvalidArgument",
+        expect.stringMatching(/private address 127\.0\.0\.1/),
+      ]);
       const byName = await failure(wm.client.createWorker(fromUrl(`${base.replace("127.0.0.1", "localhost")}/worker.py`)));
       expect([Code[byName.code], byName.rawMessage]).toEqual(["InvalidArgument", expect.stringMatching(/private address/)]);
       expect(hits).toBe(before);
@@ -126,17 +142,35 @@ describe("code from URLs, guarded (the default)", () => {
     const wm = await startWorkManager({ allowPrivateCodeHosts: true });
     try {
       const err = await failure(wm.client.createWorker(fromUrl(`${base}/worker.py`)));
-      expect([Code[err.code], err.rawMessage]).toEqual(["InvalidArgument", expect.stringMatching(/not allowed.*allowedCodeHosts/)]);
+      expect([Code[err.code], err.rawMessage]).toEqual([
+        "InvalidArgument",
+        expect.stringMatching(/not allowed.*allowedCodeHosts/),
+      ]);
     } finally {
       await wm.close();
     }
   });
 
   it("classifies addresses and host patterns", () => {
-    for (const address of ["127.0.0.1", "10.1.2.3", "172.20.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "::1", "::", "fe80::1", "fd00:ec2::254", "::ffff:127.0.0.1", "::ffff:10.0.0.1"]) {
+    for (const address of [
+      "127.0.0.1",
+      "10.1.2.3",
+      "172.20.0.1",
+      "192.168.1.1",
+      "169.254.169.254",
+      "100.64.0.1",
+      "0.0.0.0",
+      "::1",
+      "::",
+      "fe80::1",
+      "fd00:ec2::254",
+      "::ffff:127.0.0.1",
+      "::ffff:10.0.0.1",
+    ]) {
       expect(isPrivateAddress(address), address).toBe(true);
     }
-    for (const address of ["8.8.8.8", "1.1.1.1", "2606:4700:4700::1111", "::ffff:8.8.8.8"]) expect(isPrivateAddress(address), address).toBe(false);
+    for (const address of ["8.8.8.8", "1.1.1.1", "2606:4700:4700::1111", "::ffff:8.8.8.8"])
+      expect(isPrivateAddress(address), address).toBe(false);
     expect(isAllowedHost("code.example.com", ["*.example.com"])).toBe(true);
     expect(isAllowedHost("example.com", ["*.example.com"])).toBe(false);
     expect(isAllowedHost("evil-example.com", ["*.example.com"])).toBe(false);

@@ -6,7 +6,15 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { INDEX_KEY, LIFECYCLE_TOPIC, STATE_SERVICE, workerKey } from "../../emulator/workmanager/index.js";
 import { WorkerStatus } from "../../generated/virtufin/workmanager_pb.js";
-import { TopicRecorder, createBackends, fixture, jsonOf, requirePython, startWorkManager, type TestWorkManager } from "./harness.js";
+import {
+  TopicRecorder,
+  createBackends,
+  fixture,
+  jsonOf,
+  requirePython,
+  startWorkManager,
+  type TestWorkManager,
+} from "./harness.js";
 
 const PY = "def Process(event):\n    return None\n";
 const content = (code: string) => ({ source: { case: "content" as const, value: new TextEncoder().encode(code) } });
@@ -37,7 +45,11 @@ describe("WorkManager RPCs", () => {
 
   it("creates a worker STOPPED from the seed's example code and lists it", async () => {
     const code = fixture("seed-time-worker.py");
-    const { id } = await wm.client.createWorker({ codeSource: { source: { case: "content", value: code } }, mimeType: "text/x-python", topic: "time-worker-topic" });
+    const { id } = await wm.client.createWorker({
+      codeSource: { source: { case: "content", value: code } },
+      mimeType: "text/x-python",
+      topic: "time-worker-topic",
+    });
     expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     const listed = (await wm.client.listWorkers({})).workers.find((w) => w.id === id);
     expect(listed).toBeDefined();
@@ -52,7 +64,12 @@ describe("WorkManager RPCs", () => {
   });
 
   it("starts and stops idempotently, keeps history oldest first, deletes", async () => {
-    const { id } = await wm.client.createWorker({ codeSource: content(PY), mimeType: "text/x-python", topic: "t-lifecycle", group: "g1" });
+    const { id } = await wm.client.createWorker({
+      codeSource: content(PY),
+      mimeType: "text/x-python",
+      topic: "t-lifecycle",
+      group: "g1",
+    });
     const status = async () => (await wm.client.listWorkers({})).workers.find((w) => w.id === id)?.status;
     await wm.client.startWorker({ id });
     expect(await status()).toBe(WorkerStatus.RUNNING);
@@ -75,11 +92,30 @@ describe("WorkManager RPCs", () => {
     expect((await wm.client.listWorkers({})).workers.some((w) => w.id === id)).toBe(false);
     await expectCode(wm.client.deleteWorker({ id }), Code.NotFound);
 
-    const types = (await lifecycle.waitFor(1, 5_000, (e) => e.metadata["ce-subject"] === id && e.metadata["ce-type"]?.endsWith(".deleted") === true))
-      .map((e) => e.metadata["ce-type"]);
+    const types = (
+      await lifecycle.waitFor(
+        1,
+        5_000,
+        (e) => e.metadata["ce-subject"] === id && e.metadata["ce-type"]?.endsWith(".deleted") === true,
+      )
+    ).map((e) => e.metadata["ce-type"]);
     expect(types).toHaveLength(1);
-    const seen = lifecycle.events.filter((e) => (jsonOf(e) as { worker_id: string }).worker_id === id).map((e) => e.metadata["ce-type"]?.split(".").pop());
-    expect(seen).toEqual(["registered", "starting", "online", "stopping", "stopped", "codeloaded", "starting", "online", "stopping", "stopped", "deleted"]);
+    const seen = lifecycle.events
+      .filter((e) => (jsonOf(e) as { worker_id: string }).worker_id === id)
+      .map((e) => e.metadata["ce-type"]?.split(".").pop());
+    expect(seen).toEqual([
+      "registered",
+      "starting",
+      "online",
+      "stopping",
+      "stopped",
+      "codeloaded",
+      "starting",
+      "online",
+      "stopping",
+      "stopped",
+      "deleted",
+    ]);
     const first = jsonOf(lifecycle.events.find((e) => e.metadata["ce-subject"] === id) as never);
     expect(first).toEqual({ worker_id: id, topic: "t-lifecycle", group: "g1" });
   });
@@ -98,19 +134,47 @@ describe("WorkManager RPCs", () => {
     const ok = { codeSource: content(PY), mimeType: "text/x-python", topic: "t" };
     await expectCode(wm.client.createWorker({ ...ok, mimeType: "" }), Code.InvalidArgument, /mime_type is required/);
     await expectCode(wm.client.createWorker({ ...ok, mimeType: "text/x-cobol" }), Code.InvalidArgument, /unknown MIME type/);
-    await expectCode(wm.client.createWorker({ ...ok, mimeType: "text/x-csharp" }), Code.InvalidArgument, /not supported by the emulator/);
+    await expectCode(
+      wm.client.createWorker({ ...ok, mimeType: "text/x-csharp" }),
+      Code.InvalidArgument,
+      /not supported by the emulator/,
+    );
     await expectCode(wm.client.createWorker({ ...ok, codeSource: content("") }), Code.InvalidArgument, /empty/);
     await expectCode(wm.client.createWorker({ ...ok, codeSource: undefined }), Code.InvalidArgument, /code_source is required/);
     await expectCode(wm.client.createWorker({ ...ok, topic: "" }), Code.InvalidArgument, /topic is required/);
-    await expectCode(wm.client.createWorker({ ...ok, codeSource: { source: { case: "url", value: "/relative/worker.py" } } }), Code.InvalidArgument, /absolute/);
-    await expectCode(wm.client.createWorker({ ...ok, codeSource: { source: { case: "url", value: "ftp://example.com/w.py" } } }), Code.InvalidArgument, /http or https/);
-    await expectCode(wm.client.createWorker({ ...ok, codeSource: content("def Process(event:\n") }), Code.InvalidArgument, /SyntaxError/);
-    await expectCode(wm.client.createWorker({ ...ok, codeSource: content("x = 1\n") }), Code.InvalidArgument, /no Process\(event\) function/);
-    await expectCode(wm.client.createWorker({ ...ok, mimeType: "text/javascript", codeSource: content("const x = 1;") }), Code.InvalidArgument, /no Process/);
+    await expectCode(
+      wm.client.createWorker({ ...ok, codeSource: { source: { case: "url", value: "/relative/worker.py" } } }),
+      Code.InvalidArgument,
+      /absolute/,
+    );
+    await expectCode(
+      wm.client.createWorker({ ...ok, codeSource: { source: { case: "url", value: "ftp://example.com/w.py" } } }),
+      Code.InvalidArgument,
+      /http or https/,
+    );
+    await expectCode(
+      wm.client.createWorker({ ...ok, codeSource: content("def Process(event:\n") }),
+      Code.InvalidArgument,
+      /SyntaxError/,
+    );
+    await expectCode(
+      wm.client.createWorker({ ...ok, codeSource: content("x = 1\n") }),
+      Code.InvalidArgument,
+      /no Process\(event\) function/,
+    );
+    await expectCode(
+      wm.client.createWorker({ ...ok, mimeType: "text/javascript", codeSource: content("const x = 1;") }),
+      Code.InvalidArgument,
+      /no Process/,
+    );
 
     const { id } = await wm.client.createWorker(ok);
     await expectCode(wm.client.loadCodeFromContent({ id, content: new Uint8Array() }), Code.InvalidArgument, /empty/);
-    await expectCode(wm.client.loadCodeFromContent({ id, content: new TextEncoder().encode("def Process(:") }), Code.InvalidArgument, /SyntaxError/);
+    await expectCode(
+      wm.client.loadCodeFromContent({ id, content: new TextEncoder().encode("def Process(:") }),
+      Code.InvalidArgument,
+      /SyntaxError/,
+    );
     await expectCode(wm.client.loadCodeFromUrl({ id, url: "file:///etc/passwd" }), Code.InvalidArgument, /http or https/);
     // A failed reload keeps the history (and the code) as it was.
     expect((await wm.client.getWorkerHistory({ id })).entries).toHaveLength(1);
@@ -120,7 +184,12 @@ describe("WorkManager RPCs", () => {
   it("persists workers in the state store and removes them on delete", async () => {
     const { id } = await wm.client.createWorker({ codeSource: content(PY), mimeType: "text/x-python", topic: "t-persist" });
     const stored = JSON.parse((await wm.state.get(STATE_SERVICE, workerKey(id)))?.value ?? "null");
-    expect(stored).toMatchObject({ id, mimeType: "text/x-python", topic: "t-persist", history: [{ codeSource: { content: Buffer.from(PY).toString("base64") } }] });
+    expect(stored).toMatchObject({
+      id,
+      mimeType: "text/x-python",
+      topic: "t-persist",
+      history: [{ codeSource: { content: Buffer.from(PY).toString("base64") } }],
+    });
     expect(JSON.parse((await wm.state.get(STATE_SERVICE, INDEX_KEY))?.value ?? "[]")).toContain(id);
     await wm.client.deleteWorker({ id });
     expect(await wm.state.get(STATE_SERVICE, workerKey(id))).toBeUndefined();
@@ -134,7 +203,11 @@ describe("WorkManager recovery", () => {
     const backends = createBackends();
     const first = await startWorkManager({}, backends);
     const a = await first.client.createWorker({ codeSource: content(PY), mimeType: "text/x-python", topic: "t-recover" });
-    const b = await first.client.createWorker({ codeSource: content("function Process(e) { return null; }"), mimeType: "text/javascript", topic: "t-recover" });
+    const b = await first.client.createWorker({
+      codeSource: content("function Process(e) { return null; }"),
+      mimeType: "text/javascript",
+      topic: "t-recover",
+    });
     await first.client.stopWorker({ id: a.id });
     await first.close();
 

@@ -11,7 +11,13 @@ import { TopicRecorder, fixture, jsonOf, publishJson, requirePython, startWorkMa
 const bytes = (code: string) => new TextEncoder().encode(code);
 
 /** Creates and starts a worker; returns its id. */
-async function runWorker(wm: TestWorkManager, code: string | Uint8Array, topic: string, mimeType = "text/x-python", group = ""): Promise<string> {
+async function runWorker(
+  wm: TestWorkManager,
+  code: string | Uint8Array,
+  topic: string,
+  mimeType = "text/x-python",
+  group = "",
+): Promise<string> {
   const value = typeof code === "string" ? bytes(code) : code;
   const { id } = await wm.client.createWorker({ codeSource: { source: { case: "content", value } }, mimeType, topic, group });
   await wm.client.startWorker({ id });
@@ -53,7 +59,11 @@ describe("workers", () => {
   });
 
   it("publishes to the topic named by the result's type when the event has no replytopic", async () => {
-    await runWorker(wm, "def Process(event):\n    return {'type': 'routed-by-type', 'source': 'w', 'data': {'got': event['data']}}\n", "t-route");
+    await runWorker(
+      wm,
+      "def Process(event):\n    return {'type': 'routed-by-type', 'source': 'w', 'data': {'got': event['data']}}\n",
+      "t-route",
+    );
     const out = new TopicRecorder(wm.pubsub, "routed-by-type");
     try {
       await publishJson(wm.pubsub, "t-route", { n: 1 }, { correlationid: "c-1" });
@@ -88,7 +98,12 @@ describe("workers", () => {
     await runWorker(wm, module, "t-esm", "application/javascript");
     const replyTopic = `replies-${randomUUID()}`;
     const replies = new TopicRecorder(wm.pubsub, replyTopic);
-    await wm.pubsub.publish("t-esm", bytes("plain text"), { "ce-type": "t", "ce-source": "s", "ce-datacontenttype": "text/plain", replytopic: replyTopic });
+    await wm.pubsub.publish("t-esm", bytes("plain text"), {
+      "ce-type": "t",
+      "ce-source": "s",
+      "ce-datacontenttype": "text/plain",
+      replytopic: replyTopic,
+    });
     const [esm] = await replies.waitFor(1);
     replies.stop();
     expect(new TextDecoder().decode(esm!.data)).toBe(`string:plain text:${process.platform}`);
@@ -105,8 +120,19 @@ describe("workers", () => {
     await runWorker(wm, code, "t-async");
     const replyTopic = `replies-${randomUUID()}`;
     const replies = new TopicRecorder(wm.pubsub, replyTopic);
-    await wm.pubsub.publish("t-async", bytes("not json {"), { "ce-type": "t", "ce-source": "s", "ce-datacontenttype": "application/json", replytopic: replyTopic, "ce-scenarioid": "s-9" });
-    await wm.pubsub.publish("t-async", new Uint8Array([0xff, 0xfe, 0x00]), { "ce-type": "t", "ce-source": "s", "ce-datacontenttype": "application/octet-stream", replytopic: replyTopic });
+    await wm.pubsub.publish("t-async", bytes("not json {"), {
+      "ce-type": "t",
+      "ce-source": "s",
+      "ce-datacontenttype": "application/json",
+      replytopic: replyTopic,
+      "ce-scenarioid": "s-9",
+    });
+    await wm.pubsub.publish("t-async", new Uint8Array([0xff, 0xfe, 0x00]), {
+      "ce-type": "t",
+      "ce-source": "s",
+      "ce-datacontenttype": "application/octet-stream",
+      replytopic: replyTopic,
+    });
     const [text, binary] = await replies.waitFor(2);
     replies.stop();
     expect(jsonOf(text!)).toEqual({ data: "not json {", b64: null, ext: "s-9" });
@@ -117,7 +143,7 @@ describe("workers", () => {
     const code = [
       "import sys",
       "def Process(event):",
-      "    print('{\"op\": \"result\", \"id\": 1, \"result\": \"forged\"}')",
+      '    print(\'{"op": "result", "id": 1, "result": "forged"}\')',
       "    print('to stderr', file=sys.stderr)",
       "    return {'type': 'printed', 'source': 'p', 'data': 'real'}",
     ].join("\n");
@@ -179,8 +205,17 @@ describe("workers", () => {
   it("gives workers a scrubbed environment (Python isolated, Node too)", async () => {
     process.env["VIRTUFIN_TEST_PARENT_SECRET"] = "parent-only";
     try {
-      await runWorker(wm, "import os, sys\ndef Process(event):\n    return {'type': 'x', 'source': 'env', 'data': {'env': dict(os.environ), 'isolated': sys.flags.isolated}}\n", "t-env-py");
-      await runWorker(wm, "function Process() { return { type: 'x', source: 'env', data: { env: process.env } }; }", "t-env-js", "text/javascript");
+      await runWorker(
+        wm,
+        "import os, sys\ndef Process(event):\n    return {'type': 'x', 'source': 'env', 'data': {'env': dict(os.environ), 'isolated': sys.flags.isolated}}\n",
+        "t-env-py",
+      );
+      await runWorker(
+        wm,
+        "function Process() { return { type: 'x', source: 'env', data: { env: process.env } }; }",
+        "t-env-js",
+        "text/javascript",
+      );
       const allowed = /^(PATH|LANG|LC_CTYPE|VIRTUFIN_WORKER_[A-Z_]+)$/;
       for (const topic of ["t-env-py", "t-env-js"]) {
         const { reply } = await requestReply(wm, topic, {});
@@ -196,7 +231,11 @@ describe("workers", () => {
   });
 
   it("limits a worker's memory (MemoryError is a failed event)", async () => {
-    await runWorker(wm, "def Process(event):\n    block = bytearray(1024 * 1024 * 1024)\n    return {'type': 'never', 'source': 'm', 'data': len(block)}\n", "t-mem");
+    await runWorker(
+      wm,
+      "def Process(event):\n    block = bytearray(1024 * 1024 * 1024)\n    return {'type': 'never', 'source': 'm', 'data': len(block)}\n",
+      "t-mem",
+    );
     const dead = new TopicRecorder(wm.pubsub, "t-mem-dead");
     await publishJson(wm.pubsub, "t-mem", { big: true });
     const [letter] = await dead.waitFor(1, 15_000);
@@ -229,7 +268,8 @@ describe("failures", () => {
   afterAll(async () => wm?.close());
 
   it("retries a failing Process with backoff (200 ms, 400 ms) and succeeds on the third attempt", async () => {
-    const code = "attempts = 0\ndef Process(event):\n    global attempts\n    attempts += 1\n    if attempts < 3:\n        raise RuntimeError('not yet')\n    return {'type': 'x', 'source': 'r', 'data': attempts}\n";
+    const code =
+      "attempts = 0\ndef Process(event):\n    global attempts\n    attempts += 1\n    if attempts < 3:\n        raise RuntimeError('not yet')\n    return {'type': 'x', 'source': 'r', 'data': attempts}\n";
     await runWorker(wm, code, "t-retry");
     const started = Date.now();
     const { reply, correlationId } = await requestReply(wm, "t-retry", {});
@@ -239,7 +279,11 @@ describe("failures", () => {
   });
 
   it("dead-letters to <topic>-dead after 3 attempts, with the error, and emits a failed lifecycle event", async () => {
-    const id = await runWorker(wm, "def Process(event):\n    raise ValueError('bad input ' + str(event['data']['n']))\n", "t-fail");
+    const id = await runWorker(
+      wm,
+      "def Process(event):\n    raise ValueError('bad input ' + str(event['data']['n']))\n",
+      "t-fail",
+    );
     const dead = new TopicRecorder(wm.pubsub, "t-fail-dead");
     const lifecycle = new TopicRecorder(wm.pubsub, LIFECYCLE_TOPIC);
     const sent = await publishJson(wm.pubsub, "t-fail", { n: 7 }, { correlationid: "corr-7" });
@@ -256,7 +300,11 @@ describe("failures", () => {
       errormessage: "bad input 7",
       attempts: "3",
     });
-    const [failed] = await lifecycle.waitFor(1, 5_000, (e) => e.metadata["ce-type"] === "com.virtufin.workmanager.lifecycle.failed");
+    const [failed] = await lifecycle.waitFor(
+      1,
+      5_000,
+      (e) => e.metadata["ce-type"] === "com.virtufin.workmanager.lifecycle.failed",
+    );
     lifecycle.stop();
     expect(jsonOf(failed!)).toEqual({ worker_id: id, topic: "t-fail", error_type: "ValueError", error_message: "bad input 7" });
   });
@@ -271,7 +319,8 @@ describe("failures", () => {
   });
 
   it("kills a hung worker at the time limit and restarts it", async () => {
-    const code = "import os, time\ndef Process(event):\n    if event['data'] == 'hang':\n        time.sleep(60)\n    return {'type': 'x', 'source': 'h', 'data': os.getpid()}\n";
+    const code =
+      "import os, time\ndef Process(event):\n    if event['data'] == 'hang':\n        time.sleep(60)\n    return {'type': 'x', 'source': 'h', 'data': os.getpid()}\n";
     await runWorker(wm, code, "t-hang");
     const before = jsonOf((await requestReply(wm, "t-hang", "pid")).reply);
     const dead = new TopicRecorder(wm.pubsub, "t-hang-dead");
@@ -287,7 +336,8 @@ describe("failures", () => {
   });
 
   it("restarts a worker whose process exits", async () => {
-    const code = "import os\ndef Process(event):\n    if event['data'] == 'exit':\n        os._exit(3)\n    return {'type': 'x', 'source': 'e', 'data': os.getpid()}\n";
+    const code =
+      "import os\ndef Process(event):\n    if event['data'] == 'exit':\n        os._exit(3)\n    return {'type': 'x', 'source': 'e', 'data': os.getpid()}\n";
     await runWorker(wm, code, "t-exit");
     const before = jsonOf((await requestReply(wm, "t-exit", "pid")).reply);
     const dead = new TopicRecorder(wm.pubsub, "t-exit-dead");

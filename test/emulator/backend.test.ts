@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { createMemoryPubsubBackend, createMemoryStateBackend, EtagMismatch, type BusEvent } from "../../emulator/backend/index.js";
+import {
+  createMemoryPubsubBackend,
+  createMemoryStateBackend,
+  EtagMismatch,
+  type BusEvent,
+} from "../../emulator/backend/index.js";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const text = (event: BusEvent) => new TextDecoder().decode(event.data);

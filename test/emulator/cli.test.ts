@@ -18,16 +18,41 @@ describe("command line parsing", () => {
     const cmd = parseCli([], {});
     expect(cmd).toEqual({
       help: false,
-      options: { ports: { gateway: 5002, grpcWeb: 5003, workmanager: 5102, websocketmanager: 5202 }, host: "127.0.0.1", uiPort: 5004, logLevel: "info", daprPort: 50001 },
+      options: {
+        ports: { gateway: 5002, grpcWeb: 5003, workmanager: 5102, websocketmanager: 5202 },
+        host: "127.0.0.1",
+        uiPort: 5004,
+        logLevel: "info",
+        daprPort: 50001,
+      },
     });
   });
 
   it("reads every flag; --api-key and --allow-code-host repeat; VIRTUFIN_API_KEYS adds keys", () => {
     const cmd = parseCli(
       [
-        "--gateway-port", "0", "--grpc-web-port", "1", "--workmanager-port", "2", "--websocketmanager-port", "3",
-        "--host", "0.0.0.0", "--services", "svc.yaml", "--api-key", "a=1", "--api-key", "b=x=y",
-        "--allow-code-host", "example.com", "--allow-code-host", "*.acme.io", "--log-level", "debug",
+        "--gateway-port",
+        "0",
+        "--grpc-web-port",
+        "1",
+        "--workmanager-port",
+        "2",
+        "--websocketmanager-port",
+        "3",
+        "--host",
+        "0.0.0.0",
+        "--services",
+        "svc.yaml",
+        "--api-key",
+        "a=1",
+        "--api-key",
+        "b=x=y",
+        "--allow-code-host",
+        "example.com",
+        "--allow-code-host",
+        "*.acme.io",
+        "--log-level",
+        "debug",
       ],
       { VIRTUFIN_API_KEYS: "env=e1, other=e2" },
     );
@@ -51,7 +76,16 @@ describe("command line parsing", () => {
   });
 
   it("rejects unknown flags and bad values with UsageError, never echoing a key", () => {
-    const bad = [["--nope"], ["--gateway-port", "70000"], ["--gateway-port", "x"], ["--log-level", "loud"], ["--api-key", "novalue"], ["--api-key", "=k"], ["extra"], ["--host", ""]];
+    const bad = [
+      ["--nope"],
+      ["--gateway-port", "70000"],
+      ["--gateway-port", "x"],
+      ["--log-level", "loud"],
+      ["--api-key", "novalue"],
+      ["--api-key", "=k"],
+      ["extra"],
+      ["--host", ""],
+    ];
     for (const args of bad) expect(() => parseCli(args, {}), args.join(" ")).toThrow(UsageError);
     try {
       parseCli(["--api-key", "bad name=super-secret"], {});
@@ -61,7 +95,26 @@ describe("command line parsing", () => {
   });
 
   it("documents every flag in --help", () => {
-    for (const flag of ["--gateway-port", "--grpc-web-port", "--workmanager-port", "--websocketmanager-port", "--host", "--services", "--api-key", "VIRTUFIN_API_KEYS", "--allow-code-host", "--log-level", "--ui-port", "--no-ui", "--help", "--dapr-port", "--app-port", "--dapr-app-id", "--dapr-api-token", "DAPR_API_TOKEN"]) {
+    for (const flag of [
+      "--gateway-port",
+      "--grpc-web-port",
+      "--workmanager-port",
+      "--websocketmanager-port",
+      "--host",
+      "--services",
+      "--api-key",
+      "VIRTUFIN_API_KEYS",
+      "--allow-code-host",
+      "--log-level",
+      "--ui-port",
+      "--no-ui",
+      "--help",
+      "--dapr-port",
+      "--app-port",
+      "--dapr-app-id",
+      "--dapr-api-token",
+      "DAPR_API_TOKEN",
+    ]) {
       expect(HELP).toContain(flag);
     }
   });
@@ -70,7 +123,8 @@ describe("command line parsing", () => {
 describe("the virtufin-emulator bin", () => {
   beforeAll(() => {
     // CI builds before testing; a local run builds once if dist is missing.
-    if (!existsSync(join(root, "packages/emulator/dist/cli.js"))) execFileSync("npm", ["run", "-s", "build"], { cwd: root, stdio: "ignore", timeout: 240_000 });
+    if (!existsSync(join(root, "packages/emulator/dist/cli.js")))
+      execFileSync("npm", ["run", "-s", "build"], { cwd: root, stdio: "ignore", timeout: 240_000 });
   }, 250_000);
 
   let child: ChildProcess | undefined;
@@ -101,7 +155,11 @@ describe("the virtufin-emulator bin", () => {
       copyFileSync(bin, join(dir, "bin/virtufin-emulator.js"));
       let stderr = "";
       try {
-        execFileSync(process.execPath, [join(dir, "bin/virtufin-emulator.js")], { encoding: "utf8", stdio: "pipe", timeout: 20_000 });
+        execFileSync(process.execPath, [join(dir, "bin/virtufin-emulator.js")], {
+          encoding: "utf8",
+          stdio: "pipe",
+          timeout: 20_000,
+        });
       } catch (err) {
         stderr = String((err as { stderr: string }).stderr);
       }
@@ -117,7 +175,18 @@ describe("the virtufin-emulator bin", () => {
     const dir = mkdtempSync(join(tmpdir(), "virtufin-cli-"));
     const services = join(dir, "services.yaml");
     writeFileSync(services, `services:\n  pricing: { host: 127.0.0.1, port: ${backend.port} }\n`);
-    const ports = ["--gateway-port", "0", "--grpc-web-port", "0", "--workmanager-port", "0", "--websocketmanager-port", "0", "--dapr-port", "0"];
+    const ports = [
+      "--gateway-port",
+      "0",
+      "--grpc-web-port",
+      "0",
+      "--workmanager-port",
+      "0",
+      "--websocketmanager-port",
+      "0",
+      "--dapr-port",
+      "0",
+    ];
     const proc = spawn(process.execPath, [bin, ...ports, "--services", services], { stdio: ["ignore", "pipe", "pipe"] });
     child = proc;
     let output = "";
@@ -125,12 +194,17 @@ describe("the virtufin-emulator bin", () => {
     proc.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => proc.on("exit", (code) => resolve(code)));
     await waitFor(() => output.includes("ready"), "the emulator to be ready", 20_000);
-    for (const name of ["Gateway ", "Gateway gRPC-Web", "WorkManager", "WebSocketManager", "Web UI"]) expect(output).toContain(name);
+    for (const name of ["Gateway ", "Gateway gRPC-Web", "WorkManager", "WebSocketManager", "Web UI"])
+      expect(output).toContain(name);
     const url = /Gateway\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
     expect(url).toBeDefined();
     expect((await grpcClient(Health, url!).check({ service: "" })).status).toBe(HealthCheckResponse_ServingStatus.SERVING);
 
-    const invoked = await grpcClient(Gateway, url!).invokeJson({ service: "pricing", method: "GetQuote", requestData: '{"quantity":2}' });
+    const invoked = await grpcClient(Gateway, url!).invokeJson({
+      service: "pricing",
+      method: "GetQuote",
+      requestData: '{"quantity":2}',
+    });
     expect(invoked).toMatchObject({ success: true, status: "OK" });
 
     const pubsub = grpcClient(Pubsub, url!);

@@ -14,7 +14,9 @@ describe("services config parsing", () => {
       { name: "pricing", host: "10.0.0.1", port: 6000 },
       { name: "risk", host: "127.0.0.1", port: 6001 },
     ]);
-    expect(parseServicesConfig('{"services":[{"name":"pricing","grpc":{"host":"h","port":7000}}]}')).toEqual([{ name: "pricing", host: "h", port: 7000 }]);
+    expect(parseServicesConfig('{"services":[{"name":"pricing","grpc":{"host":"h","port":7000}}]}')).toEqual([
+      { name: "pricing", host: "h", port: 7000 },
+    ]);
     expect(parseServicesConfig("")).toEqual([]);
   });
 
@@ -34,7 +36,12 @@ describe("services config in the emulator", () => {
     dir = mkdtempSync(join(tmpdir(), "virtufin-services-"));
     const file = join(dir, "services.yaml");
     writeFileSync(file, "services:\n  pricing: { host: 127.0.0.1, port: 6500 }\n");
-    emulator = await startEmulator({ ports: 0, logLevel: "silent", servicesConfigPath: file, services: { risk: { port: 6501 } } });
+    emulator = await startEmulator({
+      ports: 0,
+      logLevel: "silent",
+      servicesConfigPath: file,
+      services: { risk: { port: 6501 } },
+    });
   });
   afterAll(async () => {
     await emulator?.stop();
@@ -42,9 +49,19 @@ describe("services config in the emulator", () => {
   });
 
   it("lists file and option backends after the emulator's own, in Gateway.ListServices and Config", async () => {
-    expect((await grpcClient(Gateway, emulator.addresses.gateway.url).listServices({})).services).toEqual(["workmanager", "websocketmanager", "pricing", "risk"]);
+    expect((await grpcClient(Gateway, emulator.addresses.gateway.url).listServices({})).services).toEqual([
+      "workmanager",
+      "websocketmanager",
+      "pricing",
+      "risk",
+    ]);
     const config = grpcClient(Config, emulator.addresses.gateway.url);
-    expect((await config.listServices({})).services.map((s) => s.name)).toEqual(["workmanager", "websocketmanager", "pricing", "risk"]);
+    expect((await config.listServices({})).services.map((s) => s.name)).toEqual([
+      "workmanager",
+      "websocketmanager",
+      "pricing",
+      "risk",
+    ]);
     const wm = (await config.getService({ name: "workmanager" })).service;
     expect(wm?.grpc).toMatchObject({ host: "127.0.0.1", port: emulator.addresses.workmanager.port, reflectionEnabled: true });
     expect(wm?.pubsub?.pubsubName).toBe("pubsub");
@@ -53,13 +70,20 @@ describe("services config in the emulator", () => {
   });
 
   it("refuses a backend named like the emulator's own, and a missing file, with clear errors", async () => {
-    await expect(startEmulator({ ports: 0, logLevel: "silent", services: { workmanager: { port: 1 } } })).rejects.toThrow(/reserved/);
-    await expect(startEmulator({ ports: 0, logLevel: "silent", servicesConfigPath: join(dir, "missing.yaml") })).rejects.toThrow(/cannot read services config/);
+    await expect(startEmulator({ ports: 0, logLevel: "silent", services: { workmanager: { port: 1 } } })).rejects.toThrow(
+      /reserved/,
+    );
+    await expect(startEmulator({ ports: 0, logLevel: "silent", servicesConfigPath: join(dir, "missing.yaml") })).rejects.toThrow(
+      /cannot read services config/,
+    );
   });
 
   it("a port in use is a clear start-up error", async () => {
-    await expect(startEmulator({ ports: { gateway: emulator.addresses.gateway.port, grpcWeb: 0, workmanager: 0, websocketmanager: 0 }, logLevel: "silent" })).rejects.toThrow(
-      /already in use/,
-    );
+    await expect(
+      startEmulator({
+        ports: { gateway: emulator.addresses.gateway.port, grpcWeb: 0, workmanager: 0, websocketmanager: 0 },
+        logLevel: "silent",
+      }),
+    ).rejects.toThrow(/already in use/);
   });
 });

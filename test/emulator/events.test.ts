@@ -24,7 +24,11 @@ beforeEach(() => quiesce(emulator));
 async function observe(filters: { services?: string[]; topics?: string[]; eventTypes?: string[] }[]) {
   const streams = filters.map((f) => collect((signal) => gateway.subscribe(f, { signal })));
   await waitForStreams(emulator, streams.length);
-  await pubsub.publishEvent({ topic: "workmanager.lifecycle", data: bytes('{"state":"started"}'), metadata: { "ce-type": "com.virtufin.workmanager.lifecycle.started" } });
+  await pubsub.publishEvent({
+    topic: "workmanager.lifecycle",
+    data: bytes('{"state":"started"}'),
+    metadata: { "ce-type": "com.virtufin.workmanager.lifecycle.started" },
+  });
   await pubsub.publishEvent({ topic: "prices", data: bytes('{"p":1}'), metadata: { service: "pricing" } });
   await state.saveState({ service: "workmanager", key: "w1", value: "{}" });
   await state.saveState({ service: "pricing", key: "p1", value: "{}" });
@@ -40,9 +44,19 @@ describe("Gateway.Subscribe", () => {
     const [all] = await observe([{}]);
     await waitFor(() => all!.items.some((e) => e.topic === "marker"), "the marker");
     all!.abort.abort();
-    expect(summary(all!.items)).toEqual(["pubsub:workmanager.lifecycle", "pubsub:prices", "state:state-changes", "state:state-changes"]);
+    expect(summary(all!.items)).toEqual([
+      "pubsub:workmanager.lifecycle",
+      "pubsub:prices",
+      "state:state-changes",
+      "state:state-changes",
+    ]);
     const lifecycle = all!.items[0]!;
-    expect(lifecycle).toMatchObject({ type: "com.virtufin.workmanager.lifecycle.started", specVersion: "1.0", dataContentType: "application/json", pubsubName: "pubsub" });
+    expect(lifecycle).toMatchObject({
+      type: "com.virtufin.workmanager.lifecycle.started",
+      specVersion: "1.0",
+      dataContentType: "application/json",
+      pubsubName: "pubsub",
+    });
     expect(lifecycle.id).not.toBe("");
     expect(dataJson(all!.items[2]!.data)).toEqual({ service: "workmanager", key: "w1", action: "save" });
   });
@@ -78,7 +92,11 @@ describe("Gateway.Subscribe", () => {
     await waitFor(() => watch.items.length >= 2, "the disconnected event");
     watch.abort.abort();
     const events = watch.items.map((e) => ({ path: e.path, type: e.type, data: dataJson(e.data) as Record<string, unknown> }));
-    expect(events[0]).toMatchObject({ path: "system", type: "com.virtufin.system.pubsub_subscription.connected", data: { eventType: "pubsub_subscription", status: "connected", topic: "watched" } });
+    expect(events[0]).toMatchObject({
+      path: "system",
+      type: "com.virtufin.system.pubsub_subscription.connected",
+      data: { eventType: "pubsub_subscription", status: "connected", topic: "watched" },
+    });
     expect(events[1]).toMatchObject({ path: "system", data: { status: "disconnected", topic: "watched" } });
     // A Gateway.Subscribe filtered on "system" sees the same kind of event.
     const systemOnly = collect((signal) => gateway.subscribe({ eventTypes: ["system"] }, { signal }));

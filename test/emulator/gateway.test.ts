@@ -14,7 +14,11 @@ let gateway: ReturnType<typeof grpcClient<typeof Gateway>>;
 beforeAll(async () => {
   pricing = loadPricing();
   backend = await startPricingBackend(pricing);
-  emulator = await startEmulator({ ports: 0, logLevel: "silent", services: { pricing: { host: "127.0.0.1", port: backend.port } } });
+  emulator = await startEmulator({
+    ports: 0,
+    logLevel: "silent",
+    services: { pricing: { host: "127.0.0.1", port: backend.port } },
+  });
   gateway = grpcClient(Gateway, emulator.addresses.gateway.url);
 });
 afterAll(async () => {
@@ -29,7 +33,9 @@ describe("Gateway discovery", () => {
 
   it("ListMethods of workmanager comes from reflection, in declaration order", async () => {
     const { methods } = await gateway.listMethods({ service: "workmanager" });
-    expect(methods.map((m) => m.name)).toEqual(expect.arrayContaining(["CreateWorker", "ListWorkers", "DeleteWorker", "StartWorker", "StopWorker"]));
+    expect(methods.map((m) => m.name)).toEqual(
+      expect.arrayContaining(["CreateWorker", "ListWorkers", "DeleteWorker", "StartWorker", "StopWorker"]),
+    );
     const create = methods.find((m) => m.name === "CreateWorker");
     expect(create).toMatchObject({
       fullName: "virtufin.WorkManager.CreateWorker",
@@ -88,7 +94,11 @@ describe("Gateway discovery", () => {
 
 describe("Gateway dispatch", () => {
   it("InvokeJson reaches a service the emulator never compiled (snake_case in, lowerCamel out)", async () => {
-    const res = await gateway.invokeJson({ service: "pricing", method: "GetQuote", requestData: JSON.stringify({ instrument_id: "ACME", quantity: 4, buy: true }) });
+    const res = await gateway.invokeJson({
+      service: "pricing",
+      method: "GetQuote",
+      requestData: JSON.stringify({ instrument_id: "ACME", quantity: 4, buy: true }),
+    });
     expect(res).toMatchObject({ success: true, status: "OK", message: "" });
     const body = JSON.parse(res.responseData) as Record<string, unknown>;
     expect(body["instrumentId"]).toBe("ACME");
@@ -99,7 +109,11 @@ describe("Gateway dispatch", () => {
   });
 
   it("InvokeJson accepts lowerCamel names and an empty request", async () => {
-    const camel = await gateway.invokeJson({ service: "pricing", method: "GetQuote", requestData: '{"instrumentId":"X","quantity":2}' });
+    const camel = await gateway.invokeJson({
+      service: "pricing",
+      method: "GetQuote",
+      requestData: '{"instrumentId":"X","quantity":2}',
+    });
     expect(JSON.parse(camel.responseData)).toMatchObject({ instrumentId: "X", totalPrice: 5 });
     const empty = await gateway.invokeJson({ service: "workmanager", method: "ListWorkers", requestData: "" });
     expect(empty).toMatchObject({ success: true, status: "OK" });
@@ -109,7 +123,13 @@ describe("Gateway dispatch", () => {
   it("forwards request headers (correlationid, tracing, custom) but not hop-by-hop ones", async () => {
     const res = await gateway.invokeJson(
       { service: "pricing", method: "GetQuote", requestData: '{"instrumentId":"H","quantity":1}' },
-      { headers: { correlationid: "corr-42", traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "x-custom": "yes" } },
+      {
+        headers: {
+          correlationid: "corr-42",
+          traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+          "x-custom": "yes",
+        },
+      },
     );
     const seen = (JSON.parse(res.responseData) as { seenHeaders: Record<string, string> }).seenHeaders;
     expect(seen["correlationid"]).toBe("corr-42");
@@ -127,12 +147,21 @@ describe("Gateway dispatch", () => {
     expect(unknownMethod).toMatchObject({ success: false, status: "NOT_FOUND" });
     expect(unknownMethod.message).toContain("Nope");
     expect(await call("pricing", "GetQuote", "{not json")).toMatchObject({ success: false, status: "INVALID_ARGUMENT" });
-    expect(await call("pricing", "GetQuote", '{"no_such_field":1}')).toMatchObject({ success: false, status: "INVALID_ARGUMENT" });
-    expect(await call("pricing", "GetQuote", '{"quantity":"many"}')).toMatchObject({ success: false, status: "INVALID_ARGUMENT" });
+    expect(await call("pricing", "GetQuote", '{"no_such_field":1}')).toMatchObject({
+      success: false,
+      status: "INVALID_ARGUMENT",
+    });
+    expect(await call("pricing", "GetQuote", '{"quantity":"many"}')).toMatchObject({
+      success: false,
+      status: "INVALID_ARGUMENT",
+    });
     const missing = await call("pricing", "GetQuote", '{"instrumentId":"MISSING"}');
     expect(missing).toMatchObject({ success: false, status: "NOT_FOUND", message: "no such instrument", responseData: "" });
     expect(await call("pricing", "WatchQuotes", "{}")).toMatchObject({ success: false, status: "UNIMPLEMENTED" });
-    expect(await call("workmanager", "DeleteWorker", '{"id":"no-such-worker"}')).toMatchObject({ success: false, status: "NOT_FOUND" });
+    expect(await call("workmanager", "DeleteWorker", '{"id":"no-such-worker"}')).toMatchObject({
+      success: false,
+      status: "NOT_FOUND",
+    });
   });
 
   it("Invoke passes serialized messages through", async () => {
@@ -153,7 +182,10 @@ describe("Gateway dispatch", () => {
     const emu = await startEmulator({ ports: 0, logLevel: "silent", services: { gone: { port } } });
     try {
       const gw = grpcClient(Gateway, emu.addresses.gateway.url);
-      expect(await gw.invokeJson({ service: "gone", method: "GetQuote", requestData: "{}" })).toMatchObject({ success: false, status: "UNAVAILABLE" });
+      expect(await gw.invokeJson({ service: "gone", method: "GetQuote", requestData: "{}" })).toMatchObject({
+        success: false,
+        status: "UNAVAILABLE",
+      });
       await expect(gw.listMethods({ service: "gone" })).rejects.toMatchObject({ code: Code.Unavailable });
     } finally {
       await emu.stop();
@@ -173,7 +205,11 @@ describe("Gateway dispatch", () => {
       // ...then the pricing backend on the same port: the cached answer must not hide it.
       const replacement = await startPricingBackend(pricing, port);
       try {
-        const res = await gw.invokeJson({ service: "moving", method: "GetQuote", requestData: '{"instrumentId":"N","quantity":1}' });
+        const res = await gw.invokeJson({
+          service: "moving",
+          method: "GetQuote",
+          requestData: '{"instrumentId":"N","quantity":1}',
+        });
         expect(res).toMatchObject({ success: true, status: "OK" });
       } finally {
         await replacement.close();

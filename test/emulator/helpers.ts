@@ -7,7 +7,14 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { create, createFileRegistry, fromBinary, type DescMessage, type DescService, type FileRegistry } from "@bufbuild/protobuf";
+import {
+  create,
+  createFileRegistry,
+  fromBinary,
+  type DescMessage,
+  type DescService,
+  type FileRegistry,
+} from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema, timestampNow } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
@@ -51,13 +58,26 @@ export function loadPricing(): Pricing {
 }
 
 /** Headers the pricing backend reports back in `seen_headers`. */
-export const ECHOED_HEADERS = ["correlationid", "traceparent", "x-api-key", "x-custom", "te", "connection", "content-type", "user-agent"];
+export const ECHOED_HEADERS = [
+  "correlationid",
+  "traceparent",
+  "x-api-key",
+  "x-custom",
+  "te",
+  "connection",
+  "content-type",
+  "user-agent",
+];
 
 /**
  * Starts the pricing backend with reflection (through the emulator's own server helper).
  * GetQuote prices 2.5 per unit, answers NOT_FOUND for instrument "MISSING", and echoes headers.
  */
-export function startPricingBackend(pricing: Pricing, port = 0, extra?: { apiKeys?: Record<string, string> }): Promise<RunningServer> {
+export function startPricingBackend(
+  pricing: Pricing,
+  port = 0,
+  extra?: { apiKeys?: Record<string, string> },
+): Promise<RunningServer> {
   const impl = {
     getQuote(req: Record<string, unknown>, ctx: { requestHeader: Headers }) {
       if (req["instrumentId"] === "MISSING") throw new ConnectError("no such instrument", Code.NotFound);
@@ -75,7 +95,11 @@ export function startPricingBackend(pricing: Pricing, port = 0, extra?: { apiKey
       } as never);
     },
   };
-  return startGrpcServer({ services: [{ desc: pricing.service, impl }], port, ...(extra?.apiKeys ? { apiKeys: extra.apiKeys } : {}) });
+  return startGrpcServer({
+    services: [{ desc: pricing.service, impl }],
+    port,
+    ...(extra?.apiKeys ? { apiKeys: extra.apiKeys } : {}),
+  });
 }
 
 /** A Connect gRPC client for a service at a URL. */

@@ -24,7 +24,11 @@ describe("Pubsub", () => {
     const before = emulator.activeStreams();
     const subs = [subscribe("orders"), subscribe("orders"), subscribe("orders")];
     await waitForStreams(emulator, before + 3);
-    const res = await pubsub.publishEvent({ topic: "orders", data: bytes('{"n":1}'), metadata: { "ce-type": "com.acme.order.created", correlationid: "c-1" } });
+    const res = await pubsub.publishEvent({
+      topic: "orders",
+      data: bytes('{"n":1}'),
+      metadata: { "ce-type": "com.acme.order.created", correlationid: "c-1" },
+    });
     expect(res.status).toMatchObject({ success: true, status: "OK" });
     await pubsub.publishEvent({ topic: "orders", data: bytes('{"n":2}'), metadata: {} });
     await pubsub.publishEvent({ topic: "other-topic", data: bytes("{}"), metadata: {} });
@@ -57,8 +61,16 @@ describe("Pubsub", () => {
     const sub = subscribe("corr");
     await waitForStreams(emulator, before + 1);
     await pubsub.publishEvent({ topic: "corr", data: bytes("{}"), metadata: {} }, { headers: { correlationid: "from-header" } });
-    await pubsub.publishEvent({ topic: "corr", data: bytes("{}"), metadata: { "ce-correlationid": "prefixed", "ce-replytopic": "replies" } });
-    await pubsub.publishEvent({ topic: "corr", data: bytes("{}"), metadata: { "ce-id": "my-id", "ce-time": "2024-01-02T03:04:05Z" } });
+    await pubsub.publishEvent({
+      topic: "corr",
+      data: bytes("{}"),
+      metadata: { "ce-correlationid": "prefixed", "ce-replytopic": "replies" },
+    });
+    await pubsub.publishEvent({
+      topic: "corr",
+      data: bytes("{}"),
+      metadata: { "ce-id": "my-id", "ce-time": "2024-01-02T03:04:05Z" },
+    });
     await waitFor(() => sub.items.length >= 3, "three events");
     sub.abort.abort();
     expect(sub.items[0]?.metadata["correlationid"]).toBe("from-header");
@@ -78,13 +90,17 @@ describe("Pubsub", () => {
   });
 
   it("messages above 4 MiB are RESOURCE_EXHAUSTED", async () => {
-    await expect(pubsub.publishEvent({ topic: "big", data: new Uint8Array(4 * 1024 * 1024 + 1) })).rejects.toMatchObject({ code: Code.ResourceExhausted });
+    await expect(pubsub.publishEvent({ topic: "big", data: new Uint8Array(4 * 1024 * 1024 + 1) })).rejects.toMatchObject({
+      code: Code.ResourceExhausted,
+    });
   });
 
   it("Unsubscribe by the id from the x-subscription-id header ends that stream normally; unknown ids succeed", async () => {
     const before = emulator.activeStreams();
     let id = "";
-    const sub = collect((signal) => pubsub.subscribe({ topic: "unsub" }, { signal, onHeader: (h) => (id = h.get(SUBSCRIPTION_ID_HEADER) ?? "") }));
+    const sub = collect((signal) =>
+      pubsub.subscribe({ topic: "unsub" }, { signal, onHeader: (h) => (id = h.get(SUBSCRIPTION_ID_HEADER) ?? "") }),
+    );
     await waitForStreams(emulator, before + 1);
     // Headers travel with the first message.
     await pubsub.publishEvent({ topic: "unsub", data: bytes("{}") });

@@ -55,8 +55,11 @@ describe("server helper", () => {
       { messageRequest: { case: "fileContainingSymbol", value: "no.Such" } },
     ]);
     expect(list?.messageResponse.case).toBe("listServicesResponse");
-    const names = list?.messageResponse.case === "listServicesResponse" ? list.messageResponse.value.service.map((s) => s.name) : [];
-    expect(names).toEqual(expect.arrayContaining(["virtufin.Config", "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection"]));
+    const names =
+      list?.messageResponse.case === "listServicesResponse" ? list.messageResponse.value.service.map((s) => s.name) : [];
+    expect(names).toEqual(
+      expect.arrayContaining(["virtufin.Config", "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection"]),
+    );
     expect(symbol?.messageResponse.case).toBe("fileDescriptorResponse");
     if (symbol?.messageResponse.case === "fileDescriptorResponse") {
       const files = symbol.messageResponse.value.fileDescriptorProto.map((b) => fromBinary(FileDescriptorProtoSchema, b));
@@ -74,7 +77,9 @@ describe("server helper", () => {
     const missing = await config.listServices({}).catch((e: unknown) => ConnectError.from(e));
     expect(missing).toBeInstanceOf(ConnectError);
     expect((missing as ConnectError).code).toBe(Code.Unauthenticated);
-    const wrong = await config.listServices({}, { headers: { "x-api-key": "wrong-" + KEY } }).catch((e: unknown) => ConnectError.from(e));
+    const wrong = await config
+      .listServices({}, { headers: { "x-api-key": "wrong-" + KEY } })
+      .catch((e: unknown) => ConnectError.from(e));
     expect((wrong as ConnectError).code).toBe(Code.Unauthenticated);
     expect((wrong as ConnectError).message).not.toContain(KEY);
     const ok = await config.listServices({}, { headers: { "x-api-key": KEY } });
@@ -88,7 +93,11 @@ describe("server helper", () => {
     const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
       const req = http.request(`${web.url}/virtufin.Config/ListServices`, {
         method: "OPTIONS",
-        headers: { origin: "http://app.example", "access-control-request-method": "POST", "access-control-request-headers": "x-api-key,content-type,x-grpc-web" },
+        headers: {
+          origin: "http://app.example",
+          "access-control-request-method": "POST",
+          "access-control-request-headers": "x-api-key,content-type,x-grpc-web",
+        },
       });
       req.on("response", resolve).on("error", reject).end();
     });

@@ -55,9 +55,13 @@ describe("every server", () => {
       const health = grpcClient(Health, url);
       expect((await health.check({ service: "" })).status).toBe(HealthCheckResponse_ServingStatus.SERVING);
       expect((await health.check({ service })).status).toBe(HealthCheckResponse_ServingStatus.SERVING);
-      expect(await reflectedServices(url)).toEqual(expect.arrayContaining([service, "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection"]));
+      expect(await reflectedServices(url)).toEqual(
+        expect.arrayContaining([service, "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection"]),
+      );
     }
-    expect(await reflectedServices(gateway.url)).toEqual(expect.arrayContaining(["virtufin.State", "virtufin.Pubsub", "virtufin.Config"]));
+    expect(await reflectedServices(gateway.url)).toEqual(
+      expect.arrayContaining(["virtufin.State", "virtufin.Pubsub", "virtufin.Config"]),
+    );
     // The gRPC-Web server answers health over HTTP/1.1 too.
     const webHealth = createClient(Health, createGrpcWebTransport({ baseUrl: locked.addresses.grpcWeb.url, httpVersion: "1.1" }));
     expect((await webHealth.check({ service: "virtufin.Gateway" })).status).toBe(HealthCheckResponse_ServingStatus.SERVING);
@@ -95,7 +99,10 @@ describe("api keys", () => {
       const gw = grpcClient(Gateway, emu.addresses.gateway.url);
       await gw.listServices({}, { headers: { "x-api-key": KEY } });
       await gw.listServices({}, { headers: { "x-api-key": KEY + "x" } }).catch(() => undefined);
-      await gw.invokeJson({ service: "workmanager", method: "ListWorkers", requestData: "{}" }, { headers: { "x-api-key": KEY } });
+      await gw.invokeJson(
+        { service: "workmanager", method: "ListWorkers", requestData: "{}" },
+        { headers: { "x-api-key": KEY } },
+      );
     } finally {
       await emu.stop();
     }
@@ -125,7 +132,9 @@ describe("gRPC-Web server (HTTP/1.1)", () => {
     await state.saveState({ service: "web", key: "k", value: "from-browser" });
     expect((await state.getState({ service: "web", key: "k" })).value).toBe("from-browser");
     // Same backends as the HTTP/2 server: the value is visible there too.
-    expect((await grpcClient(State, open.addresses.gateway.url).getState({ service: "web", key: "k" })).value).toBe("from-browser");
+    expect((await grpcClient(State, open.addresses.gateway.url).getState({ service: "web", key: "k" })).value).toBe(
+      "from-browser",
+    );
   });
 
   it("streams Pubsub.Subscribe over gRPC-Web on HTTP/1.1, and stop() ends the stream cleanly and promptly", async () => {
@@ -133,7 +142,11 @@ describe("gRPC-Web server (HTTP/1.1)", () => {
     const web = createClient(Pubsub, createGrpcWebTransport({ baseUrl: emu.addresses.grpcWeb.url, httpVersion: "1.1" }));
     const sub = collect((signal) => web.subscribe({ topic: "browser" }, { signal }));
     await waitFor(() => emu.activeStreams() === 1, "the subscription");
-    await web.publishEvent({ topic: "browser", data: new TextEncoder().encode('{"hello":1}'), metadata: { correlationid: "web-1" } });
+    await web.publishEvent({
+      topic: "browser",
+      data: new TextEncoder().encode('{"hello":1}'),
+      metadata: { correlationid: "web-1" },
+    });
     await waitFor(() => sub.items.length === 1, "the event");
     expect(sub.items[0]?.metadata["correlationid"]).toBe("web-1");
     const started = Date.now();
@@ -147,7 +160,11 @@ describe("gRPC-Web server (HTTP/1.1)", () => {
       http
         .request(`${open.addresses.grpcWeb.url}/virtufin.Gateway/ListServices`, {
           method: "OPTIONS",
-          headers: { origin: "https://ui.example", "access-control-request-method": "POST", "access-control-request-headers": "x-api-key, x-grpc-web, content-type" },
+          headers: {
+            origin: "https://ui.example",
+            "access-control-request-method": "POST",
+            "access-control-request-headers": "x-api-key, x-grpc-web, content-type",
+          },
         })
         .on("response", resolve)
         .on("error", reject)

@@ -33,14 +33,18 @@ describe("State", () => {
     const second = await state.getState({ service: "svc", key: "k" });
     expect(second.value).toBe("v2");
     expect(second.etag).not.toBe(first.etag);
-    await expect(state.saveState({ service: "svc", key: "k", value: "v3", etag: first.etag })).rejects.toMatchObject({ code: Code.Aborted });
+    await expect(state.saveState({ service: "svc", key: "k", value: "v3", etag: first.etag })).rejects.toMatchObject({
+      code: Code.Aborted,
+    });
     expect((await state.getState({ service: "svc", key: "k" })).value).toBe("v2");
     await state.saveState({ service: "svc", key: "k", value: "v4" });
     expect((await state.getState({ service: "svc", key: "k" })).value).toBe("v4");
   });
 
   it("an etag on a key that does not exist is ABORTED (first-write concurrency)", async () => {
-    await expect(state.saveState({ service: "svc", key: "fresh", value: "x", etag: "invented" })).rejects.toMatchObject({ code: Code.Aborted });
+    await expect(state.saveState({ service: "svc", key: "fresh", value: "x", etag: "invented" })).rejects.toMatchObject({
+      code: Code.Aborted,
+    });
   });
 
   it("services are separate namespaces; GetAllState returns registered keys with values", async () => {

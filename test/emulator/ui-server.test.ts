@@ -21,13 +21,19 @@ describe("the web UI server", () => {
     writeFileSync(join(bundle, "index.html"), "<!doctype html><title>ui</title>");
     writeFileSync(join(bundle, "assets", "app.js"), "export {}");
     writeFileSync(join(dir, "secret.txt"), "not for the page");
-    const ui = await startUiServer({ port: 0, dir: bundle, config: () => ({ grpcWebPort: 5003, tls: false, apiKeyRequired: true }) });
+    const ui = await startUiServer({
+      port: 0,
+      dir: bundle,
+      config: () => ({ grpcWebPort: 5003, tls: false, apiKeyRequired: true }),
+    });
     try {
       expect(ui.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
       const page = await fetch(ui.url);
       expect(page.status).toBe(200);
       expect(page.headers.get("content-type")).toContain("text/html");
-      expect(page.headers.get("content-security-policy")).toBe("default-src 'self'; connect-src 'self' http://*:5003; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'");
+      expect(page.headers.get("content-security-policy")).toBe(
+        "default-src 'self'; connect-src 'self' http://*:5003; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+      );
       expect((await fetch(ui.url + "assets/app.js")).headers.get("content-type")).toContain("text/javascript");
       expect(await (await fetch(ui.url + "config.json")).json()).toEqual({ grpcWebPort: 5003, tls: false, apiKeyRequired: true });
       for (const path of ["../secret.txt", "%2e%2e/secret.txt", "assets/../../secret.txt", "missing.js"]) {
@@ -42,7 +48,11 @@ describe("the web UI server", () => {
   });
 
   it("says how to build the page when it is not built", async () => {
-    const ui = await startUiServer({ port: 0, dir: join(dir, "nothing-here"), config: () => ({ grpcWebPort: 1, tls: false, apiKeyRequired: false }) });
+    const ui = await startUiServer({
+      port: 0,
+      dir: join(dir, "nothing-here"),
+      config: () => ({ grpcWebPort: 1, tls: false, apiKeyRequired: false }),
+    });
     try {
       const response = await fetch(ui.url);
       expect(response.status).toBe(503);
@@ -58,9 +68,17 @@ describe("the web UI server", () => {
       const preflight = (origin: string) =>
         fetch(`${emulator.addresses.grpcWeb.url}/virtufin.Gateway/ListServices`, {
           method: "OPTIONS",
-          headers: { Origin: origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type,x-grpc-web" },
+          headers: {
+            Origin: origin,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type,x-grpc-web",
+          },
         });
-      for (const origin of [`http://127.0.0.1:${emulator.ui!.port}`, `http://localhost:${emulator.ui!.port}`, "http://app.example"]) {
+      for (const origin of [
+        `http://127.0.0.1:${emulator.ui!.port}`,
+        `http://localhost:${emulator.ui!.port}`,
+        "http://app.example",
+      ]) {
         expect((await preflight(origin)).headers.get("access-control-allow-origin"), origin).toBe(origin);
       }
       expect((await preflight("http://elsewhere.example")).headers.get("access-control-allow-origin")).toBeNull();

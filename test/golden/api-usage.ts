@@ -88,7 +88,12 @@ export async function usage(signal: AbortSignal): Promise<void> {
   // Gateway proxies: the same interface as the direct client, names from the proto's option or
   // the plugin option (a service no Gateway serves has no proxy).
   const api = new ApiClient();
-  const routes: WorkManagerApi[] = [wm, new WorkManagerGatewayProxy(api), new WorkManagerGatewayProxy(api, "wm2"), api.gateway.workmanager];
+  const routes: WorkManagerApi[] = [
+    wm,
+    new WorkManagerGatewayProxy(api),
+    new WorkManagerGatewayProxy(api, "wm2"),
+    api.gateway.workmanager,
+  ];
   for (const route of routes) {
     const _listed = await route.listWorkers(undefined, { timeoutMs: 5 });
     assertType<Equal<typeof _listed, import("../../generated/virtufin/workmanager_pb.js").WorkerInfo[]>>();

@@ -115,9 +115,14 @@ it("a client whose service has an RPC named Then is not thenable, and close() st
   expect(await clash.then_({})).toBe(true);
   expect(await clash.close_({})).toMatchObject({ message: "closed", code: 3 });
   const reserved = await clash.delete("d", "c", "o", "a", "k", true);
-  expect([reserved.default, reserved.class, reserved.options, reserved.arguments, reserved.constructor$, reserved.new]).toEqual(
-    ["d", "c", "o", "a", "k", true],
-  );
+  expect([reserved.default, reserved.class, reserved.options, reserved.arguments, reserved.constructor$, reserved.new]).toEqual([
+    "d",
+    "c",
+    "o",
+    "a",
+    "k",
+    true,
+  ]);
   await clash.close();
 });
 

@@ -40,7 +40,11 @@ describe("ApiClient", () => {
     expect(created.id).toMatch(/[0-9a-f-]{36}/);
     const listed = await fx.api.invoke<{ workers: { id: string }[] }>("workmanager", "ListWorkers");
     expect(listed.workers.map((w) => w.id)).toContain(created.id);
-    const raw = await fx.api.invokeRaw("workmanager", "ListWorkers", toBinary(ListWorkersRequestSchema, create(ListWorkersRequestSchema)));
+    const raw = await fx.api.invokeRaw(
+      "workmanager",
+      "ListWorkers",
+      toBinary(ListWorkersRequestSchema, create(ListWorkersRequestSchema)),
+    );
     expect(fromBinary(ListWorkersResponseSchema, raw).workers.map((w) => w.id)).toContain(created.id);
     await fx.api.invoke("workmanager", "DeleteWorker", { id: created.id });
   });
@@ -49,7 +53,9 @@ describe("ApiClient", () => {
     const unknownMethod = await fx.api.invoke("workmanager", "NoSuchMethod").catch((e: unknown) => e);
     expect(unknownMethod).toBeInstanceOf(VirtufinError);
     expect([Code.NotFound, Code.Unimplemented]).toContain((unknownMethod as VirtufinError).code);
-    const missing = await fx.api.invoke("workmanager", "DeleteWorker", { id: "00000000-0000-0000-0000-000000000000" }).catch((e: unknown) => e);
+    const missing = await fx.api
+      .invoke("workmanager", "DeleteWorker", { id: "00000000-0000-0000-0000-000000000000" })
+      .catch((e: unknown) => e);
     expect((missing as VirtufinError).code).toBe(Code.NotFound);
     const unknownService = await fx.api.invoke("nope", "X").catch((e: unknown) => e);
     expect(unknownService).toBeInstanceOf(VirtufinError);
@@ -64,7 +70,9 @@ describe("ApiClient", () => {
       topic: "dynamic-topic",
     })) as { id: string };
     await wm.StartWorker({ id });
-    const { workers } = (await fx.api.gateway.service("workmanager").call("ListWorkers")) as { workers: { id: string; status: string }[] };
+    const { workers } = (await fx.api.gateway.service("workmanager").call("ListWorkers")) as {
+      workers: { id: string; status: string }[];
+    };
     expect(workers.find((w) => w.id === id)?.status).toBe("WORKER_STATUS_RUNNING");
     await wm.DeleteWorker({ id });
   });

@@ -27,7 +27,11 @@ describe("pubsub", () => {
   it("publishes objects as JSON, strings as text and bytes as they are", async () => {
     const events = await fx.api.pubsub.subscribeReady("kinds");
     const received = take(events, 3);
-    await fx.api.pubsub.publish("kinds", { hello: "world" }, { correlationId: "c-1", type: "com.example.hello", metadata: { scenarioid: "LIVE" } });
+    await fx.api.pubsub.publish(
+      "kinds",
+      { hello: "world" },
+      { correlationId: "c-1", type: "com.example.hello", metadata: { scenarioid: "LIVE" } },
+    );
     await fx.api.pubsub.publish("kinds", "plain text");
     await fx.api.pubsub.publish("kinds", new Uint8Array([0, 1, 2]));
     const [json, text, bytes] = await received;
@@ -68,12 +72,18 @@ describe("pubsub", () => {
   it("delivers to a handler (seed: StreamEventHandler) until closed", async () => {
     const seen: string[] = [];
     const errors: Error[] = [];
-    const sub = fx.api.pubsub.subscribeWithHandler("handled", { onEvent: (e) => void seen.push(e.dataAsText()), onError: (e) => void errors.push(e) });
+    const sub = fx.api.pubsub.subscribeWithHandler("handled", {
+      onEvent: (e) => void seen.push(e.dataAsText()),
+      onError: (e) => void errors.push(e),
+    });
     await expect
-      .poll(async () => {
-        await fx.api.pubsub.publish("handled", "ping");
-        return seen.length;
-      }, { timeout: 5_000, interval: 100 })
+      .poll(
+        async () => {
+          await fx.api.pubsub.publish("handled", "ping");
+          return seen.length;
+        },
+        { timeout: 5_000, interval: 100 },
+      )
       .toBeGreaterThan(0);
     await sub.close();
     const count = seen.length;
@@ -98,10 +108,13 @@ describe("pubsub", () => {
       }
     })();
     await expect
-      .poll(async () => {
-        await fx.api.state.save("workmanager", "gw-filter", "v", { includeValue: true });
-        return states.length;
-      }, { timeout: 5_000, interval: 100 })
+      .poll(
+        async () => {
+          await fx.api.state.save("workmanager", "gw-filter", "v", { includeValue: true });
+          return states.length;
+        },
+        { timeout: 5_000, interval: 100 },
+      )
       .toBeGreaterThan(0);
     await done;
     expect(states[0]!.eventType).toBe("state");
@@ -117,11 +130,14 @@ describe("pubsub", () => {
       }
     })();
     await expect
-      .poll(async () => {
-        await fx.api.pubsub.publish("other-topic", "no");
-        await fx.api.pubsub.publish("gw-topic", "yes");
-        return topics.length;
-      }, { timeout: 5_000, interval: 100 })
+      .poll(
+        async () => {
+          await fx.api.pubsub.publish("other-topic", "no");
+          await fx.api.pubsub.publish("gw-topic", "yes");
+          return topics.length;
+        },
+        { timeout: 5_000, interval: 100 },
+      )
       .toBeGreaterThan(0);
     await byTopic;
     expect(topics.every((e) => e.topic === "gw-topic")).toBe(true);

@@ -31,11 +31,19 @@ afterAll(async () => {
   for (const server of servers) await server.close();
 });
 
-const at = (port: number, extra: ConnectionOptions = {}): ConnectionOptions => ({ host: "127.0.0.1", port, apiKey: API_KEY, ...extra });
+const at = (port: number, extra: ConnectionOptions = {}): ConnectionOptions => ({
+  host: "127.0.0.1",
+  port,
+  apiKey: API_KEY,
+  ...extra,
+});
 
 /** Rejects with the VirtufinError a promise fails with. */
 async function failure(promise: Promise<unknown>): Promise<VirtufinError> {
-  const outcome = await promise.then((value) => ({ resolved: value }), (error: unknown) => error);
+  const outcome = await promise.then(
+    (value) => ({ resolved: value }),
+    (error: unknown) => error,
+  );
   expect(outcome, "expected a failure").toBeInstanceOf(VirtufinError);
   return outcome as VirtufinError;
 }
@@ -61,7 +69,8 @@ function plainRoutes(reflection: "v1" | "v1alpha" | "none", withPubsub = true): 
     if (withPubsub) {
       router.service(Pubsub, {
         async *subscribe(req) {
-          for (let i = 1; i <= 3; i++) yield { topic: req.topic, messageId: `e${i}`, data: new TextEncoder().encode(`{"n":${i}}`) };
+          for (let i = 1; i <= 3; i++)
+            yield { topic: req.topic, messageId: `e${i}`, data: new TextEncoder().encode(`{"n":${i}}`) };
         },
       });
     }
@@ -83,18 +92,26 @@ describe("against the emulator", () => {
     await using wm = new ReflectionClient(at(emulator.addresses.workmanager.port));
     expect(await wm.listServices()).toEqual(["virtufin.WorkManager"]);
     const methods = await wm.listMethods("virtufin.WorkManager");
-    expect(methods.map((m) => m.name)).toEqual(expect.arrayContaining(["CreateWorker", "ListWorkers", "DeleteWorker", "StartWorker", "StopWorker"]));
+    expect(methods.map((m) => m.name)).toEqual(
+      expect.arrayContaining(["CreateWorker", "ListWorkers", "DeleteWorker", "StartWorker", "StopWorker"]),
+    );
     // The same description as Gateway.ListMethods gives.
     await using api = new (await import("../../platform/api-client.js")).ApiClient(at(emulator.addresses.gateway.port));
     const viaGateway = await api.listMethods("workmanager");
-    expect(methods.map((m) => [m.fullName, m.inputType, m.outputType])).toEqual(viaGateway.map((m) => [m.fullName, m.inputType, m.outputType]));
+    expect(methods.map((m) => [m.fullName, m.inputType, m.outputType])).toEqual(
+      viaGateway.map((m) => [m.fullName, m.inputType, m.outputType]),
+    );
     expect(await wm.listMethods("WorkManager")).toEqual(methods); // bare service name
   });
 
   it("creates, lists and deletes a worker with proto JSON in and out", async () => {
     await using wm = new ReflectionClient(at(emulator.addresses.workmanager.port));
     const code = WORKER_CODE;
-    const created = (await wm.call("virtufin.WorkManager/CreateWorker", { mimeType: "text/javascript", topic: "reflect-topic", codeSource: { content: code } })) as { id: string };
+    const created = (await wm.call("virtufin.WorkManager/CreateWorker", {
+      mimeType: "text/javascript",
+      topic: "reflect-topic",
+      codeSource: { content: code },
+    })) as { id: string };
     expect(created.id).toMatch(/\S/);
     const listed = (await wm.call("/virtufin.WorkManager/ListWorkers", {})) as { workers: { id: string; topic: string }[] };
     expect(listed.workers.find((w) => w.id === created.id)?.topic).toBe("reflect-topic");
@@ -108,19 +125,28 @@ describe("against the emulator", () => {
     const controller = new AbortController();
     const received: unknown[] = [];
     const reading = (async () => {
-      for await (const event of gw.stream("virtufin.Pubsub/Subscribe", { topic: "reflect-stream" }, { signal: controller.signal })) {
+      for await (const event of gw.stream(
+        "virtufin.Pubsub/Subscribe",
+        { topic: "reflect-stream" },
+        { signal: controller.signal },
+      )) {
         received.push(event);
         if (received.length === 2) break;
       }
     })();
     // Publish until the subscription (which starts asynchronously) has seen two events.
     for (let i = 0; i < 50 && received.length < 2; i++) {
-      await gw.call("virtufin.Pubsub/PublishEvent", { topic: "reflect-stream", data: Buffer.from(JSON.stringify({ i })).toString("base64") });
+      await gw.call("virtufin.Pubsub/PublishEvent", {
+        topic: "reflect-stream",
+        data: Buffer.from(JSON.stringify({ i })).toString("base64"),
+      });
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     await reading;
     expect(received[0]).toMatchObject({ topic: "reflect-stream", messageId: expect.any(String) });
-    expect(JSON.parse(Buffer.from((received[0] as { data: string }).data, "base64").toString())).toEqual({ i: expect.any(Number) });
+    expect(JSON.parse(Buffer.from((received[0] as { data: string }).data, "base64").toString())).toEqual({
+      i: expect.any(Number),
+    });
     expect(gw.connection.inflight).toBe(0);
   });
 
@@ -130,7 +156,11 @@ describe("against the emulator", () => {
     expect(await web.call("virtufin.Gateway/ListServices")).toMatchObject({ services: expect.arrayContaining(["workmanager"]) });
     const events: unknown[] = [];
     const stream = web.stream("virtufin.Pubsub/Subscribe", { topic: "reflect-web" }, { timeoutMs: 300 });
-    const error = await failure((async () => { for await (const e of stream) events.push(e); })());
+    const error = await failure(
+      (async () => {
+        for await (const e of stream) events.push(e);
+      })(),
+    );
     expect(error.code).toBe(Code.DeadlineExceeded);
   });
 
@@ -144,11 +174,19 @@ describe("against the emulator", () => {
   it("applies deadlines and cancellation as generated clients do", async () => {
     await using gw = new ReflectionClient(at(emulator.addresses.gateway.port, { streamTimeoutMs: 250 }));
     const started = Date.now();
-    const timedOut = await failure((async () => { for await (const _ of gw.stream("virtufin.Pubsub/Subscribe", { topic: "quiet" })) void _; })());
+    const timedOut = await failure(
+      (async () => {
+        for await (const _ of gw.stream("virtufin.Pubsub/Subscribe", { topic: "quiet" })) void _;
+      })(),
+    );
     expect([timedOut.code, Date.now() - started < 3_000]).toEqual([Code.DeadlineExceeded, true]);
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 100);
-    const cancelled = await failure((async () => { for await (const _ of gw.stream("virtufin.Pubsub/Subscribe", { topic: "quiet" }, { signal: controller.signal })) void _; })());
+    const cancelled = await failure(
+      (async () => {
+        for await (const _ of gw.stream("virtufin.Pubsub/Subscribe", { topic: "quiet" }, { signal: controller.signal })) void _;
+      })(),
+    );
     expect(cancelled.code).toBe(Code.Canceled);
     await expect(gw.call("virtufin.Gateway/ListServices", {}, { timeoutMs: -1 })).rejects.toThrow(VirtufinError);
     expect(gw.connection.inflight).toBe(0);
@@ -157,7 +195,11 @@ describe("against the emulator", () => {
   it("describes a method's request and response as JSON Schemas that real messages satisfy", async () => {
     await using wm = new ReflectionClient(at(emulator.addresses.workmanager.port));
     const described = await wm.describeMethod("virtufin.WorkManager/CreateWorker");
-    expect([described.path, described.kind, described.info.inputType]).toEqual(["/virtufin.WorkManager/CreateWorker", "unary", "virtufin.CreateWorkerRequest"]);
+    expect([described.path, described.kind, described.info.inputType]).toEqual([
+      "/virtufin.WorkManager/CreateWorker",
+      "unary",
+      "virtufin.CreateWorkerRequest",
+    ]);
     const ajv = new Ajv2020({ strict: false });
     const request = ajv.compile(described.requestSchema);
     expect(request({ mimeType: "text/javascript", topic: "t", codeSource: { content: "YQ==" }, group: "g" })).toBe(true);
@@ -166,7 +208,11 @@ describe("against the emulator", () => {
     expect(request({ unknownField: 1 })).toBe(false);
     // The proto JSON the server actually answers fits the response schema, recursively.
     const list = await wm.describeMethod("virtufin.WorkManager/ListWorkers");
-    const created = (await wm.call("virtufin.WorkManager/CreateWorker", { mimeType: "text/javascript", topic: "schema", codeSource: { content: WORKER_CODE } })) as { id: string };
+    const created = (await wm.call("virtufin.WorkManager/CreateWorker", {
+      mimeType: "text/javascript",
+      topic: "schema",
+      codeSource: { content: WORKER_CODE },
+    })) as { id: string };
     const response = ajv.compile(list.responseSchema);
     const answer = await wm.call("virtufin.WorkManager/ListWorkers");
     expect(response(answer), JSON.stringify(response.errors)).toBe(true);
@@ -176,13 +222,25 @@ describe("against the emulator", () => {
   it("bad input: unknown methods and services NOT_FOUND, JSON that does not fit INVALID_ARGUMENT, bad names and wrong kinds refused", async () => {
     await using wm = new ReflectionClient(at(emulator.addresses.workmanager.port));
     const cases: [() => Promise<unknown>, Code, RegExp][] = [
-      [() => wm.call("virtufin.WorkManager/NoSuchMethod"), Code.NotFound, /method "virtufin.WorkManager\/NoSuchMethod" not found.*virtufin.WorkManager/],
+      [
+        () => wm.call("virtufin.WorkManager/NoSuchMethod"),
+        Code.NotFound,
+        /method "virtufin.WorkManager\/NoSuchMethod" not found.*virtufin.WorkManager/,
+      ],
       [() => wm.call("acme.Nothing/Quote"), Code.NotFound, /not found/],
       [() => wm.listMethods("acme.Nothing"), Code.NotFound, /service "acme.Nothing" not found/],
-      [() => wm.call("virtufin.WorkManager/CreateWorker", { topic: 42 }), Code.InvalidArgument, /does not fit virtufin.CreateWorkerRequest/],
+      [
+        () => wm.call("virtufin.WorkManager/CreateWorker", { topic: 42 }),
+        Code.InvalidArgument,
+        /does not fit virtufin.CreateWorkerRequest/,
+      ],
       [() => wm.call("virtufin.WorkManager/CreateWorker", { noSuchField: "x" }), Code.InvalidArgument, /does not fit/],
       [() => wm.call("virtufin.WorkManager/DeleteWorker", "just a string"), Code.InvalidArgument, /does not fit/],
-      [() => wm.call("virtufin.WorkManager/CreateWorker", { codeSource: { content: "YQ==", url: "http://example.com/x" } }), Code.InvalidArgument, /does not fit/],
+      [
+        () => wm.call("virtufin.WorkManager/CreateWorker", { codeSource: { content: "YQ==", url: "http://example.com/x" } }),
+        Code.InvalidArgument,
+        /does not fit/,
+      ],
       [() => wm.call("not a method"), Code.InvalidArgument, /is not a method name/],
       [() => wm.call("NoService"), Code.InvalidArgument, /is not a method name/],
       // The server's own refusal keeps its code.
@@ -194,7 +252,11 @@ describe("against the emulator", () => {
     }
     await using gw = new ReflectionClient(at(emulator.addresses.gateway.port));
     expect((await failure(gw.call("virtufin.Pubsub/Subscribe", { topic: "x" }))).code).toBe(Code.InvalidArgument); // use stream()
-    const unaryAsStream = await failure((async () => { for await (const _ of gw.stream("virtufin.Gateway/ListServices")) void _; })());
+    const unaryAsStream = await failure(
+      (async () => {
+        for await (const _ of gw.stream("virtufin.Gateway/ListServices")) void _;
+      })(),
+    );
     expect(unaryAsStream.code).toBe(Code.InvalidArgument);
   });
 
@@ -218,12 +280,19 @@ describe("against plain Connect servers", () => {
       const server = await plainServer("v1");
       await using client = new ReflectionClient({ host: "127.0.0.1", port: server.port, protocol });
       expect(await client.listServices()).toEqual(["acme.pricing.v1.Pricing", "virtufin.Pubsub"]);
-      expect(await client.call("acme.pricing.v1.Pricing/Quote", { symbol: "ETHUSDT", quantity: 2 })).toEqual({ symbol: "ETHUSDT", unitPrice: 2500, total: 5000 });
+      expect(await client.call("acme.pricing.v1.Pricing/Quote", { symbol: "ETHUSDT", quantity: 2 })).toEqual({
+        symbol: "ETHUSDT",
+        unitPrice: 2500,
+        total: 5000,
+      });
       const ids: string[] = [];
-      for await (const event of client.stream("virtufin.Pubsub/Subscribe", { topic: "p" })) ids.push((event as { messageId: string }).messageId);
+      for await (const event of client.stream("virtufin.Pubsub/Subscribe", { topic: "p" }))
+        ids.push((event as { messageId: string }).messageId);
       expect(ids).toEqual(["e1", "e2", "e3"]);
       // The server's own error, with its code.
-      expect((await failure(client.call("acme.pricing.v1.Pricing/Quote", { symbol: "NOPE", quantity: 1 }))).code).toBe(Code.NotFound);
+      expect((await failure(client.call("acme.pricing.v1.Pricing/Quote", { symbol: "NOPE", quantity: 1 }))).code).toBe(
+        Code.NotFound,
+      );
     });
   }
 
@@ -232,7 +301,9 @@ describe("against plain Connect servers", () => {
     const counter = reflectionCounter();
     await using client = new ReflectionClient({ host: "127.0.0.1", port: server.port, interceptors: [counter.interceptor] });
     expect(await client.call("Pricing/ListInstruments")).toEqual({ symbols: ["BTCUSDT", "ETHUSDT", "SOLUSDT"] });
-    expect((await client.describeMethod("acme.pricing.v1.Pricing/Quote")).requestSchema).toMatchObject({ properties: { symbol: { type: "string" } } });
+    expect((await client.describeMethod("acme.pricing.v1.Pricing/Quote")).requestSchema).toMatchObject({
+      properties: { symbol: { type: "string" } },
+    });
     // v1 was tried once; every later question went straight to v1alpha.
     expect(counter.versions[0]).toBe("v1");
     expect(counter.versions.slice(1).every((v) => v === "v1alpha")).toBe(true);
@@ -244,9 +315,17 @@ describe("against plain Connect servers", () => {
   it("a target without reflection is a clear UNIMPLEMENTED error", async () => {
     const server = await plainServer("none");
     await using client = new ReflectionClient({ host: "127.0.0.1", port: server.port });
-    for (const attempt of [client.listServices(), client.call("acme.pricing.v1.Pricing/Quote", { symbol: "BTCUSDT", quantity: 1 })]) {
+    for (const attempt of [
+      client.listServices(),
+      client.call("acme.pricing.v1.Pricing/Quote", { symbol: "BTCUSDT", quantity: 1 }),
+    ]) {
       const error = await failure(attempt);
-      expect([Code[error.code], error.rawMessage]).toEqual(["Unimplemented", expect.stringMatching(/does not offer gRPC server reflection.*grpc\.reflection\.v1\.ServerReflection and grpc\.reflection\.v1alpha\.ServerReflection/)]);
+      expect([Code[error.code], error.rawMessage]).toEqual([
+        "Unimplemented",
+        expect.stringMatching(
+          /does not offer gRPC server reflection.*grpc\.reflection\.v1\.ServerReflection and grpc\.reflection\.v1alpha\.ServerReflection/,
+        ),
+      ]);
     }
   });
 
@@ -269,7 +348,8 @@ describe("against plain Connect servers", () => {
     server.replaceRoutes(plainRoutes("v1alpha", true));
     expect(await client.listServices()).toEqual(["acme.pricing.v1.Pricing", "virtufin.Pubsub"]);
     const ids: string[] = [];
-    for await (const event of client.stream("virtufin.Pubsub/Subscribe", { topic: "p" })) ids.push((event as { messageId: string }).messageId);
+    for await (const event of client.stream("virtufin.Pubsub/Subscribe", { topic: "p" }))
+      ids.push((event as { messageId: string }).messageId);
     expect(ids).toEqual(["e1", "e2", "e3"]);
     // A method not in the cache makes it ask once more (and only once) before NOT_FOUND.
     const before = counter.count();

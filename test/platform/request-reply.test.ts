@@ -26,20 +26,32 @@ afterAll(async () => {
 
 describe("publishWithResult", () => {
   it("resolves with the correlated reply of a TypeScript responder", async () => {
-    const reply = await fx.api.pubsub.publishWithResult({ topic: "rr-requests", data: { n: 21 }, replyTopic: "rr-replies", timeoutMs: 5_000 });
+    const reply = await fx.api.pubsub.publishWithResult({
+      topic: "rr-requests",
+      data: { n: 21 },
+      replyTopic: "rr-replies",
+      timeoutMs: 5_000,
+    });
     expect(reply.dataAsJson()).toEqual({ doubled: 42 });
     expect(reply.correlationId).toMatch(/[0-9a-f-]{36}/);
   });
 
   it("keeps a given correlation id", async () => {
-    const reply = await fx.api.pubsub.publishWithResult({ topic: "rr-requests", data: { n: 1 }, replyTopic: "rr-replies", correlationId: "my-id-1" });
+    const reply = await fx.api.pubsub.publishWithResult({
+      topic: "rr-requests",
+      data: { n: 1 },
+      replyTopic: "rr-replies",
+      correlationId: "my-id-1",
+    });
     expect(reply.correlationId).toBe("my-id-1");
   });
 
   it("shares one subscription among many concurrent requests and routes each reply", async () => {
     const router = fx.api.pubsub.replyRouter("rr-shared");
     const replies = await Promise.all(
-      Array.from({ length: 100 }, (_, n) => fx.api.pubsub.publishWithResult({ topic: "rr-requests", data: { n }, replyTopic: "rr-shared", timeoutMs: 10_000 })),
+      Array.from({ length: 100 }, (_, n) =>
+        fx.api.pubsub.publishWithResult({ topic: "rr-requests", data: { n }, replyTopic: "rr-shared", timeoutMs: 10_000 }),
+      ),
     );
     expect(replies.map((r) => r.dataAsJson<{ doubled: number }>().doubled)).toEqual(Array.from({ length: 100 }, (_, n) => n * 2));
     expect(router.pending).toBe(0);
@@ -60,7 +72,12 @@ describe("publishWithResult", () => {
   it("settles an aborted request as Canceled and leaves nothing pending", async () => {
     const controller = new AbortController();
     const pending = fx.api.pubsub
-      .publishWithResult({ topic: "rr-requests", data: { n: 1, silent: true }, replyTopic: "rr-aborts", signal: controller.signal })
+      .publishWithResult({
+        topic: "rr-requests",
+        data: { n: 1, silent: true },
+        replyTopic: "rr-aborts",
+        signal: controller.signal,
+      })
       .catch((e: unknown) => e);
     setTimeout(() => controller.abort(), 100);
     expect(((await pending) as VirtufinError).code).toBe(Code.Canceled);
@@ -68,7 +85,13 @@ describe("publishWithResult", () => {
   });
 
   it("drops late and duplicate replies", async () => {
-    const reply = fx.api.pubsub.publishWithResult({ topic: "nobody-listens", data: {}, replyTopic: "rr-dupes", correlationId: "dup-1", timeoutMs: 5_000 });
+    const reply = fx.api.pubsub.publishWithResult({
+      topic: "nobody-listens",
+      data: {},
+      replyTopic: "rr-dupes",
+      correlationId: "dup-1",
+      timeoutMs: 5_000,
+    });
     await new Promise((r) => setTimeout(r, 300));
     await fx.api.pubsub.publish("rr-dupes", { first: true }, { correlationId: "dup-1" });
     await fx.api.pubsub.publish("rr-dupes", { second: true }, { correlationId: "dup-1" });
@@ -79,7 +102,9 @@ describe("publishWithResult", () => {
   });
 
   it("raises the error a responder reports, with its code", async () => {
-    const error = await fx.api.pubsub.publishWithResult({ topic: "rr-requests", data: { n: 1, fail: true }, replyTopic: "rr-errors", timeoutMs: 5_000 }).catch((e: unknown) => e);
+    const error = await fx.api.pubsub
+      .publishWithResult({ topic: "rr-requests", data: { n: 1, fail: true }, replyTopic: "rr-errors", timeoutMs: 5_000 })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(VirtufinError);
     expect((error as VirtufinError).code).toBe(Code.FailedPrecondition);
     expect((error as VirtufinError).rawMessage).toBe("no can do");
@@ -87,11 +112,22 @@ describe("publishWithResult", () => {
 
   it("gets its answer from a Python worker in the WorkManager through replytopic", async () => {
     await using wm = new WorkManagerClient({ host: "127.0.0.1", port: fx.emulator.addresses.workmanager.port });
-    const code = 'def Process(event):\n    return {"type": "py.reply", "source": "py", "data": {"tripled": event["data"]["n"] * 3}}\n';
-    const id = await wm.createWorker({ codeSource: { content: new TextEncoder().encode(code) }, mimeType: "text/x-python", topic: "py-requests" });
+    const code =
+      'def Process(event):\n    return {"type": "py.reply", "source": "py", "data": {"tripled": event["data"]["n"] * 3}}\n';
+    const id = await wm.createWorker({
+      codeSource: { content: new TextEncoder().encode(code) },
+      mimeType: "text/x-python",
+      topic: "py-requests",
+    });
     await wm.startWorker(id);
     try {
-      const reply = await fx.api.pubsub.publishWithResult({ topic: "py-requests", data: { n: 5 }, replyTopic: "py-replies", correlationId: "py-corr", timeoutMs: 15_000 });
+      const reply = await fx.api.pubsub.publishWithResult({
+        topic: "py-requests",
+        data: { n: 5 },
+        replyTopic: "py-replies",
+        correlationId: "py-corr",
+        timeoutMs: 15_000,
+      });
       expect(reply.dataAsJson()).toEqual({ tripled: 15 });
       expect(reply.correlationId).toBe("py-corr");
       expect(reply.type).toBe("py.reply");

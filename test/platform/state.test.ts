@@ -78,7 +78,10 @@ describe("state", () => {
   it("stores and updates JSON values", async () => {
     await fx.api.state.saveJson("svc-d", "doc", { count: 1, tags: ["a"] });
     expect((await fx.api.state.getJson<{ count: number }>("svc-d", "doc")).value).toEqual({ count: 1, tags: ["a"] });
-    const next = await fx.api.state.updateJson<{ count: number; tags: string[] }>("svc-d", "doc", (d) => ({ count: (d?.count ?? 0) + 1, tags: [...(d?.tags ?? []), "b"] }));
+    const next = await fx.api.state.updateJson<{ count: number; tags: string[] }>("svc-d", "doc", (d) => ({
+      count: (d?.count ?? 0) + 1,
+      tags: [...(d?.tags ?? []), "b"],
+    }));
     expect(next).toEqual({ count: 2, tags: ["a", "b"] });
     await fx.api.state.save("svc-d", "not-json", "{nope");
     await expect(fx.api.state.getJson("svc-d", "not-json")).rejects.toMatchObject({ code: Code.InvalidArgument });

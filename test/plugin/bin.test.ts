@@ -15,7 +15,10 @@ it("the bin tells the user to run npm run build when dist/ is missing", () => {
   const dir = mkdtempSync(join(tmpdir(), "virtufin-bin-"));
   try {
     mkdirSync(join(dir, "bin"));
-    copyFileSync(join(REPO_ROOT, "packages", "protoc-gen-virtufin-ts", "bin", "protoc-gen-virtufin-ts.js"), join(dir, "bin", "protoc-gen-virtufin-ts.js"));
+    copyFileSync(
+      join(REPO_ROOT, "packages", "protoc-gen-virtufin-ts", "bin", "protoc-gen-virtufin-ts.js"),
+      join(dir, "bin", "protoc-gen-virtufin-ts.js"),
+    );
     const res = spawnSync(process.execPath, [join(dir, "bin", "protoc-gen-virtufin-ts.js")], {
       input: "",
       encoding: "utf8",

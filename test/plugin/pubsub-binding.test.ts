@@ -43,7 +43,9 @@ describe("pub/sub binding errors", () => {
 
   it("pubsub_method on a streaming method", () => {
     expect(
-      errorFor('service S { option (virtufin.pubsub) = {}; rpc A(M) returns (stream M) { option (virtufin.pubsub_method) = {topic: "x"}; } }'),
+      errorFor(
+        'service S { option (virtufin.pubsub) = {}; rpc A(M) returns (stream M) { option (virtufin.pubsub_method) = {topic: "x"}; } }',
+      ),
     ).toBe("rpc t.S.A: option (virtufin.pubsub_method) on a server-streaming method; request-reply over pub/sub is unary only");
   }, 30_000);
 
@@ -53,7 +55,9 @@ describe("pub/sub binding errors", () => {
         'service S { option (virtufin.pubsub) = {topic: "t"}; rpc A(M) returns (M) { option (virtufin.pubsub_method) = {type: "same"}; } ' +
           'rpc B(M) returns (M) { option (virtufin.pubsub_method) = {type: "same"}; } }',
       ),
-    ).toBe('rpc t.S.B: requests of type "same" on topic "t" are also those of A; give one of them its own (virtufin.pubsub_method) type or topic');
+    ).toBe(
+      'rpc t.S.B: requests of type "same" on topic "t" are also those of A; give one of them its own (virtufin.pubsub_method) type or topic',
+    );
   }, 30_000);
 
   it("the same type on different topics is fine", () => {

@@ -40,7 +40,8 @@ export interface ClusterOptions {
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const redis = await startRedisServer({ aof: true });
   const slots: ReplicaSlot[] = [];
-  for (let i = 0; i < options.replicas; i++) slots.push({ id: `replica-${i}`, ports: await emulatorPorts(), process: undefined, pids: [] });
+  for (let i = 0; i < options.replicas; i++)
+    slots.push({ id: `replica-${i}`, ports: await emulatorPorts(), process: undefined, pids: [] });
   const launch = async (slot: ReplicaSlot) => {
     slot.process = await spawnReplica({
       ports: slot.ports,

@@ -41,7 +41,11 @@ describe("a replica dies with an event in progress", () => {
     doomed = await spawnReplica({ ports, redisUrl: redis.url, replicaId: "doomed", claimIdleMs: 1_000 });
     const wm = new WorkManagerClient({ host: "127.0.0.1", port: ports.workmanager });
     const api = new ApiClient({ host: "127.0.0.1", port: ports.gateway });
-    const id = await wm.createWorker({ codeSource: { source: { case: "content", value: new TextEncoder().encode(WORKER) } }, mimeType: "text/x-python", topic: "claim-me" });
+    const id = await wm.createWorker({
+      codeSource: { source: { case: "content", value: new TextEncoder().encode(WORKER) } },
+      mimeType: "text/x-python",
+      topic: "claim-me",
+    });
     await wm.startWorker(id);
     await wm.close();
 

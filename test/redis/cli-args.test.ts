@@ -4,7 +4,10 @@ import { parseRedisUrl } from "../../emulator/backend/index.js";
 
 describe("the Redis backend's command line and address", () => {
   it("takes --backend, --replica-id and the Redis settings", () => {
-    const command = parseCli(["--backend", "redis://127.0.0.1:7000/2", "--replica-id", "r-1", "--redis-max-len", "500", "--redis-claim-idle-ms", "1500"], {});
+    const command = parseCli(
+      ["--backend", "redis://127.0.0.1:7000/2", "--replica-id", "r-1", "--redis-max-len", "500", "--redis-claim-idle-ms", "1500"],
+      {},
+    );
     expect(command.help).toBe(false);
     if (command.help) return;
     expect(command.options.backend).toBe("redis://127.0.0.1:7000/2");
@@ -25,7 +28,12 @@ describe("the Redis backend's command line and address", () => {
   });
 
   it("parses redis:// addresses and says what is wrong with others", () => {
-    expect(parseRedisUrl("redis://127.0.0.1:7000/3")).toMatchObject({ host: "127.0.0.1", port: 7000, db: 3, display: "redis://127.0.0.1:7000/3" });
+    expect(parseRedisUrl("redis://127.0.0.1:7000/3")).toMatchObject({
+      host: "127.0.0.1",
+      port: 7000,
+      db: 3,
+      display: "redis://127.0.0.1:7000/3",
+    });
     expect(parseRedisUrl("redis://[::1]")).toMatchObject({ host: "::1", port: 6379, db: 0 });
     const withPassword = parseRedisUrl("redis://user:s3cret@127.0.0.1:7000/0");
     expect(withPassword.password).toBe("s3cret");

@@ -38,7 +38,11 @@ export interface Platform {
 }
 
 /** Starts a Redis server and `count` replicas named r0, r1, ... */
-export async function startPlatform(count: number, options: EmulatorOptions = {}, redisOptions: RedisServerOptions = {}): Promise<Platform> {
+export async function startPlatform(
+  count: number,
+  options: EmulatorOptions = {},
+  redisOptions: RedisServerOptions = {},
+): Promise<Platform> {
   const redis = await startRedisServer(redisOptions);
   const replicas: Replica[] = [];
   try {

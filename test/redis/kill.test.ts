@@ -9,7 +9,10 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { TimeWorkerPubsubBinding, TimeWorkerPubsubClient } from "../../examples/custom-service/gen/acme/pricing/v1/pricing_client.js";
+import {
+  TimeWorkerPubsubBinding,
+  TimeWorkerPubsubClient,
+} from "../../examples/custom-service/gen/acme/pricing/v1/pricing_client.js";
 import { PYTHON_TIME_WORKER } from "../../examples/custom-service/time-worker.js";
 import { WorkManagerClient } from "../../generated/virtufin/workmanager_client.js";
 import { ApiClient } from "../../platform/api-client.js";
@@ -81,7 +84,11 @@ describe("three replicas on one Redis, replicas SIGKILLed and Redis restarted un
   });
 
   it("loses nothing, duplicates nothing, answers everything, counts exactly", async () => {
-    cluster = await startCluster({ replicas: 3, claimIdleMs: 1_000, onLog: (replica, line) => warnings.push(`${replica}: ${line}`) });
+    cluster = await startCluster({
+      replicas: 3,
+      claimIdleMs: 1_000,
+      onLog: (replica, line) => warnings.push(`${replica}: ${line}`),
+    });
     const c = cluster;
     progress("cluster up");
     const client = () => {
@@ -101,7 +108,15 @@ describe("three replicas on one Redis, replicas SIGKILLed and Redis restarted un
     await wm.close();
 
     progress("workers created");
-    const tally: Tally = { retried: 0, lost: [], published: Array(PUBLISHERS).fill(0), requests: 0, typed: 0, increments: 0, kills: 0 };
+    const tally: Tally = {
+      retried: 0,
+      lost: [],
+      published: Array(PUBLISHERS).fill(0),
+      requests: 0,
+      typed: 0,
+      increments: 0,
+      kills: 0,
+    };
 
     // Subscribers, each on its own connection (the proxy spreads them over the replicas).
     const stopSubscribers = new AbortController();
@@ -109,7 +124,10 @@ describe("three replicas on one Redis, replicas SIGKILLed and Redis restarted un
     const readers = await Promise.all(
       Array.from({ length: SUBSCRIBERS }, async (_, i) => {
         received[i] = [];
-        const events = await client().pubsub.subscribeReady("kill-events", { signal: stopSubscribers.signal, readyTimeoutMs: 20_000 });
+        const events = await client().pubsub.subscribeReady("kill-events", {
+          signal: stopSubscribers.signal,
+          readyTimeoutMs: 20_000,
+        });
         // Wrapped: an async function returning the reading promise would wait for it.
         return {
           reading: (async () => {
@@ -123,7 +141,10 @@ describe("three replicas on one Redis, replicas SIGKILLed and Redis restarted un
     // State counters with an idempotency token per increment: a retried increment whose first
     // save did land is not applied twice.
     const counterApi = client();
-    for (let k = 0; k < COUNTERS; k++) await persist("create counter", tally, () => counterApi.state.save("kill", `counter-${k}`, JSON.stringify({ n: 0, tokens: [] })));
+    for (let k = 0; k < COUNTERS; k++)
+      await persist("create counter", tally, () =>
+        counterApi.state.save("kill", `counter-${k}`, JSON.stringify({ n: 0, tokens: [] })),
+      );
 
     let running = true;
     const chaosEnds = Date.now() + CHAOS_MS;
@@ -135,7 +156,9 @@ describe("three replicas on one Redis, replicas SIGKILLed and Redis restarted un
       work.push(
         (async () => {
           for (let seq = 0; running; seq++) {
-            await persist(`publish ${p}/${seq}`, tally, () => api.pubsub.publish("kill-events", { p, seq }, { metadata: { "ce-id": `pub-${p}-${seq}` } }));
+            await persist(`publish ${p}/${seq}`, tally, () =>
+              api.pubsub.publish("kill-events", { p, seq }, { metadata: { "ce-id": `pub-${p}-${seq}` } }),
+            );
             tally.published[p] = seq + 1;
             await sleep(20);
           }
@@ -149,7 +172,13 @@ describe("three replicas on one Redis, replicas SIGKILLed and Redis restarted un
         (async () => {
           for (let n = 0; running; n++) {
             const reply = await persist(`request ${r}/${n}`, tally, () =>
-              api.pubsub.publishWithResult({ topic: "kill-rr", data: { n }, replyTopic: `kill-rr-replies-${r}`, correlationId: `rr-${r}-${n}`, timeoutMs: 15_000 }),
+              api.pubsub.publishWithResult({
+                topic: "kill-rr",
+                data: { n },
+                replyTopic: `kill-rr-replies-${r}`,
+                correlationId: `rr-${r}-${n}`,
+                timeoutMs: 15_000,
+              }),
             );
             expect(reply.dataAsJson()).toEqual({ n, twice: n * 2 });
             tally.requests += 1;
@@ -162,7 +191,9 @@ describe("three replicas on one Redis, replicas SIGKILLed and Redis restarted un
     work.push(
       (async () => {
         for (let n = 0; running; n++) {
-          const elapsed = await persist(`typed ${n}`, tally, () => time.elapsed({ fromUnixSeconds: 1_000n, toUnixSeconds: BigInt(1_000 + n) }, { timeoutMs: 15_000 }));
+          const elapsed = await persist(`typed ${n}`, tally, () =>
+            time.elapsed({ fromUnixSeconds: 1_000n, toUnixSeconds: BigInt(1_000 + n) }, { timeoutMs: 15_000 }),
+          );
           expect(elapsed).toBe(BigInt(n));
           tally.typed += 1;
         }
@@ -178,11 +209,16 @@ describe("three replicas on one Redis, replicas SIGKILLed and Redis restarted un
           const token = `inc-${i}`;
           increments.push(
             persist(`increment ${i}`, tally, () =>
-              incrementApi.state.update("kill", key, (value) => {
-                const current = JSON.parse(value ?? '{"n":0,"tokens":[]}') as { n: number; tokens: string[] };
-                if (current.tokens.includes(token)) return value!;
-                return JSON.stringify({ n: current.n + 1, tokens: [...current.tokens, token].slice(-100) });
-              }, { maxAttempts: 1_000 }),
+              incrementApi.state.update(
+                "kill",
+                key,
+                (value) => {
+                  const current = JSON.parse(value ?? '{"n":0,"tokens":[]}') as { n: number; tokens: string[] };
+                  if (current.tokens.includes(token)) return value!;
+                  return JSON.stringify({ n: current.n + 1, tokens: [...current.tokens, token].slice(-100) });
+                },
+                { maxAttempts: 1_000 },
+              ),
             ).then(() => void (tally.increments += 1)),
           );
           await sleep(20);
@@ -195,7 +231,7 @@ describe("three replicas on one Redis, replicas SIGKILLed and Redis restarted un
     let redisRestarted = false;
     const restarting = new Set<string>();
     const restarts: Promise<void>[] = [];
-    for (let k = 0; Date.now() < chaosEnds; ) {
+    for (let k = 0; Date.now() < chaosEnds;) {
       await sleep(2_000 + Math.random() * 1_000);
       if (!redisRestarted && Date.now() > chaosEnds - CHAOS_MS / 2) {
         redisRestarted = true;
@@ -206,12 +242,16 @@ describe("three replicas on one Redis, replicas SIGKILLed and Redis restarted un
       if (up.length < 2) continue;
       const victim = up[k++ % up.length]!;
       restarting.add(victim.id);
-      restarts.push(c.bounce(victim).then(() => {
-        restarting.delete(victim.id);
-        progress(`${victim.id} back`);
-      }));
+      restarts.push(
+        c.bounce(victim).then(() => {
+          restarting.delete(victim.id);
+          progress(`${victim.id} back`);
+        }),
+      );
       tally.kills += 1;
-      progress(`killed ${victim.id}; published ${tally.published.join("+")}, requests ${tally.requests}, typed ${tally.typed}, increments ${tally.increments}, retried ${tally.retried}`);
+      progress(
+        `killed ${victim.id}; published ${tally.published.join("+")}, requests ${tally.requests}, typed ${tally.typed}, increments ${tally.increments}, retried ${tally.retried}`,
+      );
     }
     await Promise.all(restarts);
     running = false;
@@ -228,10 +268,22 @@ describe("three replicas on one Redis, replicas SIGKILLed and Redis restarted un
     await Promise.all(readers.map((r) => r.reading));
     const counters = await Promise.all(
       // Retried like every other call here: the client's connection may be to a replica killed meanwhile.
-      Array.from({ length: COUNTERS }, async (_, k) => (JSON.parse((await persist("read counter", tally, () => counterApi.state.get("kill", `counter-${k}`))).value ?? "{}") as { n: number }).n),
+      Array.from(
+        { length: COUNTERS },
+        async (_, k) =>
+          (
+            JSON.parse(
+              (await persist("read counter", tally, () => counterApi.state.get("kill", `counter-${k}`))).value ?? "{}",
+            ) as { n: number }
+          ).n,
+      ),
     );
     const pending = { js: await pendingEvents(c.redis, "kill-rr"), py: await pendingEvents(c.redis, timeTopic) };
-    await until("nothing pending in the consumer groups", async () => (await pendingEvents(c.redis, "kill-rr")) + (await pendingEvents(c.redis, timeTopic)) === 0, 15_000);
+    await until(
+      "nothing pending in the consumer groups",
+      async () => (await pendingEvents(c.redis, "kill-rr")) + (await pendingEvents(c.redis, timeTopic)) === 0,
+      15_000,
+    );
 
     console.log(
       [
@@ -250,7 +302,10 @@ describe("three replicas on one Redis, replicas SIGKILLed and Redis restarted un
       expect(new Set(ids).size).toBe(ids.length);
       expect(events.length).toBe(expected);
       for (let p = 0; p < PUBLISHERS; p++) {
-        const seqs = events.map((e) => e.dataAsJson() as { p: number; seq: number }).filter((d) => d.p === p).map((d) => d.seq);
+        const seqs = events
+          .map((e) => e.dataAsJson() as { p: number; seq: number })
+          .filter((d) => d.p === p)
+          .map((d) => d.seq);
         expect(seqs).toEqual([...Array(tally.published[p]).keys()]);
       }
     }
@@ -268,7 +323,11 @@ describe("three replicas on one Redis, replicas SIGKILLed and Redis restarted un
     for (const slot of c.slots) for (const pid of slot.pids.slice(0, -1)) expect(alive(pid)).toBe(false);
     for (const api of clients.splice(0)) await api.close();
     const baseline = c.slots.length * (1 + 1 + 2);
-    await until(`only the replicas' own ${baseline} Redis connections left`, async () => (await emulatorConnections(c.redis)) === baseline, 15_000);
+    await until(
+      `only the replicas' own ${baseline} Redis connections left`,
+      async () => (await emulatorConnections(c.redis)) === baseline,
+      15_000,
+    );
     await c.stop();
     cluster = undefined;
     for (const slot of c.slots) for (const pid of slot.pids) expect(alive(pid)).toBe(false);

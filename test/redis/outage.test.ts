@@ -29,7 +29,10 @@ describe("Redis down and back", () => {
 
     await platform.redis.kill();
     const failure = async (call: Promise<unknown>) => {
-      const error = await call.then(() => undefined, (e: unknown) => e);
+      const error = await call.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(VirtufinError);
       expect((error as VirtufinError).code).toBe(Code.Unavailable);
       expect((error as VirtufinError).rawMessage).toMatch(/Redis backend at redis:\/\/127\.0\.0\.1:\d+\/0 is unavailable/);

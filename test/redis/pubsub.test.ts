@@ -59,7 +59,10 @@ describe("pub/sub on Redis, across replicas", () => {
     // Earlier tests' streams end asynchronously on the server: wait for none to be left.
     await until("no subscription left", () => a!.emulator.activeSubscriptions() === 0 && b!.emulator.activeSubscriptions() === 0);
     const options = { signal: stop.signal, onReconnect: (info: ReconnectInfo) => reconnects.push(info) };
-    const reading = collect(ready ? await client.pubsub.subscribeReady(topic, options) : client.pubsub.subscribe(topic, options), got);
+    const reading = collect(
+      ready ? await client.pubsub.subscribeReady(topic, options) : client.pubsub.subscribe(topic, options),
+      got,
+    );
     try {
       await until("the subscription on replica a", () => a!.emulator.activeSubscriptions() === 1);
       for (let i = 0; i < before; i++) await b!.api.pubsub.publish(topic, { i });
@@ -105,7 +108,10 @@ describe("pub/sub on Redis, across replicas", () => {
     const stop = new AbortController();
     const seen: string[] = [];
     let header: string | null = null;
-    for await (const message of raw.subscribe({ topic: "dup-resume" }, { signal: stop.signal, headers: { "last-event-id": "dup" }, onHeader: (h) => (header = h.get("last-event-id")) })) {
+    for await (const message of raw.subscribe(
+      { topic: "dup-resume" },
+      { signal: stop.signal, headers: { "last-event-id": "dup" }, onHeader: (h) => (header = h.get("last-event-id")) },
+    )) {
       seen.push(message.messageId);
       if (message.messageId === "z-id") break;
     }
@@ -114,7 +120,7 @@ describe("pub/sub on Redis, across replicas", () => {
     expect(header).toBe("dup");
   });
 
-  it("a Gateway event stream (\"*\") on one replica sees events published on another", async () => {
+  it('a Gateway event stream ("*") on one replica sees events published on another', async () => {
     const [a, b] = platform.replicas;
     const stop = new AbortController();
     const seen: string[] = [];

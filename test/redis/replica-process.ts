@@ -33,14 +33,23 @@ export interface ReplicaProcessOptions {
 export function spawnReplica(options: ReplicaProcessOptions): Promise<ReplicaProcess> {
   const { ports } = options;
   const args = [
-    "--import", "tsx", CLI,
-    "--gateway-port", String(ports.gateway),
-    "--grpc-web-port", String(ports.grpcWeb),
-    "--workmanager-port", String(ports.workmanager),
-    "--websocketmanager-port", String(ports.websocketmanager),
-    "--backend", options.redisUrl,
-    "--replica-id", options.replicaId,
-    "--log-level", "warn",
+    "--import",
+    "tsx",
+    CLI,
+    "--gateway-port",
+    String(ports.gateway),
+    "--grpc-web-port",
+    String(ports.grpcWeb),
+    "--workmanager-port",
+    String(ports.workmanager),
+    "--websocketmanager-port",
+    String(ports.websocketmanager),
+    "--backend",
+    options.redisUrl,
+    "--replica-id",
+    options.replicaId,
+    "--log-level",
+    "warn",
     ...(options.claimIdleMs !== undefined ? ["--redis-claim-idle-ms", String(options.claimIdleMs)] : []),
   ];
   const child: ChildProcess = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"] });

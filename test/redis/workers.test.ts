@@ -55,7 +55,12 @@ describe("workers on Redis, across replicas", () => {
     await runningEverywhere(platform.replicas, id);
     const replies = await Promise.all(
       Array.from({ length: 30 }, (_, n) =>
-        (n % 2 === 0 ? a! : b!).api.pubsub.publishWithResult({ topic: "pids", data: { n }, replyTopic: `pid-replies-${n % 2}`, timeoutMs: 15_000 }),
+        (n % 2 === 0 ? a! : b!).api.pubsub.publishWithResult({
+          topic: "pids",
+          data: { n },
+          replyTopic: `pid-replies-${n % 2}`,
+          timeoutMs: 15_000,
+        }),
       ),
     );
     const data = replies.map((r) => r.dataAsJson() as { pid: number; n: number });
@@ -77,7 +82,10 @@ describe("workers on Redis, across replicas", () => {
       "    return {'type': event['data']['out'], 'source': 'g', 'data': {'start': start, 'end': time.time()}}",
     ].join("\n");
     const overlaps = async (group: string, out: string) => {
-      const ids = [await runWorker(a!, code, `${out}-a`, "text/x-python", group), await runWorker(b!, code, `${out}-b`, "text/x-python", group)];
+      const ids = [
+        await runWorker(a!, code, `${out}-a`, "text/x-python", group),
+        await runWorker(b!, code, `${out}-b`, "text/x-python", group),
+      ];
       for (const id of ids) await runningEverywhere(platform!.replicas, id);
       const stop = new AbortController();
       const runs: { start: number; end: number }[] = [];
@@ -104,8 +112,18 @@ describe("workers on Redis, across replicas", () => {
   it("after a full restart of every replica and of Redis (AOF), RecoverWorkers brings every worker back and returns the count", async () => {
     platform = await startPlatform(2, {}, { aof: true });
     const [a] = platform.replicas;
-    const py = await runWorker(a!, "import os\ndef Process(event):\n    return {'type': 'r', 'source': 'py', 'data': {'lang': 'py'}}\n", "recover-py", "text/x-python");
-    const js = await runWorker(a!, "function Process(event) { return { type: 'r', source: 'js', data: { lang: 'js' } }; }", "recover-js", "text/javascript");
+    const py = await runWorker(
+      a!,
+      "import os\ndef Process(event):\n    return {'type': 'r', 'source': 'py', 'data': {'lang': 'py'}}\n",
+      "recover-py",
+      "text/x-python",
+    );
+    const js = await runWorker(
+      a!,
+      "function Process(event) { return { type: 'r', source: 'js', data: { lang: 'js' } }; }",
+      "recover-js",
+      "text/javascript",
+    );
     await wmOf(a!).stopWorker(js); // persisted STOPPED: followed after the restart until recovered
     await runningEverywhere(platform.replicas, py);
 
@@ -116,12 +134,25 @@ describe("workers on Redis, across replicas", () => {
     platform.replicas.push(...fresh);
 
     const before = await wmOf(fresh[0]!).listWorkers();
-    expect(before.map((w) => [w.id, w.status]).sort()).toEqual([[js, WorkerStatus.STOPPED], [py, WorkerStatus.RUNNING]].sort());
+    expect(before.map((w) => [w.id, w.status]).sort()).toEqual(
+      [
+        [js, WorkerStatus.STOPPED],
+        [py, WorkerStatus.RUNNING],
+      ].sort(),
+    );
     expect(await wmOf(fresh[1]!).recoverWorkers()).toBe(2);
     await runningEverywhere(fresh, js);
     await runningEverywhere(fresh, py);
-    for (const [topic, lang] of [["recover-py", "py"], ["recover-js", "js"]] as const) {
-      const reply = await fresh[0]!.api.pubsub.publishWithResult({ topic, data: {}, replyTopic: `recover-replies-${lang}`, timeoutMs: 15_000 });
+    for (const [topic, lang] of [
+      ["recover-py", "py"],
+      ["recover-js", "js"],
+    ] as const) {
+      const reply = await fresh[0]!.api.pubsub.publishWithResult({
+        topic,
+        data: {},
+        replyTopic: `recover-replies-${lang}`,
+        timeoutMs: 15_000,
+      });
       expect(reply.dataAsJson()).toEqual({ lang });
     }
     const history = await wmOf(fresh[0]!).getWorkerHistory(py);

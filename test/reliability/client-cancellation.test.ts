@@ -14,7 +14,11 @@ import { startFixture, type EmulatorFixture } from "../support/emulator.js";
 import { startFakePlatform, type FakePlatform } from "./fake-platform.js";
 import { activeTimeouts, delay, timersSettle } from "./helpers.js";
 
-const caught = (promise: Promise<unknown>) => promise.then(() => "resolved", (e: unknown) => e);
+const caught = (promise: Promise<unknown>) =>
+  promise.then(
+    () => "resolved",
+    (e: unknown) => e,
+  );
 
 function expectCanceled(outcome: unknown): void {
   expect(outcome).toBeInstanceOf(VirtufinError);
@@ -57,7 +61,10 @@ describe("cancelling direct calls", () => {
   });
 
   it("aborting a call while it waits to retry settles it with Canceled, not with the last failure", async () => {
-    await using state = new StateClient({ ...target(), retry: { initialBackoffMs: 5_000, maxBackoffMs: 5_000, backoffMultiplier: 1 } });
+    await using state = new StateClient({
+      ...target(),
+      retry: { initialBackoffMs: 5_000, maxBackoffMs: 5_000, backoffMultiplier: 1 },
+    });
     fake.state.failures["getState"] = { remaining: 5, code: Code.Unavailable };
     const controller = new AbortController();
     const pending = caught(state.getState("svc", "k", { signal: controller.signal }));
@@ -121,11 +128,13 @@ describe("cancelling direct calls", () => {
     const wm = new WorkManagerClient(connection);
     const pubsub = new PubsubClient(connection);
     const unary = Array.from({ length: 10 }, () => caught(wm.startWorker("w")));
-    const stream = caught((async () => {
-      for await (const _ of pubsub.subscribe("slow-close")) {
-        // the first event arrives, then nothing
-      }
-    })());
+    const stream = caught(
+      (async () => {
+        for await (const _ of pubsub.subscribe("slow-close")) {
+          // the first event arrives, then nothing
+        }
+      })(),
+    );
     await expect.poll(() => connection.inflight).toBe(11);
     await connection.close();
     for (const outcome of await Promise.all([...unary, stream])) expectCanceled(outcome);
@@ -161,7 +170,10 @@ describe("cancelling platform calls against the emulator", () => {
     // An application's shutdown signal, passed to every subscription it opens over its lifetime.
     const shutdown = new AbortController();
     for (let i = 0; i < 20; i++) {
-      const events = i % 2 ? await fx.api.pubsub.subscribeReady("shared-signal", { signal: shutdown.signal }) : fx.api.pubsub.subscribe("shared-signal", { signal: shutdown.signal });
+      const events =
+        i % 2
+          ? await fx.api.pubsub.subscribeReady("shared-signal", { signal: shutdown.signal })
+          : fx.api.pubsub.subscribe("shared-signal", { signal: shutdown.signal });
       let read = false;
       const reading = (async () => {
         for await (const _ of events) break;
@@ -187,14 +199,22 @@ describe("cancelling platform calls against the emulator", () => {
     process.on("unhandledRejection", onUnhandled);
     onTestFinished(() => void process.off("unhandledRejection", onUnhandled));
     // Already aborted: rejected at once.
-    expectCanceled(await caught(fx.api.pubsub.publishWithResult({ topic: "nobody", replyTopic: "cancel-replies", signal: AbortSignal.abort() })));
+    expectCanceled(
+      await caught(
+        fx.api.pubsub.publishWithResult({ topic: "nobody", replyTopic: "cancel-replies", signal: AbortSignal.abort() }),
+      ),
+    );
     // Aborted while the shared subscription is still coming up, and while waiting for the reply.
     const early = new AbortController();
     const late = new AbortController();
-    const first = caught(fx.api.pubsub.publishWithResult({ topic: "nobody", replyTopic: "cancel-replies", signal: early.signal }));
+    const first = caught(
+      fx.api.pubsub.publishWithResult({ topic: "nobody", replyTopic: "cancel-replies", signal: early.signal }),
+    );
     early.abort();
     expectCanceled(await first); // at once, without waiting for the subscription to come up
-    const second = caught(fx.api.pubsub.publishWithResult({ topic: "nobody", replyTopic: "cancel-replies", signal: late.signal }));
+    const second = caught(
+      fx.api.pubsub.publishWithResult({ topic: "nobody", replyTopic: "cancel-replies", signal: late.signal }),
+    );
     await delay(300);
     expect(router.pending).toBe(1);
     late.abort();
@@ -210,7 +230,9 @@ describe("cancelling platform calls against the emulator", () => {
     const baseline = fx.emulator.activeSubscriptions();
     const api = new ApiClient({ host: "127.0.0.1", port: fx.emulator.addresses.gateway.port });
     const router = api.pubsub.replyRouter("close-replies");
-    const pending = Array.from({ length: 20 }, () => caught(api.pubsub.publishWithResult({ topic: "nobody", replyTopic: "close-replies" })));
+    const pending = Array.from({ length: 20 }, () =>
+      caught(api.pubsub.publishWithResult({ topic: "nobody", replyTopic: "close-replies" })),
+    );
     await expect.poll(() => fx.emulator.activeSubscriptions(), { timeout: 5_000 }).toBe(baseline + 1);
     await delay(100);
     await api.close();

@@ -92,7 +92,10 @@ describe("a 1 ms deadline against a slow handler", () => {
     const started = Date.now();
     const outcomes = await Promise.all(
       Array.from({ length: rounds }, (_, i) =>
-        (i % 2 ? wm.startWorker("w", { timeoutMs: 1, signal: user.signal }) : state.getState("svc", "slow", { timeoutMs: 1, signal: user.signal }))
+        (i % 2
+          ? wm.startWorker("w", { timeoutMs: 1, signal: user.signal })
+          : state.getState("svc", "slow", { timeoutMs: 1, signal: user.signal })
+        )
           .then(() => "resolved")
           .catch((e: unknown) => e),
       ),

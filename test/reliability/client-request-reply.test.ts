@@ -91,7 +91,12 @@ describe("request-reply under load", () => {
     onTestFinished(() => void process.off("unhandledRejection", onUnhandled));
 
     const router = fx.api.pubsub.replyRouter("rr-load-replies");
-    const settled = requests.map(() => ({ resolved: 0, rejected: 0, value: undefined as PubsubEvent | undefined, error: undefined as unknown }));
+    const settled = requests.map(() => ({
+      resolved: 0,
+      rejected: 0,
+      value: undefined as PubsubEvent | undefined,
+      error: undefined as unknown,
+    }));
     const started = Date.now();
     const all = requests.map((request) => {
       const controller = new AbortController();
@@ -128,7 +133,9 @@ describe("request-reply under load", () => {
     const counts = { replied: 0, timedOut: 0, canceled: 0 };
     for (const request of requests) {
       const record = settled[request.n]!;
-      expect(record.resolved + record.rejected, `request ${request.n} settled ${record.resolved + record.rejected} times`).toBe(1);
+      expect(record.resolved + record.rejected, `request ${request.n} settled ${record.resolved + record.rejected} times`).toBe(
+        1,
+      );
       if (record.resolved) {
         counts.replied++;
         // The reply routed to a request is the one meant for it, and only answered modes get one.
@@ -150,7 +157,10 @@ describe("request-reply under load", () => {
       if (request.mode === "late" || request.mode === "never") expect(record.resolved).toBe(0);
       // Patient requests get their reply.
       if (request.timeoutMs === PATIENT_MS) {
-        expect(record.resolved, `request ${request.n} (${request.mode}) got no reply: ${String(record.error)} after ${elapsed} ms`).toBe(1);
+        expect(
+          record.resolved,
+          `request ${request.n} (${request.mode}) got no reply: ${String(record.error)} after ${elapsed} ms`,
+        ).toBe(1);
       }
     }
     expect(counts.replied + counts.timedOut + counts.canceled).toBe(1_000);
@@ -163,7 +173,12 @@ describe("request-reply under load", () => {
     const router = fx.api.pubsub.replyRouter("rr-load-replies");
     for (let i = 0; i < 50; i++) await fx.api.pubsub.publish("rr-load-replies", { stray: i }, { correlationId: `nobody-${i}` });
     await fx.api.pubsub.publish("rr-load-replies", { stray: true }); // no correlation id at all
-    const reply = await fx.api.pubsub.publishWithResult({ topic: "rr-load", data: { n: 7, mode: "once", timeoutMs: 5_000 }, replyTopic: "rr-load-replies", timeoutMs: 5_000 });
+    const reply = await fx.api.pubsub.publishWithResult({
+      topic: "rr-load",
+      data: { n: 7, mode: "once", timeoutMs: 5_000 },
+      replyTopic: "rr-load-replies",
+      timeoutMs: 5_000,
+    });
     expect(reply.dataAsJson()).toEqual({ n: 7, doubled: 14 });
     expect(router.pending).toBe(0);
   });

@@ -94,7 +94,9 @@ describe("request-reply across a restart", () => {
     }
     const caught = [...counts].filter(([n]) => n >= 100 && n < 200).map(([, r]) => r);
     const codes = caught.filter((r) => r.rejected).map((r) => (r.error as VirtufinError).codeName);
-    console.info(`during the restart: ${caught.filter((r) => r.resolved).length} answered, failed: ${JSON.stringify(Object.fromEntries([...new Set(codes)].map((c) => [c, codes.filter((x) => x === c).length])))}`);
+    console.info(
+      `during the restart: ${caught.filter((r) => r.resolved).length} answered, failed: ${JSON.stringify(Object.fromEntries([...new Set(codes)].map((c) => [c, codes.filter((x) => x === c).length])))}`,
+    );
     expect(router.pending).toBe(0);
     expect(responderReconnects).toBeGreaterThanOrEqual(1);
     // The router renewed its subscription after the drop and closed the old one: one stream for
@@ -110,16 +112,19 @@ describe("requests made right after a restart", () => {
     const start = async () => {
       const emulator = await startEmulator({ ports, logLevel: "error" });
       emulator.pubsub.subscribe("rr-bus", (event) => {
-        void emulator.pubsub.publish(event.metadata["replytopic"]!, event.data, { correlationid: event.metadata["correlationid"]! });
+        void emulator.pubsub.publish(event.metadata["replytopic"]!, event.data, {
+          correlationid: event.metadata["correlationid"]!,
+        });
       });
       return emulator;
     };
     let emulator = await start();
     await using api = new ApiClient({ host: "127.0.0.1", port: ports.gateway });
     const ask = (n: number) =>
-      api.pubsub
-        .publishWithResult({ topic: "rr-bus", data: { n }, replyTopic: "rr-bus-replies", timeoutMs: 3_000 })
-        .then((reply) => reply.dataAsJson<{ n: number }>().n, (error: unknown) => String(error));
+      api.pubsub.publishWithResult({ topic: "rr-bus", data: { n }, replyTopic: "rr-bus-replies", timeoutMs: 3_000 }).then(
+        (reply) => reply.dataAsJson<{ n: number }>().n,
+        (error: unknown) => String(error),
+      );
     try {
       expect(await ask(-1)).toBe(-1);
       for (let restart = 0; restart < 4; restart++) {

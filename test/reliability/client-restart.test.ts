@@ -69,7 +69,11 @@ describe("a subscription across graceful emulator restarts on the same ports", (
     const reconnects: ReconnectInfo[] = [];
     await using subscriber = new ApiClient({ host: "127.0.0.1", port: ports.gateway });
     await using publisher = new ApiClient({ host: "127.0.0.1", port: ports.gateway });
-    const events = await subscriber.pubsub.subscribeReady(topic, { signal: controller.signal, reconnect, onReconnect: (i) => void reconnects.push(i) });
+    const events = await subscriber.pubsub.subscribeReady(topic, {
+      signal: controller.signal,
+      reconnect,
+      onReconnect: (i) => void reconnects.push(i),
+    });
     // A slightly slow consumer, so that events are still queued on the server when it stops.
     const consumer = consume(subscriber, events, 3);
     const phase = 60;
@@ -115,7 +119,12 @@ describe("a subscription across graceful emulator restarts on the same ports", (
     await using api = new ApiClient({ host: "127.0.0.1", port: ports.gateway });
     const seen: number[] = [];
     const done = (async () => {
-      for await (const event of api.subscribe({ topics: [topic], signal: controller.signal, reconnect, onReconnect: () => void reconnects++ })) {
+      for await (const event of api.subscribe({
+        topics: [topic],
+        signal: controller.signal,
+        reconnect,
+        onReconnect: () => void reconnects++,
+      })) {
         const n = (event.dataAsJson() as { n?: number } | undefined)?.n;
         if (typeof n === "number") seen.push(n);
       }
@@ -144,7 +153,11 @@ describe("reconnect backoff", () => {
     const reports: ReconnectInfo[] = [];
     await using api = new ApiClient({ host: "127.0.0.1", port: ports.gateway });
     const seen: number[] = [];
-    const events = await api.pubsub.subscribeReady("backoff", { signal: controller.signal, reconnect: policy, onReconnect: (r) => void reports.push(r) });
+    const events = await api.pubsub.subscribeReady("backoff", {
+      signal: controller.signal,
+      reconnect: policy,
+      onReconnect: (r) => void reports.push(r),
+    });
     const done = (async () => {
       for await (const event of events) seen.push(event.dataAsJson<{ n: number }>().n);
     })();
@@ -190,7 +203,11 @@ describe("a subscription outliving its stream deadline", () => {
     try {
       await using api = new ApiClient({ host: "127.0.0.1", port: emulator.addresses.gateway.port, streamTimeoutMs: 300 });
       const done = (async () => {
-        for await (const event of api.pubsub.subscribe("deadline-topic", { signal: controller.signal, reconnect, onReconnect: (r) => void reports.push(r) })) {
+        for await (const event of api.pubsub.subscribe("deadline-topic", {
+          signal: controller.signal,
+          reconnect,
+          onReconnect: (r) => void reports.push(r),
+        })) {
           seen.push(event.dataAsJson<{ n: number }>().n);
         }
       })();
@@ -222,7 +239,11 @@ describe("a subscription across SIGKILLs of an emulator process", () => {
     const seen: number[] = [];
     const markers = new Set<string>();
     const done = (async () => {
-      const events = await subscriber.pubsub.subscribeReady(topic, { signal: controller.signal, reconnect, onReconnect: (i) => void reconnects.push(i) });
+      const events = await subscriber.pubsub.subscribeReady(topic, {
+        signal: controller.signal,
+        reconnect,
+        onReconnect: (i) => void reconnects.push(i),
+      });
       for await (const event of events) {
         const body = event.dataAsJson<{ n?: number; marker?: string }>();
         if (body.marker) markers.add(body.marker);
@@ -277,7 +298,11 @@ describe("de-duplication by event id", () => {
     let reconnects = 0;
     await using api = new ApiClient({ host: "127.0.0.1", port: fake.port });
     const ids: string[] = [];
-    for await (const event of api.pubsub.subscribe("replay-a", { signal: controller.signal, reconnect, onReconnect: () => void reconnects++ })) {
+    for await (const event of api.pubsub.subscribe("replay-a", {
+      signal: controller.signal,
+      reconnect,
+      onReconnect: () => void reconnects++,
+    })) {
       ids.push(event.messageId);
       if (ids.length === 30) controller.abort();
     }

@@ -134,11 +134,17 @@ describe("how it retries", () => {
     const port = (raw.address() as AddressInfo).port;
     try {
       await using state = new StateClient({ host: "127.0.0.1", port, retry: fast });
-      const read = await state.getState("svc", "k").then(() => undefined, (e: unknown) => e);
+      const read = await state.getState("svc", "k").then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect((read as VirtufinError).code).toBe(Code.Unavailable);
       expect(streams).toBe(5); // idempotent: every attempt made
       await using pubsub = new PubsubClient({ host: "127.0.0.1", port, retry: fast });
-      const publish = await pubsub.publishEvent("t", new Uint8Array()).then(() => undefined, (e: unknown) => e);
+      const publish = await pubsub.publishEvent("t", new Uint8Array()).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect((publish as VirtufinError).code).toBe(Code.Unavailable);
       expect(streams).toBe(6); // never retried
     } finally {
@@ -150,13 +156,17 @@ describe("how it retries", () => {
     const [port] = await freePorts(1);
     await using state = new StateClient({ host: "127.0.0.1", port: port!, retry: { initialBackoffMs: 200, maxBackoffMs: 400 } });
     // Nothing listens yet: a read fails over and over with UNAVAILABLE...
-    await expect(state.getState("svc", "k", { retry: { maxAttempts: 2, initialBackoffMs: 5 } })).rejects.toMatchObject({ code: Code.Unavailable });
+    await expect(state.getState("svc", "k", { retry: { maxAttempts: 2, initialBackoffMs: 5 } })).rejects.toMatchObject({
+      code: Code.Unavailable,
+    });
     // ...and a save without etag is not retried even then.
     await expect(state.saveState("svc", "k", "v")).rejects.toMatchObject({ code: Code.Unavailable });
     // A read started while the server is down succeeds once it comes up within the deadline.
     const pending = state.getState("svc", "k", { timeoutMs: 10_000 });
     await new Promise((r) => setTimeout(r, 100));
-    const late = createServer(connectNodeAdapter({ routes: (router) => router.service(State, { getState: () => ({ value: "late", etag: "9" }) }) }));
+    const late = createServer(
+      connectNodeAdapter({ routes: (router) => router.service(State, { getState: () => ({ value: "late", etag: "9" }) }) }),
+    );
     await new Promise<void>((resolve) => late.listen(port, "127.0.0.1", resolve));
     try {
       await expect(pending).resolves.toMatchObject({ value: "late" });

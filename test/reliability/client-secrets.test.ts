@@ -61,7 +61,10 @@ function safe(fn: () => string): string {
 }
 
 async function failure(promise: Promise<unknown>): Promise<VirtufinError> {
-  const outcome = await promise.then(() => undefined, (e: unknown) => e);
+  const outcome = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(outcome).toBeInstanceOf(VirtufinError);
   return outcome as VirtufinError;
 }
@@ -104,7 +107,12 @@ describe("a direct (generated) client", () => {
     expect(canceled.code).toBe(Code.Canceled);
     expectNoSecret(canceled, "CANCELED");
 
-    await using refused = new StateClient({ host: "127.0.0.1", port: refusedPort, apiKey: KEY, retry: { maxAttempts: 2, initialBackoffMs: 1 } });
+    await using refused = new StateClient({
+      host: "127.0.0.1",
+      port: refusedPort,
+      apiKey: KEY,
+      retry: { maxAttempts: 2, initialBackoffMs: 1 },
+    });
     const unavailable = await failure(refused.getState("svc", "k"));
     expect(unavailable.code).toBe(Code.Unavailable);
     expectNoSecret(unavailable, "UNAVAILABLE");
@@ -176,7 +184,9 @@ describe("the platform client", () => {
     const deadline = await failure(api.listServices({ timeoutMs: 1 }));
     expect(deadline.code).toBe(Code.DeadlineExceeded);
     expectNoSecret(deadline, "ApiClient DEADLINE_EXCEEDED");
-    const timeout = await failure(api.pubsub.publishWithResult({ topic: "nobody", replyTopic: "secret-replies", timeoutMs: 200 }));
+    const timeout = await failure(
+      api.pubsub.publishWithResult({ topic: "nobody", replyTopic: "secret-replies", timeoutMs: 200 }),
+    );
     expect(timeout.code).toBe(Code.DeadlineExceeded);
     expectNoSecret(timeout, "request-reply timeout");
     const closed = api.pubsub.publishWithResult({ topic: "nobody", replyTopic: "secret-replies-2", timeoutMs: 5_000 });

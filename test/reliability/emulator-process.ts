@@ -30,13 +30,21 @@ const CLI = new URL("../../emulator/cli.ts", import.meta.url).pathname;
 /** Starts the emulator CLI on `ports` and resolves once it reports ready (or rejects after 20 s). */
 export function spawnEmulator(ports: EmulatorPortSet): Promise<EmulatorProcess> {
   const args = [
-    "--import", "tsx", CLI,
-    "--gateway-port", String(ports.gateway),
-    "--grpc-web-port", String(ports.grpcWeb),
-    "--workmanager-port", String(ports.workmanager),
-    "--websocketmanager-port", String(ports.websocketmanager),
-    "--dapr-port", "0",
-    "--log-level", "warn",
+    "--import",
+    "tsx",
+    CLI,
+    "--gateway-port",
+    String(ports.gateway),
+    "--grpc-web-port",
+    String(ports.grpcWeb),
+    "--workmanager-port",
+    String(ports.workmanager),
+    "--websocketmanager-port",
+    String(ports.websocketmanager),
+    "--dapr-port",
+    "0",
+    "--log-level",
+    "warn",
   ];
   const child: ChildProcess = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"] });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));

@@ -97,7 +97,8 @@ export async function startFakePlatform(): Promise<FakePlatform> {
             // 2,000 events of 1 KB as fast as flow control lets them go: the client has many
             // messages received but not yet read when its consumer leaves.
             const data = new Uint8Array(1_024).fill(120);
-            for (let i = 0; i < 2_000 && !ctx.signal.aborted; i++) yield create(PubsubSubscribeResponseSchema, { topic: req.topic, messageId: `${req.topic}-${i}`, data });
+            for (let i = 0; i < 2_000 && !ctx.signal.aborted; i++)
+              yield create(PubsubSubscribeResponseSchema, { topic: req.topic, messageId: `${req.topic}-${i}`, data });
             return;
           }
           if (req.topic.startsWith("replay-")) {
@@ -105,7 +106,8 @@ export async function startFakePlatform(): Promise<FakePlatform> {
             // that replays what it already sent after every reconnect.
             const c = (replays.get(req.topic) ?? 0) + 1;
             replays.set(req.topic, c);
-            for (let i = 0; i < 5 * c; i++) yield create(PubsubSubscribeResponseSchema, { topic: req.topic, messageId: `${req.topic}-${i}` });
+            for (let i = 0; i < 5 * c; i++)
+              yield create(PubsubSubscribeResponseSchema, { topic: req.topic, messageId: `${req.topic}-${i}` });
             return;
           }
           // One event at once, then one every 20 ms ("slow" topics: one, then nothing).

@@ -96,7 +96,9 @@ describe("bad input through the APIs", () => {
     }
     expect(await codeOf(rig.raw.gateway.listMethods({ service: "nope" }))).toBe(Code.NotFound);
     expect(await codeOf(rig.raw.gateway.getMethodSchema({ service: "workmanager", method: "Nope" }))).toBe(Code.NotFound);
-    expect(await codeOf(rig.raw.gateway.getMethodSchema({ service: "workmanager", method: "ListWorkers", type: "sideways" }))).toBe(Code.InvalidArgument);
+    expect(
+      await codeOf(rig.raw.gateway.getMethodSchema({ service: "workmanager", method: "ListWorkers", type: "sideways" })),
+    ).toBe(Code.InvalidArgument);
     expect(await codeOf(rig.raw.config.getService({ name: "nope" }))).toBe(Code.NotFound);
     expect(await codeOf(rig.raw.config.getService({ name: "" }))).toBe(Code.InvalidArgument);
   });
@@ -109,7 +111,11 @@ describe("bad input through the APIs", () => {
       rig.raw.pubsub.publishEvent({ topic: "robust-big", data: new Uint8Array(5 * MiB) }),
       rig.raw.gateway.invokeJson({ service: "workmanager", method: "ListWorkers", requestData: big }),
       rig.raw.gatewayWeb.invokeJson({ service: "workmanager", method: "ListWorkers", requestData: big }),
-      rig.raw.workmanager.createWorker({ codeSource: { source: { case: "content", value: new Uint8Array(5 * MiB) } }, mimeType: JAVASCRIPT, topic: "t" }),
+      rig.raw.workmanager.createWorker({
+        codeSource: { source: { case: "content", value: new Uint8Array(5 * MiB) } },
+        mimeType: JAVASCRIPT,
+        topic: "t",
+      }),
       rig.raw.websocketmanager.sendRaw({ id: "x", message: new Uint8Array(5 * MiB) }),
       rig.api.state.save("robust", "big", big),
     ];
@@ -117,7 +123,9 @@ describe("bad input through the APIs", () => {
     // The next calls of the same HTTP/1.1 client work: the refused upload's connection was
     // announced closed, not handed back to the pool to fail with ECONNRESET.
     for (let i = 0; i < 3; i++) {
-      expect(await codeOf(rig.raw.stateWeb.saveState({ service: "robust", key: "big", value: big }))).toBe(Code.ResourceExhausted);
+      expect(await codeOf(rig.raw.stateWeb.saveState({ service: "robust", key: "big", value: big }))).toBe(
+        Code.ResourceExhausted,
+      );
       expect((await rig.raw.stateWeb.getState({ service: "robust", key: "kept" })).value).toBe(before.value);
     }
     // Just below the limit is fine, and reads back whole.
@@ -129,38 +137,95 @@ describe("bad input through the APIs", () => {
 
   it("refuses invalid topics, keys and URLs with INVALID_ARGUMENT", async () => {
     for (const topic of ["", " ", "\t\n", "a b", "x".repeat(257), "tab\there"]) {
-      expect(await codeOf(rig.raw.pubsub.publishEvent({ topic, data: new Uint8Array([1]) })), `publish "${topic.slice(0, 20)}"`).toBe(Code.InvalidArgument);
+      expect(
+        await codeOf(rig.raw.pubsub.publishEvent({ topic, data: new Uint8Array([1]) })),
+        `publish "${topic.slice(0, 20)}"`,
+      ).toBe(Code.InvalidArgument);
       const stream = rig.raw.pubsub.subscribe({ topic }, { timeoutMs: 5_000 });
-      expect(await codeOf((async () => { for await (const _ of stream) break; })()), `subscribe "${topic.slice(0, 20)}"`).toBe(Code.InvalidArgument);
+      expect(
+        await codeOf(
+          (async () => {
+            for await (const _ of stream) break;
+          })(),
+        ),
+        `subscribe "${topic.slice(0, 20)}"`,
+      ).toBe(Code.InvalidArgument);
     }
-    for (const [service, key] of [["", "k"], ["s", ""], [" ", "k"], ["s", " \n"], ["", ""]]) {
+    for (const [service, key] of [
+      ["", "k"],
+      ["s", ""],
+      [" ", "k"],
+      ["s", " \n"],
+      ["", ""],
+    ]) {
       expect(await codeOf(rig.raw.state.saveState({ service, key, value: "v" }))).toBe(Code.InvalidArgument);
       expect(await codeOf(rig.raw.state.getState({ service, key }))).toBe(Code.InvalidArgument);
       expect(await codeOf(rig.raw.state.deleteState({ service, key }))).toBe(Code.InvalidArgument);
     }
     expect(await codeOf(rig.raw.state.getAllState({ service: "" }))).toBe(Code.InvalidArgument);
     // A wrong etag on an existing key is ABORTED and writes nothing.
-    expect(await codeOf(rig.raw.state.saveState({ service: "robust", key: "kept", value: "overwritten", etag: "not-the-etag" }))).toBe(Code.Aborted);
+    expect(
+      await codeOf(rig.raw.state.saveState({ service: "robust", key: "kept", value: "overwritten", etag: "not-the-etag" })),
+    ).toBe(Code.Aborted);
     for (const url of ["", "http://example.com/ws", "not a url", "ws://", "ws://host/#frag", "javascript:alert(1)"]) {
       expect(await codeOf(rig.raw.websocketmanager.connect({ url })), url).toBe(Code.InvalidArgument);
     }
     for (const mimeType of ["", "text/x-csharp", "application/x-native-dll", "text/javascript; charset=evil"]) {
-      const code = await codeOf(rig.raw.workmanager.createWorker({ codeSource: { source: { case: "content", value: new Uint8Array([0x78]) } }, mimeType, topic: "t" }));
+      const code = await codeOf(
+        rig.raw.workmanager.createWorker({
+          codeSource: { source: { case: "content", value: new Uint8Array([0x78]) } },
+          mimeType,
+          topic: "t",
+        }),
+      );
       expect(code, mimeType).toBe(Code.InvalidArgument);
     }
-    for (const url of ["http://127.0.0.1/code.py", "file:///etc/passwd", "http://169.254.169.254/latest/meta-data", "ftp://x/y"]) {
-      const code = await codeOf(rig.raw.workmanager.createWorker({ codeSource: { source: { case: "url", value: url } }, mimeType: "text/x-python", topic: "t" }));
+    for (const url of [
+      "http://127.0.0.1/code.py",
+      "file:///etc/passwd",
+      "http://169.254.169.254/latest/meta-data",
+      "ftp://x/y",
+    ]) {
+      const code = await codeOf(
+        rig.raw.workmanager.createWorker({
+          codeSource: { source: { case: "url", value: url } },
+          mimeType: "text/x-python",
+          topic: "t",
+        }),
+      );
       expect(code, url).toBe(Code.InvalidArgument);
     }
-    expect(await codeOf(rig.raw.workmanager.createWorker({ codeSource: { source: { case: "content", value: new Uint8Array([0xff, 0xfe]) } }, mimeType: JAVASCRIPT, topic: "t" }))).toBe(Code.InvalidArgument);
+    expect(
+      await codeOf(
+        rig.raw.workmanager.createWorker({
+          codeSource: { source: { case: "content", value: new Uint8Array([0xff, 0xfe]) } },
+          mimeType: JAVASCRIPT,
+          topic: "t",
+        }),
+      ),
+    ).toBe(Code.InvalidArgument);
     expect(await codeOf(rig.raw.workmanager.createWorker({ mimeType: JAVASCRIPT, topic: "t" }))).toBe(Code.InvalidArgument);
-    expect(await codeOf(rig.raw.workmanager.createWorker({ codeSource: { source: { case: "content", value: new TextEncoder().encode(ECHO_CODE[JAVASCRIPT]!) } }, mimeType: JAVASCRIPT, topic: "  " }))).toBe(Code.InvalidArgument);
+    expect(
+      await codeOf(
+        rig.raw.workmanager.createWorker({
+          codeSource: { source: { case: "content", value: new TextEncoder().encode(ECHO_CODE[JAVASCRIPT]!) } },
+          mimeType: JAVASCRIPT,
+          topic: "  ",
+        }),
+      ),
+    ).toBe(Code.InvalidArgument);
   });
 
   it("answers empty and unknown ids with NOT_FOUND (unsubscribing an unknown id succeeds, as documented)", async () => {
     for (const id of ["", " ", "00000000-0000-0000-0000-000000000000", "x".repeat(10_000), "\u0000"]) {
       const wm = rig.raw.workmanager;
-      const wmCalls = [() => wm.startWorker({ id }), () => wm.stopWorker({ id }), () => wm.deleteWorker({ id }), () => wm.getWorkerHistory({ id }), () => wm.loadCodeFromContent({ id, content: new Uint8Array([0x78]) })];
+      const wmCalls = [
+        () => wm.startWorker({ id }),
+        () => wm.stopWorker({ id }),
+        () => wm.deleteWorker({ id }),
+        () => wm.getWorkerHistory({ id }),
+        () => wm.loadCodeFromContent({ id, content: new Uint8Array([0x78]) }),
+      ];
       for (const call of wmCalls) expect(await codeOf(call()), `${call} "${id.slice(0, 10)}"`).toBe(Code.NotFound);
       const wsm = rig.raw.websocketmanager;
       const wsmCalls = [

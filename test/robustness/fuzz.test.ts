@@ -30,38 +30,137 @@ const PROTECTED = `protected-${crypto.randomUUID()}`;
 const WORKER_TOPIC = "fuzz-echo";
 
 /** Codes a bad request may be answered with. Anything else (INTERNAL, UNKNOWN, a time-out) fails. */
-const DELIBERATE = new Set<Code>([Code.InvalidArgument, Code.NotFound, Code.Unimplemented, Code.FailedPrecondition, Code.Aborted, Code.ResourceExhausted]);
-const DELIBERATE_NAMES = new Set(["OK", "INVALID_ARGUMENT", "NOT_FOUND", "UNIMPLEMENTED", "FAILED_PRECONDITION", "ABORTED", "RESOURCE_EXHAUSTED"]);
+const DELIBERATE = new Set<Code>([
+  Code.InvalidArgument,
+  Code.NotFound,
+  Code.Unimplemented,
+  Code.FailedPrecondition,
+  Code.Aborted,
+  Code.ResourceExhausted,
+]);
+const DELIBERATE_NAMES = new Set([
+  "OK",
+  "INVALID_ARGUMENT",
+  "NOT_FOUND",
+  "UNIMPLEMENTED",
+  "FAILED_PRECONDITION",
+  "ABORTED",
+  "RESOURCE_EXHAUSTED",
+]);
 
 // ---- arbitraries ---------------------------------------------------------------------------
 
 const weird = fc.oneof(
-  fc.constantFrom("", " ", "\t", "\n", "\u0000", "..", "/", "*", "💥", "a b", "null", "undefined", "__proto__", "constructor", "x".repeat(257), "ü".repeat(300)),
+  fc.constantFrom(
+    "",
+    " ",
+    "\t",
+    "\n",
+    "\u0000",
+    "..",
+    "/",
+    "*",
+    "💥",
+    "a b",
+    "null",
+    "undefined",
+    "__proto__",
+    "constructor",
+    "x".repeat(257),
+    "ü".repeat(300),
+  ),
   fc.string({ maxLength: 40 }),
   fc.string({ unit: "binary", maxLength: 40 }),
 );
-const serviceName = fc.oneof(fc.constantFrom("workmanager", "websocketmanager", "virtufin.Gateway", "Gateway", "virtufin.State", "grpc.health.v1.Health"), weird);
+const serviceName = fc.oneof(
+  fc.constantFrom("workmanager", "websocketmanager", "virtufin.Gateway", "Gateway", "virtufin.State", "grpc.health.v1.Health"),
+  weird,
+);
 const methodName = fc.oneof(
-  fc.constantFrom("ListWorkers", "CreateWorker", "StartWorker", "StopWorker", "DeleteWorker", "GetWorkerHistory", "LoadCodeFromContent", "LoadCodeFromUrl", "RecoverWorkers", "Connect", "List", "Disconnect", "Send", "SetTag", "GetTags", "ListServices", "Check"),
+  fc.constantFrom(
+    "ListWorkers",
+    "CreateWorker",
+    "StartWorker",
+    "StopWorker",
+    "DeleteWorker",
+    "GetWorkerHistory",
+    "LoadCodeFromContent",
+    "LoadCodeFromUrl",
+    "RecoverWorkers",
+    "Connect",
+    "List",
+    "Disconnect",
+    "Send",
+    "SetTag",
+    "GetTags",
+    "ListServices",
+    "Check",
+  ),
   weird,
 );
 const jsonText = fc.oneof(
   fc.json({ maxDepth: 4 }),
   fc.string({ maxLength: 80 }),
-  fc.record({ id: fc.jsonValue({ maxDepth: 2 }), topic: fc.jsonValue({ maxDepth: 2 }), mime_type: fc.jsonValue({ maxDepth: 1 }), code_source: fc.jsonValue({ maxDepth: 2 }), url: fc.jsonValue({ maxDepth: 1 }), tags: fc.jsonValue({ maxDepth: 2 }) }, { requiredKeys: [] }).map((v) => JSON.stringify(v)),
+  fc
+    .record(
+      {
+        id: fc.jsonValue({ maxDepth: 2 }),
+        topic: fc.jsonValue({ maxDepth: 2 }),
+        mime_type: fc.jsonValue({ maxDepth: 1 }),
+        code_source: fc.jsonValue({ maxDepth: 2 }),
+        url: fc.jsonValue({ maxDepth: 1 }),
+        tags: fc.jsonValue({ maxDepth: 2 }),
+      },
+      { requiredKeys: [] },
+    )
+    .map((v) => JSON.stringify(v)),
   fc.nat({ max: 5_000 }).map((n) => "[".repeat(n) + "]".repeat(n)),
 );
 const bytes = fc.uint8Array({ maxLength: 512 });
-const topic = fc.oneof(fc.constantFrom("state-changes", "system-events", "workmanager.lifecycle", WORKER_TOPIC, `${WORKER_TOPIC}-dead`, "fuzz-topic"), weird);
+const topic = fc.oneof(
+  fc.constantFrom("state-changes", "system-events", "workmanager.lifecycle", WORKER_TOPIC, `${WORKER_TOPIC}-dead`, "fuzz-topic"),
+  weird,
+);
 const metadata = fc.dictionary(
-  fc.oneof(fc.constantFrom("ce-id", "ce-type", "ce-time", "ce-source", "ce-specversion", "ce-datacontenttype", "replytopic", "correlationid", "service", "ce-"), fc.string({ maxLength: 12 })),
-  fc.oneof(fc.constantFrom("application/json", "text/plain", "", "not a time", "reply-fuzz", "1.0"), fc.string({ maxLength: 30 })),
+  fc.oneof(
+    fc.constantFrom(
+      "ce-id",
+      "ce-type",
+      "ce-time",
+      "ce-source",
+      "ce-specversion",
+      "ce-datacontenttype",
+      "replytopic",
+      "correlationid",
+      "service",
+      "ce-",
+    ),
+    fc.string({ maxLength: 12 }),
+  ),
+  fc.oneof(
+    fc.constantFrom("application/json", "text/plain", "", "not a time", "reply-fuzz", "1.0"),
+    fc.string({ maxLength: 30 }),
+  ),
   { maxKeys: 5 },
 );
 const stateService = weird.filter((s) => s !== PROTECTED);
 const id = fc.oneof(weird, fc.uuid());
-const url = fc.oneof(fc.constantFrom("ws://127.0.0.1:1/fuzz", "wss://", "ws://[::1", "http://127.0.0.1/", "file:///etc/passwd", "ws://user:pass@127.0.0.1:1/?token=x"), fc.webUrl(), weird);
-const mimeType = fc.oneof(fc.constantFrom("text/x-python", "text/javascript", "application/javascript", "application/x-python", "text/x-csharp"), weird);
+const url = fc.oneof(
+  fc.constantFrom(
+    "ws://127.0.0.1:1/fuzz",
+    "wss://",
+    "ws://[::1",
+    "http://127.0.0.1/",
+    "file:///etc/passwd",
+    "ws://user:pass@127.0.0.1:1/?token=x",
+  ),
+  fc.webUrl(),
+  weird,
+);
+const mimeType = fc.oneof(
+  fc.constantFrom("text/x-python", "text/javascript", "application/javascript", "application/x-python", "text/x-csharp"),
+  weird,
+);
 
 const CONNECT_JSON_PATHS = [
   "/virtufin.State/SaveState",
@@ -75,85 +174,222 @@ const CONNECT_JSON_PATHS = [
 /** JSON objects with the request fields of those methods, holding values of any JSON type. */
 const connectJsonFields = fc
   .record(
-    { service: fc.jsonValue({ maxDepth: 1 }), key: fc.jsonValue({ maxDepth: 1 }), value: fc.jsonValue({ maxDepth: 1 }), etag: fc.jsonValue({ maxDepth: 1 }), topic: fc.jsonValue({ maxDepth: 1 }), data: fc.jsonValue({ maxDepth: 1 }), metadata: fc.jsonValue({ maxDepth: 2 }), keys: fc.jsonValue({ maxDepth: 2 }), name: fc.jsonValue({ maxDepth: 1 }), method: fc.jsonValue({ maxDepth: 1 }), requestData: fc.jsonValue({ maxDepth: 1 }) },
+    {
+      service: fc.jsonValue({ maxDepth: 1 }),
+      key: fc.jsonValue({ maxDepth: 1 }),
+      value: fc.jsonValue({ maxDepth: 1 }),
+      etag: fc.jsonValue({ maxDepth: 1 }),
+      topic: fc.jsonValue({ maxDepth: 1 }),
+      data: fc.jsonValue({ maxDepth: 1 }),
+      metadata: fc.jsonValue({ maxDepth: 2 }),
+      keys: fc.jsonValue({ maxDepth: 2 }),
+      name: fc.jsonValue({ maxDepth: 1 }),
+      method: fc.jsonValue({ maxDepth: 1 }),
+      requestData: fc.jsonValue({ maxDepth: 1 }),
+    },
     { requiredKeys: [] },
   )
   .filter((v) => v.service !== PROTECTED)
   .map((v) => JSON.stringify(v));
 
 /** One generated request: what to call, as a thunk taking the rig. */
-type Request = { readonly label: string; readonly call: (rig: Rig, signal: AbortSignal) => Promise<unknown>; readonly stream?: boolean };
+type Request = {
+  readonly label: string;
+  readonly call: (rig: Rig, signal: AbortSignal) => Promise<unknown>;
+  readonly stream?: boolean;
+};
 const req = (label: string, call: Request["call"], stream = false): Request => ({ label, call, stream });
 
 const requests: fc.Arbitrary<Request> = fc.oneof(
-  { weight: 4, arbitrary: fc.tuple(serviceName, methodName, jsonText).map(([service, method, requestData]) => req(`InvokeJson ${service}/${method} ${requestData.slice(0, 30)}`, (r) => invokeJsonInBand(r, service, method, requestData))) },
-  { weight: 2, arbitrary: fc.tuple(serviceName, methodName, bytes).map(([service, method, data]) => req(`Invoke ${service}/${method}`, (r) => invokeInBand(r, service, method, data))) },
-  { weight: 2, arbitrary: fc.tuple(stateService, weird, fc.string({ maxLength: 200 }), fc.oneof(fc.constant(""), weird)).map(([service, key, value, etag]) => req(`SaveState ${service}/${key}`, (r) => r.raw.state.saveState({ service, key, value, etag }))) },
-  { weight: 1, arbitrary: fc.tuple(stateService, weird).map(([service, key]) => req(`GetState ${service}/${key}`, (r) => r.raw.state.getState({ service, key }))) },
-  { weight: 1, arbitrary: fc.tuple(stateService, weird).map(([service, key]) => req(`DeleteState ${service}/${key}`, (r) => r.raw.state.deleteState({ service, key }))) },
-  { weight: 1, arbitrary: stateService.map((service) => req(`GetAllState ${service}`, (r) => r.raw.state.getAllState({ service }))) },
-  { weight: 1, arbitrary: fc.tuple(stateService, fc.array(weird, { maxLength: 4 })).map(([service, keys]) => req(`RegisterKeys ${service}`, (r) => r.raw.state.registerKeys({ service, keys }))) },
-  { weight: 3, arbitrary: fc.tuple(topic, bytes, metadata).map(([t, data, meta]) => req(`PublishEvent ${t}`, (r) => r.raw.pubsub.publishEvent({ topic: t, data, metadata: meta }))) },
-  { weight: 1, arbitrary: topic.map((t) => req(`Subscribe ${t}`, (r, signal) => drain(r.raw.pubsub.subscribe({ topic: t }, { signal })), true)) },
-  { weight: 1, arbitrary: fc.tuple(fc.array(weird, { maxLength: 2 }), fc.array(topic, { maxLength: 2 }), fc.array(weird, { maxLength: 2 })).map(([services, topics, eventTypes]) => req("Gateway.Subscribe", (r, signal) => drain(r.raw.gateway.subscribe({ services, topics, eventTypes }, { signal })), true)) },
+  {
+    weight: 4,
+    arbitrary: fc
+      .tuple(serviceName, methodName, jsonText)
+      .map(([service, method, requestData]) =>
+        req(`InvokeJson ${service}/${method} ${requestData.slice(0, 30)}`, (r) =>
+          invokeJsonInBand(r, service, method, requestData),
+        ),
+      ),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(serviceName, methodName, bytes)
+      .map(([service, method, data]) => req(`Invoke ${service}/${method}`, (r) => invokeInBand(r, service, method, data))),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(stateService, weird, fc.string({ maxLength: 200 }), fc.oneof(fc.constant(""), weird))
+      .map(([service, key, value, etag]) =>
+        req(`SaveState ${service}/${key}`, (r) => r.raw.state.saveState({ service, key, value, etag })),
+      ),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(stateService, weird)
+      .map(([service, key]) => req(`GetState ${service}/${key}`, (r) => r.raw.state.getState({ service, key }))),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(stateService, weird)
+      .map(([service, key]) => req(`DeleteState ${service}/${key}`, (r) => r.raw.state.deleteState({ service, key }))),
+  },
+  {
+    weight: 1,
+    arbitrary: stateService.map((service) => req(`GetAllState ${service}`, (r) => r.raw.state.getAllState({ service }))),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(stateService, fc.array(weird, { maxLength: 4 }))
+      .map(([service, keys]) => req(`RegisterKeys ${service}`, (r) => r.raw.state.registerKeys({ service, keys }))),
+  },
+  {
+    weight: 3,
+    arbitrary: fc
+      .tuple(topic, bytes, metadata)
+      .map(([t, data, meta]) => req(`PublishEvent ${t}`, (r) => r.raw.pubsub.publishEvent({ topic: t, data, metadata: meta }))),
+  },
+  {
+    weight: 1,
+    arbitrary: topic.map((t) =>
+      req(`Subscribe ${t}`, (r, signal) => drain(r.raw.pubsub.subscribe({ topic: t }, { signal })), true),
+    ),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.array(weird, { maxLength: 2 }), fc.array(topic, { maxLength: 2 }), fc.array(weird, { maxLength: 2 }))
+      .map(([services, topics, eventTypes]) =>
+        req(
+          "Gateway.Subscribe",
+          (r, signal) => drain(r.raw.gateway.subscribe({ services, topics, eventTypes }, { signal })),
+          true,
+        ),
+      ),
+  },
   { weight: 1, arbitrary: id.map((i) => req(`Unsubscribe ${i}`, (r) => r.raw.pubsub.unsubscribe({ subscriptionId: i }))) },
   {
     weight: 2,
-    arbitrary: fc.tuple(fc.constantFrom("startWorker", "stopWorker", "deleteWorker", "getWorkerHistory", "loadCodeFromContent", "loadCodeFromUrl"), id, url).map(([m, i, u]) =>
-      req(`WorkManager.${m} ${i}`, (r) => {
-        const wm = r.raw.workmanager;
-        if (m === "loadCodeFromContent") return wm.loadCodeFromContent({ id: i, content: new TextEncoder().encode(u) });
-        if (m === "loadCodeFromUrl") return wm.loadCodeFromUrl({ id: i, url: u });
-        return wm[m]({ id: i });
-      }),
-    ),
+    arbitrary: fc
+      .tuple(
+        fc.constantFrom(
+          "startWorker",
+          "stopWorker",
+          "deleteWorker",
+          "getWorkerHistory",
+          "loadCodeFromContent",
+          "loadCodeFromUrl",
+        ),
+        id,
+        url,
+      )
+      .map(([m, i, u]) =>
+        req(`WorkManager.${m} ${i}`, (r) => {
+          const wm = r.raw.workmanager;
+          if (m === "loadCodeFromContent") return wm.loadCodeFromContent({ id: i, content: new TextEncoder().encode(u) });
+          if (m === "loadCodeFromUrl") return wm.loadCodeFromUrl({ id: i, url: u });
+          return wm[m]({ id: i });
+        }),
+      ),
   },
   {
     weight: 2,
     // Bad MIME types or a blank topic: refused before any process starts; URLs: refused by the allow-list.
-    arbitrary: fc.tuple(mimeType, fc.oneof(fc.constantFrom("", " ", "\n"), weird), fc.oneof(url.map((u) => ({ case: "url" as const, value: u })), bytes.map((b) => ({ case: "content" as const, value: b })))).map(([mime, t, source]) =>
-      req(`CreateWorker ${mime} "${t}" ${source.case}`, (r) => {
-        const runnable = ["text/x-python", "text/javascript", "application/javascript"].includes(mime) && t.trim() !== "" && source.case === "content";
-        return r.raw.workmanager.createWorker({ mimeType: runnable ? "text/x-csharp" : mime, topic: t, codeSource: { source } });
-      }),
-    ),
+    arbitrary: fc
+      .tuple(
+        mimeType,
+        fc.oneof(fc.constantFrom("", " ", "\n"), weird),
+        fc.oneof(
+          url.map((u) => ({ case: "url" as const, value: u })),
+          bytes.map((b) => ({ case: "content" as const, value: b })),
+        ),
+      )
+      .map(([mime, t, source]) =>
+        req(`CreateWorker ${mime} "${t}" ${source.case}`, (r) => {
+          const runnable =
+            ["text/x-python", "text/javascript", "application/javascript"].includes(mime) &&
+            t.trim() !== "" &&
+            source.case === "content";
+          return r.raw.workmanager.createWorker({
+            mimeType: runnable ? "text/x-csharp" : mime,
+            topic: t,
+            codeSource: { source },
+          });
+        }),
+      ),
   },
   {
     weight: 2,
-    arbitrary: fc.tuple(fc.constantFrom("connect", "disconnect", "getTag", "setTag", "setTags", "getTags", "send", "sendRaw", "startPublish", "stopPublish", "list"), id, url, weird, bytes).map(([m, i, u, s, data]) =>
-      req(`WebSocketManager.${m} ${i}`, (r) => {
-        const wsm = r.raw.websocketmanager;
-        switch (m) {
-          case "connect":
-            return wsm.connect({ url: u, autoReconnect: false, tags: { [s]: s } });
-          case "getTag":
-            return wsm.getTag({ id: i, key: s });
-          case "setTag":
-            return wsm.setTag({ id: i, key: s, value: s });
-          case "setTags":
-            return wsm.setTags({ id: i, tags: { [s]: u } });
-          case "send":
-            return wsm.send({ id: i, message: data, timeoutMs: 100 });
-          case "sendRaw":
-            return wsm.sendRaw({ id: i, message: data, contentType: s });
-          case "startPublish":
-            return wsm.startPublish({ id: i, topic: s });
-          case "list":
-            return wsm.list({ filters: [{ key: s, value: u }] });
-          default:
-            return wsm[m]({ id: i });
-        }
-      }),
-    ),
+    arbitrary: fc
+      .tuple(
+        fc.constantFrom(
+          "connect",
+          "disconnect",
+          "getTag",
+          "setTag",
+          "setTags",
+          "getTags",
+          "send",
+          "sendRaw",
+          "startPublish",
+          "stopPublish",
+          "list",
+        ),
+        id,
+        url,
+        weird,
+        bytes,
+      )
+      .map(([m, i, u, s, data]) =>
+        req(`WebSocketManager.${m} ${i}`, (r) => {
+          const wsm = r.raw.websocketmanager;
+          switch (m) {
+            case "connect":
+              return wsm.connect({ url: u, autoReconnect: false, tags: { [s]: s } });
+            case "getTag":
+              return wsm.getTag({ id: i, key: s });
+            case "setTag":
+              return wsm.setTag({ id: i, key: s, value: s });
+            case "setTags":
+              return wsm.setTags({ id: i, tags: { [s]: u } });
+            case "send":
+              return wsm.send({ id: i, message: data, timeoutMs: 100 });
+            case "sendRaw":
+              return wsm.sendRaw({ id: i, message: data, contentType: s });
+            case "startPublish":
+              return wsm.startPublish({ id: i, topic: s });
+            case "list":
+              return wsm.list({ filters: [{ key: s, value: u }] });
+            default:
+              return wsm[m]({ id: i });
+          }
+        }),
+      ),
   },
   {
     weight: 3,
     // The Connect protocol's JSON on the HTTP/1.1 server: the server's own JSON parsing.
-    arbitrary: fc.tuple(fc.constantFrom(...CONNECT_JSON_PATHS), fc.oneof(fc.json({ maxDepth: 3 }), connectJsonFields)).map(([path, body]) => req(`ConnectJSON ${path} ${body.slice(0, 30)}`, (r, signal) => connectJson(r, path, body, signal))),
+    arbitrary: fc
+      .tuple(fc.constantFrom(...CONNECT_JSON_PATHS), fc.oneof(fc.json({ maxDepth: 3 }), connectJsonFields))
+      .map(([path, body]) => req(`ConnectJSON ${path} ${body.slice(0, 30)}`, (r, signal) => connectJson(r, path, body, signal))),
   },
   { weight: 1, arbitrary: weird.map((name) => req(`Config.GetService ${name}`, (r) => r.raw.config.getService({ name }))) },
-  { weight: 1, arbitrary: serviceName.map((service) => req(`ListMethods ${service}`, (r) => r.raw.gateway.listMethods({ service }))) },
-  { weight: 1, arbitrary: fc.tuple(serviceName, methodName, weird).map(([service, method, type]) => req(`GetMethodSchema ${service}/${method} ${type}`, (r) => r.raw.gateway.getMethodSchema({ service, method, type }))) },
+  {
+    weight: 1,
+    arbitrary: serviceName.map((service) => req(`ListMethods ${service}`, (r) => r.raw.gateway.listMethods({ service }))),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(serviceName, methodName, weird)
+      .map(([service, method, type]) =>
+        req(`GetMethodSchema ${service}/${method} ${type}`, (r) => r.raw.gateway.getMethodSchema({ service, method, type })),
+      ),
+  },
 );
 
 // ---- calls ---------------------------------------------------------------------------------
@@ -178,7 +414,12 @@ async function invokeInBand(rig: Rig, service: string, method: string, requestDa
  * deliberate Connect code in its JSON body (never internal or unknown, never a bare 5xx).
  */
 async function connectJson(rig: Rig, path: string, body: string, signal: AbortSignal): Promise<void> {
-  const res = await fetch(rig.emulator.addresses.grpcWeb.url + path, { method: "POST", headers: { "content-type": "application/json" }, body, signal });
+  const res = await fetch(rig.emulator.addresses.grpcWeb.url + path, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body,
+    signal,
+  });
   const text = await res.text();
   if (res.status === 200) return;
   let code: unknown;
@@ -233,7 +474,8 @@ describe("thousands of generated bad requests", () => {
   it("never get an unplanned answer, and leave state, worker, streams and servers as they were", async () => {
     // State and a worker to protect.
     const keys = ["a", "b", "json", "unicode-ключ"];
-    for (const key of keys) await rig.raw.state.saveState({ service: PROTECTED, key, value: `value of ${key} ${"🙂".repeat(3)}` });
+    for (const key of keys)
+      await rig.raw.state.saveState({ service: PROTECTED, key, value: `value of ${key} ${"🙂".repeat(3)}` });
     const before = await Promise.all(keys.map((key) => rig.raw.state.getState({ service: PROTECTED, key })));
     const workerId = await runWorker(rig, ECHO_CODE[JAVASCRIPT]!, JAVASCRIPT, WORKER_TOPIC);
     expect(await roundTrip(rig.api, WORKER_TOPIC, { before: true })).toMatchObject({ echo: { before: true } });
@@ -242,7 +484,10 @@ describe("thousands of generated bad requests", () => {
     // through their classification and filters.
     const watching = new AbortController();
     let watched = 0;
-    const watchers = [rig.raw.gateway.subscribe({}, { signal: watching.signal }), rig.raw.gateway.watchSystemEvents({}, { signal: watching.signal })].map(async (stream) => {
+    const watchers = [
+      rig.raw.gateway.subscribe({}, { signal: watching.signal }),
+      rig.raw.gateway.watchSystemEvents({}, { signal: watching.signal }),
+    ].map(async (stream) => {
       try {
         for await (const _ of stream) watched += 1;
         return "ended";
@@ -277,7 +522,11 @@ describe("thousands of generated bad requests", () => {
     // Nothing leaked, nothing changed, everything answers.
     // Generous on a loaded machine: a run cut off by the time budget may still be closing its
     // short subscription; a real leak would stay open far longer (the idle timeout is 5 min).
-    await waitFor(() => rig.emulator.activeStreams() === baselineStreams && rig.emulator.activeSubscriptions() === baselineSubscriptions, "the generated subscriptions to close", 30_000);
+    await waitFor(
+      () => rig.emulator.activeStreams() === baselineStreams && rig.emulator.activeSubscriptions() === baselineSubscriptions,
+      "the generated subscriptions to close",
+      30_000,
+    );
     const after = await Promise.all(keys.map((key) => rig.raw.state.getState({ service: PROTECTED, key })));
     expect(after.map((s) => [s.value, s.etag])).toEqual(before.map((s) => [s.value, s.etag]));
     expect(Object.keys((await rig.raw.state.getAllState({ service: PROTECTED })).values).sort()).toEqual([...keys].sort());

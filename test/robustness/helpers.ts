@@ -161,8 +161,10 @@ export const JAVASCRIPT = "text/javascript";
 
 /** A healthy echo worker's code in each language: replies `{ echo: data, pid }`. */
 export const ECHO_CODE: Readonly<Record<string, string>> = {
-  [PYTHON]: "import os\ndef Process(event):\n    return {'type': 'echo', 'source': 'echo-py', 'data': {'echo': event.get('data'), 'pid': os.getpid()}}\n",
-  [JAVASCRIPT]: "function Process(event) { return { type: 'echo', source: 'echo-js', data: { echo: event.data, pid: process.pid } }; }",
+  [PYTHON]:
+    "import os\ndef Process(event):\n    return {'type': 'echo', 'source': 'echo-py', 'data': {'echo': event.get('data'), 'pid': os.getpid()}}\n",
+  [JAVASCRIPT]:
+    "function Process(event) { return { type: 'echo', source: 'echo-js', data: { echo: event.data, pid: process.pid } }; }",
 };
 
 /** Creates and starts a worker through the WorkManager's gRPC API; returns its id. */
@@ -175,7 +177,12 @@ export async function runWorker(rig: Rig, code: string, mimeType: string, topic:
 
 /** A request-reply round trip through the Gateway (publish, reply on a fresh topic); the reply's data, JSON-decoded when JSON. */
 export async function roundTrip(api: ApiClient, topic: string, data: unknown, timeoutMs = 10_000): Promise<unknown> {
-  const reply = await api.pubsub.publishWithResult({ topic, data: data as never, replyTopic: `reply-${crypto.randomUUID()}`, timeoutMs });
+  const reply = await api.pubsub.publishWithResult({
+    topic,
+    data: data as never,
+    replyTopic: `reply-${crypto.randomUUID()}`,
+    timeoutMs,
+  });
   const text = new TextDecoder().decode(reply.data);
   // Workers send string data as text/plain, objects as JSON.
   return reply.metadata["ce-datacontenttype"] === "application/json" ? JSON.parse(text) : text;

@@ -52,7 +52,9 @@ async function workload(api: ApiClient, client: number, deadline: number, worker
         // A brief subscription: live before publishing, sees its own event, then closed.
         const topic = `load-sub-${client}`;
         const abort = new AbortController();
-        const events = (await api.pubsub.subscribeReady(topic, { signal: abort.signal, reconnect: false }))[Symbol.asyncIterator]();
+        const events = (await api.pubsub.subscribeReady(topic, { signal: abort.signal, reconnect: false }))[
+          Symbol.asyncIterator
+        ]();
         await api.pubsub.publish(topic, { client, n });
         const first = await events.next();
         expect(first.done).toBe(false);
@@ -99,16 +101,24 @@ describe("50 concurrent clients", () => {
   });
 
   it("run mixed calls without a single error and leave no stream or process behind", async () => {
-    const baseline = { streams: rig.emulator.activeStreams(), subscriptions: rig.emulator.activeSubscriptions(), children: childPids() };
+    const baseline = {
+      streams: rig.emulator.activeStreams(),
+      subscriptions: rig.emulator.activeSubscriptions(),
+      children: childPids(),
+    };
     expect(baseline.children.length).toBeGreaterThanOrEqual(1); // the worker's process
-    clients = Array.from({ length: CLIENTS }, () => new ApiClient({ host: "127.0.0.1", port: rig.emulator.addresses.gateway.port, retry: false }));
+    clients = Array.from(
+      { length: CLIENTS },
+      () => new ApiClient({ host: "127.0.0.1", port: rig.emulator.addresses.gateway.port, retry: false }),
+    );
 
     const deadline = Date.now() + DURATION_MS;
     const results = await Promise.allSettled(clients.map((api, i) => workload(api, i, deadline, workerId)));
     const errors = results.flatMap((r, i) => (r.status === "rejected" ? [`client ${i}: ${String(r.reason)}`] : []));
     expect(errors).toEqual([]);
     const totals: Record<string, number> = {};
-    for (const r of results) if (r.status === "fulfilled") for (const [k, v] of Object.entries(r.value)) totals[k] = (totals[k] ?? 0) + v;
+    for (const r of results)
+      if (r.status === "fulfilled") for (const [k, v] of Object.entries(r.value)) totals[k] = (totals[k] ?? 0) + v;
     const calls = Object.values(totals).reduce((a, b) => a + b, 0);
     // Every kind of call ran, by every client's share, and the load was real.
     expect(Object.keys(totals).sort()).toHaveLength(7);
@@ -128,8 +138,13 @@ describe("50 concurrent clients", () => {
   it("counts 50 concurrent update() increments of one key to exactly 50", async () => {
     // The first write of a missing key cannot be conditional on the platform: create it first.
     await rig.api.state.save("load", "counter", "0");
-    clients = Array.from({ length: CLIENTS }, () => new ApiClient({ host: "127.0.0.1", port: rig.emulator.addresses.gateway.port, retry: false }));
-    const written = await Promise.all(clients.map((api) => api.state.update("load", "counter", (current) => String(Number(current) + 1))));
+    clients = Array.from(
+      { length: CLIENTS },
+      () => new ApiClient({ host: "127.0.0.1", port: rig.emulator.addresses.gateway.port, retry: false }),
+    );
+    const written = await Promise.all(
+      clients.map((api) => api.state.update("load", "counter", (current) => String(Number(current) + 1))),
+    );
     expect((await rig.api.state.get("load", "counter")).value).toBe("50");
     // Each increment won exactly once: the values written are 1..50, each once.
     expect(written.map(Number).sort((a, b) => a - b)).toEqual(Array.from({ length: CLIENTS }, (_, i) => i + 1));
@@ -150,8 +165,10 @@ describe("50 concurrent clients", () => {
         stream.on("data", () => undefined);
         stream.end(body);
       };
-      for (let i = 0; i < 5; i++) open("/virtufin.Pubsub/Subscribe", grpcFrame(PubsubSubscribeRequestSchema, { topic: `vanish-${i}` }));
-      for (let i = 0; i < 5; i++) open("/virtufin.Gateway/Subscribe", grpcFrame(SubscribeRequestSchema, { topics: [`vanish-${i}`] }));
+      for (let i = 0; i < 5; i++)
+        open("/virtufin.Pubsub/Subscribe", grpcFrame(PubsubSubscribeRequestSchema, { topic: `vanish-${i}` }));
+      for (let i = 0; i < 5; i++)
+        open("/virtufin.Gateway/Subscribe", grpcFrame(SubscribeRequestSchema, { topics: [`vanish-${i}`] }));
       open("/virtufin.Gateway/WatchSystemEvents", grpcFrame(SystemEventsRequestSchema, {}));
     }
     await waitFor(() => rig.emulator.activeStreams() === baseline.streams + 110, "110 streams to open");
@@ -173,7 +190,11 @@ describe("50 concurrent clients", () => {
     const { url } = rig.emulator.addresses.grpcWeb;
     const requests: http.ClientRequest[] = [];
     const open = (path: string, contentType: string, body: Uint8Array) => {
-      const request = http.request(`${url}${path}`, { method: "POST", agent: false, headers: { "content-type": contentType } }, (res) => res.resume());
+      const request = http.request(
+        `${url}${path}`,
+        { method: "POST", agent: false, headers: { "content-type": contentType } },
+        (res) => res.resume(),
+      );
       request.on("error", () => undefined);
       request.end(body);
       requests.push(request);

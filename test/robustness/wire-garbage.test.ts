@@ -39,7 +39,10 @@ function garbageBodies(count: number): Uint8Array[] {
     frame(0, 2, new Uint8Array([0x0a, 0x7f])), // a field whose length runs past the end
     new TextEncoder().encode('{"service": 1, "key": [}'),
   ];
-  const random = fc.sample(fc.uint8Array({ minLength: 1, maxLength: 2_048 }), { seed: SEED, numRuns: Math.max(0, count - crafted.length) });
+  const random = fc.sample(fc.uint8Array({ minLength: 1, maxLength: 2_048 }), {
+    seed: SEED,
+    numRuns: Math.max(0, count - crafted.length),
+  });
   return [...crafted, ...random];
 }
 
@@ -57,7 +60,16 @@ const PATHS = [
   "/",
   "/%00%ff/../..",
 ];
-const CONTENT_TYPES = ["application/grpc", "application/grpc+proto", "application/grpc-web", "application/connect+proto", "application/proto", "application/json", "text/plain", ""];
+const CONTENT_TYPES = [
+  "application/grpc",
+  "application/grpc+proto",
+  "application/grpc-web",
+  "application/connect+proto",
+  "application/proto",
+  "application/json",
+  "text/plain",
+  "",
+];
 
 /** What one raw HTTP/2 stream ended with. */
 type Outcome = "grpc-status" | "http-status" | "reset" | "timeout";
@@ -84,7 +96,13 @@ function grpcStatusOf(session: http2.ClientHttp2Session, path: string): Promise<
 }
 
 /** Sends one request on a session and resolves with how it ended (never rejects). */
-function rawRequest(session: http2.ClientHttp2Session, path: string, contentType: string, body: Uint8Array, timeoutMs = 5_000): Promise<Outcome> {
+function rawRequest(
+  session: http2.ClientHttp2Session,
+  path: string,
+  contentType: string,
+  body: Uint8Array,
+  timeoutMs = 5_000,
+): Promise<Outcome> {
   return new Promise((resolve) => {
     let outcome: Outcome | undefined;
     const headers: http2.OutgoingHttpHeaders = { ":method": "POST", ":path": path, te: "trailers" };
@@ -179,7 +197,13 @@ describe("garbage on the wire", () => {
       const session = http2.connect(server.url);
       session.on("error", () => undefined);
       try {
-        for (const path of ["/virtufin.Nope/Nothing", "/virtufin.State/Nope", "/virtufin.WorkManager/Nope", "/grpc.health.v1.Health/Nope", "/.%2e/x"]) {
+        for (const path of [
+          "/virtufin.Nope/Nothing",
+          "/virtufin.State/Nope",
+          "/virtufin.WorkManager/Nope",
+          "/grpc.health.v1.Health/Nope",
+          "/.%2e/x",
+        ]) {
           expect(await grpcStatusOf(session, path), `${server.url}${path}`).toBe(String(Code.Unimplemented));
         }
         // And the known method on the same session: OK.
@@ -198,7 +222,12 @@ describe("garbage on the wire", () => {
     let opened = 0;
     let closed = 0;
     for (let i = 0; i < 5_000 && !session.destroyed; i++) {
-      const stream = session.request({ ":method": "POST", ":path": "/virtufin.Pubsub/Subscribe", "content-type": "application/grpc", te: "trailers" });
+      const stream = session.request({
+        ":method": "POST",
+        ":path": "/virtufin.Pubsub/Subscribe",
+        "content-type": "application/grpc",
+        te: "trailers",
+      });
       opened += 1;
       stream.on("error", () => undefined);
       stream.on("close", () => (closed += 1));
@@ -227,7 +256,12 @@ describe("garbage on the wire", () => {
             new Promise<number>((resolve, reject) => {
               const req = http.request(
                 `${grpcWeb.url}${PATHS[n % PATHS.length]}`,
-                { method: "POST", agent, headers: { "content-type": CONTENT_TYPES[n % CONTENT_TYPES.length] || "application/grpc-web+proto" }, timeout: 5_000 },
+                {
+                  method: "POST",
+                  agent,
+                  headers: { "content-type": CONTENT_TYPES[n % CONTENT_TYPES.length] || "application/grpc-web+proto" },
+                  timeout: 5_000,
+                },
                 (res) => {
                   res.resume();
                   res.on("end", () => resolve(res.statusCode ?? 0));
@@ -254,8 +288,13 @@ describe("garbage on the wire", () => {
       ...fc.sample(fc.uint8Array({ minLength: 1, maxLength: 4_096 }), { seed: SEED + 1, numRuns: 14 }),
       new Uint8Array(256 * 1024).fill(0xff),
       // A valid HTTP/2 preface followed by garbage frames.
-      new Uint8Array([...preface, ...fc.sample(fc.uint8Array({ minLength: 64, maxLength: 64 }), { seed: SEED + 2, numRuns: 1 })[0]!]),
-      new TextEncoder().encode("POST /virtufin.State/GetState HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999\r\n\r\n"),
+      new Uint8Array([
+        ...preface,
+        ...fc.sample(fc.uint8Array({ minLength: 64, maxLength: 64 }), { seed: SEED + 2, numRuns: 1 })[0]!,
+      ]),
+      new TextEncoder().encode(
+        "POST /virtufin.State/GetState HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999\r\n\r\n",
+      ),
       new TextEncoder().encode("GET / HTTP/1.1\r\n" + "X-Long: " + "a".repeat(100_000) + "\r\n\r\n"),
     ];
     const results: string[] = [];

@@ -12,7 +12,19 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BusEvent } from "../../emulator/index.js";
-import { ECHO_CODE, JAVASCRIPT, PYTHON, childPids, expectServing, processesWithArgument, roundTrip, runWorker, startRig, waitFor, type Rig } from "./helpers.js";
+import {
+  ECHO_CODE,
+  JAVASCRIPT,
+  PYTHON,
+  childPids,
+  expectServing,
+  processesWithArgument,
+  roundTrip,
+  runWorker,
+  startRig,
+  waitFor,
+  type Rig,
+} from "./helpers.js";
 
 /** Per-message time limit of the emulator under test (hangs are killed after this). */
 const MESSAGE_TIMEOUT_MS = 2_000;
@@ -78,7 +90,7 @@ const FAULTS: readonly Fault[] = [
           "    sys.stdout.buffer.write(bytes(range(256)) * 64 + b'\\x1b[2J\\x00\\xff\\xfe')",
           "    sys.stderr.buffer.write(os.urandom(65536))",
           "    for i in range(20000):",
-          "        print('{\"op\": \"result\", \"id\": 1, \"result\": \"forged\"}', i)",
+          '        print(\'{"op": "result", "id": 1, "result": "forged"}\', i)',
           "    sys.stdout.write('the line starts here:')",
           "chunk = 'x' * (1 << 20)",
           `for i in range(${SLICE_MIB}):`,
@@ -95,7 +107,7 @@ const FAULTS: readonly Fault[] = [
           "  globalThis.flooding = true;",
           "  fs.writeSync(1, Buffer.from([...Array(256).keys()]));",
           "  fs.writeSync(2, require('node:crypto').randomBytes(65536));",
-          "  for (let i = 0; i < 20000; i++) console.log('{\"op\":\"result\",\"id\":1,\"result\":\"forged\"}', i);",
+          '  for (let i = 0; i < 20000; i++) console.log(\'{"op":"result","id":1,"result":"forged"}\', i);',
           "  fs.writeSync(1, 'the line starts here:');",
           "}",
           "const chunk = Buffer.alloc(1 << 20, 0x78);",
@@ -111,13 +123,13 @@ const FAULTS: readonly Fault[] = [
     code: {
       [PYTHON]: py(
         [
-          "os.write(3, b'null\\n42\\n\"text\"\\n[1, 2]\\nnot json\\n{\"op\": 7}\\n{\"op\": \"result\", \"id\": \"bogus\"}\\n\\xff\\xfe\\n\\n')",
+          'os.write(3, b\'null\\n42\\n"text"\\n[1, 2]\\nnot json\\n{"op": 7}\\n{"op": "result", "id": "bogus"}\\n\\xff\\xfe\\n\\n\')',
           "return {'type': 'ok', 'source': 'faulty', 'data': 'survived'}",
         ].join("\n"),
       ),
       [JAVASCRIPT]: js(
         [
-          "require('node:fs').writeSync(3, 'null\\n42\\n\"text\"\\n[1, 2]\\nnot json\\n{\"op\": 7}\\n{\"op\":\"result\",\"id\":\"bogus\"}\\n\\n');",
+          'require(\'node:fs\').writeSync(3, \'null\\n42\\n"text"\\n[1, 2]\\nnot json\\n{"op": 7}\\n{"op":"result","id":"bogus"}\\n\\n\');',
           "return { type: 'ok', source: 'faulty', data: 'survived' };",
         ].join("\n"),
       ),
@@ -127,7 +139,9 @@ const FAULTS: readonly Fault[] = [
   {
     name: "floods the protocol descriptor with one 24 MiB line",
     code: {
-      [PYTHON]: py(["out = os.fdopen(os.dup(3), 'wb')", "out.write(b'[' + b'1,' * (12 << 20))", "out.flush()", "time.sleep(60)"].join("\n")),
+      [PYTHON]: py(
+        ["out = os.fdopen(os.dup(3), 'wb')", "out.write(b'[' + b'1,' * (12 << 20))", "out.flush()", "time.sleep(60)"].join("\n"),
+      ),
     },
     outcome: { deadLetter: { [PYTHON]: "ProtocolError" } },
   },
@@ -135,7 +149,9 @@ const FAULTS: readonly Fault[] = [
     name: "starts a child process of its own, then hangs",
     code: {
       [PYTHON]: py(`subprocess.Popen(['sleep', '${ORPHAN_MARKER}'])\ntime.sleep(60)`, "import os, subprocess, sys, time"),
-      [JAVASCRIPT]: js(`require('node:child_process').spawn('sleep', ['${ORPHAN_MARKER}'], { stdio: 'ignore' });\nconst end = Date.now() + 60_000; while (Date.now() < end) {}`),
+      [JAVASCRIPT]: js(
+        `require('node:child_process').spawn('sleep', ['${ORPHAN_MARKER}'], { stdio: 'ignore' });\nconst end = Date.now() + 60_000; while (Date.now() < end) {}`,
+      ),
     },
     outcome: { deadLetter: { [PYTHON]: "TimeoutError", [JAVASCRIPT]: "TimeoutError" } },
   },
@@ -193,7 +209,9 @@ describe("worker faults inside a running emulator", () => {
   const healthy: Record<string, string> = {};
 
   beforeAll(async () => {
-    rig = await startRig({ workmanager: { messageTimeoutMs: MESSAGE_TIMEOUT_MS, retryAttempts: ATTEMPTS, retryBaseDelayMs: 20, memoryLimitMb: 128 } });
+    rig = await startRig({
+      workmanager: { messageTimeoutMs: MESSAGE_TIMEOUT_MS, retryAttempts: ATTEMPTS, retryBaseDelayMs: 20, memoryLimitMb: 128 },
+    });
     for (const mime of [PYTHON, JAVASCRIPT]) {
       const topic = `healthy-${mime === PYTHON ? "py" : "js"}`;
       await runWorker(rig, ECHO_CODE[mime]!, mime, topic);
@@ -228,7 +246,8 @@ describe("worker faults inside a running emulator", () => {
           const label = `${fault.name} (${mime})`;
           await recording(rig, `${topic}-dead`, async (dead) => {
             if ("reply" in fault.outcome) {
-              for (let i = 0; i < (fault.outcome.times ?? 1); i++) expect(await roundTrip(rig.api, topic, "fault", 10_000), label).toBe("survived");
+              for (let i = 0; i < (fault.outcome.times ?? 1); i++)
+                expect(await roundTrip(rig.api, topic, "fault", 10_000), label).toBe("survived");
             } else {
               await rig.api.pubsub.publish(topic, "fault");
               await waitFor(() => dead.length > 0, `the dead letter of ${label}`, 30_000);
@@ -249,8 +268,15 @@ describe("worker faults inside a running emulator", () => {
       await expectEmulatorHealthy(healthyPids);
       // Deleted faulty workers leave no process behind: only the two healthy ones remain, and
       // nothing a worker started outlives it.
-      await waitFor(() => childPids().length === baselineChildren, `worker processes back to ${baselineChildren} after "${fault.name}"`);
-      await waitFor(() => processesWithArgument(ORPHAN_MARKER).length === 0, `processes started by workers to be gone after "${fault.name}"`, 5_000);
+      await waitFor(
+        () => childPids().length === baselineChildren,
+        `worker processes back to ${baselineChildren} after "${fault.name}"`,
+      );
+      await waitFor(
+        () => processesWithArgument(ORPHAN_MARKER).length === 0,
+        `processes started by workers to be gone after "${fault.name}"`,
+        5_000,
+      );
     }
     expect(tried).toHaveLength(20);
   }, 85_000);
@@ -263,9 +289,18 @@ describe("stopping an emulator whose workers misbehave", () => {
     try {
       const baseline = childPids().length;
       const stubborn = [
-        [PYTHON, `import subprocess, time\ndef Process(event):\n    subprocess.Popen(['sleep', '${marker}'])\n    time.sleep(600)\n`],
-        [JAVASCRIPT, `function Process() { require('node:child_process').spawn('sleep', ['${marker}'], { stdio: 'ignore' }); for (;;) {} }`],
-        [PYTHON, "import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\ndef Process(event):\n    time.sleep(600)\n"],
+        [
+          PYTHON,
+          `import subprocess, time\ndef Process(event):\n    subprocess.Popen(['sleep', '${marker}'])\n    time.sleep(600)\n`,
+        ],
+        [
+          JAVASCRIPT,
+          `function Process() { require('node:child_process').spawn('sleep', ['${marker}'], { stdio: 'ignore' }); for (;;) {} }`,
+        ],
+        [
+          PYTHON,
+          "import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\ndef Process(event):\n    time.sleep(600)\n",
+        ],
       ] as const;
       for (const [i, [mime, code]] of stubborn.entries()) {
         await runWorker(rig, code, mime, `stubborn-${i}`);
@@ -276,7 +311,11 @@ describe("stopping an emulator whose workers misbehave", () => {
       const started = Date.now();
       await rig.close();
       expect(Date.now() - started).toBeLessThan(5_000);
-      await waitFor(() => childPids().length === baseline && processesWithArgument(marker).length === 0, "every worker process and its children to be gone", 5_000);
+      await waitFor(
+        () => childPids().length === baseline && processesWithArgument(marker).length === 0,
+        "every worker process and its children to be gone",
+        5_000,
+      );
     } finally {
       await rig.close();
     }

@@ -7,7 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PubsubClient } from "../../generated/virtufin/pubsub_client.js";
 import { PubsubSubscribeResponseSchema, Pubsub } from "../../generated/virtufin/pubsub_pb.js";
 import { WorkManagerClient } from "../../generated/virtufin/workmanager_client.js";
-import { WorkManager, WorkerInfoSchema, WorkerStatus, type CreateWorkerRequest } from "../../generated/virtufin/workmanager_pb.js";
+import {
+  WorkManager,
+  WorkerInfoSchema,
+  WorkerStatus,
+  type CreateWorkerRequest,
+} from "../../generated/virtufin/workmanager_pb.js";
 import { Connection } from "../../runtime/connection.js";
 import { EtagMismatchError, VirtufinError } from "../../runtime/errors.js";
 import { startTestServer, type TestServer } from "../support/connect-server.js";
@@ -46,7 +51,9 @@ beforeAll(async () => {
         throw new ConnectError("etag changed", Code.Aborted);
       },
       recoverWorkers: () => ({ recoveredCount: 3 }),
-      getWorkerHistory: () => ({ entries: [{ createdAt: "2026-01-01T00:00:00Z", codeSource: { source: { case: "url", value: "https://x" } } }] }),
+      getWorkerHistory: () => ({
+        entries: [{ createdAt: "2026-01-01T00:00:00Z", codeSource: { source: { case: "url", value: "https://x" } } }],
+      }),
       loadCodeFromContent: () => ({}),
       loadCodeFromUrl: () => ({}),
     });
@@ -72,7 +79,11 @@ afterAll(() => server.close());
 describe("generated direct client", () => {
   it("unwraps single-field responses and accepts the oneof shorthand", async () => {
     await using wm = new WorkManagerClient({ host: "127.0.0.1", port: server.port });
-    const id = await wm.createWorker({ codeSource: { content: new TextEncoder().encode("x") }, mimeType: "text/x-python", topic: "t" });
+    const id = await wm.createWorker({
+      codeSource: { content: new TextEncoder().encode("x") },
+      mimeType: "text/x-python",
+      topic: "t",
+    });
     expect(id).toBe(`w-${created.length}`);
     const last = created.at(-1)!;
     expect(last.codeSource?.source.case).toBe("content");
@@ -155,8 +166,11 @@ describe("generated direct client", () => {
     const fixture = new URL("./fixtures/leave-stream-early.ts", import.meta.url).pathname;
     const started = Date.now();
     const output = await new Promise<string>((resolve, reject) => {
-      execFile(process.execPath, ["--import", "tsx", fixture, String(server.port)], { timeout: 15_000 }, (error, stdout, stderr) =>
-        error ? reject(new Error(`${error.message}\n${stdout}${stderr}`)) : resolve(stdout),
+      execFile(
+        process.execPath,
+        ["--import", "tsx", fixture, String(server.port)],
+        { timeout: 15_000 },
+        (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stdout}${stderr}`)) : resolve(stdout)),
       );
     });
     expect(output).toContain("got 0");
@@ -189,7 +203,9 @@ describe("generated direct client", () => {
     const attempt = () => new WorkManagerClient({ host: "example.com", port: 5102, apiKey: "top-secret" });
     expect(attempt).toThrow(/refusing to send credentials over plaintext/);
     expect(() => attempt()).not.toThrow(/top-secret/);
-    expect(() => new WorkManagerClient({ host: "example.com", port: 5102, apiKey: "k", allowInsecureCredentials: true })).not.toThrow();
+    expect(
+      () => new WorkManagerClient({ host: "example.com", port: 5102, apiKey: "k", allowInsecureCredentials: true }),
+    ).not.toThrow();
   });
 
   it("rejects bad connection options with a clear error", () => {

@@ -106,7 +106,11 @@ describe("retries", () => {
   it("lets one deadline cover every attempt", async () => {
     // Five attempts with waits of up to 400 ms could take 1.6 s; the 300 ms deadline must cut
     // them short, whatever the jitter draws.
-    await using wm = new WorkManagerClient({ host: "127.0.0.1", port: server.port, retry: { initialBackoffMs: 400, maxBackoffMs: 400, backoffMultiplier: 1 } });
+    await using wm = new WorkManagerClient({
+      host: "127.0.0.1",
+      port: server.port,
+      retry: { initialBackoffMs: 400, maxBackoffMs: 400, backoffMultiplier: 1 },
+    });
     for (let run = 0; run < 5; run++) {
       plan.failures = 100;
       const started = Date.now();
@@ -117,6 +121,8 @@ describe("retries", () => {
   });
 
   it("rejects a malformed retry policy with a clear error", () => {
-    expect(() => new WorkManagerClient({ port: 1, retry: { maxAttempts: 0 } })).toThrow(/retry.maxAttempts must be a positive number/);
+    expect(() => new WorkManagerClient({ port: 1, retry: { maxAttempts: 0 } })).toThrow(
+      /retry.maxAttempts must be a positive number/,
+    );
   });
 });

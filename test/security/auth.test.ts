@@ -4,7 +4,14 @@
 // no key shows in any error (deeply walked), in util.inspect of any client, or in the emulator's
 // debug log.
 import { randomUUID } from "node:crypto";
-import type { DescMethod, DescMethodBiDiStreaming, DescMethodClientStreaming, DescMethodServerStreaming, DescMethodUnary, DescService } from "@bufbuild/protobuf";
+import type {
+  DescMethod,
+  DescMethodBiDiStreaming,
+  DescMethodClientStreaming,
+  DescMethodServerStreaming,
+  DescMethodUnary,
+  DescService,
+} from "@bufbuild/protobuf";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Health, HealthCheckResponse_ServingStatus } from "../../generated/grpc/health/v1/health_pb.js";
 import { Config } from "../../generated/virtufin/config_pb.js";
@@ -62,7 +69,12 @@ const TARGETS: readonly Target[] = [
   { name: "gateway/connect", port: () => emulator.addresses.gateway.port, protocol: "connect", services: API },
   { name: "grpc-web/http1", port: () => emulator.addresses.grpcWeb.port, protocol: "grpc-web", services: API },
   { name: "workmanager/grpc", port: () => emulator.addresses.workmanager.port, protocol: "grpc", services: [WorkManager] },
-  { name: "websocketmanager/grpc", port: () => emulator.addresses.websocketmanager.port, protocol: "grpc", services: [WebSocketManager] },
+  {
+    name: "websocketmanager/grpc",
+    port: () => emulator.addresses.websocketmanager.port,
+    protocol: "grpc",
+    services: [WebSocketManager],
+  },
 ];
 
 /** "OK" or the code name of the failure, and the failure itself. */
@@ -89,7 +101,8 @@ async function call(connection: Connection, service: DescService, method: DescMe
         await core.clientStream(method as DescMethodClientStreaming, (async function* () {})(), { timeoutMs: 400 });
         break;
       case "bidi_streaming":
-        for await (const _ of core.bidiStream(method as DescMethodBiDiStreaming, (async function* () {})(), { timeoutMs: 400 })) break;
+        for await (const _ of core.bidiStream(method as DescMethodBiDiStreaming, (async function* () {})(), { timeoutMs: 400 }))
+          break;
         break;
     }
     return { code: "OK" };
@@ -100,10 +113,20 @@ async function call(connection: Connection, service: DescService, method: DescMe
 
 /** Every method of every service of a target, called with `apiKey` (or none); `method → outcome`. */
 async function callAll(target: Target, apiKey: string | undefined): Promise<Map<string, Outcome>> {
-  const connection = new Connection({ host: "127.0.0.1", port: target.port(), protocol: target.protocol, retry: false, ...(apiKey === undefined ? {} : { apiKey }) });
+  const connection = new Connection({
+    host: "127.0.0.1",
+    port: target.port(),
+    protocol: target.protocol,
+    retry: false,
+    ...(apiKey === undefined ? {} : { apiKey }),
+  });
   try {
     const entries = await Promise.all(
-      target.services.flatMap((service) => service.methods.map(async (method) => [`${service.typeName}/${method.name}`, await call(connection, service, method)] as const)),
+      target.services.flatMap((service) =>
+        service.methods.map(
+          async (method) => [`${service.typeName}/${method.name}`, await call(connection, service, method)] as const,
+        ),
+      ),
     );
     return new Map(entries);
   } finally {
@@ -150,7 +173,9 @@ describe.each(TARGETS)("$name", (target) => {
     const checked = await health.unary(Health.method.check, { service: "" }, { timeoutMs: 5_000 });
     expect(checked.status).toBe(HealthCheckResponse_ServingStatus.SERVING);
     for (const service of target.services) {
-      expect((await health.unary(Health.method.check, { service: service.typeName }, { timeoutMs: 5_000 })).status).toBe(HealthCheckResponse_ServingStatus.SERVING);
+      expect((await health.unary(Health.method.check, { service: service.typeName }, { timeoutMs: 5_000 })).status).toBe(
+        HealthCheckResponse_ServingStatus.SERVING,
+      );
     }
     for await (const first of health.serverStream(Health.method.watch, { service: "" }, { timeoutMs: 5_000 })) {
       expect(first.status).toBe(HealthCheckResponse_ServingStatus.SERVING);
@@ -164,11 +189,19 @@ describe("near misses of the right key", () => {
   it("a prefix, an extension, another case or the key twice are UNAUTHENTICATED on every server", async () => {
     for (const target of TARGETS.filter((t) => t.protocol !== "connect")) {
       for (const wrong of NEAR_MISSES) {
-        await using connection = new Connection({ host: "127.0.0.1", port: target.port(), protocol: target.protocol, retry: false, apiKey: wrong });
+        await using connection = new Connection({
+          host: "127.0.0.1",
+          port: target.port(),
+          protocol: target.protocol,
+          retry: false,
+          apiKey: wrong,
+        });
         const service = target.services[0]!;
         const unary = service.methods.find((m) => m.methodKind === "unary")!;
         const outcome = await call(connection, service, unary);
-        expect(outcome.code, `${target.name} ${wrong === KEY.toUpperCase() ? "upper case" : "near miss"}`).toBe("Unauthenticated");
+        expect(outcome.code, `${target.name} ${wrong === KEY.toUpperCase() ? "upper case" : "near miss"}`).toBe(
+          "Unauthenticated",
+        );
         errorsSeen.push(outcome.error);
         tally.rejected++;
       }
@@ -176,7 +209,12 @@ describe("near misses of the right key", () => {
   });
 
   it("the key as a bearer token instead of x-api-key is UNAUTHENTICATED", async () => {
-    await using connection = new Connection({ host: "127.0.0.1", port: emulator.addresses.gateway.port, retry: false, token: KEY });
+    await using connection = new Connection({
+      host: "127.0.0.1",
+      port: emulator.addresses.gateway.port,
+      retry: false,
+      token: KEY,
+    });
     const outcome = await call(connection, State, State.method.getState);
     expect(outcome.code).toBe("Unauthenticated");
     errorsSeen.push(outcome.error);
@@ -187,8 +225,18 @@ describe("near misses of the right key", () => {
 describe("rejected calls do nothing", () => {
   it("a 5 MiB request without a key is cut at the 4 MiB cap on every protocol (never buffered whole)", async () => {
     for (const target of TARGETS.filter((t) => t.services.includes(State))) {
-      await using connection = new Connection({ host: "127.0.0.1", port: target.port(), protocol: target.protocol, retry: false });
-      const error = await createClientCore(State, connection).unary(State.method.saveState, { service: "auth", key: "big", value: "x".repeat(5 * 1024 * 1024) }).then(() => undefined, (e: unknown) => e);
+      await using connection = new Connection({
+        host: "127.0.0.1",
+        port: target.port(),
+        protocol: target.protocol,
+        retry: false,
+      });
+      const error = await createClientCore(State, connection)
+        .unary(State.method.saveState, { service: "auth", key: "big", value: "x".repeat(5 * 1024 * 1024) })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       expect([target.name, Code[(error as VirtufinError).code]]).toEqual([target.name, "ResourceExhausted"]);
       errorsSeen.push(error);
       tally.rejected++;
@@ -199,11 +247,18 @@ describe("rejected calls do nothing", () => {
     const delivered: unknown[] = [];
     const subscription = emulator.pubsub.subscribe("auth-probe", (event) => void delivered.push(event));
     try {
-      await using anonymous = new Connection({ host: "127.0.0.1", port: emulator.addresses.gateway.port, retry: false, apiKey: WRONG });
+      await using anonymous = new Connection({
+        host: "127.0.0.1",
+        port: emulator.addresses.gateway.port,
+        retry: false,
+        apiKey: WRONG,
+      });
       const state = createClientCore(State, anonymous);
       const pubsub = createClientCore(Pubsub, anonymous);
       const saved = await state.unary(State.method.saveState, { service: "auth", key: "k", value: "v" }).catch((e: unknown) => e);
-      const published = await pubsub.unary(Pubsub.method.publishEvent, { topic: "auth-probe", data: new Uint8Array([1]) }).catch((e: unknown) => e);
+      const published = await pubsub
+        .unary(Pubsub.method.publishEvent, { topic: "auth-probe", data: new Uint8Array([1]) })
+        .catch((e: unknown) => e);
       expect((saved as VirtufinError).code).toBe(Code.Unauthenticated);
       expect((published as VirtufinError).code).toBe(Code.Unauthenticated);
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -250,6 +305,8 @@ describe("the key never shows", () => {
     expect(log).toContain("apiKey=ci");
     expect(leaks(log, SECRETS)).toEqual([]);
     // The numbers behind the README table.
-    console.log(`auth: ${tally.rejected} calls rejected, ${tally.passed} passed auth, ${tally.health} health checks open, ${errorsSeen.length} errors and ${logLines.length} log lines searched`);
+    console.log(
+      `auth: ${tally.rejected} calls rejected, ${tally.passed} passed auth, ${tally.health} health checks open, ${errorsSeen.length} errors and ${logLines.length} log lines searched`,
+    );
   });
 });

@@ -38,7 +38,9 @@ export interface TestPki {
 export function requireOpenssl(): void {
   const probe = spawnSync("openssl", ["version"], { encoding: "utf8" });
   if (probe.error || probe.status !== 0) {
-    throw new Error(`the TLS tests need the openssl command (${probe.error?.message ?? probe.stderr}); install it: sudo apt-get install openssl`);
+    throw new Error(
+      `the TLS tests need the openssl command (${probe.error?.message ?? probe.stderr}); install it: sudo apt-get install openssl`,
+    );
   }
 }
 
@@ -47,21 +49,54 @@ export function makeTestPki(): TestPki {
   requireOpenssl();
   const dir = mkdtempSync(join(tmpdir(), "virtufin-pki-"));
   const file = (name: string) => join(dir, name);
-  const openssl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"], timeout: 20_000 });
-  const key = (name: string) => openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", file(`${name}.key`));
+  const openssl = (...args: string[]) =>
+    execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"], timeout: 20_000 });
+  const key = (name: string) =>
+    openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", file(`${name}.key`));
   const ca = (name: string) => {
     key(name);
-    openssl("req", "-x509", "-new", "-key", file(`${name}.key`), "-days", "1", "-subj", `/CN=${name}`, "-out", file(`${name}.crt`),
-      "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign");
+    openssl(
+      "req",
+      "-x509",
+      "-new",
+      "-key",
+      file(`${name}.key`),
+      "-days",
+      "1",
+      "-subj",
+      `/CN=${name}`,
+      "-out",
+      file(`${name}.crt`),
+      "-addext",
+      "basicConstraints=critical,CA:TRUE",
+      "-addext",
+      "keyUsage=critical,keyCertSign,cRLSign",
+    );
   };
   const issue = (name: string, issuer: string, extensions: string) => {
     key(name);
     openssl("req", "-new", "-key", file(`${name}.key`), "-subj", `/CN=${name}`, "-out", file(`${name}.csr`));
     writeFileSync(file(`${name}.ext`), extensions);
-    openssl("x509", "-req", "-in", file(`${name}.csr`), "-CA", file(`${issuer}.crt`), "-CAkey", file(`${issuer}.key`), "-CAcreateserial",
-      "-days", "1", "-extfile", file(`${name}.ext`), "-out", file(`${name}.crt`));
+    openssl(
+      "x509",
+      "-req",
+      "-in",
+      file(`${name}.csr`),
+      "-CA",
+      file(`${issuer}.crt`),
+      "-CAkey",
+      file(`${issuer}.key`),
+      "-CAcreateserial",
+      "-days",
+      "1",
+      "-extfile",
+      file(`${name}.ext`),
+      "-out",
+      file(`${name}.crt`),
+    );
   };
-  const serverExt = "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n";
+  const serverExt =
+    "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n";
   const clientExt = "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=clientAuth\n";
   ca("server-ca");
   ca("client-ca");

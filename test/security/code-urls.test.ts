@@ -97,7 +97,12 @@ beforeAll(async () => {
     logLevel: "silent",
     // Any host name may be asked for, so only the private-address guard stands in the way; the
     // code server (and only it, by host and port) is allowed to be loopback.
-    workmanager: { allowedCodeHosts: ["*"], allowPrivateCodeHosts: [codeHost], maxCodeBytes: MAX_BYTES, codeFetchTimeoutMs: FETCH_TIMEOUT_MS },
+    workmanager: {
+      allowedCodeHosts: ["*"],
+      allowPrivateCodeHosts: [codeHost],
+      maxCodeBytes: MAX_BYTES,
+      codeFetchTimeoutMs: FETCH_TIMEOUT_MS,
+    },
   });
   strict = await startEmulator({ ports: 0, logLevel: "silent", workmanager: { allowedCodeHosts: ["*"] } });
   client = new WorkManagerClient({ host: "127.0.0.1", port: emulator.addresses.workmanager.port, retry: false });
@@ -126,20 +131,34 @@ type Way = (wm: WorkManagerClient, url: string) => Promise<unknown>;
 const workers = new Map<WorkManagerClient, Promise<string>>();
 const WAYS: Record<string, Way> = {
   CreateWorker: async (wm, url) => {
-    const id = await wm.createWorker({ mimeType: "text/javascript", topic: "security-code", codeSource: { source: { case: "url", value: url } } });
+    const id = await wm.createWorker({
+      mimeType: "text/javascript",
+      topic: "security-code",
+      codeSource: { source: { case: "url", value: url } },
+    });
     await wm.deleteWorker(id);
   },
   // One worker per emulator, made from inline code, whose code every call tries to replace.
   LoadCodeFromUrl: async (wm, url) => {
     if (!workers.has(wm)) {
-      workers.set(wm, wm.createWorker({ mimeType: "text/javascript", topic: "security-code", codeSource: { source: { case: "content", value: new TextEncoder().encode(WORKER_JS) } } }));
+      workers.set(
+        wm,
+        wm.createWorker({
+          mimeType: "text/javascript",
+          topic: "security-code",
+          codeSource: { source: { case: "content", value: new TextEncoder().encode(WORKER_JS) } },
+        }),
+      );
     }
     return wm.loadCodeFromUrl(await workers.get(wm)!, url);
   },
 };
 
 async function refusal(promise: Promise<unknown>): Promise<VirtufinError> {
-  const outcome = await promise.then((value) => ({ resolved: value }), (error: unknown) => error);
+  const outcome = await promise.then(
+    (value) => ({ resolved: value }),
+    (error: unknown) => error,
+  );
   expect(outcome, "expected a refusal").toBeInstanceOf(VirtufinError);
   return outcome as VirtufinError;
 }
@@ -156,39 +175,76 @@ describe.each(Object.entries(WAYS))("%s with a URL", (_name, way) => {
   });
 
   const literals = [
-    "http://10.0.0.1/w.js", "http://10.255.255.254/w.js", "http://172.16.0.1/w.js", "http://172.31.255.255/w.js",
-    "http://192.168.0.1/w.js", "http://192.168.255.255/w.js", "http://127.0.0.2/w.js", "http://127.255.255.254/w.js",
-    "http://169.254.169.254/latest/meta-data/", "http://169.254.0.1/w.js", "http://[::1]/w.js", "http://[fe80::1]/w.js",
-    "http://[febf:ffff::1]/w.js", "http://[fc00::1]/w.js", "http://[fd12:3456::1]/w.js", "http://[::ffff:127.0.0.1]/w.js",
-    "http://[::ffff:169.254.169.254]/w.js", "http://[::ffff:10.0.0.1]/w.js", "http://0x7f.0.0.1/w.js", "http://2130706433/w.js",
-    "http://0177.0.0.1/w.js", "http://0.0.0.0/w.js", "http://[::]/w.js", "http://[::127.0.0.1]/w.js", "http://100.100.100.200/w.js",
+    "http://10.0.0.1/w.js",
+    "http://10.255.255.254/w.js",
+    "http://172.16.0.1/w.js",
+    "http://172.31.255.255/w.js",
+    "http://192.168.0.1/w.js",
+    "http://192.168.255.255/w.js",
+    "http://127.0.0.2/w.js",
+    "http://127.255.255.254/w.js",
+    "http://169.254.169.254/latest/meta-data/",
+    "http://169.254.0.1/w.js",
+    "http://[::1]/w.js",
+    "http://[fe80::1]/w.js",
+    "http://[febf:ffff::1]/w.js",
+    "http://[fc00::1]/w.js",
+    "http://[fd12:3456::1]/w.js",
+    "http://[::ffff:127.0.0.1]/w.js",
+    "http://[::ffff:169.254.169.254]/w.js",
+    "http://[::ffff:10.0.0.1]/w.js",
+    "http://0x7f.0.0.1/w.js",
+    "http://2130706433/w.js",
+    "http://0177.0.0.1/w.js",
+    "http://0.0.0.0/w.js",
+    "http://[::]/w.js",
+    "http://[::127.0.0.1]/w.js",
+    "http://100.100.100.200/w.js",
     "https://10.1.2.3/w.js",
   ];
   it(`refuses ${literals.length} private, loopback, link-local, unique-local and metadata IP literals`, async () => {
     for (const url of literals) {
       const error = await refusal(way(client, url));
-      expect([url, Code[error.code], error.rawMessage]).toEqual([url, "InvalidArgument", expect.stringMatching(/private address/)]);
+      expect([url, Code[error.code], error.rawMessage]).toEqual([
+        url,
+        "InvalidArgument",
+        expect.stringMatching(/private address/),
+      ]);
       tally.refused++;
     }
   });
 
   it("refuses the loopback victim's own address and port, though it shares the allowed host's address", async () => {
     const error = await refusal(way(client, `http://127.0.0.1:${victimPort()}/w.js`));
-    expect([Code[error.code], error.rawMessage]).toEqual(["InvalidArgument", expect.stringMatching(/private address 127\.0\.0\.1/)]);
+    expect([Code[error.code], error.rawMessage]).toEqual([
+      "InvalidArgument",
+      expect.stringMatching(/private address 127\.0\.0\.1/),
+    ]);
     tally.refused++;
   });
 
   it("checks names after DNS resolution: localhost resolves to loopback and is refused by its address", async () => {
     const error = await refusal(way(client, `http://localhost:${victimPort()}/w.js`));
     // The message names the RESOLVED address, which only a post-resolution check can know.
-    expect([Code[error.code], error.rawMessage]).toEqual(["InvalidArgument", expect.stringMatching(/localhost.*resolves to the private address (127\.0\.0\.1|::1)/)]);
+    expect([Code[error.code], error.rawMessage]).toEqual([
+      "InvalidArgument",
+      expect.stringMatching(/localhost.*resolves to the private address (127\.0\.0\.1|::1)/),
+    ]);
     tally.refused++;
   });
 
   const names = [
-    "http://metadata.google.internal/computeMetadata/v1/", "http://metadata.google.internal./computeMetadata/v1/", "http://metadata/latest",
-    "http://metadata.goog/", "http://instance-data/latest/meta-data/", "http://instance-data.ec2.internal/", "http://db.internal/w.js",
-    "http://printer.local/w.js", "http://code.localhost:1/w.js", "http://router.home.arpa/w.js", "http://intranet/w.js",
+    "http://metadata.google.internal/computeMetadata/v1/",
+    "http://metadata.google.internal./computeMetadata/v1/",
+    "http://metadata/latest",
+    "http://metadata.goog/",
+    "http://instance-data/latest/meta-data/",
+    "http://instance-data.ec2.internal/",
+    "http://db.internal/w.js",
+    "http://printer.local/w.js",
+    "http://code.localhost:1/w.js",
+    "http://router.home.arpa/w.js",
+    "http://intranet/w.js",
   ];
   it(`refuses ${names.length} metadata and internal names by name, before any DNS query`, async () => {
     for (const url of names) {
@@ -212,14 +268,23 @@ describe.each(Object.entries(WAYS))("%s with a URL", (_name, way) => {
     for (const target of hops()) {
       for (const url of [redirect(target), redirect(redirect(redirect(target, 303), 307))]) {
         const error = await refusal(way(client, url));
-        expect([target, Code[error.code], error.rawMessage]).toEqual([target, "InvalidArgument", expect.stringMatching(/private (address|host)/)]);
+        expect([target, Code[error.code], error.rawMessage]).toEqual([
+          target,
+          "InvalidArgument",
+          expect.stringMatching(/private (address|host)/),
+        ]);
         tally.refused++;
       }
     }
   });
 
   it("refuses redirects to other schemes and redirect loops", async () => {
-    for (const target of ["file:///etc/passwd", "ftp://127.0.0.1/w.js", "gopher://127.0.0.1:6379/_INFO", "data:text/javascript,1"]) {
+    for (const target of [
+      "file:///etc/passwd",
+      "ftp://127.0.0.1/w.js",
+      "gopher://127.0.0.1:6379/_INFO",
+      "data:text/javascript,1",
+    ]) {
       const error = await refusal(way(client, redirect(target)));
       expect([target, Code[error.code]]).toEqual([target, "InvalidArgument"]);
       tally.refused++;
@@ -234,7 +299,11 @@ describe.each(Object.entries(WAYS))("%s with a URL", (_name, way) => {
   it("caps the size: a declared and a streamed body above the limit fail", async () => {
     for (const path of ["/big", "/big-chunked"]) {
       const error = await refusal(way(client, codeUrl(path)));
-      expect([path, Code[error.code], error.rawMessage]).toEqual([path, "FailedPrecondition", expect.stringMatching(/limit of 65536/)]);
+      expect([path, Code[error.code], error.rawMessage]).toEqual([
+        path,
+        "FailedPrecondition",
+        expect.stringMatching(/limit of 65536/),
+      ]);
       tally.capped++;
     }
   });
@@ -244,7 +313,11 @@ describe.each(Object.entries(WAYS))("%s with a URL", (_name, way) => {
       const started = Date.now();
       const error = await refusal(way(client, codeUrl(path)));
       const elapsed = Date.now() - started;
-      expect([path, Code[error.code], error.rawMessage]).toEqual([path, "FailedPrecondition", expect.stringMatching(/timed out after 800 ms/)]);
+      expect([path, Code[error.code], error.rawMessage]).toEqual([
+        path,
+        "FailedPrecondition",
+        expect.stringMatching(/timed out after 800 ms/),
+      ]);
       expect(elapsed).toBeGreaterThanOrEqual(FETCH_TIMEOUT_MS - 50);
       expect(elapsed).toBeLessThan(FETCH_TIMEOUT_MS + 3_000);
       tally.timedOut++;
@@ -254,7 +327,11 @@ describe.each(Object.entries(WAYS))("%s with a URL", (_name, way) => {
   it("with no private host configured, refuses even the loopback code server (and localhost)", async () => {
     for (const url of [codeUrl("/ok.js"), `http://localhost:${portOf(code)}/ok.js`]) {
       const error = await refusal(way(strictClient, url));
-      expect([url, Code[error.code], error.rawMessage]).toEqual([url, "InvalidArgument", expect.stringMatching(/private address/)]);
+      expect([url, Code[error.code], error.rawMessage]).toEqual([
+        url,
+        "InvalidArgument",
+        expect.stringMatching(/private address/),
+      ]);
       tally.refused++;
     }
   });
@@ -262,8 +339,14 @@ describe.each(Object.entries(WAYS))("%s with a URL", (_name, way) => {
 
 describe("configuration", () => {
   it("the CLI's --allow-private-code-host lists the hosts that may be private, next to --allow-code-host", () => {
-    const parsed = parseCli(["--allow-code-host", "*", "--allow-private-code-host", "127.0.0.1:8080", "--allow-private-code-host", "localhost"], {});
-    expect(parsed.help ? undefined : parsed.options.workmanager).toEqual({ allowedCodeHosts: ["*"], allowPrivateCodeHosts: ["127.0.0.1:8080", "localhost"] });
+    const parsed = parseCli(
+      ["--allow-code-host", "*", "--allow-private-code-host", "127.0.0.1:8080", "--allow-private-code-host", "localhost"],
+      {},
+    );
+    expect(parsed.help ? undefined : parsed.options.workmanager).toEqual({
+      allowedCodeHosts: ["*"],
+      allowPrivateCodeHosts: ["127.0.0.1:8080", "localhost"],
+    });
     expect(() => parseCli(["--allow-private-code-host", " "], {})).toThrow(/must not be empty/);
   });
 });
@@ -288,6 +371,8 @@ describe("nothing was contacted", () => {
     expect(attempts.length).toBeGreaterThan(0);
     expect(attempts.filter((a) => !isLoopback(a))).toEqual([]);
     expect(attempts.filter((a) => a.endsWith(`:${victimPort()}`))).toEqual([]);
-    console.log(`code URLs: ${tally.refused} refused, ${tally.fetched} fetched from the allowed host, ${tally.capped} capped, ${tally.timedOut} timed out; ${attempts.length} connection attempts, all loopback, none to the victim`);
+    console.log(
+      `code URLs: ${tally.refused} refused, ${tally.fetched} fetched from the allowed host, ${tally.capped} capped, ${tally.timedOut} timed out; ${attempts.length} connection attempts, all loopback, none to the victim`,
+    );
   });
 });

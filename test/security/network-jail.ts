@@ -44,12 +44,18 @@ function targetOf(args: unknown[]): { host: string; port: string; diverted: unkn
     // A Unix socket (local by nature), by Node's own rule: HTTP agents pass `path: null`.
     if (options.path) return undefined;
     const divertedOptions = { ...options, ...DIVERTED };
-    const diverted = normalized ? Object.assign([...first], { 0: divertedOptions }, symbolsOf(first)) : [divertedOptions, ...args.slice(1)];
+    const diverted = normalized
+      ? Object.assign([...first], { 0: divertedOptions }, symbolsOf(first))
+      : [divertedOptions, ...args.slice(1)];
     return { host: options.host ?? "localhost", port: String(options.port), diverted };
   }
   if (typeof head === "number" || (typeof head === "string" && /^\d+$/.test(head))) {
     const rest = typeof args[1] === "string" ? args.slice(2) : args.slice(1);
-    return { host: typeof args[1] === "string" ? args[1] : "localhost", port: String(head), diverted: [DIVERTED.port, DIVERTED.host, ...rest] };
+    return {
+      host: typeof args[1] === "string" ? args[1] : "localhost",
+      port: String(head),
+      diverted: [DIVERTED.port, DIVERTED.host, ...rest],
+    };
   }
   return undefined; // a path
 }

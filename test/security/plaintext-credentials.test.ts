@@ -32,8 +32,18 @@ afterAll(() => {
 // Hosts that are NOT loopback, including look-alikes: *.localhost goes to the DNS server on
 // common resolvers, and a name that merely starts with 127 or localhost is any host at all.
 const REMOTE = [
-  "api.example.com", "10.1.2.3", "192.168.1.10", "172.16.5.4", "169.254.169.254", "0.0.0.0", "8.8.8.8",
-  "evil.localhost", "localhost.evil.example", "127.0.0.1.nip.io", "[2001:db8::1]", "[::ffff:127.0.0.1]",
+  "api.example.com",
+  "10.1.2.3",
+  "192.168.1.10",
+  "172.16.5.4",
+  "169.254.169.254",
+  "0.0.0.0",
+  "8.8.8.8",
+  "evil.localhost",
+  "localhost.evil.example",
+  "127.0.0.1.nip.io",
+  "[2001:db8::1]",
+  "[::ffff:127.0.0.1]",
 ];
 const CREDENTIALS: readonly (Partial<ConnectionOptions> & { label: string })[] = [
   { label: "apiKey", apiKey: KEY },
@@ -71,7 +81,9 @@ describe.each(Object.entries(MAKERS))("%s", (_name, make) => {
           const error = thrownBy(() => make({ ...target, ...credentials }));
           expect(error, `${host} ${label}`).toBeInstanceOf(VirtufinError);
           expect((error as VirtufinError).code).toBe(Code.InvalidArgument);
-          expect((error as VirtufinError).rawMessage).toMatch(/refusing to send credentials over plaintext to .*use tls, or set allowInsecureCredentials/);
+          expect((error as VirtufinError).rawMessage).toMatch(
+            /refusing to send credentials over plaintext to .*use tls, or set allowInsecureCredentials/,
+          );
           expect(leaks(error, [KEY, TOKEN])).toEqual([]);
           refusals++;
         }
@@ -91,7 +103,10 @@ describe.each(Object.entries(MAKERS))("%s", (_name, make) => {
         { host: "api.example.com", port: 5002, allowInsecureCredentials: true },
       ];
       for (const options of cases) {
-        expect(thrownBy(() => make({ ...options, ...credentials })), `${JSON.stringify(options)} ${label}`).toBeUndefined();
+        expect(
+          thrownBy(() => make({ ...options, ...credentials })),
+          `${JSON.stringify(options)} ${label}`,
+        ).toBeUndefined();
         allowed++;
       }
     }
@@ -101,7 +116,9 @@ describe.each(Object.entries(MAKERS))("%s", (_name, make) => {
 
 describe("no contact", () => {
   it("tls settings with an http: baseUrl are refused rather than silently sent in plaintext", () => {
-    const error = thrownBy(() => new Connection({ baseUrl: "http://api.example.com:5002", tls: { servername: "api.example.com" }, apiKey: KEY }));
+    const error = thrownBy(
+      () => new Connection({ baseUrl: "http://api.example.com:5002", tls: { servername: "api.example.com" }, apiKey: KEY }),
+    );
     expect((error as VirtufinError).code).toBe(Code.InvalidArgument);
     expect((error as VirtufinError).rawMessage).toMatch(/tls is set but baseUrl is http:/);
   });
@@ -112,9 +129,15 @@ describe("no contact", () => {
       for (const protocol of ["grpc", "connect", "grpc-web"] as const) {
         await using state = new StateClient({ host, port: 5002, protocol, retry: false, timeoutMs: 2_000 });
         for (const headers of perCall) {
-          const error = await state.getState("svc", "k", { headers }).then(() => undefined, (e: unknown) => e);
+          const error = await state.getState("svc", "k", { headers }).then(
+            () => undefined,
+            (e: unknown) => e,
+          );
           expect(error, `${host} ${protocol}`).toBeInstanceOf(VirtufinError);
-          expect([Code[(error as VirtufinError).code], (error as VirtufinError).rawMessage]).toEqual(["InvalidArgument", expect.stringMatching(/refusing to send credentials over plaintext/)]);
+          expect([Code[(error as VirtufinError).code], (error as VirtufinError).rawMessage]).toEqual([
+            "InvalidArgument",
+            expect.stringMatching(/refusing to send credentials over plaintext/),
+          ]);
           expect(leaks(error, [KEY, TOKEN])).toEqual([]);
           refusals++;
         }
@@ -126,7 +149,10 @@ describe("no contact", () => {
           timeoutMs: 2_000,
           interceptors: [(next) => (req) => (req.header.set("x-api-key", KEY), next(req))],
         });
-        const error = await sneaky.getState("svc", "k").then(() => undefined, (e: unknown) => e);
+        const error = await sneaky.getState("svc", "k").then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         expect((error as VirtufinError).code).toBe(Code.InvalidArgument);
         refusals++;
       }

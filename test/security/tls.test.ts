@@ -112,9 +112,19 @@ describe("TLS (server certificate only)", () => {
   });
 
   it("the WorkManager serves TLS too, and the Gateway reaches it over TLS", async () => {
-    await using wm = new WorkManagerClient({ host: "localhost", port: tlsEmulator.addresses.workmanager.port, tls: { ca: pki.serverCa }, retry: false });
+    await using wm = new WorkManagerClient({
+      host: "localhost",
+      port: tlsEmulator.addresses.workmanager.port,
+      tls: { ca: pki.serverCa },
+      retry: false,
+    });
     expect(await wm.listWorkers()).toEqual([]);
-    await using api = new ApiClient({ host: "localhost", port: tlsEmulator.addresses.gateway.port, tls: { ca: pki.serverCa }, retry: false });
+    await using api = new ApiClient({
+      host: "localhost",
+      port: tlsEmulator.addresses.gateway.port,
+      tls: { ca: pki.serverCa },
+      retry: false,
+    });
     expect(await api.invoke("workmanager", "ListWorkers", {})).toEqual({});
     expect(await api.invoke("websocketmanager", "List", {})).toEqual({});
     expect(await api.health()).toBe("SERVING");
@@ -126,19 +136,30 @@ describe("TLS (server certificate only)", () => {
     for (const port of [gateway.port, workmanager.port]) {
       expect(await roundTrip({ host: "localhost", port, tls: true })).toMatch(CERT_FAILURE);
       expect(await roundTrip({ host: "localhost", port, tls: { ca: pki.rogueCa } })).toMatch(CERT_FAILURE);
-      expect(await roundTrip({ host: "localhost", port, tls: { ca: pki.serverCa, servername: "wrong.example" } })).toMatch(/^Unavailable: .*wrong\.example/i);
+      expect(await roundTrip({ host: "localhost", port, tls: { ca: pki.serverCa, servername: "wrong.example" } })).toMatch(
+        /^Unavailable: .*wrong\.example/i,
+      );
       // Plaintext against TLS: the client's HTTP/2 preface is not a TLS handshake.
       expect(await roundTrip({ host: "127.0.0.1", port })).not.toBe("OK");
     }
     expect(await roundTrip({ host: "localhost", port: grpcWeb.port, protocol: "grpc-web", tls: true })).toMatch(CERT_FAILURE);
-    expect(await roundTrip({ host: "localhost", port: grpcWeb.port, protocol: "grpc-web", tls: { ca: pki.serverCa, servername: "wrong.example" } })).toMatch(/^Unavailable: .*wrong\.example/i);
+    expect(
+      await roundTrip({
+        host: "localhost",
+        port: grpcWeb.port,
+        protocol: "grpc-web",
+        tls: { ca: pki.serverCa, servername: "wrong.example" },
+      }),
+    ).toMatch(/^Unavailable: .*wrong\.example/i);
     expect(await roundTrip({ host: "127.0.0.1", port: grpcWeb.port, protocol: "grpc-web" })).not.toBe("OK");
   });
 
   it("a rogue server certificate for the right name is refused by a client trusting the test CA", async () => {
     const rogue = await startEmulator({ ports: 0, logLevel: "silent", tls: pki.rogueServer });
     try {
-      expect(await roundTrip({ host: "localhost", port: rogue.addresses.gateway.port, tls: { ca: pki.serverCa } })).toMatch(CERT_FAILURE);
+      expect(await roundTrip({ host: "localhost", port: rogue.addresses.gateway.port, tls: { ca: pki.serverCa } })).toMatch(
+        CERT_FAILURE,
+      );
       expect(await roundTrip({ host: "localhost", port: rogue.addresses.gateway.port, tls: { ca: pki.rogueCa } })).toBe("OK");
     } finally {
       await rogue.stop();
@@ -168,36 +189,72 @@ describe("mutual TLS (client certificate required)", () => {
   it("fails without a client certificate, with a rogue one, and with the server's CA but no key", async () => {
     const { gateway, grpcWeb, workmanager, websocketmanager } = mtlsEmulator.addresses;
     expect(await roundTrip({ host: "localhost", port: gateway.port, tls: { ca: pki.serverCa } })).toMatch(NO_CLIENT_CERT);
-    expect(await roundTrip({ host: "localhost", port: gateway.port, tls: { ca: pki.serverCa, cert: pki.rogueClient.cert, key: pki.rogueClient.key } })).toMatch(NO_CLIENT_CERT);
-    expect(await roundTrip({ host: "localhost", port: gateway.port, tls: { ca: pki.serverCa }, protocol: "connect" })).toMatch(NO_CLIENT_CERT);
+    expect(
+      await roundTrip({
+        host: "localhost",
+        port: gateway.port,
+        tls: { ca: pki.serverCa, cert: pki.rogueClient.cert, key: pki.rogueClient.key },
+      }),
+    ).toMatch(NO_CLIENT_CERT);
+    expect(await roundTrip({ host: "localhost", port: gateway.port, tls: { ca: pki.serverCa }, protocol: "connect" })).toMatch(
+      NO_CLIENT_CERT,
+    );
     for (const tls of [{ ca: pki.serverCa }, { ca: pki.serverCa, cert: pki.rogueClient.cert, key: pki.rogueClient.key }]) {
       await using wm = new WorkManagerClient({ host: "localhost", port: workmanager.port, tls, retry: false });
       await using wsm = new WebSocketManagerClient({ host: "localhost", port: websocketmanager.port, tls, retry: false });
       for (const call of [wm.listWorkers(), wsm.list({})]) {
-        const error = await call.then(() => undefined, (e: unknown) => e);
+        const error = await call.then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         expect(`${Code[(error as VirtufinError).code]}: ${(error as VirtufinError).rawMessage}`).toMatch(NO_CLIENT_CERT);
         tally.refused++;
       }
     }
-    expect(await roundTrip({ host: "localhost", port: grpcWeb.port, protocol: "grpc-web", tls: { ca: pki.serverCa } })).toMatch(NO_CLIENT_CERT);
-    expect(await roundTrip({ host: "localhost", port: grpcWeb.port, protocol: "grpc-web", tls: { ca: pki.serverCa, cert: pki.rogueClient.cert, key: pki.rogueClient.key } })).toMatch(NO_CLIENT_CERT);
+    expect(await roundTrip({ host: "localhost", port: grpcWeb.port, protocol: "grpc-web", tls: { ca: pki.serverCa } })).toMatch(
+      NO_CLIENT_CERT,
+    );
+    expect(
+      await roundTrip({
+        host: "localhost",
+        port: grpcWeb.port,
+        protocol: "grpc-web",
+        tls: { ca: pki.serverCa, cert: pki.rogueClient.cert, key: pki.rogueClient.key },
+      }),
+    ).toMatch(NO_CLIENT_CERT);
     // Health too: mutual TLS guards the connection, not a list of methods.
     await using api = new ApiClient({ host: "localhost", port: gateway.port, tls: { ca: pki.serverCa }, retry: false });
     await expect(api.health()).rejects.toMatchObject({ code: Code.Unauthenticated });
     // The server's own certificate is accepted (the Gateway's internal calls use it), but only
     // from whoever holds its key: the certificate alone, with another key, cannot complete the handshake.
-    expect(await roundTrip({ host: "localhost", port: gateway.port, tls: { ca: pki.serverCa, cert: pki.server.cert, key: pki.rogueClient.key } })).not.toBe("OK");
+    expect(
+      await roundTrip({
+        host: "localhost",
+        port: gateway.port,
+        tls: { ca: pki.serverCa, cert: pki.server.cert, key: pki.rogueClient.key },
+      }),
+    ).not.toBe("OK");
   });
 
   it("a client without a certificate cannot make the server read more than the 4 MiB cap", async () => {
-    await using state = new StateClient({ host: "localhost", port: mtlsEmulator.addresses.gateway.port, tls: { ca: pki.serverCa }, retry: false });
-    const error = await state.saveState("tls", "big", "x".repeat(5 * 1024 * 1024)).then(() => undefined, (e: unknown) => e);
+    await using state = new StateClient({
+      host: "localhost",
+      port: mtlsEmulator.addresses.gateway.port,
+      tls: { ca: pki.serverCa },
+      retry: false,
+    });
+    const error = await state.saveState("tls", "big", "x".repeat(5 * 1024 * 1024)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(Code[(error as VirtufinError).code]).toBe("ResourceExhausted");
     tally.refused++;
   });
 
   it("refuses requireClientCert without a client CA at start-up", async () => {
-    await expect(startEmulator({ ports: 0, logLevel: "silent", tls: { ...pki.server, requireClientCert: true } })).rejects.toThrow(/requireClientCert needs tls\.ca/);
+    await expect(
+      startEmulator({ ports: 0, logLevel: "silent", tls: { ...pki.server, requireClientCert: true } }),
+    ).rejects.toThrow(/requireClientCert needs tls\.ca/);
   });
 });
 
@@ -226,12 +283,37 @@ describe("the CLI", () => {
     const { cert, key } = pemFiles({ cert: pki.server.cert, key: pki.server.key, ca: pki.clientCa });
     const port = await freePort();
     const cli = new URL("../../emulator/cli.ts", import.meta.url).pathname;
-    const child = execFile(process.execPath, ["--import", "tsx", cli, "--gateway-port", String(port), "--grpc-web-port", "0", "--workmanager-port", "0", "--websocketmanager-port", "0", "--dapr-port", "0", "--tls-cert", cert, "--tls-key", key, "--log-level", "warn"], { timeout: 30_000 });
+    const child = execFile(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        cli,
+        "--gateway-port",
+        String(port),
+        "--grpc-web-port",
+        "0",
+        "--workmanager-port",
+        "0",
+        "--websocketmanager-port",
+        "0",
+        "--dapr-port",
+        "0",
+        "--tls-cert",
+        cert,
+        "--tls-key",
+        key,
+        "--log-level",
+        "warn",
+      ],
+      { timeout: 30_000 },
+    );
     let stderr = "";
     child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     try {
       const deadline = Date.now() + 20_000;
-      while (!stderr.includes("ready") && Date.now() < deadline && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 50));
+      while (!stderr.includes("ready") && Date.now() < deadline && child.exitCode === null)
+        await new Promise((resolve) => setTimeout(resolve, 50));
       expect(stderr).toContain("ready");
       expect(await roundTrip({ host: "localhost", port, tls: { ca: pki.serverCa } })).toBe("OK");
       expect(await roundTrip({ host: "localhost", port, tls: true })).toMatch(CERT_FAILURE);

@@ -75,10 +75,13 @@ beforeAll(async () => {
   feed.on("upgrade", (req, socket, head) => {
     const url = new URL(req.url ?? "/", "http://x");
     if (url.pathname === "/redirect") {
-      socket.end(`HTTP/1.1 ${url.searchParams.get("status") ?? "302"} Redirect\r\nLocation: ${url.searchParams.get("to") ?? "/"}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+      socket.end(
+        `HTTP/1.1 ${url.searchParams.get("status") ?? "302"} Redirect\r\nLocation: ${url.searchParams.get("to") ?? "/"}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
+      );
       return;
     }
-    if (url.pathname !== "/feed") return void socket.end("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    if (url.pathname !== "/feed")
+      return void socket.end("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
     wss.handleUpgrade(req, socket, head, (ws) => ws.on("error", () => undefined));
   });
   await Promise.all([feed, victim].map((server) => new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))));
@@ -107,7 +110,10 @@ afterAll(async () => {
 });
 
 async function refusal(promise: Promise<unknown>): Promise<VirtufinError> {
-  const outcome = await promise.then((value) => ({ resolved: value }), (error: unknown) => error);
+  const outcome = await promise.then(
+    (value) => ({ resolved: value }),
+    (error: unknown) => error,
+  );
   expect(outcome, "expected a refusal").toBeInstanceOf(VirtufinError);
   return outcome as VirtufinError;
 }
@@ -128,7 +134,12 @@ async function refuses(emulator: Emulator, url: string, message: RegExp): Promis
   const wsm = client(emulator);
   for (const autoReconnect of [false, true]) {
     const error = await refusal(wsm.connect(url, autoReconnect));
-    expect([url, autoReconnect, Code[error.code], error.rawMessage]).toEqual([url, autoReconnect, "InvalidArgument", expect.stringMatching(message)]);
+    expect([url, autoReconnect, Code[error.code], error.rawMessage]).toEqual([
+      url,
+      autoReconnect,
+      "InvalidArgument",
+      expect.stringMatching(message),
+    ]);
     tally.refused++;
   }
   expect(await wsm.list({})).toEqual([]);
@@ -142,15 +153,35 @@ describe("default policy (emulator on loopback)", () => {
   });
 
   const literals = [
-    "ws://10.0.0.1/", "ws://172.16.0.1/", "ws://192.168.1.1/", "ws://169.254.169.254/latest/meta-data/", "ws://169.254.0.1/",
-    "ws://100.64.0.1/", "ws://0.0.0.0/", "ws://[fe80::1]/", "ws://[fd00::1]/", "ws://[fc00::1]/", "ws://[::ffff:10.0.0.1]/",
-    "ws://[::ffff:169.254.169.254]/", "ws://127.0.0.2/", "ws://0x7f.0.0.2/", "wss://10.1.2.3/", "ws://[::]/",
+    "ws://10.0.0.1/",
+    "ws://172.16.0.1/",
+    "ws://192.168.1.1/",
+    "ws://169.254.169.254/latest/meta-data/",
+    "ws://169.254.0.1/",
+    "ws://100.64.0.1/",
+    "ws://0.0.0.0/",
+    "ws://[fe80::1]/",
+    "ws://[fd00::1]/",
+    "ws://[fc00::1]/",
+    "ws://[::ffff:10.0.0.1]/",
+    "ws://[::ffff:169.254.169.254]/",
+    "ws://127.0.0.2/",
+    "ws://0x7f.0.0.2/",
+    "wss://10.1.2.3/",
+    "ws://[::]/",
   ];
   it(`refuses ${literals.length} private, link-local, unique-local, metadata and other loopback IP literals before connecting`, async () => {
     for (const url of literals) await refuses(defaults, url, /private address/);
   });
 
-  const names = ["ws://metadata.google.internal/computeMetadata/v1/", "ws://metadata/", "ws://db.internal/", "ws://printer.local/", "ws://intranet/", "ws://feed.localhost/"];
+  const names = [
+    "ws://metadata.google.internal/computeMetadata/v1/",
+    "ws://metadata/",
+    "ws://db.internal/",
+    "ws://printer.local/",
+    "ws://intranet/",
+    "ws://feed.localhost/",
+  ];
   it(`refuses ${names.length} metadata and internal names by name, without resolving them`, async () => {
     const before = asked.length;
     for (const url of names) await refuses(defaults, url, /private host/);
@@ -158,19 +189,36 @@ describe("default policy (emulator on loopback)", () => {
   });
 
   it("checks names after DNS: made-up names resolving to loopback, metadata, private or mixed addresses are refused", async () => {
-    const cases: [string, string][] = [["rebind.example.test", "127.0.0.1"], ["metadata-alias.example.test", "169.254.169.254"], ["lan.example.test", "10.1.2.3"], ["ula.example.test", "fd00::1"], ["mixed.example.test", "192.168.1.10"]];
+    const cases: [string, string][] = [
+      ["rebind.example.test", "127.0.0.1"],
+      ["metadata-alias.example.test", "169.254.169.254"],
+      ["lan.example.test", "10.1.2.3"],
+      ["ula.example.test", "fd00::1"],
+      ["mixed.example.test", "192.168.1.10"],
+    ];
     for (const [name, address] of cases) {
-      await refuses(defaults, `ws://${name}:${portOf(victim)}/`, new RegExp(`${name.replace(/\./g, "\\.")}.*resolves to the private address ${address.replace(/\./g, "\\.")}`));
+      await refuses(
+        defaults,
+        `ws://${name}:${portOf(victim)}/`,
+        new RegExp(`${name.replace(/\./g, "\\.")}.*resolves to the private address ${address.replace(/\./g, "\\.")}`),
+      );
     }
-    expect(asked).toEqual(expect.arrayContaining(["rebind.example.test", "metadata-alias.example.test", "lan.example.test", "mixed.example.test"]));
+    expect(asked).toEqual(
+      expect.arrayContaining(["rebind.example.test", "metadata-alias.example.test", "lan.example.test", "mixed.example.test"]),
+    );
   });
 
   it("follows redirects to allowed targets, and refuses every redirect hop to a private one", async () => {
     await connects(defaults, redirect(feedUrl(), 301));
     await connects(defaults, redirect(redirect(feedUrl(), 307), 308));
     const targets = [
-      "ws://10.0.0.1/", "ws://169.254.169.254/latest/", "ws://[fd00::1]/", "ws://metadata.google.internal/",
-      `ws://rebind.example.test:${portOf(victim)}/`, "http://192.168.1.1/", `ws://127.0.0.3:${portOf(victim)}/`,
+      "ws://10.0.0.1/",
+      "ws://169.254.169.254/latest/",
+      "ws://[fd00::1]/",
+      "ws://metadata.google.internal/",
+      `ws://rebind.example.test:${portOf(victim)}/`,
+      "http://192.168.1.1/",
+      `ws://127.0.0.3:${portOf(victim)}/`,
     ];
     for (const target of targets) {
       await refuses(defaults, redirect(target), /private (address|host)/);
@@ -183,7 +231,10 @@ describe("default policy (emulator on loopback)", () => {
   it("an ordinary handshake failure (HTTP 404) is still UNAVAILABLE, and retried with auto_reconnect", async () => {
     const wsm = client(defaults);
     const error = await refusal(wsm.connect(feedUrl("/missing"), false));
-    expect([Code[error.code], error.rawMessage]).toEqual(["Unavailable", expect.stringMatching(/Unexpected server response: 404/)]);
+    expect([Code[error.code], error.rawMessage]).toEqual([
+      "Unavailable",
+      expect.stringMatching(/Unexpected server response: 404/),
+    ]);
     const { id, status } = await wsm.connect(feedUrl("/missing"), true);
     expect(status).toBe("reconnecting");
     await wsm.disconnect(id);
@@ -222,8 +273,21 @@ describe("configured policies", () => {
   });
 
   it("the CLI's --allow-websocket-host and --allow-private-websocket-host", () => {
-    const parsed = parseCli(["--allow-websocket-host", "*.feeds.example", "--allow-private-websocket-host", "127.0.0.1:9000", "--allow-private-websocket-host", "localhost"], {});
-    expect(parsed.help ? undefined : parsed.options.websocketmanager).toEqual({ allowedHosts: ["*.feeds.example"], allowPrivateHosts: ["127.0.0.1:9000", "localhost"] });
+    const parsed = parseCli(
+      [
+        "--allow-websocket-host",
+        "*.feeds.example",
+        "--allow-private-websocket-host",
+        "127.0.0.1:9000",
+        "--allow-private-websocket-host",
+        "localhost",
+      ],
+      {},
+    );
+    expect(parsed.help ? undefined : parsed.options.websocketmanager).toEqual({
+      allowedHosts: ["*.feeds.example"],
+      allowPrivateHosts: ["127.0.0.1:9000", "localhost"],
+    });
     expect(() => parseCli(["--allow-private-websocket-host", " "], {})).toThrow(/must not be empty/);
   });
 });
@@ -236,6 +300,8 @@ describe("nothing else was contacted", () => {
     expect(attempts.filter((a) => !isLoopback(a))).toEqual([]);
     expect(attempts.filter((a) => a.endsWith(`:${portOf(victim)}`))).toEqual([]);
     expect(jail.targets).toContain(`feed.example.test:${portOf(feed)}`);
-    console.log(`websocket targets: ${tally.refused} refused, ${tally.connected} connected; ${attempts.length} connection attempts, all loopback; the stub resolver answered ${asked.length} look-ups`);
+    console.log(
+      `websocket targets: ${tally.refused} refused, ${tally.connected} connected; ${attempts.length} connection attempts, all loopback; the stub resolver answered ${asked.length} look-ups`,
+    );
   });
 });

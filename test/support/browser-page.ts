@@ -27,6 +27,12 @@ export async function bundleForBrowser(entry: string): Promise<string> {
 
 /** Serves `script` as /main.js of an empty page at /. */
 export function servePage(script: string): Promise<StaticServer> {
-  const html = '<!doctype html><meta charset="utf-8"><title>virtufin browser test</title><body><script type="module" src="/main.js"></script></body>';
-  return serveStatic(new Map<string, string>([["/index.html", html], ["/main.js", script]]));
+  const html =
+    '<!doctype html><meta charset="utf-8"><title>virtufin browser test</title><body><script type="module" src="/main.js"></script></body>';
+  return serveStatic(
+    new Map<string, string>([
+      ["/index.html", html],
+      ["/main.js", script],
+    ]),
+  );
 }

@@ -62,15 +62,24 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   let port = 0;
   let lastError: unknown;
   const args = (p: number) => [
-    "--port", String(p),
-    "--bind", "127.0.0.1",
-    "--dir", dir,
-    "--save", "",
-    "--protected-mode", "yes",
-    "--daemonize", "no",
-    "--logfile", "",
-    "--loglevel", "notice",
-    "--appendonly", options.aof ? "yes" : "no",
+    "--port",
+    String(p),
+    "--bind",
+    "127.0.0.1",
+    "--dir",
+    dir,
+    "--save",
+    "",
+    "--protected-mode",
+    "yes",
+    "--daemonize",
+    "no",
+    "--logfile",
+    "",
+    "--loglevel",
+    "notice",
+    "--appendonly",
+    options.aof ? "yes" : "no",
     ...(options.aof ? ["--appendfsync", "always"] : []),
   ];
   const launch = async (p: number): Promise<ChildProcess> => {

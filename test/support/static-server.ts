@@ -13,7 +13,13 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-const TYPES: Record<string, string> = { html: "text/html", js: "text/javascript", css: "text/css", svg: "image/svg+xml", json: "application/json" };
+const TYPES: Record<string, string> = {
+  html: "text/html",
+  js: "text/javascript",
+  css: "text/css",
+  svg: "image/svg+xml",
+  json: "application/json",
+};
 
 /** Serves `files` (path → content; "/" means "/index.html"); anything else is 404. */
 export async function serveStatic(files: ReadonlyMap<string, string | Uint8Array>): Promise<StaticServer> {
@@ -24,7 +30,9 @@ export async function serveStatic(files: ReadonlyMap<string, string | Uint8Array
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { "content-type": TYPES[path.split(".").pop() ?? ""] ?? "text/html", "cache-control": "no-store" }).end(body);
+    res
+      .writeHead(200, { "content-type": TYPES[path.split(".").pop() ?? ""] ?? "text/html", "cache-control": "no-store" })
+      .end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;

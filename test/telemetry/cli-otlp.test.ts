@@ -37,10 +37,21 @@ afterAll(async () => {
 describe("OTLP endpoint configuration", () => {
   it("exports nothing by default; the flag wins over the environment; OTEL_TRACES_EXPORTER=none turns the environment off", () => {
     expect(otlpTracesUrl(undefined, {})).toBeUndefined();
-    expect(otlpTracesUrl(undefined, { OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318/" })).toBe("http://127.0.0.1:4318/v1/traces");
-    expect(otlpTracesUrl(undefined, { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://127.0.0.1:9/t", OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318" })).toBe("http://127.0.0.1:9/t");
-    expect(otlpTracesUrl("http://127.0.0.1:1", { OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318" })).toBe("http://127.0.0.1:1/v1/traces");
-    expect(otlpTracesUrl(undefined, { OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318", OTEL_TRACES_EXPORTER: "none" })).toBeUndefined();
+    expect(otlpTracesUrl(undefined, { OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318/" })).toBe(
+      "http://127.0.0.1:4318/v1/traces",
+    );
+    expect(
+      otlpTracesUrl(undefined, {
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://127.0.0.1:9/t",
+        OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318",
+      }),
+    ).toBe("http://127.0.0.1:9/t");
+    expect(otlpTracesUrl("http://127.0.0.1:1", { OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318" })).toBe(
+      "http://127.0.0.1:1/v1/traces",
+    );
+    expect(
+      otlpTracesUrl(undefined, { OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318", OTEL_TRACES_EXPORTER: "none" }),
+    ).toBeUndefined();
     expect(() => parseCli(["--otlp-endpoint", "ftp://x"], {})).toThrow(/http: or https:/);
     expect(parseCli([], {})).not.toHaveProperty("otlpTracesUrl");
   });
@@ -62,12 +73,19 @@ describe("virtufin-emulator with an OTLP endpoint", () => {
       while (!stderr.includes("ready") && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
       expect(stderr).toContain(`exporting traces to http://127.0.0.1:${port}/v1/traces`);
       const gatewayPort = Number(/Gateway\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(stderr)?.[1]);
-      await using client = new GatewayClient({ host: "127.0.0.1", port: gatewayPort, telemetry: { tracerProvider: otel.tracerProvider } });
+      await using client = new GatewayClient({
+        host: "127.0.0.1",
+        port: gatewayPort,
+        telemetry: { tracerProvider: otel.tracerProvider },
+      });
       await client.listServices();
       const span = await otel.waitFor((spans) => spans.find((s) => s.kind === SpanKind.CLIENT));
       child.kill("SIGTERM");
       expect(await exited).toBe(0);
-      const body = received.filter((r) => r.path === "/v1/traces").map((r) => r.body).join("\n");
+      const body = received
+        .filter((r) => r.path === "/v1/traces")
+        .map((r) => r.body)
+        .join("\n");
       expect(body).toContain("virtufin.Gateway/ListServices");
       expect(body).toContain(span.spanContext().traceId);
       expect(body).toContain(span.spanContext().spanId);

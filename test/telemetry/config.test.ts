@@ -22,7 +22,17 @@ beforeAll(async () => {
   otel = createOtel();
   server = await startGrpcServer({
     port: 0,
-    services: [{ desc: Gateway, impl: { listServices: (_req: unknown, ctx: { requestHeader: Headers }) => (seen.push(ctx.requestHeader.get("traceparent")), { services: [] }) } }],
+    services: [
+      {
+        desc: Gateway,
+        impl: {
+          listServices: (_req: unknown, ctx: { requestHeader: Headers }) => (
+            seen.push(ctx.requestHeader.get("traceparent")),
+            { services: [] }
+          ),
+        },
+      },
+    ],
   });
 });
 
@@ -52,7 +62,9 @@ describe("the SDK's main path", () => {
   it("never imports @opentelemetry/api statically nor names its types (only a dynamic import when telemetry is asked for)", () => {
     const root = join(import.meta.dirname, "../..");
     const files = ["runtime", "platform", "generated"].flatMap((dir) =>
-      readdirSync(join(root, dir), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts")).map((f) => join(root, dir, f)),
+      readdirSync(join(root, dir), { recursive: true, encoding: "utf8" })
+        .filter((f) => f.endsWith(".ts"))
+        .map((f) => join(root, dir, f)),
     );
     const dynamic: string[] = [];
     for (const file of files) {
@@ -70,12 +82,17 @@ describe("the SDK's main path", () => {
 describe("reconnects", () => {
   it("are counted and traced when an event stream drops", async () => {
     const emulator = await startEmulator({ ports: 0, logLevel: "warn" });
-    const api = new ApiClient({ host: "127.0.0.1", port: emulator.addresses.gateway.port, telemetry: { tracerProvider: otel.tracerProvider, meterProvider: otel.meterProvider } });
+    const api = new ApiClient({
+      host: "127.0.0.1",
+      port: emulator.addresses.gateway.port,
+      telemetry: { tracerProvider: otel.tracerProvider, meterProvider: otel.meterProvider },
+    });
     const controller = new AbortController();
     let reconnected!: () => void;
     const reconnect = new Promise<void>((resolve) => (reconnected = resolve));
     const consuming = (async () => {
-      for await (const _ of api.pubsub.subscribe("drops", { signal: controller.signal, onReconnect: () => reconnected() })) void _;
+      for await (const _ of api.pubsub.subscribe("drops", { signal: controller.signal, onReconnect: () => reconnected() }))
+        void _;
     })();
     try {
       const until = Date.now() + 10_000;
@@ -84,7 +101,9 @@ describe("reconnects", () => {
       await reconnect;
       const counted = (await otel.metrics()).get(METRIC_RECONNECTS)!;
       expect(counted.dataPoints[0]!.value).toBeGreaterThanOrEqual(1);
-      await otel.waitFor((spans) => spans.find((s) => s.name === "reconnect drops" && s.attributes["virtufin.reconnect.attempt"] === 1));
+      await otel.waitFor((spans) =>
+        spans.find((s) => s.name === "reconnect drops" && s.attributes["virtufin.reconnect.attempt"] === 1),
+      );
     } finally {
       controller.abort();
       await consuming.catch(() => undefined);

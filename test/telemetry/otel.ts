@@ -4,7 +4,13 @@
  * emulator ends some spans after the client has its answer).
  */
 import { SpanKind } from "@opentelemetry/api";
-import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader, type MetricData } from "@opentelemetry/sdk-metrics";
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+  type MetricData,
+} from "@opentelemetry/sdk-metrics";
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
 
 /** The SDKs of one test file. */
@@ -24,7 +30,10 @@ export interface Otel {
 export function createOtel(): Otel {
   const exporter = new InMemorySpanExporter();
   const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-  const reader = new PeriodicExportingMetricReader({ exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE), exportIntervalMillis: 3_600_000 });
+  const reader = new PeriodicExportingMetricReader({
+    exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE),
+    exportIntervalMillis: 3_600_000,
+  });
   const meterProvider = new MeterProvider({ readers: [reader] });
   const spans = () => exporter.getFinishedSpans();
   return {
@@ -36,14 +45,20 @@ export function createOtel(): Otel {
       for (;;) {
         const found = find(spans());
         if (found !== undefined) return found;
-        if (Date.now() > until) throw new Error(`spans not found; have: ${spans().map((s) => `${s.name}(${SpanKind[s.kind]})`).join(", ")}`);
+        if (Date.now() > until)
+          throw new Error(
+            `spans not found; have: ${spans()
+              .map((s) => `${s.name}(${SpanKind[s.kind]})`)
+              .join(", ")}`,
+          );
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     },
     async metrics() {
       const { resourceMetrics } = await reader.collect();
       const out = new Map<string, MetricData>();
-      for (const scope of resourceMetrics.scopeMetrics) for (const metric of scope.metrics) out.set(metric.descriptor.name, metric);
+      for (const scope of resourceMetrics.scopeMetrics)
+        for (const metric of scope.metrics) out.set(metric.descriptor.name, metric);
       return out;
     },
     async close() {
@@ -57,13 +72,18 @@ export function createOtel(): Otel {
 export const parentOf = (span: ReadableSpan): string | undefined => span.parentSpanContext?.spanId;
 
 /** The spans of one trace. */
-export const inTrace = (spans: ReadableSpan[], traceId: string): ReadableSpan[] => spans.filter((s) => s.spanContext().traceId === traceId);
+export const inTrace = (spans: ReadableSpan[], traceId: string): ReadableSpan[] =>
+  spans.filter((s) => s.spanContext().traceId === traceId);
 
 /**
  * Finds, in one trace, the chain of spans named `steps` (name and kind), each the parent of the
  * next, starting at `root`; undefined until all are there.
  */
-export function chain(spans: ReadableSpan[], root: ReadableSpan, steps: readonly [string, SpanKind][]): ReadableSpan[] | undefined {
+export function chain(
+  spans: ReadableSpan[],
+  root: ReadableSpan,
+  steps: readonly [string, SpanKind][],
+): ReadableSpan[] | undefined {
   const trace = inTrace(spans, root.spanContext().traceId);
   const out = [root];
   for (const [name, kind] of steps) {
@@ -80,7 +100,9 @@ export function tree(spans: ReadableSpan[], traceId: string): string {
   const trace = inTrace(spans, traceId);
   const lines: string[] = [];
   const walk = (parent: string | undefined, depth: number) => {
-    for (const span of trace.filter((s) => parentOf(s) === parent || (parent === undefined && !trace.some((p) => p.spanContext().spanId === parentOf(s))))) {
+    for (const span of trace.filter(
+      (s) => parentOf(s) === parent || (parent === undefined && !trace.some((p) => p.spanContext().spanId === parentOf(s))),
+    )) {
       if (lines.some((l) => l.endsWith(`#${span.spanContext().spanId}`))) continue;
       lines.push(`${"  ".repeat(depth)}${span.name} (${SpanKind[span.kind]})#${span.spanContext().spanId}`);
       walk(span.spanContext().spanId, depth + 1);

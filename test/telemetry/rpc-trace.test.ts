@@ -26,7 +26,12 @@ let failuresLeft = 0;
 beforeAll(async () => {
   otel = createOtel();
   emulator = await startEmulator({ ports: 0, logLevel: "warn", apiKeys: { ci: KEY }, tracerProvider: otel.tracerProvider });
-  api = new ApiClient({ host: "127.0.0.1", port: emulator.addresses.gateway.port, apiKey: KEY, telemetry: { tracerProvider: otel.tracerProvider, meterProvider: otel.meterProvider } });
+  api = new ApiClient({
+    host: "127.0.0.1",
+    port: emulator.addresses.gateway.port,
+    apiKey: KEY,
+    telemetry: { tracerProvider: otel.tracerProvider, meterProvider: otel.meterProvider },
+  });
   // A Gateway whose ListServices (NO_SIDE_EFFECTS, so retried) is UNAVAILABLE a set number of times.
   const telemetry = await loadTelemetry({ tracerProvider: otel.tracerProvider });
   flaky = await startGrpcServer({
@@ -53,13 +58,19 @@ afterAll(async () => {
   await otel?.close();
 });
 
-const rpcSpan = (name: string, kind: SpanKind) => (spans: ReturnType<Otel["spans"]>) => spans.find((s) => s.name === name && s.kind === kind);
+const rpcSpan = (name: string, kind: SpanKind) => (spans: ReturnType<Otel["spans"]>) =>
+  spans.find((s) => s.name === name && s.kind === kind);
 
 describe("RPC spans", () => {
   it("a typed proxy call is one trace: client → Gateway → its hop → WorkManager", async () => {
     await api.gateway.workmanager.listWorkers();
-    const root = await otel.waitFor(
-      (spans) => spans.find((s) => s.name === "virtufin.Gateway/InvokeJson" && s.kind === SpanKind.CLIENT && s.attributes["virtufin.gateway.method"] === "ListWorkers"),
+    const root = await otel.waitFor((spans) =>
+      spans.find(
+        (s) =>
+          s.name === "virtufin.Gateway/InvokeJson" &&
+          s.kind === SpanKind.CLIENT &&
+          s.attributes["virtufin.gateway.method"] === "ListWorkers",
+      ),
     );
     const found = await otel.waitFor((spans) =>
       chain(spans, root, [
@@ -83,7 +94,12 @@ describe("RPC spans", () => {
 
   it("a retried call is one span with an event per retry; the server saw each attempt in the same trace", async () => {
     failuresLeft = 2;
-    await using client = new GatewayClient({ host: "127.0.0.1", port: flaky.port, telemetry: { tracerProvider: otel.tracerProvider }, retry: { initialBackoffMs: 5 } });
+    await using client = new GatewayClient({
+      host: "127.0.0.1",
+      port: flaky.port,
+      telemetry: { tracerProvider: otel.tracerProvider },
+      retry: { initialBackoffMs: 5 },
+    });
     expect(await client.listServices()).toEqual(["flaky"]);
     const span = await otel.waitFor(rpcSpan("virtufin.Gateway/ListServices", SpanKind.CLIENT));
     expect(span.events.filter((e) => e.name === "retry").map((e) => e.attributes?.["virtufin.retry.attempt"])).toEqual([2, 3]);
@@ -93,17 +109,28 @@ describe("RPC spans", () => {
       const found = spans.filter((s) => s.kind === SpanKind.SERVER && s.parentSpanContext?.spanId === span.spanContext().spanId);
       return found.length === 3 ? found : undefined;
     });
-    expect(attempts.map((s) => s.attributes[incubating.ATTR_RPC_GRPC_STATUS_CODE])).toEqual([Code.Unavailable, Code.Unavailable, 0]);
+    expect(attempts.map((s) => s.attributes[incubating.ATTR_RPC_GRPC_STATUS_CODE])).toEqual([
+      Code.Unavailable,
+      Code.Unavailable,
+      0,
+    ]);
   });
 
   it("a failing call carries its gRPC code on the client and the server span", async () => {
-    await using wm = new WorkManagerClient({ host: "127.0.0.1", port: emulator.addresses.workmanager.port, apiKey: KEY, telemetry: { tracerProvider: otel.tracerProvider } });
+    await using wm = new WorkManagerClient({
+      host: "127.0.0.1",
+      port: emulator.addresses.workmanager.port,
+      apiKey: KEY,
+      telemetry: { tracerProvider: otel.tracerProvider },
+    });
     await expect(wm.deleteWorker("no-such-worker")).rejects.toMatchObject({ code: Code.NotFound });
     const client = await otel.waitFor(rpcSpan("virtufin.WorkManager/DeleteWorker", SpanKind.CLIENT));
     expect(client.status.code).toBe(SpanStatusCode.ERROR);
     expect(client.attributes[incubating.ATTR_RPC_GRPC_STATUS_CODE]).toBe(Code.NotFound);
     expect(client.attributes[semconv.ATTR_ERROR_TYPE]).toBe("NOT_FOUND");
-    const [, server] = await otel.waitFor((spans) => chain(spans, client, [["virtufin.WorkManager/DeleteWorker", SpanKind.SERVER]]));
+    const [, server] = await otel.waitFor((spans) =>
+      chain(spans, client, [["virtufin.WorkManager/DeleteWorker", SpanKind.SERVER]]),
+    );
     expect(server!.attributes[incubating.ATTR_RPC_GRPC_STATUS_CODE]).toBe(Code.NotFound);
   });
 
@@ -123,7 +150,11 @@ describe("RPC spans", () => {
     expect(names.ATTR_MESSAGING_MESSAGE_CONVERSATION_ID).toBe(incubating.ATTR_MESSAGING_MESSAGE_CONVERSATION_ID);
     expect(names.METRIC_RPC_CLIENT_DURATION).toBe(incubating.METRIC_RPC_CLIENT_DURATION);
     // Every dotted attribute the SDK reports that the conventions define is one of theirs.
-    const known = new Set(Object.entries({ ...semconv, ...incubating }).filter(([k]) => k.startsWith("ATTR_")).map(([, v]) => v as string));
+    const known = new Set(
+      Object.entries({ ...semconv, ...incubating })
+        .filter(([k]) => k.startsWith("ATTR_"))
+        .map(([, v]) => v as string),
+    );
     const reported = new Set(otel.spans().flatMap((s) => Object.keys(s.attributes)));
     for (const name of reported) if (!name.startsWith("virtufin.")) expect(known.has(name), name).toBe(true);
   });
@@ -139,16 +170,22 @@ describe("metrics", () => {
     const streams = metrics.get(names.METRIC_ACTIVE_STREAMS)!;
     expect(streams.dataPoints.reduce((sum, p) => sum + (p.value as number), 0)).toBe(1);
     await iterator.return?.();
-    await expect(api.pubsub.publishWithResult({ topic: "nobody-listens", replyTopic: "nobody-replies", timeoutMs: 200 })).rejects.toMatchObject({ code: Code.DeadlineExceeded });
+    await expect(
+      api.pubsub.publishWithResult({ topic: "nobody-listens", replyTopic: "nobody-replies", timeoutMs: 200 }),
+    ).rejects.toMatchObject({ code: Code.DeadlineExceeded });
     metrics = await otel.metrics();
     const duration = metrics.get(incubating.METRIC_RPC_CLIENT_DURATION)!;
     expect(duration.descriptor.unit).toBe("ms");
     const points = duration.dataPoints.map((p) => ({ ...p.attributes, count: (p.value as { count: number }).count }));
-    expect(points).toContainEqual(expect.objectContaining({ [incubating.ATTR_RPC_METHOD]: "ListServices", [incubating.ATTR_RPC_GRPC_STATUS_CODE]: 0 }));
+    expect(points).toContainEqual(
+      expect.objectContaining({ [incubating.ATTR_RPC_METHOD]: "ListServices", [incubating.ATTR_RPC_GRPC_STATUS_CODE]: 0 }),
+    );
     // In-band Gateway failures are OK at the RPC level; the call's span says what failed.
     expect(points).toContainEqual(expect.objectContaining({ [incubating.ATTR_RPC_METHOD]: "InvokeJson" }));
     expect(metrics.get(names.METRIC_REQUEST_TIMEOUTS)!.dataPoints[0]!.value).toBe(1);
-    await otel.waitFor((spans) => spans.find((s) => s.name === "request nobody-listens" && s.status.code === SpanStatusCode.ERROR));
+    await otel.waitFor((spans) =>
+      spans.find((s) => s.name === "request nobody-listens" && s.status.code === SpanStatusCode.ERROR),
+    );
   });
 });
 
@@ -167,7 +204,14 @@ describe("credentials", () => {
   it("no span carries the api key, in any attribute, event, link or status", () => {
     expect(otel.spans().length).toBeGreaterThan(10);
     for (const span of otel.spans()) {
-      const text = JSON.stringify({ name: span.name, attributes: span.attributes, events: span.events, links: span.links, status: span.status, resource: span.resource.attributes });
+      const text = JSON.stringify({
+        name: span.name,
+        attributes: span.attributes,
+        events: span.events,
+        links: span.links,
+        status: span.status,
+        resource: span.resource.attributes,
+      });
       expect(text).not.toContain(KEY);
     }
   });

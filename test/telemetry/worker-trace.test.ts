@@ -7,7 +7,11 @@ import { WorkManagerClient } from "../../generated/virtufin/workmanager_client.j
 import { ApiClient } from "../../platform/api-client.js";
 import { type PubsubEvent } from "../../platform/pubsub/event.js";
 import { chain, createOtel, tree, type Otel } from "./otel.js";
-import { serveTimeWorker, TimeWorkerPubsubBinding, TimeWorkerPubsubClient } from "../../examples/custom-service/gen/acme/pricing/v1/pricing_client.js";
+import {
+  serveTimeWorker,
+  TimeWorkerPubsubBinding,
+  TimeWorkerPubsubClient,
+} from "../../examples/custom-service/gen/acme/pricing/v1/pricing_client.js";
 
 const KEY = "otel-secret-key-4f9a1c";
 let otel: Otel;
@@ -19,7 +23,12 @@ beforeAll(async () => {
   otel = createOtel();
   emulator = await startEmulator({ ports: 0, logLevel: "warn", apiKeys: { ci: KEY }, tracerProvider: otel.tracerProvider });
   const { tracerProvider, meterProvider } = otel;
-  api = new ApiClient({ host: "127.0.0.1", port: emulator.addresses.gateway.port, apiKey: KEY, telemetry: { tracerProvider, meterProvider } });
+  api = new ApiClient({
+    host: "127.0.0.1",
+    port: emulator.addresses.gateway.port,
+    apiKey: KEY,
+    telemetry: { tracerProvider, meterProvider },
+  });
   // Set-up calls go without telemetry: only the request-replies are under test.
   wm = new WorkManagerClient({ host: "127.0.0.1", port: emulator.addresses.workmanager.port, apiKey: KEY });
 }, 30_000);
@@ -47,11 +56,18 @@ async function requestReply(topic: string, mimeType: string, code: string, langu
   const id = await wm.createWorker({ codeSource: { content: new TextEncoder().encode(code) }, mimeType, topic });
   await wm.startWorker(id);
   try {
-    const reply = await api.pubsub.publishWithResult({ topic, data: { n: 1 }, replyTopic: `${topic}-replies`, timeoutMs: 20_000 });
-    const root = await otel.waitFor((spans) => spans.find((s) => s.name === `request ${topic}` && s.kind === SpanKind.CLIENT));
-    const found = await otel.waitFor((spans) => chain(spans, root, steps(topic, language))).catch((error: Error) => {
-      throw new Error(`${error.message}\ntrace:\n${tree(otel.spans(), root.spanContext().traceId)}`);
+    const reply = await api.pubsub.publishWithResult({
+      topic,
+      data: { n: 1 },
+      replyTopic: `${topic}-replies`,
+      timeoutMs: 20_000,
     });
+    const root = await otel.waitFor((spans) => spans.find((s) => s.name === `request ${topic}` && s.kind === SpanKind.CLIENT));
+    const found = await otel
+      .waitFor((spans) => chain(spans, root, steps(topic, language)))
+      .catch((error: Error) => {
+        throw new Error(`${error.message}\ntrace:\n${tree(otel.spans(), root.spanContext().traceId)}`);
+      });
     // One trace, from the client's span to the consumption of the reply.
     expect(new Set(found.map((s) => s.spanContext().traceId)).size).toBe(1);
     // The worker's code read its own span's context from the event.
@@ -68,17 +84,22 @@ async function requestReply(topic: string, mimeType: string, code: string, langu
 
 describe("publishWithResult is one trace through a worker", () => {
   it("answered by a Python worker", async () => {
-    const code = 'def Process(event):\n    return {"type": "py.reply", "source": "py", "data": {"traceparent": event.get("traceparent")}}\n';
+    const code =
+      'def Process(event):\n    return {"type": "py.reply", "source": "py", "data": {"traceparent": event.get("traceparent")}}\n';
     await requestReply("otel-py", "text/x-python", code, "Python");
   }, 40_000);
 
   it("answered by a JavaScript worker", async () => {
-    const code = 'function Process(event) {\n  return { type: "js.reply", source: "js", data: { traceparent: event.traceparent } };\n}\n';
+    const code =
+      'function Process(event) {\n  return { type: "js.reply", source: "js", data: { traceparent: event.traceparent } };\n}\n';
     await requestReply("otel-js", "text/javascript", code, "JavaScript");
   }, 40_000);
 
   it("a generated pub/sub client answered by its generated TypeScript responder is one span from publish to reply, in one trace", async () => {
-    const responder = serveTimeWorker(api, { getTime: (request) => ({ iso: "1970-01-01T00:00:00Z", zone: request.zone }), elapsed: () => ({ seconds: 0n }) });
+    const responder = serveTimeWorker(api, {
+      getTime: (request) => ({ iso: "1970-01-01T00:00:00Z", zone: request.zone }),
+      elapsed: () => ({ seconds: 0n }),
+    });
     await responder.startup();
     try {
       const client = new TimeWorkerPubsubClient(api);
@@ -124,11 +145,21 @@ describe("publishWithResult is one trace through a worker", () => {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       const received = await iterated;
-      for (const [operation, event] of [["process", handled], ["receive", received]] as const) {
+      for (const [operation, event] of [
+        ["process", handled],
+        ["receive", received],
+      ] as const) {
         const consumer = await otel.waitFor((spans) =>
-          spans.find((s) => s.name === `${operation} otel-events` && s.kind === SpanKind.CONSUMER && s.attributes["messaging.message.id"] === event!.messageId),
+          spans.find(
+            (s) =>
+              s.name === `${operation} otel-events` &&
+              s.kind === SpanKind.CONSUMER &&
+              s.attributes["messaging.message.id"] === event!.messageId,
+          ),
         );
-        const send = otel.spans().find((s) => s.name === "send otel-events" && s.spanContext().spanId === consumer.parentSpanContext?.spanId);
+        const send = otel
+          .spans()
+          .find((s) => s.name === "send otel-events" && s.spanContext().spanId === consumer.parentSpanContext?.spanId);
         expect(send, operation).toBeDefined();
         expect(consumer.links.map((l) => l.context.spanId)).toEqual([send!.spanContext().spanId]);
         expect(event!.metadata["traceparent"]).toBe(`00-${send!.spanContext().traceId}-${send!.spanContext().spanId}-01`);
@@ -151,7 +182,14 @@ describe("publishWithResult is one trace through a worker", () => {
   it("no span carries the api key, in any attribute, event, link or status", () => {
     expect(otel.spans().length).toBeGreaterThan(10);
     for (const span of otel.spans()) {
-      const text = JSON.stringify({ name: span.name, attributes: span.attributes, events: span.events, links: span.links, status: span.status, resource: span.resource.attributes });
+      const text = JSON.stringify({
+        name: span.name,
+        attributes: span.attributes,
+        events: span.events,
+        links: span.links,
+        status: span.status,
+        resource: span.resource.attributes,
+      });
       expect(text).not.toContain(KEY);
     }
   });

@@ -26,10 +26,17 @@ it("examples/custom-service/gen equals a fresh buf generate of examples/custom-s
     });
     const fresh = readTree(join(out, "gen"));
     const committed = readTree(join(EXAMPLE, "gen"));
-    expect([...fresh.keys()]).toEqual(["acme/pricing/v1/pricing_client.ts", "acme/pricing/v1/pricing_pb.ts", "virtufin/options_pb.ts"]);
+    expect([...fresh.keys()]).toEqual([
+      "acme/pricing/v1/pricing_client.ts",
+      "acme/pricing/v1/pricing_pb.ts",
+      "virtufin/options_pb.ts",
+    ]);
     expect([...committed.keys()]).toEqual([...fresh.keys()]);
     for (const [name, content] of fresh) {
-      expect(committed.get(name), `examples/custom-service/gen/${name} is stale: run npx buf generate in examples/custom-service`).toBe(content);
+      expect(
+        committed.get(name),
+        `examples/custom-service/gen/${name} is stale: run npx buf generate in examples/custom-service`,
+      ).toBe(content);
     }
   } finally {
     rmSync(out, { recursive: true, force: true });

@@ -7,7 +7,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator, type RunningServer } from "../../emulator/index.js";
-import { PricingClient, PricingGatewayProxy, serveTimeWorker, TimeWorkerPubsubBinding, TimeWorkerPubsubClient, type PricingApi, type TimeWorkerApi } from "../../examples/custom-service/gen/acme/pricing/v1/pricing_client.js";
+import {
+  PricingClient,
+  PricingGatewayProxy,
+  serveTimeWorker,
+  TimeWorkerPubsubBinding,
+  TimeWorkerPubsubClient,
+  type PricingApi,
+  type TimeWorkerApi,
+} from "../../examples/custom-service/gen/acme/pricing/v1/pricing_client.js";
 import { startPricingServer } from "../../examples/custom-service/pricing-service.js";
 import { PYTHON_TIME_WORKER, timeWorkerImpl } from "../../examples/custom-service/time-worker.js";
 import { ApiClient } from "../../platform/api-client.js";
@@ -20,7 +28,11 @@ let api: ApiClient;
 let direct: PricingClient;
 beforeAll(async () => {
   pricingServer = await startPricingServer(0);
-  emulator = await startEmulator({ ports: 0, logLevel: "warn", services: { pricing: { host: pricingServer.host, port: pricingServer.port } } });
+  emulator = await startEmulator({
+    ports: 0,
+    logLevel: "warn",
+    services: { pricing: { host: pricingServer.host, port: pricingServer.port } },
+  });
   api = new ApiClient({ host: "127.0.0.1", port: emulator.addresses.gateway.port });
   direct = new PricingClient({ host: pricingServer.host, port: pricingServer.port });
 });
@@ -44,7 +56,10 @@ async function failure(call: Promise<unknown>): Promise<string> {
 /** A binding of TimeWorker on topics of its own, so a test does not meet other responders. */
 function isolatedBinding(prefix: string): PubsubBinding {
   const methods = Object.fromEntries(
-    Object.entries(TimeWorkerPubsubBinding.methods).map(([name, route]) => [name, { ...route, topic: `${prefix}-requests`, replyTopic: `${prefix}-replies` }]),
+    Object.entries(TimeWorkerPubsubBinding.methods).map(([name, route]) => [
+      name,
+      { ...route, topic: `${prefix}-requests`, replyTopic: `${prefix}-replies` },
+    ]),
   );
   return { ...TimeWorkerPubsubBinding, methods };
 }
@@ -86,10 +101,18 @@ describe("Pricing: a user's own service behind the Gateway", () => {
   });
 
   it("dynamic dispatch reaches it too, with proto JSON", async () => {
-    expect(await api.gateway.service("pricing").call("Quote", { symbol: "ETHUSDT", quantity: 4 })).toEqual({ symbol: "ETHUSDT", unitPrice: 2500, total: 10_000 });
+    expect(await api.gateway.service("pricing").call("Quote", { symbol: "ETHUSDT", quantity: 4 })).toEqual({
+      symbol: "ETHUSDT",
+      unitPrice: 2500,
+      total: 10_000,
+    });
     expect(await api.gateway.service("pricing").call("ListInstruments")).toEqual({ symbols: ["BTCUSDT", "ETHUSDT", "SOLUSDT"] });
     const dynamic = api.gateway["pricing"] as unknown as { Quote(request: unknown): Promise<unknown> };
-    expect(await dynamic.Quote({ symbol: "BTCUSDT", quantity: 1 })).toEqual({ symbol: "BTCUSDT", unitPrice: 50_000, total: 50_000 });
+    expect(await dynamic.Quote({ symbol: "BTCUSDT", quantity: 1 })).toEqual({
+      symbol: "BTCUSDT",
+      unitPrice: 50_000,
+      total: 50_000,
+    });
   });
 });
 
@@ -151,8 +174,16 @@ describe("TimeWorker: typed request-reply over pub/sub", () => {
     expect(TimeWorkerPubsubBinding).toEqual({
       source: "urn:acme.pricing.v1.TimeWorker",
       methods: {
-        GetTime: { topic: "time-worker-topic", replyTopic: "time-worker-topic-replies", type: "acme.pricing.v1.TimeWorker.GetTime" },
-        Elapsed: { topic: "time-worker-topic", replyTopic: "time-worker-topic-replies", type: "acme.pricing.v1.TimeWorker.Elapsed" },
+        GetTime: {
+          topic: "time-worker-topic",
+          replyTopic: "time-worker-topic-replies",
+          type: "acme.pricing.v1.TimeWorker.GetTime",
+        },
+        Elapsed: {
+          topic: "time-worker-topic",
+          replyTopic: "time-worker-topic-replies",
+          type: "acme.pricing.v1.TimeWorker.Elapsed",
+        },
       },
     });
   });

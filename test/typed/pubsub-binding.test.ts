@@ -61,7 +61,9 @@ describe("generated request-reply with the binding's topics", () => {
     await clock.startup();
     try {
       const client = new ClockPubsubClient(fx.api);
-      const { result, event } = await watching("bind-v1-clock-requests", () => client.getTime({ zone: "UTC" }, { timeoutMs: 10_000 }));
+      const { result, event } = await watching("bind-v1-clock-requests", () =>
+        client.getTime({ zone: "UTC" }, { timeoutMs: 10_000 }),
+      );
       expect({ iso: result.iso, zone: result.zone }).toEqual({ iso: "2020-01-01T00:00:00Z", zone: "UTC" });
       expect(event.type).toBe("bind.v1.Clock.GetTime");
       expect(event.source).toBe("urn:bind.v1.Clock");
@@ -70,7 +72,11 @@ describe("generated request-reply with the binding's topics", () => {
       expect(event.dataAsJson()).toEqual({ zone: "UTC" });
       // An empty reply message resolves to void.
       expect(await client.ping(undefined, { timeoutMs: 10_000 })).toBeUndefined();
-      expect(ClockPubsubBinding.methods["Ping"]).toEqual({ topic: "bind-v1-clock-requests", replyTopic: "bind-v1-clock-requests-replies", type: "bind.v1.Clock.Ping" });
+      expect(ClockPubsubBinding.methods["Ping"]).toEqual({
+        topic: "bind-v1-clock-requests",
+        replyTopic: "bind-v1-clock-requests-replies",
+        type: "bind.v1.Clock.Ping",
+      });
     } finally {
       await clock.shutdown();
     }
@@ -78,13 +84,15 @@ describe("generated request-reply with the binding's topics", () => {
 
   it("explicit topics: requests on the service's topic, replies on its reply topic", async () => {
     const client = new QuotesPubsubClient(fx.api);
-    const { result, event } = await watching("quotes-out", () => client.getQuote({ symbol: "X", quantity: 3 }, { timeoutMs: 10_000 }));
+    const { result, event } = await watching("quotes-out", () =>
+      client.getQuote({ symbol: "X", quantity: 3 }, { timeoutMs: 10_000 }),
+    );
     expect(result.price).toBe(30);
     expect(event.type).toBe("bind.v1.Quotes.GetQuote.reply");
     expect(event.dataAsJson()).toEqual({ symbol: "X", price: 30 });
   });
 
-  it("a per-method topic: GetPrice requests go to \"prices\", with the service's source", async () => {
+  it('a per-method topic: GetPrice requests go to "prices", with the service\'s source', async () => {
     const client = new QuotesPubsubClient(fx.api);
     const { result, event } = await watching("prices", () => client.getPrice({ symbol: "ABCD" }, { timeoutMs: 10_000 }));
     expect(result).toBe(4);
@@ -129,5 +137,4 @@ describe("generated request-reply with the binding's topics", () => {
     expect("watch" in client).toBe(false);
     expect(typeof client.getQuote).toBe("function");
   });
-
 });

@@ -58,7 +58,12 @@ async function suite(route: WorkManagerApi, topic: string): Promise<unknown[]> {
   await route.startWorker({ id }, { timeoutMs: 5_000 }); // idempotent, request-object form
   await route.loadCodeFromContent(id, new TextEncoder().encode(PY_V2));
   const history = await route.getWorkerHistory(id);
-  seen.push(["history", history.map((h) => new TextDecoder().decode(h.codeSource?.source.case === "content" ? h.codeSource.source.value : new Uint8Array()))]);
+  seen.push([
+    "history",
+    history.map((h) =>
+      new TextDecoder().decode(h.codeSource?.source.case === "content" ? h.codeSource.source.value : new Uint8Array()),
+    ),
+  ]);
   await route.stopWorker(id);
   seen.push(["stopped", view(await mine())]);
   await route.deleteWorker(id);
@@ -66,7 +71,10 @@ async function suite(route: WorkManagerApi, topic: string): Promise<unknown[]> {
   seen.push(["delete missing", await codeOf(route.deleteWorker(MISSING))]);
   seen.push(["start missing", await codeOf(route.startWorker({ id: MISSING }))]);
   seen.push(["history of missing", await codeOf(route.getWorkerHistory(MISSING))]);
-  seen.push(["empty MIME type", await codeOf(route.createWorker({ codeSource: { content: new TextEncoder().encode(PY_V1) }, mimeType: "" }))]);
+  seen.push([
+    "empty MIME type",
+    await codeOf(route.createWorker({ codeSource: { content: new TextEncoder().encode(PY_V1) }, mimeType: "" })),
+  ]);
   seen.push(["relative URL", await codeOf(route.createWorker({ codeSource: { url: "worker.py" }, mimeType: "text/x-python" }))]);
   seen.push(["recovered", typeof (await route.recoverWorkers())]);
   return seen;
@@ -104,7 +112,11 @@ describe("one WorkManager suite, two routes", () => {
 
 describe("typed gateway proxies", () => {
   it("api.gateway.workmanager is the generated proxy, and the seed's PascalCase style still dispatches dynamically", async () => {
-    const id = await fx.api.gateway.workmanager.createWorker({ codeSource: { content: new TextEncoder().encode(PY_V1) }, mimeType: "text/x-python", topic: "t" });
+    const id = await fx.api.gateway.workmanager.createWorker({
+      codeSource: { content: new TextEncoder().encode(PY_V1) },
+      mimeType: "text/x-python",
+      topic: "t",
+    });
     const typed = await fx.api.gateway.workmanager.listWorkers();
     expect(typed.find((w) => w.id === id)?.status).toBe(WorkerStatus.STOPPED);
     const dynamic = (await fx.api.gateway.workmanager.ListWorkers()) as { workers: { id: string; status: string }[] };
@@ -123,7 +135,10 @@ describe("typed gateway proxies", () => {
   });
 
   it("unknown backend names still dispatch dynamically", async () => {
-    const error = await fx.api.gateway.service("nope").call("X").catch((e: unknown) => e);
+    const error = await fx.api.gateway
+      .service("nope")
+      .call("X")
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(VirtufinError);
   });
 });

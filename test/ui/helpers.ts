@@ -19,7 +19,11 @@ const root = fileURLToPath(new URL("../..", import.meta.url));
  */
 export function buildUi(): string {
   const outDir = mkdtempSync(join(tmpdir(), "virtufin-ui-build-"));
-  execFileSync(join(root, "node_modules/.bin/vite"), ["build", "--config", "emulator/ui/vite.config.ts", "--outDir", outDir, "--emptyOutDir"], { cwd: root, stdio: "pipe", timeout: 120_000 });
+  execFileSync(
+    join(root, "node_modules/.bin/vite"),
+    ["build", "--config", "emulator/ui/vite.config.ts", "--outDir", outDir, "--emptyOutDir"],
+    { cwd: root, stdio: "pipe", timeout: 120_000 },
+  );
   if (!existsSync(join(outDir, "index.html"))) throw new Error(`vite build produced no ${outDir}/index.html`);
   return outDir;
 }
@@ -43,7 +47,13 @@ export async function restartableEmulator(uiDir: string, options: EmulatorOption
     current: undefined,
     uiUrl: `http://127.0.0.1:${ui}/`,
     async start() {
-      handle.current = await startEmulator({ ports: { gateway, grpcWeb, workmanager, websocketmanager }, uiPort: ui, uiDir, logLevel: "error", ...options });
+      handle.current = await startEmulator({
+        ports: { gateway, grpcWeb, workmanager, websocketmanager },
+        uiPort: ui,
+        uiDir,
+        logLevel: "error",
+        ...options,
+      });
       return handle.current;
     },
     async stop() {

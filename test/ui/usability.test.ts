@@ -36,7 +36,9 @@ describe("the web UI for a person", () => {
     for (let i = 0; i < 3; i++) {
       await page.goto(emulator.uiUrl + `?visit=${i}#/workers`);
       await page.locator("[data-platform=online]").waitFor();
-      loads.push(await page.evaluate(() => (performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming).loadEventEnd));
+      loads.push(
+        await page.evaluate(() => (performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming).loadEventEnd),
+      );
     }
     console.info("UI load event (ms after navigation start), 3 visits:", loads.map(Math.round));
     expect(Math.min(...loads)).toBeLessThan(1_000);
@@ -103,7 +105,14 @@ describe("the web UI for a person", () => {
       await form.getByRole("button", { name: "Use key" }).click();
       await page.locator("[data-platform=online]").waitFor();
       await page.getByText("No workers yet").waitFor();
-      const stored = await page.evaluate(() => JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, cookie: document.cookie, url: location.href }));
+      const stored = await page.evaluate(() =>
+        JSON.stringify({
+          local: { ...localStorage },
+          session: { ...sessionStorage },
+          cookie: document.cookie,
+          url: location.href,
+        }),
+      );
       expect(stored).not.toContain("s3cret-ui-key");
       expect(await page.locator("input[name=api-key]").count()).toBe(0);
     } finally {

@@ -36,7 +36,10 @@ afterEach(async (ctx) => {
   // A failed step leaves a picture of the page behind, for whoever reads the CI log.
   if (ctx.task.result?.state !== "fail") return;
   const path = join(tmpdir(), `virtufin-ui-failure-${Date.now()}.png`);
-  await page.screenshot({ path, fullPage: true }).then(() => console.error(`screenshot of the page: ${path}`), () => undefined);
+  await page.screenshot({ path, fullPage: true }).then(
+    () => console.error(`screenshot of the page: ${path}`),
+    () => undefined,
+  );
 });
 
 afterAll(async () => {
@@ -57,16 +60,30 @@ describe("the emulator's web UI", () => {
     await row("tr[data-language=Python][data-status=RUNNING]").waitFor({ timeout: 20_000 });
 
     // A file fills the code and picks the language from its extension.
-    await form.locator('input[type="file"]').setInputFiles({ name: "echo.mjs", mimeType: "text/javascript", buffer: Buffer.from("export function Process(event) { return null; }\n") });
+    await form.locator('input[type="file"]').setInputFiles({
+      name: "echo.mjs",
+      mimeType: "text/javascript",
+      buffer: Buffer.from("export function Process(event) { return null; }\n"),
+    });
     await form.locator("select[name=language]").selectOption("python");
-    await page.waitForFunction(() => document.querySelector<HTMLTextAreaElement>("textarea[name=code]")?.value.includes("def Process"));
-    await form.locator('input[type="file"]').setInputFiles({ name: "echo.mjs", mimeType: "text/javascript", buffer: Buffer.from("export function Process(event) { return null; }\n") });
-    await page.waitForFunction(() => document.querySelector<HTMLTextAreaElement>("textarea[name=code]")?.value.startsWith("export function Process"));
+    await page.waitForFunction(() =>
+      document.querySelector<HTMLTextAreaElement>("textarea[name=code]")?.value.includes("def Process"),
+    );
+    await form.locator('input[type="file"]').setInputFiles({
+      name: "echo.mjs",
+      mimeType: "text/javascript",
+      buffer: Buffer.from("export function Process(event) { return null; }\n"),
+    });
+    await page.waitForFunction(() =>
+      document.querySelector<HTMLTextAreaElement>("textarea[name=code]")?.value.startsWith("export function Process"),
+    );
     expect(await form.locator("select[name=language]").inputValue()).toBe("javascript");
 
     await form.locator("select[name=language]").selectOption("javascript");
     // The JavaScript sample replaces the Python one (rendered on the next animation frame).
-    await page.waitForFunction(() => document.querySelector<HTMLTextAreaElement>("textarea[name=code]")?.value.includes("module.exports"));
+    await page.waitForFunction(() =>
+      document.querySelector<HTMLTextAreaElement>("textarea[name=code]")?.value.includes("module.exports"),
+    );
     await form.locator("input[name=topic]").fill("ui-js-requests");
     await form.getByRole("button", { name: "Create" }).click();
     await row("tr[data-language=JavaScript][data-status=RUNNING]").waitFor({ timeout: 20_000 });
@@ -84,7 +101,12 @@ describe("the emulator's web UI", () => {
 
     // New code, inline: the code history grows to two versions.
     await page.getByText("Upload new code").click();
-    await page.getByRole("complementary", { name: "Selected worker" }).locator("textarea").fill('function Process(event) {\n  return { type: "com.example.echo", source: "js-worker", data: { echo: event.data, by: "javascript" } };\n}\nmodule.exports = { Process };\n');
+    await page
+      .getByRole("complementary", { name: "Selected worker" })
+      .locator("textarea")
+      .fill(
+        'function Process(event) {\n  return { type: "com.example.echo", source: "js-worker", data: { echo: event.data, by: "javascript" } };\n}\nmodule.exports = { Process };\n',
+      );
     await page.getByRole("button", { name: "Load code" }).click();
     await page.getByRole("heading", { name: "Code history (2)" }).waitFor();
     await page.locator("ol.history li").nth(1).waitFor();
@@ -110,18 +132,19 @@ describe("the emulator's web UI", () => {
     expect(await request.locator("pre.data").textContent()).toContain('"question": 42');
 
     // Filters: by topic, then by text.
+    // The list re-renders after the filter changes: poll rather than read once.
     await page.locator("select").nth(1).selectOption("ui-replies");
-    expect(await row('li.event[data-topic="ui-js-requests"]').count()).toBe(0);
+    await expect.poll(() => row('li.event[data-topic="ui-js-requests"]').count(), { timeout: 5_000 }).toBe(0);
     await page.locator("select").nth(1).selectOption("");
     await page.locator("input[name=filter-text]").fill("question");
-    expect(await row("li.event").count()).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => row("li.event").count(), { timeout: 5_000 }).toBeGreaterThanOrEqual(2);
     await page.locator("input[name=filter-text]").fill("");
 
     // Pause freezes the list and counts what it holds back; Resume shows it.
     await page.getByRole("button", { name: "Pause" }).click();
     await api.pubsub.publish("while-paused", { n: 1 });
     await page.getByText("1 newer not shown").waitFor();
-    expect(await row('li.event[data-topic="while-paused"]').count()).toBe(0);
+    await expect.poll(() => row('li.event[data-topic="while-paused"]').count(), { timeout: 5_000 }).toBe(0);
     await page.getByRole("button", { name: "Resume" }).click();
     await row('li.event[data-topic="while-paused"]').waitFor();
 
@@ -140,7 +163,11 @@ describe("the emulator's web UI", () => {
     await openView(page, "request-reply", "Request-reply");
     await page.getByLabel("Flag unanswered after (ms)").fill("500");
     await page.getByLabel("Flag unanswered after (ms)").press("Enter");
-    await api.pubsub.publish("nobody-listens", { ping: 1 }, { correlationId: "corr-unanswered", metadata: { replytopic: "nobody-replies" } });
+    await api.pubsub.publish(
+      "nobody-listens",
+      { ping: 1 },
+      { correlationId: "corr-unanswered", metadata: { replytopic: "nobody-replies" } },
+    );
     await row('tr[data-correlation-id="corr-unanswered"][data-state=unanswered]').waitFor({ timeout: 5_000 });
 
     const id = await api.gateway.workmanager.createWorker({
@@ -151,13 +178,14 @@ describe("the emulator's web UI", () => {
     await api.gateway.workmanager.startWorker(id);
     await api.pubsub.publish("ui-fail", { doomed: true });
     await openView(page, "events", "Events");
-    await row('li.event.dead[data-topic="ui-fail-dead"]').waitFor({ timeout: 15_000 });
+    // Three attempts with backoff, then the dead letter: allow for a loaded machine.
+    await row('li.event.dead[data-topic="ui-fail-dead"]').waitFor({ timeout: 25_000 });
     await openView(page, "workers", "Workers");
     await row(`tr[data-worker="${id}"] button.link`).click();
     await page.locator('dd[data-counter="deadLettered"]', { hasText: "1" }).waitFor();
     expect(Number(await page.locator('dd[data-counter="failed"]').textContent())).toBeGreaterThanOrEqual(1);
     expect(await page.locator("pre.log").textContent()).toContain("always fails");
-  });
+  }, 60_000);
 
   it("State: edits a key with a stale etag and sees the typed conflict; a watched key changes live", async () => {
     await api.state.save("ui-test", "greeting", "hello");
@@ -185,7 +213,7 @@ describe("the emulator's web UI", () => {
     await key.getByRole("button", { name: "Watch" }).click();
     await api.state.save("ui-test", "greeting", "live update");
     await page.locator("code.watched-value", { hasText: "live update" }).waitFor();
-  });
+  }, 60_000);
 
   it("Services: lists backends and methods with their schemas; calls a unary method and shows a typed error", async () => {
     await openView(page, "services", "Services");

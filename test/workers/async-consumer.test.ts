@@ -46,20 +46,33 @@ describe("AsyncDispatcher", () => {
     const dispatcher = byKind();
     const done: string[] = [];
     dispatcher.register("x", async () => void done.push("first"), "first");
-    dispatcher.register("x", async () => {
-      throw new Error("broken");
-    }, "broken");
-    dispatcher.register("x", async () => {
-      await sleep(10);
-      done.push("slow");
-    }, "slow");
+    dispatcher.register(
+      "x",
+      async () => {
+        throw new Error("broken");
+      },
+      "broken",
+    );
+    dispatcher.register(
+      "x",
+      async () => {
+        await sleep(10);
+        done.push("slow");
+      },
+      "slow",
+    );
     const result = await dispatcher.dispatch({ kind: "x", n: 1 });
     expect(done.sort()).toEqual(["first", "slow"]);
     expect(result.handled).toBe(3);
     expect(result.failures).toHaveLength(1);
     const [failure] = result.failures;
     expect(failure).toBeInstanceOf(CallbackError);
-    expect([failure?.type, failure?.tag, failure?.data, (failure?.cause as Error).message]).toEqual(["x", "broken", { kind: "x", n: 1 }, "broken"]);
+    expect([failure?.type, failure?.tag, failure?.data, (failure?.cause as Error).message]).toEqual([
+      "x",
+      "broken",
+      { kind: "x", n: 1 },
+      "broken",
+    ]);
   });
 
   it("unregisters by tag, by function, all of a type, or through the function register returns", async () => {
@@ -99,7 +112,14 @@ describe("AsyncConsumer", () => {
     expect(consumer.trySend({ kind: "n", n: 2 })).toBe(true);
     expect(consumer.trySend({ kind: "n", n: 3 })).toBe(true);
     expect(consumer.trySend({ kind: "n", n: 4 })).toBe(false); // the inbox holds 2
-    expect(consumer.status()).toMatchObject({ name: "numbers", state: "running", queueSize: 2, capacity: 2, inFlight: 1, types: ["n"] });
+    expect(consumer.status()).toMatchObject({
+      name: "numbers",
+      state: "running",
+      queueSize: 2,
+      capacity: 2,
+      inFlight: 1,
+      types: ["n"],
+    });
     gate.resolve();
     await consumer.shutdown(); // drains what is queued by default
     expect(seen).toEqual([1, 2, 3]);
@@ -111,11 +131,17 @@ describe("AsyncConsumer", () => {
     const dispatcher = byKind();
     const good: number[] = [];
     dispatcher.register("m", (m) => void good.push(m.n), "good");
-    dispatcher.register("m", (m) => {
-      if (m.n % 2 === 0) throw new Error(`even ${m.n}`);
-    }, "picky");
+    dispatcher.register(
+      "m",
+      (m) => {
+        if (m.n % 2 === 0) throw new Error(`even ${m.n}`);
+      },
+      "picky",
+    );
     const reported: string[] = [];
-    const consumer = new AsyncConsumer(dispatcher, { onCallbackError: (e) => void reported.push(`${e.tag}:${(e.cause as Error).message}`) });
+    const consumer = new AsyncConsumer(dispatcher, {
+      onCallbackError: (e) => void reported.push(`${e.tag}:${(e.cause as Error).message}`),
+    });
     await consumer.startup();
     for (let n = 1; n <= 4; n++) await consumer.send({ kind: "m", n });
     await consumer.send({ kind: "other", n: 9 });
@@ -167,19 +193,26 @@ describe("AsyncConsumer consuming a subscription on the emulator", () => {
     const orders: unknown[] = [];
     const audit: string[] = [];
     dispatcher.register("order.created", (event) => void orders.push(event.dataAsJson()), "store");
-    dispatcher.register("order.created", (event) => {
-      if ((event.dataAsJson() as { id: number }).id === 2) throw new Error("audit down");
-      audit.push(event.messageId);
-    }, "audit");
+    dispatcher.register(
+      "order.created",
+      (event) => {
+        if ((event.dataAsJson() as { id: number }).id === 2) throw new Error("audit down");
+        audit.push(event.messageId);
+      },
+      "audit",
+    );
     const failures: string[] = [];
     const consumer = new AsyncConsumer(dispatcher, { capacity: 100, onCallbackError: (e) => void failures.push(e.tag) });
     const live = deferred();
-    const subscriber = createWorker(async (signal) => {
-      // subscribeReady resolves once the server has registered the subscription: nothing is missed.
-      const events = await fx.api.pubsub.subscribeReady("orders", { signal });
-      live.resolve();
-      for await (const event of events) await consumer.send(event);
-    }, { name: "orders-subscriber" });
+    const subscriber = createWorker(
+      async (signal) => {
+        // subscribeReady resolves once the server has registered the subscription: nothing is missed.
+        const events = await fx.api.pubsub.subscribeReady("orders", { signal });
+        live.resolve();
+        for await (const event of events) await consumer.send(event);
+      },
+      { name: "orders-subscriber" },
+    );
     const group = new Workers({ workers: [consumer, subscriber] });
     await group.startup();
     await live.promise;

@@ -67,9 +67,7 @@ export class ScriptedWorker extends Worker {
       case "exit":
         return;
       case "ignore-stop":
-        await new Promise<void>((resolve) =>
-          this.cancelSignal.addEventListener("abort", () => resolve(), { once: true }),
-        );
+        await new Promise<void>((resolve) => this.cancelSignal.addEventListener("abort", () => resolve(), { once: true }));
         return;
       case "stuck":
         await new Promise<void>(() => {});

@@ -173,7 +173,11 @@ describe("QueueConsumerWorker", () => {
     expect((error as MessageHandlerError<number>).data).toBe(2);
     expect((error as Error).cause).toEqual(new Error("bad message"));
     expect(worker.drain()).toEqual([3, 4]);
-    expect(worker.status()).toMatchObject({ processed: 2, handlerErrors: 1, error: "queue-consumer-worker: onMessage failed: bad message" });
+    expect(worker.status()).toMatchObject({
+      processed: 2,
+      handlerErrors: 1,
+      error: "queue-consumer-worker: onMessage failed: bad message",
+    });
   });
 
   it("reports handler errors to onError and goes on when one is given", async () => {

@@ -90,14 +90,18 @@ describe("Workers.registerCallback", () => {
       workers: [worker],
       onShutdown: () => void events.push(`hook (worker ${worker.state}, callbacks running ${group.status().callbacks.running})`),
     });
-    group.registerCallback(async () => {
-      running++;
-      most = Math.max(most, running);
-      events.push("callback start");
-      await sleep(40);
-      events.push("callback end");
-      running--;
-    }, 0, { periodic: 0.001 });
+    group.registerCallback(
+      async () => {
+        running++;
+        most = Math.max(most, running);
+        events.push("callback start");
+        await sleep(40);
+        events.push("callback end");
+        running--;
+      },
+      0,
+      { periodic: 0.001 },
+    );
     await group.startup();
     await sleep(60);
     await group.shutdown();
@@ -110,10 +114,14 @@ describe("Workers.registerCallback", () => {
     const logger = recordingLogger();
     const group = new Workers({ workers: [new ScriptedWorker("await-signal")], logger, name: "group" });
     let calls = 0;
-    group.registerCallback(function flaky() {
-      calls++;
-      throw new Error(`fail ${calls}`);
-    }, 0.005, { periodic: true });
+    group.registerCallback(
+      function flaky() {
+        calls++;
+        throw new Error(`fail ${calls}`);
+      },
+      0.005,
+      { periodic: true },
+    );
     await group.startup();
     await sleep(60);
     await group.shutdown();
@@ -172,13 +180,22 @@ describe("Workers onShutdown hook", () => {
   });
 
   it("a hook that throws fails the group with its error; after a worker failure it is logged instead", async () => {
-    const group = new Workers({ workers: [new ScriptedWorker("await-signal")], onShutdown: () => Promise.reject(new Error("cleanup failed")) });
+    const group = new Workers({
+      workers: [new ScriptedWorker("await-signal")],
+      onShutdown: () => Promise.reject(new Error("cleanup failed")),
+    });
     await group.startup();
     await expect(group.shutdown()).rejects.toThrow("cleanup failed");
     expect(group.failed).toBe(true);
 
     const logger = recordingLogger();
-    const failing = new Workers({ workers: [new ScriptedWorker("fail")], logger, onShutdown: () => { throw new Error("cleanup failed too"); } });
+    const failing = new Workers({
+      workers: [new ScriptedWorker("fail")],
+      logger,
+      onShutdown: () => {
+        throw new Error("cleanup failed too");
+      },
+    });
     await failing.startup();
     await expect(failing.waitForShutdown()).rejects.toBeInstanceOf(WorkersError);
     expect(logger.errors.some((e) => /onShutdown failed: cleanup failed too/.test(e))).toBe(true);

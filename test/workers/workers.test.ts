@@ -15,7 +15,10 @@ describe("Workers (group)", () => {
     expect([a.state, b.state, group.state]).toEqual(["running", "running", "running"]);
     const status = group.status();
     expect(status).toMatchObject({ name: "group", state: "running", running: true, stopping: false, notStopped: [] });
-    expect(status.workers.map((w) => [w.name, w.state])).toEqual([["a", "running"], ["b", "running"]]);
+    expect(status.workers.map((w) => [w.name, w.state])).toEqual([
+      ["a", "running"],
+      ["b", "running"],
+    ]);
     await group.shutdown();
     expect([a.state, b.state, group.state]).toEqual(["stopped", "stopped", "stopped"]);
     await group.shutdown(); // idempotent

@@ -52,7 +52,12 @@ export class EventFeed {
     const correlationId = attr(event, "correlationid");
     if (correlationId === "") return;
     const pending = this.pairs.get(correlationId);
-    if (pending && pending.reply === undefined && event.topic === attr(pending.request, "replytopic") && event.id !== pending.request.id) {
+    if (
+      pending &&
+      pending.reply === undefined &&
+      event.topic === attr(pending.request, "replytopic") &&
+      event.id !== pending.request.id
+    ) {
       pending.reply = event;
       pending.latencyMs = Date.parse(event.time) - Date.parse(pending.request.time);
       return;

@@ -46,14 +46,27 @@ function statusBanner(app: App): TemplateResult {
 
 function apiKeyForm(app: App): TemplateResult | typeof nothing {
   if (app.session.status !== "unauthenticated") return nothing;
-  return html`<form class="card apikey" aria-label="Api key" @submit=${(e: Event) => {
-    e.preventDefault();
-    app.session.setApiKey(keyDraft);
-    keyDraft = "";
-  }}>
+  return html`<form
+    class="card apikey"
+    aria-label="Api key"
+    @submit=${(e: Event) => {
+      e.preventDefault();
+      app.session.setApiKey(keyDraft);
+      keyDraft = "";
+    }}
+  >
     <p>${app.session.problem}. The key is kept in this page's memory only: reloading the page forgets it.</p>
     <div class="row">
-      <label>Api key <input name="api-key" type="password" autocomplete="off" required .value=${keyDraft} @input=${(e: Event) => (keyDraft = (e.target as HTMLInputElement).value)} /></label>
+      <label
+        >Api key
+        <input
+          name="api-key"
+          type="password"
+          autocomplete="off"
+          required
+          .value=${keyDraft}
+          @input=${(e: Event) => (keyDraft = (e.target as HTMLInputElement).value)}
+      /></label>
       <button type="submit">Use key</button>
     </div>
   </form>`;
@@ -66,7 +79,9 @@ function page(app: App): TemplateResult {
     <header>
       <h1>Virtufin emulator</h1>
       <nav aria-label="Views">
-        <ul>${Object.entries(VIEWS).map(([key, v]) => html`<li><a href="#/${key}" aria-current=${key === name ? "page" : "false"}>${v.title}</a></li>`)}</ul>
+        <ul>
+          ${Object.entries(VIEWS).map(([key, v]) => html`<li><a href="#/${key}" aria-current=${key === name ? "page" : "false"}>${v.title}</a></li>`)}
+        </ul>
       </nav>
     </header>
     ${statusBanner(app)} ${apiKeyForm(app)}
@@ -118,5 +133,8 @@ async function start(): Promise<void> {
 }
 
 start().catch((error: unknown) => {
-  render(html`<p class="error" role="alert">The UI could not start: ${error instanceof Error ? error.message : String(error)}</p>`, root);
+  render(
+    html`<p class="error" role="alert">The UI could not start: ${error instanceof Error ? error.message : String(error)}</p>`,
+    root,
+  );
 });

@@ -34,7 +34,12 @@ async function load(code) {
     found = mod.Process ?? mod.default?.Process ?? mod.default;
   } else {
     const module = { exports: {} };
-    const factory = new Function("module", "exports", "require", `${code}\n;return typeof Process === "function" ? Process : undefined;`);
+    const factory = new Function(
+      "module",
+      "exports",
+      "require",
+      `${code}\n;return typeof Process === "function" ? Process : undefined;`,
+    );
     found = factory(module, module.exports, createRequire(import.meta.url));
     found ??= module.exports.Process ?? module.exports;
   }

@@ -22,7 +22,13 @@ const ui = {
   paused: undefined as WatchEventsResponse[] | undefined,
   pausedAt: 0,
   open: new Set<string>(),
-  publish: { topic: "ui-requests", data: '{ "hello": "from the UI" }', replyTopic: "ui-replies", wantReply: true, timeoutMs: 10_000 },
+  publish: {
+    topic: "ui-requests",
+    data: '{ "hello": "from the UI" }',
+    replyTopic: "ui-replies",
+    wantReply: true,
+    timeoutMs: 10_000,
+  },
   outcome: "",
   error: "",
 };
@@ -34,7 +40,8 @@ function matches(event: WatchEventsResponse, text: string): boolean {
   if (ui.topic && event.topic !== ui.topic) return false;
   if (ui.type && event.eventType !== ui.type) return false;
   if (text === "") return true;
-  const hay = `${event.topic} ${event.id} ${Object.values(event.metadata).join(" ")} ${new TextDecoder().decode(event.data)}`.toLowerCase();
+  const hay =
+    `${event.topic} ${event.id} ${Object.values(event.metadata).join(" ")} ${new TextDecoder().decode(event.data)}`.toLowerCase();
   return hay.includes(text);
 }
 
@@ -46,7 +53,12 @@ async function publish(app: App): Promise<void> {
   try {
     const data = JSON.parse(p.data) as EventData;
     if (p.wantReply) {
-      const reply = await app.session.api.pubsub.publishWithResult({ topic: p.topic, data, replyTopic: p.replyTopic, timeoutMs: p.timeoutMs });
+      const reply = await app.session.api.pubsub.publishWithResult({
+        topic: p.topic,
+        data,
+        replyTopic: p.replyTopic,
+        timeoutMs: p.timeoutMs,
+      });
       ui.outcome = `Reply on "${reply.topic}" (correlation id ${reply.correlationId ?? "?"}): ${JSON.stringify(reply.dataAsJson())}`;
     } else {
       await app.session.api.pubsub.publish(p.topic, data);
@@ -69,7 +81,11 @@ function eventRow(app: App, event: WatchEventsResponse): TemplateResult {
     app.update();
   };
   const data = open ? showData(event.data) : undefined;
-  return html`<li class="event ${event.deadLetter ? "dead" : ""} type-${event.eventType}" data-topic=${event.topic} data-event-id=${event.id}>
+  return html`<li
+    class="event ${event.deadLetter ? "dead" : ""} type-${event.eventType}"
+    data-topic=${event.topic}
+    data-event-id=${event.id}
+  >
     <button class="summary" aria-expanded=${open} @click=${toggle}>
       <span class="time">${clock(event.time)}</span>
       <span class="badge ${event.eventType}">${event.eventType}</span>
@@ -77,16 +93,27 @@ function eventRow(app: App, event: WatchEventsResponse): TemplateResult {
       <span class="muted">${event.metadata["ce-type"] ?? ""}</span>
       <span class="muted right">${event.service} · ${short(event.id)}</span>
     </button>
-    ${open && data
-      ? html`<div class="event-body">
-          <table class="attrs" aria-label="CloudEvent attributes">
-            ${Object.entries(event.metadata)
-              .sort(([a], [b]) => a.localeCompare(b))
-              .map(([k, v]) => html`<tr><th>${k}</th><td>${v}</td></tr>`)}
-          </table>
-          <div><span class="muted">data (${data.kind}, ${event.data.length} bytes)</span><pre class="data">${data.text}</pre></div>
-        </div>`
-      : nothing}
+    ${
+      open && data
+        ? html`<div class="event-body">
+            <table class="attrs" aria-label="CloudEvent attributes">
+              ${Object.entries(event.metadata)
+                .sort(([a], [b]) => a.localeCompare(b))
+                .map(
+                  ([k, v]) =>
+                    html`<tr>
+                      <th>${k}</th>
+                      <td>${v}</td>
+                    </tr>`,
+                )}
+            </table>
+            <div>
+              <span class="muted">data (${data.kind}, ${event.data.length} bytes)</span>
+              <pre class="data">${data.text}</pre>
+            </div>
+          </div>`
+        : nothing
+    }
   </li>`;
 }
 
@@ -98,32 +125,72 @@ export function eventsView(app: App): TemplateResult {
   const text = ui.text.trim().toLowerCase();
   const matching = all.filter((e) => matches(e, text));
   const shown = matching.slice(-SHOWN).reverse();
-  const select = (label: string, key: "service" | "topic" | "type", options: string[]) => html`<label>${label}
-    <select .value=${ui[key]} @change=${(e: Event) => ((ui[key] = value(e)), app.update())}>
-      <option value="">any</option>${options.map((o) => html`<option .value=${o} ?selected=${o === ui[key]}>${o}</option>`)}
-    </select></label>`;
+  const select = (label: string, key: "service" | "topic" | "type", options: string[]) =>
+    html`<label
+      >${label}
+      <select .value=${ui[key]} @change=${(e: Event) => ((ui[key] = value(e)), app.update())}>
+        <option value="">any</option>
+        ${options.map((o) => html`<option .value=${o} ?selected=${o === ui[key]}>${o}</option>`)}
+      </select></label
+    >`;
   return html`
     <form class="card" aria-label="Publish an event" @submit=${(e: Event) => (e.preventDefault(), void publish(app))}>
       <h3>Publish</h3>
       <div class="row">
-        <label>Topic <input name="publish-topic" required .value=${ui.publish.topic} @input=${(e: Event) => (ui.publish.topic = value(e))} /></label>
-        <label class="grow">Data (JSON) <input name="publish-data" .value=${ui.publish.data} @input=${(e: Event) => (ui.publish.data = value(e))} /></label>
-        <label class="check"><input type="checkbox" name="want-reply" .checked=${ui.publish.wantReply} @change=${(e: Event) => ((ui.publish.wantReply = (e.target as HTMLInputElement).checked), app.update())} /> wait for a reply on</label>
-        <input aria-label="Reply topic" name="reply-topic" ?disabled=${!ui.publish.wantReply} .value=${ui.publish.replyTopic} @input=${(e: Event) => (ui.publish.replyTopic = value(e))} />
+        <label
+          >Topic
+          <input name="publish-topic" required .value=${ui.publish.topic} @input=${(e: Event) => (ui.publish.topic = value(e))}
+        /></label>
+        <label class="grow"
+          >Data (JSON) <input name="publish-data" .value=${ui.publish.data} @input=${(e: Event) => (ui.publish.data = value(e))}
+        /></label>
+        <label class="check"
+          ><input
+            type="checkbox"
+            name="want-reply"
+            .checked=${ui.publish.wantReply}
+            @change=${(e: Event) => ((ui.publish.wantReply = (e.target as HTMLInputElement).checked), app.update())}
+          />
+          wait for a reply on</label
+        >
+        <input
+          aria-label="Reply topic"
+          name="reply-topic"
+          ?disabled=${!ui.publish.wantReply}
+          .value=${ui.publish.replyTopic}
+          @input=${(e: Event) => (ui.publish.replyTopic = value(e))}
+        />
         <button type="submit">Publish</button>
       </div>
       <p class="status" role="status">${ui.outcome}</p>
       ${ui.error ? html`<p class="error" role="alert">${ui.error}</p>` : nothing}
     </form>
     <div class="row filters" role="group" aria-label="Filters">
-      ${select("Service", "service", services)} ${select("Topic", "topic", topics)} ${select("Type", "type", ["pubsub", "state", "system"])}
-      <label class="grow">Text <input type="search" name="filter-text" placeholder="id, attribute or data" .value=${ui.text} @input=${(e: Event) => ((ui.text = value(e)), app.update())} /></label>
-      <button aria-pressed=${ui.paused !== undefined} @click=${() => ((ui.paused = ui.paused ? undefined : [...app.feed.events]), (ui.pausedAt = app.feed.total), app.update())}>${ui.paused ? "Resume" : "Pause"}</button>
+      ${select("Service", "service", services)} ${select("Topic", "topic", topics)}
+      ${select("Type", "type", ["pubsub", "state", "system"])}
+      <label class="grow"
+        >Text
+        <input
+          type="search"
+          name="filter-text"
+          placeholder="id, attribute or data"
+          .value=${ui.text}
+          @input=${(e: Event) => ((ui.text = value(e)), app.update())}
+      /></label>
+      <button
+        aria-pressed=${ui.paused !== undefined}
+        @click=${() => ((ui.paused = ui.paused ? undefined : [...app.feed.events]), (ui.pausedAt = app.feed.total), app.update())}
+      >
+        ${ui.paused ? "Resume" : "Pause"}
+      </button>
     </div>
     <p class="muted" role="status">
       ${ui.paused ? html`<strong>Paused</strong> — ${app.feed.total - ui.pausedAt} newer not shown. ` : nothing}
-      ${matching.length} matching of ${all.length} kept (the page keeps the last ${EVENT_BUFFER}; ${app.feed.dropped} dropped); newest first, ${Math.min(SHOWN, matching.length)} shown.
+      ${matching.length} matching of ${all.length} kept (the page keeps the last ${EVENT_BUFFER}; ${app.feed.dropped} dropped);
+      newest first, ${Math.min(SHOWN, matching.length)} shown.
     </p>
-    <ol class="events" aria-label="Events">${shown.map((e) => eventRow(app, e))}</ol>
+    <ol class="events" aria-label="Events">
+      ${shown.map((e) => eventRow(app, e))}
+    </ol>
   `;
 }

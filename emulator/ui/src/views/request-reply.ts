@@ -47,29 +47,60 @@ export function requestReplyView(app: App): TemplateResult {
   for (const p of pairs) counts[state(p, now)] += 1;
   return html`
     <div class="row">
-      <label>Flag unanswered after (ms)
-        <input type="number" min="100" step="100" .value=${String(ui.timeoutMs)} @change=${(e: Event) => ((ui.timeoutMs = Number((e.target as HTMLInputElement).value) || 30_000), app.update())} />
+      <label
+        >Flag unanswered after (ms)
+        <input
+          type="number"
+          min="100"
+          step="100"
+          .value=${String(ui.timeoutMs)}
+          @change=${(e: Event) => ((ui.timeoutMs = Number((e.target as HTMLInputElement).value) || 30_000), app.update())}
+        />
       </label>
-      <p class="muted">${counts.answered} answered, ${counts.waiting} waiting, ${counts.unanswered} unanswered (the page keeps the last ${PAIR_BUFFER} requests).</p>
+      <p class="muted">
+        ${counts.answered} answered, ${counts.waiting} waiting, ${counts.unanswered} unanswered (the page keeps the last
+        ${PAIR_BUFFER} requests).
+      </p>
     </div>
-    <div class="scroll"><table class="grid" aria-label="Requests and replies">
-      <thead><tr><th>Sent</th><th>Correlation id</th><th>Request topic</th><th>Request</th><th>Reply topic</th><th>Reply</th><th class="num">Latency</th><th>State</th></tr></thead>
-      <tbody>
-        ${pairs.length === 0 ? html`<tr><td colspan="8" class="muted">No request with a correlationid and replytopic yet. Publish one from Events with "wait for a reply".</td></tr>` : nothing}
-        ${pairs.reverse().map((p) => {
-          const s = state(p, now);
-          return html`<tr class=${s} data-correlation-id=${p.correlationId} data-state=${s}>
-            <td>${clock(p.request.time)}</td>
-            <td><code title=${p.correlationId}>${short(p.correlationId)}</code></td>
-            <td>${p.request.topic}</td>
-            <td class="clip">${preview(p.request.data)}</td>
-            <td>${p.request.metadata["replytopic"] ?? ""}</td>
-            <td class="clip">${p.reply ? preview(p.reply.data) : "—"}</td>
-            <td class="num">${p.latencyMs !== undefined ? duration(p.latencyMs) : "—"}</td>
-            <td><span class="badge ${s}">${s}</span></td>
-          </tr>`;
-        })}
-      </tbody>
-    </table></div>
+    <div class="scroll">
+      <table class="grid" aria-label="Requests and replies">
+        <thead>
+          <tr>
+            <th>Sent</th>
+            <th>Correlation id</th>
+            <th>Request topic</th>
+            <th>Request</th>
+            <th>Reply topic</th>
+            <th>Reply</th>
+            <th class="num">Latency</th>
+            <th>State</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${
+            pairs.length === 0
+              ? html`<tr>
+                  <td colspan="8" class="muted">
+                    No request with a correlationid and replytopic yet. Publish one from Events with "wait for a reply".
+                  </td>
+                </tr>`
+              : nothing
+          }
+          ${pairs.reverse().map((p) => {
+            const s = state(p, now);
+            return html`<tr class=${s} data-correlation-id=${p.correlationId} data-state=${s}>
+              <td>${clock(p.request.time)}</td>
+              <td><code title=${p.correlationId}>${short(p.correlationId)}</code></td>
+              <td>${p.request.topic}</td>
+              <td class="clip">${preview(p.request.data)}</td>
+              <td>${p.request.metadata["replytopic"] ?? ""}</td>
+              <td class="clip">${p.reply ? preview(p.reply.data) : "—"}</td>
+              <td class="num">${p.latencyMs !== undefined ? duration(p.latencyMs) : "—"}</td>
+              <td><span class="badge ${s}">${s}</span></td>
+            </tr>`;
+          })}
+        </tbody>
+      </table>
+    </div>
   `;
 }

@@ -48,7 +48,17 @@ function skeleton(schema: MethodSchema | undefined): string {
   for (const f of schema.fields) {
     if (f.oneofGroup && !f.oneofCases.length) continue;
     const name = f.name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-    out[name] = f.isRepeated ? [] : f.type === "map" ? {} : f.type === "message" ? {} : f.type === "bool" ? false : f.type === "string" || f.type === "bytes" || f.type === "enum" ? "" : 0;
+    out[name] = f.isRepeated
+      ? []
+      : f.type === "map"
+        ? {}
+        : f.type === "message"
+          ? {}
+          : f.type === "bool"
+            ? false
+            : f.type === "string" || f.type === "bytes" || f.type === "enum"
+              ? ""
+              : 0;
   }
   return JSON.stringify(out, null, 2);
 }
@@ -99,14 +109,30 @@ async function call(app: App): Promise<void> {
   app.update();
 }
 
-const fieldRow = (f: FieldSchema) => html`<tr>
-  <td><code>${f.name}</code></td>
-  <td>${f.isRepeated ? "repeated " : ""}${f.type}${f.typeName ? html` <span class="muted">${f.typeName}</span>` : nothing}</td>
-  <td>${f.oneofGroup ? html`oneof ${f.oneofGroup}` : f.isOptional ? "optional" : ""}</td>
-</tr>`;
+const fieldRow = (f: FieldSchema) =>
+  html`<tr>
+    <td><code>${f.name}</code></td>
+    <td>${f.isRepeated ? "repeated " : ""}${f.type}${f.typeName ? html` <span class="muted">${f.typeName}</span>` : nothing}</td>
+    <td>${f.oneofGroup ? html`oneof ${f.oneofGroup}` : f.isOptional ? "optional" : ""}</td>
+  </tr>`;
 
-const schemaTable = (label: string, schema: MethodSchema | undefined) => html`<h4>${label} <span class="muted">${schema ? (label === "Request" ? schema.inputTypeName : schema.outputTypeName) : "…"}</span></h4>
-  <div class="scroll"><table class="grid compact" aria-label=${`${label} fields`}><tbody>${schema?.fields.length ? schema.fields.map(fieldRow) : html`<tr><td class="muted">(no fields)</td></tr>`}</tbody></table></div>`;
+const schemaTable = (label: string, schema: MethodSchema | undefined) =>
+  html`<h4>
+      ${label} <span class="muted">${schema ? (label === "Request" ? schema.inputTypeName : schema.outputTypeName) : "…"}</span>
+    </h4>
+    <div class="scroll">
+      <table class="grid compact" aria-label=${`${label} fields`}>
+        <tbody>
+          ${
+            schema?.fields.length
+              ? schema.fields.map(fieldRow)
+              : html`<tr>
+                  <td class="muted">(no fields)</td>
+                </tr>`
+          }
+        </tbody>
+      </table>
+    </div>`;
 
 /** The Services view. */
 export function servicesView(app: App): TemplateResult {
@@ -116,24 +142,48 @@ export function servicesView(app: App): TemplateResult {
     <div class="split">
       <nav class="main tree" aria-label="Services and methods">
         ${ui.services.length === 0 ? html`<p class="muted">Loading the Gateway's services…</p>` : nothing}
-        ${ui.services.map((s) => html`<section class="service" data-service=${s.name}>
-          <h3>${s.name}</h3>
-          ${s.error ? html`<p class="error">${s.error}</p>` : nothing}
-          <ul>${(s.methods ?? []).map((m) => html`<li><button class="link ${sel?.method === m ? "selected" : ""}" aria-pressed=${sel?.method === m} data-method=${m.name} @click=${() => select(app, s.name, m)}>${m.name}</button>${m.isServerStreaming || m.isClientStreaming ? html` <span class="badge">stream</span>` : nothing}</li>`)}</ul>
-        </section>`)}
+        ${ui.services.map(
+          (s) =>
+            html`<section class="service" data-service=${s.name}>
+              <h3>${s.name}</h3>
+              ${s.error ? html`<p class="error">${s.error}</p>` : nothing}
+              <ul>
+                ${(s.methods ?? []).map((m) => html`<li><button class="link ${sel?.method === m ? "selected" : ""}" aria-pressed=${sel?.method === m} data-method=${m.name} @click=${() => select(app, s.name, m)}>${m.name}</button>${m.isServerStreaming || m.isClientStreaming ? html` <span class="badge">stream</span>` : nothing}</li>`)}
+              </ul>
+            </section>`,
+        )}
       </nav>
       <section class="detail" aria-label="Method">
-        ${!sel ? html`<p class="muted">Choose a method to see its schema and call it.</p>` : html`
-          <h3>${sel.service}.${sel.method.name}</h3>
-          ${schemaTable("Request", sel.input)} ${schemaTable("Response", sel.output)}
-          ${sel.method.isServerStreaming || sel.method.isClientStreaming
-            ? html`<p class="muted">Streaming methods cannot be called through Gateway.InvokeJson.</p>`
-            : html`<form aria-label="Call the method" @submit=${(e: Event) => (e.preventDefault(), void call(app))}>
-                <label>Request (proto JSON) <textarea name="request-json" rows="8" spellcheck="false" .value=${ui.request} @input=${(e: Event) => (ui.request = (e.target as HTMLTextAreaElement).value)}></textarea></label>
-                <button type="submit" ?disabled=${ui.busy}>${ui.busy ? "Calling…" : "Call"}</button>
-              </form>`}
-          ${ui.result ? html`<h4>Response</h4><pre class="data response">${ui.result}</pre>` : nothing}
-          ${ui.error ? html`<p class="error" role="alert">${ui.error}</p>` : nothing}`}
+        ${
+          !sel
+            ? html`<p class="muted">Choose a method to see its schema and call it.</p>`
+            : html` <h3>${sel.service}.${sel.method.name}</h3>
+                ${schemaTable("Request", sel.input)} ${schemaTable("Response", sel.output)}
+                ${
+                  sel.method.isServerStreaming || sel.method.isClientStreaming
+                    ? html`<p class="muted">Streaming methods cannot be called through Gateway.InvokeJson.</p>`
+                    : html`<form aria-label="Call the method" @submit=${(e: Event) => (e.preventDefault(), void call(app))}>
+                        <label
+                          >Request (proto JSON)
+                          <textarea
+                            name="request-json"
+                            rows="8"
+                            spellcheck="false"
+                            .value=${ui.request}
+                            @input=${(e: Event) => (ui.request = (e.target as HTMLTextAreaElement).value)}
+                          ></textarea>
+                        </label>
+                        <button type="submit" ?disabled=${ui.busy}>${ui.busy ? "Calling…" : "Call"}</button>
+                      </form>`
+                }
+                ${
+                  ui.result
+                    ? html`<h4>Response</h4>
+                        <pre class="data response">${ui.result}</pre>`
+                    : nothing
+                }
+                ${ui.error ? html`<p class="error" role="alert">${ui.error}</p>` : nothing}`
+        }
       </section>
     </div>
   `;

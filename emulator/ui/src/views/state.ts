@@ -33,7 +33,9 @@ const value = (e: Event) => (e.target as HTMLInputElement).value;
 function stateChange(event: WatchEventsResponse): { service: string; key: string; action: string } | undefined {
   if (event.eventType !== "state") return undefined;
   const body = dataJson(event.data) as { service?: unknown; key?: unknown; action?: unknown } | undefined;
-  return typeof body?.service === "string" && typeof body.key === "string" ? { service: body.service, key: body.key, action: String(body.action ?? "") } : undefined;
+  return typeof body?.service === "string" && typeof body.key === "string"
+    ? { service: body.service, key: body.key, action: String(body.action ?? "") }
+    : undefined;
 }
 
 async function read(app: App, key: string): Promise<void> {
@@ -43,7 +45,12 @@ async function read(app: App, key: string): Promise<void> {
     if (service !== ui.service) return;
     ui.entries.set(key, entry);
     if (key === ui.watching) {
-      ui.changes.unshift({ time: new Date().toISOString(), action: entry.value === undefined ? "missing" : "read", value: entry.value, etag: entry.etag });
+      ui.changes.unshift({
+        time: new Date().toISOString(),
+        action: entry.value === undefined ? "missing" : "read",
+        value: entry.value,
+        etag: entry.etag,
+      });
       ui.changes.length = Math.min(ui.changes.length, 50);
     }
   } catch (error) {
@@ -58,10 +65,13 @@ function load(app: App): void {
   ui.loaded = { service: ui.service, epoch: app.session.epoch };
   const service = ui.service;
   ui.entries = new Map();
-  app.session.api.listServices().then((names) => {
-    ui.services = [...new Set([...names, ...ui.services])].sort();
-    app.update();
-  }, (error: unknown) => app.session.noteFailure(error));
+  app.session.api.listServices().then(
+    (names) => {
+      ui.services = [...new Set([...names, ...ui.services])].sort();
+      app.update();
+    },
+    (error: unknown) => app.session.noteFailure(error),
+  );
   if (service === "") return;
   for (const event of app.feed.events) {
     const change = stateChange(event);
@@ -109,10 +119,23 @@ function editor(app: App): TemplateResult | typeof nothing {
   if (!edit) return nothing;
   const current = ui.entries.get(edit.key);
   const stale = current !== undefined && current.etag !== edit.readEtag;
-  return html`<form class="card" aria-label="Edit a key" @submit=${(e: Event) => (e.preventDefault(), void save(app, edit.key, edit.value, edit.etag))}>
+  return html`<form
+    class="card"
+    aria-label="Edit a key"
+    @submit=${(e: Event) => (e.preventDefault(), void save(app, edit.key, edit.value, edit.etag))}
+  >
     <h3>Edit <code>${edit.key}</code></h3>
     ${stale ? html`<p class="warn" role="status">This key changed since you opened it (etag now ${current.etag}); saving with the etag you read will be refused.</p>` : nothing}
-    <label>Value <textarea name="state-value" rows="4" spellcheck="false" .value=${edit.value} @input=${(e: Event) => (edit.value = value(e))}></textarea></label>
+    <label
+      >Value
+      <textarea
+        name="state-value"
+        rows="4"
+        spellcheck="false"
+        .value=${edit.value}
+        @input=${(e: Event) => (edit.value = value(e))}
+      ></textarea>
+    </label>
     <div class="row">
       <label>Etag <input name="state-etag" .value=${edit.etag} @input=${(e: Event) => (edit.etag = value(e))} /></label>
       <button type="submit">Save with etag</button>
@@ -128,46 +151,112 @@ export function stateView(app: App): TemplateResult {
   const watched = ui.entries.get(ui.watching);
   return html`
     <div class="row">
-      <label>Service
-        <select name="state-service" @change=${(e: Event) => ((ui.service = value(e)), (ui.edit = undefined), (ui.watching = ""), app.update())}>
+      <label
+        >Service
+        <select
+          name="state-service"
+          @change=${(e: Event) => ((ui.service = value(e)), (ui.edit = undefined), (ui.watching = ""), app.update())}
+        >
           <option value="" ?selected=${ui.service === ""}>choose…</option>
           ${ui.services.map((s) => html`<option .value=${s} ?selected=${s === ui.service}>${s}</option>`)}
         </select>
       </label>
-      <label>or another <input name="state-service-other" placeholder="service name" @change=${(e: Event) => ((ui.service = value(e).trim()), app.update())} /></label>
+      <label
+        >or another
+        <input
+          name="state-service-other"
+          placeholder="service name"
+          @change=${(e: Event) => ((ui.service = value(e).trim()), app.update())}
+      /></label>
     </div>
-    ${ui.service === "" ? html`<p class="muted">Choose a service to see its keys.</p>` : html`
-      <div class="split">
-        <div class="main">
-          <div class="scroll"><table class="grid" aria-label="State keys">
-            <thead><tr><th>Key</th><th>Value</th><th>Etag</th><th></th></tr></thead>
-            <tbody>
-              ${ui.entries.size === 0 ? html`<tr><td colspan="4" class="muted">No keys known for ${ui.service} yet (registered keys and keys written while the emulator ran are listed).</td></tr>` : nothing}
-              ${[...ui.entries].sort(([a], [b]) => a.localeCompare(b)).map(([key, entry]) => html`<tr data-key=${key} class=${key === ui.watching ? "selected" : ""}>
-                <td><code>${key}</code></td><td class="clip" title=${entry.value ?? ""}>${entry.value ?? html`<span class="muted">(missing)</span>`}</td><td><code>${entry.etag || "—"}</code></td>
-                <td class="actions">
-                  <button @click=${() => ((ui.edit = { key, value: entry.value ?? "", etag: entry.etag, readEtag: entry.etag }), app.update())}>Edit</button>
-                  <button aria-pressed=${key === ui.watching} @click=${() => ((ui.watching = key === ui.watching ? "" : key), (ui.changes = []), app.update())}>Watch</button>
-                </td></tr>`)}
-            </tbody>
-          </table></div>
-          ${editor(app)}
-          <p class="status" role="status">${ui.message}</p>
-          ${ui.error ? html`<p class="error" role="alert">${ui.error}</p>` : nothing}
-          <form class="card" aria-label="Add a key" @submit=${(e: Event) => (e.preventDefault(), void save(app, newKey.key, newKey.value, ""))}>
-            <div class="row">
-              <label>New key <input name="new-key" required .value=${newKey.key} @input=${(e: Event) => (newKey.key = value(e))} /></label>
-              <label class="grow">Value <input name="new-value" .value=${newKey.value} @input=${(e: Event) => (newKey.value = value(e))} /></label>
-              <button type="submit">Save</button>
+    ${
+      ui.service === ""
+        ? html`<p class="muted">Choose a service to see its keys.</p>`
+        : html` <div class="split">
+            <div class="main">
+              <div class="scroll">
+                <table class="grid" aria-label="State keys">
+                  <thead>
+                    <tr>
+                      <th>Key</th>
+                      <th>Value</th>
+                      <th>Etag</th>
+                      <th></th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    ${
+                      ui.entries.size === 0
+                        ? html`<tr>
+                            <td colspan="4" class="muted">
+                              No keys known for ${ui.service} yet (registered keys and keys written while the emulator ran are
+                              listed).
+                            </td>
+                          </tr>`
+                        : nothing
+                    }
+                    ${[...ui.entries]
+                      .sort(([a], [b]) => a.localeCompare(b))
+                      .map(
+                        ([key, entry]) =>
+                          html`<tr data-key=${key} class=${key === ui.watching ? "selected" : ""}>
+                            <td><code>${key}</code></td>
+                            <td class="clip" title=${entry.value ?? ""}>
+                              ${entry.value ?? html`<span class="muted">(missing)</span>`}
+                            </td>
+                            <td><code>${entry.etag || "—"}</code></td>
+                            <td class="actions">
+                              <button
+                                @click=${() => ((ui.edit = { key, value: entry.value ?? "", etag: entry.etag, readEtag: entry.etag }), app.update())}
+                              >
+                                Edit
+                              </button>
+                              <button
+                                aria-pressed=${key === ui.watching}
+                                @click=${() => ((ui.watching = key === ui.watching ? "" : key), (ui.changes = []), app.update())}
+                              >
+                                Watch
+                              </button>
+                            </td>
+                          </tr>`,
+                      )}
+                  </tbody>
+                </table>
+              </div>
+              ${editor(app)}
+              <p class="status" role="status">${ui.message}</p>
+              ${ui.error ? html`<p class="error" role="alert">${ui.error}</p>` : nothing}
+              <form
+                class="card"
+                aria-label="Add a key"
+                @submit=${(e: Event) => (e.preventDefault(), void save(app, newKey.key, newKey.value, ""))}
+              >
+                <div class="row">
+                  <label
+                    >New key <input name="new-key" required .value=${newKey.key} @input=${(e: Event) => (newKey.key = value(e))}
+                  /></label>
+                  <label class="grow"
+                    >Value <input name="new-value" .value=${newKey.value} @input=${(e: Event) => (newKey.value = value(e))}
+                  /></label>
+                  <button type="submit">Save</button>
+                </div>
+              </form>
             </div>
-          </form>
-        </div>
-        <aside class="detail" aria-label="Watched key">
-          ${ui.watching === "" ? html`<p class="muted">Watch a key to follow its changes live.</p>` : html`
-            <h3>Watching <code>${ui.watching}</code></h3>
-            <p>Value: <code class="watched-value">${watched?.value ?? "(missing)"}</code><br />Etag: <code>${watched?.etag || "—"}</code></p>
-            <ol class="history">${ui.changes.map((c) => html`<li>${clock(c.time)} — ${c.value ?? "(missing)"} <span class="muted">etag ${c.etag || "—"}</span></li>`)}</ol>`}
-        </aside>
-      </div>`}
+            <aside class="detail" aria-label="Watched key">
+              ${
+                ui.watching === ""
+                  ? html`<p class="muted">Watch a key to follow its changes live.</p>`
+                  : html` <h3>Watching <code>${ui.watching}</code></h3>
+                      <p>
+                        Value: <code class="watched-value">${watched?.value ?? "(missing)"}</code><br />Etag:
+                        <code>${watched?.etag || "—"}</code>
+                      </p>
+                      <ol class="history">
+                        ${ui.changes.map((c) => html`<li>${clock(c.time)} — ${c.value ?? "(missing)"} <span class="muted">etag ${c.etag || "—"}</span></li>`)}
+                      </ol>`
+              }
+            </aside>
+          </div>`
+    }
   `;
 }

@@ -43,7 +43,8 @@ async function readFile(e: Event, app: App, into: "code" | "upload"): Promise<vo
   const file = (e.target as HTMLInputElement).files?.[0];
   if (!file) return;
   ui[into] = await file.text();
-  if (into === "code") ui.language = /\.(m?js|cjs)$/i.test(file.name) ? "javascript" : /\.py$/i.test(file.name) ? "python" : ui.language;
+  if (into === "code")
+    ui.language = /\.(m?js|cjs)$/i.test(file.name) ? "javascript" : /\.py$/i.test(file.name) ? "python" : ui.language;
   app.update();
 }
 
@@ -105,10 +106,22 @@ function detail(app: App): TemplateResult | typeof nothing {
   return html`
     <h3>Worker <code title=${w.id}>${short(w.id)}</code> <span class="badge ${w.status.toLowerCase()}">${w.status}</span></h3>
     <dl class="counters">
-      <div><dt>processed</dt><dd data-counter="processed">${w.processed}</dd></div>
-      <div><dt>failed</dt><dd data-counter="failed">${w.failed}</dd></div>
-      <div><dt>retried</dt><dd data-counter="retried">${w.retried}</dd></div>
-      <div><dt>dead-lettered</dt><dd data-counter="deadLettered">${w.deadLettered}</dd></div>
+      <div>
+        <dt>processed</dt>
+        <dd data-counter="processed">${w.processed}</dd>
+      </div>
+      <div>
+        <dt>failed</dt>
+        <dd data-counter="failed">${w.failed}</dd>
+      </div>
+      <div>
+        <dt>retried</dt>
+        <dd data-counter="retried">${w.retried}</dd>
+      </div>
+      <div>
+        <dt>dead-lettered</dt>
+        <dd data-counter="deadLettered">${w.deadLettered}</dd>
+      </div>
     </dl>
     <div class="row">
       <button ?disabled=${w.status === "RUNNING"} @click=${() => act(app, "Starting", () => wm.startWorker(w.id))}>Start</button>
@@ -117,12 +130,29 @@ function detail(app: App): TemplateResult | typeof nothing {
     </div>
     <details>
       <summary>Upload new code</summary>
-      <label>Code <textarea rows="6" spellcheck="false" .value=${ui.upload} @input=${(e: Event) => ((ui.upload = value(e)), app.update())}></textarea></label>
-      <label>or a file <input type="file" accept=".py,.js,.mjs,.cjs,text/*" @change=${(e: Event) => readFile(e, app, "upload")} /></label>
-      <button ?disabled=${ui.upload.trim() === ""} @click=${() => act(app, "Loading code", () => wm.loadCodeFromContent(w.id, new TextEncoder().encode(ui.upload)))}>Load code</button>
+      <label
+        >Code
+        <textarea
+          rows="6"
+          spellcheck="false"
+          .value=${ui.upload}
+          @input=${(e: Event) => ((ui.upload = value(e)), app.update())}
+        ></textarea>
+      </label>
+      <label
+        >or a file <input type="file" accept=".py,.js,.mjs,.cjs,text/*" @change=${(e: Event) => readFile(e, app, "upload")}
+      /></label>
+      <button
+        ?disabled=${ui.upload.trim() === ""}
+        @click=${() => act(app, "Loading code", () => wm.loadCodeFromContent(w.id, new TextEncoder().encode(ui.upload)))}
+      >
+        Load code
+      </button>
     </details>
     <h4>Code history (${w.codeVersions})</h4>
-    <ol class="history">${ui.history.entries.map((e) => html`<li>${clock(e.createdAt)} — ${source(e)}</li>`)}</ol>
+    <ol class="history">
+      ${ui.history.entries.map((e) => html`<li>${clock(e.createdAt)} — ${source(e)}</li>`)}
+    </ol>
     <h4>Recent log lines</h4>
     <pre class="log" tabindex="0" aria-label="Worker log lines">${w.logLines.length ? w.logLines.join("\n") : "(none yet)"}</pre>
   `;
@@ -133,39 +163,107 @@ export function workersView(app: App): TemplateResult {
   return html`
     <div class="split">
       <div class="main">
-        <div class="scroll"><table class="grid" aria-label="Workers">
-          <thead><tr><th>ID</th><th>Language</th><th>Topic</th><th>Group</th><th>Status</th><th>Created</th><th class="num">Done</th><th class="num">Failed</th><th class="num">Retried</th><th class="num">Dead</th></tr></thead>
-          <tbody>
-            ${app.workers.length === 0 ? html`<tr><td colspan="10" class="muted">No workers yet: create one below.</td></tr>` : nothing}
-            ${app.workers.map(
-              (w) => html`<tr class=${w.id === ui.selected ? "selected" : ""} data-worker=${w.id} data-language=${w.language} data-status=${w.status}>
-                <td><button class="link" title=${w.id} aria-pressed=${w.id === ui.selected} @click=${() => ((ui.selected = w.id), app.update())}>${short(w.id)}</button></td>
-                <td>${w.language}</td><td>${w.topic}</td><td>${w.group || "—"}</td>
-                <td><span class="badge ${w.status.toLowerCase()}">${w.status}</span></td><td>${clock(w.createdAt)}</td>
-                <td class="num">${w.processed}</td><td class="num">${w.failed}</td><td class="num">${w.retried}</td><td class="num">${w.deadLettered}</td>
-              </tr>`,
-            )}
-          </tbody>
-        </table></div>
+        <div class="scroll">
+          <table class="grid" aria-label="Workers">
+            <thead>
+              <tr>
+                <th>ID</th>
+                <th>Language</th>
+                <th>Topic</th>
+                <th>Group</th>
+                <th>Status</th>
+                <th>Created</th>
+                <th class="num">Done</th>
+                <th class="num">Failed</th>
+                <th class="num">Retried</th>
+                <th class="num">Dead</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${
+                app.workers.length === 0
+                  ? html`<tr>
+                      <td colspan="10" class="muted">No workers yet: create one below.</td>
+                    </tr>`
+                  : nothing
+              }
+              ${app.workers.map(
+                (w) =>
+                  html`<tr
+                    class=${w.id === ui.selected ? "selected" : ""}
+                    data-worker=${w.id}
+                    data-language=${w.language}
+                    data-status=${w.status}
+                  >
+                    <td>
+                      <button
+                        class="link"
+                        title=${w.id}
+                        aria-pressed=${w.id === ui.selected}
+                        @click=${() => ((ui.selected = w.id), app.update())}
+                      >
+                        ${short(w.id)}
+                      </button>
+                    </td>
+                    <td>${w.language}</td>
+                    <td>${w.topic}</td>
+                    <td>${w.group || "—"}</td>
+                    <td><span class="badge ${w.status.toLowerCase()}">${w.status}</span></td>
+                    <td>${clock(w.createdAt)}</td>
+                    <td class="num">${w.processed}</td>
+                    <td class="num">${w.failed}</td>
+                    <td class="num">${w.retried}</td>
+                    <td class="num">${w.deadLettered}</td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>
+        </div>
         <form class="card" aria-label="Create a worker" @submit=${(e: Event) => (e.preventDefault(), void create(app))}>
           <h3>Create a worker</h3>
           <div class="row">
-            <label>Language
-              <select name="language" .value=${ui.language} @change=${(e: Event) => {
-                ui.language = value(e) as Language;
-                ui.code = SAMPLES[ui.language];
-                app.update();
-              }}>
-                <option value="python">Python</option><option value="javascript">JavaScript</option>
+            <label
+              >Language
+              <select
+                name="language"
+                .value=${ui.language}
+                @change=${(e: Event) => {
+                  ui.language = value(e) as Language;
+                  ui.code = SAMPLES[ui.language];
+                  app.update();
+                }}
+              >
+                <option value="python">Python</option>
+                <option value="javascript">JavaScript</option>
               </select>
             </label>
             <label>Topic <input name="topic" required .value=${ui.topic} @input=${(e: Event) => (ui.topic = value(e))} /></label>
-            <label>Group <input name="group" placeholder="(none)" .value=${ui.group} @input=${(e: Event) => (ui.group = value(e))} /></label>
+            <label
+              >Group <input name="group" placeholder="(none)" .value=${ui.group} @input=${(e: Event) => (ui.group = value(e))}
+            /></label>
           </div>
-          <label>Code <textarea name="code" rows="7" spellcheck="false" .value=${ui.code} @input=${(e: Event) => (ui.code = value(e))}></textarea></label>
+          <label
+            >Code
+            <textarea
+              name="code"
+              rows="7"
+              spellcheck="false"
+              .value=${ui.code}
+              @input=${(e: Event) => (ui.code = value(e))}
+            ></textarea>
+          </label>
           <div class="row">
-            <label>or a file <input type="file" accept=".py,.js,.mjs,.cjs,text/*" @change=${(e: Event) => readFile(e, app, "code")} /></label>
-            <label class="check"><input type="checkbox" .checked=${ui.startNow} @change=${(e: Event) => (ui.startNow = (e.target as HTMLInputElement).checked)} /> start it</label>
+            <label
+              >or a file <input type="file" accept=".py,.js,.mjs,.cjs,text/*" @change=${(e: Event) => readFile(e, app, "code")}
+            /></label>
+            <label class="check"
+              ><input
+                type="checkbox"
+                .checked=${ui.startNow}
+                @change=${(e: Event) => (ui.startNow = (e.target as HTMLInputElement).checked)}
+              />
+              start it</label
+            >
             <button type="submit">Create</button>
           </div>
         </form>
