@@ -12,6 +12,7 @@ import { createChannel, createClient as createNiceClient } from "nice-grpc";
 import { GatewayClient } from "../../../generated/virtufin/gateway_client.js";
 import { Gateway, ListServicesRequestSchema, type ListServicesResponse } from "../../../generated/virtufin/gateway_pb.js";
 import { Connection } from "../../../runtime/index.js";
+import { createNodeGrpcTransport } from "../../../runtime/transport/node-grpc-transport.js";
 import { PubsubClient } from "../../../generated/virtufin/pubsub_client.js";
 import { Pubsub, PubsubSubscribeRequestSchema, type PubsubSubscribeResponse } from "../../../generated/virtufin/pubsub_pb.js";
 import { grpcDefinition } from "./grpc-definition.js";
@@ -41,6 +42,23 @@ export function generatedClient(gateway: { host: string; port: number }): Anchor
     listServices: () => client.listServices(),
     subscribe: (topic, signal) => pubsub.subscribe(topic, { signal }),
     close: () => connection.close(),
+  };
+}
+
+/** The generated clients on our own gRPC transport (`runtime/transport/`), sharing one connection. */
+export function generatedFastClient(gateway: { url: string }): AnchorClient {
+  const transport = createNodeGrpcTransport({ baseUrl: gateway.url });
+  const connection = new Connection(transport);
+  const client = new GatewayClient(connection);
+  const pubsub = new PubsubClient(connection);
+  return {
+    label: "generated clients on `createNodeGrpcTransport()`",
+    listServices: () => client.listServices(),
+    subscribe: (topic, signal) => pubsub.subscribe(topic, { signal }),
+    close: async () => {
+      await connection.close();
+      transport.close();
+    },
   };
 }
 
