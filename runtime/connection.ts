@@ -57,6 +57,15 @@ export interface ConnectionOptions {
   interceptors?: Interceptor[];
   /** Retries of unary calls that are safe to repeat (default: up to 5 attempts on UNAVAILABLE); `false` disables them. */
   retry?: RetryPolicy | false;
+  /**
+   * Node only, protocol "grpc": the HTTP/2 client. "connect-node" (default) is
+   * `@connectrpc/connect-node`'s; "http2" is this SDK's own gRPC transport over `node:http2`
+   * (runtime/transport/), which costs less CPU per call and applies HTTP/2 flow control to
+   * server streams (opt-in: see bench/runtime/README.md for what it does and does not do yet).
+   * When omitted, the environment variable `VIRTUFIN_NODE_TRANSPORT` ("http2") chooses, so a
+   * whole application or test suite can be switched without code changes.
+   */
+  nodeTransport?: "connect-node" | "http2";
 }
 
 /** Default host and port of a service, from its proto's `google.api.default_host`. */
@@ -236,6 +245,13 @@ export class Connection implements AsyncDisposable {
       : {};
     if (this.protocol === "grpc-web") {
       return node.createGrpcWebTransport({ baseUrl: this.baseUrl, httpVersion: "1.1", nodeOptions, interceptors });
+    }
+    if (this.protocol === "grpc" && (options.nodeTransport ?? process.env["VIRTUFIN_NODE_TRANSPORT"]) === "http2") {
+      // gRPC over node:http2 without connect-node's async-iterable pipeline (runtime/transport/).
+      const { createNodeGrpcTransport } = await import("./transport/node-grpc-transport.js");
+      const transport = createNodeGrpcTransport({ baseUrl: this.baseUrl, nodeOptions, interceptors });
+      this.#release = () => transport.close();
+      return transport;
     }
     const sessionManager = new node.Http2SessionManager(this.baseUrl, {}, nodeOptions);
     this.#release = () => sessionManager.abort();

@@ -25,6 +25,7 @@ import { benchGatewayProxy } from "./gateway-proxy.js";
 import { benchRequestReply } from "./request-reply.js";
 import { cpuVerdict, resultsTable, verdict, type Row } from "./table.js";
 import { benchUnary } from "./unary.js";
+import { memoryTable, type MemoryFigures } from "./remote/memory.js";
 import { benchOutOfProcess } from "./remote/out-of-process.js";
 
 const RESULTS = join(resolve(import.meta.dirname), "results.md");
@@ -80,11 +81,11 @@ async function main(): Promise<void> {
   const settings = flags.quick ? QUICK : FULL;
   const started = performance.now();
   const rows: Row[] = flags.inProcess ? await inProcess(settings) : [];
-  const remoteRows = flags.outOfProcess
+  const remote = flags.outOfProcess
     ? await benchOutOfProcess({ settings, log }, scenario, flags.cpuProfDir ? { serverNodeFlags: ["--cpu-prof", `--cpu-prof-dir=${flags.cpuProfDir}`] } : {})
-    : [];
+    : { rows: [], memory: [] };
   const seconds = (performance.now() - started) / 1000;
-  const report = renderReport(flags, settings, rows, remoteRows, seconds);
+  const report = renderReport(flags, settings, rows, remote.rows, remote.memory, seconds);
   process.stdout.write(report);
   if (flags.write) {
     writeFileSync(RESULTS, report);
@@ -132,7 +133,7 @@ function writeReadmeResults(report: string): void {
   log(`updated the results section of ${README}`);
 }
 
-function renderReport(flags: Flags, s: Settings, rows: readonly Row[], remoteRows: readonly Row[], seconds: number): string {
+function renderReport(flags: Flags, s: Settings, rows: readonly Row[], remoteRows: readonly Row[], memory: readonly MemoryFigures[], seconds: number): string {
   const cpu = cpus();
   const model = cpu[0]?.model.trim() ?? "unknown CPU";
   const machine = `${cpu.length} × ${model}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}`;
@@ -168,6 +169,17 @@ function renderReport(flags: Flags, s: Settings, rows: readonly Row[], remoteRow
       resultsTable(remoteRows),
       "",
       summary(remoteRows),
+      "",
+    );
+  }
+  if (memory.length > 0) {
+    out.push(
+      "## Memory",
+      "",
+      "Growth of V8 heap + external + ArrayBuffer memory of the client process after a full GC: 50 clients that each made one call and sit idle, " +
+        "then one client holding 100 open `Pubsub.Subscribe` streams to the emulator process.",
+      "",
+      memoryTable(memory),
       "",
     );
   }

@@ -19,6 +19,23 @@ export function refusedByGoaway(stream: http2.ClientHttp2Stream): boolean {
   return last !== undefined && stream.id !== undefined && stream.id > last;
 }
 
+/** Sessions that connected (TLS handshake done); a failure of any other never reached the server. */
+const connected = new WeakSet<http2.Http2Session>();
+/** The error that ended a session, if any. */
+const sessionErrors = new WeakMap<http2.Http2Session, Error>();
+
+/**
+ * The failure of the connection a stream was opened on, when that connection never came up
+ * (refused, unreachable, TLS handshake failed): nothing reached the server, the call may be
+ * retried. Undefined when the session connected or has not failed.
+ */
+export function connectFailure(stream: http2.ClientHttp2Stream, streamError: unknown): Error | undefined {
+  const session = stream.session;
+  if (session && connected.has(session)) return undefined;
+  const error = (session && sessionErrors.get(session)) ?? (streamError instanceof Error ? ((streamError.cause as Error | undefined) ?? streamError) : undefined);
+  return error;
+}
+
 /** Options of {@link Http2Connection}. */
 export interface Http2ConnectionOptions {
   /** TLS and socket options for `http2.connect` (ca, cert, key, servername, …). */
@@ -68,8 +85,12 @@ export class Http2Connection {
     const forget = (): void => {
       if (this.#session === session) this.#session = undefined;
     };
+    session.once("connect", () => connected.add(session));
     // Failures reach the calls through their streams; the session itself is just replaced.
-    session.on("error", forget);
+    session.on("error", (error) => {
+      sessionErrors.set(session, error);
+      forget();
+    });
     // After GOAWAY the session takes no new streams; in-flight ones finish on it.
     session.on("goaway", (_code: number, lastStreamID: number) => {
       goawayLastStream.set(session, lastStreamID);

@@ -14,7 +14,7 @@ import { create, fromBinary, isMessage, toBinary, type DescMessage, type DescMet
 import { Code, ConnectError, createContextValues, type ContextValues, type Interceptor, type StreamRequest, type StreamResponse, type Transport, type UnaryRequest, type UnaryResponse } from "@connectrpc/connect";
 import { requestHeader, validateResponse, validateTrailer } from "@connectrpc/connect/protocol-grpc";
 import { encodeFrame, FrameParser } from "./grpc-frames.js";
-import { Http2Connection, refusedByGoaway, type Http2ConnectionOptions } from "./http2-session.js";
+import { connectFailure, Http2Connection, refusedByGoaway, type Http2ConnectionOptions } from "./http2-session.js";
 import { connectErrorFromNode, connectErrorFromRstCode } from "./node-errors.js";
 
 /** Options of {@link createNodeGrpcTransport}. */
@@ -187,8 +187,13 @@ function unaryCall(connection: Http2Connection, req: UnaryRequest, readMax: numb
     });
     stream.on("trailers", (h) => (trailer = toHeaders(h)));
     stream.on("error", (error) => finish(streamError(stream, error)));
-    stream.on("close", () => {
-      if (call.failure()) return;
+    // Settled when the response has ended (trailers read), even if the server stopped reading
+    // our request early (an over-size request answered RESOURCE_EXHAUSTED); or when the stream
+    // closed without that.
+    let completed = false;
+    const complete = (): void => {
+      if (completed || call.failure()) return;
+      completed = true;
       try {
         if (!header) throw refused(stream) ?? connectErrorFromRstCode(stream.rstCode ?? 0) ?? new ConnectError("protocol error: the stream ended without response headers", Code.Internal);
         const { foundStatus, headerError } = validateResponse(status, header);
@@ -200,11 +205,15 @@ function unaryCall(connection: Http2Connection, req: UnaryRequest, readMax: numb
         if (parser.buffered > 0) throw new ConnectError("protocol error: incomplete envelope", Code.Internal);
         const message = fromBinary(req.method.output, output);
         finish();
+        // The answer is complete: stop sending what the server no longer reads.
+        if (!stream.closed) stream.close(constants.NGHTTP2_NO_ERROR);
         resolve({ stream: false, service: req.service, method: req.method, header, message, trailer: end });
       } catch (error) {
         finish(ConnectError.from(error));
       }
-    });
+    };
+    stream.on("end", complete);
+    stream.on("close", complete);
   });
 }
 
@@ -265,6 +274,7 @@ function streamCall(connection: Http2Connection, req: StreamRequest, readMax: nu
           const end = checkEnd(header, validated.foundStatus, trailer);
           end.forEach((value, key) => responseTrailer.append(key, value));
           finish();
+          if (!stream.closed) stream.close(constants.NGHTTP2_NO_ERROR);
         } finally {
           // Left early by the consumer (or failed): release the timer and the abort listener.
           finish(new ConnectError("the stream was closed by its consumer", Code.Canceled));
@@ -275,8 +285,12 @@ function streamCall(connection: Http2Connection, req: StreamRequest, readMax: nu
 }
 
 /** The error of a failed stream: its RST_STREAM code if the server sent one, else the Node error. */
-const streamError = (stream: ClientHttp2Stream, error: unknown): ConnectError =>
-  refused(stream) ?? (stream.rstCode === undefined ? undefined : connectErrorFromRstCode(stream.rstCode)) ?? connectErrorFromNode(error);
+function streamError(stream: ClientHttp2Stream, error: unknown): ConnectError {
+  const notConnected = connectFailure(stream, error);
+  // As connect-node does: a connection that never came up is UNAVAILABLE, with its cause.
+  if (notConnected) return ConnectError.from(notConnected, Code.Unavailable);
+  return refused(stream) ?? (stream.rstCode === undefined ? undefined : connectErrorFromRstCode(stream.rstCode)) ?? connectErrorFromNode(error);
+}
 
 /** UNAVAILABLE for a stream the server's GOAWAY refused: it never ran, so a retry is safe. */
 const refused = (stream: ClientHttp2Stream): ConnectError | undefined =>

@@ -12,7 +12,6 @@ import { createChannel, createClient as createNiceClient } from "nice-grpc";
 import { GatewayClient } from "../../../generated/virtufin/gateway_client.js";
 import { Gateway, ListServicesRequestSchema, type ListServicesResponse } from "../../../generated/virtufin/gateway_pb.js";
 import { Connection } from "../../../runtime/index.js";
-import { createNodeGrpcTransport } from "../../../runtime/transport/node-grpc-transport.js";
 import { PubsubClient } from "../../../generated/virtufin/pubsub_client.js";
 import { Pubsub, PubsubSubscribeRequestSchema, type PubsubSubscribeResponse } from "../../../generated/virtufin/pubsub_pb.js";
 import { grpcDefinition } from "./grpc-definition.js";
@@ -45,20 +44,16 @@ export function generatedClient(gateway: { host: string; port: number }): Anchor
   };
 }
 
-/** The generated clients on our own gRPC transport (`runtime/transport/`), sharing one connection. */
-export function generatedFastClient(gateway: { url: string }): AnchorClient {
-  const transport = createNodeGrpcTransport({ baseUrl: gateway.url });
-  const connection = new Connection(transport);
+/** The generated clients with the opt-in transport of `runtime/transport/` (`nodeTransport: "http2"`). */
+export function generatedHttp2Client(gateway: { host: string; port: number }): AnchorClient {
+  const connection = new Connection({ ...gateway, nodeTransport: "http2" });
   const client = new GatewayClient(connection);
   const pubsub = new PubsubClient(connection);
   return {
-    label: "generated clients on `createNodeGrpcTransport()`",
+    label: "generated, `nodeTransport: \"http2\"`",
     listServices: () => client.listServices(),
     subscribe: (topic, signal) => pubsub.subscribe(topic, { signal }),
-    close: async () => {
-      await connection.close();
-      transport.close();
-    },
+    close: () => connection.close(),
   };
 }
 

@@ -6,6 +6,7 @@
  */
 import type { BenchContext } from "../context.js";
 import type { Row } from "../table.js";
+import { measureMemory, type MemoryFigures } from "./memory.js";
 import { benchRemoteProxy, benchRemoteRequestReply } from "./remote-routes.js";
 import { benchRemoteStream } from "./remote-stream.js";
 import { benchRemoteUnary } from "./remote-unary.js";
@@ -25,8 +26,9 @@ export async function benchOutOfProcess(
   ctx: Pick<BenchContext, "settings" | "log">,
   scenario: Scenario,
   options: OutOfProcessOptions = {},
-): Promise<Row[]> {
+): Promise<{ rows: Row[]; memory: MemoryFigures[] }> {
   const rows: Row[] = [];
+  let memory: MemoryFigures[] = [];
   const withServer = async (kind: "emulator" | "grpc-js", body: (server: ServerProcess) => Promise<void>): Promise<void> => {
     const server = await startServerProcess(kind, { nodeFlags: options.serverNodeFlags ?? [] });
     ctx.log(`${kind} server process ${server.pid} listens at ${server.ready.gateway.url}`);
@@ -46,11 +48,13 @@ export async function benchOutOfProcess(
     await add(`out of process: server stream (${label})`, () => benchRemoteStream(ctx, emulator, label, true));
     await add("out of process: typed gateway proxy", () => benchRemoteProxy(ctx, emulator));
     await add("out of process: request-reply", () => benchRemoteRequestReply(ctx, emulator));
+    ctx.log("memory per idle client and per open stream (emulator process)");
+    memory = (await scenario("memory", () => measureMemory(ctx, emulator), rows)) ?? [];
   });
   await withServer("grpc-js", async (server) => {
     const label = "grpc-js server process";
     await add(`out of process: unary (${label})`, () => benchRemoteUnary(ctx, server, label));
     await add(`out of process: server stream (${label})`, () => benchRemoteStream(ctx, server, label, false));
   });
-  return rows;
+  return { rows, memory };
 }

@@ -10,7 +10,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
-import { connectClient, generatedClient, generatedFastClient, grpcJsClient, niceGrpcClient, type AnchorClient } from "./anchor-clients.js";
+import { connectClient, generatedClient, generatedHttp2Client, grpcJsClient, niceGrpcClient, type AnchorClient } from "./anchor-clients.js";
 import { measureRemoteEvents } from "./remote-events.js";
 import { startServerProcess } from "./server-process-handle.js";
 import { FULL } from "../context.js";
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   const { gateway } = server.ready;
   const makers: Record<string, () => AnchorClient> = {
     generated: () => generatedClient(gateway),
-    fast: () => generatedFastClient(gateway),
+    http2: () => generatedHttp2Client(gateway),
     connect: () => connectClient(gateway.url),
     "grpc-js": () => grpcJsClient(gateway),
     "nice-grpc": () => niceGrpcClient(gateway),

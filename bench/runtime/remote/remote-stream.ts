@@ -7,7 +7,7 @@
 import { ApiClient } from "../../../platform/index.js";
 import { interleaved, type BenchContext } from "../context.js";
 import { metric, type Row } from "../table.js";
-import { connectClient, generatedClient, grpcJsClient, niceGrpcClient } from "./anchor-clients.js";
+import { connectClient, generatedClient, generatedHttp2Client, grpcJsClient, niceGrpcClient } from "./anchor-clients.js";
 import { measureRemoteEvents, type OpenStream } from "./remote-events.js";
 import type { ServerProcess } from "./server-process-handle.js";
 
@@ -21,7 +21,7 @@ export async function benchRemoteStream(
   withSubscriber: boolean,
 ): Promise<Row[]> {
   const { gateway } = server.ready;
-  const clients = [generatedClient(gateway), grpcJsClient(gateway), connectClient(gateway.url), niceGrpcClient(gateway)];
+  const clients = [generatedClient(gateway), grpcJsClient(gateway), generatedHttp2Client(gateway), connectClient(gateway.url), niceGrpcClient(gateway)];
   const api = withSubscriber ? new ApiClient({ host: gateway.host, port: gateway.port }) : undefined;
   const variants: { label: string; open: OpenStream }[] = clients.map((c) => ({ label: c.label, open: async (topic, signal) => c.subscribe(topic, signal) }));
   if (api) variants.push({ label: "`api.pubsub.subscribeReady(topic)`", open: (topic, signal) => api.pubsub.subscribeReady(topic, { signal }) });
@@ -41,7 +41,7 @@ export async function benchRemoteStream(
     return variants.flatMap((v, i) =>
       i === 1
         ? []
-        : [{ label: `Events/s to \`for await\`, ${v.label} ${at}`, metric: m[i]!, anchorLabel, anchor: m[1]!, ...(i === 0 ? { goal: { kind: "min", limit: 1 } as const } : {}) }],
+        : [{ label: `Events/s to \`for await\`, ${v.label} ${at}`, metric: m[i]!, anchorLabel, anchor: m[1]!, ...(i === 0 || i === 2 ? { goal: { kind: "min", limit: 1 } as const } : {}) }],
     );
   } finally {
     await Promise.all(clients.map((c) => c.close()));

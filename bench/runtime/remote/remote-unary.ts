@@ -6,13 +6,13 @@
 import { compareCalls } from "../compare-calls.js";
 import type { BenchContext } from "../context.js";
 import type { Row } from "../table.js";
-import { connectClient, generatedClient, grpcJsClient, niceGrpcClient, type AnchorClient } from "./anchor-clients.js";
+import { connectClient, generatedClient, generatedHttp2Client, grpcJsClient, niceGrpcClient, type AnchorClient } from "./anchor-clients.js";
 import type { ServerProcess } from "./server-process-handle.js";
 
 /** Measures unary calls to `server` (named `serverLabel` in the rows). */
 export async function benchRemoteUnary(ctx: Pick<BenchContext, "settings" | "log">, server: ServerProcess, serverLabel: string): Promise<Row[]> {
   const { gateway, services } = server.ready;
-  const clients: AnchorClient[] = [generatedClient(gateway), connectClient(gateway.url), grpcJsClient(gateway), niceGrpcClient(gateway)];
+  const clients: AnchorClient[] = [generatedClient(gateway), connectClient(gateway.url), grpcJsClient(gateway), niceGrpcClient(gateway), generatedHttp2Client(gateway)];
   try {
     const expected = services.join(",");
     for (const client of clients) {
@@ -20,7 +20,7 @@ export async function benchRemoteUnary(ctx: Pick<BenchContext, "settings" | "log
       if (names !== expected) throw new Error(`${client.label}: ListServices answered [${names}], expected [${expected}]`);
     }
     ctx.log(`out of process, unary against the ${serverLabel}`);
-    const [gen, raw, grpcJs, nice] = await compareCalls(
+    const [gen, raw, grpcJs, nice, http2] = await compareCalls(
       ctx,
       clients.map((c) => ({ label: c.label, call: () => c.listServices() })),
     );
@@ -31,6 +31,8 @@ export async function benchRemoteUnary(ctx: Pick<BenchContext, "settings" | "log
       { label: `Unary p50, ${clients[0]!.label} ${at}`, metric: gen!.p50, anchorLabel: anchor, anchor: grpcJs!.p50, goal: { kind: "max", limit: 1 } },
       { label: `Unary p99, ${clients[0]!.label} ${at}`, metric: gen!.p99, anchorLabel: anchor, anchor: grpcJs!.p99 },
       { label: `Unary throughput, ${n} in flight, ${clients[0]!.label} ${at}`, metric: gen!.rateN, anchorLabel: anchor, anchor: grpcJs!.rateN, goal: { kind: "min", limit: 1 } },
+      { label: `Unary p50, ${clients[4]!.label} ${at}`, metric: http2!.p50, anchorLabel: anchor, anchor: grpcJs!.p50, goal: { kind: "max", limit: 1 } },
+      { label: `Unary throughput, ${n} in flight, ${clients[4]!.label} ${at}`, metric: http2!.rateN, anchorLabel: anchor, anchor: grpcJs!.rateN, goal: { kind: "min", limit: 1 } },
       { label: `Unary p50, ${clients[1]!.label} ${at}`, metric: raw!.p50, anchorLabel: anchor, anchor: grpcJs!.p50 },
       { label: `Unary throughput, ${n} in flight, ${clients[1]!.label} ${at}`, metric: raw!.rateN, anchorLabel: anchor, anchor: grpcJs!.rateN },
       { label: `Unary p50, ${clients[3]!.label} ${at}`, metric: nice!.p50, anchorLabel: anchor, anchor: grpcJs!.p50 },
