@@ -275,7 +275,12 @@ function streamCall(connection: Http2Connection, req: StreamRequest, readMax: nu
             // Reading on demand keeps HTTP/2 flow control in charge: a slow reader slows the sender.
             for await (const chunk of stream as AsyncIterable<Buffer>) {
               parser.push(chunk, (m) => queue.push(m));
-              while (queue.length > 0) yield fromBinary(req.method.output, queue.shift()!);
+              while (queue.length > 0) {
+                // Cancelled or past its deadline: nothing more comes out, even what was received.
+                const failure = call.failure();
+                if (failure) throw failure;
+                yield fromBinary(req.method.output, queue.shift()!);
+              }
             }
           } catch (error) {
             throw call.failure() ?? streamError(stream, error);
