@@ -15,6 +15,7 @@ import type { Logger } from "../logger.js";
 import { createApiKeyInterceptor } from "./api-key.js";
 import { applyCors, type CorsOptions } from "./cors.js";
 import { closeIfBodyUnread } from "./close-unread.js";
+import { releaseBlockedWriteOnClose } from "./release-blocked-write.js";
 import { Health } from "../../generated/grpc/health/v1/health_pb.js";
 import { ServerReflection } from "../../generated/grpc/reflection/v1/reflection_pb.js";
 import { createHealthService } from "./health.js";
@@ -141,7 +142,11 @@ export async function startGrpcServer(options: StartServerOptions): Promise<Runn
     };
     server = tls ? https.createServer(secureServerOptions(tls, "http/1.1"), listener) : http.createServer(listener);
   } else {
-    const h2 = tls ? http2.createSecureServer(secureServerOptions(tls, "h2"), serve) : http2.createServer({}, serve);
+    const h2Serve = (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse): void => {
+      releaseBlockedWriteOnClose(req, res);
+      serve(req, res);
+    };
+    const h2 = tls ? http2.createSecureServer(secureServerOptions(tls, "h2"), h2Serve) : http2.createServer({}, h2Serve);
     h2.on("session", (session) => {
       sessions.add(session);
       session.once("close", () => sessions.delete(session));
