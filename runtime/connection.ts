@@ -58,12 +58,12 @@ export interface ConnectionOptions {
   /** Retries of unary calls that are safe to repeat (default: up to 5 attempts on UNAVAILABLE); `false` disables them. */
   retry?: RetryPolicy | false;
   /**
-   * Node only, protocol "grpc": the HTTP/2 client. "connect-node" (default) is
-   * `@connectrpc/connect-node`'s; "http2" is this SDK's own gRPC transport over `node:http2`
-   * (runtime/transport/), which costs less CPU per call and applies HTTP/2 flow control to
-   * server streams (opt-in: see bench/runtime/README.md for what it does and does not do yet).
-   * When omitted, the environment variable `VIRTUFIN_NODE_TRANSPORT` ("http2") chooses, so a
-   * whole application or test suite can be switched without code changes.
+   * Node only, protocol "grpc": the HTTP/2 client. "http2" (default) is this SDK's own gRPC
+   * transport over `node:http2` (runtime/transport/), which costs about half the CPU per call
+   * of connect-node's and applies HTTP/2 flow control to server streams; "connect-node" is
+   * `@connectrpc/connect-node`'s. When omitted, the environment variable
+   * `VIRTUFIN_NODE_TRANSPORT` chooses, so a whole application or test suite can be switched
+   * without code changes.
    */
   nodeTransport?: "connect-node" | "http2";
 }
@@ -246,7 +246,7 @@ export class Connection implements AsyncDisposable {
     if (this.protocol === "grpc-web") {
       return node.createGrpcWebTransport({ baseUrl: this.baseUrl, httpVersion: "1.1", nodeOptions, interceptors });
     }
-    if (this.protocol === "grpc" && (options.nodeTransport ?? process.env["VIRTUFIN_NODE_TRANSPORT"]) === "http2") {
+    if (this.protocol === "grpc" && (options.nodeTransport ?? process.env["VIRTUFIN_NODE_TRANSPORT"] ?? "http2") === "http2") {
       // gRPC over node:http2 without connect-node's async-iterable pipeline (runtime/transport/).
       const { createNodeGrpcTransport } = await import("./transport/node-grpc-transport.js");
       const transport = createNodeGrpcTransport({ baseUrl: this.baseUrl, nodeOptions, interceptors });

@@ -31,13 +31,16 @@ export interface AnchorClient {
 const GATEWAY_DEF = grpcDefinition(Gateway);
 const PUBSUB_DEF = grpcDefinition(Pubsub);
 
-/** The generated `GatewayClient` and `PubsubClient`, sharing one connection as an app would. */
+/**
+ * The generated `GatewayClient` and `PubsubClient`, sharing one connection as an app would, on
+ * `@connectrpc/connect-node`'s transport (the default until runtime/transport/ replaced it).
+ */
 export function generatedClient(gateway: { host: string; port: number }): AnchorClient {
-  const connection = new Connection(gateway);
+  const connection = new Connection({ ...gateway, nodeTransport: "connect-node" });
   const client = new GatewayClient(connection);
   const pubsub = new PubsubClient(connection);
   return {
-    label: "generated `GatewayClient` / `PubsubClient`",
+    label: "generated, `nodeTransport: \"connect-node\"`",
     listServices: () => client.listServices(),
     subscribe: (topic, signal) => pubsub.subscribe(topic, { signal }),
     close: () => connection.close(),
