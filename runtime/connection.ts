@@ -3,8 +3,10 @@
  * call, default deadlines, and the calls in flight (so that closing the connection ends them).
  *
  * The transport is created on first use and loaded with a dynamic import, so browser bundles
- * never pull in Node's HTTP/2 stack: in Node the default is gRPC over HTTP/2
- * (`@connectrpc/connect-node`), in browsers gRPC-Web over fetch (`@connectrpc/connect-web`).
+ * never pull in Node's HTTP/2 stack: in Node the default is gRPC over HTTP/2 with the SDK's own
+ * transport (`./transport/`, Node only; `nodeTransport: "connect-node"` selects
+ * `@connectrpc/connect-node`, which also serves the grpc-web and connect protocols), in browsers
+ * gRPC-Web over fetch (`@connectrpc/connect-web`).
  */
 import { Code, type Interceptor, type Transport } from "@connectrpc/connect";
 import { checkTimeout, DEFAULT_STREAM_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from "./call-options.js";
