@@ -18,3 +18,8 @@ export {
   type StopOnSignalsOptions,
 } from "./runtime/workers/signals.js";
 export { registerReflection } from "./platform/reflection/reflection-service.js";
+export {
+  createNodeGrpcTransport,
+  type NodeGrpcTransport,
+  type NodeGrpcTransportOptions,
+} from "./runtime/transport/node-grpc-transport.js";

@@ -3,8 +3,10 @@
  * call, default deadlines, and the calls in flight (so that closing the connection ends them).
  *
  * The transport comes from the `#transport` module, which the package's import conditions
- * resolve to Node's HTTP/2 stack in Node (gRPC by default) and to fetch everywhere else (gRPC-Web
- * by default), so browser bundles never reach Node's stack.
+ * resolve to Node's HTTP/2 stack in Node and to fetch everywhere else (gRPC-Web by default), so
+ * browser bundles never reach Node's stack. In Node the default is gRPC over HTTP/2 with the
+ * SDK's own transport (`./transport/node-grpc-transport.ts`; `nodeTransport: "connect-node"`
+ * selects `@connectrpc/connect-node`'s, which also serves the grpc-web and connect protocols).
  */
 import { Code, type Interceptor, type Transport } from "@connectrpc/connect";
 import { allowManyListeners, defaultProtocol, openTransport } from "#transport";
@@ -57,6 +59,15 @@ export interface ConnectionOptions {
    * `@opentelemetry/api`; `false` (the default) for none, at no cost and without importing it.
    */
   telemetry?: TelemetryOption;
+  /**
+   * Node only, protocol "grpc": the HTTP/2 client. "http2" (default) is this SDK's own gRPC
+   * transport over `node:http2` (runtime/transport/), which costs about half the CPU per call
+   * of connect-node's and applies HTTP/2 flow control to server streams; "connect-node" is
+   * `@connectrpc/connect-node`'s. When omitted, the environment variable
+   * `VIRTUFIN_NODE_TRANSPORT` chooses, so a whole application or test suite can be switched
+   * without code changes.
+   */
+  nodeTransport?: "connect-node" | "http2";
 }
 
 /** Default host and port of a service, from its proto's `google.api.default_host`. */
@@ -238,7 +249,13 @@ export class Connection implements AsyncDisposable {
     // Outermost, so that its span covers what the other interceptors do.
     if (telemetry) interceptors.unshift(createTelemetryInterceptor(telemetry, serverOf(this.baseUrl)));
     const tls = typeof options.tls === "object" ? options.tls : undefined;
-    const opened = openTransport({ baseUrl: this.baseUrl, protocol: this.protocol, tls, interceptors });
+    const opened = openTransport({
+      baseUrl: this.baseUrl,
+      protocol: this.protocol,
+      tls,
+      interceptors,
+      ...(options.nodeTransport ? { nodeTransport: options.nodeTransport } : {}),
+    });
     this.#release = opened.release;
     return opened.transport;
   }

@@ -29,7 +29,7 @@ export interface CallFigures {
 
 /** Measures every variant; the result is in the order of `variants`. */
 export async function compareCalls(
-  ctx: BenchContext,
+  ctx: Pick<BenchContext, "settings" | "log">,
   variants: readonly CallVariant[],
   options: { unit?: string; rate?: boolean } = {},
 ): Promise<CallFigures[]> {

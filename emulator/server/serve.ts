@@ -19,6 +19,7 @@ import { Health } from "@virtufin/sdk/gen/grpc/health/v1/health_pb";
 import { ServerReflection } from "@virtufin/sdk/gen/grpc/reflection/v1/reflection_pb";
 import { ServerReflection as ServerReflectionV1alpha } from "@virtufin/sdk/gen/grpc/reflection/v1alpha/reflection_pb";
 import { registerReflection } from "@virtufin/sdk/node";
+import { releaseBlockedWriteOnClose } from "./release-blocked-write.js";
 import { createHealthService } from "./health.js";
 import type { Telemetry } from "@virtufin/sdk/internal";
 import { createServerTelemetryInterceptor } from "./telemetry-interceptor.js";
@@ -154,7 +155,11 @@ export async function startGrpcServer(options: StartServerOptions): Promise<Runn
     };
     server = tls ? https.createServer(secureServerOptions(tls, "http/1.1"), listener) : http.createServer(listener);
   } else {
-    const h2 = tls ? http2.createSecureServer(secureServerOptions(tls, "h2"), serve) : http2.createServer({}, serve);
+    const h2Serve = (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse): void => {
+      releaseBlockedWriteOnClose(req, res);
+      serve(req, res);
+    };
+    const h2 = tls ? http2.createSecureServer(secureServerOptions(tls, "h2"), h2Serve) : http2.createServer({}, h2Serve);
     h2.on("session", (session) => {
       sessions.add(session);
       session.once("close", () => sessions.delete(session));

@@ -31,6 +31,8 @@ export interface TransportRequest {
   tls: TlsOptions | undefined;
   /** Interceptors, outermost first. */
   interceptors: Interceptor[];
+  /** Node's gRPC client: the SDK's own (default) or connect-node's; ignored elsewhere. */
+  nodeTransport?: "connect-node" | "http2";
 }
 
 /** A transport and how to release what it holds open (an HTTP/2 session). */

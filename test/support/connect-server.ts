@@ -5,6 +5,7 @@ import { createServer, type Http2Server } from "node:http2";
 import type { AddressInfo } from "node:net";
 import type { ConnectRouter } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { releaseBlockedWriteOnClose } from "../../emulator/server/release-blocked-write.js";
 
 /** A running test server. */
 export interface TestServer {
@@ -21,7 +22,11 @@ export interface TestServer {
 /** Serves the routes on 127.0.0.1, a free port, over h2c (gRPC, gRPC-Web and Connect). */
 export async function startTestServer(routes: (router: ConnectRouter) => void): Promise<TestServer> {
   let handler = connectNodeAdapter({ routes });
-  const server: Http2Server = createServer((req, res) => handler(req, res));
+  // As the emulator's servers do (emulator/server/release-blocked-write.ts).
+  const server: Http2Server = createServer((req, res) => {
+    releaseBlockedWriteOnClose(req, res);
+    handler(req, res);
+  });
   const sessions = new Set<import("node:http2").ServerHttp2Session>();
   server.on("session", (s) => {
     sessions.add(s);

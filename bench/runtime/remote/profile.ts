@@ -1,0 +1,84 @@
+/**
+ * A profiling load for `node --cpu-prof`: one client keeps N unary calls in flight (or reads a
+ * server stream) against a server process for a fixed time, so that the client's profile holds
+ * nothing but that load. With `--server-prof DIR` the server process is profiled too.
+ *
+ *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/runtime/remote/profile.ts \
+ *     --server emulator --client generated --load unary --seconds 8 [--server-prof /tmp/prof]
+ *
+ * Then `npx tsx bench/runtime/remote/profile-summary.ts /tmp/prof/<file>.cpuprofile`.
+ */
+import { performance } from "node:perf_hooks";
+import { parseArgs } from "node:util";
+import {
+  connectClient,
+  generatedClient,
+  generatedHttp2Client,
+  grpcJsClient,
+  niceGrpcClient,
+  type AnchorClient,
+} from "./anchor-clients.js";
+import { measureRemoteEvents } from "./remote-events.js";
+import { startServerProcess } from "./server-process-handle.js";
+import { FULL } from "../context.js";
+
+const { values } = parseArgs({
+  options: {
+    server: { type: "string", default: "emulator" },
+    client: { type: "string", default: "generated" },
+    load: { type: "string", default: "unary" },
+    seconds: { type: "string", default: "8" },
+    concurrency: { type: "string", default: "64" },
+    "server-prof": { type: "string" },
+  },
+  strict: true,
+});
+
+async function main(): Promise<void> {
+  const kind = values.server === "grpc-js" ? "grpc-js" : "emulator";
+  const serverFlags = values["server-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${values["server-prof"]}`] : [];
+  const server = await startServerProcess(kind, { nodeFlags: serverFlags });
+  const { gateway } = server.ready;
+  const makers: Record<string, () => AnchorClient> = {
+    generated: () => generatedClient(gateway),
+    http2: () => generatedHttp2Client(gateway),
+    connect: () => connectClient(gateway.url),
+    "grpc-js": () => grpcJsClient(gateway),
+    "nice-grpc": () => niceGrpcClient(gateway),
+  };
+  const client = makers[values.client]?.();
+  if (!client) throw new Error(`unknown --client ${values.client}`);
+  const seconds = Number(values.seconds);
+  try {
+    if (values.load === "stream") {
+      const stopAt = performance.now() + seconds * 1000;
+      let events = 0;
+      const t0 = performance.now();
+      while (performance.now() < stopAt) {
+        const r = await measureRemoteEvents(server, FULL, async (topic, signal) => client.subscribe(topic, signal));
+        events += r.received;
+      }
+      process.stderr.write(`${client.label}: ${Math.round((events / (performance.now() - t0)) * 1000)} events/s\n`);
+    } else {
+      const stopAt = performance.now() + seconds * 1000;
+      let done = 0;
+      const t0 = performance.now();
+      const lane = async (): Promise<void> => {
+        while (performance.now() < stopAt) {
+          await client.listServices();
+          done++;
+        }
+      };
+      await Promise.all(Array.from({ length: Number(values.concurrency) }, lane));
+      process.stderr.write(`${client.label}: ${Math.round((done / (performance.now() - t0)) * 1000)} calls/s\n`);
+    }
+  } finally {
+    await client.close();
+    await server.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});
