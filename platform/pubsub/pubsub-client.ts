@@ -96,6 +96,8 @@ export interface HandlerSubscription extends AsyncDisposable {
 export class PlatformPubsub {
   readonly #core: ClientCore;
   readonly #routers = new Map<string, ReplyRouter>();
+  /** Set by close(): a request that was still starting (awaiting telemetry) must not go on. */
+  #closed = false;
   readonly #connection: Connection | undefined;
 
   /** Uses the core of the owning ApiClient, and its connection's telemetry when given. */
@@ -273,6 +275,8 @@ export class PlatformPubsub {
     const router = this.replyRouter(request.replyTopic);
     const metadata = { ...request.metadata, replytopic: request.replyTopic };
     const telemetry = await telemetryOf(this.#connection);
+    // close() may have run while telemetry loaded; the router it closed must not take the request.
+    if (this.#closed) throw new VirtufinError("the client was closed", Code.Canceled);
     // One span from the publish to the correlated reply; the publish and the reply are its children.
     const parent = telemetry?.parent(undefined);
     const span =
@@ -338,6 +342,7 @@ export class PlatformPubsub {
 
   /** Rejects every pending request-reply and closes their subscriptions. */
   close(): void {
+    this.#closed = true;
     for (const router of this.#routers.values()) router.close();
     this.#routers.clear();
   }

@@ -38,11 +38,17 @@ function stateChange(event: WatchEventsResponse): { service: string; key: string
     : undefined;
 }
 
+/** The newest read of each key: an older read that answers later must not overwrite it. */
+const latestRead = new Map<string, number>();
+let reads = 0;
+
 async function read(app: App, key: string): Promise<void> {
   const service = ui.service;
+  const mine = ++reads;
+  latestRead.set(key, mine);
   try {
     const entry = await app.session.api.state.get(service, key);
-    if (service !== ui.service) return;
+    if (service !== ui.service || latestRead.get(key) !== mine) return;
     ui.entries.set(key, entry);
     if (key === ui.watching) {
       ui.changes.unshift({
