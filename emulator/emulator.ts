@@ -192,7 +192,7 @@ function resolvePorts(ports: EmulatorOptions["ports"]): Required<EmulatorPorts> 
     if (ports === 0) return { gateway: 0, grpcWeb: 0, ui: 0, workmanager: 0, websocketmanager: 0 };
     return { gateway: ports, grpcWeb: ports + 1, ui: ports + 2, workmanager: ports + 100, websocketmanager: ports + 200 };
   }
-  return { ...DEFAULT_PORTS, ...(ports ?? {}) } as Required<EmulatorPorts>;
+  return { ...DEFAULT_PORTS, ...(ports ?? {}) };
 }
 
 /** The host to dial a server bound on `host` (a wildcard bind is dialled on loopback). */

@@ -65,8 +65,7 @@ export function parseServicesConfig(text: string, where = "services config"): Ba
     throw new Error(`${where}: not valid YAML/JSON: ${err instanceof Error ? err.message : String(err)}`);
   }
   if (doc === null || doc === undefined) return [];
-  const services =
-    typeof doc === "object" && !Array.isArray(doc) && "services" in doc ? (doc as { services: unknown }).services : doc;
+  const services = typeof doc === "object" && !Array.isArray(doc) && "services" in doc ? doc.services : doc;
   if (Array.isArray(services)) {
     return services.map((entry, i) => {
       const name = typeof entry === "object" && entry !== null ? (entry as { name?: unknown }).name : undefined;

@@ -122,7 +122,7 @@ async function call(
       // The server span's context travels on: with tracing, the hop is its child.
       ctx.values,
     );
-    return response.message as Message;
+    return response.message;
   } catch (err) {
     const error = ConnectError.from(err);
     if (STALE_CODES.has(error.code)) backends.invalidate(service);
@@ -142,7 +142,7 @@ export async function invokeJson(
     const resolved = await backends.resolve(service, method);
     const request = parseJsonRequest(resolved, requestData);
     const response = await call(backends, service, resolved, request, ctx);
-    const json = toJson(resolved.method.output as DescMessage, response, { registry: resolved.registry });
+    const json = toJson(resolved.method.output, response, { registry: resolved.registry });
     return { success: true, status: "OK", message: "", data: JSON.stringify(json) };
   } catch (err) {
     return failure(err);
@@ -169,7 +169,7 @@ export async function invokeBinary(
       );
     }
     const response = await call(backends, service, resolved, request, ctx);
-    return { success: true, status: "OK", message: "", data: toBinary(resolved.method.output as DescMessage, response) };
+    return { success: true, status: "OK", message: "", data: toBinary(resolved.method.output, response) };
   } catch (err) {
     return failure(err);
   }

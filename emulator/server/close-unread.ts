@@ -15,5 +15,5 @@ export function closeIfBodyUnread(req: http.IncomingMessage, res: http.ServerRes
   res.writeHead = function (this: http.ServerResponse, ...args: unknown[]) {
     if (!req.complete && !this.headersSent) this.setHeader("connection", "close");
     return (writeHead as (...a: unknown[]) => http.ServerResponse).apply(this, args);
-  } as typeof res.writeHead;
+  };
 }

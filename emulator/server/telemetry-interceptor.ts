@@ -24,7 +24,7 @@ export function createServerTelemetryInterceptor(telemetry: Telemetry, server: (
       telemetry.endRpc(rpc);
       return response;
     }
-    return { ...response, message: traced(response.message, telemetry, rpc) } as StreamResponse as never;
+    return { ...response, message: traced(response.message, telemetry, rpc) };
   };
 }
 

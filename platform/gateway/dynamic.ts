@@ -64,7 +64,7 @@ export function createServiceProxy(serviceName: string, invoke: JsonInvoker, typ
   const call = (method: string, request?: unknown, options?: CallOptions) => invoke(serviceName, method, request, options);
   const methods = new Map<string, DynamicMethod>();
   const base = { serviceName, call };
-  return new Proxy(base as unknown as ServiceProxy, {
+  return new Proxy(base, {
     get(target, prop, receiver) {
       if (typeof prop === "symbol") return Reflect.get(target, prop, receiver);
       if (typed && prop in typed) {
@@ -105,7 +105,7 @@ export function createGatewayDispatch(invoke: JsonInvoker, typed: Readonly<Recor
     return proxy;
   };
   const base = { service };
-  return new Proxy(base as unknown as GatewayDispatch, {
+  return new Proxy(base, {
     get(target, prop, receiver) {
       if (typeof prop === "symbol") return Reflect.get(target, prop, receiver);
       if (prop === "service") return service;

@@ -219,7 +219,7 @@ export class PlatformPubsub {
               const next = await iterator.next();
               // Once the stream is over, the caller's signal (often long-lived) must not keep our listener.
               if (next.done) stream.unlink();
-              if (next.done || next.value.metadata[PROBE_KEY] === undefined) return next as IteratorResult<PubsubEvent>;
+              if (next.done || next.value.metadata[PROBE_KEY] === undefined) return next;
             }
           },
           async return(): Promise<IteratorResult<PubsubEvent>> {

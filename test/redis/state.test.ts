@@ -35,7 +35,7 @@ describe("state on Redis, two replicas", () => {
       const reason = (lost[0] as PromiseRejectedResult).reason;
       expect(reason).toBeInstanceOf(EtagMismatchError);
       expect(reason.codeName).toBe("ABORTED");
-      const winner = results[0]!.status === "fulfilled" ? `a-${round}` : `b-${round}`;
+      const winner = results[0].status === "fulfilled" ? `a-${round}` : `b-${round}`;
       expect((await b!.api.state.get("race", "key")).value).toBe(winner);
     }
   });

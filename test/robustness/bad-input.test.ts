@@ -208,7 +208,7 @@ describe("bad input through the APIs", () => {
     expect(
       await codeOf(
         rig.raw.workmanager.createWorker({
-          codeSource: { source: { case: "content", value: new TextEncoder().encode(ECHO_CODE[JAVASCRIPT]!) } },
+          codeSource: { source: { case: "content", value: new TextEncoder().encode(ECHO_CODE[JAVASCRIPT]) } },
           mimeType: JAVASCRIPT,
           topic: "  ",
         }),

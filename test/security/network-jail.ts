@@ -115,7 +115,7 @@ export function installNetworkJail(jailOptions: NetworkJailOptions = {}): Networ
       }
     }
     return (real as (...a: unknown[]) => net.Socket).apply(this, args);
-  } as typeof real;
+  };
   return {
     targets,
     violations,
