@@ -273,7 +273,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       const why = code === "EADDRINUSE" ? `port ${port} is already in use` : err instanceof Error ? err.message : String(err);
-      throw new Error(`cannot start the ${name} server on ${host}:${port}: ${why}`);
+      throw new Error(`cannot start the ${name} server on ${host}:${port}: ${why}`, { cause: err });
     }
   };
 
@@ -297,6 +297,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         const code = (err as NodeJS.ErrnoException).code;
         throw new Error(
           `cannot start the web UI on ${host}:${uiPort}: ${code === "EADDRINUSE" ? `port ${uiPort} is already in use (--ui-port picks another, --no-ui turns it off)` : String(err)}`,
+          { cause: err },
         );
       }
       if (!corsOrigins.includes("*")) {

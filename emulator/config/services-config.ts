@@ -62,7 +62,7 @@ export function parseServicesConfig(text: string, where = "services config"): Ba
   try {
     doc = parseYaml(text);
   } catch (err) {
-    throw new Error(`${where}: not valid YAML/JSON: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`${where}: not valid YAML/JSON: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
   if (doc === null || doc === undefined) return [];
   const services = typeof doc === "object" && !Array.isArray(doc) && "services" in doc ? doc.services : doc;
@@ -85,7 +85,7 @@ export async function loadServicesConfig(path: string): Promise<BackendConfig[]>
   try {
     text = await readFile(path, "utf8");
   } catch (err) {
-    throw new Error(`cannot read services config ${path}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`cannot read services config ${path}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
   return parseServicesConfig(text, path);
 }

@@ -2,16 +2,7 @@
  * Dynamic dispatch of Gateway.Invoke / Gateway.InvokeJson to a backend's unary method, with
  * failures reported in-band (`success=false`, `status` = gRPC code name, `message`).
  */
-import {
-  fromBinary,
-  fromJson,
-  toBinary,
-  toJson,
-  type DescMessage,
-  type DescMethodUnary,
-  type JsonValue,
-  type Message,
-} from "@bufbuild/protobuf";
+import { fromBinary, fromJson, toBinary, toJson, type DescMethodUnary, type JsonValue, type Message } from "@bufbuild/protobuf";
 import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
 import { codeName } from "../services/status.js";
 import type { Backends, ResolvedMethod } from "./backends.js";

@@ -66,10 +66,10 @@ export function createServiceProxy(serviceName: string, invoke: JsonInvoker, typ
   const base = { serviceName, call };
   return new Proxy(base, {
     get(target, prop, receiver) {
-      if (typeof prop === "symbol") return Reflect.get(target, prop, receiver);
+      if (typeof prop === "symbol") return Reflect.get(target, prop, receiver) as unknown;
       if (typed && prop in typed) {
         const value = (typed as Record<string, unknown>)[prop];
-        return typeof value === "function" ? value.bind(typed) : value;
+        return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(typed) : value;
       }
       if (prop in base) return (base as Record<string, unknown>)[prop];
       if (INERT.has(prop)) return undefined;
@@ -107,7 +107,7 @@ export function createGatewayDispatch(invoke: JsonInvoker, typed: Readonly<Recor
   const base = { service };
   return new Proxy(base, {
     get(target, prop, receiver) {
-      if (typeof prop === "symbol") return Reflect.get(target, prop, receiver);
+      if (typeof prop === "symbol") return Reflect.get(target, prop, receiver) as unknown;
       if (prop === "service") return service;
       if (INERT.has(prop)) return undefined;
       return service(prop);

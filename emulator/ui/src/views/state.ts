@@ -34,7 +34,8 @@ function stateChange(event: WatchEventsResponse): { service: string; key: string
   if (event.eventType !== "state") return undefined;
   const body = dataJson(event.data) as { service?: unknown; key?: unknown; action?: unknown } | undefined;
   return typeof body?.service === "string" && typeof body.key === "string"
-    ? { service: body.service, key: body.key, action: String(body.action ?? "") }
+    ? // eslint-disable-next-line @typescript-eslint/no-base-to-string -- shown as text, whatever the emulator sent
+      { service: body.service, key: body.key, action: String(body.action ?? "") }
     : undefined;
 }
 
