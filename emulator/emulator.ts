@@ -192,7 +192,7 @@ function resolvePorts(ports: EmulatorOptions["ports"]): Required<EmulatorPorts> 
     if (ports === 0) return { gateway: 0, grpcWeb: 0, ui: 0, workmanager: 0, websocketmanager: 0 };
     return { gateway: ports, grpcWeb: ports + 1, ui: ports + 2, workmanager: ports + 100, websocketmanager: ports + 200 };
   }
-  return { ...DEFAULT_PORTS, ...(ports ?? {}) } as Required<EmulatorPorts>;
+  return { ...DEFAULT_PORTS, ...(ports ?? {}) };
 }
 
 /** The host to dial a server bound on `host` (a wildcard bind is dialled on loopback). */
@@ -273,7 +273,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       const why = code === "EADDRINUSE" ? `port ${port} is already in use` : err instanceof Error ? err.message : String(err);
-      throw new Error(`cannot start the ${name} server on ${host}:${port}: ${why}`);
+      throw new Error(`cannot start the ${name} server on ${host}:${port}: ${why}`, { cause: err });
     }
   };
 
@@ -297,6 +297,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         const code = (err as NodeJS.ErrnoException).code;
         throw new Error(
           `cannot start the web UI on ${host}:${uiPort}: ${code === "EADDRINUSE" ? `port ${uiPort} is already in use (--ui-port picks another, --no-ui turns it off)` : String(err)}`,
+          { cause: err },
         );
       }
       if (!corsOrigins.includes("*")) {

@@ -50,6 +50,7 @@ export async function startOtlpTracing(url: string): Promise<OtlpTracing> {
     throw new Error(
       "exporting traces needs @opentelemetry/api, @opentelemetry/sdk-trace-base and @opentelemetry/exporter-trace-otlp-http " +
         `(npm install them next to the emulator): ${(error as Error).message}`,
+      { cause: error },
     );
   }
   const tracerProvider = new sdk.BasicTracerProvider({

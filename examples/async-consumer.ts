@@ -16,12 +16,12 @@ run(async () => {
   // Callbacks by type: several per type, and one that fails without stopping the others.
   const dispatcher = new AsyncDispatcher<PubsubEvent>((event) => event.type ?? "");
   let total = 0;
-  dispatcher.register("tick", (event) => void (total += (event.dataAsJson() as { n: number }).n), "sum");
-  dispatcher.register("tick", (event) => console.log(`Tick ${(event.dataAsJson() as { n: number }).n}`), "print");
+  dispatcher.register("tick", (event) => void (total += event.dataAsJson<{ n: number }>().n), "sum");
+  dispatcher.register("tick", (event) => console.log(`Tick ${event.dataAsJson<{ n: number }>().n}`), "print");
   dispatcher.register(
     "tick",
     (event) => {
-      if ((event.dataAsJson() as { n: number }).n === 2) throw new Error("this callback does not like 2");
+      if (event.dataAsJson<{ n: number }>().n === 2) throw new Error("this callback does not like 2");
     },
     "picky",
   );

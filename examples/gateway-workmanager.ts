@@ -21,7 +21,7 @@ run(async () => {
   // from a URL; the emulator fetches only from allowed hosts, so this example sends the content
   // (bytes travel base64-encoded in proto JSON).
   const code = "def Process(event):\n    return None\n";
-  const createResult = await workmanager.CreateWorker({
+  const createResult: unknown = await workmanager.CreateWorker({
     code_source: { content: Buffer.from(code).toString("base64") },
     mime_type: "text/x-python",
     topic: "worker-commands",

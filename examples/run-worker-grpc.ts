@@ -16,7 +16,7 @@ def Process(event):
 `;
 
 const base64 = (text: string) => Buffer.from(text).toString("base64");
-const text = (data: unknown) => Buffer.from(String(data ?? ""), "base64").toString();
+const text = (data: string | undefined) => Buffer.from(data ?? "", "base64").toString();
 
 run(async () => {
   await using workmanager = new ReflectionClient(workManagerEndpoint());
@@ -32,7 +32,7 @@ run(async () => {
   })) as { id: string };
   console.log(`Created worker: ${id}`);
   const controller = new AbortController();
-  let replies: AsyncIterator<unknown> | undefined;
+  let replies: AsyncIterator<unknown, unknown> | undefined;
   try {
     await workmanager.call("virtufin.WorkManager/StartWorker", { id });
 
@@ -45,9 +45,8 @@ run(async () => {
 
     // Listen for replies first. The subscription starts on the server asynchronously, so a probe
     // is published on the reply topic until it comes back: from then on no reply can be missed.
-    replies = gateway
-      .stream("virtufin.Pubsub/Subscribe", { topic: replyTopic }, { signal: controller.signal })
-      [Symbol.asyncIterator]();
+    const subscription = gateway.stream("virtufin.Pubsub/Subscribe", { topic: replyTopic }, { signal: controller.signal });
+    replies = subscription[Symbol.asyncIterator]();
     const first = replies.next();
     const reply = replies;
     for (let ready = false; !ready;) {

@@ -29,7 +29,7 @@ export function codeFromName(name: string): Code {
   const trimmed = name.trim();
   if (/^\d+$/.test(trimmed)) {
     const n = Number(trimmed);
-    return NAMES.has(n as Code) ? (n as Code) : Code.Unknown;
+    return NAMES.has(n) ? n : Code.Unknown;
   }
   const normalized = trimmed.replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase();
   return CODES.get(normalized) ?? Code.Unknown;

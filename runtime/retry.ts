@@ -35,7 +35,7 @@ export const DEFAULT_RETRY_POLICY: ResolvedRetryPolicy = Object.freeze({
   initialBackoffMs: 100,
   maxBackoffMs: 5_000,
   backoffMultiplier: 2,
-  retryableCodes: Object.freeze([Code.Unavailable]) as readonly Code[],
+  retryableCodes: Object.freeze([Code.Unavailable]),
 });
 
 /** Merges a call's policy over a client's over the default; `false` anywhere disables retries. */

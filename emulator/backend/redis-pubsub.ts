@@ -226,7 +226,7 @@ export function createRedisPubsubBackend(deps: RedisPubsubDeps, options: RedisPu
           options.idleExpiryMs,
         ),
       );
-      return { topic, data, metadata: Object.freeze(meta), id: meta["ce-id"]!, time: meta["ce-time"]! };
+      return { topic, data, metadata: Object.freeze(meta), id: meta["ce-id"], time: meta["ce-time"] };
     },
 
     subscribe(topic: string, listener: BusListener, opts: SubscribeOptions = {}): BusSubscription {

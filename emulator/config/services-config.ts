@@ -62,11 +62,10 @@ export function parseServicesConfig(text: string, where = "services config"): Ba
   try {
     doc = parseYaml(text);
   } catch (err) {
-    throw new Error(`${where}: not valid YAML/JSON: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`${where}: not valid YAML/JSON: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
   if (doc === null || doc === undefined) return [];
-  const services =
-    typeof doc === "object" && !Array.isArray(doc) && "services" in doc ? (doc as { services: unknown }).services : doc;
+  const services = typeof doc === "object" && !Array.isArray(doc) && "services" in doc ? doc.services : doc;
   if (Array.isArray(services)) {
     return services.map((entry, i) => {
       const name = typeof entry === "object" && entry !== null ? (entry as { name?: unknown }).name : undefined;
@@ -86,7 +85,7 @@ export async function loadServicesConfig(path: string): Promise<BackendConfig[]>
   try {
     text = await readFile(path, "utf8");
   } catch (err) {
-    throw new Error(`cannot read services config ${path}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`cannot read services config ${path}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
   return parseServicesConfig(text, path);
 }

@@ -2,16 +2,7 @@
  * Dynamic dispatch of Gateway.Invoke / Gateway.InvokeJson to a backend's unary method, with
  * failures reported in-band (`success=false`, `status` = gRPC code name, `message`).
  */
-import {
-  fromBinary,
-  fromJson,
-  toBinary,
-  toJson,
-  type DescMessage,
-  type DescMethodUnary,
-  type JsonValue,
-  type Message,
-} from "@bufbuild/protobuf";
+import { fromBinary, fromJson, toBinary, toJson, type DescMethodUnary, type JsonValue, type Message } from "@bufbuild/protobuf";
 import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
 import { codeName } from "../services/status.js";
 import type { Backends, ResolvedMethod } from "./backends.js";
@@ -122,7 +113,7 @@ async function call(
       // The server span's context travels on: with tracing, the hop is its child.
       ctx.values,
     );
-    return response.message as Message;
+    return response.message;
   } catch (err) {
     const error = ConnectError.from(err);
     if (STALE_CODES.has(error.code)) backends.invalidate(service);
@@ -142,7 +133,7 @@ export async function invokeJson(
     const resolved = await backends.resolve(service, method);
     const request = parseJsonRequest(resolved, requestData);
     const response = await call(backends, service, resolved, request, ctx);
-    const json = toJson(resolved.method.output as DescMessage, response, { registry: resolved.registry });
+    const json = toJson(resolved.method.output, response, { registry: resolved.registry });
     return { success: true, status: "OK", message: "", data: JSON.stringify(json) };
   } catch (err) {
     return failure(err);
@@ -169,7 +160,7 @@ export async function invokeBinary(
       );
     }
     const response = await call(backends, service, resolved, request, ctx);
-    return { success: true, status: "OK", message: "", data: toBinary(resolved.method.output as DescMessage, response) };
+    return { success: true, status: "OK", message: "", data: toBinary(resolved.method.output, response) };
   } catch (err) {
     return failure(err);
   }

@@ -11,9 +11,10 @@ import type * as http from "node:http";
  * read to the end (so the connection cannot serve another request).
  */
 export function closeIfBodyUnread(req: http.IncomingMessage, res: http.ServerResponse): void {
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with .apply(this), on the same response
   const writeHead = res.writeHead;
   res.writeHead = function (this: http.ServerResponse, ...args: unknown[]) {
     if (!req.complete && !this.headersSent) this.setHeader("connection", "close");
     return (writeHead as (...a: unknown[]) => http.ServerResponse).apply(this, args);
-  } as typeof res.writeHead;
+  };
 }

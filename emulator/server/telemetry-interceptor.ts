@@ -4,7 +4,7 @@
  * Handlers find the span's context in their context values (`TRACE_CONTEXT_KEY`), which is how
  * the Gateway's hop to a backend and the pub/sub delivery become its children.
  */
-import type { Interceptor, StreamResponse } from "@connectrpc/connect";
+import type { Interceptor } from "@connectrpc/connect";
 import { TRACE_CONTEXT_KEY, type ServerInfo, type Telemetry } from "@virtufin/sdk/internal";
 
 /** Creates the interceptor of a server; `server()` tells where it listens (known once bound). */
@@ -24,7 +24,7 @@ export function createServerTelemetryInterceptor(telemetry: Telemetry, server: (
       telemetry.endRpc(rpc);
       return response;
     }
-    return { ...response, message: traced(response.message, telemetry, rpc) } as StreamResponse as never;
+    return { ...response, message: traced(response.message, telemetry, rpc) };
   };
 }
 

@@ -27,7 +27,9 @@ export function certificateFingerprint(cert: string | Uint8Array): string {
   try {
     return new X509Certificate(pem(cert)).fingerprint256;
   } catch (err) {
-    throw new Error(`tls.cert is not a readable PEM certificate: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`tls.cert is not a readable PEM certificate: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
   }
 }
 

@@ -40,7 +40,8 @@ export function toWorkerEvent(event: BusEvent): Record<string, unknown> {
   out["type"] ??= UNKNOWN_EVENT_TYPE;
   out["source"] ??= UNKNOWN_EVENT_SOURCE;
   out["specversion"] ??= "1.0";
-  Object.assign(out, decodeData(event.data, String(out["datacontenttype"] ?? "")));
+  const contentType = out["datacontenttype"]; // a metadata value: a string when present
+  Object.assign(out, decodeData(event.data, typeof contentType === "string" ? contentType : ""));
   return out;
 }
 

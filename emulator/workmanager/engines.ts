@@ -104,6 +104,7 @@ function resolvePython(command: string): Promise<string> {
       execFile(command, ["-I", "-c", "import sys; print(sys.executable)"], { timeout: 10_000 }, (err, stdout) => {
         if (err && (err as NodeJS.ErrnoException).code === "ENOENT") {
           resolvedPythons.delete(command);
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- an Error, which ExecFileException's Omit<> type hides
           reject(err);
           return;
         }

@@ -3,8 +3,6 @@
  * in child processes and consume pub/sub topics. See README.md in this folder.
  */
 import type { ServiceImpl } from "@connectrpc/connect";
-import type { GroupLocks, PubsubBackend, StateBackend } from "../backend/types.js";
-import type { Logger } from "../logger.js";
 import type { WorkManager } from "@virtufin/sdk/gen/virtufin/workmanager_pb";
 import { resolveWorkManagerOptions, type WorkManagerOptions } from "./options.js";
 import { WorkManagerCore, type WorkManagerDeps } from "./service.js";

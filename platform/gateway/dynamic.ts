@@ -64,12 +64,12 @@ export function createServiceProxy(serviceName: string, invoke: JsonInvoker, typ
   const call = (method: string, request?: unknown, options?: CallOptions) => invoke(serviceName, method, request, options);
   const methods = new Map<string, DynamicMethod>();
   const base = { serviceName, call };
-  return new Proxy(base as unknown as ServiceProxy, {
+  return new Proxy(base, {
     get(target, prop, receiver) {
-      if (typeof prop === "symbol") return Reflect.get(target, prop, receiver);
+      if (typeof prop === "symbol") return Reflect.get(target, prop, receiver) as unknown;
       if (typed && prop in typed) {
         const value = (typed as Record<string, unknown>)[prop];
-        return typeof value === "function" ? value.bind(typed) : value;
+        return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(typed) : value;
       }
       if (prop in base) return (base as Record<string, unknown>)[prop];
       if (INERT.has(prop)) return undefined;
@@ -105,9 +105,9 @@ export function createGatewayDispatch(invoke: JsonInvoker, typed: Readonly<Recor
     return proxy;
   };
   const base = { service };
-  return new Proxy(base as unknown as GatewayDispatch, {
+  return new Proxy(base, {
     get(target, prop, receiver) {
-      if (typeof prop === "symbol") return Reflect.get(target, prop, receiver);
+      if (typeof prop === "symbol") return Reflect.get(target, prop, receiver) as unknown;
       if (prop === "service") return service;
       if (INERT.has(prop)) return undefined;
       return service(prop);

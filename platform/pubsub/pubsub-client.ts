@@ -221,7 +221,7 @@ export class PlatformPubsub {
               const next = await iterator.next();
               // Once the stream is over, the caller's signal (often long-lived) must not keep our listener.
               if (next.done) stream.unlink();
-              if (next.done || next.value.metadata[PROBE_KEY] === undefined) return next as IteratorResult<PubsubEvent>;
+              if (next.done || next.value.metadata[PROBE_KEY] === undefined) return next;
             }
           },
           async return(): Promise<IteratorResult<PubsubEvent>> {
@@ -407,6 +407,8 @@ export function runHandler<E>(
   handler: EventHandler<E> | ((event: E) => void | Promise<void>),
   trace?: (event: E) => Pick<ProcessSpan, "run" | "end"> | undefined,
 ): HandlerSubscription {
+  // Called unbound, as they always were (a handler relying on `this` would break; noted, not changed here).
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   const { onEvent, onError } = typeof handler === "function" ? { onEvent: handler, onError: undefined } : handler;
   const controller = new AbortController();
   // With an onError, failures are reported and the subscription goes on (or ends, if the stream

@@ -89,7 +89,6 @@ export class ReplyRouter {
     // Count the request as pending while the subscription comes up, so lingering cannot close it.
     let settle!: Pending;
     const result = new Promise<PubsubEvent>((resolve, reject) => (settle = { resolve, reject }));
-    let timer: ReturnType<typeof setTimeout> | undefined;
     const onAbort = () => finish(() => settle.reject(canceled()));
     const finish = (action: () => void) => {
       if (this.#pending.get(correlationId) !== entry) return;
@@ -104,7 +103,7 @@ export class ReplyRouter {
       reject: (error) => finish(() => settle.reject(error)),
     };
     this.#pending.set(correlationId, entry);
-    timer = setTimeout(
+    const timer = setTimeout(
       () =>
         entry.reject(
           new RequestTimeoutError(

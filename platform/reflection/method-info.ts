@@ -4,6 +4,7 @@
  * and what the ReflectionClient's `listMethods` returns, so both routes describe a method alike.
  */
 import { ScalarType, create, type DescField, type DescMethod, type DescService } from "@bufbuild/protobuf";
+import type { FeatureSet_FieldPresence } from "@bufbuild/protobuf/wkt";
 import {
   FieldSchemaSchema,
   MethodInfoSchema,
@@ -14,6 +15,9 @@ import {
   type MethodSchema,
 } from "../../generated/virtufin/gateway_pb.js";
 import { Code, VirtufinError } from "../../runtime/errors.js";
+
+/** FeatureSet_FieldPresence.EXPLICIT by value: importing the enum would put descriptor.proto in the browser bundle. */
+const EXPLICIT_PRESENCE: FeatureSet_FieldPresence = 1;
 
 /** Describes one method as MethodInfo. */
 export function methodInfo(method: DescMethod): MethodInfo {
@@ -69,7 +73,7 @@ export function fieldSchema(field: DescField): FieldSchema {
     isOptional:
       field.fieldKind === "message" ||
       oneof !== undefined ||
-      (field.fieldKind !== "list" && field.fieldKind !== "map" && field.presence === 1),
+      (field.fieldKind !== "list" && field.fieldKind !== "map" && field.presence === EXPLICIT_PRESENCE),
     oneofGroup: oneof?.name ?? "",
     oneofCases: first
       ? oneof.fields.map((member) =>

@@ -149,28 +149,28 @@ export class ReflectionClient implements AsyncDisposable {
    * the loop (or `signal`) cancels it. Each message comes out as proto JSON.
    */
   stream(method: string, request?: unknown, options?: CallOptions): AsyncIterable<JsonValue> {
-    const self = this;
-    return {
-      async *[Symbol.asyncIterator]() {
-        checkTimeout("timeoutMs", options?.timeoutMs);
-        const { desc, reflected } = await self.#method(method, options);
-        if (desc.methodKind !== "server_streaming") {
-          const code = desc.methodKind === "unary" ? Code.InvalidArgument : Code.Unimplemented;
-          throw new VirtufinError(
-            `${pathOf(desc)} is ${kindWords(desc)}; stream() calls server-streaming methods${desc.methodKind === "unary" ? ", use call()" : ""}`,
-            code,
-          );
-        }
-        const input = parseRequest(desc, request, reflected);
-        try {
-          for await (const message of self.#core(desc.parent).serverStream(desc as DescMethodServerStreaming, input, options)) {
-            yield toJson(desc.output, message as Message, { registry: reflected.registry });
-          }
-        } catch (error) {
-          throw self.#failed(error);
-        }
-      },
-    };
+    return { [Symbol.asyncIterator]: () => this.#stream(method, request, options) };
+  }
+
+  /** {@link stream}'s body: one call per iteration. */
+  async *#stream(method: string, request: unknown, options: CallOptions | undefined): AsyncGenerator<JsonValue> {
+    checkTimeout("timeoutMs", options?.timeoutMs);
+    const { desc, reflected } = await this.#method(method, options);
+    if (desc.methodKind !== "server_streaming") {
+      const code = desc.methodKind === "unary" ? Code.InvalidArgument : Code.Unimplemented;
+      throw new VirtufinError(
+        `${pathOf(desc)} is ${kindWords(desc)}; stream() calls server-streaming methods${desc.methodKind === "unary" ? ", use call()" : ""}`,
+        code,
+      );
+    }
+    const input = parseRequest(desc, request, reflected);
+    try {
+      for await (const message of this.#core(desc.parent).serverStream(desc as DescMethodServerStreaming, input, options)) {
+        yield toJson(desc.output, message as Message, { registry: reflected.registry });
+      }
+    } catch (error) {
+      throw this.#failed(error);
+    }
   }
 
   /** Drops the cached descriptors; the next call asks the server again. */

@@ -46,7 +46,7 @@ export interface ReflectionCall {
  * request per call. Servers registered with it answer such calls over HTTP/1.1 too.
  */
 export function asServerStreaming(method: DescMethod): DescMethodServerStreaming {
-  return { ...method, methodKind: "server_streaming" } as DescMethodServerStreaming;
+  return { ...method, methodKind: "server_streaming" };
 }
 
 const SERVICES: Readonly<Record<ReflectionVersion, DescService>> = { v1: v1.ServerReflection, v1alpha: v1alpha.ServerReflection };

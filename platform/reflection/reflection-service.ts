@@ -168,7 +168,7 @@ export function registerReflection(
   if (options.http1) {
     // HTTP/1.1 carries no bidi streams: there reflection answers one question per call.
     for (const view of [serverStreamingService(ServerReflection, v1), serverStreamingService(v1alpha.ServerReflection, alpha)]) {
-      router.service(view.desc, view.impl as never);
+      router.service(view.desc, view.impl);
     }
     return;
   }

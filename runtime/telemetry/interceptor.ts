@@ -57,7 +57,7 @@ export function createTelemetryInterceptor(telemetry: Telemetry, server: ServerI
       throw error;
     }
     telemetry.streamDelta(1, rpc.attributes);
-    return { ...response, message: traced(response.message, telemetry, rpc) } as StreamResponse as never;
+    return { ...response, message: traced(response.message, telemetry, rpc) };
   };
 }
 

@@ -57,8 +57,10 @@ export class AsyncConsumer<T> extends QueueConsumerWorker<T> {
   constructor(dispatcher: AsyncDispatcher<T>, options: AsyncConsumerOptions<T> = {}) {
     if (!(dispatcher instanceof AsyncDispatcher)) throw invalidArgument("AsyncConsumer needs an AsyncDispatcher");
     // The handler needs `this`, which exists only after super(): it is bound through `self`.
+    // eslint-disable-next-line prefer-const -- assigned after super(), which the handler's closure precedes
     let self: AsyncConsumer<T> | undefined;
     super((message) => (self as AsyncConsumer<T>).#consume(message), { ...options, onError: undefined });
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- `this` does not exist yet where the handler is made
     self = this;
     this.dispatcher = dispatcher;
     this.#onCallbackError = options.onCallbackError;

@@ -80,7 +80,7 @@ export class BoundedQueue<T> {
       return Promise.resolve();
     }
     const { signal, timeoutMs } = options;
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (signal?.aborted) return Promise.reject(signal.reason); // eslint-disable-line @typescript-eslint/prefer-promise-reject-errors -- an abort rejects with the signal's reason, as the platform's APIs do
     return new Promise<void>((resolve, reject) => {
       const end = (): void => {
         clearTimeout(timer);
@@ -94,7 +94,7 @@ export class BoundedQueue<T> {
         },
         reject: (error) => {
           end();
-          reject(error);
+          reject(error); // eslint-disable-line @typescript-eslint/prefer-promise-reject-errors -- passes on the reason given (a QueueClosedError, a timeout, the signal's reason)
         },
       };
       const giveUp = (error: unknown): void => {

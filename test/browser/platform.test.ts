@@ -16,6 +16,7 @@ import { installNetworkJail } from "../security/network-jail.js";
 import { bundleForBrowser, servePage } from "../support/browser-page.js";
 import { launchChromium, type LaunchedChromium } from "../support/chromium.js";
 import type { StaticServer } from "../support/static-server.js";
+import type { PageGlobals } from "./page/main.js";
 
 const API_KEY = "browser-test-key-3f9a1c";
 const jail = installNetworkJail();
@@ -48,7 +49,7 @@ async function openPage(origin: string): Promise<Page> {
 /** {@link openPage}, with the Connect protocol enabled in the page when it is the one tested. */
 async function openPageFor(origin: string, protocol: "grpc-web" | "connect"): Promise<Page> {
   const tab = await openPage(origin);
-  if (protocol === "connect") await tab.evaluate(() => (globalThis as any).sdk.enableConnectProtocol());
+  if (protocol === "connect") await tab.evaluate(() => (globalThis as unknown as PageGlobals).sdk.enableConnectProtocol());
   return tab;
 }
 
@@ -97,7 +98,7 @@ describe.each(["grpc-web", "connect"] as const)("in Chromium over %s", (protocol
     if (protocol === "connect") {
       // Browsers get the Connect protocol only when asked for; until then it is a clear error.
       const refused = await tab.evaluate(async (t) => {
-        const { sdk } = globalThis as any;
+        const { sdk } = globalThis as unknown as PageGlobals;
         const api = new sdk.ApiClient(t);
         try {
           await api.listServices();
@@ -109,7 +110,7 @@ describe.each(["grpc-web", "connect"] as const)("in Chromium over %s", (protocol
         }
       }, target());
       expect(refused).toMatch(/^INVALID_ARGUMENT: .*enableConnectProtocol\(\)/);
-      await tab.evaluate(() => (globalThis as any).sdk.enableConnectProtocol());
+      await tab.evaluate(() => (globalThis as unknown as PageGlobals).sdk.enableConnectProtocol());
     }
   });
   afterAll(async () => {
@@ -119,7 +120,7 @@ describe.each(["grpc-web", "connect"] as const)("in Chromium over %s", (protocol
   // helpers TypeScript compiles it into do not exist in the page).
   afterEach(async () => {
     await tab.evaluate(async () => {
-      const g = globalThis as any;
+      const g = globalThis as unknown as PageGlobals;
       for (const client of g.opened ?? []) await client.close();
       g.opened = [];
     });
@@ -127,9 +128,9 @@ describe.each(["grpc-web", "connect"] as const)("in Chromium over %s", (protocol
 
   it("makes unary calls of Gateway, State, Pubsub and Config, flattened and unwrapped", async () => {
     const result = await tab.evaluate(async (t) => {
-      const { sdk } = globalThis as any;
+      const { sdk } = globalThis as unknown as PageGlobals;
       const api = new sdk.ApiClient(t);
-      (globalThis as any).opened = [...((globalThis as any).opened ?? []), api];
+      (globalThis as unknown as PageGlobals).opened = [...((globalThis as unknown as PageGlobals).opened ?? []), api];
       const state = new sdk.StateClient(api);
       const config = new sdk.ConfigClient(api);
       const gateway = new sdk.GatewayClient(api);
@@ -160,9 +161,9 @@ describe.each(["grpc-web", "connect"] as const)("in Chromium over %s", (protocol
 
   it("dispatches through the typed gateway proxy and dynamically, and runs request-reply with a worker", async () => {
     const result = await tab.evaluate(async (t) => {
-      const { sdk } = globalThis as any;
+      const { sdk } = globalThis as unknown as PageGlobals;
       const api = new sdk.ApiClient(t);
-      (globalThis as any).opened = [...((globalThis as any).opened ?? []), api];
+      (globalThis as unknown as PageGlobals).opened = [...((globalThis as unknown as PageGlobals).opened ?? []), api];
       const code = 'def Process(event):\n    return {"type": "reply", "data": {"echo": event["data"]["n"] * 2}}\n';
       const topic = `browser-rr-${t.protocol}`;
       const id: string = await api.gateway.workmanager.createWorker({
@@ -173,7 +174,7 @@ describe.each(["grpc-web", "connect"] as const)("in Chromium over %s", (protocol
       try {
         await api.gateway.workmanager.startWorker(id);
         const typed = (await api.gateway.workmanager.listWorkers()).find((w: { id: string }) => w.id === id);
-        const dynamic = await api.gateway.workmanager.ListWorkers();
+        const dynamic = (await api.gateway.workmanager.ListWorkers()) as { workers: { id: string }[] };
         const byName = await api.gateway.service("workmanager").call("ListWorkers", {});
         const reply = await api.pubsub.publishWithResult({
           topic,
@@ -183,8 +184,8 @@ describe.each(["grpc-web", "connect"] as const)("in Chromium over %s", (protocol
         });
         return {
           status: typed?.status,
-          dynamicIds: dynamic.workers.map((w: { id: string }) => w.id),
-          byNameCount: byName.workers.length,
+          dynamicIds: dynamic.workers.map((w) => w.id),
+          byNameCount: (byName as { workers: unknown[] }).workers.length,
           reply: reply.dataAsJson(),
         };
       } finally {
@@ -202,9 +203,9 @@ describe.each(["grpc-web", "connect"] as const)("in Chromium over %s", (protocol
     try {
       await waitFor(() => emulator.activeSubscriptions() >= 1, "the responder's subscription");
       const result = await tab.evaluate(async (t) => {
-        const { sdk, TimeWorkerPubsubClient } = globalThis as any;
+        const { sdk, TimeWorkerPubsubClient } = globalThis as unknown as PageGlobals;
         const api = new sdk.ApiClient(t);
-        (globalThis as any).opened = [...((globalThis as any).opened ?? []), api];
+        (globalThis as unknown as PageGlobals).opened = [...((globalThis as unknown as PageGlobals).opened ?? []), api];
         const time = new TimeWorkerPubsubClient(api);
         const now = await time.getTime({ zone: "UTC", unixSeconds: 86_400n });
         const elapsed = await time.elapsed({ fromUnixSeconds: 10n, toUnixSeconds: 52n });
@@ -224,7 +225,7 @@ describe.each(["grpc-web", "connect"] as const)("in Chromium over %s", (protocol
 
   it("raises typed errors: NOT_FOUND, DEADLINE_EXCEEDED by timeoutMs, UNAUTHENTICATED without the key", async () => {
     const result = await tab.evaluate(async (t) => {
-      const { sdk } = globalThis as any;
+      const { sdk } = globalThis as unknown as PageGlobals;
       const codeOf = async (call: () => Promise<unknown>) => {
         try {
           await call();
@@ -240,9 +241,10 @@ describe.each(["grpc-web", "connect"] as const)("in Chromium over %s", (protocol
         }
       };
       const api = new sdk.ApiClient(t);
-      (globalThis as any).opened = [...((globalThis as any).opened ?? []), api];
+      const g = globalThis as unknown as PageGlobals;
+      g.opened = [...(g.opened ?? []), api];
       const anonymous = new sdk.ApiClient({ ...t, apiKey: undefined });
-      (globalThis as any).opened.push(anonymous);
+      g.opened.push(anonymous);
       const pubsub = new sdk.PubsubClient(api);
       return {
         notFound: await codeOf(() => api.gateway.workmanager.deleteWorker("no-such-worker")),
@@ -267,26 +269,27 @@ describe.each(["grpc-web", "connect"] as const)("in Chromium over %s", (protocol
     const topic = `browser-restart-${protocol}`;
     await tab.evaluate(
       ({ t, topic }) => {
-        const { sdk } = globalThis as any;
-        const g = globalThis as any;
-        g.received = [];
-        g.reconnects = 0;
-        g.controller = new AbortController();
-        g.api = new sdk.ApiClient(t);
+        const g = globalThis as unknown as PageGlobals;
+        const received: number[] = [];
+        const controller = new AbortController();
+        const api = new g.sdk.ApiClient(t);
+        Object.assign(g, { received, reconnects: 0, controller, api });
         g.done = (async () => {
-          for await (const event of g.api.pubsub.subscribe(topic, {
-            signal: g.controller.signal,
+          for await (const event of api.pubsub.subscribe(topic, {
+            signal: controller.signal,
             reconnect: { initialDelayMs: 50, maxDelayMs: 250 },
-            onReconnect: () => g.reconnects++,
+            onReconnect: () => {
+              g.reconnects = (g.reconnects ?? 0) + 1;
+            },
           })) {
-            g.received.push(event.dataAsJson().n);
+            received.push(event.dataAsJson<{ n: number }>().n);
           }
           return "ended";
         })();
       },
       { t: target(), topic },
     );
-    const received = () => tab.evaluate(() => (globalThis as any).received as number[]);
+    const received = () => tab.evaluate(() => (globalThis as unknown as PageGlobals).received);
     await waitFor(() => emulator.activeSubscriptions() === 1, "the page's subscription");
     for (let n = 0; n < 10; n++) await node.pubsub.publish(topic, { n });
     await expect.poll(received, { timeout: 10_000 }).toHaveLength(10);
@@ -299,13 +302,13 @@ describe.each(["grpc-web", "connect"] as const)("in Chromium over %s", (protocol
     for (let n = 10; n < 20; n++) await node.pubsub.publish(topic, { n });
     await expect.poll(received, { timeout: 10_000 }).toHaveLength(20);
     expect(await received()).toEqual([...Array(20).keys()]);
-    expect(await tab.evaluate(() => (globalThis as any).reconnects)).toBeGreaterThanOrEqual(1);
+    expect(await tab.evaluate(() => (globalThis as unknown as PageGlobals).reconnects)).toBeGreaterThanOrEqual(1);
 
     const ended = await tab.evaluate(async () => {
-      const g = globalThis as any;
-      g.controller.abort();
+      const g = globalThis as unknown as PageGlobals;
+      g.controller!.abort();
       const result = await g.done;
-      await g.api.close();
+      await g.api!.close();
       return result;
     });
     expect(ended).toBe("ended");
@@ -316,7 +319,7 @@ describe.each(["grpc-web", "connect"] as const)("in Chromium over %s", (protocol
   it("leaves no stream or subscription on the emulator once the page closes", async () => {
     const extra = await openPageFor(page.origin, protocol);
     await extra.evaluate((t) => {
-      const { sdk } = globalThis as any;
+      const { sdk } = globalThis as unknown as PageGlobals;
       const api = new sdk.ApiClient(t);
       // Left open on purpose: closing the page must end them.
       void (async () => {
@@ -338,7 +341,7 @@ describe.each(["grpc-web", "connect"] as const)("in Chromium over %s", (protocol
     const stranger = await openPageFor(otherOrigin.origin, protocol);
     try {
       const message = await stranger.evaluate(async (t) => {
-        const { sdk } = globalThis as any;
+        const { sdk } = globalThis as unknown as PageGlobals;
         const api = new sdk.ApiClient({ ...t, retry: false });
         try {
           await api.listServices();
@@ -357,7 +360,7 @@ describe.each(["grpc-web", "connect"] as const)("in Chromium over %s", (protocol
   it("refuses credentials over plaintext to a non-loopback origin before any request", async () => {
     const before = requested.length;
     const refusals = await tab.evaluate(async (t) => {
-      const { sdk } = globalThis as any;
+      const { sdk } = globalThis as unknown as PageGlobals;
       const out: string[] = [];
       for (const options of [
         { baseUrl: "http://api.example.com:5003", apiKey: "secret-k" },

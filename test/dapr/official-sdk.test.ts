@@ -200,7 +200,7 @@ describe("state with etags, interleaved with api.state", () => {
     expect(await sdk.state.get("statestore", "acct")).toEqual({ balance: 90 });
 
     // The SDK reads the etag itself (GetBulkState); our write moves it on; the SDK's is stale.
-    const [item] = await sdk.state.getBulk("statestore", ["acct"]);
+    const [item] = (await sdk.state.getBulk("statestore", ["acct"])) as { etag?: string }[];
     expect(item?.etag).toBe((await fx.api.state.get(APP_ID, "acct")).etag);
     await fx.api.state.save(APP_ID, "acct", '{"balance":70}', { etag: item?.etag });
     const stale = await sdk.state.save("statestore", [{ key: "acct", value: { balance: 60 }, etag: item?.etag }]).then(

@@ -148,7 +148,7 @@ describe("state: Dapr's concurrency rules on the emulator's store", () => {
     changes.close();
     const payloads = changes.got
       .filter((e) => e.metadata["ce-subject"] === "watched")
-      .map((e) => JSON.parse(new TextDecoder().decode(e.data)));
+      .map((e) => JSON.parse(new TextDecoder().decode(e.data)) as unknown);
     expect(payloads).toEqual([
       { service: "acme", key: "watched", action: "save" },
       { service: "acme", key: "watched", action: "delete" },

@@ -37,9 +37,10 @@ describe("inside startEmulator", () => {
     for (let i = 0; i < 200 && emulator.activeSubscriptions() <= before; i++) await sleep(10);
     expect(emulator.activeSubscriptions()).toBeGreaterThan(before);
     await trigger();
-    const { value } = await next;
+    const result = await next;
     abort.abort();
-    return value!;
+    if (result.done) throw new Error(`the subscription to ${topic} ended without a message`);
+    return result.value;
   }
 
   it("runs the seed's Python worker for a request published through Pubsub.PublishEvent", async () => {

@@ -183,7 +183,7 @@ describe("WorkManager RPCs", () => {
 
   it("persists workers in the state store and removes them on delete", async () => {
     const { id } = await wm.client.createWorker({ codeSource: content(PY), mimeType: "text/x-python", topic: "t-persist" });
-    const stored = JSON.parse((await wm.state.get(STATE_SERVICE, workerKey(id)))?.value ?? "null");
+    const stored: unknown = JSON.parse((await wm.state.get(STATE_SERVICE, workerKey(id)))?.value ?? "null");
     expect(stored).toMatchObject({
       id,
       mimeType: "text/x-python",

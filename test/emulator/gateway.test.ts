@@ -165,7 +165,7 @@ describe("Gateway dispatch", () => {
   });
 
   it("Invoke passes serialized messages through", async () => {
-    const request = create(pricing.request, { instrumentId: "BIN", quantity: 3 } as never);
+    const request = create(pricing.request, { instrumentId: "BIN", quantity: 3 });
     const res = await gateway.invoke({ service: "pricing", method: "GetQuote", requestData: toBinary(pricing.request, request) });
     expect(res).toMatchObject({ success: true, status: "OK" });
     const decoded = fromBinary(pricing.response, res.responseData) as unknown as { instrumentId: string; totalPrice: number };

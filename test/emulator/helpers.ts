@@ -92,7 +92,7 @@ export function startPricingBackend(
         asOf: timestampNow(),
         seenHeaders: seen,
         tier: 1,
-      } as never);
+      });
     },
   };
   return startGrpcServer({

@@ -143,9 +143,9 @@ describe("against the emulator", () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     await reading;
-    expect(received[0]).toMatchObject({ topic: "reflect-stream", messageId: expect.any(String) });
+    expect(received[0]).toMatchObject({ topic: "reflect-stream", messageId: expect.any(String) as unknown });
     expect(JSON.parse(Buffer.from((received[0] as { data: string }).data, "base64").toString())).toEqual({
-      i: expect.any(Number),
+      i: expect.any(Number) as unknown,
     });
     expect(gw.connection.inflight).toBe(0);
   });
@@ -153,7 +153,9 @@ describe("against the emulator", () => {
   it("works over gRPC-Web on the emulator's HTTP/1.1 port (the browser route)", async () => {
     await using web = new ReflectionClient(at(emulator.addresses.grpcWeb.port, { protocol: "grpc-web" }));
     expect(await web.listServices()).toEqual(expect.arrayContaining(["virtufin.Gateway", "virtufin.State", "virtufin.Pubsub"]));
-    expect(await web.call("virtufin.Gateway/ListServices")).toMatchObject({ services: expect.arrayContaining(["workmanager"]) });
+    expect(await web.call("virtufin.Gateway/ListServices")).toMatchObject({
+      services: expect.arrayContaining(["workmanager"]) as unknown,
+    });
     const events: unknown[] = [];
     const stream = web.stream("virtufin.Pubsub/Subscribe", { topic: "reflect-web" }, { timeoutMs: 300 });
     const error = await failure(
@@ -264,7 +266,7 @@ describe("against the emulator", () => {
     const connection = new Connection(at(emulator.addresses.workmanager.port));
     const client = new ReflectionClient(connection);
     expect("then" in client).toBe(false);
-    expect(await client).toBe(client);
+    expect(await client).toBe(client); // eslint-disable-line @typescript-eslint/await-thenable -- the point: awaiting it must give it back
     expect(await client.listServices()).toEqual(["virtufin.WorkManager"]);
     await client.close();
     expect(connection.closed).toBe(false);

@@ -57,7 +57,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     await Promise.all(slots.map(launch));
     proxy = await startTcpProxy(slots.map((s) => s.ports.gateway));
   } catch (err) {
-    await Promise.allSettled(slots.map((s) => s.process?.kill()));
+    await Promise.allSettled(slots.map((s) => s.process?.kill() ?? Promise.resolve()));
     await redis.stop();
     throw err;
   }
@@ -76,7 +76,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     },
     async stop() {
       await running.close();
-      await Promise.allSettled(slots.map((s) => s.process?.stop()));
+      await Promise.allSettled(slots.map((s) => s.process?.stop() ?? Promise.resolve()));
       await redis.stop();
     },
   };

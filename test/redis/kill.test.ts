@@ -43,7 +43,7 @@ async function persist<T>(what: string, tally: Tally, op: () => Promise<T>): Pro
     } catch (error) {
       if (error instanceof RequestTimeoutError) tally.lost.push(what);
       else tally.retried += 1;
-      if (Date.now() > deadline) throw new Error(`${what} did not succeed in 60 s: ${String(error)}`);
+      if (Date.now() > deadline) throw new Error(`${what} did not succeed in 60 s: ${String(error)}`, { cause: error });
       await sleep(50);
     }
   }
@@ -111,7 +111,7 @@ describe("three replicas on one Redis, replicas SIGKILLed and Redis restarted un
     const tally: Tally = {
       retried: 0,
       lost: [],
-      published: Array(PUBLISHERS).fill(0),
+      published: Array<number>(PUBLISHERS).fill(0),
       requests: 0,
       typed: 0,
       increments: 0,
@@ -303,7 +303,7 @@ describe("three replicas on one Redis, replicas SIGKILLed and Redis restarted un
       expect(events.length).toBe(expected);
       for (let p = 0; p < PUBLISHERS; p++) {
         const seqs = events
-          .map((e) => e.dataAsJson() as { p: number; seq: number })
+          .map((e) => e.dataAsJson<{ p: number; seq: number }>())
           .filter((d) => d.p === p)
           .map((d) => d.seq);
         expect(seqs).toEqual([...Array(tally.published[p]).keys()]);

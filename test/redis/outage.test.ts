@@ -56,6 +56,6 @@ describe("Redis down and back", () => {
     await until("the event published after the outage", () => got.length === 2, 10_000);
     stop.abort();
     await reading;
-    expect(got.map((e) => (e.dataAsJson() as { n: number }).n)).toEqual([1, 3]);
+    expect(got.map((e) => e.dataAsJson<{ n: number }>().n)).toEqual([1, 3]);
   });
 });

@@ -41,7 +41,7 @@ describe("pub/sub on Redis, across replicas", () => {
     await until("20 events on both replicas", () => onA.length >= 20 && onB.length >= 20);
     stop.abort();
     await Promise.all([readA, readB]);
-    expect(onA.map((e) => (e.dataAsJson() as { i: number }).i)).toEqual([...Array(20).keys()]);
+    expect(onA.map((e) => e.dataAsJson<{ i: number }>().i)).toEqual([...Array(20).keys()]);
     expect(onB.map((e) => e.messageId)).toEqual(onA.map((e) => e.messageId));
     expect(new Set(onA.map((e) => e.messageId)).size).toBe(20);
   });
@@ -84,7 +84,7 @@ describe("pub/sub on Redis, across replicas", () => {
       await proxy.close();
       proxy = undefined;
     }
-    expect(got.map((e) => (e.dataAsJson() as { i: number }).i)).toEqual([...Array(before + 10).keys()]);
+    expect(got.map((e) => e.dataAsJson<{ i: number }>().i)).toEqual([...Array(before + 10).keys()]);
     expect(reconnects[0]!.resumes).toBe(true);
   };
 

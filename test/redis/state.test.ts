@@ -32,10 +32,10 @@ describe("state on Redis, two replicas", () => {
       const lost = results.filter((r) => r.status === "rejected");
       expect(won).toHaveLength(1);
       expect(lost).toHaveLength(1);
-      const reason = (lost[0] as PromiseRejectedResult).reason;
+      const reason: unknown = (lost[0] as PromiseRejectedResult).reason;
       expect(reason).toBeInstanceOf(EtagMismatchError);
-      expect(reason.codeName).toBe("ABORTED");
-      const winner = results[0]!.status === "fulfilled" ? `a-${round}` : `b-${round}`;
+      expect((reason as EtagMismatchError).codeName).toBe("ABORTED");
+      const winner = results[0].status === "fulfilled" ? `a-${round}` : `b-${round}`;
       expect((await b!.api.state.get("race", "key")).value).toBe(winner);
     }
   });
@@ -62,7 +62,7 @@ describe("state on Redis, two replicas", () => {
     const events = await b!.api.pubsub.subscribeReady("state-changes", { signal: controller.signal });
     const reading = (async () => {
       for await (const event of events) {
-        const change = event.dataAsJson() as { service: string; key: string };
+        const change = event.dataAsJson<{ service: string; key: string }>();
         if (change.service === "reg-events") seen.push(change.key);
         if (seen.length === 2) break;
       }

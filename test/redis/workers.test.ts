@@ -63,7 +63,7 @@ describe("workers on Redis, across replicas", () => {
         }),
       ),
     );
-    const data = replies.map((r) => r.dataAsJson() as { pid: number; n: number });
+    const data = replies.map((r) => r.dataAsJson<{ pid: number; n: number }>());
     expect(data.map((d) => d.n).sort((x, y) => x - y)).toEqual([...Array(30).keys()]);
     // Two worker processes (one per replica) shared the work.
     expect(new Set(data.map((d) => d.pid)).size).toBe(2);
@@ -91,7 +91,7 @@ describe("workers on Redis, across replicas", () => {
       const runs: { start: number; end: number }[] = [];
       const events = await a!.api.pubsub.subscribeReady(out, { signal: stop.signal });
       const reading = (async () => {
-        for await (const event of events) runs.push(event.dataAsJson() as { start: number; end: number });
+        for await (const event of events) runs.push(event.dataAsJson<{ start: number; end: number }>());
       })();
       for (let i = 0; i < 4; i++) {
         await a!.api.pubsub.publish(`${out}-a`, { out });

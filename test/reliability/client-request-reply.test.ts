@@ -57,7 +57,7 @@ beforeAll(async () => {
       };
       if (body.mode === "once") void reply();
       else if (body.mode === "twice") void reply().then(reply);
-      else if (body.mode === "late") setTimeout(reply, body.timeoutMs + LATE_BY_MS);
+      else if (body.mode === "late") setTimeout(() => void reply(), body.timeoutMs + LATE_BY_MS);
     }
   })();
 });
@@ -91,11 +91,9 @@ describe("request-reply under load", () => {
     onTestFinished(() => void process.off("unhandledRejection", onUnhandled));
 
     const router = fx.api.pubsub.replyRouter("rr-load-replies");
-    const settled = requests.map(() => ({
+    const settled = requests.map((): { resolved: number; rejected: number; value?: PubsubEvent; error?: unknown } => ({
       resolved: 0,
       rejected: 0,
-      value: undefined as PubsubEvent | undefined,
-      error: undefined as unknown,
     }));
     const started = Date.now();
     const all = requests.map((request) => {

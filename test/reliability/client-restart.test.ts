@@ -125,7 +125,7 @@ describe("a subscription across graceful emulator restarts on the same ports", (
         reconnect,
         onReconnect: () => void reconnects++,
       })) {
-        const n = (event.dataAsJson() as { n?: number } | undefined)?.n;
+        const n = event.dataAsJson<{ n?: number } | undefined>()?.n;
         if (typeof n === "number") seen.push(n);
       }
     })();

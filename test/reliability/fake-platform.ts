@@ -43,7 +43,7 @@ function slow(state: FakeState, method: string, context: HandlerContext, ms = SL
     const onAbort = () => {
       clearTimeout(timer);
       state.aborted[method] = (state.aborted[method] ?? 0) + 1;
-      reject(context.signal.reason);
+      reject(context.signal.reason); // eslint-disable-line @typescript-eslint/prefer-promise-reject-errors -- an abort rejects with the signal's reason, as the platform's APIs do
     };
     const timer = setTimeout(() => {
       context.signal.removeEventListener("abort", onAbort);

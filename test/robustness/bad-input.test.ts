@@ -208,7 +208,7 @@ describe("bad input through the APIs", () => {
     expect(
       await codeOf(
         rig.raw.workmanager.createWorker({
-          codeSource: { source: { case: "content", value: new TextEncoder().encode(ECHO_CODE[JAVASCRIPT]!) } },
+          codeSource: { source: { case: "content", value: new TextEncoder().encode(ECHO_CODE[JAVASCRIPT]) } },
           mimeType: JAVASCRIPT,
           topic: "  ",
         }),
@@ -226,7 +226,7 @@ describe("bad input through the APIs", () => {
         () => wm.getWorkerHistory({ id }),
         () => wm.loadCodeFromContent({ id, content: new Uint8Array([0x78]) }),
       ];
-      for (const call of wmCalls) expect(await codeOf(call()), `${call} "${id.slice(0, 10)}"`).toBe(Code.NotFound);
+      for (const call of wmCalls) expect(await codeOf(call()), `${call.toString()} "${id.slice(0, 10)}"`).toBe(Code.NotFound);
       const wsm = rig.raw.websocketmanager;
       const wsmCalls = [
         () => wsm.disconnect({ id }),
@@ -238,7 +238,7 @@ describe("bad input through the APIs", () => {
         () => wsm.startPublish({ id, topic: "t" }),
         () => wsm.stopPublish({ id }),
       ];
-      for (const call of wsmCalls) expect(await codeOf(call()), `${call} "${id.slice(0, 10)}"`).toBe(Code.NotFound);
+      for (const call of wsmCalls) expect(await codeOf(call()), `${call.toString()} "${id.slice(0, 10)}"`).toBe(Code.NotFound);
       expect(await codeOf(rig.raw.pubsub.unsubscribe({ subscriptionId: id }))).toBe("OK");
     }
   });

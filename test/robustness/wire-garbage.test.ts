@@ -115,7 +115,7 @@ function rawRequest(
     stream.on("response", (h) => {
       outcome = h["grpc-status"] !== undefined ? "grpc-status" : "http-status";
     });
-    stream.on("trailers", (t) => {
+    stream.on("trailers", (t: http2.IncomingHttpHeaders) => {
       if (t["grpc-status"] !== undefined) outcome = "grpc-status";
     });
     stream.on("error", () => undefined);

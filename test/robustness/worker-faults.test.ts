@@ -242,7 +242,7 @@ describe("worker faults inside a running emulator", () => {
       await Promise.all(
         Object.entries(fault.code).map(async ([mime, code]) => {
           const topic = `fault-${index}-${mime === PYTHON ? "py" : "js"}`;
-          const id = await runWorker(rig, code!, mime, topic);
+          const id = await runWorker(rig, code, mime, topic);
           const label = `${fault.name} (${mime})`;
           await recording(rig, `${topic}-dead`, async (dead) => {
             if ("reply" in fault.outcome) {

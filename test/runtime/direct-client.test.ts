@@ -42,7 +42,7 @@ beforeAll(async () => {
           const timer = setTimeout(resolve, 5_000);
           context.signal.addEventListener("abort", () => {
             clearTimeout(timer);
-            reject(context.signal.reason);
+            reject(context.signal.reason); // eslint-disable-line @typescript-eslint/prefer-promise-reject-errors -- an abort rejects with the signal's reason, as the platform's APIs do
           });
         });
         return {};

@@ -45,7 +45,7 @@ function targetOf(args: unknown[]): { host: string; port: string; diverted: unkn
     if (options.path) return undefined;
     const divertedOptions = { ...options, ...DIVERTED };
     const diverted = normalized
-      ? Object.assign([...first], { 0: divertedOptions }, symbolsOf(first))
+      ? Object.assign([...(first as unknown[])], { 0: divertedOptions }, symbolsOf(first))
       : [divertedOptions, ...args.slice(1)];
     return { host: options.host ?? "localhost", port: String(options.port), diverted };
   }
@@ -93,11 +93,12 @@ function checkedLookupArgs(args: unknown[], port: string, violations: string[]):
       return Array.isArray(address) ? callback(null, [{ address: DIVERTED.host, family: 4 }]) : callback(null, DIVERTED.host, 4);
     });
   const replaced = { ...options, lookup: checked };
-  return normalized ? Object.assign([...first], { 0: replaced }, symbolsOf(first)) : [replaced, ...args.slice(1)];
+  return normalized ? Object.assign([...(first as unknown[])], { 0: replaced }, symbolsOf(first)) : [replaced, ...args.slice(1)];
 }
 
 /** Installs the jail; call `uninstall()` when the file's tests are done. */
 export function installNetworkJail(jailOptions: NetworkJailOptions = {}): NetworkJail {
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with .apply(this), on each socket
   const real = net.Socket.prototype.connect;
   const targets: string[] = [];
   const violations: string[] = [];
@@ -115,7 +116,7 @@ export function installNetworkJail(jailOptions: NetworkJailOptions = {}): Networ
       }
     }
     return (real as (...a: unknown[]) => net.Socket).apply(this, args);
-  } as typeof real;
+  };
   return {
     targets,
     violations,

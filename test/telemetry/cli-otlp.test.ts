@@ -66,7 +66,7 @@ describe("virtufin-emulator with an OTLP endpoint", () => {
       stdio: ["ignore", "ignore", "pipe"],
     });
     let stderr = "";
-    child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
     const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
     try {
       const until = Date.now() + 20_000;

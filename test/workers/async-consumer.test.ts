@@ -196,7 +196,7 @@ describe("AsyncConsumer consuming a subscription on the emulator", () => {
     dispatcher.register(
       "order.created",
       (event) => {
-        if ((event.dataAsJson() as { id: number }).id === 2) throw new Error("audit down");
+        if (event.dataAsJson<{ id: number }>().id === 2) throw new Error("audit down");
         audit.push(event.messageId);
       },
       "audit",

@@ -60,7 +60,10 @@ export class ScriptedWorker extends Worker {
         await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
         return;
       case "throw-on-abort":
-        await new Promise<void>((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }));
+        await new Promise<void>((_, reject) =>
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- an abort rejects with the signal's reason, as the platform's APIs do
+          signal.addEventListener("abort", () => reject(signal.reason), { once: true }),
+        );
         return;
       case "fail":
         throw this.failure;

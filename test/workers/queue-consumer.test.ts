@@ -147,7 +147,10 @@ describe("QueueConsumerWorker", () => {
   it("gives back messages interrupted by a cancellation and those never taken", async () => {
     const worker = new QueueConsumerWorker<string>(
       (_message, signal) =>
-        new Promise<void>((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true })),
+        new Promise<void>((_, reject) =>
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- an abort rejects with the signal's reason, as the platform's APIs do
+          signal.addEventListener("abort", () => reject(signal.reason), { once: true }),
+        ),
       { concurrency: 2 },
     );
     for (const m of ["a", "b", "c", "d"]) worker.trySend(m);

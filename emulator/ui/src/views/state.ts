@@ -33,9 +33,9 @@ const value = (e: Event) => (e.target as HTMLInputElement).value;
 function stateChange(event: WatchEventsResponse): { service: string; key: string; action: string } | undefined {
   if (event.eventType !== "state") return undefined;
   const body = dataJson(event.data) as { service?: unknown; key?: unknown; action?: unknown } | undefined;
-  return typeof body?.service === "string" && typeof body.key === "string"
-    ? { service: body.service, key: body.key, action: String(body.action ?? "") }
-    : undefined;
+  if (typeof body?.service !== "string" || typeof body.key !== "string") return undefined;
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- shown as text, whatever the emulator sent
+  return { service: body.service, key: body.key, action: String(body.action ?? "") };
 }
 
 /** The newest read of each key: an older read that answers later must not overwrite it. */
