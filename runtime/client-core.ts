@@ -205,6 +205,8 @@ class Core implements ClientCore {
     options: CallOptions | undefined,
   ): AsyncIterable<MessageShape<O>> {
     const timeoutMs = this.#deadline(options, true);
+    // The iterator object's methods have their own `this`; the generator needs the core's.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const self = this;
     return {
       async *[Symbol.asyncIterator]() {
@@ -308,7 +310,7 @@ export function mapAsync<T, U>(source: AsyncIterable<T>, fn: (value: T) => U): A
 
 function isRequestObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== "object" || value === null) return false;
-  const proto = Object.getPrototypeOf(value);
+  const proto: unknown = Object.getPrototypeOf(value);
   // A whole message counts too: the plugin offers the request form only when the first
   // flattened parameter cannot itself be an object.
   return proto === Object.prototype || proto === null;

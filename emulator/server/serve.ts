@@ -107,7 +107,7 @@ export async function startGrpcServer(options: StartServerOptions): Promise<Runn
   const reflected = [...options.services.map((s) => s.desc), Health];
   const protocol = options.protocol ?? "h2c";
   const routes = (router: ConnectRouter) => {
-    for (const service of options.services) router.service(service.desc, service.impl as never);
+    for (const service of options.services) router.service(service.desc, service.impl);
     router.service(Health, health.impl);
     registerReflection(router, reflected, { files: options.files, http1: protocol === "http1" });
   };

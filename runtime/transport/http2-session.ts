@@ -89,7 +89,7 @@ export class Http2Connection {
     };
     session.once("connect", () => connected.add(session));
     // Failures reach the calls through their streams; the session itself is just replaced.
-    session.on("error", (error) => {
+    session.on("error", (error: Error) => {
       sessionErrors.set(session, error);
       forget();
     });

@@ -71,8 +71,7 @@ export function createNodeGrpcTransport(options: NodeGrpcTransportOptions): Node
   const readMax = options.readMaxBytes ?? DEFAULT_MAX_BYTES;
   const writeMax = options.writeMaxBytes ?? DEFAULT_MAX_BYTES;
   // Outermost interceptor first: the first one wraps all the others.
-  const chain = (next: Next): Next =>
-    (options.interceptors ?? []).reduceRight<Next>((n, interceptor) => interceptor(n as never) as Next, next);
+  const chain = (next: Next): Next => (options.interceptors ?? []).reduceRight<Next>((n, interceptor) => interceptor(n), next);
   const unaryNext = chain((req) => unaryCall(connection, req as UnaryRequest, readMax, writeMax));
   const streamNext = chain((req) => streamCall(connection, req as StreamRequest, readMax, writeMax));
   const common = (
@@ -105,7 +104,7 @@ export function createNodeGrpcTransport(options: NodeGrpcTransportOptions): Node
         message,
         ...common(method, signal, timeoutMs, header, contextValues),
       };
-      return (await unaryNext(withDeadline(req, timeoutMs) as AnyRequest)) as UnaryResponse<I, O>;
+      return (await unaryNext(withDeadline(req, timeoutMs))) as UnaryResponse<I, O>;
     },
     async stream<I extends DescMessage, O extends DescMessage>(
       method: DescMethodStreaming<I, O>,
@@ -123,7 +122,7 @@ export function createNodeGrpcTransport(options: NodeGrpcTransportOptions): Node
         message,
         ...common(method, signal, timeoutMs, header, contextValues),
       };
-      return (await streamNext(withDeadline(req, timeoutMs) as AnyRequest)) as StreamResponse<I, O>;
+      return (await streamNext(withDeadline(req, timeoutMs))) as StreamResponse<I, O>;
     },
     close: () => connection.close(),
   };
@@ -185,7 +184,7 @@ function frameOf(desc: DescMessage, message: Parameters<typeof toBinary>[1], wri
 interface CallState {
   readonly stream: ClientHttp2Stream;
   /** Settles the call: clears the timer and the abort listener, resets the stream on failure. */
-  finish(error?: ConnectError): void;
+  finish(this: void, error?: ConnectError): void;
   /** The failure that ended the call (deadline, abort), if any. */
   readonly failure: () => ConnectError | undefined;
 }
@@ -245,7 +244,7 @@ function unaryCall(connection: Http2Connection, req: UnaryRequest, readMax: numb
     let trailer: Headers | undefined;
     let output: Uint8Array | undefined;
     let extra = false;
-    stream.on("response", (h) => {
+    stream.on("response", (h: IncomingHttpHeaders) => {
       status = Number(h[":status"]);
       header = toHeaders(h);
     });
@@ -256,7 +255,7 @@ function unaryCall(connection: Http2Connection, req: UnaryRequest, readMax: numb
         finish(ConnectError.from(error));
       }
     });
-    stream.on("trailers", (h) => (trailer = toHeaders(h)));
+    stream.on("trailers", (h: IncomingHttpHeaders) => (trailer = toHeaders(h)));
     stream.on("error", (error) => finish(streamError(stream, error)));
     // Settled when the response has ended (trailers read), even if the server stopped reading
     // our request early (an over-size request answered RESOURCE_EXHAUSTED); or when the stream
@@ -314,7 +313,7 @@ function streamCall(connection: Http2Connection, req: StreamRequest, readMax: nu
     const { stream, finish } = call;
     void pump(req, stream, writeMax).catch((error: unknown) => finish(connectErrorFromNode(error)));
     let trailer: Headers | undefined;
-    stream.on("trailers", (h) => (trailer = toHeaders(h)));
+    stream.on("trailers", (h: IncomingHttpHeaders) => (trailer = toHeaders(h)));
     stream.on("error", (error) => finish(streamError(stream, error)));
     const closedEarly = (): void => {
       if (!settledHead && !call.failure())
