@@ -134,6 +134,7 @@ export {
   type WorkersOptions,
   type WorkersStatus,
 } from "./runtime/workers/workers.js";
+export type { CallbackOptions, GroupCallback } from "./runtime/workers/group-callbacks.js";
 
 // The generated clients of the Virtufin services. Gateway proxies exist for the services the
 // Gateway serves (WorkManager, WebSocketManager); `api.gateway.<name>` returns them.

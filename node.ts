@@ -17,7 +17,7 @@ export {
   type SignalsDisposer,
   type StopOnSignalsOptions,
 } from "./runtime/workers/signals.js";
-export { registerReflection } from "./platform/reflection/reflection-service.js";
+export { registerReflection, type RegisterReflectionOptions } from "./platform/reflection/reflection-service.js";
 export {
   createNodeGrpcTransport,
   type NodeGrpcTransport,

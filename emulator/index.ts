@@ -33,9 +33,14 @@ export {
   type MemoryPubsubOptions,
   type PubsubBackend,
   type StateBackend,
+  type GroupLocks,
+  type RedisBackendOptions,
+  type SetOptions,
   type StateEntry,
   type SubscribeOptions,
 } from "./backend/index.js";
+export type { Resolver } from "./workmanager/address-guard.js";
+export { LOOPBACK_WEBSOCKET_HOSTS } from "./websocketmanager/options.js";
 export {
   startGrpcServer,
   type CorsOptions,

@@ -157,12 +157,19 @@ export class Connection implements AsyncDisposable {
     return !!this.#options.telemetry;
   }
 
-  /** The loaded telemetry (after the first call or `loadTelemetry()`), or undefined when off. */
+  /**
+   * The loaded telemetry (after the first call or `loadTelemetry()`), or undefined when off.
+   *
+   * @internal
+   */
   get telemetry(): Telemetry | undefined {
     return this.#telemetry;
   }
 
-  /** Loads the telemetry asked for (`@opentelemetry/api` is imported only now); undefined when off. */
+  /** Loads the telemetry asked for (`@opentelemetry/api` is imported only now); undefined when off.
+   *
+   * @internal
+   */
   loadTelemetry(): Promise<Telemetry | undefined> {
     this.#telemetryLoading ??= (loadTelemetry(this.#options.telemetry) ?? Promise.resolve(undefined)).then(
       (t) => (this.#telemetry = t),

@@ -16,7 +16,7 @@ import { createRedisPubsubBackend, DEFAULT_IDLE_EXPIRY_MS, DEFAULT_MAX_LEN } fro
 import { createRedisStateBackend } from "./redis-state.js";
 import type { GroupLocks, PubsubBackend, StateBackend } from "./types.js";
 
-/** Options of {@link createRedisBackend}. */
+/** Options of the Redis backend (`startEmulator({ backend: "redis://...", redis })`). */
 export interface RedisBackendOptions {
   /** `redis://host:port/db`. */
   readonly url: string;

@@ -65,7 +65,12 @@ export interface StartServerOptions {
    * with `requireClientCert`, mutual TLS.
    */
   readonly tls?: ServerTlsOptions;
-  /** Tracing: a server span per RPC, continuing the caller's trace. */
+  /**
+   * Tracing: a server span per RPC, continuing the caller's trace (the emulator passes its own;
+   * `startEmulator({ tracerProvider })` is the public way to turn it on).
+   *
+   * @internal
+   */
   readonly telemetry?: Telemetry;
 }
 

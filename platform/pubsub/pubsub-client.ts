@@ -254,6 +254,8 @@ export class PlatformPubsub {
    * With telemetry on, starts the consumer span `process <topic>` of a received event (a child
    * of its producer's context, linked to it); undefined when off. Responders use it so that a
    * reply continues the requester's trace.
+   *
+   * @internal
    */
   traceProcess(event: PubsubEvent): ProcessSpan | undefined {
     const telemetry = this.#connection?.telemetry;
