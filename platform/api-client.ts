@@ -12,7 +12,7 @@ import { Gateway, type MethodInfo, type MethodSchema } from "../generated/virtuf
 import { type CallOptions } from "../runtime/call-options.js";
 import { createClientCore, type ClientCore } from "../runtime/client-core.js";
 import { Connection, type ConnectionOptions } from "../runtime/connection.js";
-import { Code, errorFromStatus, VirtufinError } from "../runtime/errors.js";
+import { Code, throwIfFailed, VirtufinError } from "../runtime/errors.js";
 import { WebSocketManagerGatewayProxy, type WebSocketManagerApi } from "../generated/virtufin/websocketmanager_client.js";
 import type { WebSocketManager } from "../generated/virtufin/websocketmanager_pb.js";
 import { WorkManagerGatewayProxy, type WorkManagerApi } from "../generated/virtufin/workmanager_client.js";
@@ -144,7 +144,7 @@ export class ApiClient implements AsyncDisposable {
       { service, method, requestData },
       this.#dispatchOptions(service, method, options),
     );
-    if (!response.success) throw errorFromStatus(response.status, response.message, `${service}.${method} failed`);
+    throwIfFailed(response, `${service}.${method} failed`);
     if (response.responseData === "") return {} as T;
     try {
       return JSON.parse(response.responseData) as T;
@@ -159,7 +159,7 @@ export class ApiClient implements AsyncDisposable {
       { service, method, requestData: request },
       this.#dispatchOptions(service, method, options),
     );
-    if (!response.success) throw errorFromStatus(response.status, response.message, `${service}.${method} failed`);
+    throwIfFailed(response, `${service}.${method} failed`);
     return response.responseData;
   }
 

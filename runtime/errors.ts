@@ -131,6 +131,24 @@ export function errorFromStatus(status: string, message: string, context?: strin
   return new VirtufinError(context ? `${context}: ${detail}` : detail, code);
 }
 
+/** An in-band result: `StatusResponse`, or the `success`/`status`/`message` of an Invoke response. */
+export interface InBandStatus {
+  /** False for a failure reported inside a successful RPC. */
+  readonly success: boolean;
+  /** The gRPC code name of the failure, e.g. "NOT_FOUND". */
+  readonly status: string;
+  /** The detail. */
+  readonly message: string;
+}
+
+/**
+ * The one way an in-band failure becomes a typed error: throws the VirtufinError of
+ * `success=false` (see {@link errorFromStatus}); nothing for a success or a missing status.
+ */
+export function throwIfFailed(result: InBandStatus | undefined, context: string): void {
+  if (result !== undefined && !result.success) throw errorFromStatus(result.status, result.message, context);
+}
+
 /** TLS verification and handshake failures, by Node's error codes. */
 const TLS_FAILURE =
   /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|HOSTNAME_MISMATCH$)/;

@@ -7,7 +7,7 @@ import { Pubsub } from "../../generated/virtufin/pubsub_pb.js";
 import { type CallOptions } from "../../runtime/call-options.js";
 import { type ClientCore } from "../../runtime/client-core.js";
 import type { Connection } from "../../runtime/connection.js";
-import { Code, errorFromStatus, RequestTimeoutError, VirtufinError } from "../../runtime/errors.js";
+import { Code, RequestTimeoutError, throwIfFailed, VirtufinError } from "../../runtime/errors.js";
 import { linkAbort } from "../../runtime/abort.js";
 import { sleep } from "../../runtime/sleep.js";
 import { UNTRACED_KEY } from "../../runtime/telemetry/context-keys.js";
@@ -122,9 +122,7 @@ export class PlatformPubsub {
     if (options.source !== undefined) metadata["ce-source"] = options.source;
     const send = async (callOptions: CallOptions) => {
       const response = await this.#core.unary(Pubsub.method.publishEvent, { topic, data: encoded.bytes, metadata }, callOptions);
-      if (response.status && !response.status.success) {
-        throw errorFromStatus(response.status.status, response.status.message, `publish to "${topic}" failed`);
-      }
+      throwIfFailed(response.status, `publish to "${topic}" failed`);
     };
     // Liveness probes are plumbing, not the user's events: no span of their own.
     const telemetry = metadata[PROBE_KEY] === undefined ? await telemetryOf(this.#connection) : undefined;

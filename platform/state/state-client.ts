@@ -5,7 +5,7 @@
 import { State } from "../../generated/virtufin/state_pb.js";
 import { type CallOptions } from "../../runtime/call-options.js";
 import { type ClientCore } from "../../runtime/client-core.js";
-import { Code, errorFromStatus, EtagMismatchError, invalidArgument, VirtufinError } from "../../runtime/errors.js";
+import { Code, EtagMismatchError, invalidArgument, throwIfFailed, VirtufinError } from "../../runtime/errors.js";
 import { sleep } from "../../runtime/sleep.js";
 import { backoffDelay } from "../../runtime/backoff.js";
 
@@ -66,9 +66,7 @@ export class PlatformState {
         // A save guarded by an etag cannot apply twice, so it may be retried; a blind one may not.
         { ...options, idempotent: options.idempotent ?? Boolean(options.etag) },
       );
-      if (response.status && !response.status.success) {
-        throw errorFromStatus(response.status.status, response.status.message, `save of "${service}/${key}" failed`);
-      }
+      throwIfFailed(response.status, `save of "${service}/${key}" failed`);
     } catch (error) {
       throw etagAware(error, service, key);
     }
@@ -96,9 +94,7 @@ export class PlatformState {
     checkName("service", service);
     keys.forEach((key) => checkName("key", key));
     const response = await this.#core.unary(State.method.registerKeys, { service, keys: [...keys] }, options);
-    if (response.status && !response.status.success) {
-      throw errorFromStatus(response.status.status, response.status.message, `registering keys of "${service}" failed`);
-    }
+    throwIfFailed(response.status, `registering keys of "${service}" failed`);
   }
 
   /** Deletes a key (deleting a missing key succeeds). */
@@ -110,9 +106,7 @@ export class PlatformState {
       { service, key, includeValue: options.includeValue ?? false },
       options,
     );
-    if (response.status && !response.status.success) {
-      throw errorFromStatus(response.status.status, response.status.message, `delete of "${service}/${key}" failed`);
-    }
+    throwIfFailed(response.status, `delete of "${service}/${key}" failed`);
   }
 
   /**
