@@ -26,14 +26,14 @@ export {
   type StateValue,
   type UpdateOptions,
 } from "./platform/state/state-client.js";
-export {
-  PlatformPubsub,
-  type EventHandler,
-  type HandlerSubscription,
-  type PublishOptions,
-  type PublishWithResultOptions,
-  type SubscribeOptions,
-} from "./platform/pubsub/pubsub-client.js";
+export { PlatformPubsub } from "./platform/pubsub/pubsub-client.js";
+export type {
+  EventHandler,
+  HandlerSubscription,
+  PublishOptions,
+  PublishWithResultOptions,
+  SubscribeOptions,
+} from "./platform/pubsub/pubsub-options.js";
 export type { EventData } from "./platform/pubsub/encode.js";
 export { PubsubEvent, type PubsubEventInit } from "./platform/pubsub/event.js";
 export {
@@ -46,6 +46,7 @@ export {
   replyError,
   Responder,
   SubscriptionWorker,
+  type PubsubPort,
   type EventListener,
   type ResponderHandler,
   type ResponderOptions,

@@ -19,13 +19,8 @@ import { WorkManagerGatewayProxy, type WorkManagerApi } from "../generated/virtu
 import type { WorkManager } from "../generated/virtufin/workmanager_pb.js";
 import { createGatewayDispatch, type GatewayDispatch, type JsonValue, type KnownServiceProxy } from "./gateway/dynamic.js";
 import { GatewayEvent } from "./gateway/gateway-event.js";
-import {
-  PlatformPubsub,
-  reportReconnect,
-  runHandler,
-  type EventHandler,
-  type HandlerSubscription,
-} from "./pubsub/pubsub-client.js";
+import { PlatformPubsub, reportReconnect, runHandler } from "./pubsub/pubsub-client.js";
+import type { EventHandler, HandlerSubscription } from "./pubsub/pubsub-options.js";
 import { reconnectingStream, type ReconnectInfo, type ReconnectOptions } from "./pubsub/reconnecting-stream.js";
 import { PlatformState } from "./state/state-client.js";
 

@@ -8,7 +8,26 @@ import { type WorkerOptions } from "../../runtime/workers/types.js";
 import { Worker } from "../../runtime/workers/worker.js";
 import type { EventData } from "./encode.js";
 import type { PubsubEvent } from "./event.js";
-import type { PlatformPubsub, SubscribeOptions } from "./pubsub-client.js";
+import type { PublishOptions, SubscribeOptions } from "./pubsub-options.js";
+import type { ProcessSpan } from "./tracing.js";
+
+/**
+ * What the subscription workers use of the platform's pub/sub (`api.pubsub`, a PlatformPubsub,
+ * is one): an interface here, so that the workers depend on the options module only and the
+ * client, which serves responders with these workers, does not form a cycle with them.
+ */
+export interface PubsubPort {
+  /** Subscribes, resolving once the server has the subscription. */
+  subscribeReady(topic: string, options?: SubscribeOptions & { readyTimeoutMs?: number }): Promise<AsyncIterable<PubsubEvent>>;
+  /** Publishes an event. */
+  publish(topic: string, data?: EventData, options?: PublishOptions): Promise<void>;
+  /**
+   * Starts the consumer span of a received event when telemetry is on.
+   *
+   * @internal
+   */
+  traceProcess(event: PubsubEvent): ProcessSpan | undefined;
+}
 
 /** Metadata key of a reply that reports a failure: the gRPC code name (e.g. "INTERNAL"). */
 export const ERROR_CODE_KEY = "errorcode";
@@ -31,7 +50,7 @@ export interface SubscriptionWorkerOptions extends WorkerOptions, Omit<Subscribe
  * worker (its error is kept in `error` and thrown by `waitForShutdown()`).
  */
 export class SubscriptionWorker extends Worker {
-  readonly #pubsub: PlatformPubsub;
+  readonly #pubsub: PubsubPort;
   readonly #listener: EventListener;
   readonly #options: SubscriptionWorkerOptions;
   #events: AsyncIterable<PubsubEvent> | undefined;
@@ -39,7 +58,7 @@ export class SubscriptionWorker extends Worker {
 
   /** A worker consuming `topic` with `listener`. Nothing happens before `startup()`. */
   constructor(
-    pubsub: PlatformPubsub,
+    pubsub: PubsubPort,
     readonly topic: string,
     listener: EventListener,
     options: SubscriptionWorkerOptions = {},
@@ -116,7 +135,7 @@ export interface ResponderOptions extends SubscriptionWorkerOptions {
  */
 export class Responder extends SubscriptionWorker {
   /** A responder for requests on `topic`. Nothing happens before `startup()`. */
-  constructor(pubsub: PlatformPubsub, topic: string, handler: ResponderHandler, options: ResponderOptions = {}) {
+  constructor(pubsub: PubsubPort, topic: string, handler: ResponderHandler, options: ResponderOptions = {}) {
     super(pubsub, topic, (request, signal) => answer(pubsub, topic, request, handler, options, signal), {
       name: `responder-${topic}`,
       concurrency: 16,
@@ -126,7 +145,7 @@ export class Responder extends SubscriptionWorker {
 }
 
 async function answer(
-  pubsub: PlatformPubsub,
+  pubsub: PubsubPort,
   topic: string,
   request: PubsubEvent,
   handler: ResponderHandler,
