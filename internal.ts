@@ -11,7 +11,6 @@ export { fieldSchema, methodInfo, methodInfos, methodSchema } from "./platform/r
 export { isLoopbackHost } from "./runtime/connection.js";
 export { resolveRetryPolicy, retryDelay, type ResolvedRetryPolicy } from "./runtime/retry.js";
 export { backoffDelay, type BackoffBounds } from "./runtime/backoff.js";
-export { sleep } from "./runtime/sleep.js";
 export {
   ATTR_MESSAGING_MESSAGE_ID,
   createTelemetryInterceptor,

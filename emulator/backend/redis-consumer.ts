@@ -14,7 +14,7 @@ import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { Logger } from "../logger.js";
 import { retryDelay } from "@virtufin/sdk/internal";
-import { sleep } from "@virtufin/sdk/internal";
+import { sleep } from "@virtufin/sdk";
 import { isReplyError, RECONNECT_POLICY, type RawEntry, type RedisAddress } from "./redis-connection.js";
 import { decodeEntry } from "./redis-stream-codec.js";
 import type { BusListener, BusSubscription } from "./types.js";

@@ -10,7 +10,7 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import { KeyedMutex } from "../workmanager/mutex.js";
-import { sleep } from "@virtufin/sdk/internal";
+import { sleep } from "@virtufin/sdk";
 import { guarded, type RedisAddress } from "./redis-connection.js";
 import { KEY_PREFIX } from "./redis-state.js";
 import type { GroupLocks } from "./types.js";

@@ -14,7 +14,7 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { Logger } from "../logger.js";
-import { sleep } from "@virtufin/sdk/internal";
+import { sleep } from "@virtufin/sdk";
 import { retryDelay } from "@virtufin/sdk/internal";
 import { consumeGroup, type ConsumerOptions } from "./redis-consumer.js";
 import { guarded, RECONNECT_POLICY, waitReady, type RawEntry, type RedisAddress } from "./redis-connection.js";

@@ -12,7 +12,8 @@ import type { LifecyclePublisher } from "./lifecycle.js";
 import type { GroupLocks } from "../backend/types.js";
 import type { ResolvedWorkManagerOptions } from "./options.js";
 import type { StoredCodeSource, WorkerRecord } from "./worker-store.js";
-import { ATTR_MESSAGING_MESSAGE_ID, backoffDelay, sleep, type Telemetry } from "@virtufin/sdk/internal";
+import { sleep } from "@virtufin/sdk";
+import { ATTR_MESSAGING_MESSAGE_ID, backoffDelay, type Telemetry } from "@virtufin/sdk/internal";
 
 /** The suffix of dead-letter topics. */
 export const DEAD_LETTER_SUFFIX = "-dead";
