@@ -7,11 +7,12 @@
  * user's service through the Gateway, typed request-reply. The README's quick start runs there
  * verbatim.
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -44,9 +45,21 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env, timeout = 240_000): string {
+const execFileAsync = promisify(execFile);
+
+/**
+ * Runs a command without blocking the event loop: a synchronous npm install of a minute or more
+ * starves vitest's worker RPC ("Timeout calling onTaskUpdate") on a busy machine.
+ */
+async function run(
+  cmd: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = process.env,
+  timeout = 240_000,
+): Promise<string> {
   try {
-    return execFileSync(cmd, args, { cwd, env, encoding: "utf8", stdio: "pipe", timeout });
+    return (await execFileAsync(cmd, args, { cwd, env, encoding: "utf8", timeout, maxBuffer: 64 * 1024 * 1024 })).stdout;
   } catch (err) {
     const e = err as { stdout?: string; stderr?: string; message: string };
     throw new Error(`${cmd} ${args.join(" ")} failed in ${cwd}:\n${e.stdout ?? ""}${e.stderr ?? e.message}`, { cause: err });
@@ -64,11 +77,11 @@ describe("a fresh project using the packed packages", () => {
     npm_config_audit: "false",
   };
 
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "virtufin-consumer-"));
     const packed = join(dir, "packed");
     mkdirSync(packed);
-    run(
+    await run(
       "npm",
       [
         "pack",
@@ -92,7 +105,7 @@ describe("a fresh project using the packed packages", () => {
     const app = join(dir, "app");
     cpSync(fixture, app, { recursive: true });
     writeFileSync(join(app, "package.json"), JSON.stringify({ name: "consumer-app", private: true, type: "module" }, null, 2));
-    run(
+    await run(
       "npm",
       [
         "install",
@@ -120,22 +133,30 @@ describe("a fresh project using the packed packages", () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it("installs one copy of protobuf-es and Connect, shared with the SDK (peer dependencies)", () => {
-    const ls = run("npm", ["ls", "--all", "--parseable", "@bufbuild/protobuf", "@connectrpc/connect"], join(dir, "app"), env);
+  it("installs one copy of protobuf-es and Connect, shared with the SDK (peer dependencies)", async () => {
+    const ls = await run(
+      "npm",
+      ["ls", "--all", "--parseable", "@bufbuild/protobuf", "@connectrpc/connect"],
+      join(dir, "app"),
+      env,
+    );
     const copies = ls.split("\n").filter((line) => /node_modules\/(@bufbuild\/protobuf|@connectrpc\/connect)$/.test(line));
     expect(copies).toHaveLength(2);
   });
 
-  it("generates with the plugin's default options and type-checks strictly without skipLibCheck", () => {
+  it("generates with the plugin's default options and type-checks strictly without skipLibCheck", async () => {
     const app = join(dir, "app");
-    run(join(app, "node_modules/.bin/buf"), ["generate"], app, { ...env, PATH: `${join(app, "node_modules/.bin")}:${env.PATH}` });
+    await run(join(app, "node_modules/.bin/buf"), ["generate"], app, {
+      ...env,
+      PATH: `${join(app, "node_modules/.bin")}:${env.PATH}`,
+    });
     const client = readFileSync(join(app, "src/gen/acme/shop/v1/shop_client.ts"), "utf8");
     expect(client).toContain('from "@virtufin/sdk/runtime"');
     expect(readFileSync(join(app, "src/gen/virtufin/options_pb.ts"), "utf8")).toContain(
       'from "@virtufin/sdk/gen/virtufin/options_pb"',
     );
     writeFileSync(join(app, "src/quick-start.ts"), readmeQuickStart());
-    run(join(app, "node_modules/.bin/tsc"), ["-p", "tsconfig.json"], app, env);
+    await run(join(app, "node_modules/.bin/tsc"), ["-p", "tsconfig.json"], app, env);
   }, 120_000);
 
   it("starts the emulator from the installed bin and calls every route from the consumer's program", async () => {
@@ -156,7 +177,7 @@ describe("a fresh project using the packed packages", () => {
     expect(output, output).toContain("ready");
     const gatewayPort = /Gateway\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1];
     expect(gatewayPort, output).toBeDefined();
-    const out = run(
+    const out = await run(
       join(app, "node_modules/.bin/tsx"),
       ["src/main.ts"],
       app,
@@ -168,9 +189,25 @@ describe("a fresh project using the packed packages", () => {
     await new Promise((resolve) => proc.once("exit", resolve));
   }, 90_000);
 
-  it("runs the README's quick start verbatim", () => {
+  it("runs the README's quick start verbatim", async () => {
     const app = join(dir, "app");
-    const out = run(join(app, "node_modules/.bin/tsx"), ["src/quick-start.ts"], app, env, 60_000);
+    const out = await run(join(app, "node_modules/.bin/tsx"), ["src/quick-start.ts"], app, env, 60_000);
     expect(out).toContain("workmanager");
   }, 90_000);
+
+  it("names a dependency that is not installed and the command that installs it", async () => {
+    const app = join(dir, "app");
+    const yaml = join(app, "node_modules/yaml");
+    renameSync(yaml, `${yaml}.aside`);
+    try {
+      const bin = join(app, "node_modules/.bin/virtufin-emulator");
+      const failed = await run(bin, ["--help"], app, env, 30_000).then(
+        () => undefined,
+        (err: Error) => err,
+      );
+      expect(failed?.message).toContain("\nvirtufin-emulator: the package yaml is not installed; run: npm i yaml\n");
+    } finally {
+      renameSync(`${yaml}.aside`, yaml);
+    }
+  }, 60_000);
 });

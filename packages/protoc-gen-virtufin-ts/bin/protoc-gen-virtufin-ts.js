@@ -20,4 +20,13 @@ if (!existsSync(fileURLToPath(main)) || !existsSync(fileURLToPath(hooks))) {
 }
 // Keeps protoplugin's optional TypeScript transpiler from loading (half a second per run).
 register(hooks);
-await import(main.href);
+try {
+  await import(main.href);
+} catch (error) {
+  // A dependency or peer that is not installed (npm --legacy-peer-deps, a strict pnpm layout):
+  // say which package and the command, instead of Node's resolver trace.
+  const missing = /Cannot find package '([^']+)'/.exec(String(error?.message));
+  if (error?.code !== "ERR_MODULE_NOT_FOUND" || !missing) throw error;
+  process.stderr.write(`protoc-gen-virtufin-ts: the package ${missing[1]} is not installed; run: npm i ${missing[1]}\n`);
+  process.exit(1);
+}
