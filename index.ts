@@ -1,7 +1,7 @@
 /**
  * The Virtufin TypeScript SDK (`@virtufin/sdk`): the platform client {@link ApiClient} (state,
  * pub/sub, request-reply, Gateway dispatch), the generated clients of every Virtufin service,
- * the errors every call reports, call options, and workers with a lifecycle.
+ * the errors every call reports, call options, and runners with a lifecycle.
  *
  * This entry is browser-safe: nothing reachable from it imports a Node built-in. In Node the
  * transport is gRPC over HTTP/2; in browsers gRPC-Web over fetch (chosen by the package's import
@@ -45,13 +45,13 @@ export {
 export {
   replyError,
   Responder,
-  SubscriptionWorker,
+  SubscriptionRunner,
   type PubsubPort,
   type EventListener,
   type ResponderHandler,
   type ResponderOptions,
-  type SubscriptionWorkerOptions,
-} from "./platform/pubsub/workers.js";
+  type SubscriptionRunnerOptions,
+} from "./platform/pubsub/runners.js";
 export type { DynamicMethod, GatewayDispatch, JsonValue, KnownServiceProxy, ServiceProxy } from "./platform/gateway/dynamic.js";
 export { GatewayEvent } from "./platform/gateway/gateway-event.js";
 export { ReflectionClient, type MethodDescription } from "./platform/reflection/reflection-client.js";
@@ -86,56 +86,56 @@ export type { MeterProviderLike, TelemetryOption, TelemetryProviders, TracerProv
 
 export type { PubsubImplementation } from "./runtime/pubsub-core.js";
 
-// Workers with a lifecycle (aio-fluid's workers).
+// Runners with a lifecycle (aio-fluid's workers).
 export {
-  WorkerState,
+  RunnerState,
   silentLogger,
   type LifecycleStatus,
-  type WorkerLogger,
-  type WorkerOptions,
-} from "./runtime/workers/types.js";
+  type RunnerLogger,
+  type RunnerOptions,
+} from "./runtime/runners/types.js";
 export {
   MessageHandlerError,
   QueueClosedError,
   QueueFullError,
-  WorkerLifecycleError,
-  WorkersError,
-  type WorkerFailure,
-} from "./runtime/workers/errors.js";
+  RunnerLifecycleError,
+  RunnersError,
+  type RunnerFailure,
+} from "./runtime/runners/errors.js";
 export { sleep } from "./runtime/sleep.js";
-export { Worker } from "./runtime/workers/worker.js";
-export { createWorker, type CreateWorkerOptions, type WorkerRun } from "./runtime/workers/create-worker.js";
+export { Runner } from "./runtime/runners/runner.js";
+export { createRunner, type CreateRunnerOptions, type RunnerBody } from "./runtime/runners/create-runner.js";
 export {
-  WorkerFunction,
-  type WorkerFunctionBody,
-  type WorkerFunctionOptions,
-  type WorkerFunctionStatus,
-} from "./runtime/workers/worker-function.js";
-export { BoundedQueue, type QueueWaitOptions } from "./runtime/workers/bounded-queue.js";
-export { AsyncDispatcher, CallbackError, type AsyncCallback, type DispatchResult } from "./runtime/workers/async-dispatcher.js";
-export { AsyncConsumer, type AsyncConsumerOptions, type AsyncConsumerStatus } from "./runtime/workers/async-consumer.js";
+  RunnerFunction,
+  type RunnerFunctionBody,
+  type RunnerFunctionOptions,
+  type RunnerFunctionStatus,
+} from "./runtime/runners/runner-function.js";
+export { BoundedQueue, type QueueWaitOptions } from "./runtime/runners/bounded-queue.js";
+export { AsyncDispatcher, CallbackError, type AsyncCallback, type DispatchResult } from "./runtime/runners/async-dispatcher.js";
+export { AsyncConsumer, type AsyncConsumerOptions, type AsyncConsumerStatus } from "./runtime/runners/async-consumer.js";
 export {
   DEFAULT_QUEUE_CAPACITY,
   QueueConsumer,
   type QueueConsumerOptions,
   type QueueConsumerStatus,
-} from "./runtime/workers/queue-consumer.js";
+} from "./runtime/runners/queue-consumer.js";
 export {
-  QueueConsumerWorker,
+  QueueConsumerRunner,
   type MessageHandler,
-  type QueueConsumerWorkerOptions,
-  type QueueConsumerWorkerStatus,
+  type QueueConsumerRunnerOptions,
+  type QueueConsumerRunnerStatus,
   type StopMode,
-} from "./runtime/workers/queue-consumer-worker.js";
+} from "./runtime/runners/queue-consumer-runner.js";
 export {
   DEFAULT_CANCEL_GRACE_PERIOD_MS,
   DEFAULT_STOPPING_GRACE_PERIOD_MS,
-  Workers,
+  Runners,
   type BailOut,
-  type WorkersOptions,
-  type WorkersStatus,
-} from "./runtime/workers/workers.js";
-export type { CallbackOptions, GroupCallback } from "./runtime/workers/group-callbacks.js";
+  type RunnersOptions,
+  type RunnersStatus,
+} from "./runtime/runners/runners.js";
+export type { CallbackOptions, GroupCallback } from "./runtime/runners/group-callbacks.js";
 
 // The generated clients of the Virtufin services. Gateway proxies exist for the services the
 // Gateway serves (WorkManager, WebSocketManager); `api.gateway.<name>` returns them.

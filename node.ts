@@ -1,6 +1,6 @@
 /**
  * Node-only helpers of the Virtufin SDK (`@virtufin/sdk/node`): reading worker code from files
- * and stopping workers on process signals. Everything else is in `@virtufin/sdk`, which works
+ * and stopping runners on process signals. Everything else is in `@virtufin/sdk`, which works
  * in Node and in browsers alike.
  *
  * @module
@@ -16,7 +16,7 @@ export {
   stopOnSignals,
   type SignalsDisposer,
   type StopOnSignalsOptions,
-} from "./runtime/workers/signals.js";
+} from "./runtime/runners/signals.js";
 export { registerReflection, type RegisterReflectionOptions } from "./platform/reflection/reflection-service.js";
 export {
   createNodeGrpcTransport,

@@ -1,12 +1,12 @@
 /**
  * Seed: aio-fluid workers reference — `AsyncConsumer` with a dispatcher, `Workers.register_callback`
- * and `on_shutdown`, in TypeScript: a group of two workers consumes a subscription, dispatching
+ * and `on_shutdown`, in TypeScript: a group of two runners consumes a subscription, dispatching
  * each event to the callbacks registered for its CloudEvent type, while a periodic callback of
  * the group publishes the events; the group's onShutdown hook reports once everything stopped.
  *
  *   npx tsx examples/async-consumer.ts
  */
-import { ApiClient, AsyncConsumer, AsyncDispatcher, createWorker, Workers, type PubsubEvent } from "@virtufin/sdk";
+import { ApiClient, AsyncConsumer, AsyncDispatcher, createRunner, Runners, type PubsubEvent } from "@virtufin/sdk";
 import { apiEndpoint, run } from "./support.js";
 
 run(async () => {
@@ -32,7 +32,7 @@ run(async () => {
 
   let markLive!: () => void;
   const live = new Promise<void>((resolve) => (markLive = resolve));
-  const subscriber = createWorker(
+  const subscriber = createRunner(
     async (signal) => {
       const events = await api.pubsub.subscribeReady(topic, { signal });
       markLive();
@@ -41,8 +41,8 @@ run(async () => {
     { name: "subscriber" },
   );
 
-  const group = new Workers({
-    workers: [consumer, subscriber],
+  const group = new Runners({
+    runners: [consumer, subscriber],
     onShutdown: () =>
       console.log(
         `Group stopped: sum ${total}, queue ${consumer.status().queueSize}, callback errors ${consumer.status().callbackErrors}`,

@@ -31,4 +31,4 @@ export {
   type ReplyEvent,
   type RequestEvent,
 } from "./pubsub-core.js";
-export { Worker } from "./workers/worker.js";
+export { Runner } from "./runners/runner.js";

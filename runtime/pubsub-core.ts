@@ -2,7 +2,7 @@
  * Typed request-reply over pub/sub for services bound by `option (virtufin.pubsub)`: a client
  * core whose calls publish the typed request as a CloudEvent (proto JSON as data, with
  * `correlationid` and `replytopic`) and resolve with the typed reply, and a responder that serves
- * an implementation of the service as a worker.
+ * an implementation of the service as a runner.
  */
 import {
   create,
@@ -19,8 +19,8 @@ import { DEFAULT_TIMEOUT_MS } from "./call-options.js";
 import type { ClientCore } from "./client-core.js";
 import { Code, VirtufinError, invalidArgument } from "./errors.js";
 import { createJsonCore, parseMessage } from "./json-core.js";
-import type { Worker } from "./workers/worker.js";
-import { Workers } from "./workers/workers.js";
+import type { Runner } from "./runners/runner.js";
+import { Runners } from "./runners/runners.js";
 
 /** Where one method's requests and replies travel. */
 export interface MethodBinding {
@@ -69,12 +69,12 @@ export interface PubsubTarget {
       signal?: AbortSignal;
       metadata?: Record<string, string>;
     }): Promise<ReplyEvent>;
-    /** Runs a responder on a topic as a worker. */
+    /** Runs a responder on a topic as a runner. */
     serve(
       topic: string,
       handler: (request: RequestEvent, signal: AbortSignal) => Promise<JsonValue | undefined>,
       options: { name: string; replyType?: string; source?: string },
-    ): Worker;
+    ): Runner;
   };
 }
 
@@ -118,7 +118,7 @@ export type PubsubImplementation<S extends DescService> = {
 };
 
 /**
- * Serves `implementation` over pub/sub as a worker: one responder per request topic (a group
+ * Serves `implementation` over pub/sub as a runner: one responder per request topic (a group
  * when the methods use several). A request's CloudEvent type selects the method; a failing
  * method is answered with its error code, which the caller raises as a typed error.
  */
@@ -127,7 +127,7 @@ export function servePubsub<S extends DescService>(
   target: PubsubTarget,
   binding: PubsubBinding,
   implementation: PubsubImplementation<S>,
-): Worker {
+): Runner {
   const byTopic = new Map<string, DescMethodUnary[]>();
   for (const method of service.methods) {
     if (method.methodKind !== "unary") continue;
@@ -160,7 +160,7 @@ export function servePubsub<S extends DescService>(
       { name: `${service.name}-responder-${topic}`, source: binding.source },
     ),
   );
-  return responders.length === 1 ? responders[0]! : new Workers({ workers: responders, name: `${service.name}-responders` });
+  return responders.length === 1 ? responders[0]! : new Runners({ runners: responders, name: `${service.name}-responders` });
 }
 
 function bindingOf(service: DescService, binding: PubsubBinding, method: DescMethod): MethodBinding {

@@ -25,7 +25,7 @@ export const PROBE_KEY = "virtufinprobe";
  * stream is reopened; a server that can resume answers it with where the stream starts.
  */
 export const LAST_EVENT_ID_HEADER = "last-event-id";
-import { replyError, Responder, type ResponderHandler, type ResponderOptions } from "./workers.js";
+import { replyError, Responder, type ResponderHandler, type ResponderOptions } from "./runners.js";
 import type {
   EventHandler,
   HandlerSubscription,
@@ -261,7 +261,7 @@ export class PlatformPubsub {
   }
 
   /**
-   * Runs a request-reply responder on `topic` as a worker (call `startup()`): each request's
+   * Runs a request-reply responder on `topic` as a runner (call `startup()`): each request's
    * reply is published to its `replytopic` with its correlation id. See {@link Responder}.
    */
   serve(topic: string, handler: ResponderHandler, options: ResponderOptions = {}): Responder {

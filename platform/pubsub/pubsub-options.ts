@@ -1,6 +1,6 @@
 /**
  * The options and handler shapes of the platform's pub/sub, in a module of their own so that
- * the client (pubsub-client.ts) and the subscription workers (workers.ts) both depend on them
+ * the client (pubsub-client.ts) and the subscription runners (runners.ts) both depend on them
  * rather than on each other.
  */
 import type { CallOptions } from "../../runtime/call-options.js";

@@ -123,7 +123,7 @@ export function buildPubsub(
       `stays open; \`binding\` overrides the topics and types (default ${bindingName}).`,
     ],
     serveDoc: [
-      `Serves an implementation of ${desc.typeName} over pub/sub as a worker: call \`startup()\` to`,
+      `Serves an implementation of ${desc.typeName} over pub/sub as a runner: call \`startup()\` to`,
       "subscribe and `shutdown()` to stop. Each method receives the typed request and returns the",
       "reply message (an init object is fine); a thrown error is answered with its status code,",
       `which ${clientName} raises as a VirtufinError. Requests are told apart by their CloudEvent type.`,

@@ -328,7 +328,7 @@ export const templateSpecs: Record<string, unknown> = {
     + " = "
     + ((stack1 = alias3(alias1(lookupProperty(depth0,"pubsub"), "bindingName", {"start":{"line":23,"column":59},"end":{"line":23,"column":77}} ), depth0)) != null ? stack1 : "")
     + ",\n): "
-    + ((stack1 = (lookupProperty(helpers,"runtimeType")||alias1(depth0, "runtimeType", {"start":{"line":24,"column":5},"end":{"line":24,"column":16}} )).call(alias2,"Worker",{"name":"runtimeType","hash":{},"data":data,"loc":{"start":{"line":24,"column":3},"end":{"line":24,"column":27}}})) != null ? stack1 : "")
+    + ((stack1 = (lookupProperty(helpers,"runtimeType")||alias1(depth0, "runtimeType", {"start":{"line":24,"column":5},"end":{"line":24,"column":16}} )).call(alias2,"Runner",{"name":"runtimeType","hash":{},"data":data,"loc":{"start":{"line":24,"column":3},"end":{"line":24,"column":27}}})) != null ? stack1 : "")
     + " {\n  return "
     + ((stack1 = (lookupProperty(helpers,"runtime")||alias1(depth0, "runtime", {"start":{"line":25,"column":11},"end":{"line":25,"column":18}} )).call(alias2,"servePubsub",{"name":"runtime","hash":{},"data":data,"loc":{"start":{"line":25,"column":9},"end":{"line":25,"column":34}}})) != null ? stack1 : "")
     + "("

@@ -20,7 +20,7 @@ const pages = {
 
 /** Node's stack, by module path: connect-node, Node built-ins, Node-only SDK modules. */
 const NODE_ONLY =
-  /(^|[\\/])(connect-node|node:)|^node:|runtime[\\/]transport[\\/]node\.js|runtime[\\/]workers[\\/]signals\.js|create-worker-from-file\.js|reflection-service\.js|^(http2?|https|zlib|net|tls|fs|child_process|events|os|path)$/;
+  /(^|[\\/])(connect-node|node:)|^node:|runtime[\\/]transport[\\/]node\.js|runtime[\\/]runners[\\/]signals\.js|create-worker-from-file\.js|reflection-service\.js|^(http2?|https|zlib|net|tls|fs|child_process|events|os|path)$/;
 
 /** What a bundle's code must not contain: an import of a Node built-in, or Vite's stand-in for one. */
 const NODE_IMPORT = /(from\s*|import\s*\(\s*|require\s*\(\s*)["']node:|__vite-browser-external/;

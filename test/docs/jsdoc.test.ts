@@ -1,5 +1,5 @@
 // Every exported symbol of the project's own code carries JSDoc: the runtime and platform client
-// users import, the generated clients, the emulator, the plugin and the workers. Inspected with
+// users import, the generated clients, the emulator, the plugin and the runners. Inspected with
 // ts-morph, as users' editors would show it.
 import { Node, Project, type ExportedDeclarations } from "ts-morph";
 import { describe, expect, it } from "vitest";

@@ -42,7 +42,7 @@ const EXPECTED: Record<string, RegExp[]> = {
     /Handled NOT_FOUND by code/,
   ],
   "create-worker-from-file": [/from time_worker\.js: text\/javascript \(JavaScript\)/],
-  "simple-worker": [/Hello from/],
+  "simple-runner": [/Hello from/],
   "dapr-publisher": [
     /Received via Dapr: \{"key":"value"\} \(type com\.dapr\.event\.sent, source virtufin-app\)/,
     /Received via Dapr: bulk-2/,

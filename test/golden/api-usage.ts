@@ -25,7 +25,7 @@ import {
 } from "./pubsub-binding/expected/bind/v1/bound_client.js";
 import { ApiClient } from "../../platform/api-client.js";
 import { RequestTimeoutError } from "../../runtime/errors.js";
-import { type Worker } from "../../runtime/workers/worker.js";
+import { type Runner } from "../../runtime/runners/runner.js";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 function assertType<T extends true>(_value?: T): void {}
@@ -123,7 +123,7 @@ export async function usage(signal: AbortSignal): Promise<void> {
   const price: number = await new QuotesPubsubClient(api, { source: "urn:x", methods: {} }).getPrice({ symbol: "X" });
   await new ClockPubsubClient(api, ClockPubsubBinding).ping();
   // A streaming method needs no implementation; every unary one does.
-  const responder: Worker = serveQuotes(api, {
+  const responder: Runner = serveQuotes(api, {
     getQuote: (request) => ({ symbol: request.symbol, price: request.quantity * 2 }),
     getPrice: async (_request, { signal: aborted }) => ({ price: aborted.aborted ? 0 : 1 }),
     refresh: (request) => ({ symbol: request.symbol }),

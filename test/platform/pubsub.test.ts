@@ -1,11 +1,11 @@
 // Pub/sub of the platform client against the emulator: payload kinds, CloudEvent metadata,
-// iterables and handlers, Gateway-wide filtered subscriptions, subscription workers.
+// iterables and handlers, Gateway-wide filtered subscriptions, subscription runners.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type GatewayEvent } from "../../platform/gateway/gateway-event.js";
 import { type PubsubEvent } from "../../platform/pubsub/event.js";
-import { SubscriptionWorker } from "../../platform/pubsub/workers.js";
+import { SubscriptionRunner } from "../../platform/pubsub/runners.js";
 import { Code, VirtufinError } from "../../runtime/errors.js";
-import { WorkerState } from "../../runtime/workers/types.js";
+import { RunnerState } from "../../runtime/runners/types.js";
 import { startFixture, type EmulatorFixture } from "../support/emulator.js";
 
 let fx: EmulatorFixture;
@@ -143,17 +143,17 @@ describe("pubsub", () => {
     expect(topics.every((e) => e.topic === "gw-topic")).toBe(true);
   });
 
-  it("runs a subscription as a worker with a lifecycle", async () => {
+  it("runs a subscription as a runner with a lifecycle", async () => {
     const seen: string[] = [];
-    const worker = new SubscriptionWorker(fx.api.pubsub, "as-worker", (e) => void seen.push(e.dataAsText()));
-    expect(worker.state).toBe(WorkerState.INIT);
-    await worker.startup();
-    expect(worker.state).toBe(WorkerState.RUNNING);
-    await fx.api.pubsub.publish("as-worker", "one");
-    await fx.api.pubsub.publish("as-worker", "two");
+    const runner = new SubscriptionRunner(fx.api.pubsub, "as-runner", (e) => void seen.push(e.dataAsText()));
+    expect(runner.state).toBe(RunnerState.INIT);
+    await runner.startup();
+    expect(runner.state).toBe(RunnerState.RUNNING);
+    await fx.api.pubsub.publish("as-runner", "one");
+    await fx.api.pubsub.publish("as-runner", "two");
     await expect.poll(() => seen, { timeout: 5_000 }).toEqual(["one", "two"]);
-    expect(worker.status()).toMatchObject({ topic: "as-worker", handled: 2 });
-    await worker.shutdown();
-    expect(worker.state).toBe(WorkerState.STOPPED);
+    expect(runner.status()).toMatchObject({ topic: "as-runner", handled: 2 });
+    await runner.shutdown();
+    expect(runner.state).toBe(RunnerState.STOPPED);
   });
 });

@@ -3,7 +3,7 @@
 // replies, errors reported by the responder.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WorkManagerClient } from "../../generated/virtufin/workmanager_client.js";
-import { Responder } from "../../platform/pubsub/workers.js";
+import { Responder } from "../../platform/pubsub/runners.js";
 import { Code, RequestTimeoutError, VirtufinError } from "../../runtime/errors.js";
 import { startFixture, type EmulatorFixture } from "../support/emulator.js";
 

@@ -7,7 +7,7 @@ import { PubsubClient } from "../../generated/virtufin/pubsub_client.js";
 import { startEmulator, type Emulator } from "../../emulator/index.js";
 import { ApiClient } from "../../platform/api-client.js";
 import { reconnectingStream } from "../../platform/pubsub/reconnecting-stream.js";
-import { Responder } from "../../platform/pubsub/workers.js";
+import { Responder } from "../../platform/pubsub/runners.js";
 import { Code, VirtufinError } from "../../runtime/errors.js";
 import { emulatorPorts, type EmulatorPortSet } from "./emulator-process.js";
 import { startFakePlatform } from "./fake-platform.js";

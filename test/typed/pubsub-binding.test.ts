@@ -16,11 +16,11 @@ import {
   serveQuotes,
 } from "../golden/pubsub-binding/expected/bind/v1/bound_client.js";
 import type { PubsubEvent } from "../../platform/pubsub/event.js";
-import { type Worker } from "../../runtime/workers/worker.js";
+import { type Runner } from "../../runtime/runners/runner.js";
 import { startFixture, type EmulatorFixture } from "../support/emulator.js";
 
 let fx: EmulatorFixture;
-let quotesResponder: Worker;
+let quotesResponder: Runner;
 beforeAll(async () => {
   fx = await startFixture();
   quotesResponder = serveQuotes(fx.api, {

@@ -5,7 +5,7 @@
 // @generated from file acme/pricing/v1/pricing.proto (package acme.pricing.v1, syntax proto3)
 /* eslint-disable */
 
-import type { CallOptions, ClientCore, ClientTarget, JsonGateway, PubsubBinding, PubsubImplementation, PubsubTarget, RequestInit, Worker } from "@virtufin/sdk/runtime";
+import type { CallOptions, ClientCore, ClientTarget, JsonGateway, PubsubBinding, PubsubImplementation, PubsubTarget, RequestInit, Runner } from "@virtufin/sdk/runtime";
 import { createClientCore, createGatewayCore, createPubsubCore, servePubsub } from "@virtufin/sdk/runtime";
 import type { ElapsedRequestSchema, GetTimeRequestSchema, GetTimeResponse, ListInstrumentsRequestSchema, QuoteRequestSchema, QuoteResponse } from "./pricing_pb.js";
 import { Pricing, TimeWorker } from "./pricing_pb.js";
@@ -260,7 +260,7 @@ export class TimeWorkerPubsubClient extends TimeWorkerClientBase implements Time
 }
 
 /**
- * Serves an implementation of acme.pricing.v1.TimeWorker over pub/sub as a worker: call `startup()` to
+ * Serves an implementation of acme.pricing.v1.TimeWorker over pub/sub as a runner: call `startup()` to
  * subscribe and `shutdown()` to stop. Each method receives the typed request and returns the
  * reply message (an init object is fine); a thrown error is answered with its status code,
  * which TimeWorkerPubsubClient raises as a VirtufinError. Requests are told apart by their CloudEvent type.
@@ -275,6 +275,6 @@ export function serveTimeWorker(
   target: PubsubTarget,
   implementation: PubsubImplementation<typeof TimeWorker>,
   binding: PubsubBinding = TimeWorkerPubsubBinding,
-): Worker {
+): Runner {
   return servePubsub(TimeWorker, target, binding, implementation);
 }

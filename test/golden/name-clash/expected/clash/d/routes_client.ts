@@ -6,7 +6,7 @@
 // @generated from file clash/d/routes.proto (package clash.d, syntax proto3)
 /* eslint-disable */
 
-import type { CallOptions, ClientCore, ClientTarget, JsonGateway, PubsubBinding, PubsubImplementation, PubsubTarget, RequestInit, Worker } from "../../../../../../runtime/index.js";
+import type { CallOptions, ClientCore, ClientTarget, JsonGateway, PubsubBinding, PubsubImplementation, PubsubTarget, RequestInit, Runner } from "../../../../../../runtime/index.js";
 import { createClientCore, createGatewayCore, createPubsubCore, servePubsub } from "../../../../../../runtime/index.js";
 import type { FooGatewayProxy as FooGatewayProxy$1, FooGatewayProxySchema, serveFoo as serveFoo$1, serveFooSchema } from "./routes_pb.js";
 import { Foo, FooPubsub } from "./routes_pb.js";
@@ -167,7 +167,7 @@ export class FooPubsubClient extends FooClientBase implements FooApi {
 }
 
 /**
- * Serves an implementation of clash.d.Foo over pub/sub as a worker: call `startup()` to
+ * Serves an implementation of clash.d.Foo over pub/sub as a runner: call `startup()` to
  * subscribe and `shutdown()` to stop. Each method receives the typed request and returns the
  * reply message (an init object is fine); a thrown error is answered with its status code,
  * which FooPubsubClient raises as a VirtufinError. Requests are told apart by their CloudEvent type.
@@ -182,7 +182,7 @@ export function serveFoo(
   target: PubsubTarget,
   implementation: PubsubImplementation<typeof Foo>,
   binding: PubsubBinding = FooPubsubBinding,
-): Worker {
+): Runner {
   return servePubsub(Foo, target, binding, implementation);
 }
 

@@ -6,7 +6,7 @@
 // @generated from file bind/v1/bound.proto (package bind.v1, syntax proto3)
 /* eslint-disable */
 
-import type { CallOptions, ClientCore, ClientTarget, JsonGateway, PubsubBinding, PubsubImplementation, PubsubTarget, RequestInit, Worker } from "../../../../../../runtime/index.js";
+import type { CallOptions, ClientCore, ClientTarget, JsonGateway, PubsubBinding, PubsubImplementation, PubsubTarget, RequestInit, Runner } from "../../../../../../runtime/index.js";
 import { createClientCore, createGatewayCore, createPubsubCore, servePubsub } from "../../../../../../runtime/index.js";
 import type { GetTimeRequestSchema, GetTimeResponse, PingRequestSchema, Quote, QuoteRequestSchema, WatchRequestSchema } from "./bound_pb.js";
 import { Clock, Odd, Quotes, Ticker } from "./bound_pb.js";
@@ -138,7 +138,7 @@ export class ClockPubsubClient extends ClockClientBase implements ClockApi {
 }
 
 /**
- * Serves an implementation of bind.v1.Clock over pub/sub as a worker: call `startup()` to
+ * Serves an implementation of bind.v1.Clock over pub/sub as a runner: call `startup()` to
  * subscribe and `shutdown()` to stop. Each method receives the typed request and returns the
  * reply message (an init object is fine); a thrown error is answered with its status code,
  * which ClockPubsubClient raises as a VirtufinError. Requests are told apart by their CloudEvent type.
@@ -153,7 +153,7 @@ export function serveClock(
   target: PubsubTarget,
   implementation: PubsubImplementation<typeof Clock>,
   binding: PubsubBinding = ClockPubsubBinding,
-): Worker {
+): Runner {
   return servePubsub(Clock, target, binding, implementation);
 }
 
@@ -377,7 +377,7 @@ export class QuotesPubsubClient extends QuotesUnaryClientBase implements QuotesU
 }
 
 /**
- * Serves an implementation of bind.v1.Quotes over pub/sub as a worker: call `startup()` to
+ * Serves an implementation of bind.v1.Quotes over pub/sub as a runner: call `startup()` to
  * subscribe and `shutdown()` to stop. Each method receives the typed request and returns the
  * reply message (an init object is fine); a thrown error is answered with its status code,
  * which QuotesPubsubClient raises as a VirtufinError. Requests are told apart by their CloudEvent type.
@@ -392,7 +392,7 @@ export function serveQuotes(
   target: PubsubTarget,
   implementation: PubsubImplementation<typeof Quotes>,
   binding: PubsubBinding = QuotesPubsubBinding,
-): Worker {
+): Runner {
   return servePubsub(Quotes, target, binding, implementation);
 }
 
@@ -504,7 +504,7 @@ export class TickerPubsubClient extends TickerClientBase implements TickerApi {
 }
 
 /**
- * Serves an implementation of bind.v1.Ticker over pub/sub as a worker: call `startup()` to
+ * Serves an implementation of bind.v1.Ticker over pub/sub as a runner: call `startup()` to
  * subscribe and `shutdown()` to stop. Each method receives the typed request and returns the
  * reply message (an init object is fine); a thrown error is answered with its status code,
  * which TickerPubsubClient raises as a VirtufinError. Requests are told apart by their CloudEvent type.
@@ -519,7 +519,7 @@ export function serveTicker(
   target: PubsubTarget,
   implementation: PubsubImplementation<typeof Ticker>,
   binding: PubsubBinding = TickerPubsubBinding,
-): Worker {
+): Runner {
   return servePubsub(Ticker, target, binding, implementation);
 }
 
@@ -663,7 +663,7 @@ export class OddPubsubClient extends OddClientBase implements OddApi {
 }
 
 /**
- * Serves an implementation of bind.v1.Odd over pub/sub as a worker: call `startup()` to
+ * Serves an implementation of bind.v1.Odd over pub/sub as a runner: call `startup()` to
  * subscribe and `shutdown()` to stop. Each method receives the typed request and returns the
  * reply message (an init object is fine); a thrown error is answered with its status code,
  * which OddPubsubClient raises as a VirtufinError. Requests are told apart by their CloudEvent type.
@@ -678,6 +678,6 @@ export function serveOdd(
   target: PubsubTarget,
   implementation: PubsubImplementation<typeof Odd>,
   binding: PubsubBinding = OddPubsubBinding,
-): Worker {
+): Runner {
   return servePubsub(Odd, target, binding, implementation);
 }

@@ -1,20 +1,20 @@
 /**
- * Subscriptions that run as workers with a lifecycle (seed: aio-fluid workers): a subscription
+ * Subscriptions that run as runners with a lifecycle (seed: aio-fluid workers): a subscription
  * consumed by a handler, and a request-reply responder that answers each request on its
  * `replytopic` with the correlation id copied.
  */
 import { Code, codeFromName, codeName, VirtufinError, invalidArgument } from "../../runtime/errors.js";
-import { type WorkerOptions } from "../../runtime/workers/types.js";
-import { Worker } from "../../runtime/workers/worker.js";
+import { type RunnerOptions } from "../../runtime/runners/types.js";
+import { Runner } from "../../runtime/runners/runner.js";
 import type { EventData } from "./encode.js";
 import type { PubsubEvent } from "./event.js";
 import type { PublishOptions, SubscribeOptions } from "./pubsub-options.js";
 import type { ProcessSpan } from "./tracing.js";
 
 /**
- * What the subscription workers use of the platform's pub/sub (`api.pubsub`, a PlatformPubsub,
- * is one): an interface here, so that the workers depend on the options module only and the
- * client, which serves responders with these workers, does not form a cycle with them.
+ * What the subscription runners use of the platform's pub/sub (`api.pubsub`, a PlatformPubsub,
+ * is one): an interface here, so that the runners depend on the options module only and the
+ * client, which serves responders with these runners, does not form a cycle with them.
  */
 export interface PubsubPort {
   /** Subscribes, resolving once the server has the subscription. */
@@ -34,34 +34,34 @@ export const ERROR_CODE_KEY = "errorcode";
 /** Metadata key of a reply that reports a failure: the error message. */
 export const ERROR_MESSAGE_KEY = "errormessage";
 
-/** Handles one event of a subscription worker. */
+/** Handles one event of a subscription runner. */
 export type EventListener = (event: PubsubEvent, signal: AbortSignal) => void | Promise<void>;
 
-/** Options of a {@link SubscriptionWorker}. */
-export interface SubscriptionWorkerOptions extends WorkerOptions, Omit<SubscribeOptions, "signal"> {
+/** Options of a {@link SubscriptionRunner}. */
+export interface SubscriptionRunnerOptions extends RunnerOptions, Omit<SubscribeOptions, "signal"> {
   /** How many events are handled at once (default 1: in order). */
   concurrency?: number;
 }
 
 /**
- * A subscription run as a worker: `startup()` resolves once the server has registered the
+ * A subscription run as a runner: `startup()` resolves once the server has registered the
  * subscription; each event goes to the handler (at most `concurrency` at once); a graceful stop
  * ends the subscription and lets handlers in progress finish. A handler that throws fails the
- * worker (its error is kept in `error` and thrown by `waitForShutdown()`).
+ * runner (its error is kept in `error` and thrown by `waitForShutdown()`).
  */
-export class SubscriptionWorker extends Worker {
+export class SubscriptionRunner extends Runner {
   readonly #pubsub: PubsubPort;
   readonly #listener: EventListener;
-  readonly #options: SubscriptionWorkerOptions;
+  readonly #options: SubscriptionRunnerOptions;
   #events: AsyncIterable<PubsubEvent> | undefined;
   #handled = 0;
 
-  /** A worker consuming `topic` with `listener`. Nothing happens before `startup()`. */
+  /** A runner consuming `topic` with `listener`. Nothing happens before `startup()`. */
   constructor(
     pubsub: PubsubPort,
     readonly topic: string,
     listener: EventListener,
-    options: SubscriptionWorkerOptions = {},
+    options: SubscriptionRunnerOptions = {},
   ) {
     super({ name: `subscription-${topic}`, ...options });
     const concurrency = options.concurrency ?? 1;
@@ -117,7 +117,7 @@ export type ResponderHandler = (
 ) => EventData | undefined | Promise<EventData | undefined>;
 
 /** Options of a {@link Responder}. */
-export interface ResponderOptions extends SubscriptionWorkerOptions {
+export interface ResponderOptions extends SubscriptionRunnerOptions {
   /** Reply topic for requests that carry no `replytopic` (else they get no reply). */
   defaultReplyTopic?: string;
   /** CloudEvent type of replies (default: the request's type + ".reply"). */
@@ -127,13 +127,13 @@ export interface ResponderOptions extends SubscriptionWorkerOptions {
 }
 
 /**
- * A request-reply responder run as a worker: it consumes `topic`, computes each reply with the
+ * A request-reply responder run as a runner: it consumes `topic`, computes each reply with the
  * handler, and publishes it to the request's `replytopic` with its `correlationid`. A handler
  * error is answered too: an empty reply whose metadata carries `errorcode` and `errormessage`,
  * which `publishWithResult` callers and generated request-reply clients raise as a typed error.
  * Handles up to 16 requests at once by default.
  */
-export class Responder extends SubscriptionWorker {
+export class Responder extends SubscriptionRunner {
   /** A responder for requests on `topic`. Nothing happens before `startup()`. */
   constructor(pubsub: PubsubPort, topic: string, handler: ResponderHandler, options: ResponderOptions = {}) {
     super(pubsub, topic, (request, signal) => answer(pubsub, topic, request, handler, options, signal), {
@@ -170,7 +170,7 @@ async function answer(
       data = undefined;
     }
     if (!replyTopic) return;
-    // A forced cancel drops the reply; a graceful stop lets it go out. The worker's long-lived
+    // A forced cancel drops the reply; a graceful stop lets it go out. The runner's long-lived
     // signal is not handed to the call: every reply would add a listener to it.
     if (signal.aborted) return;
     await pubsub.publish(replyTopic, data, {

@@ -1,24 +1,24 @@
-// Workers.registerCallback (aio-fluid's register_callback: one-off or periodic, with jitter,
+// Runners.registerCallback (aio-fluid's Workers.register_callback: one-off or periodic, with jitter,
 // registered before start-up it waits for it) and the group's onShutdown hook. Real timers.
 import { describe, expect, it } from "vitest";
-import { WorkerLifecycleError, WorkersError } from "../../runtime/workers/errors.js";
+import { RunnerLifecycleError, RunnersError } from "../../runtime/runners/errors.js";
 import { sleep } from "../../runtime/sleep.js";
-import { type WorkerLogger } from "../../runtime/workers/types.js";
-import { Workers } from "../../runtime/workers/workers.js";
-import { ScriptedWorker } from "./helpers.js";
+import { type RunnerLogger } from "../../runtime/runners/types.js";
+import { Runners } from "../../runtime/runners/runners.js";
+import { ScriptedRunner } from "./helpers.js";
 import { VirtufinError } from "../../runtime/errors.js";
 
 /** Timers alive in this process right now. */
 const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
 
-function recordingLogger(): WorkerLogger & { errors: string[] } {
+function recordingLogger(): RunnerLogger & { errors: string[] } {
   const errors: string[] = [];
   return { errors, info() {}, warn() {}, error: (message: string) => void errors.push(message) };
 }
 
-describe("Workers.registerCallback", () => {
+describe("Runners.registerCallback", () => {
   it("registered before start-up, a one-off callback waits for the group to start, then runs once", async () => {
-    const group = new Workers({ workers: [new ScriptedWorker("await-signal")] });
+    const group = new Runners({ runners: [new ScriptedRunner("await-signal")] });
     const at: number[] = [];
     group.registerCallback(() => void at.push(Date.now()), 0.02);
     await sleep(60);
@@ -36,7 +36,7 @@ describe("Workers.registerCallback", () => {
   it("a periodic callback runs until the group stops, and no timer is left after shutdown", async () => {
     await sleep(30); // let timers of earlier tests expire
     const before = timers();
-    const group = new Workers({ workers: [new ScriptedWorker("await-signal")] });
+    const group = new Runners({ runners: [new ScriptedRunner("await-signal")] });
     let runs = 0;
     group.registerCallback(() => void runs++, 0.01, { periodic: true });
     await group.startup();
@@ -52,7 +52,7 @@ describe("Workers.registerCallback", () => {
   });
 
   it("periodic as a number: first after `seconds`, then every `periodic` seconds", async () => {
-    const group = new Workers({ workers: [new ScriptedWorker("await-signal")] });
+    const group = new Runners({ runners: [new ScriptedRunner("await-signal")] });
     const at: number[] = [];
     const started = Date.now();
     group.registerCallback(() => void at.push(Date.now() - started), 0.08, { periodic: 0.01 });
@@ -66,7 +66,7 @@ describe("Workers.registerCallback", () => {
   });
 
   it("adds up to `jitter` seconds at random to each delay", async () => {
-    const group = new Workers({ workers: [new ScriptedWorker("await-signal")] });
+    const group = new Runners({ runners: [new ScriptedRunner("await-signal")] });
     await group.startup();
     const started = Date.now();
     const at: number[] = [];
@@ -83,12 +83,12 @@ describe("Workers.registerCallback", () => {
 
   it("never overlaps runs of a slow periodic callback, and awaits the one in flight before shutting down", async () => {
     const events: string[] = [];
-    const worker = new ScriptedWorker("await-signal");
+    const runner = new ScriptedRunner("await-signal");
     let running = 0;
     let most = 0;
-    const group = new Workers({
-      workers: [worker],
-      onShutdown: () => void events.push(`hook (worker ${worker.state}, callbacks running ${group.status().callbacks.running})`),
+    const group = new Runners({
+      runners: [runner],
+      onShutdown: () => void events.push(`hook (runner ${runner.state}, callbacks running ${group.status().callbacks.running})`),
     });
     group.registerCallback(
       async () => {
@@ -106,13 +106,13 @@ describe("Workers.registerCallback", () => {
     await sleep(60);
     await group.shutdown();
     expect(most).toBe(1);
-    expect(events.at(-1)).toBe("hook (worker stopped, callbacks running 0)");
+    expect(events.at(-1)).toBe("hook (runner stopped, callbacks running 0)");
     expect(events.at(-2)).toBe("callback end");
   });
 
   it("a failing callback is logged; a periodic one keeps its schedule", async () => {
     const logger = recordingLogger();
-    const group = new Workers({ workers: [new ScriptedWorker("await-signal")], logger, name: "group" });
+    const group = new Runners({ runners: [new ScriptedRunner("await-signal")], logger, name: "group" });
     let calls = 0;
     group.registerCallback(
       function flaky() {
@@ -132,7 +132,7 @@ describe("Workers.registerCallback", () => {
   });
 
   it("refuses registrations once stopping, and bad delays", async () => {
-    const group = new Workers({ workers: [new ScriptedWorker("await-signal")] });
+    const group = new Runners({ runners: [new ScriptedRunner("await-signal")] });
     expect(() => group.registerCallback(() => {}, -1)).toThrow(VirtufinError);
     expect(() => group.registerCallback(() => {}, Number.NaN)).toThrow(VirtufinError);
     expect(() => group.registerCallback(() => {}, 1, { jitter: -0.1 })).toThrow(VirtufinError);
@@ -140,13 +140,13 @@ describe("Workers.registerCallback", () => {
     expect(() => group.registerCallback(undefined as never, 1)).toThrow(VirtufinError);
     await group.startup();
     await group.shutdown();
-    expect(() => group.registerCallback(() => {}, 1)).toThrow(WorkerLifecycleError);
+    expect(() => group.registerCallback(() => {}, 1)).toThrow(RunnerLifecycleError);
   });
 
   it("a group stopped before it started runs no callback and leaves no timer", async () => {
     await sleep(30);
     const before = timers();
-    const group = new Workers({ workers: [new ScriptedWorker("await-signal")] });
+    const group = new Runners({ runners: [new ScriptedRunner("await-signal")] });
     let runs = 0;
     group.registerCallback(() => void runs++, 0.001, { periodic: true });
     group.gracefullyStop();
@@ -157,31 +157,31 @@ describe("Workers.registerCallback", () => {
   });
 });
 
-describe("Workers onShutdown hook", () => {
-  it("is called once after every worker has stopped, on a bail-out too", async () => {
-    const a = new ScriptedWorker("await-signal", { name: "a" });
-    const b = new ScriptedWorker("exit", { name: "b" }); // exits on its own: the group bails out
+describe("Runners onShutdown hook", () => {
+  it("is called once after every runner has stopped, on a bail-out too", async () => {
+    const a = new ScriptedRunner("await-signal", { name: "a" });
+    const b = new ScriptedRunner("exit", { name: "b" }); // exits on its own: the group bails out
     const seen: string[] = [];
-    const group = new Workers({ workers: [a, b], onShutdown: () => void seen.push(`${a.state}/${b.state}`) });
+    const group = new Runners({ runners: [a, b], onShutdown: () => void seen.push(`${a.state}/${b.state}`) });
     await group.startup();
     await group.waitForShutdown();
     expect(seen).toEqual(["stopped/stopped"]);
   });
 
-  it("is called after a failed start-up, which still fails with the workers' error", async () => {
-    const bad = new ScriptedWorker("await-signal", { name: "bad" });
+  it("is called after a failed start-up, which still fails with the runners' error", async () => {
+    const bad = new ScriptedRunner("await-signal", { name: "bad" });
     bad.failStartup = true;
-    const good = new ScriptedWorker("await-signal", { name: "good" });
+    const good = new ScriptedRunner("await-signal", { name: "good" });
     const seen: string[] = [];
-    const group = new Workers({ workers: [good, bad], onShutdown: () => void seen.push(good.state) });
-    await expect(group.startup()).rejects.toBeInstanceOf(WorkersError);
+    const group = new Runners({ runners: [good, bad], onShutdown: () => void seen.push(good.state) });
+    await expect(group.startup()).rejects.toBeInstanceOf(RunnersError);
     await group.waitForShutdown().catch(() => undefined);
     expect(seen).toEqual(["stopped"]);
   });
 
-  it("a hook that throws fails the group with its error; after a worker failure it is logged instead", async () => {
-    const group = new Workers({
-      workers: [new ScriptedWorker("await-signal")],
+  it("a hook that throws fails the group with its error; after a runner failure it is logged instead", async () => {
+    const group = new Runners({
+      runners: [new ScriptedRunner("await-signal")],
       onShutdown: () => Promise.reject(new Error("cleanup failed")),
     });
     await group.startup();
@@ -189,15 +189,15 @@ describe("Workers onShutdown hook", () => {
     expect(group.failed).toBe(true);
 
     const logger = recordingLogger();
-    const failing = new Workers({
-      workers: [new ScriptedWorker("fail")],
+    const failing = new Runners({
+      runners: [new ScriptedRunner("fail")],
       logger,
       onShutdown: () => {
         throw new Error("cleanup failed too");
       },
     });
     await failing.startup();
-    await expect(failing.waitForShutdown()).rejects.toBeInstanceOf(WorkersError);
+    await expect(failing.waitForShutdown()).rejects.toBeInstanceOf(RunnersError);
     expect(logger.errors.some((e) => /onShutdown failed: cleanup failed too/.test(e))).toBe(true);
   });
 });

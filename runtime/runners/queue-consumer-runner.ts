@@ -6,7 +6,7 @@ import { QueueConsumer, type QueueConsumerOptions, type QueueConsumerStatus } fr
 import { invalidArgument } from "../errors.js";
 
 /**
- * Handles one message. `signal` aborts when the worker is cancelled (not on a graceful stop):
+ * Handles one message. `signal` aborts when the runner is cancelled (not on a graceful stop):
  * bind in-flight requests to it.
  */
 export type MessageHandler<T> = (message: T, signal: AbortSignal) => void | Promise<void>;
@@ -19,23 +19,23 @@ export type MessageHandler<T> = (message: T, signal: AbortSignal) => void | Prom
  */
 export type StopMode = "drain" | "abandon";
 
-/** Options of a {@link QueueConsumerWorker}. */
-export interface QueueConsumerWorkerOptions<T> extends QueueConsumerOptions {
+/** Options of a {@link QueueConsumerRunner}. */
+export interface QueueConsumerRunnerOptions<T> extends QueueConsumerOptions {
   /** How many messages are handled at once (default 1: one after the other, in order). */
   concurrency?: number;
   /** What a graceful stop does with queued messages (default `"drain"`); see {@link StopMode}. */
   onStop?: StopMode;
   /**
-   * Called when the handler throws. When given, the worker reports the failure there and goes on;
-   * when omitted, a failing handler fails the worker: it stops taking messages, lets the handlers
+   * Called when the handler throws. When given, the runner reports the failure there and goes on;
+   * when omitted, a failing handler fails the runner: it stops taking messages, lets the handlers
    * in flight finish and ends with the {@link MessageHandlerError} (which carries the message).
-   * If `onError` itself throws, the worker fails the same way.
+   * If `onError` itself throws, the runner fails the same way.
    */
   onError?: (error: MessageHandlerError<T>) => void | Promise<void>;
 }
 
-/** The status of a {@link QueueConsumerWorker}. */
-export interface QueueConsumerWorkerStatus extends QueueConsumerStatus {
+/** The status of a {@link QueueConsumerRunner}. */
+export interface QueueConsumerRunnerStatus extends QueueConsumerStatus {
   /** The concurrency limit. */
   readonly concurrency: number;
   /** Messages being handled right now. */
@@ -52,25 +52,25 @@ export interface QueueConsumerWorkerStatus extends QueueConsumerStatus {
  * waits on the queue, so a message is picked up at once and a stop is seen at once).
  *
  * No message is silently lost: every accepted message is either handled, carried by the
- * {@link MessageHandlerError} that failed the worker, or returned by `drain()` — the messages left
+ * {@link MessageHandlerError} that failed the runner, or returned by `drain()` — the messages left
  * in the inbox (abandon mode, a failure, a cancellation) and those whose handler was interrupted
  * by a cancellation (so they may be handled again: at-least-once).
  *
  * @example
  * ```ts
- * const consumer = new QueueConsumerWorker<string>(async (text) => console.log(text), { concurrency: 4, capacity: 100 });
+ * const consumer = new QueueConsumerRunner<string>(async (text) => console.log(text), { concurrency: 4, capacity: 100 });
  * await consumer.startup();
  * consumer.trySend("hello");          // false if the inbox is full
  * await consumer.send("world");       // waits for room
  * await consumer.shutdown();          // handles what is queued ("drain"), then stops
  * ```
  */
-export class QueueConsumerWorker<T> extends QueueConsumer<T> {
+export class QueueConsumerRunner<T> extends QueueConsumer<T> {
   /** The handler, as in the seed's `on_message`. */
   readonly onMessage: MessageHandler<T>;
   readonly #concurrency: number;
   readonly #stopMode: StopMode;
-  readonly #onError: QueueConsumerWorkerOptions<T>["onError"];
+  readonly #onError: QueueConsumerRunnerOptions<T>["onError"];
   readonly #inFlight = new Set<Promise<void>>();
   readonly #stopTaking = new AbortController();
   readonly #returned: T[] = [];
@@ -79,7 +79,7 @@ export class QueueConsumerWorker<T> extends QueueConsumer<T> {
   #handlerErrors = 0;
 
   /** @param onMessage handles one message; @param options concurrency, capacity, stop mode, error handler */
-  constructor(onMessage: MessageHandler<T>, options: QueueConsumerWorkerOptions<T> = {}) {
+  constructor(onMessage: MessageHandler<T>, options: QueueConsumerRunnerOptions<T> = {}) {
     super(options);
     const concurrency = options.concurrency ?? 1;
     if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
@@ -100,7 +100,7 @@ export class QueueConsumerWorker<T> extends QueueConsumer<T> {
 
   /**
    * Removes and returns the messages not handled: first those given back (their handler was
-   * interrupted by a cancellation, or failed after the worker had already failed), then those
+   * interrupted by a cancellation, or failed after the runner had already failed), then those
    * still in the inbox.
    */
   override drain(): T[] {
@@ -108,7 +108,7 @@ export class QueueConsumerWorker<T> extends QueueConsumer<T> {
   }
 
   /** The queue consumer status plus concurrency, in-flight and processed counts. */
-  override status(): QueueConsumerWorkerStatus {
+  override status(): QueueConsumerRunnerStatus {
     return {
       ...super.status(),
       concurrency: this.#concurrency,
@@ -167,7 +167,7 @@ export class QueueConsumerWorker<T> extends QueueConsumer<T> {
 
   #failWith(error: MessageHandlerError<T>): void {
     if (this.#fatal) {
-      // The worker already fails with an earlier error; keep this message so it is not lost.
+      // The runner already fails with an earlier error; keep this message so it is not lost.
       this.logger.error(error.message, error);
       this.#returned.push(error.data);
       return;

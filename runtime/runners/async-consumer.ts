@@ -4,20 +4,20 @@
  */
 import { AsyncDispatcher, type CallbackError } from "./async-dispatcher.js";
 import { errorMessage } from "./errors.js";
-import { QueueConsumerWorker, type QueueConsumerWorkerOptions, type QueueConsumerWorkerStatus } from "./queue-consumer-worker.js";
+import { QueueConsumerRunner, type QueueConsumerRunnerOptions, type QueueConsumerRunnerStatus } from "./queue-consumer-runner.js";
 import { invalidArgument } from "../errors.js";
 
 /** Options of an {@link AsyncConsumer}: a queue consumer's, with callback failures reported here. */
-export interface AsyncConsumerOptions<T> extends Omit<QueueConsumerWorkerOptions<T>, "onError"> {
+export interface AsyncConsumerOptions<T> extends Omit<QueueConsumerRunnerOptions<T>, "onError"> {
   /**
    * Called for each callback that throws (the message's other callbacks still run, and the
-   * consumer goes on). Default: the worker's logger, at error level.
+   * consumer goes on). Default: the runner's logger, at error level.
    */
   onCallbackError?: (error: CallbackError<T>) => void | Promise<void>;
 }
 
 /** The status of an {@link AsyncConsumer}: a queue consumer's plus the dispatch counts. */
-export interface AsyncConsumerStatus extends QueueConsumerWorkerStatus {
+export interface AsyncConsumerStatus extends QueueConsumerRunnerStatus {
   /** Callbacks that threw. */
   readonly callbackErrors: number;
   /** Messages of a type no callback was registered for. */
@@ -27,9 +27,9 @@ export interface AsyncConsumerStatus extends QueueConsumerWorkerStatus {
 }
 
 /**
- * A worker with a bounded inbox whose messages are dispatched to async callbacks by type: the
+ * A runner with a bounded inbox whose messages are dispatched to async callbacks by type: the
  * lifecycle, inbox (`send`, `trySend`, `queueSize`, `drain`), concurrency and stop modes of
- * {@link QueueConsumerWorker}, with a dispatcher as its handler. Callbacks may be registered and
+ * {@link QueueConsumerRunner}, with a dispatcher as its handler. Callbacks may be registered and
  * unregistered on the dispatcher at any time; a callback that throws is reported (see
  * {@link AsyncConsumerOptions.onCallbackError}) without failing the consumer or the message's
  * other callbacks.
@@ -39,14 +39,14 @@ export interface AsyncConsumerStatus extends QueueConsumerWorkerStatus {
  * const dispatcher = new AsyncDispatcher<PubsubEvent>((event) => event.type ?? "");
  * dispatcher.register("price.tick", async (event) => store(event.dataAsJson()));
  * const consumer = new AsyncConsumer(dispatcher, { capacity: 1_000 });
- * const subscriber = createWorker(async (signal) => {
+ * const subscriber = createRunner(async (signal) => {
  *   for await (const event of api.pubsub.subscribe("prices", { signal })) await consumer.send(event);
  * });
- * const group = new Workers({ workers: [consumer, subscriber] });
+ * const group = new Runners({ runners: [consumer, subscriber] });
  * await group.startup();
  * ```
  */
-export class AsyncConsumer<T> extends QueueConsumerWorker<T> {
+export class AsyncConsumer<T> extends QueueConsumerRunner<T> {
   /** Where messages are dispatched (seed: `dispatcher`). */
   readonly dispatcher: AsyncDispatcher<T>;
   readonly #onCallbackError: AsyncConsumerOptions<T>["onCallbackError"];

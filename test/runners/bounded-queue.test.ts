@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { BoundedQueue } from "../../runtime/workers/bounded-queue.js";
-import { QueueClosedError, QueueFullError } from "../../runtime/workers/errors.js";
+import { BoundedQueue } from "../../runtime/runners/bounded-queue.js";
+import { QueueClosedError, QueueFullError } from "../../runtime/runners/errors.js";
 import { timed } from "./helpers.js";
 import { VirtufinError } from "../../runtime/errors.js";
 

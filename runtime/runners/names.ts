@@ -1,6 +1,6 @@
-/** Default worker names. */
+/** Default runner names. */
 
-/** `SimpleWorker` → `simple-worker`, `HTTPServer2` → `http-server2`, `pricesSubscriber` → `prices-subscriber`. */
+/** `SimpleRunner` → `simple-runner`, `HTTPServer2` → `http-server2`, `pricesSubscriber` → `prices-subscriber`. */
 export function kebabCase(name: string): string {
   return name
     .replace(/([a-z0-9])([A-Z])/g, "$1-$2")

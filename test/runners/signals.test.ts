@@ -1,23 +1,23 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { stopOnSignals } from "../../runtime/workers/signals.js";
+import { stopOnSignals } from "../../runtime/runners/signals.js";
 import { sleep } from "../../runtime/sleep.js";
-import { ScriptedWorker } from "./helpers.js";
+import { ScriptedRunner } from "./helpers.js";
 
 const counts = (): number[] => [process.listenerCount("SIGINT"), process.listenerCount("SIGTERM")];
 
 describe("stopOnSignals", () => {
-  it("gracefully stops a worker on SIGTERM and removes its listeners once it stopped", async () => {
+  it("gracefully stops a runner on SIGTERM and removes its listeners once it stopped", async () => {
     const before = counts();
-    const worker = new ScriptedWorker("await-signal");
-    await worker.startup();
+    const runner = new ScriptedRunner("await-signal");
+    await runner.startup();
     const received: string[] = [];
-    stopOnSignals(worker, { onSignal: (signal) => received.push(signal) });
+    stopOnSignals(runner, { onSignal: (signal) => received.push(signal) });
     expect(counts()).toEqual([before[0]! + 1, before[1]! + 1]);
     process.emit("SIGTERM");
-    expect(worker.state).toBe("stopping");
-    await worker.waitForShutdown();
+    expect(runner.state).toBe("stopping");
+    await runner.waitForShutdown();
     await sleep(0);
     expect(received).toEqual(["SIGTERM"]);
     expect(counts()).toEqual(before);
@@ -25,37 +25,37 @@ describe("stopOnSignals", () => {
 
   it("cancels on a second signal", async () => {
     const before = counts();
-    const worker = new ScriptedWorker("ignore-stop");
-    await worker.startup();
-    stopOnSignals(worker);
+    const runner = new ScriptedRunner("ignore-stop");
+    await runner.startup();
+    stopOnSignals(runner);
     process.emit("SIGINT");
     await sleep(10);
-    expect(worker.state).toBe("stopping");
-    expect(worker.cancelSignal.aborted).toBe(false);
+    expect(runner.state).toBe("stopping");
+    expect(runner.cancelSignal.aborted).toBe(false);
     process.emit("SIGINT");
-    expect(worker.cancelSignal.aborted).toBe(true);
-    await worker.waitForShutdown();
+    expect(runner.cancelSignal.aborted).toBe(true);
+    await runner.waitForShutdown();
     await sleep(0);
     expect(counts()).toEqual(before);
   });
 
   it("returns a disposer that removes the listeners (idempotent, and with `using`)", async () => {
     const before = counts();
-    const worker = new ScriptedWorker("await-signal");
-    await worker.startup();
-    const dispose = stopOnSignals(worker, { signals: ["SIGTERM"] });
+    const runner = new ScriptedRunner("await-signal");
+    await runner.startup();
+    const dispose = stopOnSignals(runner, { signals: ["SIGTERM"] });
     expect(counts()).toEqual([before[0], before[1]! + 1]);
     dispose();
     dispose();
     expect(counts()).toEqual(before);
-    process.emit("SIGTERM"); // no longer ours: the worker keeps running
-    expect(worker.isRunning()).toBe(true);
+    process.emit("SIGTERM"); // no longer ours: the runner keeps running
+    expect(runner.isRunning()).toBe(true);
     {
-      using _ = stopOnSignals(worker);
+      using _ = stopOnSignals(runner);
       expect(counts()).toEqual([before[0]! + 1, before[1]! + 1]);
     }
     expect(counts()).toEqual(before);
-    await worker.shutdown();
+    await runner.shutdown();
   });
 
   it("stops a group in a child process sent a real SIGTERM, which then exits 0", async () => {

@@ -1,95 +1,95 @@
 /**
- * Workers with a lifecycle, the TypeScript counterpart of aio-fluid's workers: long-running tasks
+ * Runners with a lifecycle, the TypeScript counterpart of aio-fluid's workers: long-running tasks
  * that start, run until asked to stop, stop gracefully (or are cancelled after a grace period) and
  * report their status.
  *
- * - {@link Worker}: the abstract base; implement `run(signal)`. States INIT → RUNNING → STOPPING →
- *   STOPPED ({@link WorkerState}).
- * - {@link createWorker}: a worker from a function run once (e.g. a subscription loop).
- * - {@link WorkerFunction}: a function run over and over with a heartbeat.
- * - {@link QueueConsumer} / {@link QueueConsumerWorker}: a bounded inbox, consumed by a handler
+ * - {@link Runner}: the abstract base; implement `run(signal)`. States INIT → RUNNING → STOPPING →
+ *   STOPPED ({@link RunnerState}).
+ * - {@link createRunner}: a runner from a function run once (e.g. a subscription loop).
+ * - {@link RunnerFunction}: a function run over and over with a heartbeat.
+ * - {@link QueueConsumer} / {@link QueueConsumerRunner}: a bounded inbox, consumed by a handler
  *   with a concurrency limit.
- * - {@link Workers}: a group with a stopping grace period and bail-out on failure.
- * - {@link stopOnSignals}: stop a worker or group on SIGINT/SIGTERM.
+ * - {@link Runners}: a group with a stopping grace period and bail-out on failure.
+ * - {@link stopOnSignals}: stop a runner or group on SIGINT/SIGTERM.
  *
- * Workers hold no timer of their own while they wait: what keeps the process alive is what they
+ * Runners hold no timer of their own while they wait: what keeps the process alive is what they
  * wait on (a socket, a heartbeat). Every timer they do use is cleared when its wait ends, and
- * `stopOnSignals` removes its listeners once the worker has stopped.
+ * `stopOnSignals` removes its listeners once the runner has stopped.
  *
  * The seed's SimpleWorker, in TypeScript:
  *
  * @example
  * ```ts
- * import { Worker, sleep } from "@virtufin/sdk";
+ * import { Runner, sleep } from "@virtufin/sdk";
  *
- * class SimpleWorker extends Worker {
+ * class SimpleRunner extends Runner {
  *   protected async run(signal: AbortSignal) {
  *     while (this.isRunning()) {
  *       this.printMessage();
- *       await sleep(1_000, signal); // wakes at once when the worker is asked to stop
+ *       await sleep(1_000, signal); // wakes at once when the runner is asked to stop
  *     }
  *   }
  *   printMessage() {
- *     console.log(`Hello from ${this.workerName} in state ${this.state}`);
+ *     console.log(`Hello from ${this.runnerName} in state ${this.state}`);
  *   }
  * }
  *
- * const worker = new SimpleWorker();
- * worker.printMessage();                          // ... in state init
- * await worker.startup();
- * setTimeout(() => worker.gracefullyStop(), 5_000);
- * await worker.waitForShutdown();
- * worker.printMessage();                          // ... in state stopped
+ * const runner = new SimpleRunner();
+ * runner.printMessage();                          // ... in state init
+ * await runner.startup();
+ * setTimeout(() => runner.gracefullyStop(), 5_000);
+ * await runner.waitForShutdown();
+ * runner.printMessage();                          // ... in state stopped
  * ```
 
  */
 import { ConnectError, Code } from "@connectrpc/connect";
-import { WorkerLifecycleError, errorMessage } from "./errors.js";
+import { RunnerLifecycleError, errorMessage } from "./errors.js";
 import { kebabCase } from "./names.js";
-import { WorkerState, silentLogger, type WorkerLogger, type WorkerOptions, type LifecycleStatus } from "./types.js";
+import { RunnerState, silentLogger, type RunnerLogger, type RunnerOptions, type LifecycleStatus } from "./types.js";
 
 /**
- * The base class of every worker (seed: aio-fluid's `Worker`, `RunningWorker` and
- * `StoppingWorker` in one). Subclasses implement {@link Worker.run}; everything else is the
+ * The base class of every runner (seed: aio-fluid's `Worker`, `RunningWorker` and
+ * `StoppingWorker` in one). Subclasses implement {@link Runner.run}; everything else is the
  * lifecycle:
  *
  * - `startup()` moves INIT → RUNNING, awaits `onStartup()`, starts `run(signal)` in the
  *   background and resolves once it is running. Calling it twice throws
- *   {@link WorkerLifecycleError}.
+ *   {@link RunnerLifecycleError}.
  * - `gracefullyStop()` (synchronous) moves RUNNING → STOPPING and aborts `run`'s signal: a loop
  *   checking `isRunning()` or the signal ends after its current step.
- * - `cancel()` also aborts {@link Worker.cancelSignal}: work in progress should be abandoned.
- * - `waitForShutdown()` resolves once STOPPED (rejects with the error if the worker failed);
+ * - `cancel()` also aborts {@link Runner.cancelSignal}: work in progress should be abandoned.
+ * - `waitForShutdown()` resolves once STOPPED (rejects with the error if the runner failed);
  *   `shutdown()` is `gracefullyStop()` + `waitForShutdown()` and can be called any number of times.
  *
- * Two signals, two meanings: `run`'s `signal` (also {@link Worker.stopSignal}) says "take no
+ * Two signals, two meanings: `run`'s `signal` (also {@link Runner.stopSignal}) says "take no
  * new work" and is what a subscription or a wait should be bound to; `cancelSignal` says "abandon
  * the work in hand" and is what an in-flight request should be bound to, so that a graceful stop
  * lets it finish while a forced one (a group's grace period ran out) interrupts it.
  *
  * @example
  * ```ts
- * class SimpleWorker extends Worker {
+ * class SimpleRunner extends Runner {
  *   async run(signal: AbortSignal) {
  *     while (this.isRunning()) {
- *       console.log(`Hello from ${this.workerName} in state ${this.state}`);
+ *       console.log(`Hello from ${this.runnerName} in state ${this.state}`);
  *       await sleep(200, signal);
  *     }
  *   }
  * }
- * const worker = new SimpleWorker();
- * await worker.startup();
- * setTimeout(() => worker.gracefullyStop(), 1_000);
- * await worker.waitForShutdown();
+ * const runner = new SimpleRunner();
+ * await runner.startup();
+ * setTimeout(() => runner.gracefullyStop(), 1_000);
+ * await runner.waitForShutdown();
  * ```
  */
-export abstract class Worker implements AsyncDisposable {
-  /** The worker's name (see {@link WorkerOptions.name}). */
+export abstract class Runner implements AsyncDisposable {
+  /** The runner's name (see {@link RunnerOptions.name}). */
   readonly name: string;
   /** Where lifecycle events and failures are reported; silent unless given. */
-  protected readonly logger: WorkerLogger;
+  protected readonly logger: RunnerLogger;
 
-  #state: WorkerState = WorkerState.INIT;
+  #state: RunnerState = RunnerState.INIT;
   #failed = false;
   #error: unknown = undefined;
   readonly #stop = new AbortController();
@@ -97,9 +97,9 @@ export abstract class Worker implements AsyncDisposable {
   readonly #done: Promise<void>;
   #markDone!: () => void;
 
-  /** @param options the worker's name and logger */
-  constructor(options: WorkerOptions = {}) {
-    this.name = options.name || kebabCase(new.target.name) || "worker";
+  /** @param options the runner's name and logger */
+  constructor(options: RunnerOptions = {}) {
+    this.name = options.name || kebabCase(new.target.name) || "runner";
     this.logger = options.logger ?? silentLogger;
     this.#done = new Promise<void>((resolve) => {
       this.#markDone = resolve;
@@ -107,11 +107,11 @@ export abstract class Worker implements AsyncDisposable {
   }
 
   /**
-   * The worker's job. Loop while `isRunning()` (or until `signal` aborts) and return when asked
-   * to stop; returning or throwing on its own also stops the worker (a throw is a failure).
+   * The runner's job. Loop while `isRunning()` (or until `signal` aborts) and return when asked
+   * to stop; returning or throwing on its own also stops the runner (a throw is a failure).
    * Rejecting with the signal's abort error once stopping is a clean stop, not a failure.
    *
-   * @param signal aborts when the worker is asked to stop (same as {@link Worker.stopSignal})
+   * @param signal aborts when the runner is asked to stop (same as {@link Runner.stopSignal})
    */
   protected abstract run(signal: AbortSignal): Promise<void>;
 
@@ -120,7 +120,7 @@ export abstract class Worker implements AsyncDisposable {
 
   /**
    * Called once `run` has settled (or `onStartup` failed), while STOPPING: release what
-   * `onStartup` acquired here. A rejection fails the worker. No-op by default.
+   * `onStartup` acquired here. A rejection fails the runner. No-op by default.
    */
   protected async onShutdown(): Promise<void> {}
 
@@ -128,54 +128,54 @@ export abstract class Worker implements AsyncDisposable {
    * Called on every state transition, after the state changed. No-op by default; override it to
    * observe the lifecycle (it must not throw).
    */
-  protected onStateChange(_from: WorkerState, _to: WorkerState): void {}
+  protected onStateChange(_from: RunnerState, _to: RunnerState): void {}
 
-  /** Same as {@link Worker.name} (seed: `worker_name`). */
-  get workerName(): string {
+  /** Same as {@link Runner.name} (seed: `worker_name`). */
+  get runnerName(): string {
     return this.name;
   }
 
   /** The current lifecycle state. */
-  get state(): WorkerState {
+  get state(): RunnerState {
     return this.#state;
   }
 
-  /** The error that ended the worker, if it failed; `undefined` otherwise. */
+  /** The error that ended the runner, if it failed; `undefined` otherwise. */
   get error(): unknown {
     return this.#error;
   }
 
-  /** Whether the worker ended with an error (see {@link Worker.error}). */
+  /** Whether the runner ended with an error (see {@link Runner.error}). */
   get failed(): boolean {
     return this.#failed;
   }
 
-  /** Aborts when the worker is asked to stop (gracefully or not), or when `run` ends. */
+  /** Aborts when the runner is asked to stop (gracefully or not), or when `run` ends. */
   get stopSignal(): AbortSignal {
     return this.#stop.signal;
   }
 
-  /** Aborts when the worker is cancelled: work in progress should be abandoned. */
+  /** Aborts when the runner is cancelled: work in progress should be abandoned. */
   get cancelSignal(): AbortSignal {
     return this.#cancel.signal;
   }
 
   /** True while RUNNING (started and not asked to stop). */
   isRunning(): boolean {
-    return this.#state === WorkerState.RUNNING;
+    return this.#state === RunnerState.RUNNING;
   }
 
   /** True while STOPPING (asked to stop, not finished yet). */
   isStopping(): boolean {
-    return this.#state === WorkerState.STOPPING;
+    return this.#state === RunnerState.STOPPING;
   }
 
   /** True once STOPPED. */
   isStopped(): boolean {
-    return this.#state === WorkerState.STOPPED;
+    return this.#state === RunnerState.STOPPED;
   }
 
-  /** A snapshot of the worker; subclasses add their own fields. */
+  /** A snapshot of the runner; subclasses add their own fields. */
   status(): LifecycleStatus {
     return {
       name: this.name,
@@ -187,19 +187,19 @@ export abstract class Worker implements AsyncDisposable {
   }
 
   /**
-   * Starts the worker: INIT → RUNNING, then `onStartup()`, then `run(signal)` in the background.
+   * Starts the runner: INIT → RUNNING, then `onStartup()`, then `run(signal)` in the background.
    * Resolves once it runs (or, if it was stopped during `onStartup`, once that finished).
    *
-   * @throws WorkerLifecycleError if the worker has already been started or stopped
-   * @throws whatever `onStartup()` threw; the worker is then STOPPED with that error
+   * @throws RunnerLifecycleError if the runner has already been started or stopped
+   * @throws whatever `onStartup()` threw; the runner is then STOPPED with that error
    */
   async startup(): Promise<void> {
-    if (this.#state !== WorkerState.INIT) {
-      throw new WorkerLifecycleError(
-        `cannot start worker "${this.name}": it is ${this.#state} (workers are single-use; create a new one)`,
+    if (this.#state !== RunnerState.INIT) {
+      throw new RunnerLifecycleError(
+        `cannot start runner "${this.name}": it is ${this.#state} (runners are single-use; create a new one)`,
       );
     }
-    this.#transition(WorkerState.RUNNING);
+    this.#transition(RunnerState.RUNNING);
     this.logger.info(`${this.name} starting`);
     try {
       await this.onStartup();
@@ -218,32 +218,32 @@ export abstract class Worker implements AsyncDisposable {
   }
 
   /**
-   * Asks the worker to stop: RUNNING → STOPPING and `run`'s signal aborts. Returns at once; use
-   * `waitForShutdown()` to wait for the end. A worker never started goes straight to STOPPED.
+   * Asks the runner to stop: RUNNING → STOPPING and `run`'s signal aborts. Returns at once; use
+   * `waitForShutdown()` to wait for the end. A runner never started goes straight to STOPPED.
    * Does nothing if already stopping or stopped.
    */
   gracefullyStop(): void {
-    if (this.#state === WorkerState.INIT) {
-      this.#transition(WorkerState.STOPPED);
+    if (this.#state === RunnerState.INIT) {
+      this.#transition(RunnerState.STOPPED);
       this.#stop.abort(abortError(`${this.name} was stopped before it started`));
       this.#markDone();
       return;
     }
-    if (this.#state !== WorkerState.RUNNING) return;
-    this.#transition(WorkerState.STOPPING);
+    if (this.#state !== RunnerState.RUNNING) return;
+    this.#transition(RunnerState.STOPPING);
     this.logger.info(`${this.name} stopping`);
     this.#stop.abort(abortError(`${this.name} is stopping`));
   }
 
   /**
-   * Stops the worker without grace: like `gracefullyStop()`, and also aborts
-   * {@link Worker.cancelSignal} so that work in progress is abandoned. A `run` that ignores both
-   * signals keeps the worker STOPPING. Does nothing once STOPPED.
+   * Stops the runner without grace: like `gracefullyStop()`, and also aborts
+   * {@link Runner.cancelSignal} so that work in progress is abandoned. A `run` that ignores both
+   * signals keeps the runner STOPPING. Does nothing once STOPPED.
    *
    * @param reason why, for the abort reason and the log
    */
   cancel(reason = "cancelled"): void {
-    if (this.#state === WorkerState.STOPPED) return;
+    if (this.#state === RunnerState.STOPPED) return;
     this.gracefullyStop();
     if (this.#cancel.signal.aborted || this.isStopped()) return;
     this.logger.warn(`${this.name} cancelled: ${reason}`);
@@ -251,7 +251,7 @@ export abstract class Worker implements AsyncDisposable {
   }
 
   /**
-   * Resolves once the worker is STOPPED. Rejects with the worker's error if it failed (every
+   * Resolves once the runner is STOPPED. Rejects with the runner's error if it failed (every
    * call does, so the failure cannot be missed).
    */
   async waitForShutdown(): Promise<void> {
@@ -259,13 +259,13 @@ export abstract class Worker implements AsyncDisposable {
     if (this.#failed) throw this.#error;
   }
 
-  /** Gracefully stops the worker and waits for it: `gracefullyStop()` + `waitForShutdown()`. Idempotent. */
+  /** Gracefully stops the runner and waits for it: `gracefullyStop()` + `waitForShutdown()`. Idempotent. */
   async shutdown(): Promise<void> {
     this.gracefullyStop();
     await this.waitForShutdown();
   }
 
-  /** `await using worker = ...` shuts the worker down at the end of the scope. */
+  /** `await using runner = ...` shuts the runner down at the end of the scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.shutdown();
   }
@@ -284,7 +284,7 @@ export abstract class Worker implements AsyncDisposable {
   async #runToEnd(): Promise<void> {
     try {
       await this.run(this.#stop.signal);
-      if (this.#state === WorkerState.RUNNING) this.logger.info(`${this.name} run ended on its own`);
+      if (this.#state === RunnerState.RUNNING) this.logger.info(`${this.name} run ended on its own`);
     } catch (error) {
       if (this.#stop.signal.aborted && this.isAbortError(error)) {
         // The run was interrupted by the stop it was asked for: a clean end.
@@ -297,8 +297,8 @@ export abstract class Worker implements AsyncDisposable {
 
   /** STOPPING (if not already), onShutdown, STOPPED. */
   async #finish(): Promise<void> {
-    if (this.#state === WorkerState.RUNNING) {
-      this.#transition(WorkerState.STOPPING);
+    if (this.#state === RunnerState.RUNNING) {
+      this.#transition(RunnerState.STOPPING);
       this.#stop.abort(abortError(`${this.name} has ended`));
     }
     try {
@@ -306,7 +306,7 @@ export abstract class Worker implements AsyncDisposable {
     } catch (error) {
       this.#fail(error, "onShutdown failed");
     }
-    this.#transition(WorkerState.STOPPED);
+    this.#transition(RunnerState.STOPPED);
     this.logger.info(`${this.name} stopped`);
     this.#markDone();
   }
@@ -318,7 +318,7 @@ export abstract class Worker implements AsyncDisposable {
     this.#error = error;
   }
 
-  #transition(to: WorkerState): void {
+  #transition(to: RunnerState): void {
     const from = this.#state;
     this.#state = to;
     this.onStateChange(from, to);

@@ -1,14 +1,14 @@
-// AsyncDispatcher and AsyncConsumer (aio-fluid's AsyncConsumer with a dispatcher): real workers,
+// AsyncDispatcher and AsyncConsumer (aio-fluid's AsyncConsumer with a dispatcher): real runners,
 // and a real subscription on the emulator consumed through the consumer.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PubsubEvent } from "../../platform/pubsub/event.js";
-import { AsyncConsumer } from "../../runtime/workers/async-consumer.js";
-import { AsyncDispatcher, CallbackError } from "../../runtime/workers/async-dispatcher.js";
-import { createWorker } from "../../runtime/workers/create-worker.js";
-import { QueueClosedError } from "../../runtime/workers/errors.js";
+import { AsyncConsumer } from "../../runtime/runners/async-consumer.js";
+import { AsyncDispatcher, CallbackError } from "../../runtime/runners/async-dispatcher.js";
+import { createRunner } from "../../runtime/runners/create-runner.js";
+import { QueueClosedError } from "../../runtime/runners/errors.js";
 import { sleep } from "../../runtime/sleep.js";
-import { type WorkerLogger } from "../../runtime/workers/types.js";
-import { Workers } from "../../runtime/workers/workers.js";
+import { type RunnerLogger } from "../../runtime/runners/types.js";
+import { Runners } from "../../runtime/runners/runners.js";
 import { startFixture, type EmulatorFixture } from "../support/emulator.js";
 import { deferred } from "./helpers.js";
 import { VirtufinError } from "../../runtime/errors.js";
@@ -17,7 +17,7 @@ type Message = { readonly kind: string; readonly n: number };
 const byKind = () => new AsyncDispatcher<Message>((m) => m.kind);
 
 /** A logger that keeps what it is told. */
-function recordingLogger(): WorkerLogger & { errors: string[] } {
+function recordingLogger(): RunnerLogger & { errors: string[] } {
   const errors: string[] = [];
   return { errors, info() {}, warn() {}, error: (message: string) => void errors.push(message) };
 }
@@ -204,7 +204,7 @@ describe("AsyncConsumer consuming a subscription on the emulator", () => {
     const failures: string[] = [];
     const consumer = new AsyncConsumer(dispatcher, { capacity: 100, onCallbackError: (e) => void failures.push(e.tag) });
     const live = deferred();
-    const subscriber = createWorker(
+    const subscriber = createRunner(
       async (signal) => {
         // subscribeReady resolves once the server has registered the subscription: nothing is missed.
         const events = await fx.api.pubsub.subscribeReady("orders", { signal });
@@ -213,7 +213,7 @@ describe("AsyncConsumer consuming a subscription on the emulator", () => {
       },
       { name: "orders-subscriber" },
     );
-    const group = new Workers({ workers: [consumer, subscriber] });
+    const group = new Runners({ runners: [consumer, subscriber] });
     await group.startup();
     await live.promise;
     for (const id of [1, 2, 3]) await fx.api.pubsub.publish("orders", { id }, { type: "order.created" });

@@ -1,11 +1,11 @@
 /**
- * The errors workers throw. They are plain `Error` subclasses (not `VirtufinError`): they report
+ * The errors runners throw. They are plain `Error` subclasses (not `VirtufinError`): they report
  * misuse or local failures, never a platform status.
  */
 
-/** A lifecycle call made in the wrong state, e.g. `startup()` on a worker that already started. */
-export class WorkerLifecycleError extends Error {
-  override readonly name = "WorkerLifecycleError";
+/** A lifecycle call made in the wrong state, e.g. `startup()` on a runner that already started. */
+export class RunnerLifecycleError extends Error {
+  override readonly name = "RunnerLifecycleError";
 }
 
 /** `send()` gave up waiting for room in a full queue (its `timeoutMs` elapsed). */
@@ -30,34 +30,34 @@ export class MessageHandlerError<T = unknown> extends Error {
   /** The message whose handler failed. */
   readonly data: T;
 
-  /** @param workerName the consumer that failed; @param data the message; @param cause the handler's error */
-  constructor(workerName: string, data: T, cause: unknown) {
-    super(`${workerName}: onMessage failed: ${errorMessage(cause)}`, { cause });
+  /** @param runnerName the consumer that failed; @param data the message; @param cause the handler's error */
+  constructor(runnerName: string, data: T, cause: unknown) {
+    super(`${runnerName}: onMessage failed: ${errorMessage(cause)}`, { cause });
     this.data = data;
   }
 }
 
-/** One worker of a group that failed, and its error. */
-export interface WorkerFailure {
-  /** The failed worker's name. */
+/** One runner of a group that failed, and its error. */
+export interface RunnerFailure {
+  /** The failed runner's name. */
   readonly name: string;
   /** What it threw. */
   readonly error: unknown;
 }
 
 /**
- * A group of workers ended badly: some of its workers failed (`failures`, also in `errors`) and/or
+ * A group of runners ended badly: some of its runners failed (`failures`, also in `errors`) and/or
  * some did not stop even after being cancelled (`notStopped`, their names).
  */
-export class WorkersError extends AggregateError {
-  override readonly name = "WorkersError";
-  /** The workers that failed, with their errors. */
-  readonly failures: readonly WorkerFailure[];
-  /** The names of the workers still running after the grace period and cancellation. */
+export class RunnersError extends AggregateError {
+  override readonly name = "RunnersError";
+  /** The runners that failed, with their errors. */
+  readonly failures: readonly RunnerFailure[];
+  /** The names of the runners still running after the grace period and cancellation. */
   readonly notStopped: readonly string[];
 
-  /** @param groupName the group; @param failures failed workers; @param notStopped workers that did not stop */
-  constructor(groupName: string, failures: readonly WorkerFailure[], notStopped: readonly string[]) {
+  /** @param groupName the group; @param failures failed runners; @param notStopped runners that did not stop */
+  constructor(groupName: string, failures: readonly RunnerFailure[], notStopped: readonly string[]) {
     const parts: string[] = [];
     if (failures.length > 0) {
       parts.push(`failed: ${failures.map((f) => `${f.name} (${errorMessage(f.error)})`).join(", ")}`);
@@ -65,7 +65,7 @@ export class WorkersError extends AggregateError {
     if (notStopped.length > 0) parts.push(`did not stop: ${notStopped.join(", ")}`);
     super(
       failures.map((f) => f.error),
-      `${groupName}: ${parts.join("; ") || "workers error"}`,
+      `${groupName}: ${parts.join("; ") || "runners error"}`,
     );
     this.failures = failures;
     this.notStopped = notStopped;

@@ -1,6 +1,6 @@
-/** Small test helpers for the worker tests: real workers, no mocks. */
-import { WorkerState, type WorkerOptions } from "../../runtime/workers/types.js";
-import { Worker } from "../../runtime/workers/worker.js";
+/** Small test helpers for the runner tests: real runners, no mocks. */
+import { RunnerState, type RunnerOptions } from "../../runtime/runners/types.js";
+import { Runner } from "../../runtime/runners/runner.js";
 
 /** A promise with its resolve function outside. */
 export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
@@ -11,7 +11,7 @@ export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T)
   return { promise, resolve };
 }
 
-/** How a {@link ScriptedWorker} behaves in `run`. */
+/** How a {@link ScriptedRunner} behaves in `run`. */
 export type RunScript =
   | "loop" // loops on isRunning() with short sleeps, returns when asked to stop
   | "await-signal" // waits for its stop signal, then returns
@@ -21,8 +21,8 @@ export type RunScript =
   | "ignore-stop" // ignores the stop signal, returns only when cancelled
   | "stuck"; // ignores everything, never returns
 
-/** A worker whose run follows a script and which records its state transitions. */
-export class ScriptedWorker extends Worker {
+/** A runner whose run follows a script and which records its state transitions. */
+export class ScriptedRunner extends Runner {
   readonly transitions: string[] = [];
   startupCalls = 0;
   shutdownCalls = 0;
@@ -32,12 +32,12 @@ export class ScriptedWorker extends Worker {
 
   constructor(
     readonly script: RunScript,
-    options: WorkerOptions = {},
+    options: RunnerOptions = {},
   ) {
     super(options);
   }
 
-  protected override onStateChange(from: WorkerState, to: WorkerState): void {
+  protected override onStateChange(from: RunnerState, to: RunnerState): void {
     this.transitions.push(`${from}->${to}`);
   }
 
@@ -85,7 +85,7 @@ export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; valu
   return { ms: performance.now() - start, value };
 }
 
-/** A logger that records its lines, to check what workers report. */
+/** A logger that records its lines, to check what runners report. */
 export function recordingLogger(): { lines: string[]; info(m: string): void; warn(m: string): void; error(m: string): void } {
   const lines: string[] = [];
   return {

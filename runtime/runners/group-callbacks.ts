@@ -1,15 +1,15 @@
 /**
- * Callbacks a {@link Workers} group runs after a delay, once or periodically, while it runs
+ * Callbacks a {@link Runners} group runs after a delay, once or periodically, while it runs
  * (seed: aio-fluid's `Workers.register_callback`).
  */
-import { errorMessage, WorkerLifecycleError } from "./errors.js";
-import type { WorkerLogger } from "./types.js";
+import { errorMessage, RunnerLifecycleError } from "./errors.js";
+import type { RunnerLogger } from "./types.js";
 import { invalidArgument } from "../errors.js";
 
 /** A callback run by a group; a returned promise is awaited before a periodic one is rescheduled. */
 export type GroupCallback = () => void | Promise<void>;
 
-/** Options of `Workers.registerCallback`, in seconds as aio-fluid's. */
+/** Options of `Runners.registerCallback`, in seconds as aio-fluid's. */
 export interface CallbackOptions {
   /** Up to this many seconds are added at random to every delay (default 0). */
   jitter?: number;
@@ -51,13 +51,13 @@ export class GroupCallbacks {
   /** @param owner the group's name, for messages; @param logger where failures go */
   constructor(
     private readonly owner: string,
-    private readonly logger: WorkerLogger,
+    private readonly logger: RunnerLogger,
   ) {}
 
   /** Registers a callback; runs it after `delaySeconds` (plus jitter), once or periodically. */
   register(callback: GroupCallback, delaySeconds: number, options: CallbackOptions = {}): void {
     if (typeof callback !== "function") throw invalidArgument("registerCallback needs a function");
-    if (this.#halted) throw new WorkerLifecycleError(`cannot register a callback on "${this.owner}": it is stopping or stopped`);
+    if (this.#halted) throw new RunnerLifecycleError(`cannot register a callback on "${this.owner}": it is stopping or stopped`);
     const firstMs = seconds("seconds", delaySeconds);
     const jitterMs = seconds("jitter", options.jitter ?? 0);
     const periodic = options.periodic ?? false;

@@ -1,22 +1,22 @@
 /**
- * A worker made of a function called over and over, with a pause (the heartbeat) between calls.
+ * A runner made of a function called over and over, with a pause (the heartbeat) between calls.
  */
 import { sleep } from "../sleep.js";
-import { Worker } from "./worker.js";
-import type { WorkerOptions, LifecycleStatus } from "./types.js";
+import { Runner } from "./runner.js";
+import type { RunnerOptions, LifecycleStatus } from "./types.js";
 import { invalidArgument } from "../errors.js";
 
-/** Options of a {@link WorkerFunction}. */
-export interface WorkerFunctionOptions extends WorkerOptions {
+/** Options of a {@link RunnerFunction}. */
+export interface RunnerFunctionOptions extends RunnerOptions {
   /**
    * Milliseconds to wait between two calls (default 0: the next call comes after the event loop
-   * had a turn, never in a tight microtask loop). The wait ends at once when the worker stops.
+   * had a turn, never in a tight microtask loop). The wait ends at once when the runner stops.
    */
   heartbeatMs?: number;
 }
 
-/** The status of a {@link WorkerFunction}: the base status, its heartbeat and its call count. */
-export interface WorkerFunctionStatus extends LifecycleStatus {
+/** The status of a {@link RunnerFunction}: the base status, its heartbeat and its call count. */
+export interface RunnerFunctionStatus extends LifecycleStatus {
   /** The pause between calls, in milliseconds. */
   readonly heartbeatMs: number;
   /** How many times the function has been called. */
@@ -24,31 +24,31 @@ export interface WorkerFunctionStatus extends LifecycleStatus {
 }
 
 /**
- * The function a {@link WorkerFunction} runs. `signal` is the worker's cancel signal: it aborts
- * only when the worker is cancelled, so a graceful stop lets the current call finish.
+ * The function a {@link RunnerFunction} runs. `signal` is the runner's cancel signal: it aborts
+ * only when the runner is cancelled, so a graceful stop lets the current call finish.
  */
-export type WorkerFunctionBody = (signal: AbortSignal) => void | Promise<void>;
+export type RunnerFunctionBody = (signal: AbortSignal) => void | Promise<void>;
 
 /**
- * Runs `fn` repeatedly while the worker is running, waiting `heartbeatMs` between calls
+ * Runs `fn` repeatedly while the runner is running, waiting `heartbeatMs` between calls
  * (seed: aio-fluid's `WorkerFunction(run_function, heartbeat)`). Unlike the seed, a stop wakes
- * the heartbeat wait at once instead of letting it run out. A throwing `fn` fails the worker.
+ * the heartbeat wait at once instead of letting it run out. A throwing `fn` fails the runner.
  *
  * @example
  * ```ts
- * const ticker = new WorkerFunction(async () => console.log("tick"), { heartbeatMs: 1_000 });
+ * const ticker = new RunnerFunction(async () => console.log("tick"), { heartbeatMs: 1_000 });
  * await ticker.startup();
  * // ...
  * await ticker.shutdown();
  * ```
  */
-export class WorkerFunction extends Worker {
-  readonly #fn: WorkerFunctionBody;
+export class RunnerFunction extends Runner {
+  readonly #fn: RunnerFunctionBody;
   readonly #heartbeatMs: number;
   #calls = 0;
 
   /** @param fn what to run on each beat; @param options name, logger and heartbeat */
-  constructor(fn: WorkerFunctionBody, options: WorkerFunctionOptions = {}) {
+  constructor(fn: RunnerFunctionBody, options: RunnerFunctionOptions = {}) {
     super(options);
     const heartbeatMs = options.heartbeatMs ?? 0;
     if (!Number.isFinite(heartbeatMs) || heartbeatMs < 0) {
@@ -64,7 +64,7 @@ export class WorkerFunction extends Worker {
   }
 
   /** The base status plus the heartbeat and the number of calls. */
-  override status(): WorkerFunctionStatus {
+  override status(): RunnerFunctionStatus {
     return { ...super.status(), heartbeatMs: this.#heartbeatMs, calls: this.#calls };
   }
 

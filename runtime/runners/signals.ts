@@ -1,22 +1,22 @@
 /**
- * Stopping a worker (or a group) when the process receives SIGINT or SIGTERM.
+ * Stopping a runner (or a group) when the process receives SIGINT or SIGTERM.
  */
-import type { WorkerLogger } from "./types.js";
-import type { Worker } from "./worker.js";
+import type { RunnerLogger } from "./types.js";
+import type { Runner } from "./runner.js";
 
 /** Options of {@link stopOnSignals}. */
 export interface StopOnSignalsOptions {
   /** The signals to stop on (default `["SIGINT", "SIGTERM"]`). */
   signals?: readonly NodeJS.Signals[];
   /**
-   * Whether a second signal cancels the worker instead of waiting for its graceful stop
+   * Whether a second signal cancels the runner instead of waiting for its graceful stop
    * (default true): the "press Ctrl-C twice" convention.
    */
   cancelOnRepeat?: boolean;
-  /** Called with each signal received, after the worker was told to stop. */
+  /** Called with each signal received, after the runner was told to stop. */
   onSignal?: (signal: NodeJS.Signals) => void;
   /** Where to report the signals; silent when omitted. */
-  logger?: WorkerLogger;
+  logger?: RunnerLogger;
 }
 
 /** Removes the signal listeners; calling it again does nothing. Also usable with `using`. */
@@ -26,10 +26,10 @@ export type SignalsDisposer = (() => void) & Disposable;
 export const DEFAULT_STOP_SIGNALS: readonly NodeJS.Signals[] = Object.freeze(["SIGINT", "SIGTERM"]);
 
 /**
- * Gracefully stops `worker` when the process receives one of `signals` (SIGINT and SIGTERM by
+ * Gracefully stops `runner` when the process receives one of `signals` (SIGINT and SIGTERM by
  * default), and cancels it on a second one. While installed, the listeners replace Node's
  * default of exiting on those signals. They are removed when the returned disposer is called or
- * as soon as the worker has stopped, so nothing is left behind and a later signal has its
+ * as soon as the runner has stopped, so nothing is left behind and a later signal has its
  * default effect again.
  *
  * @example
@@ -39,7 +39,7 @@ export const DEFAULT_STOP_SIGNALS: readonly NodeJS.Signals[] = Object.freeze(["S
  * await group.waitForShutdown();
  * ```
  */
-export function stopOnSignals(worker: Worker, options: StopOnSignalsOptions = {}): SignalsDisposer {
+export function stopOnSignals(runner: Runner, options: StopOnSignalsOptions = {}): SignalsDisposer {
   const signals = [...new Set(options.signals ?? DEFAULT_STOP_SIGNALS)];
   const cancelOnRepeat = options.cancelOnRepeat ?? true;
   let received = 0;
@@ -48,11 +48,11 @@ export function stopOnSignals(worker: Worker, options: StopOnSignalsOptions = {}
   const onSignal = (signal: NodeJS.Signals): void => {
     received += 1;
     if (received > 1 && cancelOnRepeat) {
-      options.logger?.warn(`${signal} received again: cancelling ${worker.name}`);
-      worker.cancel(`${signal} received again`);
+      options.logger?.warn(`${signal} received again: cancelling ${runner.name}`);
+      runner.cancel(`${signal} received again`);
     } else {
-      options.logger?.info(`${signal} received: stopping ${worker.name}`);
-      worker.gracefullyStop();
+      options.logger?.info(`${signal} received: stopping ${runner.name}`);
+      runner.gracefullyStop();
     }
     options.onSignal?.(signal);
   };
@@ -66,8 +66,8 @@ export function stopOnSignals(worker: Worker, options: StopOnSignalsOptions = {}
   };
 
   for (const [signal, listener] of listeners) process.on(signal, listener);
-  // Once the worker is done, the listeners have no purpose left: restore the defaults.
-  worker.waitForShutdown().then(dispose, dispose);
+  // Once the runner is done, the listeners have no purpose left: restore the defaults.
+  runner.waitForShutdown().then(dispose, dispose);
 
   return Object.assign(dispose, { [Symbol.dispose]: dispose });
 }

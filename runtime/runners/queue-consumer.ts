@@ -1,16 +1,16 @@
 /**
- * A worker with an inbox: a bounded queue that producers `send` messages into and that the
- * worker's `run` takes them from.
+ * A runner with an inbox: a bounded queue that producers `send` messages into and that the
+ * runner's `run` takes them from.
  */
 import { BoundedQueue, type QueueWaitOptions } from "./bounded-queue.js";
-import { Worker } from "./worker.js";
-import type { WorkerOptions, LifecycleStatus } from "./types.js";
+import { Runner } from "./runner.js";
+import type { RunnerOptions, LifecycleStatus } from "./types.js";
 
 /** Default inbox capacity of a queue consumer. */
 export const DEFAULT_QUEUE_CAPACITY = 1_000;
 
 /** Options of a {@link QueueConsumer}. */
-export interface QueueConsumerOptions extends WorkerOptions {
+export interface QueueConsumerOptions extends RunnerOptions {
   /** The most messages waiting in the inbox (default {@link DEFAULT_QUEUE_CAPACITY}). */
   capacity?: number;
 }
@@ -24,18 +24,18 @@ export interface QueueConsumerStatus extends LifecycleStatus {
 }
 
 /**
- * A worker that receives messages but leaves consuming them to its `run` (seed: aio-fluid's
+ * A runner that receives messages but leaves consuming them to its `run` (seed: aio-fluid's
  * `QueueConsumer`). Its inbox is bounded:
  *
- * - `trySend(message)` returns `false` when the inbox is full or the worker is stopping/stopped;
+ * - `trySend(message)` returns `false` when the inbox is full or the runner is stopping/stopped;
  * - `send(message, { timeoutMs, signal })` waits for room, and rejects with `QueueFullError` on
- *   timeout or `QueueClosedError` once the worker stops — in both cases the message was NOT taken.
+ *   timeout or `QueueClosedError` once the runner stops — in both cases the message was NOT taken.
  *
- * Messages may be sent before `startup()`; they wait in the inbox. From the moment the worker is
+ * Messages may be sent before `startup()`; they wait in the inbox. From the moment the runner is
  * asked to stop the inbox accepts nothing more; messages still in it are returned by `drain()`.
  * `undefined` cannot be sent (it means "no message").
  */
-export abstract class QueueConsumer<T> extends Worker {
+export abstract class QueueConsumer<T> extends Runner {
   readonly #queue: BoundedQueue<T>;
 
   /** @param options name, logger and inbox capacity */
@@ -52,7 +52,7 @@ export abstract class QueueConsumer<T> extends Worker {
     return this.#queue.capacity;
   }
 
-  /** Puts `message` in the inbox if there is room and the worker accepts messages; says whether it did. */
+  /** Puts `message` in the inbox if there is room and the runner accepts messages; says whether it did. */
   trySend(message: T): boolean {
     return this.#queue.tryPut(message);
   }
@@ -61,7 +61,7 @@ export abstract class QueueConsumer<T> extends Worker {
    * Puts `message` in the inbox, waiting for room when it is full.
    *
    * @throws QueueFullError when `timeoutMs` elapses first (the message was not taken)
-   * @throws QueueClosedError when the worker stops first (the message was not taken)
+   * @throws QueueClosedError when the runner stops first (the message was not taken)
    */
   send(message: T, options?: QueueWaitOptions): Promise<void> {
     return this.#queue.put(message, options);
@@ -69,7 +69,7 @@ export abstract class QueueConsumer<T> extends Worker {
 
   /**
    * Takes the next message (seed: `get_message(timeout=0.5)`), waiting at most `timeoutMs`.
-   * Resolves `undefined` on timeout, when `signal` aborts, or once the worker is stopping and
+   * Resolves `undefined` on timeout, when `signal` aborts, or once the runner is stopping and
    * the inbox is empty — at once, without waiting out the timeout.
    */
   getMessage(timeoutMs = 500, signal?: AbortSignal): Promise<T | undefined> {

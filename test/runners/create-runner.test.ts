@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { createWorker } from "../../runtime/workers/create-worker.js";
+import { createRunner } from "../../runtime/runners/create-runner.js";
 import { sleep } from "../../runtime/sleep.js";
 
-describe("createWorker", () => {
+describe("createRunner", () => {
   it("runs the function once with the stop signal and the hooks around it", async () => {
     const events: string[] = [];
-    const worker = createWorker(
+    const runner = createRunner(
       async (signal, self) => {
         events.push(`run ${self.name} ${self.state}`);
         while (await sleep(10_000, signal)) events.push("never");
@@ -13,19 +13,19 @@ describe("createWorker", () => {
       },
       { name: "fn", onStartup: () => void events.push("startup"), onShutdown: () => void events.push("shutdown") },
     );
-    await worker.startup();
-    await worker.shutdown();
+    await runner.startup();
+    await runner.shutdown();
     expect(events).toEqual(["startup", "run fn running", "aborted true", "shutdown"]);
-    expect(worker.status()).toEqual({ name: "fn", state: "stopped", running: false, stopping: false });
+    expect(runner.status()).toEqual({ name: "fn", state: "stopped", running: false, stopping: false });
   });
 
   it("is named after the function when no name is given, and fails with the function", async () => {
     async function pricesSubscriber(): Promise<void> {
       throw new Error("stream closed");
     }
-    const worker = createWorker(pricesSubscriber);
-    expect(worker.name).toBe("prices-subscriber");
-    await worker.startup();
-    await expect(worker.waitForShutdown()).rejects.toThrow("stream closed");
+    const runner = createRunner(pricesSubscriber);
+    expect(runner.name).toBe("prices-subscriber");
+    await runner.startup();
+    await expect(runner.waitForShutdown()).rejects.toThrow("stream closed");
   });
 });
