@@ -16,21 +16,13 @@ import {
   type BulkPublishResponse,
   type PublishEventRequest,
 } from "@virtufin/sdk/gen/dapr/proto/runtime/v1/pubsub_pb";
-import type { PubsubBackend } from "../backend/index.js";
-import type { Logger } from "../logger.js";
 import { checkTopic, invalidArgument } from "../services/index.js";
 import { toBusPublication, type BusPublication } from "./cloud-event.js";
+import { checkComponent, type DaprApiDeps } from "./component.js";
 import { DAPR_PUBSUB_NAME } from "./options.js";
 
 /** What the publishing calls need. */
-export interface DaprPublishDeps {
-  /** The emulator's pub/sub. */
-  readonly pubsub: PubsubBackend;
-  /** The sidecar's app id (the envelope's default source). */
-  readonly appId: string;
-  /** The component's logger. */
-  readonly log: Logger;
-}
+export type DaprPublishDeps = DaprApiDeps;
 
 /** The publishing calls of the Dapr service. */
 export interface DaprPublishApi {
@@ -42,8 +34,7 @@ export interface DaprPublishApi {
 
 /** Dapr's validation of the component and topic of a publish. */
 function checkTarget(pubsubName: string, topic: string): void {
-  if (pubsubName === "") throw invalidArgument("pubsub name is empty");
-  if (pubsubName !== DAPR_PUBSUB_NAME) throw invalidArgument(`pubsub ${pubsubName} is not found`);
+  checkComponent("pubsub", pubsubName, DAPR_PUBSUB_NAME, { emptyCheck: true });
   if (topic === "") throw invalidArgument(`topic is empty in pubsub ${pubsubName}`);
   checkTopic(topic);
 }

@@ -26,21 +26,15 @@ import {
   type GetStateResponse,
   type SaveStateRequest,
 } from "@virtufin/sdk/gen/dapr/proto/runtime/v1/state_pb";
-import { EtagMismatch, type PubsubBackend, type StateBackend } from "../backend/index.js";
-import type { Logger } from "../logger.js";
+import { EtagMismatch, type StateBackend } from "../backend/index.js";
 import { invalidArgument, publishStateChange } from "../services/index.js";
+import { checkComponent, type DaprApiDeps } from "./component.js";
 import { DAPR_STATE_STORE_NAME } from "./options.js";
 
 /** What the state calls need. */
-export interface DaprStateDeps {
+export interface DaprStateDeps extends DaprApiDeps {
   /** The emulator's state store. */
   readonly state: StateBackend;
-  /** Where state-change events go. */
-  readonly pubsub: PubsubBackend;
-  /** The sidecar's app id: the Virtufin state namespace of its keys. */
-  readonly appId: string;
-  /** The component's logger. */
-  readonly log: Logger;
 }
 
 /** The state calls of the Dapr service. */
@@ -59,8 +53,9 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 const encoder = new TextEncoder();
 
 function checkStore(name: string): void {
-  // Dapr's answer for a store it does not have (INVALID_ARGUMENT, ERR_STATE_STORE_NOT_FOUND).
-  if (name !== DAPR_STATE_STORE_NAME) throw invalidArgument(`state store ${name} is not found`);
+  // Dapr's answer for a store it does not have (INVALID_ARGUMENT, ERR_STATE_STORE_NOT_FOUND);
+  // an empty name is just another store it does not have.
+  checkComponent("state store", name, DAPR_STATE_STORE_NAME);
 }
 
 function checkKey(key: string): void {

@@ -11,7 +11,7 @@ import { startEmulator, type Emulator, type EmulatorOptions } from "../../emulat
 import { ApiClient } from "../../platform/api-client.js";
 import { serveTimeWorker } from "../../examples/custom-service/gen/acme/pricing/v1/pricing_client.js";
 import { timeWorkerImpl } from "../../examples/custom-service/time-worker.js";
-import { emulatorPorts, type EmulatorPortSet } from "../reliability/emulator-process.js";
+import { emulatorPorts, type EmulatorPortSet } from "../support/emulator-process.js";
 import { installNetworkJail } from "../security/network-jail.js";
 import { bundleForBrowser, servePage } from "../support/browser-page.js";
 import { launchChromium, type LaunchedChromium } from "../support/chromium.js";

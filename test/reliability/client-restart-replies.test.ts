@@ -9,7 +9,7 @@ import { ApiClient } from "../../platform/api-client.js";
 import { reconnectingStream } from "../../platform/pubsub/reconnecting-stream.js";
 import { Responder } from "../../platform/pubsub/runners.js";
 import { Code, VirtufinError } from "../../runtime/errors.js";
-import { emulatorPorts, type EmulatorPortSet } from "./emulator-process.js";
+import { emulatorPorts, type EmulatorPortSet } from "../support/emulator-process.js";
 import { startFakePlatform } from "./fake-platform.js";
 import { delay } from "./helpers.js";
 

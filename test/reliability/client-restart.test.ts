@@ -8,7 +8,7 @@ import { ApiClient } from "../../platform/api-client.js";
 import { type PubsubEvent } from "../../platform/pubsub/event.js";
 import { type ReconnectInfo } from "../../platform/pubsub/reconnecting-stream.js";
 import { Code, VirtufinError } from "../../runtime/errors.js";
-import { emulatorPorts, spawnEmulator, type EmulatorPortSet } from "./emulator-process.js";
+import { emulatorPorts, spawnEmulatorProcess, type EmulatorPortSet } from "../support/emulator-process.js";
 import { startFakePlatform, type FakePlatform } from "./fake-platform.js";
 import { delay } from "./helpers.js";
 
@@ -230,7 +230,7 @@ describe("a subscription outliving its stream deadline", () => {
 describe("a subscription across SIGKILLs of an emulator process", () => {
   it("reconnects after 2 kills and delivers every event published while it was connected, once", async () => {
     const ports = await emulatorPorts();
-    let proc = await spawnEmulator(ports);
+    let proc = await spawnEmulatorProcess({ ports });
     const topic = "restart-killed";
     const controller = new AbortController();
     const reconnects: ReconnectInfo[] = [];
@@ -266,7 +266,7 @@ describe("a subscription across SIGKILLs of an emulator process", () => {
         // Nothing may be lost that the subscriber could have received: wait for it, then kill.
         await until(() => seen.length >= (kill + 1) * phase, `events before kill ${kill + 1}`);
         await proc.kill();
-        proc = await spawnEmulator(ports);
+        proc = await spawnEmulatorProcess({ ports });
         await connected(`after-kill-${kill + 1}`);
       }
       await publishRange(publisher, topic, 2 * phase, 3 * phase);

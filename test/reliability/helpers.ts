@@ -3,34 +3,14 @@
  * running a child process that must exit by itself, and walking objects for leaked secrets.
  */
 import { execFile } from "node:child_process";
-import { createServer, type AddressInfo } from "node:net";
 
 /** How many Node timers (setTimeout/setInterval) are alive in this process right now. */
 export function activeTimeouts(): number {
   return process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
 }
 
-/**
- * Free loopback ports, found by binding throwaway servers on port 0 (all at once, so the ports
- * differ) and closing them again. Another process could take one in between; tests that need a
- * fixed port accept that small race.
- */
-export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<import("node:net").Server>((resolve, reject) => {
-          const server = createServer();
-          server.once("error", reject);
-          server.listen(0, "127.0.0.1", () => resolve(server));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
-  return ports;
-}
+/** Free loopback ports (the one helper lives in test/support, beside the emulator process it serves). */
+export { freePorts } from "../support/free-ports.js";
 
 /** What a finished child process printed. */
 export interface ChildResult {

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { startEmulator, type Emulator, type EmulatorOptions } from "../../emulator/index.js";
-import { freePorts } from "../reliability/helpers.js";
+import { freePorts } from "../support/free-ports.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 

@@ -1,6 +1,6 @@
 /**
  * What every view receives: the session, the shared event feed, the workers seen, and a way to
- * ask for a re-render (batched to one per animation frame).
+ * ask for a re-render (batched to one per animation frame; at once after a person's action).
  */
 import type { InspectedWorker } from "@virtufin/sdk/gen/virtufin/emulator/v1/inspector_pb";
 import type { EventFeed } from "./feed.js";

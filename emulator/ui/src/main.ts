@@ -2,7 +2,8 @@
  * The emulator's web UI: a header saying whether the platform answers, six views (Services,
  * Workers, Events, Request-reply, State, WebSocketManager) chosen by the URL's hash, and the
  * three live streams of the emulator-only InspectorService feeding them. Rendering is lit-html:
- * templates in plain TypeScript, re-rendered at most once per animation frame.
+ * templates in plain TypeScript, re-rendered at most once per animation frame for what the
+ * streams change, and at once for what a person's action changes.
  */
 import { html, nothing, render, type TemplateResult } from "lit-html";
 import type { App } from "./app.js";
@@ -94,15 +95,25 @@ function page(app: App): TemplateResult {
 
 async function start(): Promise<void> {
   const config = await loadConfig();
-  let scheduled = false;
-  const update = () => {
-    if (scheduled) return;
-    scheduled = true;
-    requestAnimationFrame(() => {
-      scheduled = false;
-      render(page(app), root);
-    });
+  let frame = 0;
+  const draw = () => {
+    cancelAnimationFrame(frame);
+    frame = 0;
+    render(page(app), root);
   };
+  // What streams and answers change is drawn at most once per animation frame.
+  const update = () => {
+    if (frame === 0) frame = requestAnimationFrame(draw);
+  };
+  // What a person's action changes is drawn before the browser takes their next one: until the
+  // next frame the page would still show the form of before, whose fields and handlers belong to
+  // the state just replaced, so text typed at once (Edit, then typing) went to the discarded
+  // edit and was lost, or was appended to the value the frame then drew (the State view saved
+  // the old value, or the two run together). Handlers run on their elements, then this on the root.
+  for (const type of ["click", "change", "input", "submit", "keydown"])
+    root.addEventListener(type, () => {
+      if (frame !== 0) draw();
+    });
   root.replaceChildren(); // the static "Loading…" line; lit-html renders after what is there
   const session = new Session(config, update);
   const app: App = { session, feed: new EventFeed(), workers: [], update };
@@ -126,7 +137,7 @@ async function start(): Promise<void> {
     (list) => ((connections.list = list), update()),
   );
   addEventListener("hashchange", () => {
-    update();
+    draw();
     document.getElementById("main")?.focus();
   });
   update();

@@ -7,7 +7,8 @@
 import { html, nothing, type TemplateResult } from "lit-html";
 import type { WatchEventsResponse } from "@virtufin/sdk/gen/virtufin/emulator/v1/inspector_pb";
 import type { App } from "../app.js";
-import { clock, dataJson, showError } from "../format.js";
+import { clock, dataJson } from "../format.js";
+import { ActionStatus, liveTable } from "./live-list.js";
 
 interface Entry {
   value: string | undefined;
@@ -23,9 +24,8 @@ const ui = {
   watching: "",
   changes: [] as { time: string; action: string; value: string | undefined; etag: string }[],
   newKey: { key: "", value: "" },
-  message: "",
-  error: "",
 };
+const status = new ActionStatus();
 
 const value = (e: Event) => (e.target as HTMLInputElement).value;
 
@@ -104,18 +104,16 @@ export function stateOnEvent(app: App, event: WatchEventsResponse): void {
 }
 
 async function save(app: App, key: string, newValue: string, etag: string): Promise<void> {
-  ui.error = "";
-  ui.message = `Saving ${key}…`;
+  status.error = "";
+  status.message = `Saving ${key}…`;
   app.update();
   try {
     await app.session.api.state.save(ui.service, key, newValue, etag ? { etag } : {});
-    ui.message = `Saved ${key}${etag ? " (etag matched)" : ""}`;
+    status.message = `Saved ${key}${etag ? " (etag matched)" : ""}`;
     ui.edit = undefined;
     await read(app, key);
   } catch (error) {
-    app.session.noteFailure(error);
-    ui.message = "";
-    ui.error = `Save of "${key}" refused — ${showError(error)}`;
+    status.fail(app, error, `Save of "${key}" refused — `);
   }
   app.update();
 }
@@ -180,58 +178,32 @@ export function stateView(app: App): TemplateResult {
         ? html`<p class="muted">Choose a service to see its keys.</p>`
         : html` <div class="split">
             <div class="main">
-              <div class="scroll">
-                <table class="grid" aria-label="State keys">
-                  <thead>
-                    <tr>
-                      <th>Key</th>
-                      <th>Value</th>
-                      <th>Etag</th>
-                      <th></th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    ${
-                      ui.entries.size === 0
-                        ? html`<tr>
-                            <td colspan="4" class="muted">
-                              No keys known for ${ui.service} yet (registered keys and keys written while the emulator ran are
-                              listed).
-                            </td>
-                          </tr>`
-                        : nothing
-                    }
-                    ${[...ui.entries]
-                      .sort(([a], [b]) => a.localeCompare(b))
-                      .map(
-                        ([key, entry]) =>
-                          html`<tr data-key=${key} class=${key === ui.watching ? "selected" : ""}>
-                            <td><code>${key}</code></td>
-                            <td class="clip" title=${entry.value ?? ""}>
-                              ${entry.value ?? html`<span class="muted">(missing)</span>`}
-                            </td>
-                            <td><code>${entry.etag || "—"}</code></td>
-                            <td class="actions">
-                              <button
-                                @click=${() => ((ui.edit = { key, value: entry.value ?? "", etag: entry.etag, readEtag: entry.etag }), app.update())}
-                              >
-                                Edit
-                              </button>
-                              <button
-                                aria-pressed=${key === ui.watching}
-                                @click=${() => ((ui.watching = key === ui.watching ? "" : key), (ui.changes = []), app.update())}
-                              >
-                                Watch
-                              </button>
-                            </td>
-                          </tr>`,
-                      )}
-                  </tbody>
-                </table>
-              </div>
-              ${editor(app)}
-              <p class="status" role="status">${ui.message}</p>
-              ${ui.error ? html`<p class="error" role="alert">${ui.error}</p>` : nothing}
+              ${liveTable({
+                label: "State keys",
+                columns: ["Key", "Value", "Etag", ""],
+                items: [...ui.entries].sort(([a], [b]) => a.localeCompare(b)),
+                empty: `No keys known for ${ui.service} yet (registered keys and keys written while the emulator ran are listed).`,
+                row: ([key, entry]) =>
+                  html`<tr data-key=${key} class=${key === ui.watching ? "selected" : ""}>
+                    <td><code>${key}</code></td>
+                    <td class="clip" title=${entry.value ?? ""}>${entry.value ?? html`<span class="muted">(missing)</span>`}</td>
+                    <td><code>${entry.etag || "—"}</code></td>
+                    <td class="actions">
+                      <button
+                        @click=${() => ((ui.edit = { key, value: entry.value ?? "", etag: entry.etag, readEtag: entry.etag }), app.update())}
+                      >
+                        Edit
+                      </button>
+                      <button
+                        aria-pressed=${key === ui.watching}
+                        @click=${() => ((ui.watching = key === ui.watching ? "" : key), (ui.changes = []), app.update())}
+                      >
+                        Watch
+                      </button>
+                    </td>
+                  </tr>`,
+              })}
+              ${editor(app)} ${status.view()}
               <form
                 class="card"
                 aria-label="Add a key"

@@ -3,82 +3,59 @@
  * received, tags), opened and closed through the SDK's typed Gateway proxy
  * (`api.gateway.websocketmanager`).
  */
-import { html, nothing, type TemplateResult } from "lit-html";
+import { html, type TemplateResult } from "lit-html";
 import type { InspectedConnection } from "@virtufin/sdk/gen/virtufin/emulator/v1/inspector_pb";
 import type { App } from "../app.js";
-import { short, showError } from "../format.js";
+import { short } from "../format.js";
+import { ActionStatus, liveTable } from "./live-list.js";
 
 /** The latest snapshot of connections (set by the page's stream). */
 export const connections: { list: InspectedConnection[] } = { list: [] };
 
-const ui = { url: "ws://127.0.0.1:8080/", topic: "", reconnect: true, message: "", error: "" };
+const ui = { url: "ws://127.0.0.1:8080/", topic: "", reconnect: true };
+const status = new ActionStatus();
 const value = (e: Event) => (e.target as HTMLInputElement).value;
-
-async function act(app: App, what: string, fn: () => Promise<unknown>): Promise<void> {
-  ui.error = "";
-  ui.message = `${what}…`;
-  app.update();
-  try {
-    await fn();
-    ui.message = `${what}: done`;
-  } catch (error) {
-    app.session.noteFailure(error);
-    ui.message = "";
-    ui.error = `${what} failed: ${showError(error)}`;
-  }
-  app.update();
-}
 
 /** The WebSocketManager view. */
 export function websocketsView(app: App): TemplateResult {
   const wsm = app.session.api.gateway.websocketmanager;
   return html`
-    <div class="scroll">
-      <table class="grid" aria-label="WebSocket connections">
-        <thead>
-          <tr>
-            <th>ID</th>
-            <th>URL</th>
-            <th>Status</th>
-            <th>Topic</th>
-            <th class="num">Reconnects</th>
-            <th class="num">Frames</th>
-            <th>Tags</th>
-            <th></th>
-          </tr>
-        </thead>
-        <tbody>
-          ${
-            connections.list.length === 0
-              ? html`<tr>
-                  <td colspan="8" class="muted">No connections. Open one below.</td>
-                </tr>`
-              : nothing
-          }
-          ${connections.list.map(
-            (c) =>
-              html`<tr data-connection=${c.id} data-status=${c.status}>
-                <td><code title=${c.id}>${short(c.id)}</code></td>
-                <td class="clip">${c.url}</td>
-                <td><span class="badge ${c.status}">${c.status}</span></td>
-                <td>${c.topic || "—"}</td>
-                <td class="num">${c.reconnects}</td>
-                <td class="num">${c.framesReceived}</td>
-                <td>${Object.entries(c.tags).map(([k, v]) => html`<span class="tag">${k}=${v}</span> `)}</td>
-                <td>
-                  <button class="danger" @click=${() => act(app, "Disconnecting", () => wsm.disconnect(c.id))}>Disconnect</button>
-                </td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>
-    </div>
+    ${liveTable({
+      label: "WebSocket connections",
+      columns: [
+        "ID",
+        "URL",
+        "Status",
+        "Topic",
+        { text: "Reconnects", numeric: true },
+        { text: "Frames", numeric: true },
+        "Tags",
+        "",
+      ],
+      items: connections.list,
+      empty: "No connections. Open one below.",
+      row: (c) =>
+        html`<tr data-connection=${c.id} data-status=${c.status}>
+          <td><code title=${c.id}>${short(c.id)}</code></td>
+          <td class="clip">${c.url}</td>
+          <td><span class="badge ${c.status}">${c.status}</span></td>
+          <td>${c.topic || "—"}</td>
+          <td class="num">${c.reconnects}</td>
+          <td class="num">${c.framesReceived}</td>
+          <td>${Object.entries(c.tags).map(([k, v]) => html`<span class="tag">${k}=${v}</span> `)}</td>
+          <td>
+            <button class="danger" @click=${() => status.act(app, "Disconnecting", () => wsm.disconnect(c.id))}>
+              Disconnect
+            </button>
+          </td>
+        </tr>`,
+    })}
     <form
       class="card"
       aria-label="Open a WebSocket"
       @submit=${(e: Event) => (
         e.preventDefault(),
-        void act(app, `Connecting to ${ui.url}`, async () => {
+        void status.act(app, `Connecting to ${ui.url}`, async () => {
           const { id } = await wsm.connect({ url: ui.url, autoReconnect: ui.reconnect });
           if (ui.topic) await wsm.startPublish(id, ui.topic);
         })
@@ -103,7 +80,6 @@ export function websocketsView(app: App): TemplateResult {
         <button type="submit">Connect</button>
       </div>
     </form>
-    <p class="status" role="status">${ui.message}</p>
-    ${ui.error ? html`<p class="error" role="alert">${ui.error}</p>` : nothing}
+    ${status.view()}
   `;
 }

@@ -3,10 +3,11 @@
  * created, started, stopped, deleted and given new code through the SDK's typed Gateway proxy
  * (`api.gateway.workmanager`), with each worker's code history.
  */
-import { html, nothing, type TemplateResult } from "lit-html";
+import { html, type TemplateResult } from "lit-html";
 import type { HistoryEntry } from "@virtufin/sdk/gen/virtufin/workmanager_pb";
 import type { App } from "../app.js";
-import { clock, showError, short } from "../format.js";
+import { clock, short } from "../format.js";
+import { ActionStatus, liveTable } from "./live-list.js";
 
 const SAMPLES = {
   python: `def Process(event):
@@ -31,11 +32,10 @@ const ui = {
   code: SAMPLES.python as string,
   startNow: true,
   upload: "",
-  message: "",
-  error: "",
   history: { id: "", versions: -1, entries: [] as HistoryEntry[] },
 };
 
+const status = new ActionStatus();
 const value = (e: Event) => (e.target as HTMLInputElement).value;
 
 /** Reads a chosen file as text; the language follows its extension. */
@@ -48,25 +48,9 @@ async function readFile(e: Event, app: App, into: "code" | "upload"): Promise<vo
   app.update();
 }
 
-/** Runs an action, showing its outcome or typed error under the form. */
-async function act(app: App, what: string, fn: () => Promise<unknown>): Promise<void> {
-  ui.message = `${what}…`;
-  ui.error = "";
-  app.update();
-  try {
-    await fn();
-    ui.message = `${what}: done`;
-  } catch (error) {
-    app.session.noteFailure(error);
-    ui.message = "";
-    ui.error = `${what} failed: ${showError(error)}`;
-  }
-  app.update();
-}
-
 async function create(app: App): Promise<void> {
   const wm = app.session.api.gateway.workmanager;
-  await act(app, `Creating a ${ui.language} worker on "${ui.topic}"`, async () => {
+  await status.act(app, `Creating a ${ui.language} worker on "${ui.topic}"`, async () => {
     const id = await wm.createWorker({
       codeSource: { content: new TextEncoder().encode(ui.code) },
       mimeType: MIME[ui.language],
@@ -98,7 +82,7 @@ function source(entry: HistoryEntry): string {
   return "—";
 }
 
-function detail(app: App): TemplateResult | typeof nothing {
+function detail(app: App): TemplateResult {
   const w = app.workers.find((x) => x.id === ui.selected);
   if (!w) return html`<p class="muted">Select a worker to see its counters, code history and log lines.</p>`;
   history(app, w.id, w.codeVersions);
@@ -124,9 +108,13 @@ function detail(app: App): TemplateResult | typeof nothing {
       </div>
     </dl>
     <div class="row">
-      <button ?disabled=${w.status === "RUNNING"} @click=${() => act(app, "Starting", () => wm.startWorker(w.id))}>Start</button>
-      <button ?disabled=${w.status === "STOPPED"} @click=${() => act(app, "Stopping", () => wm.stopWorker(w.id))}>Stop</button>
-      <button class="danger" @click=${() => act(app, "Deleting", () => wm.deleteWorker(w.id))}>Delete</button>
+      <button ?disabled=${w.status === "RUNNING"} @click=${() => status.act(app, "Starting", () => wm.startWorker(w.id))}>
+        Start
+      </button>
+      <button ?disabled=${w.status === "STOPPED"} @click=${() => status.act(app, "Stopping", () => wm.stopWorker(w.id))}>
+        Stop
+      </button>
+      <button class="danger" @click=${() => status.act(app, "Deleting", () => wm.deleteWorker(w.id))}>Delete</button>
     </div>
     <details>
       <summary>Upload new code</summary>
@@ -144,7 +132,7 @@ function detail(app: App): TemplateResult | typeof nothing {
       /></label>
       <button
         ?disabled=${ui.upload.trim() === ""}
-        @click=${() => act(app, "Loading code", () => wm.loadCodeFromContent(w.id, new TextEncoder().encode(ui.upload)))}
+        @click=${() => status.act(app, "Loading code", () => wm.loadCodeFromContent(w.id, new TextEncoder().encode(ui.upload)))}
       >
         Load code
       </button>
@@ -163,62 +151,47 @@ export function workersView(app: App): TemplateResult {
   return html`
     <div class="split">
       <div class="main">
-        <div class="scroll">
-          <table class="grid" aria-label="Workers">
-            <thead>
-              <tr>
-                <th>ID</th>
-                <th>Language</th>
-                <th>Topic</th>
-                <th>Group</th>
-                <th>Status</th>
-                <th>Created</th>
-                <th class="num">Done</th>
-                <th class="num">Failed</th>
-                <th class="num">Retried</th>
-                <th class="num">Dead</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${
-                app.workers.length === 0
-                  ? html`<tr>
-                      <td colspan="10" class="muted">No workers yet: create one below.</td>
-                    </tr>`
-                  : nothing
-              }
-              ${app.workers.map(
-                (w) =>
-                  html`<tr
-                    class=${w.id === ui.selected ? "selected" : ""}
-                    data-worker=${w.id}
-                    data-language=${w.language}
-                    data-status=${w.status}
-                  >
-                    <td>
-                      <button
-                        class="link"
-                        title=${w.id}
-                        aria-pressed=${w.id === ui.selected}
-                        @click=${() => ((ui.selected = w.id), app.update())}
-                      >
-                        ${short(w.id)}
-                      </button>
-                    </td>
-                    <td>${w.language}</td>
-                    <td>${w.topic}</td>
-                    <td>${w.group || "—"}</td>
-                    <td><span class="badge ${w.status.toLowerCase()}">${w.status}</span></td>
-                    <td>${clock(w.createdAt)}</td>
-                    <td class="num">${w.processed}</td>
-                    <td class="num">${w.failed}</td>
-                    <td class="num">${w.retried}</td>
-                    <td class="num">${w.deadLettered}</td>
-                  </tr>`,
-              )}
-            </tbody>
-          </table>
-        </div>
+        ${liveTable({
+          label: "Workers",
+          columns: [
+            "ID",
+            "Language",
+            "Topic",
+            "Group",
+            "Status",
+            "Created",
+            ...["Done", "Failed", "Retried", "Dead"].map((text) => ({ text, numeric: true as const })),
+          ],
+          items: app.workers,
+          empty: "No workers yet: create one below.",
+          row: (w) =>
+            html`<tr
+              class=${w.id === ui.selected ? "selected" : ""}
+              data-worker=${w.id}
+              data-language=${w.language}
+              data-status=${w.status}
+            >
+              <td>
+                <button
+                  class="link"
+                  title=${w.id}
+                  aria-pressed=${w.id === ui.selected}
+                  @click=${() => ((ui.selected = w.id), app.update())}
+                >
+                  ${short(w.id)}
+                </button>
+              </td>
+              <td>${w.language}</td>
+              <td>${w.topic}</td>
+              <td>${w.group || "—"}</td>
+              <td><span class="badge ${w.status.toLowerCase()}">${w.status}</span></td>
+              <td>${clock(w.createdAt)}</td>
+              <td class="num">${w.processed}</td>
+              <td class="num">${w.failed}</td>
+              <td class="num">${w.retried}</td>
+              <td class="num">${w.deadLettered}</td>
+            </tr>`,
+        })}
         <form class="card" aria-label="Create a worker" @submit=${(e: Event) => (e.preventDefault(), void create(app))}>
           <h3>Create a worker</h3>
           <div class="row">
@@ -267,8 +240,7 @@ export function workersView(app: App): TemplateResult {
             <button type="submit">Create</button>
           </div>
         </form>
-        <p class="status" role="status">${ui.message}</p>
-        ${ui.error ? html`<p class="error" role="alert">${ui.error}</p>` : nothing}
+        ${status.view()}
       </div>
       <aside class="detail" aria-label="Selected worker">${detail(app)}</aside>
     </div>
