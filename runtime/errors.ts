@@ -124,11 +124,12 @@ export function invalidArgument(message: string): VirtufinError {
 /**
  * The error for an in-band failure (`success=false`, `status` a code name, `message` the
  * detail), as `Gateway.InvokeJson` and the `StatusResponse` of State and Pubsub report them.
+ * ABORTED is an EtagMismatchError, as it is when it arrives as a gRPC status.
  */
 export function errorFromStatus(status: string, message: string, context?: string): VirtufinError {
   const code = codeFromName(status);
   const detail = message || status || "failed";
-  return new VirtufinError(context ? `${context}: ${detail}` : detail, code);
+  return specialize(new VirtufinError(context ? `${context}: ${detail}` : detail, code));
 }
 
 /** An in-band result: `StatusResponse`, or the `success`/`status`/`message` of an Invoke response. */
