@@ -144,7 +144,9 @@ export interface InBandStatus {
 
 /**
  * The one way an in-band failure becomes a typed error: throws the VirtufinError of
- * `success=false` (see {@link errorFromStatus}); nothing for a success or a missing status.
+ * `success=false`, with the code `status` names (ABORTED as EtagMismatchError) and the message
+ * `"<context>: <message>"`; nothing for a success or a missing status. Generated methods whose
+ * result is a `virtufin.StatusResponse` call it, as the platform client does.
  */
 export function throwIfFailed(result: InBandStatus | undefined, context: string): void {
   if (result !== undefined && !result.success) throw errorFromStatus(result.status, result.message, context);
