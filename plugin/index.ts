@@ -9,7 +9,7 @@ import { create } from "@bufbuild/protobuf";
 import { CodeGeneratorResponseSchema, type CodeGeneratorRequest, type CodeGeneratorResponse } from "@bufbuild/protobuf/wkt";
 import { createEcmaScriptPlugin, type Plugin } from "@bufbuild/protoplugin";
 import { generateTs, refuseTarget } from "./generate.js";
-import { checkParameter, parsePluginOptions } from "./options/index.js";
+import { checkParameter, parsePluginOptions, runtimeWarning } from "./options/index.js";
 import { PLUGIN_NAME, PLUGIN_VERSION } from "./version.js";
 
 const ecmaScriptPlugin = createEcmaScriptPlugin({
@@ -32,7 +32,10 @@ export const protocGenVirtufinTs: Plugin = {
   run(request: CodeGeneratorRequest): CodeGeneratorResponse {
     try {
       // Our options first, so that an error names just the offending option.
-      checkParameter(request.parameter);
+      const { runtime } = checkParameter(request.parameter);
+      // stderr, not the response: protoc and buf pass a plugin's stderr through to the user.
+      const warning = runtimeWarning(runtime, process.cwd());
+      if (warning !== undefined) process.stderr.write(warning + "\n");
       return ecmaScriptPlugin.run(request);
     } catch (err) {
       return create(CodeGeneratorResponseSchema, { error: err instanceof Error ? err.message : String(err) });

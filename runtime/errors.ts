@@ -124,11 +124,12 @@ export function invalidArgument(message: string): VirtufinError {
 /**
  * The error for an in-band failure (`success=false`, `status` a code name, `message` the
  * detail), as `Gateway.InvokeJson` and the `StatusResponse` of State and Pubsub report them.
+ * ABORTED is an EtagMismatchError, as it is when it arrives as a gRPC status.
  */
 export function errorFromStatus(status: string, message: string, context?: string): VirtufinError {
   const code = codeFromName(status);
   const detail = message || status || "failed";
-  return new VirtufinError(context ? `${context}: ${detail}` : detail, code);
+  return specialize(new VirtufinError(context ? `${context}: ${detail}` : detail, code));
 }
 
 /** An in-band result: `StatusResponse`, or the `success`/`status`/`message` of an Invoke response. */
@@ -143,7 +144,9 @@ export interface InBandStatus {
 
 /**
  * The one way an in-band failure becomes a typed error: throws the VirtufinError of
- * `success=false` (see {@link errorFromStatus}); nothing for a success or a missing status.
+ * `success=false`, with the code `status` names (ABORTED as EtagMismatchError) and the message
+ * `"<context>: <message>"`; nothing for a success or a missing status. Generated methods whose
+ * result is a `virtufin.StatusResponse` call it, as the platform client does.
  */
 export function throwIfFailed(result: InBandStatus | undefined, context: string): void {
   if (result !== undefined && !result.success) throw errorFromStatus(result.status, result.message, context);

@@ -9,7 +9,7 @@
  */
 export type { CallOptions } from "./call-options.js";
 export { createClientCore, flatArgs, mapAsync, type ClientCore, type ClientTarget } from "./client-core.js";
-export { RequestTimeoutError } from "./errors.js";
+export { RequestTimeoutError, throwIfFailed, type InBandStatus } from "./errors.js";
 export type {
   AnyMessage,
   FieldInit,

@@ -78,10 +78,10 @@ export interface PubsubTarget {
   };
 }
 
-/** Creates the core of a typed request-reply client for a bound service. */
+/** Creates the core of a typed request-reply proxy (`<Service>PubsubProxy`) of a bound service. */
 export function createPubsubCore(service: DescService, target: PubsubTarget, binding: PubsubBinding): ClientCore {
   if (typeof target?.pubsub?.publishWithResult !== "function") {
-    throw invalidArgument(`a ${service.name} request-reply client needs a target with pubsub (an ApiClient)`);
+    throw invalidArgument(`a ${service.name} pub/sub proxy needs a target with pubsub (an ApiClient)`);
   }
   return createJsonCore(
     async (method, data, options) => {

@@ -1,10 +1,10 @@
 /**
  * The generated typed request-reply route of the custom-service example:
- * `TimeWorkerPubsubClient.elapsed()` answered by `serveTimeWorker()`, both generated from
+ * `TimeWorkerPubsubProxy.elapsed()` answered by `serveTimeWorker()`, both generated from
  * `examples/custom-service/proto/acme/pricing/v1/pricing.proto`, where `option (virtufin.pubsub)`
  * binds the TimeWorker service to pub/sub.
  */
-import { serveTimeWorker, TimeWorkerPubsubClient } from "../../examples/custom-service/gen/acme/pricing/v1/pricing_client.js";
+import { serveTimeWorker, TimeWorkerPubsubProxy } from "../../examples/custom-service/gen/acme/pricing/v1/pricing_client.js";
 import { ApiClient } from "../../platform/api-client.js";
 
 /** A ready typed request-reply route: one call is one checked round trip. */
@@ -24,7 +24,7 @@ export interface TypedRequestReply {
 export async function startTypedRequestReply(gateway: { host: string; port: number }): Promise<TypedRequestReply> {
   const requester = new ApiClient(gateway);
   const responderApi = new ApiClient(gateway);
-  const client = new TimeWorkerPubsubClient(requester);
+  const client = new TimeWorkerPubsubProxy(requester);
   const responder = serveTimeWorker(responderApi, {
     getTime: () => ({ iso: "1970-01-01T00:00:00Z", zone: "UTC" }),
     elapsed: (request) => ({ seconds: request.toUnixSeconds - request.fromUnixSeconds }),
@@ -41,7 +41,7 @@ export async function startTypedRequestReply(gateway: { host: string; port: numb
     throw error;
   }
   return {
-    label: "generated `TimeWorkerPubsubClient.elapsed()` + `serveTimeWorker()`",
+    label: "generated `TimeWorkerPubsubProxy.elapsed()` + `serveTimeWorker()`",
     call: async (i) => {
       const seconds = await client.elapsed({ fromUnixSeconds: 0n, toUnixSeconds: BigInt(i) }, { timeoutMs: 10_000 });
       if (seconds !== BigInt(i)) throw new Error(`Elapsed answered ${seconds} to request ${i}`);

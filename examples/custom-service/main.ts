@@ -3,7 +3,7 @@
  * registered in the emulator's services config, called directly, through its generated typed
  * gateway proxy and through dynamic dispatch; then the pub/sub-bound TimeWorker, answered first
  * by a TypeScript responder (`serveTimeWorker`) and then by a Python worker in the WorkManager,
- * behind the same generated `TimeWorkerPubsubClient`.
+ * behind the same generated `TimeWorkerPubsubProxy`.
  *
  *   npx tsx examples/custom-service/main.ts
  */
@@ -15,7 +15,7 @@ import {
   PricingGatewayProxy,
   serveTimeWorker,
   TimeWorkerPubsubBinding,
-  TimeWorkerPubsubClient,
+  TimeWorkerPubsubProxy,
   type PricingApi,
   type TimeWorkerApi,
 } from "./gen/acme/pricing/v1/pricing_client.js";
@@ -74,7 +74,7 @@ export async function main(): Promise<void> {
     console.log(`Dynamic: ${JSON.stringify(raw)}`);
 
     // 4. Typed request-reply over pub/sub, answered by a TypeScript responder...
-    const time = new TimeWorkerPubsubClient(api);
+    const time = new TimeWorkerPubsubProxy(api);
     const responder = serveTimeWorker(api, timeWorkerImpl);
     await responder.startup();
     try {

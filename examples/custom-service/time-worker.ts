@@ -2,7 +2,7 @@
  * Two interchangeable answerers of the TimeWorker requests: a TypeScript implementation served
  * with the generated `serveTimeWorker`, and a Python worker for the WorkManager. Both read the
  * request as proto JSON and answer with proto JSON of the reply (int64 fields as JSON strings),
- * and both report a failure as an error code, so the generated TimeWorkerPubsubClient cannot tell
+ * and both report a failure as an error code, so the generated TimeWorkerPubsubProxy cannot tell
  * them apart.
  */
 import { Code, VirtufinError, type PubsubImplementation } from "@virtufin/sdk";

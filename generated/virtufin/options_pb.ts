@@ -2,7 +2,7 @@
 //
 // They let a service say how it is reached besides its own gRPC port: the name under which the
 // Virtufin Gateway dispatches to it (typed gateway proxies), and the pub/sub topics over which it
-// answers requests (typed request-reply clients and responders). Every option is optional; the
+// answers requests (typed request-reply proxies and responders). Every option is optional; the
 // generator documents its defaults.
 //
 // Extension numbers 58100-58199 are taken from the range protobuf reserves for in-house use

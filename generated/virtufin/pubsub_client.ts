@@ -11,8 +11,7 @@
 /* eslint-disable */
 
 import type { CallOptions, ClientCore, ClientTarget, RequestInit } from "../../runtime/index.js";
-import { createClientCore, flatArgs } from "../../runtime/index.js";
-import type { StatusResponse } from "./gateway_pb.js";
+import { createClientCore, flatArgs, throwIfFailed } from "../../runtime/index.js";
 import type { PublishRequestSchema, PubsubSubscribeRequestSchema, PubsubSubscribeResponse, UnsubscribeRequestSchema } from "./pubsub_pb.js";
 import { Pubsub } from "./pubsub_pb.js";
 
@@ -29,21 +28,27 @@ export interface PubsubApi {
    * metadata entry, is carried to subscribers in their event metadata. `ce-id` and `ce-time`
    * are generated when absent. Never retried by clients: a retry could publish twice.
    *
+   * An in-band failure (`success=false`) is thrown as a VirtufinError with its status code
+   * (ABORTED as EtagMismatchError); a response without a status counts as a success.
+   *
    * @param topic The topic, for example "time-worker-topic".
    * @param data The CloudEvent data; JSON by convention (`ce-datacontenttype` says which).
    * @param metadata CloudEvent attributes (`ce-*`), extensions (`correlationid`, `replytopic`, ...) and other pub/sub metadata.
    *
    * @generated from rpc virtufin.Pubsub.PublishEvent
    */
-  publishEvent(topic: string, data: Uint8Array, metadata?: { [key: string]: string } | undefined, options?: CallOptions): Promise<StatusResponse | undefined>;
+  publishEvent(topic: string, data: Uint8Array, metadata?: { [key: string]: string } | undefined, options?: CallOptions): Promise<void>;
   /**
    * Publishes one event to a topic. A `correlationid` request header, or a `correlationid`
    * metadata entry, is carried to subscribers in their event metadata. `ce-id` and `ce-time`
    * are generated when absent. Never retried by clients: a retry could publish twice.
    *
+   * An in-band failure (`success=false`) is thrown as a VirtufinError with its status code
+   * (ABORTED as EtagMismatchError); a response without a status counts as a success.
+   *
    * @generated from rpc virtufin.Pubsub.PublishEvent
    */
-  publishEvent(request: RequestInit<typeof PublishRequestSchema>, options?: CallOptions): Promise<StatusResponse | undefined>;
+  publishEvent(request: RequestInit<typeof PublishRequestSchema>, options?: CallOptions): Promise<void>;
   /**
    * Streams every event published to a topic from now on, until the client cancels. A
    * subscription idle for 5 minutes, or whose consumer is gone, is dropped by the server.
@@ -64,18 +69,24 @@ export interface PubsubApi {
    * Removes a subscription by id. Subscribe returns no id on the platform, so clients usually
    * cancel the stream instead; an unknown id succeeds (decision: unsubscribe is idempotent).
    *
+   * An in-band failure (`success=false`) is thrown as a VirtufinError with its status code
+   * (ABORTED as EtagMismatchError); a response without a status counts as a success.
+   *
    * @param subscriptionId The subscription id.
    *
    * @generated from rpc virtufin.Pubsub.Unsubscribe
    */
-  unsubscribe(subscriptionId: string, options?: CallOptions): Promise<StatusResponse | undefined>;
+  unsubscribe(subscriptionId: string, options?: CallOptions): Promise<void>;
   /**
    * Removes a subscription by id. Subscribe returns no id on the platform, so clients usually
    * cancel the stream instead; an unknown id succeeds (decision: unsubscribe is idempotent).
    *
+   * An in-band failure (`success=false`) is thrown as a VirtufinError with its status code
+   * (ABORTED as EtagMismatchError); a response without a status counts as a success.
+   *
    * @generated from rpc virtufin.Pubsub.Unsubscribe
    */
-  unsubscribe(request: RequestInit<typeof UnsubscribeRequestSchema>, options?: CallOptions): Promise<StatusResponse | undefined>;
+  unsubscribe(request: RequestInit<typeof UnsubscribeRequestSchema>, options?: CallOptions): Promise<void>;
 }
 
 /**
@@ -96,25 +107,31 @@ class PubsubClientBase implements PubsubApi {
    * metadata entry, is carried to subscribers in their event metadata. `ce-id` and `ce-time`
    * are generated when absent. Never retried by clients: a retry could publish twice.
    *
+   * An in-band failure (`success=false`) is thrown as a VirtufinError with its status code
+   * (ABORTED as EtagMismatchError); a response without a status counts as a success.
+   *
    * @param topic The topic, for example "time-worker-topic".
    * @param data The CloudEvent data; JSON by convention (`ce-datacontenttype` says which).
    * @param metadata CloudEvent attributes (`ce-*`), extensions (`correlationid`, `replytopic`, ...) and other pub/sub metadata.
    *
    * @generated from rpc virtufin.Pubsub.PublishEvent
    */
-  publishEvent(topic: string, data: Uint8Array, metadata?: { [key: string]: string } | undefined, options?: CallOptions): Promise<StatusResponse | undefined>;
+  publishEvent(topic: string, data: Uint8Array, metadata?: { [key: string]: string } | undefined, options?: CallOptions): Promise<void>;
   /**
    * Publishes one event to a topic. A `correlationid` request header, or a `correlationid`
    * metadata entry, is carried to subscribers in their event metadata. `ce-id` and `ce-time`
    * are generated when absent. Never retried by clients: a retry could publish twice.
    *
+   * An in-band failure (`success=false`) is thrown as a VirtufinError with its status code
+   * (ABORTED as EtagMismatchError); a response without a status counts as a success.
+   *
    * @generated from rpc virtufin.Pubsub.PublishEvent
    */
-  publishEvent(request: RequestInit<typeof PublishRequestSchema>, options?: CallOptions): Promise<StatusResponse | undefined>;
-  async publishEvent(...args: unknown[]): Promise<StatusResponse | undefined> {
+  publishEvent(request: RequestInit<typeof PublishRequestSchema>, options?: CallOptions): Promise<void>;
+  async publishEvent(...args: unknown[]): Promise<void> {
     const [request, options] = flatArgs(args, ["topic", "data", "metadata"], true);
     const response = await this.#core.unary(Pubsub.method.publishEvent, request as RequestInit<typeof PublishRequestSchema>, options);
-    return response.status;
+    throwIfFailed(response.status, "virtufin.Pubsub.PublishEvent failed");
   }
 
   /**
@@ -142,22 +159,28 @@ class PubsubClientBase implements PubsubApi {
    * Removes a subscription by id. Subscribe returns no id on the platform, so clients usually
    * cancel the stream instead; an unknown id succeeds (decision: unsubscribe is idempotent).
    *
+   * An in-band failure (`success=false`) is thrown as a VirtufinError with its status code
+   * (ABORTED as EtagMismatchError); a response without a status counts as a success.
+   *
    * @param subscriptionId The subscription id.
    *
    * @generated from rpc virtufin.Pubsub.Unsubscribe
    */
-  unsubscribe(subscriptionId: string, options?: CallOptions): Promise<StatusResponse | undefined>;
+  unsubscribe(subscriptionId: string, options?: CallOptions): Promise<void>;
   /**
    * Removes a subscription by id. Subscribe returns no id on the platform, so clients usually
    * cancel the stream instead; an unknown id succeeds (decision: unsubscribe is idempotent).
    *
+   * An in-band failure (`success=false`) is thrown as a VirtufinError with its status code
+   * (ABORTED as EtagMismatchError); a response without a status counts as a success.
+   *
    * @generated from rpc virtufin.Pubsub.Unsubscribe
    */
-  unsubscribe(request: RequestInit<typeof UnsubscribeRequestSchema>, options?: CallOptions): Promise<StatusResponse | undefined>;
-  async unsubscribe(...args: unknown[]): Promise<StatusResponse | undefined> {
+  unsubscribe(request: RequestInit<typeof UnsubscribeRequestSchema>, options?: CallOptions): Promise<void>;
+  async unsubscribe(...args: unknown[]): Promise<void> {
     const [request, options] = flatArgs(args, ["subscriptionId"], true);
     const response = await this.#core.unary(Pubsub.method.unsubscribe, request as RequestInit<typeof UnsubscribeRequestSchema>, options);
-    return response.status;
+    throwIfFailed(response.status, "virtufin.Pubsub.Unsubscribe failed");
   }
 }
 

@@ -10,8 +10,7 @@
 /* eslint-disable */
 
 import type { CallOptions, ClientCore, ClientTarget, RequestInit } from "../../runtime/index.js";
-import { createClientCore, flatArgs } from "../../runtime/index.js";
-import type { StatusResponse } from "./gateway_pb.js";
+import { createClientCore, flatArgs, throwIfFailed } from "../../runtime/index.js";
 import type { DeleteStateRequestSchema, GetAllStateRequestSchema, GetStateRequestSchema, GetStateResponse, RegisterKeysRequestSchema, SaveStateRequestSchema } from "./state_pb.js";
 import { State } from "./state_pb.js";
 
@@ -28,21 +27,27 @@ export interface StateApi {
    * without one the last write wins. The key is registered for GetAllState. The response
    * carries no etag: read it back with GetState.
    *
+   * An in-band failure (`success=false`) is thrown as a VirtufinError with its status code
+   * (ABORTED as EtagMismatchError); a response without a status counts as a success.
+   *
    * @param service The owning service, for example "workmanager" or "websocketmanager".
    * @param key The key, for example "workmanager.worker.<id>".
    * @param value The value, usually JSON text.
    *
    * @generated from rpc virtufin.State.SaveState
    */
-  saveState(service: string, key: string, value: string, options?: CallOptions): Promise<StatusResponse | undefined>;
+  saveState(service: string, key: string, value: string, options?: CallOptions): Promise<void>;
   /**
    * Saves a value. With an etag the save applies only if the etag is current (else ABORTED);
    * without one the last write wins. The key is registered for GetAllState. The response
    * carries no etag: read it back with GetState.
    *
+   * An in-band failure (`success=false`) is thrown as a VirtufinError with its status code
+   * (ABORTED as EtagMismatchError); a response without a status counts as a success.
+   *
    * @generated from rpc virtufin.State.SaveState
    */
-  saveState(request: RequestInit<typeof SaveStateRequestSchema>, options?: CallOptions): Promise<StatusResponse | undefined>;
+  saveState(request: RequestInit<typeof SaveStateRequestSchema>, options?: CallOptions): Promise<void>;
   /**
    * Reads a value and its current etag. A missing key is not an error: it reads as an empty
    * value with an empty etag (decision: the platform's behaviour is undocumented, and an empty
@@ -80,34 +85,46 @@ export interface StateApi {
    * Registers keys so that GetAllState returns them (keys are also registered on first save
    * or read). Registering a key twice is harmless.
    *
+   * An in-band failure (`success=false`) is thrown as a VirtufinError with its status code
+   * (ABORTED as EtagMismatchError); a response without a status counts as a success.
+   *
    * @param service The owning service.
    * @param keys The keys to register.
    *
    * @generated from rpc virtufin.State.RegisterKeys
    */
-  registerKeys(service: string, keys: string[], options?: CallOptions): Promise<StatusResponse | undefined>;
+  registerKeys(service: string, keys: string[], options?: CallOptions): Promise<void>;
   /**
    * Registers keys so that GetAllState returns them (keys are also registered on first save
    * or read). Registering a key twice is harmless.
    *
+   * An in-band failure (`success=false`) is thrown as a VirtufinError with its status code
+   * (ABORTED as EtagMismatchError); a response without a status counts as a success.
+   *
    * @generated from rpc virtufin.State.RegisterKeys
    */
-  registerKeys(request: RequestInit<typeof RegisterKeysRequestSchema>, options?: CallOptions): Promise<StatusResponse | undefined>;
+  registerKeys(request: RequestInit<typeof RegisterKeysRequestSchema>, options?: CallOptions): Promise<void>;
   /**
    * Deletes a key. Deleting a missing key succeeds (decision: delete is idempotent).
+   *
+   * An in-band failure (`success=false`) is thrown as a VirtufinError with its status code
+   * (ABORTED as EtagMismatchError); a response without a status counts as a success.
    *
    * @param service The owning service.
    * @param key The key.
    *
    * @generated from rpc virtufin.State.DeleteState
    */
-  deleteState(service: string, key: string, options?: CallOptions): Promise<StatusResponse | undefined>;
+  deleteState(service: string, key: string, options?: CallOptions): Promise<void>;
   /**
    * Deletes a key. Deleting a missing key succeeds (decision: delete is idempotent).
    *
+   * An in-band failure (`success=false`) is thrown as a VirtufinError with its status code
+   * (ABORTED as EtagMismatchError); a response without a status counts as a success.
+   *
    * @generated from rpc virtufin.State.DeleteState
    */
-  deleteState(request: RequestInit<typeof DeleteStateRequestSchema>, options?: CallOptions): Promise<StatusResponse | undefined>;
+  deleteState(request: RequestInit<typeof DeleteStateRequestSchema>, options?: CallOptions): Promise<void>;
 }
 
 /**
@@ -128,25 +145,31 @@ class StateClientBase implements StateApi {
    * without one the last write wins. The key is registered for GetAllState. The response
    * carries no etag: read it back with GetState.
    *
+   * An in-band failure (`success=false`) is thrown as a VirtufinError with its status code
+   * (ABORTED as EtagMismatchError); a response without a status counts as a success.
+   *
    * @param service The owning service, for example "workmanager" or "websocketmanager".
    * @param key The key, for example "workmanager.worker.<id>".
    * @param value The value, usually JSON text.
    *
    * @generated from rpc virtufin.State.SaveState
    */
-  saveState(service: string, key: string, value: string, options?: CallOptions): Promise<StatusResponse | undefined>;
+  saveState(service: string, key: string, value: string, options?: CallOptions): Promise<void>;
   /**
    * Saves a value. With an etag the save applies only if the etag is current (else ABORTED);
    * without one the last write wins. The key is registered for GetAllState. The response
    * carries no etag: read it back with GetState.
    *
+   * An in-band failure (`success=false`) is thrown as a VirtufinError with its status code
+   * (ABORTED as EtagMismatchError); a response without a status counts as a success.
+   *
    * @generated from rpc virtufin.State.SaveState
    */
-  saveState(request: RequestInit<typeof SaveStateRequestSchema>, options?: CallOptions): Promise<StatusResponse | undefined>;
-  async saveState(...args: unknown[]): Promise<StatusResponse | undefined> {
+  saveState(request: RequestInit<typeof SaveStateRequestSchema>, options?: CallOptions): Promise<void>;
+  async saveState(...args: unknown[]): Promise<void> {
     const [request, options] = flatArgs(args, ["service", "key", "value"], true);
     const response = await this.#core.unary(State.method.saveState, request as RequestInit<typeof SaveStateRequestSchema>, options);
-    return response.status;
+    throwIfFailed(response.status, "virtufin.State.SaveState failed");
   }
 
   /**
@@ -197,44 +220,56 @@ class StateClientBase implements StateApi {
    * Registers keys so that GetAllState returns them (keys are also registered on first save
    * or read). Registering a key twice is harmless.
    *
+   * An in-band failure (`success=false`) is thrown as a VirtufinError with its status code
+   * (ABORTED as EtagMismatchError); a response without a status counts as a success.
+   *
    * @param service The owning service.
    * @param keys The keys to register.
    *
    * @generated from rpc virtufin.State.RegisterKeys
    */
-  registerKeys(service: string, keys: string[], options?: CallOptions): Promise<StatusResponse | undefined>;
+  registerKeys(service: string, keys: string[], options?: CallOptions): Promise<void>;
   /**
    * Registers keys so that GetAllState returns them (keys are also registered on first save
    * or read). Registering a key twice is harmless.
    *
+   * An in-band failure (`success=false`) is thrown as a VirtufinError with its status code
+   * (ABORTED as EtagMismatchError); a response without a status counts as a success.
+   *
    * @generated from rpc virtufin.State.RegisterKeys
    */
-  registerKeys(request: RequestInit<typeof RegisterKeysRequestSchema>, options?: CallOptions): Promise<StatusResponse | undefined>;
-  async registerKeys(...args: unknown[]): Promise<StatusResponse | undefined> {
+  registerKeys(request: RequestInit<typeof RegisterKeysRequestSchema>, options?: CallOptions): Promise<void>;
+  async registerKeys(...args: unknown[]): Promise<void> {
     const [request, options] = flatArgs(args, ["service", "keys"], true);
     const response = await this.#core.unary(State.method.registerKeys, request as RequestInit<typeof RegisterKeysRequestSchema>, options);
-    return response.status;
+    throwIfFailed(response.status, "virtufin.State.RegisterKeys failed");
   }
 
   /**
    * Deletes a key. Deleting a missing key succeeds (decision: delete is idempotent).
+   *
+   * An in-band failure (`success=false`) is thrown as a VirtufinError with its status code
+   * (ABORTED as EtagMismatchError); a response without a status counts as a success.
    *
    * @param service The owning service.
    * @param key The key.
    *
    * @generated from rpc virtufin.State.DeleteState
    */
-  deleteState(service: string, key: string, options?: CallOptions): Promise<StatusResponse | undefined>;
+  deleteState(service: string, key: string, options?: CallOptions): Promise<void>;
   /**
    * Deletes a key. Deleting a missing key succeeds (decision: delete is idempotent).
    *
+   * An in-band failure (`success=false`) is thrown as a VirtufinError with its status code
+   * (ABORTED as EtagMismatchError); a response without a status counts as a success.
+   *
    * @generated from rpc virtufin.State.DeleteState
    */
-  deleteState(request: RequestInit<typeof DeleteStateRequestSchema>, options?: CallOptions): Promise<StatusResponse | undefined>;
-  async deleteState(...args: unknown[]): Promise<StatusResponse | undefined> {
+  deleteState(request: RequestInit<typeof DeleteStateRequestSchema>, options?: CallOptions): Promise<void>;
+  async deleteState(...args: unknown[]): Promise<void> {
     const [request, options] = flatArgs(args, ["service", "key"], true);
     const response = await this.#core.unary(State.method.deleteState, request as RequestInit<typeof DeleteStateRequestSchema>, options);
-    return response.status;
+    throwIfFailed(response.status, "virtufin.State.DeleteState failed");
   }
 }
 

@@ -26,14 +26,33 @@ const CORE_CALLS = {
   bidi_streaming: "bidiStream",
 } as const;
 
+/** The message in which the platform reports success or failure in-band. */
+const STATUS_RESPONSE = "virtufin.StatusResponse";
+
+/**
+ * What the generated code says about an in-band status: a failure is thrown, a missing status
+ * is a success (as the platform client's own calls treat it, see `throwIfFailed`).
+ */
+const STATUS_DOC = [
+  "An in-band failure (`success=false`) is thrown as a VirtufinError with its status code",
+  "(ABORTED as EtagMismatchError); a response without a status counts as a success.",
+];
+
 /** How a response becomes the method's result. */
 interface Result {
   /** The element type the method resolves to. */
   readonly type: TypeExpr;
-  /** The response field's localName when the response is unwrapped. */
-  readonly field: string | undefined;
-  /** True when a unary response has no fields and the method resolves to void. */
-  readonly void: boolean;
+  /**
+   * How the body turns the response into the result: `void` (no fields: awaited, nothing
+   * returned), `whole` (the response message), `field` (its one field, unwrapped), `status`
+   * (an in-band StatusResponse: thrown when failed, nothing returned).
+   */
+  readonly kind: "void" | "whole" | "field" | "status";
+  /**
+   * The expression after `response` that reaches the value: `.field` for an unwrapped field
+   * (and for a StatusResponse in a field), empty for a response that is itself a StatusResponse.
+   */
+  readonly access: string;
 }
 
 /** How a flattened method splits its arguments at run time. */
@@ -58,11 +77,12 @@ export function buildMethod(desc: DescMethod, name: string, service: DescService
   ];
   const requestType = requestInitType(desc.input);
   const text = commentLines(comments.method(desc));
+  const statusDoc = result.kind === "status" ? STATUS_DOC : [];
   const tags = [...(desc.deprecated ? ["@deprecated"] : []), `@generated from rpc ${service.typeName}.${desc.name}`];
   const requestParam: ParamModel = streamingInput
     ? { name: "requests", optional: false, type: [{ kind: "global", name: "AsyncIterable" }, "<", ...requestType, ">"] }
     : { name: "request", optional: desc.input.fields.length === 0, type: requestType };
-  const requestOverload: OverloadModel = { doc: paragraphs(text, tags), params: [requestParam, CALL_OPTIONS] };
+  const requestOverload: OverloadModel = { doc: paragraphs(text, statusDoc, tags), params: [requestParam, CALL_OPTIONS] };
 
   const signature = flatSignature(desc, readStringExtension(desc.proto.options, METHOD_SIGNATURE));
   let overloads: OverloadModel[] = [requestOverload];
@@ -71,7 +91,7 @@ export function buildMethod(desc: DescMethod, name: string, service: DescService
     const paramName = createParamNamer();
     const params = signature.fields.map((field, i) => flatParam(field, paramName(field.name), i >= signature.required));
     const paramDocs = signature.fields.map((field, i) => paramDoc(params[i]!.name, field, comments));
-    const flatOverload: OverloadModel = { doc: paragraphs(text, paramDocs, tags), params: [...params, CALL_OPTIONS] };
+    const flatOverload: OverloadModel = { doc: paragraphs(text, statusDoc, paramDocs, tags), params: [...params, CALL_OPTIONS] };
     // The request form is offered too when a plain object as first argument can only mean it.
     const objectForm = !isObjectValued(signature.fields[0]!);
     overloads = objectForm ? [flatOverload, requestOverload] : [flatOverload];
@@ -94,7 +114,7 @@ export function buildMethod(desc: DescMethod, name: string, service: DescService
           declarations: [],
           docs: [requestOverload.doc],
           head: [lead, "(", ...paramList(requestOverload.params), "): ", ...returnType],
-          statements: resultStatements(call, result, streamingOutput),
+          statements: resultStatements(call, result, streamingOutput, service, desc),
         }
       : {
           declarations: overloads,
@@ -110,7 +130,7 @@ export function buildMethod(desc: DescMethod, name: string, service: DescService
               { kind: "runtime-value", name: "flatArgs" },
               `(args, ${flat.fieldsLiteral}, ${String(flat.objectForm)});`,
             ],
-            ...resultStatements(call, result, streamingOutput),
+            ...resultStatements(call, result, streamingOutput, service, desc),
           ],
         };
   return { name, unary: desc.methodKind === "unary", returnType, overloads, implementation };
@@ -127,17 +147,22 @@ function paramList(params: readonly ParamModel[]): Code {
 }
 
 /** The statements turning the core call into the method's result. */
-function resultStatements(call: Code, result: Result, streamingOutput: boolean): Code[] {
-  if (result.void) {
-    return [["await ", ...call, ";"]];
+function resultStatements(call: Code, result: Result, streamingOutput: boolean, service: DescService, desc: DescMethod): Code[] {
+  const response: Code = ["const ", { kind: "local", name: "response" }, " = await ", ...call, ";"];
+  switch (result.kind) {
+    case "void":
+      return [["await ", ...call, ";"]];
+    case "whole":
+      return [["return ", ...call, ";"]];
+    case "status": {
+      const context = JSON.stringify(`${service.typeName}.${desc.name} failed`);
+      return [response, [{ kind: "runtime-value", name: "throwIfFailed" }, `(response${result.access}, ${context});`]];
+    }
+    case "field":
+      return streamingOutput
+        ? [["return ", { kind: "runtime-value", name: "mapAsync" }, "(", ...call, `, (response) => response${result.access});`]]
+        : [response, [`return response${result.access};`]];
   }
-  if (result.field === undefined) {
-    return [["return ", ...call, ";"]];
-  }
-  if (streamingOutput) {
-    return [["return ", { kind: "runtime-value", name: "mapAsync" }, "(", ...call, `, (response) => response.${result.field});`]];
-  }
-  return [["const ", { kind: "local", name: "response" }, " = await ", ...call, ";"], [`return response.${result.field};`]];
 }
 
 function flatParam(field: DescField, name: string, optional: boolean): ParamModel {
@@ -151,15 +176,27 @@ function paramDoc(name: string, field: DescField, comments: CommentIndex): strin
   return `@param ${name} ${deprecated}${text}`.trimEnd();
 }
 
-/** Unwrapping: one field (not a oneof member) returns its value; no field returns void (unary only). */
+/**
+ * Unwrapping: one field (not a oneof member) returns its value; no field returns void (unary
+ * only). A unary result that would be a StatusResponse (the response, or its one field) is
+ * checked instead: the method resolves to void and throws an in-band failure.
+ */
 function buildResult(desc: DescMethod, streamingOutput: boolean): Result {
   const fields = desc.output.fields;
   if (fields.length === 0 && !streamingOutput) {
-    return { type: ["void"], void: true, field: undefined };
+    return { type: ["void"], kind: "void", access: "" };
+  }
+  if (!streamingOutput && desc.output.typeName === STATUS_RESPONSE) {
+    return { type: ["void"], kind: "status", access: "" };
   }
   if (fields.length === 1 && fields[0]!.oneof === undefined) {
-    const { type, maybeUndefined } = fieldType(fields[0]!, false);
-    return { type: maybeUndefined ? [...type, " | undefined"] : type, void: false, field: fields[0]!.localName };
+    const field = fields[0]!;
+    const access = `.${field.localName}`;
+    if (!streamingOutput && field.fieldKind === "message" && field.message.typeName === STATUS_RESPONSE) {
+      return { type: ["void"], kind: "status", access };
+    }
+    const { type, maybeUndefined } = fieldType(field, false);
+    return { type: maybeUndefined ? [...type, " | undefined"] : type, kind: "field", access };
   }
-  return { type: [{ kind: "shape", desc: desc.output }], void: false, field: undefined };
+  return { type: [{ kind: "shape", desc: desc.output }], kind: "whole", access: "" };
 }

@@ -9,7 +9,7 @@
  * - per method: topic and reply topic default to the service's, type to "<full name>.<Method>".
  *
  * Streaming methods are not carried over pub/sub (request-reply is one request, one reply):
- * they get no route, and the generated request-reply client throws UNIMPLEMENTED for them.
+ * they get no route, and the generated request-reply proxy throws UNIMPLEMENTED for them.
  */
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
 import { hasExtension, readMessageExtensionString, VIRTUFIN_PUBSUB, VIRTUFIN_PUBSUB_METHOD } from "./raw-options.js";

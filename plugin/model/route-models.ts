@@ -1,7 +1,7 @@
 /**
  * The models of the other routes to a service besides its direct client: the typed gateway
  * proxy (services a Gateway serves: a backend name from the proto or the `gateway_name` option)
- * and typed request-reply over pub/sub (services bound by `option (virtufin.pubsub)`). Names and documentation are decided here; the classes share the
+ * and the typed request-reply proxy over pub/sub (services bound by `option (virtufin.pubsub)`). Names and documentation are decided here; the classes share the
  * direct client's method models, so their signatures are the same by construction.
  */
 import type { DescService } from "@bufbuild/protobuf";
@@ -81,7 +81,9 @@ export function buildPubsub(
     return undefined;
   }
   const bindingName = exportName(desc.name + "PubsubBinding");
-  const clientName = exportName(desc.name + "PubsubClient");
+  // A proxy, like <Service>GatewayProxy: a typed client of a service carried by another channel
+  // (PubsubClient names the direct client of the Pubsub service).
+  const proxyName = exportName(desc.name + "PubsubProxy");
   const serveName = exportName("serve" + desc.name);
   if (binding.routes.length === 0) {
     throw new Error(
@@ -92,13 +94,13 @@ export function buildPubsub(
     binding.streaming.length === 0
       ? []
       : [
-          "Pub/sub carries unary calls only, so this client has the unary methods (not",
+          "Pub/sub carries unary calls only, so this proxy has the unary methods (not",
           `${binding.streaming.map((m) => m.name).join(", ")}).`,
         ];
   const q = (s: string) => `"${escapeJsDoc(s)}"`;
   return {
     bindingName,
-    clientName,
+    proxyName,
     serveName,
     bindingDoc: [
       `How ${desc.typeName} travels over pub/sub, resolved from its \`(virtufin.pubsub)\` option`,
@@ -107,10 +109,10 @@ export function buildPubsub(
       "",
       `@generated from service ${desc.typeName}`,
     ],
-    clientDoc: paragraphs(
+    proxyDoc: paragraphs(
       text,
       [
-        `A typed request-reply client of ${desc.typeName} over pub/sub: each call publishes the`,
+        `A typed request-reply proxy of ${desc.typeName} over pub/sub: each call publishes the`,
         "request as a CloudEvent (proto JSON as data, with `correlationid` and `replytopic`) and",
         "resolves with the correlated reply. No reply within `timeoutMs` (default 30 s) rejects",
         "with RequestTimeoutError; a responder's error arrives as a VirtufinError with its code.",
@@ -119,14 +121,14 @@ export function buildPubsub(
       tags,
     ),
     constructorDoc: [
-      "Creates a client. `target` is anything with a pub/sub client, such as an ApiClient, which",
+      "Creates a proxy. `target` is anything with a pub/sub client, such as an ApiClient, which",
       `stays open; \`binding\` overrides the topics and types (default ${bindingName}).`,
     ],
     serveDoc: [
       `Serves an implementation of ${desc.typeName} over pub/sub as a runner: call \`startup()\` to`,
       "subscribe and `shutdown()` to stop. Each method receives the typed request and returns the",
       "reply message (an init object is fine); a thrown error is answered with its status code,",
-      `which ${clientName} raises as a VirtufinError. Requests are told apart by their CloudEvent type.`,
+      `which ${proxyName} raises as a VirtufinError. Requests are told apart by their CloudEvent type.`,
       "",
       "@param target anything with a pub/sub client, such as an ApiClient",
       "@param implementation one function per unary method, by its protobuf-es local name",

@@ -153,7 +153,7 @@ export interface ServiceModel {
    * or the `gateway_name` option) that has a unary method, else undefined.
    */
   readonly gatewayProxy: GatewayProxyModel | undefined;
-  /** The request-reply client and responder of a service bound to pub/sub, else undefined. */
+  /** The request-reply proxy and responder of a service bound to pub/sub, else undefined. */
   readonly pubsub: PubsubModel | undefined;
 }
 
@@ -187,15 +187,15 @@ export interface RouteModel {
 export interface PubsubModel {
   /** The exported binding constant's name (`TimeWorkerPubsubBinding`). */
   readonly bindingName: string;
-  /** The request-reply client class's name (`TimeWorkerPubsubClient`). */
-  readonly clientName: string;
+  /** The request-reply proxy class's name (`TimeWorkerPubsubProxy`). */
+  readonly proxyName: string;
   /** The responder function's name (`serveTimeWorker`). */
   readonly serveName: string;
   /** JSDoc lines of the binding constant. */
   readonly bindingDoc: readonly string[];
-  /** JSDoc lines of the client class. */
-  readonly clientDoc: readonly string[];
-  /** JSDoc lines of the client's constructor. */
+  /** JSDoc lines of the proxy class. */
+  readonly proxyDoc: readonly string[];
+  /** JSDoc lines of the proxy's constructor. */
   readonly constructorDoc: readonly string[];
   /** JSDoc lines of the responder function. */
   readonly serveDoc: readonly string[];

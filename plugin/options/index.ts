@@ -7,3 +7,4 @@ export {
   PROTOPLUGIN_OPTION_KEYS,
 } from "./parse-options.js";
 export type { VirtufinPluginOptions, RawOption } from "./parse-options.js";
+export { runtimePackage, runtimeWarning } from "./runtime-check.js";

@@ -55,9 +55,9 @@ function invalid(raw: string, reason: string): PluginOptionsError {
 /**
  * Validates our own options in a raw plugin parameter (`a=b,c=d`), leaving protoplugin's to
  * protoplugin. Used before protoplugin runs, so an error names only the offending option
- * (protoplugin's wrapper would quote all our options together).
+ * (protoplugin's wrapper would quote all our options together). Returns our options.
  */
-export function checkParameter(parameter: string): void {
+export function checkParameter(parameter: string): VirtufinPluginOptions {
   const raw: RawOption[] = [];
   for (const part of parameter === "" ? [] : parameter.split(",")) {
     const i = part.indexOf("=");
@@ -66,7 +66,7 @@ export function checkParameter(parameter: string): void {
       raw.push({ key, value: i < 0 ? "" : part.substring(i + 1) });
     }
   }
-  parsePluginOptions(raw);
+  return parsePluginOptions(raw);
 }
 
 // A proto full name: dot-separated identifiers (a leading dot is tolerated, as protoc writes it).

@@ -14,10 +14,13 @@ import { WebSocketManagerClient } from "../../generated/virtufin/websocketmanage
 import { GatewayGatewayProxy as _GatewayGatewayProxy } from "../../generated/virtufin/gateway_client.js";
 import {
   ClockPubsubBinding,
-  ClockPubsubClient,
+  ClockPubsubProxy,
+  LedgerClient,
+  LedgerGatewayProxy,
+  LedgerPubsubProxy,
   QuotesClient,
   QuotesGatewayProxy,
-  QuotesPubsubClient,
+  QuotesPubsubProxy,
   serveClock,
   serveQuotes,
   type QuotesApi,
@@ -108,11 +111,11 @@ export async function usage(signal: AbortSignal): Promise<void> {
 
   // Request-reply over pub/sub: the same interface again, and responders with a lifecycle.
   // Routes that carry unary calls only implement QuotesUnaryApi: no method of theirs always throws.
-  const quotes: QuotesUnaryApi[] = [new QuotesPubsubClient(api), new QuotesGatewayProxy(api), new QuotesClient()];
+  const quotes: QuotesUnaryApi[] = [new QuotesPubsubProxy(api), new QuotesGatewayProxy(api), new QuotesClient()];
   // @ts-expect-error -- the Gateway carries unary calls only: the proxy has no watch()
   void new QuotesGatewayProxy(api).watch;
-  // @ts-expect-error -- pub/sub carries unary calls only: the request-reply client has no watch()
-  void new QuotesPubsubClient(api).watch;
+  // @ts-expect-error -- pub/sub carries unary calls only: the pub/sub proxy has no watch()
+  void new QuotesPubsubProxy(api).watch;
   // @ts-expect-error -- nor is the proxy a QuotesApi, whose watch() the direct client has
   const full: QuotesApi = new QuotesGatewayProxy(api);
   const all: QuotesApi = new QuotesClient();
@@ -120,8 +123,16 @@ export async function usage(signal: AbortSignal): Promise<void> {
   void full;
   const _quote = await quotes[0]!.getQuote({ symbol: "BTCUSDT", quantity: 2 }, { timeoutMs: 5_000, signal });
   assertType<Equal<typeof _quote.price, number>>();
-  const price: number = await new QuotesPubsubClient(api, { source: "urn:x", methods: {} }).getPrice({ symbol: "X" });
-  await new ClockPubsubClient(api, ClockPubsubBinding).ping();
+  const price: number = await new QuotesPubsubProxy(api, { source: "urn:x", methods: {} }).getPrice({ symbol: "X" });
+  await new ClockPubsubProxy(api, ClockPubsubBinding).ping();
+  // An in-band StatusResponse (a field of the response, or the response) is checked, on every route.
+  for (const ledger of [new LedgerClient(), new LedgerGatewayProxy(api), new LedgerPubsubProxy(api)]) {
+    const recorded = ledger.record({ entry: "x" });
+    assertType<Equal<typeof recorded, Promise<void>>>();
+    const checked = ledger.check({ entry: "x" });
+    assertType<Equal<typeof checked, Promise<void>>>();
+    await Promise.all([recorded, checked]);
+  }
   // A streaming method needs no implementation; every unary one does.
   const responder: Runner = serveQuotes(api, {
     getQuote: (request) => ({ symbol: request.symbol, price: request.quantity * 2 }),

@@ -11,8 +11,11 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../support/connect-server.js";
 import { RichClient } from "./features/expected/features/rich_client.js";
 import { ChunkSchema, Rich, type Everything } from "./features/expected/features/rich_pb.js";
+import { Code, EtagMismatchError, VirtufinError } from "../../runtime/errors.js";
 import { ClashClient } from "./name-clash/expected/clash/c/globals_client.js";
 import { Clash, type Reserved } from "./name-clash/expected/clash/c/globals_pb.js";
+import { LedgerClient } from "./pubsub-binding/expected/bind/v1/bound_client.js";
+import { Ledger } from "./pubsub-binding/expected/bind/v1/bound_pb.js";
 
 let server: TestServer;
 const touched: Everything[] = [];
@@ -65,6 +68,20 @@ beforeAll(async () => {
       delete: (req: Reserved) => req,
     } as unknown as Partial<ServiceImpl<typeof Clash>>;
     router.service(Clash, clash);
+    // In-band statuses as the platform writes them: by entry, success, no status, or a failure.
+    const failure = (entry: string) => ({ success: false, status: entry.toUpperCase(), message: `${entry} happened` });
+    router.service(Ledger, {
+      record: (req) =>
+        req.entry === "ok"
+          ? { status: { success: true, status: "OK" } }
+          : req.entry === "none"
+            ? {}
+            : { status: failure(req.entry) },
+      check: (req) => (req.entry === "ok" ? { success: true, status: "OK" } : failure(req.entry)),
+      async *follow() {
+        yield { status: failure("not_found") };
+      },
+    });
   });
 });
 
@@ -142,6 +159,26 @@ it("gateway proxies exist only for services a Gateway serves, with their unary m
   const quotes = await import("./pubsub-binding/expected/bind/v1/bound_client.js");
   expect(typeof quotes.QuotesClient.prototype.watch).toBe("function");
   expect("watch" in quotes.QuotesGatewayProxy.prototype).toBe(false);
-  expect("watch" in quotes.QuotesPubsubClient.prototype).toBe(false);
+  expect("watch" in quotes.QuotesPubsubProxy.prototype).toBe(false);
   expect(typeof quotes.QuotesGatewayProxy.prototype.getQuote).toBe("function");
+});
+
+it("in-band StatusResponse: void on success or without a status, a VirtufinError with its code on success=false", async () => {
+  await using ledger = new LedgerClient({ host: "127.0.0.1", port: server.port });
+  expect(await ledger.record({ entry: "ok" })).toBeUndefined();
+  expect(await ledger.record({ entry: "none" })).toBeUndefined();
+  expect(await ledger.check({ entry: "ok" })).toBeUndefined();
+  const notFound = await ledger.record({ entry: "not_found" }).catch((e: unknown) => e);
+  expect(notFound).toBeInstanceOf(VirtufinError);
+  expect([(notFound as VirtufinError).code, (notFound as VirtufinError).rawMessage]).toEqual([
+    Code.NotFound,
+    "bind.v1.Ledger.Record failed: not_found happened",
+  ]);
+  const aborted = await ledger.check({ entry: "aborted" }).catch((e: unknown) => e);
+  expect(aborted).toBeInstanceOf(EtagMismatchError);
+  expect((aborted as VirtufinError).rawMessage).toBe("bind.v1.Ledger.Check failed: aborted happened");
+  // A stream of statuses yields them as they are: each element is the caller's to read.
+  const followed = [];
+  for await (const status of ledger.follow({ entry: "x" })) followed.push(status?.success);
+  expect(followed).toEqual([false]);
 });

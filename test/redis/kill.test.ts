@@ -11,7 +11,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   TimeWorkerPubsubBinding,
-  TimeWorkerPubsubClient,
+  TimeWorkerPubsubProxy,
 } from "../../examples/custom-service/gen/acme/pricing/v1/pricing_client.js";
 import { PYTHON_TIME_WORKER } from "../../examples/custom-service/time-worker.js";
 import { WorkManagerClient } from "../../generated/virtufin/workmanager_client.js";
@@ -187,7 +187,7 @@ describe("three replicas on one Redis, replicas SIGKILLed and Redis restarted un
       );
     }
     // The generated typed pub/sub client, answered by the Python worker.
-    const time = new TimeWorkerPubsubClient(client());
+    const time = new TimeWorkerPubsubProxy(client());
     work.push(
       (async () => {
         for (let n = 0; running; n++) {

@@ -10,7 +10,7 @@ import { chain, createOtel, tree, type Otel } from "./otel.js";
 import {
   serveTimeWorker,
   TimeWorkerPubsubBinding,
-  TimeWorkerPubsubClient,
+  TimeWorkerPubsubProxy,
 } from "../../examples/custom-service/gen/acme/pricing/v1/pricing_client.js";
 
 const KEY = "otel-secret-key-4f9a1c";
@@ -102,7 +102,7 @@ describe("publishWithResult is one trace through a worker", () => {
     });
     await responder.startup();
     try {
-      const client = new TimeWorkerPubsubClient(api);
+      const client = new TimeWorkerPubsubProxy(api);
       const reply = await client.getTime({ zone: "UTC" }, { timeoutMs: 10_000 });
       expect(reply.zone).toBe("UTC");
       const topic = TimeWorkerPubsubBinding.methods["GetTime"]!.topic;

@@ -2,7 +2,7 @@
  * The custom-service path (examples/custom-service/): a user's own Pricing service served by a
  * small Connect server with reflection and registered in the emulator's services config, called
  * directly, through its generated typed gateway proxy and through dynamic dispatch; and the
- * pub/sub-bound TimeWorker behind the generated TimeWorkerPubsubClient, answered by a TypeScript
+ * pub/sub-bound TimeWorker behind the generated TimeWorkerPubsubProxy, answered by a TypeScript
  * responder and by a Python worker in the WorkManager with the same results.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,7 +12,7 @@ import {
   PricingGatewayProxy,
   serveTimeWorker,
   TimeWorkerPubsubBinding,
-  TimeWorkerPubsubClient,
+  TimeWorkerPubsubProxy,
   type PricingApi,
   type TimeWorkerApi,
 } from "../../examples/custom-service/gen/acme/pricing/v1/pricing_client.js";
@@ -137,7 +137,7 @@ describe("TimeWorker: typed request-reply over pub/sub", () => {
     const responder = serveTimeWorker(api, timeWorkerImpl);
     await responder.startup();
     try {
-      results.set("typescript", await timeSuite(new TimeWorkerPubsubClient(api)));
+      results.set("typescript", await timeSuite(new TimeWorkerPubsubProxy(api)));
     } finally {
       await responder.shutdown();
     }
@@ -152,7 +152,7 @@ describe("TimeWorker: typed request-reply over pub/sub", () => {
     });
     await workmanager.startWorker(id);
     try {
-      results.set("python", await timeSuite(new TimeWorkerPubsubClient(api)));
+      results.set("python", await timeSuite(new TimeWorkerPubsubProxy(api)));
     } finally {
       await workmanager.deleteWorker(id);
     }
@@ -189,7 +189,7 @@ describe("TimeWorker: typed request-reply over pub/sub", () => {
   });
 
   it("no answer in time rejects with RequestTimeoutError after about timeoutMs", async () => {
-    const time = new TimeWorkerPubsubClient(api, isolatedBinding("nobody"));
+    const time = new TimeWorkerPubsubProxy(api, isolatedBinding("nobody"));
     const started = Date.now();
     const error = await time.getTime({ zone: "UTC" }, { timeoutMs: 300 }).catch((e: unknown) => e);
     const waited = Date.now() - started;
@@ -200,7 +200,7 @@ describe("TimeWorker: typed request-reply over pub/sub", () => {
   });
 
   it("an aborted signal ends the call promptly with a typed error", async () => {
-    const time = new TimeWorkerPubsubClient(api, isolatedBinding("aborted"));
+    const time = new TimeWorkerPubsubProxy(api, isolatedBinding("aborted"));
     const controller = new AbortController();
     const started = Date.now();
     const pending = time.elapsed({}, { timeoutMs: 20_000, signal: controller.signal }).catch((e: unknown) => e);
@@ -227,7 +227,7 @@ describe("TimeWorker: typed request-reply over pub/sub", () => {
     );
     await responder.startup();
     try {
-      const time = new TimeWorkerPubsubClient(api, binding);
+      const time = new TimeWorkerPubsubProxy(api, binding);
       expect(await failure(time.getTime({ zone: "UTC" }, { timeoutMs: 10_000 }))).toBe("FAILED_PRECONDITION: no clock here");
       expect(await failure(time.elapsed({}, { timeoutMs: 10_000 }))).toMatch(/^INTERNAL: .*boom/);
     } finally {
@@ -237,7 +237,7 @@ describe("TimeWorker: typed request-reply over pub/sub", () => {
 
   it("after shutdown() a responder answers no more (worker lifecycle)", async () => {
     const binding = isolatedBinding("lifecycle");
-    const time = new TimeWorkerPubsubClient(api, binding);
+    const time = new TimeWorkerPubsubProxy(api, binding);
     const responder = serveTimeWorker(api, timeWorkerImpl, binding);
     await responder.startup();
     expect(await time.elapsed({ fromUnixSeconds: 1n, toUnixSeconds: 3n }, { timeoutMs: 10_000 })).toBe(2n);

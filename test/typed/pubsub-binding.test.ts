@@ -2,15 +2,15 @@
  * The golden `pubsub-binding` clients over a real emulator: requests really travel on the topics
  * the proto's options and their defaults name, with the CloudEvent type, source and `replytopic`
  * of the binding; methods sharing a topic are told apart by type; an empty reply resolves to
- * void; a streaming method of a bound service is not on its request-reply client.
+ * void; a streaming method of a bound service is not on its pub/sub proxy.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   ClockPubsubBinding,
-  ClockPubsubClient,
+  ClockPubsubProxy,
   OddPubsubBinding,
-  OddPubsubClient,
-  QuotesPubsubClient,
+  OddPubsubProxy,
+  QuotesPubsubProxy,
   serveClock,
   serveOdd,
   serveQuotes,
@@ -60,7 +60,7 @@ describe("generated request-reply with the binding's topics", () => {
     });
     await clock.startup();
     try {
-      const client = new ClockPubsubClient(fx.api);
+      const client = new ClockPubsubProxy(fx.api);
       const { result, event } = await watching("bind-v1-clock-requests", () =>
         client.getTime({ zone: "UTC" }, { timeoutMs: 10_000 }),
       );
@@ -83,7 +83,7 @@ describe("generated request-reply with the binding's topics", () => {
   });
 
   it("explicit topics: requests on the service's topic, replies on its reply topic", async () => {
-    const client = new QuotesPubsubClient(fx.api);
+    const client = new QuotesPubsubProxy(fx.api);
     const { result, event } = await watching("quotes-out", () =>
       client.getQuote({ symbol: "X", quantity: 3 }, { timeoutMs: 10_000 }),
     );
@@ -93,7 +93,7 @@ describe("generated request-reply with the binding's topics", () => {
   });
 
   it('a per-method topic: GetPrice requests go to "prices", with the service\'s source', async () => {
-    const client = new QuotesPubsubClient(fx.api);
+    const client = new QuotesPubsubProxy(fx.api);
     const { result, event } = await watching("prices", () => client.getPrice({ symbol: "ABCD" }, { timeoutMs: 10_000 }));
     expect(result).toBe(4);
     expect(event.type).toBe("bind.v1.Quotes.GetPrice");
@@ -102,7 +102,7 @@ describe("generated request-reply with the binding's topics", () => {
   });
 
   it("a per-method type and reply topic on the shared topic: the responder tells methods apart by type", async () => {
-    const client = new QuotesPubsubClient(fx.api);
+    const client = new QuotesPubsubProxy(fx.api);
     const { result, event } = await watching("quotes-refreshed", () => client.refresh({ symbol: "Y" }, { timeoutMs: 10_000 }));
     expect({ symbol: result.symbol, price: result.price }).toEqual({ symbol: "Y!", price: 1 });
     expect(event.type).toBe("acme.quotes.refresh.reply");
@@ -122,7 +122,7 @@ describe("generated request-reply with the binding's topics", () => {
     });
     await odd.startup();
     try {
-      const client = new OddPubsubClient(fx.api);
+      const client = new OddPubsubProxy(fx.api);
       await client.proto({}, { timeoutMs: 10_000 });
       await client.then_({}, { timeoutMs: 10_000 });
       await client.toString_({}, { timeoutMs: 10_000 });
@@ -132,8 +132,8 @@ describe("generated request-reply with the binding's topics", () => {
     }
   });
 
-  it("a streaming method of a bound service is not on its request-reply client", () => {
-    const client = new QuotesPubsubClient(fx.api);
+  it("a streaming method of a bound service is not on its pub/sub proxy", () => {
+    const client = new QuotesPubsubProxy(fx.api);
     expect("watch" in client).toBe(false);
     expect(typeof client.getQuote).toBe("function");
   });

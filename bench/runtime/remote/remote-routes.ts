@@ -4,7 +4,7 @@
  * (requester here, responders in a third process) against raw Connect unary.
  */
 import { randomUUID } from "node:crypto";
-import { TimeWorkerPubsubClient } from "../../../examples/custom-service/gen/acme/pricing/v1/pricing_client.js";
+import { TimeWorkerPubsubProxy } from "../../../examples/custom-service/gen/acme/pricing/v1/pricing_client.js";
 import { WorkManagerClient, WorkManagerGatewayProxy } from "../../../generated/virtufin/workmanager_client.js";
 import { ApiClient } from "../../../platform/api-client.js";
 import { compareCalls } from "../compare-calls.js";
@@ -60,7 +60,7 @@ export async function benchRemoteRequestReply(
   const raw = connectClient(gateway.url);
   const requester = new ApiClient({ host: gateway.host, port: gateway.port });
   const typedApi = new ApiClient({ host: gateway.host, port: gateway.port });
-  const typed = new TimeWorkerPubsubClient(typedApi);
+  const typed = new TimeWorkerPubsubProxy(typedApi);
   try {
     const untyped = async (i: number): Promise<void> => {
       const reply = await requester.pubsub.publishWithResult({
@@ -107,7 +107,7 @@ export async function benchRemoteRequestReply(
         goal: { kind: "min", limit: 0.5 },
       },
       {
-        label: `Request-reply, ${n} in flight, generated \`TimeWorkerPubsubClient.elapsed()\` ${AT}`,
+        label: `Request-reply, ${n} in flight, generated \`TimeWorkerPubsubProxy.elapsed()\` ${AT}`,
         metric: gen!.rateN,
         anchorLabel: anchor,
         anchor: asCalls(r!.rateN),

@@ -1,7 +1,7 @@
 // The browser test page: the SDK and a generated pub/sub-bound client, bundled from the BUILT
 // package (no shims) and put on `globalThis` for the tests' page.evaluate calls.
 import * as sdk from "@virtufin/sdk";
-import { TimeWorkerPubsubClient } from "../../../examples/custom-service/gen/acme/pricing/v1/pricing_client.js";
+import { TimeWorkerPubsubProxy } from "../../../examples/custom-service/gen/acme/pricing/v1/pricing_client.js";
 
 /**
  * What the page's `globalThis` holds for the tests' page.evaluate calls: the SDK and the
@@ -10,7 +10,7 @@ import { TimeWorkerPubsubClient } from "../../../examples/custom-service/gen/acm
  */
 export interface PageGlobals {
   sdk: typeof sdk;
-  TimeWorkerPubsubClient: typeof TimeWorkerPubsubClient;
+  TimeWorkerPubsubProxy: typeof TimeWorkerPubsubProxy;
   opened?: sdk.ApiClient[];
   received?: number[];
   reconnects?: number;
@@ -19,5 +19,5 @@ export interface PageGlobals {
   done?: Promise<string>;
 }
 
-Object.assign(globalThis, { sdk, TimeWorkerPubsubClient });
+Object.assign(globalThis, { sdk, TimeWorkerPubsubProxy });
 document.body.dataset.ready = "true";

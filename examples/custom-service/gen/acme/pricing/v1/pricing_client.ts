@@ -242,16 +242,16 @@ export const TimeWorkerPubsubBinding: PubsubBinding = {
  * come back on the default reply topic "time-worker-topic-replies". Either a TypeScript
  * responder (serveTimeWorker) or a worker in the WorkManager answers.
  *
- * A typed request-reply client of acme.pricing.v1.TimeWorker over pub/sub: each call publishes the
+ * A typed request-reply proxy of acme.pricing.v1.TimeWorker over pub/sub: each call publishes the
  * request as a CloudEvent (proto JSON as data, with `correlationid` and `replytopic`) and
  * resolves with the correlated reply. No reply within `timeoutMs` (default 30 s) rejects
  * with RequestTimeoutError; a responder's error arrives as a VirtufinError with its code.
  *
  * @generated from service acme.pricing.v1.TimeWorker
  */
-export class TimeWorkerPubsubClient extends TimeWorkerClientBase implements TimeWorkerApi {
+export class TimeWorkerPubsubProxy extends TimeWorkerClientBase implements TimeWorkerApi {
   /**
-   * Creates a client. `target` is anything with a pub/sub client, such as an ApiClient, which
+   * Creates a proxy. `target` is anything with a pub/sub client, such as an ApiClient, which
    * stays open; `binding` overrides the topics and types (default TimeWorkerPubsubBinding).
    */
   constructor(target: PubsubTarget, binding: PubsubBinding = TimeWorkerPubsubBinding) {
@@ -263,7 +263,7 @@ export class TimeWorkerPubsubClient extends TimeWorkerClientBase implements Time
  * Serves an implementation of acme.pricing.v1.TimeWorker over pub/sub as a runner: call `startup()` to
  * subscribe and `shutdown()` to stop. Each method receives the typed request and returns the
  * reply message (an init object is fine); a thrown error is answered with its status code,
- * which TimeWorkerPubsubClient raises as a VirtufinError. Requests are told apart by their CloudEvent type.
+ * which TimeWorkerPubsubProxy raises as a VirtufinError. Requests are told apart by their CloudEvent type.
  *
  * @param target anything with a pub/sub client, such as an ApiClient
  * @param implementation one function per unary method, by its protobuf-es local name
