@@ -3,11 +3,10 @@
  * iterable or with a handler, and request-reply.
  */
 import { createContextValues } from "@connectrpc/connect";
-import { Pubsub } from "../../generated/virtufin/pubsub_pb.js";
+import type { PubsubApi } from "../../generated/virtufin/pubsub_client.js";
 import { type CallOptions } from "../../runtime/call-options.js";
-import { type ClientCore } from "../../runtime/client-core.js";
 import type { Connection } from "../../runtime/connection.js";
-import { Code, RequestTimeoutError, throwIfFailed, VirtufinError } from "../../runtime/errors.js";
+import { Code, RequestTimeoutError, VirtufinError } from "../../runtime/errors.js";
 import { linkAbort } from "../../runtime/abort.js";
 import { sleep } from "../../runtime/sleep.js";
 import { UNTRACED_KEY } from "../../runtime/telemetry/context-keys.js";
@@ -15,6 +14,8 @@ import { encodeData, type EventData } from "./encode.js";
 import { PubsubEvent } from "./event.js";
 import { reconnectingStream, type ReconnectInfo } from "./reconnecting-stream.js";
 import { ReplyRouter } from "./reply-router.js";
+import { checked } from "../checked.js";
+import { checkTopic } from "./check-topic.js";
 import { childValues, telemetryOf, traceHandled, tracedPublish, traceReceived, type ProcessSpan } from "./tracing.js";
 
 /** Metadata key that marks liveness probes (see subscribeReady); user streams never show them. */
@@ -25,7 +26,9 @@ export const PROBE_KEY = "virtufinprobe";
  * stream is reopened; a server that can resume answers it with where the stream starts.
  */
 export const LAST_EVENT_ID_HEADER = "last-event-id";
-import { replyError, Responder, type ResponderHandler, type ResponderOptions } from "./workers.js";
+// Where DaprPublisher has always imported it from.
+export { checkTopic };
+import { replyError } from "./workers.js";
 import type {
   EventHandler,
   HandlerSubscription,
@@ -34,17 +37,24 @@ import type {
   SubscribeOptions,
 } from "./pubsub-options.js";
 
-/** Publish, subscribe and request-reply, over the platform's Pubsub service. */
+/**
+ * Publish, subscribe and request-reply, over the platform's Pubsub service. Responders are
+ * created apart, so that a page which only publishes and subscribes does not carry them:
+ * `new Responder(api, topic, handler)`.
+ */
 export class PlatformPubsub {
-  readonly #core: ClientCore;
+  readonly #pubsub: PubsubApi;
   readonly #routers = new Map<string, ReplyRouter>();
   /** Set by close(): a request that was still starting (awaiting telemetry) must not go on. */
   #closed = false;
   readonly #connection: Connection | undefined;
 
-  /** Uses the core of the owning ApiClient, and its connection's telemetry when given. */
-  constructor(core: ClientCore, connection?: Connection) {
-    this.#core = core;
+  /**
+   * Calls through a generated Pubsub client (the owning ApiClient's `PubsubClient`, on its
+   * connection), with that connection's telemetry when given.
+   */
+  constructor(pubsub: PubsubApi, connection?: Connection) {
+    this.#pubsub = pubsub;
     this.#connection = connection;
   }
 
@@ -63,8 +73,10 @@ export class PlatformPubsub {
     if (options.type !== undefined) metadata["ce-type"] = options.type;
     if (options.source !== undefined) metadata["ce-source"] = options.source;
     const send = async (callOptions: CallOptions) => {
-      const response = await this.#core.unary(Pubsub.method.publishEvent, { topic, data: encoded.bytes, metadata }, callOptions);
-      throwIfFailed(response.status, `publish to "${topic}" failed`);
+      checked(
+        await this.#pubsub.publishEvent({ topic, data: encoded.bytes, metadata }, callOptions),
+        `publish to "${topic}" failed`,
+      );
     };
     // Liveness probes are plumbing, not the user's events: no span of their own.
     const telemetry = metadata[PROBE_KEY] === undefined ? await telemetryOf(this.#connection) : undefined;
@@ -261,15 +273,6 @@ export class PlatformPubsub {
   }
 
   /**
-   * Runs a request-reply responder on `topic` as a worker (call `startup()`): each request's
-   * reply is published to its `replytopic` with its correlation id. See {@link Responder}.
-   */
-  serve(topic: string, handler: ResponderHandler, options: ResponderOptions = {}): Responder {
-    checkTopic(topic);
-    return new Responder(this, topic, handler, options);
-  }
-
-  /**
    * The shared reply router of a reply topic (used by generated request-reply clients too).
    * @internal
    */
@@ -290,7 +293,7 @@ export class PlatformPubsub {
   }
 
   #subscribe(topic: string, options: SubscribeOptions): AsyncIterable<PubsubEvent> {
-    const core = this.#core;
+    const pubsub = this.#pubsub;
     // Resume after a reconnect (as SSE's Last-Event-ID): a server that retains events says where
     // a stream starts in the response header; we send back the id of the last event received.
     let lastId: string | undefined;
@@ -305,11 +308,7 @@ export class PlatformPubsub {
       (signal) => ({
         async *[Symbol.asyncIterator]() {
           const headers = lastId !== undefined ? { [LAST_EVENT_ID_HEADER]: lastId } : undefined;
-          for await (const message of core.serverStream(
-            Pubsub.method.subscribe,
-            { topic },
-            { signal, onHeader, ...(headers ? { headers } : {}) },
-          )) {
+          for await (const message of pubsub.subscribe({ topic }, { signal, onHeader, ...(headers ? { headers } : {}) })) {
             if (message.messageId !== "") lastId = message.messageId;
             yield new PubsubEvent(message);
           }
@@ -380,11 +379,4 @@ export function runHandler<E>(
     await done.catch(() => undefined);
   };
   return { done, close, [Symbol.asyncDispose]: close };
-}
-
-/** Throws INVALID_ARGUMENT, before any call, unless `topic` is a non-empty string (shared with DaprPublisher). */
-export function checkTopic(topic: string): void {
-  if (typeof topic !== "string" || topic.trim() === "") {
-    throw new VirtufinError(`a topic must be a non-empty string, got ${JSON.stringify(topic)}`, Code.InvalidArgument);
-  }
 }

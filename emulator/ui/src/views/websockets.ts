@@ -1,7 +1,7 @@
 /**
  * WebSocketManager: its connections live (the inspector's stream: status, reconnects, frames
  * received, tags), opened and closed through the SDK's typed Gateway proxy
- * (`api.gateway.websocketmanager`).
+ * (`WebSocketManagerGatewayProxy`).
  */
 import { html, nothing, type TemplateResult } from "lit-html";
 import type { InspectedConnection } from "@virtufin/sdk/gen/virtufin/emulator/v1/inspector_pb";
@@ -31,7 +31,7 @@ async function act(app: App, what: string, fn: () => Promise<unknown>): Promise<
 
 /** The WebSocketManager view. */
 export function websocketsView(app: App): TemplateResult {
-  const wsm = app.session.api.gateway.websocketmanager;
+  const wsm = app.session.websocketmanager;
   return html`
     <div class="scroll">
       <table class="grid" aria-label="WebSocket connections">
