@@ -79,6 +79,7 @@ export {
   type TlsOptions,
 } from "./runtime/connection.js";
 export { enableConnectProtocol } from "./runtime/transport/connect-protocol.js";
+export { enableTelemetry } from "./runtime/telemetry/enable-telemetry.js";
 export { Code, codeFromName, codeName, EtagMismatchError, RequestTimeoutError, VirtufinError } from "./runtime/errors.js";
 export type { RequestInit } from "./runtime/request-init.js";
 export { DEFAULT_RETRY_POLICY, type ResolvedRetryPolicy, type RetryPolicy } from "./runtime/retry.js";

@@ -6,6 +6,7 @@ import { createContextValues } from "@connectrpc/connect";
 import type { PubsubApi } from "../../generated/virtufin/pubsub_client.js";
 import { type CallOptions } from "../../runtime/call-options.js";
 import type { Connection } from "../../runtime/connection.js";
+import type { TelemetrySupport } from "../../runtime/telemetry/support.js";
 import { Code, RequestTimeoutError, VirtufinError } from "../../runtime/errors.js";
 import { linkAbort } from "../../runtime/abort.js";
 import { sleep } from "../../runtime/sleep.js";
@@ -16,7 +17,9 @@ import { reconnectingStream, type ReconnectInfo } from "./reconnecting-stream.js
 import { ReplyRouter } from "./reply-router.js";
 import { checked } from "../checked.js";
 import { checkTopic } from "./check-topic.js";
-import { childValues, telemetryOf, traceHandled, tracedPublish, traceReceived, type ProcessSpan } from "./tracing.js";
+// Types and the on/off check only: the tracing code comes with the connection's telemetry
+// support, so that a page without telemetry does not carry it.
+import { telemetryOf, type ProcessSpan } from "./tracing.js";
 
 /** Metadata key that marks liveness probes (see subscribeReady); user streams never show them. */
 export const PROBE_KEY = "virtufinprobe";
@@ -80,7 +83,7 @@ export class PlatformPubsub {
     };
     // Liveness probes are plumbing, not the user's events: no span of their own.
     const telemetry = metadata[PROBE_KEY] === undefined ? await telemetryOf(this.#connection) : undefined;
-    return telemetry ? tracedPublish(telemetry, topic, metadata, options, send) : send(options);
+    return telemetry ? tracingOf(this.#connection).tracedPublish(telemetry, topic, metadata, options, send) : send(options);
   }
 
   /**
@@ -103,7 +106,7 @@ export class PlatformPubsub {
           if (event.metadata[PROBE_KEY] !== undefined) continue;
           // Loaded by now: the stream's first call loaded it with the transport.
           const telemetry = receiveSpans ? connection?.telemetry : undefined;
-          if (telemetry) traceReceived(telemetry, "receive", event);
+          if (telemetry) tracingOf(connection).traceReceived(telemetry, "receive", event);
           yield event;
         }
       },
@@ -211,7 +214,7 @@ export class PlatformPubsub {
    */
   traceProcess(event: PubsubEvent): ProcessSpan | undefined {
     const telemetry = this.#connection?.telemetry;
-    return telemetry ? traceHandled(telemetry, event) : undefined;
+    return telemetry ? tracingOf(this.#connection).traceHandled(telemetry, event) : undefined;
   }
 
   /**
@@ -239,7 +242,7 @@ export class PlatformPubsub {
         "messaging.message.conversation_id": correlationId,
         "virtufin.reply_topic": request.replyTopic,
       });
-    const contextValues = telemetry && span ? childValues(telemetry, parent!, span) : undefined;
+    const contextValues = telemetry && span ? tracingOf(this.#connection).childValues(telemetry, parent!, span) : undefined;
     let reply: PubsubEvent;
     try {
       reply = await router.request(
@@ -265,7 +268,7 @@ export class PlatformPubsub {
     }
     const failure = replyError(reply);
     if (telemetry && span) {
-      traceReceived(telemetry, "receive", reply, telemetry.withSpan(parent!, span));
+      tracingOf(this.#connection).traceReceived(telemetry, "receive", reply, telemetry.withSpan(parent!, span));
       telemetry.end(span, failure);
     }
     if (failure) throw failure;
@@ -326,6 +329,11 @@ export class PlatformPubsub {
       },
     );
   }
+}
+
+/** The messaging spans' code; called only once the connection's telemetry has loaded (so it exists). */
+function tracingOf(connection: Connection | undefined): TelemetrySupport["messaging"] {
+  return connection!.telemetrySupport!.messaging;
 }
 
 /** Counts and traces a stream's reconnects (when telemetry is on) before the caller's callback. */

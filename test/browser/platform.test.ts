@@ -338,6 +338,28 @@ describe.each(["grpc-web", "connect"] as const)("in Chromium over %s", (protocol
     );
   });
 
+  it("reports telemetry only after enableTelemetry(): refused with FAILED_PRECONDITION before, calls go through after", async () => {
+    const result = await tab.evaluate(async (t) => {
+      const { sdk } = globalThis as unknown as PageGlobals;
+      const g = globalThis as unknown as PageGlobals;
+      const before = new sdk.ApiClient({ ...t, telemetry: "global" });
+      g.opened = [...(g.opened ?? []), before];
+      let refused = "";
+      try {
+        await before.listServices();
+      } catch (error) {
+        refused = `${(error as { codeName: string }).codeName}: ${(error as Error).message}`;
+      }
+      sdk.enableTelemetry();
+      const after = new sdk.ApiClient({ ...t, telemetry: "global" });
+      g.opened.push(after);
+      return { refused, services: await after.listServices(), loaded: (await after.connection.loadTelemetry()) !== undefined };
+    }, target());
+    expect(result.refused).toMatch(/^FAILED_PRECONDITION: .*enableTelemetry\(\)/);
+    expect(result.services).toContain("workmanager");
+    expect(result.loaded).toBe(true);
+  });
+
   it("refuses an origin the emulator does not allow, with a clear error", async () => {
     const stranger = await openPageFor(otherOrigin.origin, protocol);
     try {
