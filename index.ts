@@ -46,6 +46,7 @@ export {
   replyError,
   Responder,
   SubscriptionWorker,
+  type PubsubHost,
   type PubsubPort,
   type EventListener,
   type ResponderHandler,
