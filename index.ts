@@ -140,7 +140,7 @@ export {
 export type { CallbackOptions, GroupCallback } from "./runtime/workers/group-callbacks.js";
 
 // The generated clients of the Virtufin services. Gateway proxies exist for the services the
-// Gateway serves (WorkManager, WebSocketManager); `api.gateway.<name>` returns them.
+// Gateway serves (WorkManager, WebSocketManager): `new WorkManagerGatewayProxy(api)`.
 export { ConfigClient, type ConfigApi } from "./generated/virtufin/config_client.js";
 export { GatewayClient, type GatewayApi } from "./generated/virtufin/gateway_client.js";
 export { PubsubClient, type PubsubApi } from "./generated/virtufin/pubsub_client.js";
