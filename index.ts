@@ -46,6 +46,7 @@ export {
   replyError,
   Responder,
   SubscriptionRunner,
+  type PubsubHost,
   type PubsubPort,
   type EventListener,
   type ResponderHandler,
@@ -79,6 +80,7 @@ export {
   type TlsOptions,
 } from "./runtime/connection.js";
 export { enableConnectProtocol } from "./runtime/transport/connect-protocol.js";
+export { enableTelemetry } from "./runtime/telemetry/enable-telemetry.js";
 export { Code, codeFromName, codeName, EtagMismatchError, RequestTimeoutError, VirtufinError } from "./runtime/errors.js";
 export type { RequestInit } from "./runtime/request-init.js";
 export { DEFAULT_RETRY_POLICY, type ResolvedRetryPolicy, type RetryPolicy } from "./runtime/retry.js";
@@ -138,7 +140,7 @@ export {
 export type { CallbackOptions, GroupCallback } from "./runtime/runners/group-callbacks.js";
 
 // The generated clients of the Virtufin services. Gateway proxies exist for the services the
-// Gateway serves (WorkManager, WebSocketManager); `api.gateway.<name>` returns them.
+// Gateway serves (WorkManager, WebSocketManager): `new WorkManagerGatewayProxy(api)`.
 export { ConfigClient, type ConfigApi } from "./generated/virtufin/config_client.js";
 export { GatewayClient, type GatewayApi } from "./generated/virtufin/gateway_client.js";
 export { PubsubClient, type PubsubApi } from "./generated/virtufin/pubsub_client.js";

@@ -8,14 +8,14 @@ import { createContextValues } from "@connectrpc/connect";
 import { RPC_ATTRIBUTES_KEY } from "../runtime/telemetry/index.js";
 import { Health, HealthCheckResponse_ServingStatus } from "../generated/grpc/health/v1/health_pb.js";
 import { GatewayClient } from "../generated/virtufin/gateway_client.js";
-import { Gateway, type MethodInfo, type MethodSchema } from "../generated/virtufin/gateway_pb.js";
+import type { MethodInfo, MethodSchema } from "../generated/virtufin/gateway_pb.js";
+import { PubsubClient } from "../generated/virtufin/pubsub_client.js";
+import { StateClient } from "../generated/virtufin/state_client.js";
 import { type CallOptions } from "../runtime/call-options.js";
 import { createClientCore, type ClientCore } from "../runtime/client-core.js";
 import { Connection, type ConnectionOptions } from "../runtime/connection.js";
 import { Code, throwIfFailed, VirtufinError } from "../runtime/errors.js";
-import { WebSocketManagerGatewayProxy, type WebSocketManagerApi } from "../generated/virtufin/websocketmanager_client.js";
 import type { WebSocketManager } from "../generated/virtufin/websocketmanager_pb.js";
-import { WorkManagerGatewayProxy, type WorkManagerApi } from "../generated/virtufin/workmanager_client.js";
 import type { WorkManager } from "../generated/virtufin/workmanager_pb.js";
 import { createGatewayDispatch, type GatewayDispatch, type JsonValue, type KnownServiceProxy } from "./gateway/dynamic.js";
 import { GatewayEvent } from "./gateway/gateway-event.js";
@@ -44,16 +44,16 @@ export interface PlatformSubscribeOptions {
 }
 
 /**
- * The Gateway dispatcher, with the platform's own backends declared: their generated typed
- * proxies (`api.gateway.workmanager.listWorkers()`, the same calls as `WorkManagerClient`), which
- * also keep the seed's dynamic PascalCase style (`api.gateway.workmanager.ListWorkers()`).
- * Other backend names dispatch dynamically.
+ * The Gateway's dynamic dispatcher (seed: `api.gateway.workmanager.ListWorkers()`), with the
+ * platform's own backends declared so that their methods type-check by their proto names.
+ * Typed calls go through a generated proxy made from the client, which a page imports only
+ * when it uses it: `new WorkManagerGatewayProxy(api).listWorkers()`.
  */
 export type PlatformGateway = GatewayDispatch & {
-  /** The WorkManager through the Gateway: typed (`listWorkers()`) and dynamic (seed: `ListWorkers()`). */
-  readonly workmanager: WorkManagerApi & KnownServiceProxy<typeof WorkManager>;
-  /** The WebSocketManager through the Gateway: typed (`connect(url)`) and dynamic (seed: `List()`). */
-  readonly websocketmanager: WebSocketManagerApi & KnownServiceProxy<typeof WebSocketManager>;
+  /** The WorkManager through the Gateway, dynamically (seed: `ListWorkers()`); typed: `new WorkManagerGatewayProxy(api)`. */
+  readonly workmanager: KnownServiceProxy<typeof WorkManager>;
+  /** The WebSocketManager through the Gateway, dynamically (seed: `List()`); typed: `new WebSocketManagerGatewayProxy(api)`. */
+  readonly websocketmanager: KnownServiceProxy<typeof WebSocketManager>;
 };
 
 /** Health of a service, from `grpc.health.v1`. */
@@ -63,36 +63,37 @@ let defaultClient: ApiClient | undefined;
 
 /** The platform client. `await using api = new ApiClient()` closes it at the end of the scope. */
 export class ApiClient implements AsyncDisposable {
-  /** The connection to the Gateway, shareable with generated clients: `new StateClient(api)`. */
+  /**
+   * The connection to the Gateway, shareable with generated clients and proxies:
+   * `new StateClient(api)`, `new WorkManagerGatewayProxy(api)`.
+   */
   readonly connection: Connection;
   /** State with etags (seed: `save_state_async`, ...). */
   readonly state: PlatformState;
   /** Publish, subscribe and request-reply (seed: `client.pubsub`). */
   readonly pubsub: PlatformPubsub;
   /**
-   * Backends through the Gateway: typed proxies of the platform's own (`gateway.workmanager.listWorkers()`)
-   * and dynamic dispatch to any (seed: `client.gateway.workmanager.ListWorkers()`, `gateway.service("pricing")`).
+   * Backends through the Gateway, dispatched dynamically (seed: `client.gateway.workmanager.ListWorkers()`,
+   * `gateway.service("pricing")`). Typed: `new WorkManagerGatewayProxy(api)`.
    */
   readonly gateway: PlatformGateway;
 
   /** The Gateway's own calls, through its generated client on this connection. */
   readonly #gateway: GatewayClient;
-  /** State and Pubsub calls (same connection), shared by `state` and `pubsub`. */
-  readonly #core: ClientCore;
+  /** grpc.health.v1 has no generated client: the runtime's core, the one generated clients use. */
   readonly #health: ClientCore;
 
   /** Connects to the Gateway (default localhost:5002); nothing is opened until the first call. */
   constructor(options: ApiClientOptions | Connection = {}) {
     this.connection = options instanceof Connection ? options : new Connection(options, { host: "localhost", port: 5002 });
     this.#gateway = new GatewayClient(this.connection);
-    this.#core = createClientCore(Gateway, this.connection);
     this.#health = createClientCore(Health, this.connection);
-    this.state = new PlatformState(this.#core);
-    this.pubsub = new PlatformPubsub(this.#core, this.connection);
-    this.gateway = createGatewayDispatch((service, method, request, options) => this.invoke(service, method, request, options), {
-      [WorkManagerGatewayProxy.gatewayName]: new WorkManagerGatewayProxy(this),
-      [WebSocketManagerGatewayProxy.gatewayName]: new WebSocketManagerGatewayProxy(this),
-    }) as PlatformGateway;
+    // State and Pubsub through their generated clients, on this connection (left open by them).
+    this.state = new PlatformState(new StateClient(this.connection));
+    this.pubsub = new PlatformPubsub(new PubsubClient(this.connection), this.connection);
+    this.gateway = createGatewayDispatch((service, method, request, options) =>
+      this.invoke(service, method, request, options),
+    ) as PlatformGateway;
   }
 
   /** The default client (seed: `get_default_client`): the one set, else one for localhost:5002. */

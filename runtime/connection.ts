@@ -9,13 +9,14 @@
  * selects `@connectrpc/connect-node`'s, which also serves the grpc-web and connect protocols).
  */
 import { Code, type Interceptor, type Transport } from "@connectrpc/connect";
-import { allowManyListeners, defaultProtocol, openTransport } from "#transport";
+import { allowManyListeners, builtinTelemetry, defaultProtocol, openTransport } from "#transport";
 import { linkAbort, type LinkedAbort } from "./abort.js";
 import { checkTimeout, DEFAULT_STREAM_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from "./call-options.js";
 import { VirtufinError } from "./errors.js";
 import { resolveRetryPolicy, type ResolvedRetryPolicy, type RetryPolicy } from "./retry.js";
-import { createTelemetryInterceptor, serverOf } from "./telemetry/interceptor.js";
-import { loadTelemetry } from "./telemetry/load.js";
+import { serverOf } from "./telemetry/interceptor.js";
+import { telemetrySupportOr } from "./telemetry/registry.js";
+import type { TelemetrySupport } from "./telemetry/support.js";
 import type { TelemetryOption } from "./telemetry/options.js";
 import type { Telemetry } from "./telemetry/telemetry.js";
 import type { Protocol, TlsOptions } from "./transport/types.js";
@@ -171,10 +172,33 @@ export class Connection implements AsyncDisposable {
    * @internal
    */
   loadTelemetry(): Promise<Telemetry | undefined> {
-    this.#telemetryLoading ??= (loadTelemetry(this.#options.telemetry) ?? Promise.resolve(undefined)).then(
+    this.#telemetryLoading ??= (this.#support()?.load(this.#options.telemetry) ?? Promise.resolve(undefined)).then(
       (t) => (this.#telemetry = t),
     );
     return this.#telemetryLoading;
+  }
+
+  /**
+   * The telemetry code (spans of RPCs and of pub/sub), when telemetry is asked for.
+   *
+   * @internal
+   */
+  get telemetrySupport(): TelemetrySupport | undefined {
+    return this.#support();
+  }
+
+  /** The telemetry code, when telemetry is asked for; a clear error when a browser page did not enable it. */
+  #support(): TelemetrySupport | undefined {
+    if (!this.#options.telemetry) return undefined;
+    const support = telemetrySupportOr(builtinTelemetry);
+    if (!support) {
+      throw new VirtufinError(
+        "the telemetry option in a browser needs enableTelemetry() (from @virtufin/sdk) to be called once first: " +
+          "its code and @opentelemetry/api are left out of browser bundles unless asked for",
+        Code.FailedPrecondition,
+      );
+    }
+    return support;
   }
 
   /** True once `close()` was called. */
@@ -254,7 +278,7 @@ export class Connection implements AsyncDisposable {
     const guard = plaintextCredentialsGuard(this.baseUrl, options);
     if (guard) interceptors.push(guard);
     // Outermost, so that its span covers what the other interceptors do.
-    if (telemetry) interceptors.unshift(createTelemetryInterceptor(telemetry, serverOf(this.baseUrl)));
+    if (telemetry) interceptors.unshift(this.#support()!.interceptor(telemetry, serverOf(this.baseUrl)));
     const tls = typeof options.tls === "object" ? options.tls : undefined;
     const opened = openTransport({
       baseUrl: this.baseUrl,

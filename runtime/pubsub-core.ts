@@ -19,6 +19,7 @@ import { DEFAULT_TIMEOUT_MS } from "./call-options.js";
 import type { ClientCore } from "./client-core.js";
 import { Code, VirtufinError, invalidArgument } from "./errors.js";
 import { createJsonCore, parseMessage } from "./json-core.js";
+import { Responder, type PubsubPort } from "../platform/pubsub/runners.js";
 import type { Runner } from "./runners/runner.js";
 import { Runners } from "./runners/runners.js";
 
@@ -54,10 +55,13 @@ export interface RequestEvent extends ReplyEvent {
   readonly correlationId: string | undefined;
 }
 
-/** What typed request-reply runs on: anything with a pub/sub client (an ApiClient). */
+/**
+ * What typed request-reply runs on: anything with a pub/sub client (an ApiClient). Responders
+ * subscribe and publish through it as {@link PubsubPort}.
+ */
 export interface PubsubTarget {
   /** The pub/sub client. */
-  readonly pubsub: {
+  readonly pubsub: PubsubPort & {
     /** Publishes a request and waits for the correlated reply. */
     publishWithResult(request: {
       topic: string;
@@ -69,12 +73,6 @@ export interface PubsubTarget {
       signal?: AbortSignal;
       metadata?: Record<string, string>;
     }): Promise<ReplyEvent>;
-    /** Runs a responder on a topic as a runner. */
-    serve(
-      topic: string,
-      handler: (request: RequestEvent, signal: AbortSignal) => Promise<JsonValue | undefined>,
-      options: { name: string; replyType?: string; source?: string },
-    ): Runner;
   };
 }
 
@@ -134,31 +132,35 @@ export function servePubsub<S extends DescService>(
     const route = bindingOf(service, binding, method);
     byTopic.set(route.topic, [...(byTopic.get(route.topic) ?? []), method as DescMethodUnary]);
   }
-  const responders = [...byTopic].map(([topic, methods]) =>
-    target.pubsub.serve(
-      topic,
-      async (event, signal) => {
-        const method =
-          methods.length === 1 ? methods[0]! : methods.find((m) => bindingOf(service, binding, m).type === event.type);
-        if (!method)
-          throw new VirtufinError(
-            `no method of ${service.typeName} handles requests of type "${event.type}"`,
-            Code.Unimplemented,
+  const responders = [...byTopic].map(
+    ([topic, methods]) =>
+      new Responder(
+        target.pubsub,
+        topic,
+        async (event, signal) => {
+          const method =
+            methods.length === 1 ? methods[0]! : methods.find((m) => bindingOf(service, binding, m).type === event.type);
+          if (!method)
+            throw new VirtufinError(
+              `no method of ${service.typeName} handles requests of type "${event.type}"`,
+              Code.Unimplemented,
+            );
+          const handler = (implementation as Record<string, (r: unknown, c: { signal: AbortSignal }) => unknown>)[
+            method.localName
+          ];
+          if (typeof handler !== "function")
+            throw new VirtufinError(`${service.typeName}.${method.name} is not implemented`, Code.Unimplemented);
+          const request = parseMessage(
+            method.input,
+            event.dataAsJson<JsonValue>(),
+            `${service.typeName}.${method.name} request`,
+            Code.InvalidArgument,
           );
-        const handler = (implementation as Record<string, (r: unknown, c: { signal: AbortSignal }) => unknown>)[method.localName];
-        if (typeof handler !== "function")
-          throw new VirtufinError(`${service.typeName}.${method.name} is not implemented`, Code.Unimplemented);
-        const request = parseMessage(
-          method.input,
-          event.dataAsJson<JsonValue>(),
-          `${service.typeName}.${method.name} request`,
-          Code.InvalidArgument,
-        );
-        const result = await handler.call(implementation, request, { signal });
-        return toJson(method.output, create(method.output, result as MessageInitShape<DescMessage>));
-      },
-      { name: `${service.name}-responder-${topic}`, source: binding.source },
-    ),
+          const result = await handler.call(implementation, request, { signal });
+          return toJson(method.output, create(method.output, result as MessageInitShape<DescMessage>));
+        },
+        { name: `${service.name}-responder-${topic}`, source: binding.source },
+      ),
   );
   return responders.length === 1 ? responders[0]! : new Runners({ runners: responders, name: `${service.name}-responders` });
 }

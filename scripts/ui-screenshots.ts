@@ -9,6 +9,8 @@ import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { WebSocketServer } from "ws";
 import { startEmulator } from "../emulator/index.js";
+import { WebSocketManagerGatewayProxy } from "../generated/virtufin/websocketmanager_client.js";
+import { WorkManagerGatewayProxy } from "../generated/virtufin/workmanager_client.js";
 import { ApiClient } from "../platform/api-client.js";
 import { launchChromium } from "../test/support/chromium.js";
 
@@ -20,7 +22,7 @@ const api = new ApiClient({ host: "127.0.0.1", port: emulator.addresses.gateway.
 const wsServer = new WebSocketServer({ host: "127.0.0.1", port: 0 });
 const browser = await launchChromium();
 try {
-  const wm = api.gateway.workmanager;
+  const wm = new WorkManagerGatewayProxy(api);
   const worker = async (mimeType: string, topic: string, code: string) => {
     const id = await wm.createWorker({ codeSource: { content: new TextEncoder().encode(code) }, mimeType, topic });
     await wm.startWorker(id);
@@ -57,8 +59,9 @@ try {
   await api.state.save("pricing", "limits", JSON.stringify({ maxQty: 10 }));
   await api.state.save("pricing", "mode", "live");
   const wsUrl = `ws://127.0.0.1:${(wsServer.address() as { port: number }).port}/ticker`;
-  const { id: wsId } = await api.gateway.websocketmanager.connect({ url: wsUrl, autoReconnect: true, tags: { feed: "ticker" } });
-  await api.gateway.websocketmanager.startPublish(wsId, "ticker-frames");
+  const wsm = new WebSocketManagerGatewayProxy(api);
+  const { id: wsId } = await wsm.connect({ url: wsUrl, autoReconnect: true, tags: { feed: "ticker" } });
+  await wsm.startPublish(wsId, "ticker-frames");
   for (const client of wsServer.clients) client.send(JSON.stringify({ tick: 1 }));
   await new Promise((resolve) => setTimeout(resolve, 3_000)); // retries and dead letters settle
 

@@ -1,6 +1,6 @@
 /**
  * Item 3: request-reply round trips over pub/sub — `api.pubsub.publishWithResult` answered by
- * a TypeScript responder (`api.pubsub.serve`), and the generated typed request-reply client of
+ * a TypeScript responder (`new Responder(api, topic, handler)`), and the generated typed request-reply client of
  * the custom-service example answered by its generated responder — at 1 and N in flight. The anchor is raw Connect unary throughput, the call
  * of item 1, measured again here alongside (same rounds, alternating) so that a change in how
  * busy the machine is between items cannot masquerade as a difference.
@@ -10,6 +10,7 @@ import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { Gateway } from "../../generated/virtufin/gateway_pb.js";
 import { ApiClient } from "../../platform/api-client.js";
+import { Responder } from "../../platform/pubsub/runners.js";
 import { compareCalls } from "./compare-calls.js";
 import type { BenchContext } from "./context.js";
 import type { Metric, Row } from "./table.js";
@@ -30,7 +31,7 @@ export async function benchRequestReply(ctx: BenchContext): Promise<Row[]> {
   const topic = `bench-rr-${randomUUID()}`;
   const replyTopic = `${topic}-replies`;
   // Default responder options (16 requests handled at once), as the generated responders use.
-  const responder = responderApi.pubsub.serve(topic, (request) => ({ echo: request.dataAsJson<{ i: number }>().i }));
+  const responder = new Responder(responderApi, topic, (request) => ({ echo: request.dataAsJson<{ i: number }>().i }));
   let typed: TypedRequestReply | undefined;
   try {
     await responder.startup();

@@ -1,6 +1,13 @@
 // The browser example: ApiClient against the emulator's gRPC-Web port. Settings come from the
 // form, or from the query string (?endpoint=...&protocol=...&key=...&run=1) to run at once.
-import { ApiClient, enableConnectProtocol, VirtufinError, WorkerStatus, type Protocol } from "@virtufin/sdk";
+import {
+  ApiClient,
+  enableConnectProtocol,
+  VirtufinError,
+  WorkerStatus,
+  WorkManagerGatewayProxy,
+  type Protocol,
+} from "@virtufin/sdk";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const show = (id: string, value: unknown) =>
@@ -21,7 +28,7 @@ async function run(endpoint: string, protocol: Protocol, apiKey: string): Promis
     show("services", await api.listServices());
     const counter = await api.state.update("browser-example", "runs", (value) => String(Number(value ?? 0) + 1));
     show("state", { key: "browser-example/runs", value: counter });
-    const workers = await api.gateway.workmanager.listWorkers();
+    const workers = await new WorkManagerGatewayProxy(api).listWorkers();
     show("workers", workers.length ? workers.map((w) => `${w.id} ${WorkerStatus[w.status]} ${w.topic}`).join("\n") : "(none)");
     // Subscribe, then publish one event to the same topic and show it arriving.
     const events: string[] = [];

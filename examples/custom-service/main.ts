@@ -9,7 +9,7 @@
  */
 import { pathToFileURL } from "node:url";
 import { startEmulator } from "@virtufin/emulator";
-import { ApiClient, VirtufinError } from "@virtufin/sdk";
+import { ApiClient, VirtufinError, WorkManagerGatewayProxy } from "@virtufin/sdk";
 import {
   PricingClient,
   PricingGatewayProxy,
@@ -84,7 +84,7 @@ export async function main(): Promise<void> {
     }
 
     // 5. ...and by a Python worker in the WorkManager (created through the typed gateway proxy).
-    const workmanager = api.gateway.workmanager;
+    const workmanager = new WorkManagerGatewayProxy(api);
     const workerId = await workmanager.createWorker({
       codeSource: { content: new TextEncoder().encode(PYTHON_TIME_WORKER) },
       mimeType: "text/x-python",

@@ -3,11 +3,11 @@
  * iterable or with a handler, and request-reply.
  */
 import { createContextValues } from "@connectrpc/connect";
-import { Pubsub } from "../../generated/virtufin/pubsub_pb.js";
+import type { PubsubApi } from "../../generated/virtufin/pubsub_client.js";
 import { type CallOptions } from "../../runtime/call-options.js";
-import { type ClientCore } from "../../runtime/client-core.js";
 import type { Connection } from "../../runtime/connection.js";
-import { Code, RequestTimeoutError, throwIfFailed, VirtufinError } from "../../runtime/errors.js";
+import type { TelemetrySupport } from "../../runtime/telemetry/support.js";
+import { Code, RequestTimeoutError, VirtufinError } from "../../runtime/errors.js";
 import { linkAbort } from "../../runtime/abort.js";
 import { sleep } from "../../runtime/sleep.js";
 import { UNTRACED_KEY } from "../../runtime/telemetry/context-keys.js";
@@ -15,7 +15,10 @@ import { encodeData, type EventData } from "./encode.js";
 import { PubsubEvent } from "./event.js";
 import { reconnectingStream, type ReconnectInfo } from "./reconnecting-stream.js";
 import { ReplyRouter } from "./reply-router.js";
-import { childValues, telemetryOf, traceHandled, tracedPublish, traceReceived, type ProcessSpan } from "./tracing.js";
+import { checkTopic } from "./check-topic.js";
+// Types and the on/off check only: the tracing code comes with the connection's telemetry
+// support, so that a page without telemetry does not carry it.
+import { telemetryOf, type ProcessSpan } from "./tracing.js";
 
 /** Metadata key that marks liveness probes (see subscribeReady); user streams never show them. */
 export const PROBE_KEY = "virtufinprobe";
@@ -25,7 +28,9 @@ export const PROBE_KEY = "virtufinprobe";
  * stream is reopened; a server that can resume answers it with where the stream starts.
  */
 export const LAST_EVENT_ID_HEADER = "last-event-id";
-import { replyError, Responder, type ResponderHandler, type ResponderOptions } from "./runners.js";
+// Where DaprPublisher has always imported it from.
+export { checkTopic };
+import { replyError } from "./runners.js";
 import type {
   EventHandler,
   HandlerSubscription,
@@ -34,17 +39,24 @@ import type {
   SubscribeOptions,
 } from "./pubsub-options.js";
 
-/** Publish, subscribe and request-reply, over the platform's Pubsub service. */
+/**
+ * Publish, subscribe and request-reply, over the platform's Pubsub service. Responders are
+ * created apart, so that a page which only publishes and subscribes does not carry them:
+ * `new Responder(api, topic, handler)`.
+ */
 export class PlatformPubsub {
-  readonly #core: ClientCore;
+  readonly #pubsub: PubsubApi;
   readonly #routers = new Map<string, ReplyRouter>();
   /** Set by close(): a request that was still starting (awaiting telemetry) must not go on. */
   #closed = false;
   readonly #connection: Connection | undefined;
 
-  /** Uses the core of the owning ApiClient, and its connection's telemetry when given. */
-  constructor(core: ClientCore, connection?: Connection) {
-    this.#core = core;
+  /**
+   * Calls through a generated Pubsub client (the owning ApiClient's `PubsubClient`, on its
+   * connection), with that connection's telemetry when given.
+   */
+  constructor(pubsub: PubsubApi, connection?: Connection) {
+    this.#pubsub = pubsub;
     this.#connection = connection;
   }
 
@@ -63,12 +75,11 @@ export class PlatformPubsub {
     if (options.type !== undefined) metadata["ce-type"] = options.type;
     if (options.source !== undefined) metadata["ce-source"] = options.source;
     const send = async (callOptions: CallOptions) => {
-      const response = await this.#core.unary(Pubsub.method.publishEvent, { topic, data: encoded.bytes, metadata }, callOptions);
-      throwIfFailed(response.status, `publish to "${topic}" failed`);
+      await this.#pubsub.publishEvent({ topic, data: encoded.bytes, metadata }, callOptions);
     };
     // Liveness probes are plumbing, not the user's events: no span of their own.
     const telemetry = metadata[PROBE_KEY] === undefined ? await telemetryOf(this.#connection) : undefined;
-    return telemetry ? tracedPublish(telemetry, topic, metadata, options, send) : send(options);
+    return telemetry ? tracingOf(this.#connection).tracedPublish(telemetry, topic, metadata, options, send) : send(options);
   }
 
   /**
@@ -91,7 +102,7 @@ export class PlatformPubsub {
           if (event.metadata[PROBE_KEY] !== undefined) continue;
           // Loaded by now: the stream's first call loaded it with the transport.
           const telemetry = receiveSpans ? connection?.telemetry : undefined;
-          if (telemetry) traceReceived(telemetry, "receive", event);
+          if (telemetry) tracingOf(connection).traceReceived(telemetry, "receive", event);
           yield event;
         }
       },
@@ -199,7 +210,7 @@ export class PlatformPubsub {
    */
   traceProcess(event: PubsubEvent): ProcessSpan | undefined {
     const telemetry = this.#connection?.telemetry;
-    return telemetry ? traceHandled(telemetry, event) : undefined;
+    return telemetry ? tracingOf(this.#connection).traceHandled(telemetry, event) : undefined;
   }
 
   /**
@@ -227,7 +238,7 @@ export class PlatformPubsub {
         "messaging.message.conversation_id": correlationId,
         "virtufin.reply_topic": request.replyTopic,
       });
-    const contextValues = telemetry && span ? childValues(telemetry, parent!, span) : undefined;
+    const contextValues = telemetry && span ? tracingOf(this.#connection).childValues(telemetry, parent!, span) : undefined;
     let reply: PubsubEvent;
     try {
       reply = await router.request(
@@ -253,20 +264,11 @@ export class PlatformPubsub {
     }
     const failure = replyError(reply);
     if (telemetry && span) {
-      traceReceived(telemetry, "receive", reply, telemetry.withSpan(parent!, span));
+      tracingOf(this.#connection).traceReceived(telemetry, "receive", reply, telemetry.withSpan(parent!, span));
       telemetry.end(span, failure);
     }
     if (failure) throw failure;
     return reply;
-  }
-
-  /**
-   * Runs a request-reply responder on `topic` as a runner (call `startup()`): each request's
-   * reply is published to its `replytopic` with its correlation id. See {@link Responder}.
-   */
-  serve(topic: string, handler: ResponderHandler, options: ResponderOptions = {}): Responder {
-    checkTopic(topic);
-    return new Responder(this, topic, handler, options);
   }
 
   /**
@@ -290,7 +292,7 @@ export class PlatformPubsub {
   }
 
   #subscribe(topic: string, options: SubscribeOptions): AsyncIterable<PubsubEvent> {
-    const core = this.#core;
+    const pubsub = this.#pubsub;
     // Resume after a reconnect (as SSE's Last-Event-ID): a server that retains events says where
     // a stream starts in the response header; we send back the id of the last event received.
     let lastId: string | undefined;
@@ -305,11 +307,7 @@ export class PlatformPubsub {
       (signal) => ({
         async *[Symbol.asyncIterator]() {
           const headers = lastId !== undefined ? { [LAST_EVENT_ID_HEADER]: lastId } : undefined;
-          for await (const message of core.serverStream(
-            Pubsub.method.subscribe,
-            { topic },
-            { signal, onHeader, ...(headers ? { headers } : {}) },
-          )) {
+          for await (const message of pubsub.subscribe({ topic }, { signal, onHeader, ...(headers ? { headers } : {}) })) {
             if (message.messageId !== "") lastId = message.messageId;
             yield new PubsubEvent(message);
           }
@@ -327,6 +325,11 @@ export class PlatformPubsub {
       },
     );
   }
+}
+
+/** The messaging spans' code; called only once the connection's telemetry has loaded (so it exists). */
+function tracingOf(connection: Connection | undefined): TelemetrySupport["messaging"] {
+  return connection!.telemetrySupport!.messaging;
 }
 
 /** Counts and traces a stream's reconnects (when telemetry is on) before the caller's callback. */
@@ -380,11 +383,4 @@ export function runHandler<E>(
     await done.catch(() => undefined);
   };
   return { done, close, [Symbol.asyncDispose]: close };
-}
-
-/** Throws INVALID_ARGUMENT, before any call, unless `topic` is a non-empty string (shared with DaprPublisher). */
-export function checkTopic(topic: string): void {
-  if (typeof topic !== "string" || topic.trim() === "") {
-    throw new VirtufinError(`a topic must be a non-empty string, got ${JSON.stringify(topic)}`, Code.InvalidArgument);
-  }
 }

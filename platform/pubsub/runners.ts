@@ -6,6 +6,7 @@
 import { Code, codeFromName, codeName, VirtufinError, invalidArgument } from "../../runtime/errors.js";
 import { type RunnerOptions } from "../../runtime/runners/types.js";
 import { Runner } from "../../runtime/runners/runner.js";
+import { checkTopic } from "./check-topic.js";
 import type { EventData } from "./encode.js";
 import type { PubsubEvent } from "./event.js";
 import type { PublishOptions, SubscribeOptions } from "./pubsub-options.js";
@@ -27,6 +28,17 @@ export interface PubsubPort {
    * @internal
    */
   traceProcess(event: PubsubEvent): ProcessSpan | undefined;
+}
+
+/**
+ * What a subscription worker or responder runs on: an ApiClient (`new Responder(api, ...)`), or
+ * its pub/sub (`api.pubsub`, or any other {@link PubsubPort}).
+ */
+export type PubsubHost = PubsubPort | { readonly pubsub: PubsubPort };
+
+/** The pub/sub of a host: its `pubsub` when it has one, else the host itself. */
+function pubsubOf(host: PubsubHost): PubsubPort {
+  return "pubsub" in host ? host.pubsub : host;
 }
 
 /** Metadata key of a reply that reports a failure: the gRPC code name (e.g. "INTERNAL"). */
@@ -56,18 +68,22 @@ export class SubscriptionRunner extends Runner {
   #events: AsyncIterable<PubsubEvent> | undefined;
   #handled = 0;
 
-  /** A runner consuming `topic` with `listener`. Nothing happens before `startup()`. */
+  /**
+   * A runner consuming `topic` with `listener`, on an ApiClient or its pub/sub. Nothing happens
+   * before `startup()`.
+   */
   constructor(
-    pubsub: PubsubPort,
+    host: PubsubHost,
     readonly topic: string,
     listener: EventListener,
     options: SubscriptionRunnerOptions = {},
   ) {
     super({ name: `subscription-${topic}`, ...options });
+    checkTopic(topic);
     const concurrency = options.concurrency ?? 1;
     if (!Number.isInteger(concurrency) || concurrency < 1)
       throw invalidArgument(`concurrency must be a positive integer, got ${concurrency}`);
-    this.#pubsub = pubsub;
+    this.#pubsub = pubsubOf(host);
     this.#listener = listener;
     this.#options = { ...options, concurrency };
   }
@@ -132,10 +148,16 @@ export interface ResponderOptions extends SubscriptionRunnerOptions {
  * error is answered too: an empty reply whose metadata carries `errorcode` and `errormessage`,
  * which `publishWithResult` callers and generated request-reply clients raise as a typed error.
  * Handles up to 16 requests at once by default.
+ *
+ * ```ts
+ * await using responder = new Responder(api, "worker-commands", (request) => ({ ok: true }));
+ * await responder.startup(); // resolves once the subscription is live
+ * ```
  */
 export class Responder extends SubscriptionRunner {
-  /** A responder for requests on `topic`. Nothing happens before `startup()`. */
-  constructor(pubsub: PubsubPort, topic: string, handler: ResponderHandler, options: ResponderOptions = {}) {
+  /** A responder for requests on `topic`, on an ApiClient or its pub/sub. Nothing happens before `startup()`. */
+  constructor(host: PubsubHost, topic: string, handler: ResponderHandler, options: ResponderOptions = {}) {
+    const pubsub = pubsubOf(host);
     super(pubsub, topic, (request, signal) => answer(pubsub, topic, request, handler, options, signal), {
       name: `responder-${topic}`,
       concurrency: 16,

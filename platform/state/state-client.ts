@@ -2,10 +2,9 @@
  * The state part of the platform client: values per service and key, with etags for
  * optimistic concurrency and a read-modify-write loop that retries until it wins.
  */
-import { State } from "../../generated/virtufin/state_pb.js";
+import type { StateApi } from "../../generated/virtufin/state_client.js";
 import { type CallOptions } from "../../runtime/call-options.js";
-import { type ClientCore } from "../../runtime/client-core.js";
-import { Code, EtagMismatchError, invalidArgument, throwIfFailed, VirtufinError } from "../../runtime/errors.js";
+import { Code, EtagMismatchError, invalidArgument, VirtufinError } from "../../runtime/errors.js";
 import { sleep } from "../../runtime/sleep.js";
 import { backoffDelay } from "../../runtime/backoff.js";
 
@@ -44,11 +43,11 @@ export interface StateValue<T = string> {
  * Keys are namespaced by the owning service ("workmanager", "websocketmanager", ...).
  */
 export class PlatformState {
-  readonly #core: ClientCore;
+  readonly #state: StateApi;
 
-  /** Uses the core of the owning ApiClient. */
-  constructor(core: ClientCore) {
-    this.#core = core;
+  /** Calls through a generated State client (the owning ApiClient's `StateClient`, on its connection). */
+  constructor(state: StateApi) {
+    this.#state = state;
   }
 
   /**
@@ -60,13 +59,11 @@ export class PlatformState {
     checkName("key", key);
     if (typeof value !== "string") throw invalidArgument(`state values are strings; use saveJson for ${typeof value} values`);
     try {
-      const response = await this.#core.unary(
-        State.method.saveState,
+      await this.#state.saveState(
         { service, key, value, etag: options.etag ?? "", includeValue: options.includeValue ?? false },
         // A save guarded by an etag cannot apply twice, so it may be retried; a blind one may not.
         { ...options, idempotent: options.idempotent ?? Boolean(options.etag) },
       );
-      throwIfFailed(response.status, `save of "${service}/${key}" failed`);
     } catch (error) {
       throw etagAware(error, service, key);
     }
@@ -76,7 +73,7 @@ export class PlatformState {
   async get(service: string, key: string, options?: CallOptions): Promise<StateValue> {
     checkName("service", service);
     checkName("key", key);
-    const response = await this.#core.unary(State.method.getState, { service, key }, options);
+    const response = await this.#state.getState({ service, key }, options);
     // The platform reports a missing key as an empty value with an empty etag.
     const missing = response.etag === "" && response.value === "";
     return { value: missing ? undefined : response.value, etag: response.etag };
@@ -85,28 +82,21 @@ export class PlatformState {
   /** Reads every registered key of a service with its value. */
   async getAll(service: string, options?: CallOptions): Promise<Record<string, string>> {
     checkName("service", service);
-    const response = await this.#core.unary(State.method.getAllState, { service }, options);
-    return { ...response.values };
+    return { ...(await this.#state.getAllState({ service }, options)) };
   }
 
   /** Registers keys so that `getAll` lists them. */
   async registerKeys(service: string, keys: readonly string[], options?: CallOptions): Promise<void> {
     checkName("service", service);
     keys.forEach((key) => checkName("key", key));
-    const response = await this.#core.unary(State.method.registerKeys, { service, keys: [...keys] }, options);
-    throwIfFailed(response.status, `registering keys of "${service}" failed`);
+    await this.#state.registerKeys({ service, keys: [...keys] }, options);
   }
 
   /** Deletes a key (deleting a missing key succeeds). */
   async delete(service: string, key: string, options: DeleteOptions = {}): Promise<void> {
     checkName("service", service);
     checkName("key", key);
-    const response = await this.#core.unary(
-      State.method.deleteState,
-      { service, key, includeValue: options.includeValue ?? false },
-      options,
-    );
-    throwIfFailed(response.status, `delete of "${service}/${key}" failed`);
+    await this.#state.deleteState({ service, key, includeValue: options.includeValue ?? false }, options);
   }
 
   /**
@@ -174,6 +164,7 @@ export class PlatformState {
 }
 
 function etagAware(error: unknown, service: string, key: string): unknown {
+  // The message names the key (the transport's and throwIfFailed's do not).
   if (error instanceof VirtufinError && error.code === Code.Aborted) {
     return new EtagMismatchError(
       `etag mismatch on "${service}/${key}": the value changed since it was read`,

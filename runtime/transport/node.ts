@@ -12,6 +12,9 @@ import {
 import { createNodeGrpcTransport } from "./node-grpc-transport.js";
 import type { OpenedTransport, Protocol, TransportRequest } from "./types.js";
 
+/** Telemetry is built into Node (no bundle to keep small): the `telemetry` option just works. */
+export { telemetrySupport as builtinTelemetry } from "../telemetry/support.js";
+
 /** Node speaks gRPC over HTTP/2, as the platform's own clients do. */
 export const defaultProtocol: Protocol = "grpc";
 

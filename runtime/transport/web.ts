@@ -7,6 +7,7 @@
 import { createGrpcWebTransport, type GrpcWebTransportOptions } from "@connectrpc/connect-web";
 import { Code, type Transport } from "@connectrpc/connect";
 import { VirtufinError } from "../errors.js";
+import type { TelemetrySupport } from "../telemetry/support.js";
 import type { OpenedTransport, Protocol, TransportRequest } from "./types.js";
 
 /** gRPC over HTTP/2 needs trailers that fetch cannot read, so browsers default to gRPC-Web. */
@@ -41,6 +42,12 @@ let connectTransport: FetchTransportFactory | undefined;
 export function registerConnectTransport(factory: FetchTransportFactory): void {
   connectTransport = factory;
 }
+
+/**
+ * No telemetry built in: a page that wants it calls `enableTelemetry()`, so that pages that do
+ * not carry none of its code (nor `@opentelemetry/api`).
+ */
+export const builtinTelemetry: TelemetrySupport | undefined = undefined;
 
 /** Browsers do not warn about many listeners on one signal: nothing to do. */
 export function allowManyListeners(_signal: AbortSignal): void {}

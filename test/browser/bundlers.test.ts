@@ -9,7 +9,7 @@ import { build as esbuild, type Plugin as EsbuildPlugin } from "esbuild";
 import { rollup, type RollupOutput } from "rollup";
 import { build as vite } from "vite";
 import { beforeAll, describe, expect, it } from "vitest";
-import { typescript } from "../../bench/bundle/measure.js";
+import { esbuildPage, typescript } from "../../bench/bundle/measure.js";
 import { ensureSdkBuilt, ROOT } from "../support/built-sdk.js";
 
 const pages = {
@@ -114,5 +114,21 @@ describe("the SDK's main entry under browser conditions", () => {
     // The same check sees Node's stack when it is there: under the node condition.
     const node = await reached("node");
     expect(node.filter((path) => NODE_ONLY.test(path)).length).toBeGreaterThan(0);
+  });
+});
+
+describe("what a page does not use, it does not carry", () => {
+  /** Code a plain ApiClient page does not ask for: telemetry, typed gateway proxies, responders and lifecycle runners. */
+  const UNASKED =
+    /@opentelemetry|runtime[\\/]telemetry[\\/](telemetry|load|support)\.js|_client\.js$(?<!(gateway|state|pubsub)_client\.js)|(workmanager|websocketmanager)_pb\.js|runtime[\\/]workers[\\/]worker\.js/;
+
+  it("an ApiClient page carries no telemetry, no gateway proxy and no responder; a page that asks for them does", async () => {
+    const inputs = async (entry: string) => (await esbuildPage(entry)).inputs.map((input) => input.path);
+    const plain = await inputs(pages["an ApiClient page"]);
+    expect(plain.some((path) => path.endsWith("platform/api-client.js"))).toBe(true);
+    expect(plain.filter((path) => UNASKED.test(path))).toEqual([]);
+    // The same check sees them in the whole SDK, which imports everything.
+    const whole = await inputs(pages["the whole SDK"]);
+    expect(whole.filter((path) => UNASKED.test(path)).length).toBeGreaterThan(4);
   });
 });

@@ -166,14 +166,15 @@ describe.each(["grpc-web", "connect"] as const)("in Chromium over %s", (protocol
       (globalThis as unknown as PageGlobals).opened = [...((globalThis as unknown as PageGlobals).opened ?? []), api];
       const code = 'def Process(event):\n    return {"type": "reply", "data": {"echo": event["data"]["n"] * 2}}\n';
       const topic = `browser-rr-${t.protocol}`;
-      const id: string = await api.gateway.workmanager.createWorker({
+      const workmanager = new sdk.WorkManagerGatewayProxy(api);
+      const id: string = await workmanager.createWorker({
         codeSource: { content: new TextEncoder().encode(code) },
         mimeType: "text/x-python",
         topic,
       });
       try {
-        await api.gateway.workmanager.startWorker(id);
-        const typed = (await api.gateway.workmanager.listWorkers()).find((w: { id: string }) => w.id === id);
+        await workmanager.startWorker(id);
+        const typed = (await workmanager.listWorkers()).find((w: { id: string }) => w.id === id);
         const dynamic = (await api.gateway.workmanager.ListWorkers()) as { workers: { id: string }[] };
         const byName = await api.gateway.service("workmanager").call("ListWorkers", {});
         const reply = await api.pubsub.publishWithResult({
@@ -189,7 +190,7 @@ describe.each(["grpc-web", "connect"] as const)("in Chromium over %s", (protocol
           reply: reply.dataAsJson(),
         };
       } finally {
-        await api.gateway.workmanager.deleteWorker(id);
+        await workmanager.deleteWorker(id);
       }
     }, target());
     expect(result.status).toBe(2); // WorkerStatus.RUNNING
@@ -247,7 +248,7 @@ describe.each(["grpc-web", "connect"] as const)("in Chromium over %s", (protocol
       g.opened.push(anonymous);
       const pubsub = new sdk.PubsubClient(api);
       return {
-        notFound: await codeOf(() => api.gateway.workmanager.deleteWorker("no-such-worker")),
+        notFound: await codeOf(() => new sdk.WorkManagerGatewayProxy(api).deleteWorker("no-such-worker")),
         stream: await codeOf(async () => {
           for await (const _ of pubsub.subscribe(`quiet-${t.protocol}`, { timeoutMs: 300 }));
         }),
@@ -335,6 +336,28 @@ describe.each(["grpc-web", "connect"] as const)("in Chromium over %s", (protocol
       () => emulator.activeStreams() === 0 && emulator.activeSubscriptions() === 0,
       "the server to see the streams end",
     );
+  });
+
+  it("reports telemetry only after enableTelemetry(): refused with FAILED_PRECONDITION before, calls go through after", async () => {
+    const result = await tab.evaluate(async (t) => {
+      const { sdk } = globalThis as unknown as PageGlobals;
+      const g = globalThis as unknown as PageGlobals;
+      const before = new sdk.ApiClient({ ...t, telemetry: "global" });
+      g.opened = [...(g.opened ?? []), before];
+      let refused = "";
+      try {
+        await before.listServices();
+      } catch (error) {
+        refused = `${(error as { codeName: string }).codeName}: ${(error as Error).message}`;
+      }
+      sdk.enableTelemetry();
+      const after = new sdk.ApiClient({ ...t, telemetry: "global" });
+      g.opened.push(after);
+      return { refused, services: await after.listServices(), loaded: (await after.connection.loadTelemetry()) !== undefined };
+    }, target());
+    expect(result.refused).toMatch(/^FAILED_PRECONDITION: .*enableTelemetry\(\)/);
+    expect(result.services).toContain("workmanager");
+    expect(result.loaded).toBe(true);
   });
 
   it("refuses an origin the emulator does not allow, with a clear error", async () => {

@@ -11,7 +11,7 @@ let fx: EmulatorFixture;
 let responder: Responder;
 beforeAll(async () => {
   fx = await startFixture();
-  responder = new Responder(fx.api.pubsub, "rr-requests", (request) => {
+  responder = new Responder(fx.api, "rr-requests", (request) => {
     const body = request.dataAsJson<{ n: number; fail?: boolean; silent?: boolean }>();
     if (body.fail) throw new VirtufinError("no can do", Code.FailedPrecondition);
     if (body.silent) return undefined;

@@ -10,7 +10,7 @@ import { startEmulator, type Emulator } from "../../emulator/index.js";
 import { startGrpcServer, type RunningServer } from "../../emulator/server/index.js";
 import { GatewayClient } from "../../generated/virtufin/gateway_client.js";
 import { Gateway } from "../../generated/virtufin/gateway_pb.js";
-import { WorkManagerClient } from "../../generated/virtufin/workmanager_client.js";
+import { WorkManagerClient, WorkManagerGatewayProxy } from "../../generated/virtufin/workmanager_client.js";
 import { ApiClient } from "../../platform/api-client.js";
 import * as names from "../../runtime/telemetry/attributes.js";
 import { loadTelemetry } from "../../runtime/telemetry/index.js";
@@ -63,7 +63,7 @@ const rpcSpan = (name: string, kind: SpanKind) => (spans: ReturnType<Otel["spans
 
 describe("RPC spans", () => {
   it("a typed proxy call is one trace: client → Gateway → its hop → WorkManager", async () => {
-    await api.gateway.workmanager.listWorkers();
+    await new WorkManagerGatewayProxy(api).listWorkers();
     const root = await otel.waitFor((spans) =>
       spans.find(
         (s) =>

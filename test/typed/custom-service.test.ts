@@ -18,6 +18,7 @@ import {
 } from "../../examples/custom-service/gen/acme/pricing/v1/pricing_client.js";
 import { startPricingServer } from "../../examples/custom-service/pricing-service.js";
 import { PYTHON_TIME_WORKER, timeWorkerImpl } from "../../examples/custom-service/time-worker.js";
+import { WorkManagerGatewayProxy } from "../../generated/virtufin/workmanager_client.js";
 import { ApiClient } from "../../platform/api-client.js";
 import { Code, RequestTimeoutError, VirtufinError } from "../../runtime/errors.js";
 import { type PubsubBinding } from "../../runtime/pubsub-core.js";
@@ -144,7 +145,7 @@ describe("TimeWorker: typed request-reply over pub/sub", () => {
   });
 
   it("answered by a Python worker in the WorkManager on the request topic", async () => {
-    const workmanager = api.gateway.workmanager;
+    const workmanager = new WorkManagerGatewayProxy(api);
     const id = await workmanager.createWorker({
       codeSource: { content: new TextEncoder().encode(PYTHON_TIME_WORKER) },
       mimeType: "text/x-python",

@@ -1,7 +1,7 @@
 /**
  * One suite of WorkManager calls, written once against the generated `WorkManagerApi`, run
  * against the direct client (gRPC to the WorkManager) and the typed gateway proxy
- * (`api.gateway.workmanager`, carried by `Gateway.InvokeJson`); both must give the same results,
+ * (`new WorkManagerGatewayProxy(api)`, carried by `Gateway.InvokeJson`); both must give the same results,
  * errors and their codes included.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -87,8 +87,8 @@ describe("one WorkManager suite, two routes", () => {
     results.set("direct", await suite(direct, "routes-topic"));
   });
 
-  it("typed gateway proxy (api.gateway.workmanager, Gateway.InvokeJson)", async () => {
-    results.set("proxy", await suite(fx.api.gateway.workmanager, "routes-topic"));
+  it("typed gateway proxy (new WorkManagerGatewayProxy(api), Gateway.InvokeJson)", async () => {
+    results.set("proxy", await suite(new WorkManagerGatewayProxy(fx.api), "routes-topic"));
   });
 
   it("both routes saw the same results, which are the expected ones", () => {
@@ -111,18 +111,19 @@ describe("one WorkManager suite, two routes", () => {
 });
 
 describe("typed gateway proxies", () => {
-  it("api.gateway.workmanager is the generated proxy, and the seed's PascalCase style still dispatches dynamically", async () => {
-    const id = await fx.api.gateway.workmanager.createWorker({
+  it("the generated proxy on an ApiClient, and the seed's PascalCase style (api.gateway.workmanager) next to it", async () => {
+    const workmanager = new WorkManagerGatewayProxy(fx.api);
+    const id = await workmanager.createWorker({
       codeSource: { content: new TextEncoder().encode(PY_V1) },
       mimeType: "text/x-python",
       topic: "t",
     });
-    const typed = await fx.api.gateway.workmanager.listWorkers();
+    const typed = await workmanager.listWorkers();
     expect(typed.find((w) => w.id === id)?.status).toBe(WorkerStatus.STOPPED);
     const dynamic = (await fx.api.gateway.workmanager.ListWorkers()) as { workers: { id: string; status: string }[] };
     expect(dynamic.workers.find((w) => w.id === id)?.status).toBe("WORKER_STATUS_STOPPED");
     await fx.api.gateway.workmanager.DeleteWorker({ id });
-    expect((await fx.api.gateway.workmanager.listWorkers()).some((w) => w.id === id)).toBe(false);
+    expect((await workmanager.listWorkers()).some((w) => w.id === id)).toBe(false);
   });
 
   it("the default backend comes from the proto; another name can be given", async () => {

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { WebSocketServer } from "ws";
+import { WorkManagerGatewayProxy } from "../../generated/virtufin/workmanager_client.js";
 import { ApiClient } from "../../platform/api-client.js";
 import { launchChromium, type LaunchedChromium } from "../support/chromium.js";
 import { buildUi, openView, restartableEmulator, type RestartableEmulator } from "./helpers.js";
@@ -89,7 +90,7 @@ describe("the emulator's web UI", () => {
     await row("tr[data-language=JavaScript][data-status=RUNNING]").waitFor({ timeout: 20_000 });
 
     // What the UI shows is what the WorkManager has.
-    const workers = await api.gateway.workmanager.listWorkers();
+    const workers = await new WorkManagerGatewayProxy(api).listWorkers();
     expect(workers.map((w) => `${w.language}:${w.topic}`).sort()).toEqual(["JavaScript:ui-js-requests", "Python:ui-requests"]);
 
     // Stop and start from the detail panel.
@@ -170,12 +171,12 @@ describe("the emulator's web UI", () => {
     );
     await row('tr[data-correlation-id="corr-unanswered"][data-state=unanswered]').waitFor({ timeout: 5_000 });
 
-    const id = await api.gateway.workmanager.createWorker({
+    const id = await new WorkManagerGatewayProxy(api).createWorker({
       codeSource: { content: new TextEncoder().encode('def Process(event):\n    raise ValueError("always fails")\n') },
       mimeType: "text/x-python",
       topic: "ui-fail",
     });
-    await api.gateway.workmanager.startWorker(id);
+    await new WorkManagerGatewayProxy(api).startWorker(id);
     await api.pubsub.publish("ui-fail", { doomed: true });
     await openView(page, "events", "Events");
     // Three attempts with backoff, then the dead letter: allow for a loaded machine.

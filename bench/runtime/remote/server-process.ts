@@ -8,6 +8,7 @@
 import { startEmulator } from "../../../emulator/index.js";
 import { serveTimeWorker } from "../../../examples/custom-service/gen/acme/pricing/v1/pricing_client.js";
 import { ApiClient } from "../../../platform/api-client.js";
+import { Responder } from "../../../platform/pubsub/runners.js";
 import { startGrpcJsServer } from "./grpc-js-server.js";
 import { EVENT_METADATA, eventData, type ReadyMessage, type Reply, type Request } from "./protocol.js";
 
@@ -48,12 +49,12 @@ async function serveGrpcJs(): Promise<Served> {
 
 /**
  * The responders of the request-reply benchmark, in a process of their own as a deployment would
- * have them: `api.pubsub.serve(topic)` echoing `{ echo: i }`, and the generated `serveTimeWorker`.
+ * have them: `new Responder(api, topic)` echoing `{ echo: i }`, and the generated `serveTimeWorker`.
  */
 async function serveResponders(host: string, port: number, topic: string): Promise<Served> {
   const api = new ApiClient({ host, port });
   const typedApi = new ApiClient({ host, port });
-  const responder = api.pubsub.serve(topic, (request) => ({ echo: request.dataAsJson<{ i: number }>().i }));
+  const responder = new Responder(api, topic, (request) => ({ echo: request.dataAsJson<{ i: number }>().i }));
   const typed = serveTimeWorker(typedApi, {
     getTime: () => ({ iso: "1970-01-01T00:00:00Z", zone: "UTC" }),
     elapsed: (request) => ({ seconds: request.toUnixSeconds - request.fromUnixSeconds }),

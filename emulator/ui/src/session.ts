@@ -7,7 +7,7 @@
 import { InspectorServiceClient } from "@virtufin/sdk/gen/virtufin/emulator/v1/inspector_client";
 // Not platform/index.ts: it still re-exports the Node-only createWorkerFromFile (node:fs), which
 // the browser entry of issue 10 moves out; until then the page imports the two modules it uses.
-import { ApiClient, reconnectingStream } from "@virtufin/sdk";
+import { ApiClient, reconnectingStream, WebSocketManagerGatewayProxy, WorkManagerGatewayProxy } from "@virtufin/sdk";
 import { Code, VirtufinError } from "@virtufin/sdk";
 
 /** What `/config.json` of the UI server says. */
@@ -32,6 +32,10 @@ export class Session {
   api!: ApiClient;
   /** The emulator-only inspector. */
   inspector!: InspectorServiceClient;
+  /** The WorkManager through the Gateway (typed proxy on the platform client). */
+  workmanager!: WorkManagerGatewayProxy;
+  /** The WebSocketManager through the Gateway (typed proxy on the platform client). */
+  websocketmanager!: WebSocketManagerGatewayProxy;
   /** Reachability, shown in the header. */
   status: PlatformStatus = "connecting";
   /** Why the platform is not reachable, when it is not. */
@@ -101,6 +105,8 @@ export class Session {
   #connect(): void {
     this.api = new ApiClient({ baseUrl: this.baseUrl, protocol: "grpc-web", ...(this.#apiKey ? { apiKey: this.#apiKey } : {}) });
     this.inspector = new InspectorServiceClient(this.api);
+    this.workmanager = new WorkManagerGatewayProxy(this.api);
+    this.websocketmanager = new WebSocketManagerGatewayProxy(this.api);
   }
 
   #restart(): void {

@@ -1,7 +1,7 @@
 /**
  * WebSocketManager: its connections live (the inspector's stream: status, reconnects, frames
  * received, tags), opened and closed through the SDK's typed Gateway proxy
- * (`api.gateway.websocketmanager`).
+ * (`WebSocketManagerGatewayProxy`).
  */
 import { html, type TemplateResult } from "lit-html";
 import type { InspectedConnection } from "@virtufin/sdk/gen/virtufin/emulator/v1/inspector_pb";
@@ -18,7 +18,7 @@ const value = (e: Event) => (e.target as HTMLInputElement).value;
 
 /** The WebSocketManager view. */
 export function websocketsView(app: App): TemplateResult {
-  const wsm = app.session.api.gateway.websocketmanager;
+  const wsm = app.session.websocketmanager;
   return html`
     ${liveTable({
       label: "WebSocket connections",

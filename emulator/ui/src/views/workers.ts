@@ -1,7 +1,7 @@
 /**
  * Workers: the WorkManager's workers live (inspector stream: status, counters, recent log lines),
  * created, started, stopped, deleted and given new code through the SDK's typed Gateway proxy
- * (`api.gateway.workmanager`), with each worker's code history.
+ * (`WorkManagerGatewayProxy`), with each worker's code history.
  */
 import { html, type TemplateResult } from "lit-html";
 import type { HistoryEntry } from "@virtufin/sdk/gen/virtufin/workmanager_pb";
@@ -49,7 +49,7 @@ async function readFile(e: Event, app: App, into: "code" | "upload"): Promise<vo
 }
 
 async function create(app: App): Promise<void> {
-  const wm = app.session.api.gateway.workmanager;
+  const wm = app.session.workmanager;
   await status.act(app, `Creating a ${ui.language} worker on "${ui.topic}"`, async () => {
     const id = await wm.createWorker({
       codeSource: { content: new TextEncoder().encode(ui.code) },
@@ -66,7 +66,7 @@ async function create(app: App): Promise<void> {
 function history(app: App, id: string, versions: number): void {
   if (ui.history.id === id && ui.history.versions === versions) return;
   ui.history = { id, versions, entries: ui.history.id === id ? ui.history.entries : [] };
-  app.session.api.gateway.workmanager.getWorkerHistory(id).then(
+  app.session.workmanager.getWorkerHistory(id).then(
     (entries) => {
       if (ui.history.id === id) ui.history.entries = entries;
       app.update();
@@ -86,7 +86,7 @@ function detail(app: App): TemplateResult {
   const w = app.workers.find((x) => x.id === ui.selected);
   if (!w) return html`<p class="muted">Select a worker to see its counters, code history and log lines.</p>`;
   history(app, w.id, w.codeVersions);
-  const wm = app.session.api.gateway.workmanager;
+  const wm = app.session.workmanager;
   return html`
     <h3>Worker <code title=${w.id}>${short(w.id)}</code> <span class="badge ${w.status.toLowerCase()}">${w.status}</span></h3>
     <dl class="counters">

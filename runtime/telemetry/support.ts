@@ -1,0 +1,31 @@
+/**
+ * The code a connection runs only when telemetry is on, gathered in one object so that it is
+ * reached through a registration rather than an import: built into Node (the `#transport`
+ * module's `node` condition exports it), registered in browsers by `enableTelemetry()`. A page
+ * that never turns telemetry on therefore carries none of it, nor `@opentelemetry/api`.
+ */
+import { childValues, traceHandled, tracedPublish, traceReceived } from "../../platform/pubsub/tracing.js";
+import { createTelemetryInterceptor } from "./interceptor.js";
+import { loadTelemetry } from "./load.js";
+
+/** What a connection calls when telemetry is on. */
+export interface TelemetrySupport {
+  /** Loads the telemetry of a connection's option (see loadTelemetry). */
+  readonly load: typeof loadTelemetry;
+  /** The tracing interceptor of a connection's transport. */
+  readonly interceptor: typeof createTelemetryInterceptor;
+  /** Pub/sub's messaging spans (platform/pubsub/tracing.ts). */
+  readonly messaging: {
+    readonly tracedPublish: typeof tracedPublish;
+    readonly traceReceived: typeof traceReceived;
+    readonly traceHandled: typeof traceHandled;
+    readonly childValues: typeof childValues;
+  };
+}
+
+/** The telemetry code itself. */
+export const telemetrySupport: TelemetrySupport = {
+  load: loadTelemetry,
+  interceptor: createTelemetryInterceptor,
+  messaging: { tracedPublish, traceReceived, traceHandled, childValues },
+};
