@@ -86,7 +86,7 @@ export type { RequestInit } from "./runtime/request-init.js";
 export { DEFAULT_RETRY_POLICY, type ResolvedRetryPolicy, type RetryPolicy } from "./runtime/retry.js";
 export type { MeterProviderLike, TelemetryOption, TelemetryProviders, TracerProviderLike } from "./runtime/telemetry/options.js";
 
-export type { PubsubImplementation } from "./runtime/pubsub-core.js";
+export type { PubsubImplementation } from "./platform/pubsub/pubsub-core.js";
 
 // Runners with a lifecycle (aio-fluid's workers).
 export {

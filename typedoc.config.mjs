@@ -8,7 +8,7 @@ const config = {
   name: "Virtufin TypeScript SDK",
   // @virtufin/sdk (".", "./node", "./runtime", "./gen/*") and @virtufin/emulator ("."). The plugin
   // package has no importable entry (a bin only). "./internal" is for the emulator, not documented.
-  entryPoints: ["index.ts", "node.ts", "runtime/index.ts", "generated/**/*.ts", "emulator/index.ts"],
+  entryPoints: ["index.ts", "node.ts", "runtime.ts", "generated/**/*.ts", "emulator/index.ts"],
   // Only the packages' sources (not tests, examples, benches): a smaller program, a faster run.
   tsconfig: "tsconfig.docs.json",
   out: "docs/api",

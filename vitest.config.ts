@@ -11,7 +11,7 @@ export default defineConfig({
     alias: [
       { find: /^@virtufin\/sdk$/, replacement: here("./index.ts") },
       { find: /^@virtufin\/sdk\/node$/, replacement: here("./node.ts") },
-      { find: /^@virtufin\/sdk\/runtime$/, replacement: here("./runtime/index.ts") },
+      { find: /^@virtufin\/sdk\/runtime$/, replacement: here("./runtime.ts") },
       { find: /^@virtufin\/sdk\/internal$/, replacement: here("./internal.ts") },
       { find: /^@virtufin\/sdk\/gen\/(.*)$/, replacement: here("./generated/") + "$1.ts" },
       { find: /^@virtufin\/emulator$/, replacement: here("./emulator/index.ts") },

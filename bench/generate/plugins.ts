@@ -38,7 +38,7 @@ function binScript(root: string, bin: string): { script: string; unavailable: st
 const OUR_PACKAGE = "packages/protoc-gen-virtufin-ts";
 const OUR_BIN = `${OUR_PACKAGE}/bin/protoc-gen-virtufin-ts.js`;
 /** Used when buf.gen.yaml cannot be read: the options our buf.gen.yaml passed when this was written. */
-const OUR_FALLBACK_PARAMETER = "target=ts,import_extension=js,runtime=../runtime/index.js";
+const OUR_FALLBACK_PARAMETER = "target=ts,import_extension=js,runtime=../runtime.js";
 
 /**
  * Our plugin's parameter as `buf.gen.yaml` sets it (its `opt` list joined with commas, as buf

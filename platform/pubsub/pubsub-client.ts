@@ -7,6 +7,7 @@ import type { PubsubApi } from "../../generated/virtufin/pubsub_client.js";
 import { type CallOptions } from "../../runtime/call-options.js";
 import type { Connection } from "../../runtime/connection.js";
 import type { TelemetrySupport } from "../../runtime/telemetry/support.js";
+import type { Telemetry } from "../../runtime/telemetry/index.js";
 import { Code, RequestTimeoutError, VirtufinError } from "../../runtime/errors.js";
 import { linkAbort } from "../../runtime/abort.js";
 import { sleep } from "../../runtime/sleep.js";
@@ -18,7 +19,7 @@ import { ReplyRouter } from "./reply-router.js";
 import { checkTopic } from "./check-topic.js";
 // Types and the on/off check only: the tracing code comes with the connection's telemetry
 // support, so that a page without telemetry does not carry it.
-import { telemetryOf, type ProcessSpan } from "./tracing.js";
+import type { ProcessSpan } from "../../runtime/telemetry/messaging.js";
 
 /** Metadata key that marks liveness probes (see subscribeReady); user streams never show them. */
 export const PROBE_KEY = "virtufinprobe";
@@ -328,6 +329,11 @@ export class PlatformPubsub {
 }
 
 /** The messaging spans' code; called only once the connection's telemetry has loaded (so it exists). */
+/** The connection's telemetry when it was asked for (loaded on first use), else undefined at no cost. */
+function telemetryOf(connection: Connection | undefined): Promise<Telemetry | undefined> | undefined {
+  return connection?.telemetryEnabled ? connection.loadTelemetry() : undefined;
+}
+
 function tracingOf(connection: Connection | undefined): TelemetrySupport["messaging"] {
   return connection!.telemetrySupport!.messaging;
 }

@@ -10,7 +10,7 @@ import { checkTopic } from "./check-topic.js";
 import type { EventData } from "./encode.js";
 import type { PubsubEvent } from "./event.js";
 import type { PublishOptions, SubscribeOptions } from "./pubsub-options.js";
-import type { ProcessSpan } from "./tracing.js";
+import type { ProcessSpan } from "../../runtime/telemetry/messaging.js";
 
 /**
  * What the subscription runners use of the platform's pub/sub (`api.pubsub`, a PlatformPubsub,

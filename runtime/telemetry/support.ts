@@ -4,7 +4,7 @@
  * module's `node` condition exports it), registered in browsers by `enableTelemetry()`. A page
  * that never turns telemetry on therefore carries none of it, nor `@opentelemetry/api`.
  */
-import { childValues, traceHandled, tracedPublish, traceReceived } from "../../platform/pubsub/tracing.js";
+import { childValues, traceHandled, tracedPublish, traceReceived } from "./messaging.js";
 import { createTelemetryInterceptor } from "./interceptor.js";
 import { loadTelemetry } from "./load.js";
 
@@ -14,7 +14,7 @@ export interface TelemetrySupport {
   readonly load: typeof loadTelemetry;
   /** The tracing interceptor of a connection's transport. */
   readonly interceptor: typeof createTelemetryInterceptor;
-  /** Pub/sub's messaging spans (platform/pubsub/tracing.ts). */
+  /** Pub/sub's messaging spans (messaging.ts). */
   readonly messaging: {
     readonly tracedPublish: typeof tracedPublish;
     readonly traceReceived: typeof traceReceived;

@@ -38,7 +38,7 @@ export function goldenCases(): GoldenCase[] {
     {
       name: "virtufin",
       protoDir: join(REPO_ROOT, "proto"),
-      parameter: "target=ts,import_extension=js,runtime=../runtime/index.js",
+      parameter: "target=ts,import_extension=js,runtime=../runtime.js",
       expectedDir: join(REPO_ROOT, "generated"),
     },
   ];

@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { PLUGIN_VERSION, protocGenVirtufinTs } from "../../plugin/index.js";
 import { buildCodeGeneratorRequest, REPO_ROOT } from "../golden/code-generator-request.js";
 
-const BASE = "target=ts,import_extension=js,runtime=../runtime/index.js";
+const BASE = "target=ts,import_extension=js,runtime=../runtime.js";
 let request: CodeGeneratorRequest;
 
 beforeAll(() => {
@@ -43,7 +43,7 @@ function errorOf(parameter: string, req?: CodeGeneratorRequest): string {
 
 describe("valid options", () => {
   it("runtime: a relative path is relative to the output root, rewritten per file", () => {
-    expect(echo(BASE)).toContain('from "../../runtime/index.js";');
+    expect(echo(BASE)).toContain('from "../../runtime.js";');
     expect(echo("target=ts,import_extension=js,runtime=./rt/core.js")).toContain('from "../rt/core.js";');
   });
 
@@ -73,8 +73,8 @@ describe("valid options", () => {
   });
 
   it("import_extension: none drops .js from relative imports", () => {
-    const out = echo("target=ts,import_extension=none,runtime=../runtime/index.js");
-    expect(out).toContain('from "../../runtime/index";');
+    const out = echo("target=ts,import_extension=none,runtime=../runtime.js");
+    expect(out).toContain('from "../../runtime";');
     expect(out).toContain('from "./echo_pb";');
   });
 

@@ -12,7 +12,7 @@ import { describe, expect, it } from "vitest";
 import { protocGenVirtufinTs } from "../../plugin/index.js";
 import { buildCodeGeneratorRequest, REPO_ROOT } from "../golden/code-generator-request.js";
 
-const BASE = "target=ts,import_extension=js,runtime=../runtime/index.js";
+const BASE = "target=ts,import_extension=js,runtime=../runtime.js";
 
 /** Runs the plugin on one proto file (importing virtufin/options.proto) and returns its error. */
 function errorFor(body: string): string {

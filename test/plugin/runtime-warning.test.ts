@@ -63,7 +63,7 @@ describe("runtime= for a package that is not installed", () => {
 
   it("says nothing when the package resolves, a relative path is given, or the entry is import-only", () => {
     expect(generate("target=ts,runtime=@acme/sdk/runtime", project).stderr).toBe("");
-    expect(generate("target=ts,runtime=../runtime/index.js", project).stderr).toBe("");
+    expect(generate("target=ts,runtime=../runtime.js", project).stderr).toBe("");
     expect(generate("target=ts,runtime=esm-only-sdk/runtime", project).stderr).toBe("");
     // This repository: the SDK package is a workspace of it.
     expect(generate("target=ts", REPO_ROOT).stderr).toBe("");
@@ -77,8 +77,8 @@ describe("runtime= for a package that is not installed", () => {
     expect(runtimePackage("@virtufin/sdk/runtime")).toBe("@virtufin/sdk");
     expect(runtimePackage("my-sdk/runtime")).toBe("my-sdk");
     expect(runtimePackage("my-sdk")).toBe("my-sdk");
-    expect(runtimePackage("./runtime/index.js")).toBeUndefined();
-    expect(runtimePackage("../runtime/index.js")).toBeUndefined();
+    expect(runtimePackage("./runtime.js")).toBeUndefined();
+    expect(runtimePackage("../runtime.js")).toBeUndefined();
     expect(runtimePackage("node:module")).toBeUndefined();
   });
 });

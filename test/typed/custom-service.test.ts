@@ -21,7 +21,7 @@ import { PYTHON_TIME_WORKER, timeWorkerImpl } from "../../examples/custom-servic
 import { WorkManagerGatewayProxy } from "../../generated/virtufin/workmanager_client.js";
 import { ApiClient } from "../../platform/api-client.js";
 import { Code, RequestTimeoutError, VirtufinError } from "../../runtime/errors.js";
-import { type PubsubBinding } from "../../runtime/pubsub-core.js";
+import { type PubsubBinding } from "../../platform/pubsub/pubsub-core.js";
 
 let pricingServer: RunningServer;
 let emulator: Emulator;

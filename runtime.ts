@@ -7,9 +7,9 @@
  *
  * @module
  */
-export type { CallOptions } from "./call-options.js";
-export { createClientCore, flatArgs, mapAsync, type ClientCore, type ClientTarget } from "./client-core.js";
-export { RequestTimeoutError, throwIfFailed, type InBandStatus } from "./errors.js";
+export type { CallOptions } from "./runtime/call-options.js";
+export { createClientCore, flatArgs, mapAsync, type ClientCore, type ClientTarget } from "./runtime/client-core.js";
+export { RequestTimeoutError, throwIfFailed, type InBandStatus } from "./runtime/errors.js";
 export type {
   AnyMessage,
   FieldInit,
@@ -19,8 +19,8 @@ export type {
   OneofMembers,
   RequestInit,
   UnionToIntersection,
-} from "./request-init.js";
-export { createGatewayCore, type JsonGateway } from "./gateway-core.js";
+} from "./runtime/request-init.js";
+export { createGatewayCore, type JsonGateway } from "./runtime/gateway-core.js";
 export {
   createPubsubCore,
   servePubsub,
@@ -30,5 +30,5 @@ export {
   type PubsubTarget,
   type ReplyEvent,
   type RequestEvent,
-} from "./pubsub-core.js";
-export { Runner } from "./runners/runner.js";
+} from "./platform/pubsub/pubsub-core.js";
+export { Runner } from "./runtime/runners/runner.js";

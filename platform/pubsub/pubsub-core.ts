@@ -15,13 +15,13 @@ import {
   type MessageInitShape,
   type MessageShape,
 } from "@bufbuild/protobuf";
-import { DEFAULT_TIMEOUT_MS } from "./call-options.js";
-import type { ClientCore } from "./client-core.js";
-import { Code, VirtufinError, invalidArgument } from "./errors.js";
-import { createJsonCore, parseMessage } from "./json-core.js";
-import { Responder, type PubsubPort } from "../platform/pubsub/runners.js";
-import type { Runner } from "./runners/runner.js";
-import { Runners } from "./runners/runners.js";
+import { DEFAULT_TIMEOUT_MS } from "../../runtime/call-options.js";
+import type { ClientCore } from "../../runtime/client-core.js";
+import { Code, VirtufinError, invalidArgument } from "../../runtime/errors.js";
+import { createJsonCore, parseMessage } from "../../runtime/json-core.js";
+import { Responder, type PubsubPort } from "./runners.js";
+import type { Runner } from "../../runtime/runners/runner.js";
+import { Runners } from "../../runtime/runners/runners.js";
 
 /** Where one method's requests and replies travel. */
 export interface MethodBinding {

@@ -5,19 +5,19 @@
  * received events, children of the producer's context and linked to it.
  */
 import { createContextValues, type ContextValues } from "@connectrpc/connect";
-import {
-  ATTR_MESSAGING_MESSAGE_CONVERSATION_ID,
-  ATTR_MESSAGING_MESSAGE_ID,
-  TRACE_CONTEXT_KEY,
-  type Telemetry,
-} from "../../runtime/telemetry/index.js";
-import type { CallOptions } from "../../runtime/call-options.js";
-import type { Connection } from "../../runtime/connection.js";
-import type { PubsubEvent } from "./event.js";
+import { ATTR_MESSAGING_MESSAGE_CONVERSATION_ID, ATTR_MESSAGING_MESSAGE_ID, TRACE_CONTEXT_KEY, type Telemetry } from "./index.js";
+import type { CallOptions } from "../call-options.js";
 
-/** The connection's telemetry when it was asked for (loaded on first use), else undefined at no cost. */
-export function telemetryOf(connection: Connection | undefined): Promise<Telemetry | undefined> | undefined {
-  return connection?.telemetryEnabled ? connection.loadTelemetry() : undefined;
+/** What the spans read of a pub/sub event (a PubsubEvent is one). */
+export interface MessagingEvent {
+  /** The topic it was published on. */
+  readonly topic: string;
+  /** Its attributes and extensions, where the W3C trace context travels. */
+  readonly metadata: Readonly<Record<string, string>>;
+  /** The delivery's id. */
+  readonly messageId: string;
+  /** The correlation id of a request or reply, if any. */
+  readonly correlationId?: string | undefined;
 }
 
 /**
@@ -71,7 +71,7 @@ export function childValues(
 export function traceReceived(
   telemetry: Telemetry,
   operation: string,
-  event: PubsubEvent,
+  event: MessagingEvent,
   fallback = telemetry.parent(undefined),
 ): void {
   telemetry.end(telemetry.startConsumer(operation, event.topic, event.metadata, fallback, attributesOf(event)));
@@ -88,7 +88,7 @@ export interface ProcessSpan {
 }
 
 /** Starts the consumer span `process <topic>` of an event handled by a handler or a responder. */
-export function traceHandled(telemetry: Telemetry, event: PubsubEvent): ProcessSpan {
+export function traceHandled(telemetry: Telemetry, event: MessagingEvent): ProcessSpan {
   const parent = telemetry.parent(undefined);
   const span = telemetry.startConsumer("process", event.topic, event.metadata, parent, attributesOf(event));
   const context = telemetry.withSpan(parent, span);
@@ -97,7 +97,7 @@ export function traceHandled(telemetry: Telemetry, event: PubsubEvent): ProcessS
   return { run: (fn) => telemetry.run(context, fn), contextValues, end: (error) => telemetry.end(span, error) };
 }
 
-function attributesOf(event: PubsubEvent): Record<string, string> {
+function attributesOf(event: MessagingEvent): Record<string, string> {
   const attributes: Record<string, string> = { [ATTR_MESSAGING_MESSAGE_ID]: event.messageId };
   if (event.correlationId) attributes[ATTR_MESSAGING_MESSAGE_CONVERSATION_ID] = event.correlationId;
   return attributes;
