@@ -8,6 +8,7 @@ import { createNodeGrpcTransport, type NodeGrpcTransport } from "@virtufin/sdk/n
 import type { BackendConfig } from "../config/index.js";
 import type { Logger } from "../logger.js";
 import { MAX_MESSAGE_BYTES, urlHost } from "../server/index.js";
+import { methodNotFound } from "./method-not-found.js";
 import { reflectServer, type ReflectedServer as ReflectedBackend } from "@virtufin/sdk/internal";
 import { createTelemetryInterceptor, type Telemetry } from "@virtufin/sdk/internal";
 
@@ -134,8 +135,10 @@ export class Backends {
     const first = find(await this.describe(name));
     if (first) return first;
     this.invalidate(name);
-    const second = find(await this.describe(name));
+    const described = await this.describe(name);
+    const second = find(described);
     if (second) return second;
-    throw new ConnectError(`Method '${methodName}' not found on service '${name}'`, Code.NotFound);
+    const known = described.services.flatMap((service) => service.methods.map((method) => method.name));
+    throw methodNotFound(name, methodName, known);
   }
 }

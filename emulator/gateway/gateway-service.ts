@@ -2,7 +2,7 @@
  * virtufin.Gateway: backend discovery through reflection, dynamic dispatch, and event streams.
  */
 import { create } from "@bufbuild/protobuf";
-import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
+import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import {
   Gateway,
   GetMethodSchemaResponseSchema,
@@ -16,6 +16,7 @@ import type { ServiceContext } from "../services/context.js";
 import { DEFAULT_STREAM_BUFFER, EventChannel } from "../services/event-channel.js";
 import { invalidArgument } from "../services/status.js";
 import type { Backends } from "./backends.js";
+import { methodNotFound } from "./method-not-found.js";
 import { classify, matches, toTopicEvent, type EventFilter } from "./events.js";
 import { invokeBinary, invokeJson } from "./invoke.js";
 import { methodInfos, methodSchema } from "@virtufin/sdk/internal";
@@ -118,7 +119,11 @@ export function createGatewayService(
       const method = services.flatMap((s) => s.methods).find((m) => m.name === req.method);
       if (method === undefined) {
         if (!SELF_NAMES.has(req.service)) backends.invalidate(req.service);
-        throw new ConnectError(`Method '${req.method}' not found on service '${req.service}'`, Code.NotFound);
+        throw methodNotFound(
+          req.service,
+          req.method,
+          services.flatMap((s) => s.methods.map((m) => m.name)),
+        );
       }
       return create(GetMethodSchemaResponseSchema, { schema: methodSchema(method, req.type) });
     },

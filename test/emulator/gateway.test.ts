@@ -146,6 +146,11 @@ describe("Gateway dispatch", () => {
     const unknownMethod = await call("pricing", "Nope", "{}");
     expect(unknownMethod).toMatchObject({ success: false, status: "NOT_FOUND" });
     expect(unknownMethod.message).toContain("Nope");
+    expect(unknownMethod.message).toMatch(/\(it has .*GetQuote/);
+    // Dynamic calls use proto names: a lowerCamel name gets the one it probably meant.
+    const camel = await call("pricing", "getQuote", "{}");
+    expect(camel).toMatchObject({ success: false, status: "NOT_FOUND" });
+    expect(camel.message).toContain("did you mean 'GetQuote'? methods are called by their proto names");
     expect(await call("pricing", "GetQuote", "{not json")).toMatchObject({ success: false, status: "INVALID_ARGUMENT" });
     expect(await call("pricing", "GetQuote", '{"no_such_field":1}')).toMatchObject({
       success: false,
