@@ -9,7 +9,13 @@
  * Not offered: compression (nothing is announced, so servers send plain messages), HTTP/1.1,
  * and the gRPC-Web / Connect protocols (use `@connectrpc/connect-node` for those).
  */
-import { constants, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from "node:http2";
+import {
+  constants,
+  type ClientHttp2Session,
+  type ClientHttp2Stream,
+  type IncomingHttpHeaders,
+  type OutgoingHttpHeaders,
+} from "node:http2";
 import {
   create,
   fromBinary,
@@ -187,6 +193,11 @@ interface CallState {
   finish(this: void, error?: ConnectError): void;
   /** The failure that ended the call (deadline, abort), if any. */
   readonly failure: () => ConnectError | undefined;
+  /**
+   * Why the stream ended before any response header came: refused by GOAWAY or the connection
+   * dropped (UNAVAILABLE, safe to retry), else the server's RST_STREAM code, else `fallback`.
+   */
+  readonly beforeHeaders: (fallback: ConnectError) => ConnectError;
 }
 
 function openCall(connection: Http2Connection, req: AnyRequest, onFail: (error: ConnectError) => void): CallState {
@@ -215,7 +226,20 @@ function openCall(connection: Http2Connection, req: AnyRequest, onFail: (error: 
     timer = setTimeout(() => finish(new ConnectError("the operation timed out", Code.DeadlineExceeded)), left);
   if (signal.aborted) onAbort();
   else signal.addEventListener("abort", onAbort, { once: true });
-  return { stream, finish, failure: () => failure };
+  const beforeHeaders = (fallback: ConnectError): ConnectError =>
+    refused(stream) ?? dropped(connection, session) ?? connectErrorFromRstCode(stream.rstCode ?? 0) ?? fallback;
+  return { stream, finish, failure: () => failure, beforeHeaders };
+}
+
+/**
+ * UNAVAILABLE when the connection went down under a call that had no response header yet (the
+ * server process died or the network dropped: Node then resets the stream with CANCEL). That is
+ * what grpc-js reports for a dropped connection, and a retry policy may take it; CANCELED would
+ * say the caller cancelled. Not when this client closed the connection itself.
+ */
+function dropped(connection: Http2Connection, session: ClientHttp2Session): ConnectError | undefined {
+  if (connection.closed || !session.destroyed) return undefined;
+  return new ConnectError("the connection to the server was lost before the response started", Code.Unavailable);
 }
 
 /** The end of a response: status from the headers (trailers-only) or the trailers. */
@@ -256,7 +280,7 @@ function unaryCall(connection: Http2Connection, req: UnaryRequest, readMax: numb
       }
     });
     stream.on("trailers", (h: IncomingHttpHeaders) => (trailer = toHeaders(h)));
-    stream.on("error", (error) => finish(streamError(stream, error)));
+    stream.on("error", (error) => finish(streamError(stream, error, header ? undefined : call)));
     // Settled when the response has ended (trailers read), even if the server stopped reading
     // our request early (an over-size request answered RESOURCE_EXHAUSTED); or when the stream
     // closed without that.
@@ -265,12 +289,7 @@ function unaryCall(connection: Http2Connection, req: UnaryRequest, readMax: numb
       if (completed || call.failure()) return;
       completed = true;
       try {
-        if (!header)
-          throw (
-            refused(stream) ??
-            connectErrorFromRstCode(stream.rstCode ?? 0) ??
-            new ConnectError("protocol error: the stream ended without response headers", Code.Internal)
-          );
+        if (!header) throw call.beforeHeaders(NO_HEADERS());
         const { foundStatus, headerError } = validateResponse(status, header);
         if (headerError) throw headerError;
         if (!foundStatus && !trailer)
@@ -314,14 +333,9 @@ function streamCall(connection: Http2Connection, req: StreamRequest, readMax: nu
     void pump(req, stream, writeMax).catch((error: unknown) => finish(connectErrorFromNode(error)));
     let trailer: Headers | undefined;
     stream.on("trailers", (h: IncomingHttpHeaders) => (trailer = toHeaders(h)));
-    stream.on("error", (error) => finish(streamError(stream, error)));
+    stream.on("error", (error) => finish(streamError(stream, error, settledHead ? undefined : call)));
     const closedEarly = (): void => {
-      if (!settledHead && !call.failure())
-        finish(
-          refused(stream) ??
-            connectErrorFromRstCode(stream.rstCode ?? 0) ??
-            new ConnectError("protocol error: the stream ended without response headers", Code.Internal),
-        );
+      if (!settledHead && !call.failure()) finish(call.beforeHeaders(NO_HEADERS()));
     };
     stream.once("close", closedEarly);
     stream.once("response", (h) => {
@@ -378,11 +392,18 @@ function streamCall(connection: Http2Connection, req: StreamRequest, readMax: nu
   });
 }
 
-/** The error of a failed stream: its RST_STREAM code if the server sent one, else the Node error. */
-function streamError(stream: ClientHttp2Stream, error: unknown): ConnectError {
+const NO_HEADERS = (): ConnectError =>
+  new ConnectError("protocol error: the stream ended without response headers", Code.Internal);
+
+/**
+ * The error of a failed stream: its RST_STREAM code if the server sent one, else the Node error.
+ * With `before` (no response header yet), a dropped connection is UNAVAILABLE first.
+ */
+function streamError(stream: ClientHttp2Stream, error: unknown, before?: CallState): ConnectError {
   const notConnected = connectFailure(stream, error);
   // As connect-node does: a connection that never came up is UNAVAILABLE, with its cause.
   if (notConnected) return ConnectError.from(notConnected, Code.Unavailable);
+  if (before) return before.beforeHeaders(connectErrorFromNode(error));
   return (
     refused(stream) ??
     (stream.rstCode === undefined ? undefined : connectErrorFromRstCode(stream.rstCode)) ??
