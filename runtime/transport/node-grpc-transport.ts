@@ -40,6 +40,7 @@ import {
 } from "@connectrpc/connect";
 import { requestHeader, validateResponse, validateTrailer } from "@connectrpc/connect/protocol-grpc";
 import { encodeFrame, FrameParser } from "./grpc-frames.js";
+import { readMessages } from "./message-reader.js";
 import { connectFailure, Http2Connection, refusedByGoaway, type Http2ConnectionOptions } from "./http2-session.js";
 import { connectErrorFromNode, connectErrorFromRstCode } from "./node-errors.js";
 
@@ -353,41 +354,32 @@ function streamCall(connection: Http2Connection, req: StreamRequest, readMax: nu
         reject(ConnectError.from(error));
         return;
       }
-      resolve({ stream: true, service: req.service, method: req.method, header, trailer: responseTrailer, message: messages() });
-      async function* messages() {
-        const parser = new FrameParser(readMax);
-        const queue: Uint8Array[] = [];
-        try {
-          try {
-            // Reading on demand keeps HTTP/2 flow control in charge: a slow reader slows the sender.
-            for await (const chunk of stream as AsyncIterable<Buffer>) {
-              parser.push(chunk, (m) => queue.push(m));
-              while (queue.length > 0) {
-                // Cancelled or past its deadline: nothing more comes out, even what was received.
-                const failure = call.failure();
-                if (failure) throw failure;
-                yield fromBinary(req.method.output, queue.shift()!);
-              }
-            }
-          } catch (error) {
-            throw call.failure() ?? streamError(stream, error);
-          }
-          const failure = call.failure();
-          if (failure) throw failure;
-          if (parser.buffered > 0) throw new ConnectError("protocol error: incomplete envelope", Code.Internal);
-          if (!validated.foundStatus && !trailer)
-            throw (
-              connectErrorFromRstCode(stream.rstCode ?? 0) ?? new ConnectError("protocol error: missing trailer", Code.Internal)
-            );
-          const end = checkEnd(header, validated.foundStatus, trailer);
-          end.forEach((value, key) => responseTrailer.append(key, value));
-          finish();
-          if (!stream.closed && !stream.writableFinished) stream.close(constants.NGHTTP2_NO_ERROR);
-        } finally {
+      // Read on demand (the reader pauses the stream while messages wait): HTTP/2 flow control stays in charge.
+      const message = readMessages(
+        {
+          stream,
+          parser: new FrameParser(readMax),
+          failure: call.failure,
+          errorOf: (error) => streamError(stream, error),
+          ended() {
+            const failure = call.failure();
+            if (failure) throw failure;
+            if (this.parser.buffered > 0) throw new ConnectError("protocol error: incomplete envelope", Code.Internal);
+            if (!validated.foundStatus && !trailer)
+              throw (
+                connectErrorFromRstCode(stream.rstCode ?? 0) ?? new ConnectError("protocol error: missing trailer", Code.Internal)
+              );
+            const end = checkEnd(header, validated.foundStatus, trailer);
+            end.forEach((value, key) => responseTrailer.append(key, value));
+            finish();
+            if (!stream.closed && !stream.writableFinished) stream.close(constants.NGHTTP2_NO_ERROR);
+          },
           // Left early by the consumer (or failed): release the timer and the abort listener.
-          finish(new ConnectError("the stream was closed by its consumer", Code.Canceled));
-        }
-      }
+          left: () => finish(new ConnectError("the stream was closed by its consumer", Code.Canceled)),
+        },
+        (bytes) => fromBinary(req.method.output, bytes),
+      );
+      resolve({ stream: true, service: req.service, method: req.method, header, trailer: responseTrailer, message });
     });
   });
 }
