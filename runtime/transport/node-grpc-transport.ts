@@ -9,13 +9,7 @@
  * Not offered: compression (nothing is announced, so servers send plain messages), HTTP/1.1,
  * and the gRPC-Web / Connect protocols (use `@connectrpc/connect-node` for those).
  */
-import {
-  constants,
-  type ClientHttp2Session,
-  type ClientHttp2Stream,
-  type IncomingHttpHeaders,
-  type OutgoingHttpHeaders,
-} from "node:http2";
+import { constants, type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders } from "node:http2";
 import {
   create,
   fromBinary,
@@ -40,6 +34,7 @@ import {
 } from "@connectrpc/connect";
 import { requestHeader, validateResponse, validateTrailer } from "@connectrpc/connect/protocol-grpc";
 import { encodeFrame, FrameParser } from "./grpc-frames.js";
+import { toHeaders, toNodeHeaders } from "./http2-headers.js";
 import { readMessages } from "./message-reader.js";
 import { connectFailure, Http2Connection, refusedByGoaway, type Http2ConnectionOptions } from "./http2-session.js";
 import { connectErrorFromNode, connectErrorFromRstCode } from "./node-errors.js";
@@ -146,35 +141,6 @@ const remaining = (req: WithDeadline): number | undefined =>
 
 async function* normalizeAll<I extends DescMessage>(desc: I, input: AsyncIterable<MessageInitShape<I>>) {
   for await (const m of input) yield isMessage(m, desc) ? m : create(desc, m);
-}
-
-/** Pseudo-headers by request URL: parsing a URL on every call showed in the profile. */
-const pseudoHeaders = new Map<string, { ":path": string; ":scheme": string; ":authority": string }>();
-
-function toNodeHeaders(req: AnyRequest): OutgoingHttpHeaders {
-  let pseudo = pseudoHeaders.get(req.url);
-  if (!pseudo) {
-    const url = new URL(req.url);
-    pseudo = { ":path": url.pathname, ":scheme": url.protocol.slice(0, -1), ":authority": url.host };
-    // Bounded: one entry per method and origin in practice; an interceptor rewriting URLs
-    // per call must not make it grow without end.
-    if (pseudoHeaders.size > 10_000) pseudoHeaders.clear();
-    pseudoHeaders.set(req.url, pseudo);
-  }
-  const headers: OutgoingHttpHeaders = { ":method": "POST", ...pseudo };
-  req.header.forEach((value, key) => void (headers[key] = value));
-  return headers;
-}
-
-function toHeaders(node: IncomingHttpHeaders): Headers {
-  const headers = new Headers();
-  for (const key in node) {
-    if (key.startsWith(":")) continue;
-    const value = node[key];
-    if (Array.isArray(value)) for (const v of value) headers.append(key, v);
-    else if (value !== undefined) headers.append(key, value);
-  }
-  return headers;
 }
 
 function frameOf(desc: DescMessage, message: Parameters<typeof toBinary>[1], writeMax: number): Buffer {
