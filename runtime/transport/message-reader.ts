@@ -74,6 +74,10 @@ class MessageReader<T> implements AsyncIterableIterator<T> {
 
   return(): Promise<IteratorResult<T>> {
     if (!this.#done) this.#end();
+    // A read still waiting ends too, rather than never settling.
+    const waiting = this.#waiting;
+    this.#waiting = undefined;
+    waiting?.resolve(DONE);
     return Promise.resolve(DONE);
   }
 
@@ -115,6 +119,8 @@ class MessageReader<T> implements AsyncIterableIterator<T> {
     stream.on("close", this.#onClose);
     // A 'data' listener starts a stream flowing only if nothing paused it before.
     stream.resume();
+    // Already gone (cancelled or reset before the first read): its 'close' will not come again.
+    if (stream.destroyed) this.#onClose();
   }
 
   #stop(): void {
