@@ -10,6 +10,7 @@
  *   --quick   one round with short bounds (a smoke run, under ~20 s)
  *   --write   also write the report to bench/runtime/results.md and copy it into README.md
  *   --only in-process | out-of-process   run one part only (default: both)
+ *   --items unary,stream,proxy,request-reply,memory   out of process, only these items (default: all)
  *   --cpu-prof-dir DIR   write V8 CPU profiles of the server processes there (out of process)
  */
 import { readFileSync, writeFileSync } from "node:fs";
@@ -41,6 +42,7 @@ interface Flags {
   readonly inProcess: boolean;
   readonly outOfProcess: boolean;
   readonly cpuProfDir: string | undefined;
+  readonly items: ReadonlySet<string> | undefined;
 }
 
 function parseFlags(): Flags {
@@ -50,6 +52,7 @@ function parseFlags(): Flags {
       write: { type: "boolean", default: false },
       only: { type: "string" },
       "cpu-prof-dir": { type: "string" },
+      items: { type: "string" },
     },
     strict: true,
   });
@@ -62,6 +65,7 @@ function parseFlags(): Flags {
     inProcess: values.only !== "out-of-process",
     outOfProcess: values.only !== "in-process",
     cpuProfDir: values["cpu-prof-dir"],
+    items: values.items === undefined ? undefined : new Set(values.items.split(",")),
   };
 }
 
@@ -83,11 +87,10 @@ async function main(): Promise<void> {
   const started = performance.now();
   const rows: Row[] = flags.inProcess ? await inProcess(settings) : [];
   const remote = flags.outOfProcess
-    ? await benchOutOfProcess(
-        { settings, log },
-        scenario,
-        flags.cpuProfDir ? { serverNodeFlags: ["--cpu-prof", `--cpu-prof-dir=${flags.cpuProfDir}`] } : {},
-      )
+    ? await benchOutOfProcess({ settings, log }, scenario, {
+        ...(flags.cpuProfDir ? { serverNodeFlags: ["--cpu-prof", `--cpu-prof-dir=${flags.cpuProfDir}`] } : {}),
+        ...(flags.items ? { items: flags.items } : {}),
+      })
     : { rows: [], memory: [] };
   const seconds = (performance.now() - started) / 1000;
   const report = renderReport(flags, settings, rows, remote.rows, remote.memory, seconds);

@@ -37,6 +37,8 @@ export interface ResolvedMethod {
 interface CacheEntry {
   readonly at: number;
   readonly value: Promise<ReflectedBackend>;
+  /** Once reflection answered: its methods by bare name (the first service declaring a name wins, as in resolve). */
+  methods?: Map<string, ResolvedMethod>;
 }
 
 /** Backends by name, with their transports and reflection cache. */
@@ -103,7 +105,19 @@ export class Backends {
       const code = error.code === Code.Unimplemented ? Code.FailedPrecondition : Code.Unavailable;
       throw new ConnectError(`cannot reflect service "${name}": ${error.rawMessage}`, code);
     });
-    this.cache.set(name, { at: Date.now(), value });
+    const entry: CacheEntry = { at: Date.now(), value };
+    // Indexed once per reflection answer, so that a call finds its method with one map look-up.
+    value.then(
+      (reflected) => {
+        const methods = new Map<string, ResolvedMethod>();
+        for (const service of reflected.services)
+          for (const method of service.methods)
+            if (!methods.has(method.name)) methods.set(method.name, { service, method, registry: reflected.registry, transport });
+        entry.methods = methods;
+      },
+      () => undefined,
+    );
+    this.cache.set(name, entry);
     this.options.log?.debug("reflecting backend", { service: name });
     return value;
   }
@@ -118,6 +132,17 @@ export class Backends {
   /** Forgets the reflection answer of a backend, so the next call asks again. */
   invalidate(name: string): void {
     this.cache.delete(name);
+  }
+
+  /**
+   * The method from the reflection cache, without waiting: undefined when the backend's answer
+   * is not cached, expired or does not have the method ({@link resolve} then asks). Every
+   * proxied call takes this path; resolving through promises cost several event-loop ticks.
+   */
+  resolveCached(name: string, methodName: string): ResolvedMethod | undefined {
+    const cached = this.cache.get(name);
+    if (cached === undefined || Date.now() - cached.at >= this.ttlMs) return undefined;
+    return cached.methods?.get(methodName);
   }
 
   /**

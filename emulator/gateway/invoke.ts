@@ -130,7 +130,7 @@ export async function invokeJson(
   ctx: HandlerContext,
 ): Promise<InvokeOutcome<string>> {
   try {
-    const resolved = await backends.resolve(service, method);
+    const resolved = backends.resolveCached(service, method) ?? (await backends.resolve(service, method));
     const request = parseJsonRequest(resolved, requestData);
     const response = await call(backends, service, resolved, request, ctx);
     const json = toJson(resolved.method.output, response, { registry: resolved.registry });
@@ -149,7 +149,7 @@ export async function invokeBinary(
   ctx: HandlerContext,
 ): Promise<InvokeOutcome<Uint8Array>> {
   try {
-    const resolved = await backends.resolve(service, method);
+    const resolved = backends.resolveCached(service, method) ?? (await backends.resolve(service, method));
     let request: Message;
     try {
       request = fromBinary(resolved.method.input, requestData);

@@ -74,6 +74,11 @@ export class Http2Connection {
     if (--this.#streams === 0) this.#session?.unref();
   }
 
+  /** True once {@link close} was called: the client itself ended the connection. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   /** Closes the session; calls in flight are cut, later calls fail. Idempotent. */
   close(): void {
     this.#closed = true;

@@ -9,7 +9,7 @@
  * Not offered: compression (nothing is announced, so servers send plain messages), HTTP/1.1,
  * and the gRPC-Web / Connect protocols (use `@connectrpc/connect-node` for those).
  */
-import { constants, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from "node:http2";
+import { constants, type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders } from "node:http2";
 import {
   create,
   fromBinary,
@@ -34,6 +34,8 @@ import {
 } from "@connectrpc/connect";
 import { requestHeader, validateResponse, validateTrailer } from "@connectrpc/connect/protocol-grpc";
 import { encodeFrame, FrameParser } from "./grpc-frames.js";
+import { toHeaders, toNodeHeaders } from "./http2-headers.js";
+import { readMessages } from "./message-reader.js";
 import { connectFailure, Http2Connection, refusedByGoaway, type Http2ConnectionOptions } from "./http2-session.js";
 import { connectErrorFromNode, connectErrorFromRstCode } from "./node-errors.js";
 
@@ -141,35 +143,6 @@ async function* normalizeAll<I extends DescMessage>(desc: I, input: AsyncIterabl
   for await (const m of input) yield isMessage(m, desc) ? m : create(desc, m);
 }
 
-/** Pseudo-headers by request URL: parsing a URL on every call showed in the profile. */
-const pseudoHeaders = new Map<string, { ":path": string; ":scheme": string; ":authority": string }>();
-
-function toNodeHeaders(req: AnyRequest): OutgoingHttpHeaders {
-  let pseudo = pseudoHeaders.get(req.url);
-  if (!pseudo) {
-    const url = new URL(req.url);
-    pseudo = { ":path": url.pathname, ":scheme": url.protocol.slice(0, -1), ":authority": url.host };
-    // Bounded: one entry per method and origin in practice; an interceptor rewriting URLs
-    // per call must not make it grow without end.
-    if (pseudoHeaders.size > 10_000) pseudoHeaders.clear();
-    pseudoHeaders.set(req.url, pseudo);
-  }
-  const headers: OutgoingHttpHeaders = { ":method": "POST", ...pseudo };
-  req.header.forEach((value, key) => void (headers[key] = value));
-  return headers;
-}
-
-function toHeaders(node: IncomingHttpHeaders): Headers {
-  const headers = new Headers();
-  for (const key in node) {
-    if (key.startsWith(":")) continue;
-    const value = node[key];
-    if (Array.isArray(value)) for (const v of value) headers.append(key, v);
-    else if (value !== undefined) headers.append(key, value);
-  }
-  return headers;
-}
-
 function frameOf(desc: DescMessage, message: Parameters<typeof toBinary>[1], writeMax: number): Buffer {
   const bytes = toBinary(desc, message);
   if (bytes.byteLength > writeMax)
@@ -187,6 +160,11 @@ interface CallState {
   finish(this: void, error?: ConnectError): void;
   /** The failure that ended the call (deadline, abort), if any. */
   readonly failure: () => ConnectError | undefined;
+  /**
+   * Why the stream ended before any response header came: refused by GOAWAY or the connection
+   * dropped (UNAVAILABLE, safe to retry), else the server's RST_STREAM code, else `fallback`.
+   */
+  readonly beforeHeaders: (fallback: ConnectError) => ConnectError;
 }
 
 function openCall(connection: Http2Connection, req: AnyRequest, onFail: (error: ConnectError) => void): CallState {
@@ -215,7 +193,20 @@ function openCall(connection: Http2Connection, req: AnyRequest, onFail: (error: 
     timer = setTimeout(() => finish(new ConnectError("the operation timed out", Code.DeadlineExceeded)), left);
   if (signal.aborted) onAbort();
   else signal.addEventListener("abort", onAbort, { once: true });
-  return { stream, finish, failure: () => failure };
+  const beforeHeaders = (fallback: ConnectError): ConnectError =>
+    refused(stream) ?? dropped(connection, session) ?? connectErrorFromRstCode(stream.rstCode ?? 0) ?? fallback;
+  return { stream, finish, failure: () => failure, beforeHeaders };
+}
+
+/**
+ * UNAVAILABLE when the connection went down under a call that had no response header yet (the
+ * server process died or the network dropped: Node then resets the stream with CANCEL). That is
+ * what grpc-js reports for a dropped connection, and a retry policy may take it; CANCELED would
+ * say the caller cancelled. Not when this client closed the connection itself.
+ */
+function dropped(connection: Http2Connection, session: ClientHttp2Session): ConnectError | undefined {
+  if (connection.closed || !session.destroyed) return undefined;
+  return new ConnectError("the connection to the server was lost before the response started", Code.Unavailable);
 }
 
 /** The end of a response: status from the headers (trailers-only) or the trailers. */
@@ -256,7 +247,7 @@ function unaryCall(connection: Http2Connection, req: UnaryRequest, readMax: numb
       }
     });
     stream.on("trailers", (h: IncomingHttpHeaders) => (trailer = toHeaders(h)));
-    stream.on("error", (error) => finish(streamError(stream, error)));
+    stream.on("error", (error) => finish(streamError(stream, error, header ? undefined : call)));
     // Settled when the response has ended (trailers read), even if the server stopped reading
     // our request early (an over-size request answered RESOURCE_EXHAUSTED); or when the stream
     // closed without that.
@@ -265,12 +256,7 @@ function unaryCall(connection: Http2Connection, req: UnaryRequest, readMax: numb
       if (completed || call.failure()) return;
       completed = true;
       try {
-        if (!header)
-          throw (
-            refused(stream) ??
-            connectErrorFromRstCode(stream.rstCode ?? 0) ??
-            new ConnectError("protocol error: the stream ended without response headers", Code.Internal)
-          );
+        if (!header) throw call.beforeHeaders(NO_HEADERS());
         const { foundStatus, headerError } = validateResponse(status, header);
         if (headerError) throw headerError;
         if (!foundStatus && !trailer)
@@ -314,14 +300,9 @@ function streamCall(connection: Http2Connection, req: StreamRequest, readMax: nu
     void pump(req, stream, writeMax).catch((error: unknown) => finish(connectErrorFromNode(error)));
     let trailer: Headers | undefined;
     stream.on("trailers", (h: IncomingHttpHeaders) => (trailer = toHeaders(h)));
-    stream.on("error", (error) => finish(streamError(stream, error)));
+    stream.on("error", (error) => finish(streamError(stream, error, settledHead ? undefined : call)));
     const closedEarly = (): void => {
-      if (!settledHead && !call.failure())
-        finish(
-          refused(stream) ??
-            connectErrorFromRstCode(stream.rstCode ?? 0) ??
-            new ConnectError("protocol error: the stream ended without response headers", Code.Internal),
-        );
+      if (!settledHead && !call.failure()) finish(call.beforeHeaders(NO_HEADERS()));
     };
     stream.once("close", closedEarly);
     stream.once("response", (h) => {
@@ -339,50 +320,48 @@ function streamCall(connection: Http2Connection, req: StreamRequest, readMax: nu
         reject(ConnectError.from(error));
         return;
       }
-      resolve({ stream: true, service: req.service, method: req.method, header, trailer: responseTrailer, message: messages() });
-      async function* messages() {
-        const parser = new FrameParser(readMax);
-        const queue: Uint8Array[] = [];
-        try {
-          try {
-            // Reading on demand keeps HTTP/2 flow control in charge: a slow reader slows the sender.
-            for await (const chunk of stream as AsyncIterable<Buffer>) {
-              parser.push(chunk, (m) => queue.push(m));
-              while (queue.length > 0) {
-                // Cancelled or past its deadline: nothing more comes out, even what was received.
-                const failure = call.failure();
-                if (failure) throw failure;
-                yield fromBinary(req.method.output, queue.shift()!);
-              }
-            }
-          } catch (error) {
-            throw call.failure() ?? streamError(stream, error);
-          }
-          const failure = call.failure();
-          if (failure) throw failure;
-          if (parser.buffered > 0) throw new ConnectError("protocol error: incomplete envelope", Code.Internal);
-          if (!validated.foundStatus && !trailer)
-            throw (
-              connectErrorFromRstCode(stream.rstCode ?? 0) ?? new ConnectError("protocol error: missing trailer", Code.Internal)
-            );
-          const end = checkEnd(header, validated.foundStatus, trailer);
-          end.forEach((value, key) => responseTrailer.append(key, value));
-          finish();
-          if (!stream.closed && !stream.writableFinished) stream.close(constants.NGHTTP2_NO_ERROR);
-        } finally {
+      // Read on demand (the reader pauses the stream while messages wait): HTTP/2 flow control stays in charge.
+      const message = readMessages(
+        {
+          stream,
+          parser: new FrameParser(readMax),
+          failure: call.failure,
+          errorOf: (error) => streamError(stream, error),
+          ended() {
+            const failure = call.failure();
+            if (failure) throw failure;
+            if (this.parser.buffered > 0) throw new ConnectError("protocol error: incomplete envelope", Code.Internal);
+            if (!validated.foundStatus && !trailer)
+              throw (
+                connectErrorFromRstCode(stream.rstCode ?? 0) ?? new ConnectError("protocol error: missing trailer", Code.Internal)
+              );
+            const end = checkEnd(header, validated.foundStatus, trailer);
+            end.forEach((value, key) => responseTrailer.append(key, value));
+            finish();
+            if (!stream.closed && !stream.writableFinished) stream.close(constants.NGHTTP2_NO_ERROR);
+          },
           // Left early by the consumer (or failed): release the timer and the abort listener.
-          finish(new ConnectError("the stream was closed by its consumer", Code.Canceled));
-        }
-      }
+          left: () => finish(new ConnectError("the stream was closed by its consumer", Code.Canceled)),
+        },
+        (bytes) => fromBinary(req.method.output, bytes),
+      );
+      resolve({ stream: true, service: req.service, method: req.method, header, trailer: responseTrailer, message });
     });
   });
 }
 
-/** The error of a failed stream: its RST_STREAM code if the server sent one, else the Node error. */
-function streamError(stream: ClientHttp2Stream, error: unknown): ConnectError {
+const NO_HEADERS = (): ConnectError =>
+  new ConnectError("protocol error: the stream ended without response headers", Code.Internal);
+
+/**
+ * The error of a failed stream: its RST_STREAM code if the server sent one, else the Node error.
+ * With `before` (no response header yet), a dropped connection is UNAVAILABLE first.
+ */
+function streamError(stream: ClientHttp2Stream, error: unknown, before?: CallState): ConnectError {
   const notConnected = connectFailure(stream, error);
   // As connect-node does: a connection that never came up is UNAVAILABLE, with its cause.
   if (notConnected) return ConnectError.from(notConnected, Code.Unavailable);
+  if (before) return before.beforeHeaders(connectErrorFromNode(error));
   return (
     refused(stream) ??
     (stream.rstCode === undefined ? undefined : connectErrorFromRstCode(stream.rstCode)) ??

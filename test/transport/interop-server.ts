@@ -3,7 +3,7 @@
  * adapter, on 127.0.0.1 port 0, serving two services of our own protos with test behaviour —
  * `Gateway.Invoke` (method "echo": bytes and metadata back; "sleep": waits `service` ms, 5 s by default; "fail": a status with
  * a message and trailers) and `Pubsub.Subscribe` (topic "bulk:<n>:<size>": n messages of size
- * bytes; any other topic: one message, then open until cancelled). It records what it saw
+ * bytes; "silent": nothing, not even response headers, until cancelled; any other topic: one message, then open until cancelled). It records what it saw
  * (aborted handlers, messages produced) and can send GOAWAY on every open session.
  */
 import * as http2 from "node:http2";
@@ -72,6 +72,7 @@ export async function startInteropServer(): Promise<InteropServer> {
           }
           return;
         }
+        if (req.topic === "silent") await sleep(60_000, ctx.signal);
         yield create(PubsubSubscribeResponseSchema, { topic: req.topic, messageId: "first" });
         await sleep(60_000, ctx.signal);
       },

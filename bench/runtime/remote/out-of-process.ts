@@ -15,10 +15,24 @@ import { startServerProcess, type ServerProcess } from "./server-process-handle.
 /** Runs one scenario; a failure becomes a row saying so instead of ending the whole run. */
 type Scenario = <T>(name: string, run: () => Promise<T>, failed: Row[]) => Promise<T | undefined>;
 
+/** The item a scenario name belongs to, for `--items`. */
+const ITEM_OF = (name: string): string =>
+  name.includes("unary")
+    ? "unary"
+    : name.includes("server stream")
+      ? "stream"
+      : name.includes("proxy")
+        ? "proxy"
+        : name.includes("request-reply")
+          ? "request-reply"
+          : name;
+
 /** Options of {@link benchOutOfProcess}. */
 export interface OutOfProcessOptions {
   /** Node flags of the server processes (e.g. `--cpu-prof`). */
   readonly serverNodeFlags?: readonly string[];
+  /** Only these items (unary, stream, proxy, request-reply, memory); all when undefined. */
+  readonly items?: ReadonlySet<string>;
 }
 
 /** Measures every out-of-process item and returns its rows. */
@@ -38,7 +52,9 @@ export async function benchOutOfProcess(
       await server.stop();
     }
   };
+  const wanted = (item: string): boolean => options.items === undefined || options.items.has(item);
   const add = async (name: string, run: () => Promise<Row[]>): Promise<void> => {
+    if (!wanted(ITEM_OF(name))) return;
     const got = await scenario(name, run, rows);
     if (got) rows.push(...got);
   };
@@ -48,6 +64,7 @@ export async function benchOutOfProcess(
     await add(`out of process: server stream (${label})`, () => benchRemoteStream(ctx, emulator, label, true));
     await add("out of process: typed gateway proxy", () => benchRemoteProxy(ctx, emulator));
     await add("out of process: request-reply", () => benchRemoteRequestReply(ctx, emulator));
+    if (!wanted("memory")) return;
     ctx.log("memory per idle client and per open stream (emulator process)");
     memory = (await scenario("memory", () => measureMemory(ctx, emulator), rows)) ?? [];
   });

@@ -6,6 +6,10 @@
  *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/runtime/remote/profile.ts \
  *     --server emulator --client generated --load unary --seconds 8 [--server-prof /tmp/prof]
  *
+ * `--load proxy` (or `direct`) makes the typed gateway proxy's `WorkManagerGatewayProxy.listWorkers()`
+ * calls (or the direct `WorkManagerClient.listWorkers()`) against the emulator process instead;
+ * `--concurrency 1` profiles the latency case.
+ *
  * Then `npx tsx bench/runtime/remote/profile-summary.ts /tmp/prof/<file>.cpuprofile`.
  */
 import { performance } from "node:perf_hooks";
@@ -18,6 +22,8 @@ import {
   niceGrpcClient,
   type AnchorClient,
 } from "./anchor-clients.js";
+import { WorkManagerClient, WorkManagerGatewayProxy } from "../../../generated/virtufin/workmanager_client.js";
+import { ApiClient } from "../../../platform/api-client.js";
 import { measureRemoteEvents } from "./remote-events.js";
 import { startServerProcess } from "./server-process-handle.js";
 import { FULL } from "../context.js";
@@ -46,6 +52,28 @@ async function main(): Promise<void> {
     "grpc-js": () => grpcJsClient(gateway),
     "nice-grpc": () => niceGrpcClient(gateway),
   };
+  const { workmanager } = server.ready;
+  if (values.load === "proxy" || values.load === "direct") {
+    if (!workmanager) throw new Error("--load proxy/direct needs --server emulator");
+    const api = new ApiClient({ host: gateway.host, port: gateway.port });
+    const proxy = new WorkManagerGatewayProxy(api);
+    const direct = new WorkManagerClient({ host: workmanager.host, port: workmanager.port });
+    makers[values.load] = () => ({
+      label: values.load,
+      listServices: async () => {
+        await (values.load === "proxy" ? proxy : direct).listWorkers();
+        return [];
+      },
+      subscribe: () => {
+        throw new Error("no stream on this client");
+      },
+      close: async () => {
+        await api.close();
+        await direct.close();
+      },
+    });
+    values.client = values.load;
+  }
   const client = makers[values.client]?.();
   if (!client) throw new Error(`unknown --client ${values.client}`);
   const seconds = Number(values.seconds);
