@@ -1,5 +1,5 @@
 /** Entry point of the compiled plugin: reads a CodeGeneratorRequest on stdin, writes the response. */
-import { runNodeJs } from "@bufbuild/protoplugin";
 import { protocGenVirtufinTs } from "./index.js";
+import { runNode } from "./startup/run-node.js";
 
-runNodeJs(protocGenVirtufinTs);
+runNode(protocGenVirtufinTs);

@@ -2,7 +2,7 @@
 // Runs before `npm test` (npm's pretest hook): everything CI proves besides the vitest suite.
 //   0. python3, openssl and Chromium are there (installed with apt-get when possible);
 //      `npm ls` finds one consistent dependency tree (pinned versions that support Node 20);
-//   1. the plugin and runtime build (tsc), so the bins run the current code;
+//   1. the plugin (esbuild) and runtime (tsc) build, so the bins run the current code;
 //   2. `buf lint` is clean;
 //   3. `buf breaking` against the protos of the previous commit (when there is one);
 //   4. a fresh `buf generate` reproduces generated/ byte for byte;

@@ -1,15 +1,16 @@
 /**
- * The bin and its start-up hooks: a missing build is a clear message, and protoplugin's
- * TypeScript imports resolve to a stub that fails loudly if ever used.
+ * The bin and its bundle: a missing build is a clear message, the bundled plugin answers as the
+ * in-process one does, and protoplugin's TypeScript imports are a stub that fails loudly if used.
  */
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { toBinary } from "@bufbuild/protobuf";
+import { CodeGeneratorRequestSchema, CodeGeneratorResponseSchema } from "@bufbuild/protobuf/wkt";
 import { expect, it } from "vitest";
-import { load, resolve } from "../../plugin/startup/skip-typescript.js";
-import { REPO_ROOT } from "../golden/code-generator-request.js";
+import { PLUGIN_NAME, PLUGIN_VERSION, protocGenVirtufinTs } from "../../plugin/index.js";
+import { buildCodeGeneratorRequest, REPO_ROOT } from "../golden/code-generator-request.js";
 
 it("the bin tells the user to run npm run build when dist/ is missing", () => {
   const dir = mkdtempSync(join(tmpdir(), "virtufin-bin-"));
@@ -31,23 +32,36 @@ it("the bin tells the user to run npm run build when dist/ is missing", () => {
   }
 }, 60_000);
 
-it("typescript imported by protoplugin resolves to a stub; other imports are untouched", async () => {
-  const protoplugin = pathToFileURL(join(REPO_ROOT, "node_modules/@bufbuild/protoplugin/dist/esm/transpile.js")).href;
-  const next = async (specifier: string) => ({ url: `next:${specifier}` });
-  for (const specifier of ["typescript", "@typescript/vfs"]) {
-    const r = await resolve(specifier, { parentURL: protoplugin }, next);
-    expect(r.url).toBe(`virtufin-skipped:${specifier}`);
-  }
-  expect((await resolve("typescript", { parentURL: "file:///work/app.js" }, next)).url).toBe("next:typescript");
-  expect((await resolve("@bufbuild/protobuf", { parentURL: protoplugin }, next)).url).toBe("next:@bufbuild/protobuf");
+it("the built bin answers a request on stdin exactly as the plugin does in process", () => {
+  const bin = join(REPO_ROOT, "packages", "protoc-gen-virtufin-ts", "bin", "protoc-gen-virtufin-ts.js");
+  const main = join(REPO_ROOT, "packages", "protoc-gen-virtufin-ts", "dist", "main.js");
+  expect(existsSync(main), "the plugin is not built: run npm run build").toBe(true);
+  const request = buildCodeGeneratorRequest(
+    join(REPO_ROOT, "proto"),
+    "target=ts,import_extension=js,runtime=../runtime/index.js",
+  );
+  const res = spawnSync(process.execPath, [bin], { input: toBinary(CodeGeneratorRequestSchema, request), timeout: 60_000 });
+  expect(res.stderr.toString()).toBe("");
+  expect(res.status).toBe(0);
+  const expected = toBinary(CodeGeneratorResponseSchema, protocGenVirtufinTs.run(request));
+  expect(Buffer.from(res.stdout).equals(Buffer.from(expected))).toBe(true);
+  // One bundle with protoplugin's TypeScript imports replaced by the stub, not the compiler.
+  const bundle = readFileSync(main, "utf8");
+  expect(bundle).toContain("// plugin/startup/typescript-stub.ts");
+  expect(bundle).not.toContain("node_modules/typescript/");
+}, 60_000);
 
-  const loaded = await load("virtufin-skipped:typescript", {}, async () => ({ format: "module", source: "" }));
-  expect(loaded.format).toBe("module");
-  expect(typeof loaded.source).toBe("string");
-  const stub = (await import(`data:text/javascript,${encodeURIComponent(loaded.source as string)}`)) as {
-    default: { createProgram: unknown };
-    createSystem: () => void;
-  };
+it("the bin prints its version", () => {
+  const bin = join(REPO_ROOT, "packages", "protoc-gen-virtufin-ts", "bin", "protoc-gen-virtufin-ts.js");
+  const res = spawnSync(process.execPath, [bin, "--version"], { encoding: "utf8", timeout: 30_000 });
+  expect(res.status).toBe(0);
+  expect(res.stdout).toBe(`${PLUGIN_NAME} ${PLUGIN_VERSION}\n`);
+});
+
+it("the TypeScript stub bundled for protoplugin fails loudly if ever used", async () => {
+  const stub = await import("../../plugin/startup/typescript-stub.js");
   expect(() => stub.createSystem()).toThrow(/does not transpile \(set the option target=ts\)/);
-  expect(() => stub.default.createProgram).toThrow(/does not transpile/);
+  expect(() => (stub.default as { createProgram: unknown }).createProgram).toThrow(/does not transpile/);
+  // Interop probes see an empty object rather than a throw.
+  expect((stub.default as { then?: unknown }).then).toBeUndefined();
 });
