@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isAllowedHost, isPrivateAddress } from "../../emulator/workmanager/address-guard.js";
 import { publishJson, requirePython, startWorkManager, TopicRecorder, type TestWorkManager } from "./harness.js";
+import { failure } from "../support/failure.js";
 
 const WORKER = "def Process(event):\n    return {'type': 'url-out', 'source': 'url-worker', 'data': 'v1'}\n";
 const WORKER_V2 = "def Process(event):\n    return {'type': 'url-out', 'source': 'url-worker', 'data': 'v2'}\n";
@@ -15,15 +16,6 @@ const WORKER_V2 = "def Process(event):\n    return {'type': 'url-out', 'source':
 let server: http.Server;
 let base: string;
 let hits = 0;
-
-async function failure(promise: Promise<unknown>): Promise<ConnectError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err, "the call should have failed").toBeInstanceOf(ConnectError);
-  return err as ConnectError;
-}
 
 const fromUrl = (url: string) => ({
   codeSource: { source: { case: "url" as const, value: url } },
@@ -89,29 +81,30 @@ describe("code from URLs, loopback explicitly allowed", () => {
   it("reports fetch failures as FAILED_PRECONDITION, without credentials or query in the message", async () => {
     const notFound = await failure(
       wm.client.createWorker(fromUrl(`http://user:hunter2@127.0.0.1:${new URL(base).port}/missing?token=abc123`)),
+      ConnectError,
     );
     expect(notFound.code).toBe(Code.FailedPrecondition);
     expect(notFound.rawMessage).toMatch(/HTTP 404/);
     expect(notFound.rawMessage).not.toMatch(/hunter2|abc123/);
 
-    const loop = await failure(wm.client.createWorker(fromUrl(`${base}/loop`)));
+    const loop = await failure(wm.client.createWorker(fromUrl(`${base}/loop`)), ConnectError);
     expect([Code[loop.code], loop.rawMessage]).toEqual(["FailedPrecondition", expect.stringMatching(/more than 5 redirects/)]);
 
     for (const path of ["/big", "/big-chunked"]) {
-      const big = await failure(wm.client.createWorker(fromUrl(`${base}${path}`)));
+      const big = await failure(wm.client.createWorker(fromUrl(`${base}${path}`)), ConnectError);
       expect([Code[big.code], big.rawMessage]).toEqual(["FailedPrecondition", expect.stringMatching(/limit of 1048576/)]);
     }
 
     const started = Date.now();
-    const slow = await failure(wm.client.createWorker(fromUrl(`${base}/slow`)));
+    const slow = await failure(wm.client.createWorker(fromUrl(`${base}/slow`)), ConnectError);
     expect([Code[slow.code], slow.rawMessage]).toEqual(["FailedPrecondition", expect.stringMatching(/timed out after 1000 ms/)]);
     expect(Date.now() - started).toBeLessThan(5_000);
 
-    const toFile = await failure(wm.client.createWorker(fromUrl(`${base}/to-file`)));
+    const toFile = await failure(wm.client.createWorker(fromUrl(`${base}/to-file`)), ConnectError);
     expect(Code[toFile.code]).toBe("InvalidArgument");
 
     // A redirect to a host that is not on the allow-list is refused like a direct link.
-    const elsewhere = await failure(wm.client.createWorker(fromUrl(`${base}/to-localhost`)));
+    const elsewhere = await failure(wm.client.createWorker(fromUrl(`${base}/to-localhost`)), ConnectError);
     expect([Code[elsewhere.code], elsewhere.rawMessage]).toEqual([
       "InvalidArgument",
       expect.stringMatching(/host "localhost" is not allowed/),
@@ -125,12 +118,15 @@ describe("code from URLs, guarded (the default)", () => {
     const wm = await startWorkManager({ allowedCodeHosts: ["127.0.0.1", "localhost"] });
     try {
       const before = hits;
-      const byIp = await failure(wm.client.createWorker(fromUrl(`${base}/worker.py`)));
+      const byIp = await failure(wm.client.createWorker(fromUrl(`${base}/worker.py`)), ConnectError);
       expect([Code[byIp.code], byIp.rawMessage]).toEqual([
         "InvalidArgument",
         expect.stringMatching(/private address 127\.0\.0\.1/),
       ]);
-      const byName = await failure(wm.client.createWorker(fromUrl(`${base.replace("127.0.0.1", "localhost")}/worker.py`)));
+      const byName = await failure(
+        wm.client.createWorker(fromUrl(`${base.replace("127.0.0.1", "localhost")}/worker.py`)),
+        ConnectError,
+      );
       expect([Code[byName.code], byName.rawMessage]).toEqual(["InvalidArgument", expect.stringMatching(/private address/)]);
       expect(hits).toBe(before);
     } finally {
@@ -141,7 +137,7 @@ describe("code from URLs, guarded (the default)", () => {
   it("refuses hosts that are not on the allow-list (empty by default)", async () => {
     const wm = await startWorkManager({ allowPrivateCodeHosts: true });
     try {
-      const err = await failure(wm.client.createWorker(fromUrl(`${base}/worker.py`)));
+      const err = await failure(wm.client.createWorker(fromUrl(`${base}/worker.py`)), ConnectError);
       expect([Code[err.code], err.rawMessage]).toEqual([
         "InvalidArgument",
         expect.stringMatching(/not allowed.*allowedCodeHosts/),

@@ -16,6 +16,7 @@ import { ReflectionClient } from "../../platform/reflection/reflection-client.js
 import { Connection, type ConnectionOptions } from "../../runtime/connection.js";
 import { Code, VirtufinError } from "../../runtime/errors.js";
 import { startTestServer, type TestServer } from "../support/connect-server.js";
+import { failure } from "../support/failure.js";
 
 const API_KEY = "reflection-test-key";
 /** A JavaScript worker that does nothing, base64 as proto JSON writes bytes. */
@@ -37,16 +38,6 @@ const at = (port: number, extra: ConnectionOptions = {}): ConnectionOptions => (
   apiKey: API_KEY,
   ...extra,
 });
-
-/** Rejects with the VirtufinError a promise fails with. */
-async function failure(promise: Promise<unknown>): Promise<VirtufinError> {
-  const outcome = await promise.then(
-    (value) => ({ resolved: value }),
-    (error: unknown) => error,
-  );
-  expect(outcome, "expected a failure").toBeInstanceOf(VirtufinError);
-  return outcome as VirtufinError;
-}
 
 /** Counts the reflection calls a connection makes, and records which version each used. */
 function reflectionCounter(): { interceptor: Interceptor; count: () => number; versions: string[] } {
@@ -162,6 +153,7 @@ describe("against the emulator", () => {
       (async () => {
         for await (const e of stream) events.push(e);
       })(),
+      VirtufinError,
     );
     expect(error.code).toBe(Code.DeadlineExceeded);
   });
@@ -170,7 +162,7 @@ describe("against the emulator", () => {
     await using keyless = new ReflectionClient({ host: "127.0.0.1", port: emulator.addresses.workmanager.port });
     // Reflection itself is open on the platform; the call is not.
     expect(await keyless.listServices()).toEqual(["virtufin.WorkManager"]);
-    expect((await failure(keyless.call("virtufin.WorkManager/ListWorkers"))).code).toBe(Code.Unauthenticated);
+    expect((await failure(keyless.call("virtufin.WorkManager/ListWorkers"), VirtufinError)).code).toBe(Code.Unauthenticated);
   });
 
   it("applies deadlines and cancellation as generated clients do", async () => {
@@ -180,6 +172,7 @@ describe("against the emulator", () => {
       (async () => {
         for await (const _ of gw.stream("virtufin.Pubsub/Subscribe", { topic: "quiet" })) void _;
       })(),
+      VirtufinError,
     );
     expect([timedOut.code, Date.now() - started < 3_000]).toEqual([Code.DeadlineExceeded, true]);
     const controller = new AbortController();
@@ -188,6 +181,7 @@ describe("against the emulator", () => {
       (async () => {
         for await (const _ of gw.stream("virtufin.Pubsub/Subscribe", { topic: "quiet" }, { signal: controller.signal })) void _;
       })(),
+      VirtufinError,
     );
     expect(cancelled.code).toBe(Code.Canceled);
     await expect(gw.call("virtufin.Gateway/ListServices", {}, { timeoutMs: -1 })).rejects.toThrow(VirtufinError);
@@ -249,15 +243,16 @@ describe("against the emulator", () => {
       [() => wm.call("virtufin.WorkManager/DeleteWorker", { id: "no-such-worker" }), Code.NotFound, /./],
     ];
     for (const [attempt, code, message] of cases) {
-      const error = await failure(attempt());
+      const error = await failure(attempt(), VirtufinError);
       expect([Code[error.code], error.rawMessage]).toEqual([Code[code], expect.stringMatching(message)]);
     }
     await using gw = new ReflectionClient(at(emulator.addresses.gateway.port));
-    expect((await failure(gw.call("virtufin.Pubsub/Subscribe", { topic: "x" }))).code).toBe(Code.InvalidArgument); // use stream()
+    expect((await failure(gw.call("virtufin.Pubsub/Subscribe", { topic: "x" }), VirtufinError)).code).toBe(Code.InvalidArgument); // use stream()
     const unaryAsStream = await failure(
       (async () => {
         for await (const _ of gw.stream("virtufin.Gateway/ListServices")) void _;
       })(),
+      VirtufinError,
     );
     expect(unaryAsStream.code).toBe(Code.InvalidArgument);
   });
@@ -292,9 +287,9 @@ describe("against plain Connect servers", () => {
         ids.push((event as { messageId: string }).messageId);
       expect(ids).toEqual(["e1", "e2", "e3"]);
       // The server's own error, with its code.
-      expect((await failure(client.call("acme.pricing.v1.Pricing/Quote", { symbol: "NOPE", quantity: 1 }))).code).toBe(
-        Code.NotFound,
-      );
+      expect(
+        (await failure(client.call("acme.pricing.v1.Pricing/Quote", { symbol: "NOPE", quantity: 1 }), VirtufinError)).code,
+      ).toBe(Code.NotFound);
     });
   }
 
@@ -321,7 +316,7 @@ describe("against plain Connect servers", () => {
       client.listServices(),
       client.call("acme.pricing.v1.Pricing/Quote", { symbol: "BTCUSDT", quantity: 1 }),
     ]) {
-      const error = await failure(attempt);
+      const error = await failure(attempt, VirtufinError);
       expect([Code[error.code], error.rawMessage]).toEqual([
         "Unimplemented",
         expect.stringMatching(
@@ -355,7 +350,7 @@ describe("against plain Connect servers", () => {
     expect(ids).toEqual(["e1", "e2", "e3"]);
     // A method not in the cache makes it ask once more (and only once) before NOT_FOUND.
     const before = counter.count();
-    expect((await failure(client.call("virtufin.Pubsub/NoSuch"))).code).toBe(Code.NotFound);
+    expect((await failure(client.call("virtufin.Pubsub/NoSuch"), VirtufinError)).code).toBe(Code.NotFound);
     expect(counter.count()).toBeGreaterThan(before);
   });
 });

@@ -12,6 +12,7 @@ import { ApiClient } from "../../platform/api-client.js";
 import { Connection } from "../../runtime/connection.js";
 import { Code, VirtufinError } from "../../runtime/errors.js";
 import { freePorts, reachableStrings } from "./helpers.js";
+import { failure } from "../support/failure.js";
 
 const KEY = `vk-right-${randomUUID()}`;
 const WRONG = `vk-wrong-${randomUUID()}`;
@@ -60,15 +61,6 @@ function safe(fn: () => string): string {
   }
 }
 
-async function failure(promise: Promise<unknown>): Promise<VirtufinError> {
-  const outcome = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(outcome).toBeInstanceOf(VirtufinError);
-  return outcome as VirtufinError;
-}
-
 async function firstOf(stream: AsyncIterable<unknown>): Promise<unknown> {
   for await (const item of stream) return item;
   return undefined;
@@ -90,20 +82,20 @@ describe("a direct (generated) client", () => {
 
   it("never shows a key in the errors of a wrong key, a deadline, an abort, a refused connection or a stream", async () => {
     await using wrong = new StateClient({ host: "127.0.0.1", port: gateway(), apiKey: WRONG, retry: false });
-    const unauthenticated = await failure(wrong.getState("svc", "k"));
+    const unauthenticated = await failure(wrong.getState("svc", "k"), VirtufinError);
     expect(unauthenticated.code).toBe(Code.Unauthenticated);
     expectNoSecret(unauthenticated, "UNAUTHENTICATED");
 
     await using right = new WorkManagerClient({ host: "127.0.0.1", port: emulator.addresses.workmanager.port, apiKey: KEY });
-    const notFound = await failure(right.deleteWorker("no-such-worker"));
+    const notFound = await failure(right.deleteWorker("no-such-worker"), VirtufinError);
     expect(notFound.code).toBe(Code.NotFound);
     expectNoSecret(notFound, "NOT_FOUND");
 
     await using state = new StateClient({ host: "127.0.0.1", port: gateway(), apiKey: KEY, token: TOKEN });
-    const deadline = await failure(state.getAllState("svc", { timeoutMs: 1 }));
+    const deadline = await failure(state.getAllState("svc", { timeoutMs: 1 }), VirtufinError);
     expect(deadline.code).toBe(Code.DeadlineExceeded);
     expectNoSecret(deadline, "DEADLINE_EXCEEDED");
-    const canceled = await failure(state.getAllState("svc", { signal: AbortSignal.abort() }));
+    const canceled = await failure(state.getAllState("svc", { signal: AbortSignal.abort() }), VirtufinError);
     expect(canceled.code).toBe(Code.Canceled);
     expectNoSecret(canceled, "CANCELED");
 
@@ -113,13 +105,13 @@ describe("a direct (generated) client", () => {
       apiKey: KEY,
       retry: { maxAttempts: 2, initialBackoffMs: 1 },
     });
-    const unavailable = await failure(refused.getState("svc", "k"));
+    const unavailable = await failure(refused.getState("svc", "k"), VirtufinError);
     expect(unavailable.code).toBe(Code.Unavailable);
     expectNoSecret(unavailable, "UNAVAILABLE");
 
     const { PubsubClient } = await import("../../generated/virtufin/pubsub_client.js");
     await using stream = new PubsubClient({ host: "127.0.0.1", port: gateway(), apiKey: WRONG });
-    const streamError = await failure(firstOf(stream.subscribe("t")));
+    const streamError = await failure(firstOf(stream.subscribe("t")), VirtufinError);
     expect(streamError.code).toBe(Code.Unauthenticated);
     expectNoSecret(streamError, "stream UNAUTHENTICATED");
   });
@@ -128,10 +120,13 @@ describe("a direct (generated) client", () => {
     await using state = new StateClient({ host: "127.0.0.1", port: gateway(), headers: { "x-api-key": KEY } });
     await state.getState("svc", "k");
     expectNoSecret(state, "StateClient with the key in headers");
-    const deadline = await failure(state.getAllState("svc", { timeoutMs: 1, headers: { authorization: `Bearer ${TOKEN}` } }));
+    const deadline = await failure(
+      state.getAllState("svc", { timeoutMs: 1, headers: { authorization: `Bearer ${TOKEN}` } }),
+      VirtufinError,
+    );
     expectNoSecret(deadline, "deadline with per-call credentials");
     await using wrong = new StateClient({ host: "127.0.0.1", port: gateway(), retry: false });
-    const unauthenticated = await failure(wrong.getState("svc", "k", { headers: { "x-api-key": WRONG } }));
+    const unauthenticated = await failure(wrong.getState("svc", "k", { headers: { "x-api-key": WRONG } }), VirtufinError);
     expect(unauthenticated.code).toBe(Code.Unauthenticated);
     expectNoSecret(unauthenticated, "UNAUTHENTICATED with a per-call key");
   });
@@ -171,27 +166,28 @@ describe("the platform client", () => {
 
   it("never shows a key in its errors: wrong key, in-band failure, deadline, request-reply timeout, subscription", async () => {
     await using wrong = new ApiClient({ host: "127.0.0.1", port: gateway(), apiKey: WRONG, retry: false });
-    const unauthenticated = await failure(wrong.state.get("svc", "k"));
+    const unauthenticated = await failure(wrong.state.get("svc", "k"), VirtufinError);
     expect(unauthenticated.code).toBe(Code.Unauthenticated);
     expectNoSecret(unauthenticated, "ApiClient UNAUTHENTICATED");
-    const subscription = await failure(firstOf(wrong.pubsub.subscribe("t", { reconnect: false })));
+    const subscription = await failure(firstOf(wrong.pubsub.subscribe("t", { reconnect: false })), VirtufinError);
     expect(subscription.code).toBe(Code.Unauthenticated);
     expectNoSecret(subscription, "subscription UNAUTHENTICATED");
 
     await using api = new ApiClient({ host: "127.0.0.1", port: gateway(), apiKey: KEY, token: TOKEN });
-    const inBand = await failure(api.invoke("no-such-service", "Nope", { x: 1 }));
+    const inBand = await failure(api.invoke("no-such-service", "Nope", { x: 1 }), VirtufinError);
     expectNoSecret(inBand, "in-band failure");
-    const deadline = await failure(api.listServices({ timeoutMs: 1 }));
+    const deadline = await failure(api.listServices({ timeoutMs: 1 }), VirtufinError);
     expect(deadline.code).toBe(Code.DeadlineExceeded);
     expectNoSecret(deadline, "ApiClient DEADLINE_EXCEEDED");
     const timeout = await failure(
       api.pubsub.publishWithResult({ topic: "nobody", replyTopic: "secret-replies", timeoutMs: 200 }),
+      VirtufinError,
     );
     expect(timeout.code).toBe(Code.DeadlineExceeded);
     expectNoSecret(timeout, "request-reply timeout");
     const closed = api.pubsub.publishWithResult({ topic: "nobody", replyTopic: "secret-replies-2", timeoutMs: 5_000 });
     await api.close();
-    const canceled = await failure(closed);
+    const canceled = await failure(closed, VirtufinError);
     expect(canceled.code).toBe(Code.Canceled);
     expectNoSecret(canceled, "closed ApiClient");
   });

@@ -12,6 +12,7 @@ import { Gateway } from "../../generated/virtufin/gateway_pb.js";
 import { Pubsub } from "../../generated/virtufin/pubsub_pb.js";
 import { createNodeGrpcTransport } from "../../runtime/transport/node-grpc-transport.js";
 import { startInteropServer, type InteropServer } from "./interop-server.js";
+import { failure } from "../support/failure.js";
 
 interface Made {
   readonly transport: Transport;
@@ -38,16 +39,6 @@ const transports: Record<string, (url: string) => Made> = {
     return { transport, close: () => transport.close() };
   },
 };
-
-/** The error a promise rejects with (fails the test if it resolves). */
-async function failure(promise: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await promise;
-  } catch (error) {
-    return ConnectError.from(error);
-  }
-  throw new Error("expected the call to fail");
-}
 
 async function until(check: () => boolean, ms = 3_000): Promise<void> {
   const stopAt = Date.now() + ms;
@@ -111,7 +102,7 @@ for (const [name, make] of Object.entries(transports)) {
 
     it("ends a call to a sleeping server at its deadline, and the server sees the cancellation", async () => {
       const started = Date.now();
-      const error = await failure(gateway.invoke({ method: "sleep" }, { timeoutMs: 300 }));
+      const error = await failure(gateway.invoke({ method: "sleep" }, { timeoutMs: 300 }), ConnectError);
       expect(error.code).toBe(Code.DeadlineExceeded);
       expect(Date.now() - started).toBeLessThan(2_500);
       await until(() => server.aborted.includes("invoke:sleep"));
@@ -124,7 +115,7 @@ for (const [name, make] of Object.entries(transports)) {
       expect(first.done ? undefined : first.value.messageId).toBe("first");
       const pending = iterator.next();
       controller.abort();
-      const error = await failure(pending);
+      const error = await failure(pending, ConnectError);
       expect(error.code).toBe(Code.Canceled);
       await until(() => server.aborted.includes("subscribe:hold"));
     });
@@ -133,11 +124,11 @@ for (const [name, make] of Object.entries(transports)) {
       const controller = new AbortController();
       const call = gateway.invoke({ method: "sleep", service: "2000" }, { signal: controller.signal });
       setTimeout(() => controller.abort(), 100);
-      expect((await failure(call)).code).toBe(Code.Canceled);
+      expect((await failure(call, ConnectError)).code).toBe(Code.Canceled);
     });
 
     it("reports the server's status code, message and error metadata", async () => {
-      const error = await failure(gateway.invoke({ method: "fail" }));
+      const error = await failure(gateway.invoke({ method: "fail" }), ConnectError);
       expect(error.code).toBe(Code.FailedPrecondition);
       expect(error.rawMessage).toBe("the precondition failed: custom message");
       expect(error.metadata.get("x-fail-detail")).toBe("why");
@@ -176,7 +167,7 @@ for (const [name, make] of Object.entries(transports)) {
       // naming the stream it took. A client that reads the first treats the call as refused, so
       // never run: UNAVAILABLE, safe to retry (ours does, when it sees it first); one that
       // goes by the connection error reports INTERNAL (connect-node always does).
-      const code = (await failure(call)).code;
+      const code = (await failure(call, ConnectError)).code;
       expect(name === "connect-node" ? [Code.Internal] : [Code.Internal, Code.Unavailable]).toContain(code);
       expect((await gateway.invoke({ method: "echo", service: "again" })).message).toBe("again");
     });

@@ -11,6 +11,7 @@ import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { Gateway } from "../../generated/virtufin/gateway_pb.js";
 import { Pubsub } from "../../generated/virtufin/pubsub_pb.js";
 import { createNodeGrpcTransport, type NodeGrpcTransport } from "../../runtime/transport/node-grpc-transport.js";
+import { failure } from "../support/failure.js";
 
 const SCRIPT = new URL("./interop-server-process.ts", import.meta.url).pathname;
 
@@ -55,16 +56,6 @@ afterEach(() => {
   for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
 });
 
-/** The error a promise rejects with (fails the test if it resolves). */
-async function failure(promise: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await promise;
-  } catch (error) {
-    return ConnectError.from(error);
-  }
-  throw new Error("expected the call to fail");
-}
-
 describe("node-grpc transport: the server process dies mid-connection", () => {
   it("fails a unary call in flight with UNAVAILABLE, and a caller's cancel still with CANCELED", async () => {
     const server = await startServerProcess();
@@ -74,8 +65,11 @@ describe("node-grpc transport: the server process dies mid-connection", () => {
     // The connection is up and has served a call before the server dies.
     expect((await client.invoke({ method: "echo", service: "up" })).message).toBe("up");
     const cancelled = new AbortController();
-    const cancelledCall = failure(client.invoke({ method: "sleep", service: "10000" }, { signal: cancelled.signal }));
-    const inFlight = failure(client.invoke({ method: "sleep", service: "10000" }));
+    const cancelledCall = failure(
+      client.invoke({ method: "sleep", service: "10000" }, { signal: cancelled.signal }),
+      ConnectError,
+    );
+    const inFlight = failure(client.invoke({ method: "sleep", service: "10000" }), ConnectError);
     cancelled.abort();
     expect((await cancelledCall).code).toBe(Code.Canceled);
     // The sleeping call has reached the server (its headers are not back yet) when it dies.
@@ -84,7 +78,7 @@ describe("node-grpc transport: the server process dies mid-connection", () => {
     const error = await inFlight;
     expect(error.code, error.message).toBe(Code.Unavailable);
     // A call after that finds nothing listening: UNAVAILABLE too (connection refused).
-    expect((await failure(client.invoke({ method: "echo" }))).code).toBe(Code.Unavailable);
+    expect((await failure(client.invoke({ method: "echo" }), ConnectError)).code).toBe(Code.Unavailable);
   }, 30_000);
 
   it("fails a server stream whose response headers never came with UNAVAILABLE", async () => {
@@ -97,6 +91,7 @@ describe("node-grpc transport: the server process dies mid-connection", () => {
       (async () => {
         for await (const event of createClient(Pubsub, transport).subscribe({ topic: "silent" })) return event;
       })(),
+      ConnectError,
     );
     await new Promise((r) => setTimeout(r, 200));
     await server.kill();
