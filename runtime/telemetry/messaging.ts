@@ -7,6 +7,7 @@
 import { createContextValues, type ContextValues } from "@connectrpc/connect";
 import { ATTR_MESSAGING_MESSAGE_CONVERSATION_ID, ATTR_MESSAGING_MESSAGE_ID, TRACE_CONTEXT_KEY, type Telemetry } from "./index.js";
 import type { CallOptions } from "../call-options.js";
+import { RequestTimeoutError } from "../errors.js";
 
 /** What the spans read of a pub/sub event (a PubsubEvent is one). */
 export interface MessagingEvent {
@@ -65,6 +66,38 @@ export function childValues(
   const values = createContextValues();
   values.set(TRACE_CONTEXT_KEY, telemetry.withSpan(parent, span));
   return values;
+}
+
+/**
+ * Runs a request-reply under one span `request <topic>`, from the publish to the correlated
+ * reply: `exchange` gets the context values that make its publish a child of the span, the reply
+ * is recorded as a consumer span under it, and the span fails with what `failureOf` finds in the
+ * reply (an error the responder reported) or with the exchange's error (a timeout is counted).
+ */
+export async function tracedRequest<E extends MessagingEvent>(
+  telemetry: Telemetry,
+  topic: string,
+  replyTopic: string,
+  correlationId: string,
+  exchange: (contextValues: ContextValues) => Promise<E>,
+  failureOf: (reply: E) => unknown,
+): Promise<E> {
+  const parent = telemetry.parent(undefined);
+  const span = telemetry.startMessaging("request", topic, "client", parent, {
+    [ATTR_MESSAGING_MESSAGE_CONVERSATION_ID]: correlationId,
+    "virtufin.reply_topic": replyTopic,
+  });
+  let reply: E;
+  try {
+    reply = await exchange(childValues(telemetry, parent, span));
+  } catch (error) {
+    if (error instanceof RequestTimeoutError) telemetry.requestTimeout(topic);
+    telemetry.end(span, error);
+    throw error;
+  }
+  traceReceived(telemetry, "receive", reply, telemetry.withSpan(parent, span));
+  telemetry.end(span, failureOf(reply));
+  return reply;
 }
 
 /** Records a received event as a consumer span `<operation> <topic>` (ended at once). */

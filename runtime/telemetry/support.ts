@@ -4,7 +4,7 @@
  * module's `node` condition exports it), registered in browsers by `enableTelemetry()`. A page
  * that never turns telemetry on therefore carries none of it, nor `@opentelemetry/api`.
  */
-import { childValues, traceHandled, tracedPublish, traceReceived } from "./messaging.js";
+import { childValues, traceHandled, tracedPublish, tracedRequest, traceReceived } from "./messaging.js";
 import { createTelemetryInterceptor } from "./interceptor.js";
 import { loadTelemetry } from "./load.js";
 
@@ -20,6 +20,7 @@ export interface TelemetrySupport {
     readonly traceReceived: typeof traceReceived;
     readonly traceHandled: typeof traceHandled;
     readonly childValues: typeof childValues;
+    readonly tracedRequest: typeof tracedRequest;
   };
 }
 
@@ -27,5 +28,5 @@ export interface TelemetrySupport {
 export const telemetrySupport: TelemetrySupport = {
   load: loadTelemetry,
   interceptor: createTelemetryInterceptor,
-  messaging: { tracedPublish, traceReceived, traceHandled, childValues },
+  messaging: { tracedPublish, traceReceived, traceHandled, childValues, tracedRequest },
 };
