@@ -334,12 +334,9 @@ export function reportReconnect(
   what: string,
   onReconnect: ((info: ReconnectInfo) => void) | undefined,
 ): ((info: ReconnectInfo) => void) | undefined {
-  if (!connection?.telemetryEnabled) return onReconnect;
-  return (info) => {
-    const telemetry = connection.telemetry;
-    telemetry?.reconnect(what, info.attempt, info.delayMs, info.error, telemetry.parent(undefined));
-    onReconnect?.(info);
-  };
+  return connection?.telemetryEnabled
+    ? connection.telemetrySupport!.messaging.reconnectReporter(connection, what, onReconnect)
+    : onReconnect;
 }
 
 /** Runs an event source through a handler until closed; shared by every handler-style API. */

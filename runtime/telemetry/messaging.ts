@@ -100,6 +100,22 @@ export async function tracedRequest<E extends MessagingEvent>(
   return reply;
 }
 
+/**
+ * Counts and traces a stream's reconnects (a `reconnect <what>` span each) on the telemetry
+ * `source` holds at the time, then calls the caller's `onReconnect`.
+ */
+export function reconnectReporter<I extends { readonly attempt: number; readonly delayMs: number; readonly error: unknown }>(
+  source: { readonly telemetry: Telemetry | undefined },
+  what: string,
+  onReconnect: ((info: I) => void) | undefined,
+): (info: I) => void {
+  return (info) => {
+    const telemetry = source.telemetry;
+    telemetry?.reconnect(what, info.attempt, info.delayMs, info.error, telemetry.parent(undefined));
+    onReconnect?.(info);
+  };
+}
+
 /** Records a received event as a consumer span `<operation> <topic>` (ended at once). */
 export function traceReceived(
   telemetry: Telemetry,
