@@ -4,8 +4,6 @@
  * Gateway-wide event streams and health.
  */
 import { create, fromBinary, toBinary, type DescMessage, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
-import { createContextValues } from "@connectrpc/connect";
-import { RPC_ATTRIBUTES_KEY } from "../runtime/telemetry/index.js";
 import { Health, HealthCheckResponse_ServingStatus } from "../generated/grpc/health/v1/health_pb.js";
 import { GatewayClient } from "../generated/virtufin/gateway_client.js";
 import type { MethodInfo, MethodSchema } from "../generated/virtufin/gateway_pb.js";
@@ -161,10 +159,9 @@ export class ApiClient implements AsyncDisposable {
 
   /** With telemetry on, a dispatch's span names the backend and method it reaches (never the request). */
   #dispatchOptions(service: string, method: string, options: CallOptions | undefined): CallOptions | undefined {
-    if (!this.connection.telemetryEnabled) return options;
-    const contextValues = options?.contextValues ?? createContextValues();
-    contextValues.set(RPC_ATTRIBUTES_KEY, { "virtufin.gateway.service": service, "virtufin.gateway.method": method });
-    return { ...options, contextValues };
+    // Its code comes with the telemetry support, so pages without telemetry do not carry it.
+    const connection = this.connection;
+    return connection.telemetryEnabled ? connection.telemetrySupport!.dispatchOptions(service, method, options) : options;
   }
 
   /** `invokeRaw` with typed messages: serializes `request` and parses the response as `output`. */

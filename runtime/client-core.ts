@@ -20,7 +20,7 @@ import { Code, VirtufinError } from "./errors.js";
 import { normalizeInit, type RequestInit } from "./request-init.js";
 import { isIdempotent, resolveRetryPolicy, retryDelay } from "./retry.js";
 import { sleep } from "./sleep.js";
-import { RPC_ATTRIBUTES_KEY, RPC_SPAN_KEY, UNTRACED_KEY } from "./telemetry/context-keys.js";
+import { RPC_SPAN_KEY, UNTRACED_KEY } from "./telemetry/context-keys.js";
 import { serverOf } from "./telemetry/interceptor.js";
 import type { RpcSpan, ServerInfo } from "./telemetry/telemetry.js";
 
@@ -117,15 +117,7 @@ class Core implements ClientCore {
     if (telemetry) {
       values ??= createContextValues();
       this.#server ??= serverOf(this.connection.baseUrl);
-      rpc = telemetry.startRpc(
-        method.parent.typeName,
-        method.name,
-        this.#server,
-        telemetry.parent(values),
-        "client",
-        values.get(RPC_ATTRIBUTES_KEY),
-      );
-      values.set(RPC_SPAN_KEY, rpc);
+      rpc = telemetry.startCall(method.parent.typeName, method.name, this.#server, values);
     }
     try {
       for (let attempt = 1; ; attempt++) {
@@ -147,11 +139,7 @@ class Core implements ClientCore {
           const delay = retryDelay(policy, attempt);
           if (Date.now() + delay >= deadline) throw failure;
           // Each retry shows on the call's span, with why and after how long.
-          rpc?.span.addEvent("retry", {
-            "virtufin.retry.attempt": attempt + 1,
-            "virtufin.retry.delay_ms": Math.round(delay),
-            "error.type": failure.codeName,
-          });
+          if (rpc) telemetry!.retried(rpc, attempt + 1, delay, failure.code);
           // Aborted while waiting to retry: the call was cancelled, whatever the last attempt said.
           if (!(await sleep(delay, scope.signal))) throw VirtufinError.from(scope.signal.reason, Code.Canceled);
         }

@@ -79,7 +79,7 @@ export class VirtufinError extends ConnectError {
     const connect = ConnectError.from(reason, code);
     const error = new VirtufinError(
       connect.rawMessage,
-      unavailable(connect) ? Code.Unavailable : connect.code,
+      transportUnavailable?.(connect) ? Code.Unavailable : connect.code,
       connect.metadata,
       undefined,
       connect.cause ?? reason,
@@ -152,24 +152,21 @@ export function throwIfFailed(result: InBandStatus | undefined, context: string)
   if (result !== undefined && !result.success) throw errorFromStatus(result.status, result.message, context);
 }
 
-/** TLS verification and handshake failures, by Node's error codes. */
-const TLS_FAILURE =
-  /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|HOSTNAME_MISMATCH$)/;
+/**
+ * Recognises transport failures that mean "could not reach the service" although the transport
+ * reports them otherwise (see runtime/transport/node-failures.ts). Only Node's transports have
+ * such failures, so the Node transport module sets it and browser bundles carry none of it.
+ */
+let transportUnavailable: ((error: ConnectError) => boolean) | undefined;
 
 /**
- * True for transport failures gRPC reports as UNAVAILABLE but connect-node as INTERNAL: an HTTP/2
- * stream the server refused (REFUSED_STREAM: not processed, as when the server is going away),
- * and a failed TLS handshake (untrusted certificate, wrong host name). So safe calls are retried
- * and callers see one code for "could not reach the service".
+ * Sets how transport failures that mean UNAVAILABLE are recognised (called once, by the Node
+ * transport module).
+ *
+ * @internal
  */
-function unavailable(error: ConnectError): boolean {
-  if (error.code !== Code.Internal) return false;
-  for (let cause: unknown = error.cause, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
-    const code = (cause as { code?: unknown }).code;
-    if (code === "ERR_HTTP2_STREAM_ERROR" && cause.message.includes("NGHTTP2_REFUSED_STREAM")) return true;
-    if (typeof code === "string" && TLS_FAILURE.test(code)) return true;
-  }
-  return false;
+export function recognizeUnavailable(test: (error: ConnectError) => boolean): void {
+  transportUnavailable = test;
 }
 
 /** Callers branch on etag conflicts, so an ABORTED call surfaces as its own class. */

@@ -2,13 +2,13 @@
  * The pub/sub part of the platform client (seed: PubsubClient): publish, subscribe as an async
  * iterable or with a handler, and request-reply.
  */
-import { createContextValues } from "@connectrpc/connect";
+import { createContextValues, type ContextValues } from "@connectrpc/connect";
 import type { PubsubApi } from "../../generated/virtufin/pubsub_client.js";
 import { type CallOptions } from "../../runtime/call-options.js";
 import type { Connection } from "../../runtime/connection.js";
 import type { TelemetrySupport } from "../../runtime/telemetry/support.js";
 import type { Telemetry } from "../../runtime/telemetry/index.js";
-import { Code, RequestTimeoutError, VirtufinError } from "../../runtime/errors.js";
+import { Code, VirtufinError } from "../../runtime/errors.js";
 import { linkAbort } from "../../runtime/abort.js";
 import { sleep } from "../../runtime/sleep.js";
 import { UNTRACED_KEY } from "../../runtime/telemetry/context-keys.js";
@@ -231,18 +231,8 @@ export class PlatformPubsub {
     const telemetry = await telemetryOf(this.#connection);
     // close() may have run while telemetry loaded; the router it closed must not take the request.
     if (this.#closed) throw new VirtufinError("the client was closed", Code.Canceled);
-    // One span from the publish to the correlated reply; the publish and the reply are its children.
-    const parent = telemetry?.parent(undefined);
-    const span =
-      telemetry &&
-      telemetry.startMessaging("request", request.topic, "client", parent!, {
-        "messaging.message.conversation_id": correlationId,
-        "virtufin.reply_topic": request.replyTopic,
-      });
-    const contextValues = telemetry && span ? tracingOf(this.#connection).childValues(telemetry, parent!, span) : undefined;
-    let reply: PubsubEvent;
-    try {
-      reply = await router.request(
+    const exchange = (contextValues?: ContextValues) =>
+      router.request(
         correlationId,
         () =>
           this.publish(request.topic, request.data, {
@@ -256,18 +246,18 @@ export class PlatformPubsub {
         timeoutMs,
         request.signal,
       );
-    } catch (error) {
-      if (telemetry && span) {
-        if (error instanceof RequestTimeoutError) telemetry.requestTimeout(request.topic);
-        telemetry.end(span, error);
-      }
-      throw error;
-    }
+    // With telemetry, one span from the publish to the correlated reply (its code comes with the telemetry).
+    const reply = await (telemetry
+      ? tracingOf(this.#connection).tracedRequest(
+          telemetry,
+          request.topic,
+          request.replyTopic,
+          correlationId,
+          exchange,
+          replyError,
+        )
+      : exchange());
     const failure = replyError(reply);
-    if (telemetry && span) {
-      tracingOf(this.#connection).traceReceived(telemetry, "receive", reply, telemetry.withSpan(parent!, span));
-      telemetry.end(span, failure);
-    }
     if (failure) throw failure;
     return reply;
   }
@@ -344,12 +334,9 @@ export function reportReconnect(
   what: string,
   onReconnect: ((info: ReconnectInfo) => void) | undefined,
 ): ((info: ReconnectInfo) => void) | undefined {
-  if (!connection?.telemetryEnabled) return onReconnect;
-  return (info) => {
-    const telemetry = connection.telemetry;
-    telemetry?.reconnect(what, info.attempt, info.delayMs, info.error, telemetry.parent(undefined));
-    onReconnect?.(info);
-  };
+  return connection?.telemetryEnabled
+    ? connection.telemetrySupport!.messaging.reconnectReporter(connection, what, onReconnect)
+    : onReconnect;
 }
 
 /** Runs an event source through a handler until closed; shared by every handler-style API. */

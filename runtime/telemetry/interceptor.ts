@@ -3,7 +3,8 @@
  * opened one already, to cover its retries), W3C trace context in the request headers, and
  * streams in flight counted until they end.
  */
-import { Code, ConnectError, type Interceptor, type StreamResponse } from "@connectrpc/connect";
+import { Code, ConnectError, createContextValues, type Interceptor, type StreamResponse } from "@connectrpc/connect";
+import type { CallOptions } from "../call-options.js";
 import { RPC_ATTRIBUTES_KEY, RPC_SPAN_KEY, UNTRACED_KEY } from "./context-keys.js";
 import type { RpcSpan, ServerInfo, Telemetry } from "./telemetry.js";
 import { codeOf } from "./telemetry.js";
@@ -17,6 +18,13 @@ export function serverOf(baseUrl: string): ServerInfo {
   } catch {
     return { address: baseUrl, port: 0 };
   }
+}
+
+/** Call options whose span names the Gateway backend and method a dispatch reaches (never the request). */
+export function dispatchOptions(service: string, method: string, options: CallOptions | undefined): CallOptions {
+  const contextValues = options?.contextValues ?? createContextValues();
+  contextValues.set(RPC_ATTRIBUTES_KEY, { "virtufin.gateway.service": service, "virtufin.gateway.method": method });
+  return { ...options, contextValues };
 }
 
 /** Creates the tracing interceptor of a transport to `server`. */

@@ -7,6 +7,7 @@
 import { createContextValues, type ContextValues } from "@connectrpc/connect";
 import { ATTR_MESSAGING_MESSAGE_CONVERSATION_ID, ATTR_MESSAGING_MESSAGE_ID, TRACE_CONTEXT_KEY, type Telemetry } from "./index.js";
 import type { CallOptions } from "../call-options.js";
+import { RequestTimeoutError } from "../errors.js";
 
 /** What the spans read of a pub/sub event (a PubsubEvent is one). */
 export interface MessagingEvent {
@@ -65,6 +66,54 @@ export function childValues(
   const values = createContextValues();
   values.set(TRACE_CONTEXT_KEY, telemetry.withSpan(parent, span));
   return values;
+}
+
+/**
+ * Runs a request-reply under one span `request <topic>`, from the publish to the correlated
+ * reply: `exchange` gets the context values that make its publish a child of the span, the reply
+ * is recorded as a consumer span under it, and the span fails with what `failureOf` finds in the
+ * reply (an error the responder reported) or with the exchange's error (a timeout is counted).
+ */
+export async function tracedRequest<E extends MessagingEvent>(
+  telemetry: Telemetry,
+  topic: string,
+  replyTopic: string,
+  correlationId: string,
+  exchange: (contextValues: ContextValues) => Promise<E>,
+  failureOf: (reply: E) => unknown,
+): Promise<E> {
+  const parent = telemetry.parent(undefined);
+  const span = telemetry.startMessaging("request", topic, "client", parent, {
+    [ATTR_MESSAGING_MESSAGE_CONVERSATION_ID]: correlationId,
+    "virtufin.reply_topic": replyTopic,
+  });
+  let reply: E;
+  try {
+    reply = await exchange(childValues(telemetry, parent, span));
+  } catch (error) {
+    if (error instanceof RequestTimeoutError) telemetry.requestTimeout(topic);
+    telemetry.end(span, error);
+    throw error;
+  }
+  traceReceived(telemetry, "receive", reply, telemetry.withSpan(parent, span));
+  telemetry.end(span, failureOf(reply));
+  return reply;
+}
+
+/**
+ * Counts and traces a stream's reconnects (a `reconnect <what>` span each) on the telemetry
+ * `source` holds at the time, then calls the caller's `onReconnect`.
+ */
+export function reconnectReporter<I extends { readonly attempt: number; readonly delayMs: number; readonly error: unknown }>(
+  source: { readonly telemetry: Telemetry | undefined },
+  what: string,
+  onReconnect: ((info: I) => void) | undefined,
+): (info: I) => void {
+  return (info) => {
+    const telemetry = source.telemetry;
+    telemetry?.reconnect(what, info.attempt, info.delayMs, info.error, telemetry.parent(undefined));
+    onReconnect?.(info);
+  };
 }
 
 /** Records a received event as a consumer span `<operation> <topic>` (ended at once). */

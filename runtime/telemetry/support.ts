@@ -4,8 +4,8 @@
  * module's `node` condition exports it), registered in browsers by `enableTelemetry()`. A page
  * that never turns telemetry on therefore carries none of it, nor `@opentelemetry/api`.
  */
-import { childValues, traceHandled, tracedPublish, traceReceived } from "./messaging.js";
-import { createTelemetryInterceptor } from "./interceptor.js";
+import { childValues, reconnectReporter, traceHandled, tracedPublish, tracedRequest, traceReceived } from "./messaging.js";
+import { createTelemetryInterceptor, dispatchOptions } from "./interceptor.js";
 import { loadTelemetry } from "./load.js";
 
 /** What a connection calls when telemetry is on. */
@@ -14,12 +14,16 @@ export interface TelemetrySupport {
   readonly load: typeof loadTelemetry;
   /** The tracing interceptor of a connection's transport. */
   readonly interceptor: typeof createTelemetryInterceptor;
+  /** Call options naming a Gateway dispatch's backend and method on its span. */
+  readonly dispatchOptions: typeof dispatchOptions;
   /** Pub/sub's messaging spans (messaging.ts). */
   readonly messaging: {
     readonly tracedPublish: typeof tracedPublish;
     readonly traceReceived: typeof traceReceived;
     readonly traceHandled: typeof traceHandled;
     readonly childValues: typeof childValues;
+    readonly tracedRequest: typeof tracedRequest;
+    readonly reconnectReporter: typeof reconnectReporter;
   };
 }
 
@@ -27,5 +31,6 @@ export interface TelemetrySupport {
 export const telemetrySupport: TelemetrySupport = {
   load: loadTelemetry,
   interceptor: createTelemetryInterceptor,
-  messaging: { tracedPublish, traceReceived, traceHandled, childValues },
+  dispatchOptions,
+  messaging: { tracedPublish, traceReceived, traceHandled, childValues, tracedRequest, reconnectReporter },
 };

@@ -18,7 +18,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import type { ContextValues } from "@connectrpc/connect";
 import { codeName } from "../errors.js";
 import * as A from "./attributes.js";
-import { TRACE_CONTEXT_KEY } from "./context-keys.js";
+import { RPC_ATTRIBUTES_KEY, RPC_SPAN_KEY, TRACE_CONTEXT_KEY } from "./context-keys.js";
 import { INSTRUMENTATION_NAME, type MeterProviderLike, type TracerProviderLike } from "./options.js";
 import { formatTraceparent, isValidIds, parseTraceparent } from "./w3c.js";
 
@@ -171,6 +171,27 @@ export class Telemetry {
       parent,
     );
     return { span, start: performance.now(), attributes, client: role === "client" };
+  }
+
+  /**
+   * Starts the span of a client core's call, which covers all its attempts: a child of the
+   * context in `values`, with the attributes given there, and held in `values` (RPC_SPAN_KEY) so
+   * that the interceptor sends it with each attempt. Lives here so that pages without telemetry
+   * do not carry it.
+   */
+  startCall(service: string, method: string, server: ServerInfo, values: ContextValues): RpcSpan {
+    const rpc = this.startRpc(service, method, server, this.parent(values), "client", values.get(RPC_ATTRIBUTES_KEY));
+    values.set(RPC_SPAN_KEY, rpc);
+    return rpc;
+  }
+
+  /** Shows a retry on a call's span: which attempt comes, after how long, and why. */
+  retried(rpc: RpcSpan, attempt: number, delayMs: number, failure: Code): void {
+    rpc.span.addEvent("retry", {
+      "virtufin.retry.attempt": attempt,
+      "virtufin.retry.delay_ms": Math.round(delayMs),
+      "error.type": codeName(failure),
+    });
   }
 
   /** Ends an RPC span with its gRPC status (and the error, if any); records the client duration. */

@@ -9,11 +9,16 @@ import {
   createGrpcWebTransport,
   Http2SessionManager,
 } from "@connectrpc/connect-node";
+import { recognizeUnavailable } from "../errors.js";
 import { createNodeGrpcTransport } from "./node-grpc-transport.js";
+import { unavailableInNode } from "./node-failures.js";
 import type { OpenedTransport, Protocol, TransportRequest } from "./types.js";
 
 /** Telemetry is built into Node (no bundle to keep small): the `telemetry` option just works. */
 export { telemetrySupport as builtinTelemetry } from "../telemetry/support.js";
+
+// Node's HTTP/2 and TLS failures that mean UNAVAILABLE, recognised wherever errors are converted.
+recognizeUnavailable(unavailableInNode);
 
 /** Node speaks gRPC over HTTP/2, as the platform's own clients do. */
 export const defaultProtocol: Protocol = "grpc";
