@@ -4,13 +4,13 @@
  * Gateway-wide event streams and health.
  */
 import { create, fromBinary, toBinary, type DescMessage, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
-import { Health, HealthCheckResponse_ServingStatus } from "../generated/grpc/health/v1/health_pb.js";
+import { HealthClient } from "../generated/grpc/health/v1/health_client.js";
+import { HealthCheckResponse_ServingStatus } from "../generated/grpc/health/v1/health_pb.js";
 import { GatewayClient } from "../generated/virtufin/gateway_client.js";
 import type { MethodInfo, MethodSchema } from "../generated/virtufin/gateway_pb.js";
 import { PubsubClient } from "../generated/virtufin/pubsub_client.js";
 import { StateClient } from "../generated/virtufin/state_client.js";
 import { type CallOptions } from "../runtime/call-options.js";
-import { createClientCore, type ClientCore } from "../runtime/client-core.js";
 import { Connection, type ConnectionOptions } from "../runtime/connection.js";
 import { Code, throwIfFailed, VirtufinError } from "../runtime/errors.js";
 import type { WebSocketManager } from "../generated/virtufin/websocketmanager_pb.js";
@@ -78,14 +78,14 @@ export class ApiClient implements AsyncDisposable {
 
   /** The Gateway's own calls, through its generated client on this connection. */
   readonly #gateway: GatewayClient;
-  /** grpc.health.v1 has no generated client: the runtime's core, the one generated clients use. */
-  readonly #health: ClientCore;
+  /** grpc.health.v1's generated client on this connection. */
+  readonly #health: HealthClient;
 
   /** Connects to the Gateway (default localhost:5002); nothing is opened until the first call. */
   constructor(options: ApiClientOptions | Connection = {}) {
     this.connection = options instanceof Connection ? options : new Connection(options, { host: "localhost", port: 5002 });
     this.#gateway = new GatewayClient(this.connection);
-    this.#health = createClientCore(Health, this.connection);
+    this.#health = new HealthClient(this.connection);
     // State and Pubsub through their generated clients, on this connection (left open by them).
     this.state = new PlatformState(new StateClient(this.connection));
     this.pubsub = new PlatformPubsub(new PubsubClient(this.connection), this.connection);
@@ -212,8 +212,8 @@ export class ApiClient implements AsyncDisposable {
    * `grpc.health.v1` (seed: `health()`): "SERVING", "NOT_SERVING", "UNKNOWN" or "SERVICE_UNKNOWN".
    */
   async health(service = "", options?: CallOptions): Promise<HealthStatus> {
-    const response = await this.#health.unary(Health.method.check, { service }, { timeoutMs: 5_000, ...options });
-    return (HealthCheckResponse_ServingStatus[response.status] ?? "UNKNOWN") as HealthStatus;
+    const status = await this.#health.check({ service }, { timeoutMs: 5_000, ...options });
+    return (HealthCheckResponse_ServingStatus[status] ?? "UNKNOWN") as HealthStatus;
   }
 
   /** Rejects pending request-replies, ends streams and closes the connection. Idempotent. */

@@ -1,7 +1,7 @@
 /**
  * `npm run bench:bundle`: the SDK's browser bundle budget. Bundles four pages that make the same
- * calls with the SDK and with raw Connect (pages/), from the built packages (run `npm run build`
- * first), and writes the table to results.md. Budgets: WorkManagerClient ≤ 1.15× raw
+ * calls with the SDK and with raw Connect (pages/), from the built packages (the npm script builds them
+ * first, so a stale dist/ is never measured), and writes the table to results.md. Budgets: WorkManagerClient ≤ 1.15× raw
  * createClient(WorkManager); ApiClient ≤ 1.25× raw clients of Gateway, State and Pubsub.
  */
 import { writeFileSync } from "node:fs";
