@@ -29,6 +29,5 @@ export {
   type PubsubImplementation,
   type PubsubTarget,
   type ReplyEvent,
-  type RequestEvent,
 } from "./platform/pubsub/pubsub-core.js";
 export { Runner } from "./runtime/runners/runner.js";

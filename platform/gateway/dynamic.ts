@@ -59,18 +59,14 @@ const INERT = new Set([
   "nodeType",
 ]);
 
-/** Creates the proxy of one backend; `typed` (a generated typed proxy) answers first when given. */
-export function createServiceProxy(serviceName: string, invoke: JsonInvoker, typed?: object): ServiceProxy {
+/** Creates the proxy of one backend: every property name is a method, called by that proto name. */
+function createServiceProxy(serviceName: string, invoke: JsonInvoker): ServiceProxy {
   const call = (method: string, request?: unknown, options?: CallOptions) => invoke(serviceName, method, request, options);
   const methods = new Map<string, DynamicMethod>();
   const base = { serviceName, call };
   return new Proxy(base, {
     get(target, prop, receiver) {
       if (typeof prop === "symbol") return Reflect.get(target, prop, receiver) as unknown;
-      if (typed && prop in typed) {
-        const value = (typed as Record<string, unknown>)[prop];
-        return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(typed) : value;
-      }
       if (prop in base) return (base as Record<string, unknown>)[prop];
       if (INERT.has(prop)) return undefined;
       let method = methods.get(prop);
@@ -88,10 +84,9 @@ export function createServiceProxy(serviceName: string, invoke: JsonInvoker, typ
 
 /**
  * Creates the Gateway dispatcher: `dispatch.<backend>` or `dispatch.service(name)` gives a
- * ServiceProxy. `typed` maps backend names to generated typed proxies, which are used for
- * their methods while other names still dispatch dynamically.
+ * ServiceProxy (typed calls are the generated `<Service>GatewayProxy` classes, made apart).
  */
-export function createGatewayDispatch(invoke: JsonInvoker, typed: Readonly<Record<string, object>> = {}): GatewayDispatch {
+export function createGatewayDispatch(invoke: JsonInvoker): GatewayDispatch {
   const proxies = new Map<string, ServiceProxy>();
   const service = (name: string): ServiceProxy => {
     if (typeof name !== "string" || name.trim() === "") {
@@ -99,7 +94,7 @@ export function createGatewayDispatch(invoke: JsonInvoker, typed: Readonly<Recor
     }
     let proxy = proxies.get(name);
     if (!proxy) {
-      proxy = createServiceProxy(name, invoke, Object.hasOwn(typed, name) ? typed[name] : undefined);
+      proxy = createServiceProxy(name, invoke);
       proxies.set(name, proxy);
     }
     return proxy;

@@ -47,14 +47,6 @@ export interface ReplyEvent {
   dataAsJson<T = unknown>(): T;
 }
 
-/** A received request, as a pub/sub client delivers it. */
-export interface RequestEvent extends ReplyEvent {
-  /** The CloudEvent type. */
-  readonly type: string | undefined;
-  /** The correlation id. */
-  readonly correlationId: string | undefined;
-}
-
 /**
  * What typed request-reply runs on: anything with a pub/sub client (an ApiClient). Responders
  * subscribe and publish through it as {@link PubsubPort}.
