@@ -1,7 +1,7 @@
 /**
  * The runtime entry that generated clients import (`@virtufin/sdk/runtime`, the default of the
  * plugin's `runtime=` option): the cores behind generated direct clients, gateway proxies and
- * pub/sub clients, and the types their signatures name. It exists for generated code, as
+ * pub/sub proxies, and the types their signatures name. It exists for generated code, as
  * protobuf-es's `codegenv2` does; applications import `@virtufin/sdk` instead. Its members may
  * change between minor versions together with the plugin that generates code against them.
  *

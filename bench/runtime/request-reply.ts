@@ -1,6 +1,6 @@
 /**
  * Item 3: request-reply round trips over pub/sub — `api.pubsub.publishWithResult` answered by
- * a TypeScript responder (`new Responder(api, topic, handler)`), and the generated typed request-reply client of
+ * a TypeScript responder (`new Responder(api, topic, handler)`), and the generated typed request-reply proxy of
  * the custom-service example answered by its generated responder — at 1 and N in flight. The anchor is raw Connect unary throughput, the call
  * of item 1, measured again here alongside (same rounds, alternating) so that a change in how
  * busy the machine is between items cannot masquerade as a difference.

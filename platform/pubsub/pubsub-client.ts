@@ -263,7 +263,7 @@ export class PlatformPubsub {
   }
 
   /**
-   * The shared reply router of a reply topic (used by generated request-reply clients too).
+   * The shared reply router of a reply topic (used by generated request-reply proxies too).
    * @internal
    */
   replyRouter(replyTopic: string): ReplyRouter {

@@ -146,7 +146,7 @@ export interface ResponderOptions extends SubscriptionRunnerOptions {
  * A request-reply responder run as a runner: it consumes `topic`, computes each reply with the
  * handler, and publishes it to the request's `replytopic` with its `correlationid`. A handler
  * error is answered too: an empty reply whose metadata carries `errorcode` and `errormessage`,
- * which `publishWithResult` callers and generated request-reply clients raise as a typed error.
+ * which `publishWithResult` callers and generated request-reply proxies raise as a typed error.
  * Handles up to 16 requests at once by default.
  *
  * ```ts

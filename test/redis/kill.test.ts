@@ -1,7 +1,7 @@
 /**
  * THE kill test of the Redis backend. Three emulator processes on one Redis (AOF, appendfsync
  * always) behind the test's own TCP proxy; for ~20 s publishers, subscribers, request-reply to a
- * JavaScript worker, the generated typed pub/sub client to a Python worker, and 50 state.update()
+ * JavaScript worker, the generated typed pub/sub proxy to a Python worker, and 50 state.update()
  * increments per second — while one replica is SIGKILLed and restarted every 2–3 s and Redis
  * itself is restarted once. Then the tally is printed and asserted: every event reached every
  * subscriber exactly once and in each publisher's order, every request was answered, counters
@@ -186,7 +186,7 @@ describe("three replicas on one Redis, replicas SIGKILLed and Redis restarted un
         })(),
       );
     }
-    // The generated typed pub/sub client, answered by the Python worker.
+    // The generated typed pub/sub proxy, answered by the Python worker.
     const time = new TimeWorkerPubsubProxy(client());
     work.push(
       (async () => {

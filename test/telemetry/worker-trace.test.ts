@@ -95,7 +95,7 @@ describe("publishWithResult is one trace through a worker", () => {
     await requestReply("otel-js", "text/javascript", code, "JavaScript");
   }, 40_000);
 
-  it("a generated pub/sub client answered by its generated TypeScript responder is one span from publish to reply, in one trace", async () => {
+  it("a generated pub/sub proxy answered by its generated TypeScript responder is one span from publish to reply, in one trace", async () => {
     const responder = serveTimeWorker(api, {
       getTime: (request) => ({ iso: "1970-01-01T00:00:00Z", zone: request.zone }),
       elapsed: () => ({ seconds: 0n }),
