@@ -120,7 +120,7 @@ describe("the SDK's main entry under browser conditions", () => {
 describe("what a page does not use, it does not carry", () => {
   /** Code a plain ApiClient page does not ask for: telemetry, typed gateway proxies, responders and lifecycle runners. */
   const UNASKED =
-    /@opentelemetry|runtime[\\/]telemetry[\\/](telemetry|load|support)\.js|_client\.js$(?<!(gateway|state|pubsub)_client\.js)|(workmanager|websocketmanager)_pb\.js|runtime[\\/]workers[\\/]worker\.js/;
+    /@opentelemetry|runtime[\\/]telemetry[\\/](telemetry|load|support)\.js|_client\.js$(?<!(gateway|state|pubsub|health)_client\.js)|(workmanager|websocketmanager)_pb\.js|runtime[\\/]runners[\\/]runner\.js/;
 
   it("an ApiClient page carries no telemetry, no gateway proxy and no responder; a page that asks for them does", async () => {
     const inputs = async (entry: string) => (await esbuildPage(entry)).inputs.map((input) => input.path);

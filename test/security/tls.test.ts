@@ -202,8 +202,9 @@ describe("mutual TLS (client certificate required)", () => {
     for (const tls of [{ ca: pki.serverCa }, { ca: pki.serverCa, cert: pki.rogueClient.cert, key: pki.rogueClient.key }]) {
       await using wm = new WorkManagerClient({ host: "localhost", port: workmanager.port, tls, retry: false });
       await using wsm = new WebSocketManagerClient({ host: "localhost", port: websocketmanager.port, tls, retry: false });
-      for (const call of [wm.listWorkers(), wsm.list({})]) {
-        const error = await call.then(
+      // One call at a time: a second call made up front would reject unhandled while the first is awaited.
+      for (const call of [() => wm.listWorkers(), () => wsm.list({})]) {
+        const error = await call().then(
           () => undefined,
           (e: unknown) => e,
         );
