@@ -111,7 +111,9 @@ describe("the emulator's web UI", () => {
     await page.getByRole("button", { name: "Load code" }).click();
     await page.getByRole("heading", { name: "Code history (2)" }).waitFor();
     await page.locator("ol.history li").nth(1).waitFor();
-  });
+    // Two worker processes start here; beside the Redis kill test on 2 cores the Python one alone
+    // has taken over 20 s, so the test gets room for both waits (the next test needs its workers).
+  }, 60_000);
 
   it("Events and Request-reply: a request published from the UI arrives, the worker's reply is matched with its latency", async () => {
     await openView(page, "events", "Events");
