@@ -54,16 +54,22 @@ export function readMessageExtensionString(
     if (uf.no !== fieldNo || uf.wireType !== WireType.LengthDelimited) {
       continue;
     }
-    const outer = new BinaryReader(uf.data);
-    const reader = new BinaryReader(outer.bytes());
-    while (reader.pos < reader.len) {
-      const [no, wireType] = reader.tag();
-      if (no === subFieldNo && wireType === WireType.LengthDelimited) {
-        value = reader.string();
-      } else {
-        reader.skip(wireType, no);
-      }
-    }
+    value = lastStringField(new BinaryReader(uf.data).bytes(), subFieldNo) ?? value;
+  }
+  return value;
+}
+
+/**
+ * The last value of string field `fieldNo` of an encoded message, read without decoding the rest
+ * (the last occurrence wins, as in a full decode); undefined when the field is absent.
+ */
+export function lastStringField(bytes: Uint8Array, fieldNo: number): string | undefined {
+  const reader = new BinaryReader(bytes);
+  let value: string | undefined;
+  while (reader.pos < reader.len) {
+    const [no, wireType] = reader.tag();
+    if (no === fieldNo && wireType === WireType.LengthDelimited) value = reader.string();
+    else reader.skip(wireType, no);
   }
   return value;
 }

@@ -12,6 +12,7 @@
  */
 import { fromBinary } from "@bufbuild/protobuf";
 import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
+import { lastStringField } from "../model/raw-options.js";
 import {
   CodeGeneratorRequestSchema,
   FileDescriptorProtoSchema,
@@ -26,18 +27,7 @@ const FILE_NAME = 1;
 
 /** The `name` of an encoded FileDescriptorProto, read without decoding the rest ("" if absent). */
 function encodedFileName(bytes: Uint8Array): string {
-  const reader = new BinaryReader(bytes);
-  let name = "";
-  while (reader.pos < reader.len) {
-    const [no, wireType] = reader.tag();
-    if (no === FILE_NAME && wireType === WireType.LengthDelimited) {
-      // The last occurrence wins, as in a full decode.
-      name = reader.string();
-    } else {
-      reader.skip(wireType, no);
-    }
-  }
-  return name;
+  return lastStringField(bytes, FILE_NAME) ?? "";
 }
 
 /** Joins byte ranges into one array. */
