@@ -4,7 +4,8 @@
  * in-memory emulator. Every process is killed by `stop()`.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { startRedisServer, freeLoopbackPort, type RedisServer } from "../../test/support/redis-server.js";
+import { freePort } from "../../test/support/free-ports.js";
+import { startRedisServer, type RedisServer } from "../../test/support/redis-server.js";
 
 const CLI = new URL("../../emulator/cli.ts", import.meta.url).pathname;
 
@@ -17,8 +18,8 @@ export interface EmulatorProc {
 
 /** Starts one emulator CLI process (`backend` "memory" or a redis:// URL). */
 export async function spawnEmulator(backend: string, replicaId: string): Promise<EmulatorProc> {
-  const gateway = await freeLoopbackPort();
-  const workmanager = await freeLoopbackPort();
+  const gateway = await freePort();
+  const workmanager = await freePort();
   const args = [
     "--import",
     "tsx",

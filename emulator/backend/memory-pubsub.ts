@@ -14,8 +14,8 @@
  *   grow memory without bound. A group keeps its buffer when its last member leaves, so events
  *   published while a consumer restarts are not lost.
  */
-import { randomUUID } from "node:crypto";
 import type { Logger } from "../logger.js";
+import { busEvent } from "./bus-event.js";
 import type { BusEvent, BusListener, BusSubscription, PubsubBackend, SubscribeOptions } from "./types.js";
 
 /** Options of {@link createMemoryPubsubBackend}. */
@@ -125,11 +125,7 @@ export function createMemoryPubsubBackend(options: MemoryPubsubOptions = {}): Pu
   return {
     async publish(topic, data, metadata) {
       if (closed) throw new Error("pub/sub backend is closed");
-      const meta: Record<string, string> = { ...metadata };
-      if (!meta["ce-id"]) meta["ce-id"] = randomUUID();
-      if (!meta["ce-time"]) meta["ce-time"] = new Date().toISOString();
-      if (!meta["ce-specversion"]) meta["ce-specversion"] = "1.0";
-      const event: BusEvent = { topic, data, metadata: Object.freeze(meta), id: meta["ce-id"], time: meta["ce-time"] };
+      const event = busEvent(topic, data, metadata);
       const subs = topics.get(topic);
       // Snapshot the sets: a listener may subscribe or unsubscribe while we iterate.
       for (const member of [...(subs?.fanout ?? [])]) if (!member.closed) void invoke(member.listener, event);

@@ -11,12 +11,12 @@
  * - Retention: each stream is trimmed to about `maxLen` events (XADD MAXLEN ~) and expires when
  *   nothing was published to it for `idleExpiryMs`.
  */
-import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { Logger } from "../logger.js";
 import { sleep } from "@virtufin/sdk";
 import { retryDelay } from "@virtufin/sdk/internal";
 import { consumeGroup, type ConsumerOptions } from "./redis-consumer.js";
+import { busEvent } from "./bus-event.js";
 import { guarded, RECONNECT_POLICY, waitReady, type RawEntry, type RedisAddress } from "./redis-connection.js";
 import { ALL_EVENTS_CHANNEL, decodeEntry, decodeFrame, PUBLISH_SCRIPT, streamKey } from "./redis-stream-codec.js";
 import type { BusEvent, BusListener, BusSubscription, PubsubBackend, SubscribeOptions } from "./types.js";
@@ -210,23 +210,20 @@ export function createRedisPubsubBackend(deps: RedisPubsubDeps, options: RedisPu
 
     async publish(topic, data, metadata) {
       if (closed) throw new Error("pub/sub backend is closed");
-      const meta: Record<string, string> = { ...metadata };
-      if (!meta["ce-id"]) meta["ce-id"] = randomUUID();
-      if (!meta["ce-time"]) meta["ce-time"] = new Date().toISOString();
-      if (!meta["ce-specversion"]) meta["ce-specversion"] = "1.0";
+      const event = busEvent(topic, data, metadata);
       await guarded(address, () =>
         commands.virtufinPublish(
           streamKey(topic),
           options.maxLen,
-          meta["ce-id"]!,
-          JSON.stringify(meta),
+          event.id,
+          JSON.stringify(event.metadata),
           Buffer.from(data),
           ALL_EVENTS_CHANNEL,
           topic,
           options.idleExpiryMs,
         ),
       );
-      return { topic, data, metadata: Object.freeze(meta), id: meta["ce-id"], time: meta["ce-time"] };
+      return event;
     },
 
     subscribe(topic: string, listener: BusListener, opts: SubscribeOptions = {}): BusSubscription {

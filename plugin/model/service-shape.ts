@@ -5,29 +5,33 @@
  * the unary methods get their own interface `<S>UnaryApi` and base class, which those routes
  * implement and extend, and `<S>Api` (the direct client's) extends them with the streaming ones.
  */
-import type { DescService } from "@bufbuild/protobuf";
 import { paragraphs } from "./jsdoc.js";
-import type { ApiModel, BaseModel, GatewayProxyModel, MethodModel, PubsubModel, ServiceModel } from "./view-model.js";
+import type { ApiModel, BaseModel, ServiceModel } from "./view-model.js";
 
-/** What build-model decides of a service before its interfaces and base classes are shaped. */
-export interface ServiceShapeDraft {
-  readonly desc: DescService;
-  /** The full interface's name (`<S>Api`). */
-  readonly apiName: string;
+/**
+ * What build-model decides of a service before its interfaces and base classes are shaped: the
+ * ServiceModel's own fields, plus what shaping needs and then drops.
+ */
+export type ServiceShapeDraft = Pick<
+  ServiceModel,
+  | "desc"
+  | "apiName"
+  | "clientName"
+  | "clientDoc"
+  | "constructorDoc"
+  | "defaultsLiteral"
+  | "gatewayName"
+  | "methods"
+  | "gatewayProxy"
+  | "pubsub"
+> & {
   /** The unary interface's name when the service needs one, else undefined. */
   readonly unaryApiName: string | undefined;
-  readonly clientName: string;
-  /** The service's comment lines and tags (`@deprecated`, `@generated`), for the interfaces' doc. */
+  /** The service's comment lines, for the interfaces' doc. */
   readonly text: readonly string[];
+  /** Its tags (`@deprecated`, `@generated`). */
   readonly tags: readonly string[];
-  readonly clientDoc: readonly string[];
-  readonly constructorDoc: readonly string[];
-  readonly defaultsLiteral: string | undefined;
-  readonly gatewayName: string | undefined;
-  readonly methods: readonly MethodModel[];
-  readonly gatewayProxy: GatewayProxyModel | undefined;
-  readonly pubsub: PubsubModel | undefined;
-}
+};
 
 /**
  * Adds the interfaces and base classes to a service.

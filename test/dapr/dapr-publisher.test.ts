@@ -4,9 +4,10 @@
 import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger, type BusEvent } from "../../emulator/index.js";
-import { ApiClient, Code, DaprPublisher, VirtufinError, type PubsubEvent } from "../../index.js";
+import { Code, DaprPublisher, VirtufinError } from "../../index.js";
 import { installNetworkJail } from "../security/network-jail.js";
 import { startFixture, type EmulatorFixture } from "../support/emulator.js";
+import { subscriber } from "./subscriber.js";
 
 const TOKEN = "dapr-secret-token-7f3a";
 const jail = installNetworkJail();
@@ -33,25 +34,6 @@ afterAll(async () => {
 });
 
 const daprPort = () => fx.emulator.addresses.dapr.port;
-
-/** Subscribes through the Virtufin API and returns a function awaiting the next `n` events. */
-async function subscriber(api: ApiClient, topic: string) {
-  const controller = new AbortController();
-  const stream = await api.pubsub.subscribeReady(topic, { signal: controller.signal });
-  const iterator = stream[Symbol.asyncIterator]();
-  return {
-    async next(n: number): Promise<PubsubEvent[]> {
-      const out: PubsubEvent[] = [];
-      while (out.length < n) {
-        const step = await iterator.next();
-        if (step.done) break;
-        out.push(step.value);
-      }
-      return out;
-    },
-    stop: () => controller.abort(),
-  };
-}
 
 describe("DaprPublisher → emulator sidecar → Virtufin subscribers", () => {
   it("publishes objects as JSON, strings as text and bytes as they are, with Dapr's CloudEvent attributes", async () => {

@@ -4,7 +4,6 @@
 // subscribed through the emulator (app port), receives what DaprPublisher and api.pubsub
 // publish, with RETRY and DROP honoured. The SDK may try other hosts or telemetry: the in-process
 // network jail records every connect, and must record none off loopback.
-import { createServer } from "node:net";
 import {
   CommunicationProtocolEnum,
   DaprClient,
@@ -15,10 +14,12 @@ import {
   StateConsistencyEnum,
 } from "@dapr/dapr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Code, DaprPublisher, EtagMismatchError, WorkManagerClient, type ApiClient, type PubsubEvent } from "../../index.js";
+import { Code, DaprPublisher, EtagMismatchError, WorkManagerClient } from "../../index.js";
 import { DaprClient as GeneratedDaprClient } from "../../generated/dapr/proto/runtime/v1/dapr_client.js";
 import { installNetworkJail } from "../security/network-jail.js";
 import { startFixture, type EmulatorFixture } from "../support/emulator.js";
+import { freePort } from "../support/free-ports.js";
+import { subscriber } from "./subscriber.js";
 
 const TOKEN = "sdk-interop-token";
 const APP_ID = "sdk-app";
@@ -29,15 +30,6 @@ let server: DaprServer;
 /** What the SDK's DaprServer handlers received, by topic. */
 const received = new Map<string, { data: unknown; headers: Record<string, string> }[]>();
 let flaky = 0;
-
-/** A free loopback port for the app (asked of the OS, then released for the app to bind). */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 async function until(what: string, test: () => boolean, timeoutMs = 10_000): Promise<void> {
   const end = Date.now() + timeoutMs;
@@ -99,24 +91,6 @@ afterAll(async () => {
   jail.uninstall();
   expect(jail.violations).toEqual([]);
 });
-
-/** A Virtufin subscription and a way to await its next `n` events. */
-async function subscriber(api: ApiClient, topic: string) {
-  const controller = new AbortController();
-  const iterator = (await api.pubsub.subscribeReady(topic, { signal: controller.signal }))[Symbol.asyncIterator]();
-  return {
-    async next(n: number): Promise<PubsubEvent[]> {
-      const out: PubsubEvent[] = [];
-      while (out.length < n) {
-        const step = await iterator.next();
-        if (step.done) break;
-        out.push(step.value);
-      }
-      return out;
-    },
-    stop: () => controller.abort(),
-  };
-}
 
 describe("the official SDK's DaprClient publishes", () => {
   it("to an ApiClient subscriber, CloudEvent attributes intact", async () => {

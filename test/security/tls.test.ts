@@ -6,7 +6,6 @@
 // mTLS). The CLI takes --tls-cert/--tls-key/--tls-client-ca.
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -21,6 +20,7 @@ import { Code, VirtufinError } from "../../runtime/errors.js";
 import { makeTestPki, type TestPki } from "./certs.js";
 import { installNetworkJail, type NetworkJail } from "./network-jail.js";
 import { leaks } from "./secrets.js";
+import { freePort } from "../support/free-ports.js";
 
 let pki: TestPki;
 let tlsEmulator: Emulator;
@@ -66,18 +66,6 @@ function pemFiles(texts: { cert: string; key: string; ca: string }): { cert: str
   const paths = { cert: join(dir, "cert.pem"), key: join(dir, "key.pem"), ca: join(dir, "ca.pem") };
   for (const name of ["cert", "key", "ca"] as const) writeFileSync(paths[name], texts[name]);
   return paths;
-}
-
-/** A free loopback port (another process could take it before use; the CLI then fails clearly). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** A state round trip over `options`; resolves to "OK" or the failure's code name and message. */

@@ -7,9 +7,9 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "./free-ports.js";
 
 /** Options of {@link startRedisServer}. */
 export interface RedisServerOptions {
@@ -40,18 +40,6 @@ function requireRedisServer(): void {
   if (spawnSync("sh", ["-c", `command -v ${SERVER}`]).status !== 0) {
     throw new Error("redis-server is not installed: run `apt-get install -y redis-server` (npm test's pretest does it as root)");
   }
-}
-
-/** A port that was free a moment ago on 127.0.0.1. */
-export function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Starts a redis-server; resolves once it accepts connections. */
@@ -111,7 +99,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     });
   };
   for (let attempt = 0; attempt < 5 && child === undefined; attempt++) {
-    port = await freeLoopbackPort();
+    port = await freePort();
     try {
       child = await launch(port);
     } catch (err) {

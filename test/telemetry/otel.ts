@@ -111,3 +111,15 @@ export function tree(spans: ReadableSpan[], traceId: string): string {
   walk(undefined, 0);
   return lines.map((l) => l.replace(/#[0-9a-f]+$/, "")).join("\n");
 }
+
+/** Everything a span records that an exporter would send, as text (to search it for secrets). */
+export function spanText(span: ReadableSpan): string {
+  return JSON.stringify({
+    name: span.name,
+    attributes: span.attributes,
+    events: span.events,
+    links: span.links,
+    status: span.status,
+    resource: span.resource.attributes,
+  });
+}
