@@ -20,6 +20,9 @@ export default defineConfig(
   globalIgnores([
     "**/node_modules/",
     "**/dist/",
+    // Staging folders of scripts/build.mjs while a build runs.
+    "packages/*/dist.*/",
+    "packages/*/proto.*/",
     "packages/sdk/proto/",
     // A consumer's project of its own, type-checked and run by test/consumer.
     "test/consumer/fixture/",

@@ -10,7 +10,7 @@
 //
 //   node scripts/build.mjs [plugin|sdk|emulator ...]   (default: all, in that order)
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, rmSync } from "node:fs";
+import { cpSync, existsSync, renameSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -25,11 +25,23 @@ function run(what, args) {
   }
 }
 
-function compile(pkg) {
-  const dir = join(root, "packages", pkg);
-  rmSync(join(dir, "dist"), { recursive: true, force: true });
-  run(`tsc (${pkg})`, [tsc, "-p", join(dir, "tsconfig.json")]);
-  return dir;
+/**
+ * Builds a folder (a package's dist/ or proto/) into a fresh one beside it and swaps it in, so
+ * whatever reads the package meanwhile (tests running in parallel, `npm pack`'s prepack of a
+ * sibling package) never finds it missing or half-written.
+ */
+function replaceDir(target, build) {
+  const next = `${target}.next-${process.pid}`;
+  const old = `${target}.old-${process.pid}`;
+  rmSync(next, { recursive: true, force: true });
+  build(next);
+  if (existsSync(target)) renameSync(target, old);
+  renameSync(next, target);
+  rmSync(old, { recursive: true, force: true });
+}
+
+function compile(pkg, outDir) {
+  run(`tsc (${pkg})`, [tsc, "-p", join(root, "packages", pkg, "tsconfig.json"), "--outDir", outDir]);
 }
 
 const steps = {
@@ -37,25 +49,31 @@ const steps = {
     run("bundling templates", [join(root, "scripts", "bundle-templates.mjs")]);
     // One file, not tsc's module tree: a plugin run starts faster (see bundle-plugin.mjs).
     // Type-checking is the root tsconfig's job (npx tsc --noEmit -p tsconfig.json).
-    rmSync(join(root, "packages", "protoc-gen-virtufin-ts", "dist"), { recursive: true, force: true });
-    run("bundling the plugin", [join(root, "scripts", "bundle-plugin.mjs")]);
+    replaceDir(join(root, "packages", "protoc-gen-virtufin-ts", "dist"), (out) =>
+      run("bundling the plugin", [join(root, "scripts", "bundle-plugin.mjs"), out]),
+    );
   },
   sdk() {
-    const dir = compile("sdk");
-    rmSync(join(dir, "proto"), { recursive: true, force: true });
-    cpSync(join(root, "proto"), join(dir, "proto"), { recursive: true });
+    const dir = join(root, "packages", "sdk");
+    replaceDir(join(dir, "dist"), (out) => compile("sdk", out));
+    replaceDir(join(dir, "proto"), (out) => cpSync(join(root, "proto"), out, { recursive: true }));
   },
   emulator() {
     if (!existsSync(join(root, "packages", "sdk", "dist", "index.d.ts"))) steps.sdk();
-    const dir = compile("emulator");
-    cpSync(join(root, "emulator", "workmanager", "hosts"), join(dir, "dist", "workmanager", "hosts"), { recursive: true });
-    // The web UI, bundled for browsers (it uses the SDK's browser entry) into dist/emulator-ui.
-    run("vite build (emulator UI)", [
-      join(root, "node_modules", "vite", "bin", "vite.js"),
-      "build",
-      "--config",
-      join(root, "emulator", "ui", "vite.config.ts"),
-    ]);
+    replaceDir(join(root, "packages", "emulator", "dist"), (out) => {
+      compile("emulator", out);
+      cpSync(join(root, "emulator", "workmanager", "hosts"), join(out, "workmanager", "hosts"), { recursive: true });
+      // The web UI, bundled for browsers (it uses the SDK's browser entry) into dist/emulator-ui.
+      run("vite build (emulator UI)", [
+        join(root, "node_modules", "vite", "bin", "vite.js"),
+        "build",
+        "--config",
+        join(root, "emulator", "ui", "vite.config.ts"),
+        "--outDir",
+        join(out, "emulator-ui"),
+        "--emptyOutDir",
+      ]);
+    });
   },
 };
 

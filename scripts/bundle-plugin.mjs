@@ -18,7 +18,9 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const dist = join(root, "packages", "protoc-gen-virtufin-ts", "dist");
+const target = join(root, "packages", "protoc-gen-virtufin-ts", "dist");
+// Where to write (build.mjs passes a staging folder that it then swaps in as dist/).
+const dist = process.argv[2] ?? target;
 const stub = join(root, "plugin", "startup", "typescript-stub.ts");
 
 const result = await build({
@@ -49,7 +51,7 @@ const notices = [...packages].sort().map((name) => {
 });
 writeFileSync(
   join(dist, "THIRD-PARTY-LICENSES.txt"),
-  `dist/main.js bundles the following packages (${relative(root, dist)} is built by scripts/bundle-plugin.mjs).\n\n` +
+  `dist/main.js bundles the following packages (${relative(root, target)} is built by scripts/bundle-plugin.mjs).\n\n` +
     notices.join("\n\n" + "-".repeat(78) + "\n\n") +
     "\n",
 );

@@ -66,6 +66,10 @@ describe("the emulator's web UI", () => {
       mimeType: "text/javascript",
       buffer: Buffer.from("export function Process(event) { return null; }\n"),
     });
+    // The file is read asynchronously: wait for it, or its late arrival overwrites the sample below.
+    await page.waitForFunction(() =>
+      document.querySelector<HTMLTextAreaElement>("textarea[name=code]")?.value.startsWith("export function Process"),
+    );
     await form.locator("select[name=language]").selectOption("python");
     await page.waitForFunction(() =>
       document.querySelector<HTMLTextAreaElement>("textarea[name=code]")?.value.includes("def Process"),
