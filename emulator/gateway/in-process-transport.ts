@@ -2,7 +2,12 @@
  * The Gateway's hop to a backend server the same emulator process hosts (the built-in
  * WorkManager and WebSocketManager), without a connection: a Connect transport whose "network"
  * is the backend server's own routes, with the backend's own interceptors (tracing, the api-key
- * check, the extra ones) and its request size cap, speaking gRPC as the network hop does.
+ * check, the extra ones) and its request size cap.
+ *
+ * It speaks the Connect protocol (binary) rather than gRPC: both carry the same codes, messages,
+ * metadata and deadlines, and Connect's unary form has no envelopes and no trailers to build and
+ * parse — the hop costs about a third of the CPU of gRPC over the same in-memory handlers
+ * (≈ 0.15 vs 0.42 ms per call, against ≈ 0.77 ms for gRPC over HTTP/2 on loopback).
  *
  * Why: a proxied call used to be two HTTP/2 server requests plus one HTTP/2 client call in one
  * process, against one request for a direct call (bench/runtime/README.md). What the hop still
@@ -13,7 +18,7 @@
  */
 import { Code, ConnectError, createConnectRouter, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createUniversalHandlerClient, type UniversalClientFn } from "@connectrpc/connect/protocol";
-import { createTransport } from "@connectrpc/connect/protocol-grpc";
+import { createTransport } from "@connectrpc/connect/protocol-connect";
 import { urlHost, type InProcessServer } from "../server/index.js";
 
 /** Options of {@link createInProcessTransport}. */
