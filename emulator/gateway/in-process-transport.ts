@@ -11,10 +11,10 @@
  *
  * Why: a proxied call used to be two HTTP/2 server requests plus one HTTP/2 client call in one
  * process, against one request for a direct call (bench/runtime/README.md). What the hop still
- * runs — serialization both ways, the gRPC protocol's headers, deadline, status and trailers,
- * the server's interceptors and the Gateway's client interceptors — is what a user can observe;
- * what it no longer runs is HTTP/2 framing and a socket. See emulator/README.md ("The Gateway's
- * hop to its own servers").
+ * runs — serialization both ways, headers, deadline, status, error details, the server's
+ * interceptors and the Gateway's client interceptors — is what a user can observe; what it no
+ * longer runs is HTTP/2 framing and a socket. See emulator/README.md ("The Gateway's hop to the
+ * emulator's own servers").
  */
 import { Code, ConnectError, createConnectRouter, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createUniversalHandlerClient, type UniversalClientFn } from "@connectrpc/connect/protocol";
