@@ -339,6 +339,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       log: log.child("gateway"),
       ...(options.reflectionTtlMs ? { ttlMs: options.reflectionTtlMs } : {}),
       ...(telemetry ? { telemetry } : {}),
+      // Its own servers in process (not over TLS, see InProcessServer); configured backends never.
+      inProcess: { workmanager: wmServer.inProcess, websocketmanager: wsmServer.inProcess },
     });
     backends = pool;
 

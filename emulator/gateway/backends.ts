@@ -7,7 +7,8 @@ import { Code, ConnectError, type Transport } from "@connectrpc/connect";
 import { createNodeGrpcTransport, type NodeGrpcTransport } from "@virtufin/sdk/node";
 import type { BackendConfig } from "../config/index.js";
 import type { Logger } from "../logger.js";
-import { MAX_MESSAGE_BYTES, urlHost } from "../server/index.js";
+import { MAX_MESSAGE_BYTES, urlHost, type InProcessServer } from "../server/index.js";
+import { createInProcessTransport } from "./in-process-transport.js";
 import { methodNotFound } from "./method-not-found.js";
 import { reflectServer, type ReflectedServer as ReflectedBackend } from "@virtufin/sdk/internal";
 import { createTelemetryInterceptor, type Telemetry } from "@virtufin/sdk/internal";
@@ -20,6 +21,12 @@ export interface BackendsOptions {
   readonly log?: Logger;
   /** Tracing: a client span per call to a backend, W3C trace context sent along. */
   readonly telemetry?: Telemetry;
+  /**
+   * Servers this process hosts, by backend name (the emulator's own WorkManager and
+   * WebSocketManager, as startGrpcServer returned them): reached in process, through their own
+   * routes and interceptors, instead of over HTTP/2. Every other backend is reached over the network.
+   */
+  readonly inProcess?: Readonly<Record<string, InProcessServer | undefined>>;
 }
 
 /** A method found on a backend. */
@@ -75,20 +82,30 @@ export class Backends {
     const config = this.config(name);
     let transport = this.transports.get(name);
     if (transport === undefined) {
-      const baseUrl = `${config.tls ? "https" : "http"}://${urlHost(config.host)}:${config.port}`;
-      // The SDK's own gRPC transport: the Gateway's second hop of every proxied call costs about
-      // half the client CPU of connect-node's (bench/runtime/README.md). close() ends its
-      // connection, so a stopping emulator does not wait on idle connections to users' backends.
       const telemetry = this.options.telemetry;
       const interceptors = telemetry ? [createTelemetryInterceptor(telemetry, { address: config.host, port: config.port })] : [];
-      const grpc = createNodeGrpcTransport({
-        baseUrl,
-        readMaxBytes: MAX_MESSAGE_BYTES,
-        interceptors,
-        ...(config.tls ? { nodeOptions: config.tls } : {}),
-      });
-      this.sessions.push(grpc);
-      transport = grpc;
+      const local = this.options.inProcess?.[name];
+      if (local !== undefined) {
+        transport = createInProcessTransport(local, {
+          host: config.host,
+          port: config.port,
+          interceptors,
+          readMaxBytes: MAX_MESSAGE_BYTES,
+        });
+      } else {
+        const baseUrl = `${config.tls ? "https" : "http"}://${urlHost(config.host)}:${config.port}`;
+        // The SDK's own gRPC transport: the Gateway's second hop of every proxied call costs about
+        // half the client CPU of connect-node's (bench/runtime/README.md). close() ends its
+        // connection, so a stopping emulator does not wait on idle connections to users' backends.
+        const grpc = createNodeGrpcTransport({
+          baseUrl,
+          readMaxBytes: MAX_MESSAGE_BYTES,
+          interceptors,
+          ...(config.tls ? { nodeOptions: config.tls } : {}),
+        });
+        this.sessions.push(grpc);
+        transport = grpc;
+      }
       this.transports.set(name, transport);
     }
     return transport;

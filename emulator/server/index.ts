@@ -6,6 +6,7 @@ export {
   startGrpcServer,
   MAX_MESSAGE_BYTES,
   urlHost,
+  type InProcessServer,
   type RunningServer,
   type ServiceRegistration,
   type StartServerOptions,

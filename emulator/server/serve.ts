@@ -74,6 +74,24 @@ export interface StartServerOptions {
   readonly telemetry?: Telemetry;
 }
 
+/**
+ * What the emulator's Gateway needs to reach a server it hosts itself without a connection
+ * (emulator/gateway/in-process-transport.ts): the server's own routes, interceptors and request
+ * size cap, so that a call runs through exactly what a call over the network runs through.
+ *
+ * @internal
+ */
+export interface InProcessServer {
+  /** The server's routes: its services, health and reflection. */
+  readonly routes: (router: ConnectRouter) => void;
+  /** The server's interceptors, in order: tracing, the api-key check, the extra ones. */
+  readonly interceptors: readonly Interceptor[];
+  /** The largest request message accepted. */
+  readonly readMaxBytes: number;
+  /** Aborted when the server starts closing: from then on it takes no call, like a closed port. */
+  readonly closing: AbortSignal;
+}
+
 /** A running server. */
 export interface RunningServer {
   /** The bound host. */
@@ -92,6 +110,14 @@ export interface RunningServer {
    * (clients see the stream end, not a reset), then connections are closed. Idempotent.
    */
   close(): Promise<void>;
+  /**
+   * The server's routes for an in-process caller (the emulator's Gateway), or undefined when the
+   * server speaks TLS: its certificates (and a client's, with mutual TLS) are only checked on a
+   * connection, so such a server is always reached over the network.
+   *
+   * @internal
+   */
+  readonly inProcess: InProcessServer | undefined;
 }
 
 /** Formats a host for a URL (IPv6 literals need brackets). */
@@ -119,12 +145,9 @@ export async function startGrpcServer(options: StartServerOptions): Promise<Runn
   // Known once the server listens; spans of calls before that cannot exist.
   let bound = { address: host, port: 0 };
   const tracing = options.telemetry ? [createServerTelemetryInterceptor(options.telemetry, () => bound)] : [];
-  const handler = connectNodeAdapter({
-    routes,
-    readMaxBytes: MAX_MESSAGE_BYTES,
-    // Tracing first, so that calls the api-key check refuses show up too.
-    interceptors: [...tracing, createApiKeyInterceptor(options.apiKeys, log), ...(options.interceptors ?? [])],
-  });
+  // Tracing first, so that calls the api-key check refuses show up too.
+  const interceptors = [...tracing, createApiKeyInterceptor(options.apiKeys, log), ...(options.interceptors ?? [])];
+  const handler = connectNodeAdapter({ routes, readMaxBytes: MAX_MESSAGE_BYTES, interceptors });
 
   // Mutual TLS: the handshake asks for a client certificate; every request on a connection
   // without an accepted one is answered UNAUTHENTICATED in its own protocol (a clearer failure
@@ -224,5 +247,6 @@ export async function startGrpcServer(options: StartServerOptions): Promise<Runn
     })();
     return closed;
   };
-  return { host, port, url, closing: shutdown.signal, close };
+  const inProcess = tls ? undefined : { routes, interceptors, readMaxBytes: MAX_MESSAGE_BYTES, closing: shutdown.signal };
+  return { host, port, url, closing: shutdown.signal, close, inProcess };
 }
