@@ -191,8 +191,10 @@ function openCall(connection: Http2Connection, req: AnyRequest, onFail: (error: 
   const left = remaining(req as WithDeadline);
   if (left !== undefined)
     timer = setTimeout(() => finish(new ConnectError("the operation timed out", Code.DeadlineExceeded)), left);
+  // A call without a caller signal gets NEVER, which cannot fire: listening on that one shared
+  // signal would only pile up listeners (Node warns past 10 calls in flight).
   if (signal.aborted) onAbort();
-  else signal.addEventListener("abort", onAbort, { once: true });
+  else if (signal !== NEVER) signal.addEventListener("abort", onAbort, { once: true });
   const beforeHeaders = (fallback: ConnectError): ConnectError =>
     refused(stream) ?? dropped(connection, session) ?? connectErrorFromRstCode(stream.rstCode ?? 0) ?? fallback;
   return { stream, finish, failure: () => failure, beforeHeaders };
