@@ -249,7 +249,10 @@ class Core implements ClientCore {
     };
   }
 
-  async *#normalizeAll<I extends DescMessage>(desc: I, requests: AsyncIterable<RequestInit<I>>): AsyncIterable<MessageInitShape<I>> {
+  async *#normalizeAll<I extends DescMessage>(
+    desc: I,
+    requests: AsyncIterable<RequestInit<I>>,
+  ): AsyncIterable<MessageInitShape<I>> {
     for await (const request of requests) yield this.#normalize(desc, request);
   }
 
@@ -276,7 +279,6 @@ async function drain(iterator: AsyncIterator<unknown>): Promise<void> {
 async function* once<T>(value: T): AsyncIterable<T> {
   yield value;
 }
-
 
 /**
  * Splits the arguments of a method with a flattened signature into the request and the call

@@ -60,7 +60,7 @@ export type { FieldInit, Message as AnyMessage, Init as MessageInit, OneofInit, 
  */
 export function normalizeInit<Desc extends DescMessage>(desc: Desc, init: unknown): MessageInitShape<Desc> {
   const checked = checkRequest(desc, init);
-  return isMessage(checked) ? checked : (normalizeObject(desc, checked as Record<string, unknown>) as MessageInitShape<Desc>);
+  return isMessage(checked) ? checked : (normalizeObject(desc, checked) as MessageInitShape<Desc>);
 }
 
 /** How a core turns what a caller passed into a request: {@link normalizeInit} or {@link checkRequest}. */
