@@ -13,16 +13,13 @@ import type {
   MessageInitShape,
   MessageShape,
 } from "@bufbuild/protobuf";
-import { createContextValues, type Transport } from "@connectrpc/connect";
+import type { Transport } from "@connectrpc/connect";
 import { checkTimeout, type CallOptions } from "./call-options.js";
 import { Connection, isTransport, type ConnectionOptions, type EndpointDefaults } from "./connection.js";
 import { Code, VirtufinError } from "./errors.js";
 import { checkRequest, type RequestInit, type RequestNormalizer } from "./request-init.js";
 import { isIdempotent, resolveRetryPolicy, retryDelay } from "./retry.js";
 import { sleep } from "./sleep.js";
-import { RPC_SPAN_KEY, UNTRACED_KEY } from "./telemetry/context-keys.js";
-import { serverOf } from "./telemetry/interceptor.js";
-import type { RpcSpan, ServerInfo } from "./telemetry/telemetry.js";
 
 /**
  * Where a client sends its calls: connection options (the client opens and owns a
@@ -91,7 +88,6 @@ function resolveTarget(
 
 class Core implements ClientCore {
   #closed = false;
-  #server: ServerInfo | undefined;
 
   readonly #service: DescService;
   readonly #connection: Connection;
@@ -124,14 +120,13 @@ class Core implements ClientCore {
     const scope = this.#connection.begin(options?.signal);
     const deadline = Date.now() + timeoutMs;
     // Telemetry (loaded with the transport): one span for the call, covering every attempt.
-    let values = options?.contextValues;
-    const telemetry = values?.get(UNTRACED_KEY) ? undefined : this.#connection.telemetry;
-    let rpc: RpcSpan | undefined;
-    if (telemetry) {
-      values ??= createContextValues();
-      this.#server ??= serverOf(this.#connection.baseUrl);
-      rpc = telemetry.startCall(method.parent.typeName, method.name, this.#server, values);
-    }
+    const call = this.#connection.telemetry?.startCall(
+      method.parent.typeName,
+      method.name,
+      this.#connection.baseUrl,
+      options?.contextValues,
+    );
+    const values = call ? call.values : options?.contextValues;
     try {
       for (let attempt = 1; ; attempt++) {
         try {
@@ -143,7 +138,7 @@ class Core implements ClientCore {
               Code.DeadlineExceeded,
             );
           const response = await transport.unary(method, scope.signal, remaining, options?.headers, input, values);
-          if (rpc) telemetry!.endRpc(rpc);
+          call?.end();
           return response.message;
         } catch (error) {
           const failure = VirtufinError.from(error);
@@ -152,18 +147,16 @@ class Core implements ClientCore {
           const delay = retryDelay(policy, attempt);
           if (Date.now() + delay >= deadline) throw failure;
           // Each retry shows on the call's span, with why and after how long.
-          if (rpc) telemetry!.retried(rpc, attempt + 1, delay, failure.code);
+          call?.retried(attempt + 1, delay, failure.code);
           // Aborted while waiting to retry: the call was cancelled, whatever the last attempt said.
           if (!(await sleep(delay, scope.signal))) throw VirtufinError.from(scope.signal.reason, Code.Canceled);
         }
       }
     } catch (error) {
-      if (rpc) telemetry!.endRpc(rpc, error);
+      call?.end(error);
       throw error;
     } finally {
       scope.end();
-      // The span belongs to this call only; context values may be reused by the caller.
-      if (rpc) values!.delete(RPC_SPAN_KEY);
     }
   }
 
