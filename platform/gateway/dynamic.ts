@@ -116,5 +116,5 @@ export function createGatewayDispatch(invoke: JsonInvoker): GatewayDispatch {
     }
     return proxy(name);
   };
-  return namedProxy({ service } as GatewayDispatch, (prop) => prop === "service", service);
+  return namedProxy<GatewayDispatch>({ service }, (prop) => prop === "service", service);
 }
