@@ -53,7 +53,6 @@ export interface TraceMetadata {
   tracestate?: string;
 }
 
-/** A gRPC code of any failure (UNKNOWN for what is not a Connect error). */
 /** The host and port of a base URL, as `server.address` and `server.port` report them. */
 export function serverOf(baseUrl: string): ServerInfo {
   try {
@@ -78,6 +77,7 @@ export interface CallSpan {
   end(error?: unknown): void;
 }
 
+/** A gRPC code of any failure (UNKNOWN for what is not a Connect error). */
 export function codeOf(error: unknown): Code {
   return error === undefined ? (0 as Code) : ConnectError.from(error).code;
 }
