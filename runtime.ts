@@ -10,6 +10,7 @@
 export type { CallOptions } from "./runtime/call-options.js";
 export { createClientCore, flatArgs, mapAsync, type ClientCore, type ClientTarget } from "./runtime/client-core.js";
 export { RequestTimeoutError, throwIfFailed, type InBandStatus } from "./runtime/errors.js";
+export { checkRequest, normalizeInit, type RequestNormalizer } from "./runtime/request-init.js";
 export type {
   AnyMessage,
   FieldInit,

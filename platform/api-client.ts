@@ -11,6 +11,7 @@ import type { MethodInfo, MethodSchema } from "../generated/virtufin/gateway_pb.
 import { PubsubClient } from "../generated/virtufin/pubsub_client.js";
 import { StateClient } from "../generated/virtufin/state_client.js";
 import { type CallOptions } from "../runtime/call-options.js";
+import { mapAsync } from "../runtime/client-core.js";
 import { Connection, type ConnectionOptions } from "../runtime/connection.js";
 import { Code, throwIfFailed, VirtufinError } from "../runtime/errors.js";
 import type { WebSocketManager } from "../generated/virtufin/websocketmanager_pb.js";
@@ -185,11 +186,7 @@ export class ApiClient implements AsyncDisposable {
     const gateway = this.#gateway;
     const request = { services: options.services ?? [], topics: options.topics ?? [], eventTypes: options.eventTypes ?? [] };
     return reconnectingStream(
-      (signal) => ({
-        async *[Symbol.asyncIterator]() {
-          for await (const message of gateway.subscribe(request, { signal })) yield new GatewayEvent(message);
-        },
-      }),
+      (signal) => mapAsync(gateway.subscribe(request, { signal }), (message) => new GatewayEvent(message)),
       {
         signal: options.signal,
         reconnect: options.reconnect,

@@ -13,16 +13,13 @@ import type {
   MessageInitShape,
   MessageShape,
 } from "@bufbuild/protobuf";
-import { createContextValues, type Transport } from "@connectrpc/connect";
+import type { Transport } from "@connectrpc/connect";
 import { checkTimeout, type CallOptions } from "./call-options.js";
 import { Connection, isTransport, type ConnectionOptions, type EndpointDefaults } from "./connection.js";
 import { Code, VirtufinError } from "./errors.js";
-import { normalizeInit, type RequestInit } from "./request-init.js";
+import { checkRequest, type RequestInit, type RequestNormalizer } from "./request-init.js";
 import { isIdempotent, resolveRetryPolicy, retryDelay } from "./retry.js";
 import { sleep } from "./sleep.js";
-import { RPC_SPAN_KEY, UNTRACED_KEY } from "./telemetry/context-keys.js";
-import { serverOf } from "./telemetry/interceptor.js";
-import type { RpcSpan, ServerInfo } from "./telemetry/telemetry.js";
 
 /**
  * Where a client sends its calls: connection options (the client opens and owns a
@@ -63,11 +60,18 @@ export interface ClientCore {
 
 /**
  * Creates the core of a generated client for a service. `defaults` come from the service's
- * `google.api.default_host` option.
+ * `google.api.default_host` option. `normalize` turns a caller's request into a protobuf-es init
+ * object: `normalizeInit` (the oneof shorthand) for a service whose requests have a oneof at any
+ * depth, else the default `checkRequest`, which only checks that it is an object.
  */
-export function createClientCore(service: DescService, target?: ClientTarget, defaults?: EndpointDefaults): ClientCore {
+export function createClientCore(
+  service: DescService,
+  target?: ClientTarget,
+  defaults?: EndpointDefaults,
+  normalize: RequestNormalizer = checkRequest,
+): ClientCore {
   const { connection, owned } = resolveTarget(target, defaults);
-  return new Core(service, connection, owned);
+  return new Core(service, connection, owned, normalize);
 }
 
 function resolveTarget(
@@ -84,41 +88,45 @@ function resolveTarget(
 
 class Core implements ClientCore {
   #closed = false;
-  #server: ServerInfo | undefined;
 
-  constructor(
-    readonly service: DescService,
-    readonly connection: Connection,
-    private readonly owned: boolean,
-  ) {}
+  readonly #service: DescService;
+  readonly #connection: Connection;
+  readonly #owned: boolean;
+  readonly #normalize: RequestNormalizer;
+
+  constructor(service: DescService, connection: Connection, owned: boolean, normalize: RequestNormalizer) {
+    this.#service = service;
+    this.#connection = connection;
+    this.#owned = owned;
+    this.#normalize = normalize;
+  }
 
   async unary<I extends DescMessage, O extends DescMessage>(
     method: DescMethodUnary<I, O>,
     request: RequestInit<I> | undefined,
     options?: CallOptions,
   ): Promise<MessageShape<O>> {
-    const input = normalizeInit(method.input, request);
+    const input = this.#normalize(method.input, request);
     const timeoutMs = this.#deadline(options, false);
     const policy =
       (options?.idempotent ?? isIdempotent(method))
         ? options?.retry === undefined
-          ? this.connection.retryPolicy
-          : resolveRetryPolicy(this.connection.retry, options.retry)
+          ? this.#connection.retryPolicy
+          : resolveRetryPolicy(this.#connection.retry, options.retry)
         : undefined;
     const pending = this.#transport();
     // No extra hop once the transport exists (it does after the first call).
     const transport = isTransport(pending) ? pending : await pending;
-    const scope = this.connection.begin(options?.signal);
+    const scope = this.#connection.begin(options?.signal);
     const deadline = Date.now() + timeoutMs;
     // Telemetry (loaded with the transport): one span for the call, covering every attempt.
-    let values = options?.contextValues;
-    const telemetry = values?.get(UNTRACED_KEY) ? undefined : this.connection.telemetry;
-    let rpc: RpcSpan | undefined;
-    if (telemetry) {
-      values ??= createContextValues();
-      this.#server ??= serverOf(this.connection.baseUrl);
-      rpc = telemetry.startCall(method.parent.typeName, method.name, this.#server, values);
-    }
+    const call = this.#connection.telemetry?.startCall(
+      method.parent.typeName,
+      method.name,
+      this.#connection.baseUrl,
+      options?.contextValues,
+    );
+    const values = call ? call.values : options?.contextValues;
     try {
       for (let attempt = 1; ; attempt++) {
         try {
@@ -130,7 +138,7 @@ class Core implements ClientCore {
               Code.DeadlineExceeded,
             );
           const response = await transport.unary(method, scope.signal, remaining, options?.headers, input, values);
-          if (rpc) telemetry!.endRpc(rpc);
+          call?.end();
           return response.message;
         } catch (error) {
           const failure = VirtufinError.from(error);
@@ -139,18 +147,16 @@ class Core implements ClientCore {
           const delay = retryDelay(policy, attempt);
           if (Date.now() + delay >= deadline) throw failure;
           // Each retry shows on the call's span, with why and after how long.
-          if (rpc) telemetry!.retried(rpc, attempt + 1, delay, failure.code);
+          call?.retried(attempt + 1, delay, failure.code);
           // Aborted while waiting to retry: the call was cancelled, whatever the last attempt said.
           if (!(await sleep(delay, scope.signal))) throw VirtufinError.from(scope.signal.reason, Code.Canceled);
         }
       }
     } catch (error) {
-      if (rpc) telemetry!.endRpc(rpc, error);
+      call?.end(error);
       throw error;
     } finally {
       scope.end();
-      // The span belongs to this call only; context values may be reused by the caller.
-      if (rpc) values!.delete(RPC_SPAN_KEY);
     }
   }
 
@@ -159,7 +165,7 @@ class Core implements ClientCore {
     request: RequestInit<I> | undefined,
     options?: CallOptions,
   ): AsyncIterable<MessageShape<O>> {
-    const input = normalizeInit(method.input, request);
+    const input = this.#normalize(method.input, request);
     return this.#stream(method, once(input), options);
   }
 
@@ -169,7 +175,7 @@ class Core implements ClientCore {
     options?: CallOptions,
   ): Promise<MessageShape<O>> {
     let last: MessageShape<O> | undefined;
-    for await (const message of this.#stream(method, normalizeAll(method.input, requests), options)) last = message;
+    for await (const message of this.#stream(method, this.#normalizeAll(method.input, requests), options)) last = message;
     if (last === undefined) throw new VirtufinError(`${method.name}: the server sent no response`, Code.Unimplemented);
     return last;
   }
@@ -179,12 +185,12 @@ class Core implements ClientCore {
     requests: AsyncIterable<RequestInit<I>>,
     options?: CallOptions,
   ): AsyncIterable<MessageShape<O>> {
-    return this.#stream(method, normalizeAll(method.input, requests), options);
+    return this.#stream(method, this.#normalizeAll(method.input, requests), options);
   }
 
   async close(): Promise<void> {
     this.#closed = true;
-    if (this.owned) await this.connection.close();
+    if (this.#owned) await this.#connection.close();
   }
 
   #stream<I extends DescMessage, O extends DescMessage>(
@@ -199,7 +205,7 @@ class Core implements ClientCore {
     return {
       async *[Symbol.asyncIterator]() {
         const transport = await self.#transport();
-        const scope = self.connection.begin(options?.signal, true);
+        const scope = self.#connection.begin(options?.signal, true);
         let iterator: AsyncIterator<MessageShape<O>> | undefined;
         let done = false;
         try {
@@ -236,14 +242,21 @@ class Core implements ClientCore {
     };
   }
 
+  async *#normalizeAll<I extends DescMessage>(
+    desc: I,
+    requests: AsyncIterable<RequestInit<I>>,
+  ): AsyncIterable<MessageInitShape<I>> {
+    for await (const request of requests) yield this.#normalize(desc, request);
+  }
+
   #deadline(options: CallOptions | undefined, stream: boolean): number {
     checkTimeout("timeoutMs", options?.timeoutMs);
-    return options?.timeoutMs ?? (stream ? this.connection.streamTimeoutMs : this.connection.timeoutMs);
+    return options?.timeoutMs ?? (stream ? this.#connection.streamTimeoutMs : this.#connection.timeoutMs);
   }
 
   #transport(): Transport | Promise<Transport> {
-    if (this.#closed) throw new VirtufinError(`the ${this.service.name} client is closed`, Code.Canceled);
-    return this.connection.transport();
+    if (this.#closed) throw new VirtufinError(`the ${this.#service.name} client is closed`, Code.Canceled);
+    return this.#connection.transport();
   }
 }
 
@@ -258,13 +271,6 @@ async function drain(iterator: AsyncIterator<unknown>): Promise<void> {
 
 async function* once<T>(value: T): AsyncIterable<T> {
   yield value;
-}
-
-async function* normalizeAll<I extends DescMessage>(
-  desc: I,
-  requests: AsyncIterable<RequestInit<I>>,
-): AsyncIterable<MessageInitShape<I>> {
-  for await (const request of requests) yield normalizeInit(desc, request);
 }
 
 /**

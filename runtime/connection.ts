@@ -12,9 +12,8 @@ import { Code, type Interceptor, type Transport } from "@connectrpc/connect";
 import { allowManyListeners, builtinTelemetry, defaultProtocol, openTransport } from "#transport";
 import { linkAbort, type LinkedAbort } from "./abort.js";
 import { checkTimeout, DEFAULT_STREAM_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from "./call-options.js";
-import { VirtufinError } from "./errors.js";
+import { invalidArgument, VirtufinError } from "./errors.js";
 import { resolveRetryPolicy, type ResolvedRetryPolicy, type RetryPolicy } from "./retry.js";
-import { serverOf } from "./telemetry/interceptor.js";
 import { telemetrySupportOr } from "./telemetry/registry.js";
 import type { TelemetrySupport } from "./telemetry/support.js";
 import type { TelemetryOption } from "./telemetry/options.js";
@@ -113,6 +112,8 @@ export class Connection implements AsyncDisposable {
   #release: (() => void) | undefined;
   readonly #options: ConnectionOptions;
   readonly #credentials: Interceptor | undefined;
+  /** Refuses credentials per call, when they must not go over plaintext to this host. */
+  readonly #guard: Interceptor | undefined;
   readonly #inflight = new Set<LinkedAbort>();
   /** Aborted by close(); shared by the calls that have no signal of their own. */
   readonly #closing = new AbortController();
@@ -125,31 +126,25 @@ export class Connection implements AsyncDisposable {
    * to a non-loopback host unless `allowInsecureCredentials` is set.
    */
   constructor(options: ConnectionOptions | Transport = {}, defaults: EndpointDefaults = {}) {
-    if (isTransport(options)) {
-      this.#transport = options;
-      this.#options = {};
-      this.baseUrl = "transport:";
-      this.protocol = "grpc";
-      this.timeoutMs = DEFAULT_TIMEOUT_MS;
-      this.streamTimeoutMs = DEFAULT_STREAM_TIMEOUT_MS;
-      this.retry = {};
-      this.retryPolicy = resolveRetryPolicy(this.retry, undefined);
-      allowManyListeners(this.#closing.signal);
-      return;
-    }
-    checkTimeout("timeoutMs", options.timeoutMs);
-    checkTimeout("streamTimeoutMs", options.streamTimeoutMs);
-    this.#options = options;
-    this.baseUrl = resolveBaseUrl(options, defaults);
-    this.protocol = options.protocol ?? defaultProtocol;
+    // A transport given as it is: nothing to resolve, the defaults apply.
+    const given = isTransport(options) ? options : undefined;
+    const o: ConnectionOptions = given ? {} : (options as ConnectionOptions);
+    this.#transport = given;
+    checkTimeout("timeoutMs", o.timeoutMs);
+    checkTimeout("streamTimeoutMs", o.streamTimeoutMs);
+    this.#options = o;
+    this.baseUrl = given ? "transport:" : resolveBaseUrl(o, defaults);
+    this.protocol = given ? "grpc" : (o.protocol ?? defaultProtocol);
     if (!["grpc", "grpc-web", "connect"].includes(this.protocol)) {
-      throw invalid(`unknown protocol "${String(this.protocol)}" (use "grpc", "grpc-web" or "connect")`);
+      throw invalidArgument(`unknown protocol "${String(this.protocol)}" (use "grpc", "grpc-web" or "connect")`);
     }
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.streamTimeoutMs = options.streamTimeoutMs ?? DEFAULT_STREAM_TIMEOUT_MS;
-    this.retryPolicy = resolveRetryPolicy(options.retry, undefined);
-    this.retry = options.retry ?? {};
-    this.#credentials = credentialsInterceptor(options, this.baseUrl);
+    this.timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.streamTimeoutMs = o.streamTimeoutMs ?? DEFAULT_STREAM_TIMEOUT_MS;
+    this.retryPolicy = resolveRetryPolicy(o.retry, undefined);
+    this.retry = o.retry ?? {};
+    const insecure = insecureHost(this.baseUrl, o);
+    this.#credentials = credentialsInterceptor(o, insecure);
+    this.#guard = insecure === undefined ? undefined : plaintextCredentialsGuard(insecure);
     allowManyListeners(this.#closing.signal);
   }
 
@@ -272,18 +267,20 @@ export class Connection implements AsyncDisposable {
 
   #createTransport(telemetry: Telemetry | undefined): Transport {
     const options = this.#options;
-    const interceptors = [...(this.#credentials ? [this.#credentials] : []), ...(options.interceptors ?? [])];
-    if (options.headers) interceptors.unshift(headersInterceptor(options.headers));
-    // Innermost, so that it sees per-call headers and whatever other interceptors added.
-    const guard = plaintextCredentialsGuard(this.baseUrl, options);
-    if (guard) interceptors.push(guard);
-    // Outermost, so that its span covers what the other interceptors do.
-    if (telemetry) interceptors.unshift(this.#support()!.interceptor(telemetry, serverOf(this.baseUrl)));
-    const tls = typeof options.tls === "object" ? options.tls : undefined;
+    // Fixed headers first, then credentials and the user's interceptors; the guard innermost, so
+    // that it sees per-call headers and whatever other interceptors added; telemetry outermost,
+    // so that its span covers what the other interceptors do.
+    const interceptors = [
+      telemetry && this.#support()!.interceptor(telemetry, this.baseUrl),
+      options.headers && headersInterceptor(options.headers),
+      this.#credentials,
+      ...(options.interceptors ?? []),
+      this.#guard,
+    ].filter((i) => i !== undefined);
     const opened = openTransport({
       baseUrl: this.baseUrl,
       protocol: this.protocol,
-      tls,
+      tls: typeof options.tls === "object" ? options.tls : undefined,
       interceptors,
       ...(options.nodeTransport ? { nodeTransport: options.nodeTransport } : {}),
     });
@@ -318,41 +315,53 @@ function resolveBaseUrl(options: ConnectionOptions, defaults: EndpointDefaults):
     try {
       url = new URL(options.baseUrl);
     } catch {
-      throw invalid(`baseUrl "${options.baseUrl}" is not a URL`);
+      throw invalidArgument(`baseUrl "${options.baseUrl}" is not a URL`);
     }
     if (url.protocol !== "http:" && url.protocol !== "https:") {
-      throw invalid(`baseUrl must be http: or https:, got "${url.protocol}"`);
+      throw invalidArgument(`baseUrl must be http: or https:, got "${url.protocol}"`);
     }
     // TLS settings with an http: URL would silently go out in plaintext.
-    if (url.protocol === "http:" && options.tls) throw invalid("tls is set but baseUrl is http:; use an https: baseUrl");
+    if (url.protocol === "http:" && options.tls) throw invalidArgument("tls is set but baseUrl is http:; use an https: baseUrl");
     return url.origin + url.pathname.replace(/\/$/, "");
   }
   const host = options.host ?? defaults.host ?? "localhost";
   const port = options.port ?? defaults.port;
   if (typeof host !== "string" || host.length === 0 || /[\s/?#@]/.test(host)) {
-    throw invalid(`host must be a host name or address, got ${JSON.stringify(host)}`);
+    throw invalidArgument(`host must be a host name or address, got ${JSON.stringify(host)}`);
   }
-  if (port === undefined) throw invalid("port is required (this service has no default port)");
+  if (port === undefined) throw invalidArgument("port is required (this service has no default port)");
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw invalid(`port must be an integer from 1 to 65535, got ${String(port)}`);
+    throw invalidArgument(`port must be an integer from 1 to 65535, got ${String(port)}`);
   }
   const scheme = options.tls ? "https" : "http";
   const hostPart = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
   return `${scheme}://${hostPart}:${port}`;
 }
 
-function credentialsInterceptor(options: ConnectionOptions, baseUrl: string): Interceptor | undefined {
-  const { apiKey, token } = options;
-  // Credentials passed as fixed headers are credentials too.
-  const fixed = options.headers === undefined ? undefined : new Headers(options.headers);
-  const inHeaders = fixed !== undefined && (fixed.has("x-api-key") || fixed.has("authorization"));
-  if (apiKey === undefined && token === undefined && !inHeaders) return undefined;
+/**
+ * The host that credentials must not be sent to: a non-loopback host over plaintext, unless
+ * `allowInsecureCredentials` is set (anyone on the path could read them); else undefined.
+ */
+function insecureHost(baseUrl: string, options: ConnectionOptions): string | undefined {
   const url = new URL(baseUrl);
-  if (url.protocol === "http:" && !isLoopbackHost(url.hostname) && !options.allowInsecureCredentials) {
-    throw invalid(
-      `refusing to send credentials over plaintext to ${url.hostname}: use tls, or set ` +
-        "allowInsecureCredentials: true if the network path is trusted",
-    );
+  return url.protocol === "http:" && !isLoopbackHost(url.hostname) && !options.allowInsecureCredentials
+    ? url.hostname
+    : undefined;
+}
+
+function refuseCredentials(host: string): VirtufinError {
+  return invalidArgument(
+    `refusing to send credentials over plaintext to ${host}: use tls, or set ` +
+      "allowInsecureCredentials: true if the network path is trusted",
+  );
+}
+
+function credentialsInterceptor(options: ConnectionOptions, insecure: string | undefined): Interceptor | undefined {
+  const { apiKey, token, headers } = options;
+  // Credentials passed as fixed headers are credentials too.
+  const fixed = headers && new Headers(headers);
+  if (insecure && (apiKey !== undefined || token !== undefined || fixed?.has("x-api-key") || fixed?.has("authorization"))) {
+    throw refuseCredentials(insecure);
   }
   if (apiKey === undefined && token === undefined) return undefined;
   // The credentials live only in this closure: never on an object that could be logged or inspected.
@@ -367,16 +376,9 @@ function credentialsInterceptor(options: ConnectionOptions, baseUrl: string): In
  * Plaintext to a non-loopback host without the opt-in: refuses, before anything is sent, a call
  * whose headers carry credentials (given per call or added by an interceptor).
  */
-function plaintextCredentialsGuard(baseUrl: string, options: ConnectionOptions): Interceptor | undefined {
-  const url = new URL(baseUrl);
-  if (url.protocol !== "http:" || isLoopbackHost(url.hostname) || options.allowInsecureCredentials) return undefined;
+function plaintextCredentialsGuard(host: string): Interceptor {
   return (next) => (req) => {
-    if (req.header.has("x-api-key") || req.header.has("authorization")) {
-      throw invalid(
-        `refusing to send credentials over plaintext to ${url.hostname}: use tls, or set ` +
-          "allowInsecureCredentials: true if the network path is trusted",
-      );
-    }
+    if (req.header.has("x-api-key") || req.header.has("authorization")) throw refuseCredentials(host);
     return next(req);
   };
 }
@@ -389,8 +391,4 @@ function headersInterceptor(headers: HeadersInit): Interceptor {
     });
     return next(req);
   };
-}
-
-function invalid(message: string): VirtufinError {
-  return new VirtufinError(message, Code.InvalidArgument);
 }

@@ -16,7 +16,7 @@
 /* eslint-disable */
 
 import type { CallOptions, ClientCore, ClientTarget, JsonGateway, RequestInit } from "../../runtime.js";
-import { createClientCore, createGatewayCore, flatArgs } from "../../runtime.js";
+import { createClientCore, createGatewayCore, flatArgs, normalizeInit } from "../../runtime.js";
 import type { CreateWorkerRequestSchema, DeleteWorkerRequestSchema, GetWorkerHistoryRequestSchema, HistoryEntry, ListWorkersRequestSchema, LoadCodeFromContentRequestSchema, LoadCodeFromUrlRequestSchema, RecoverWorkersRequestSchema, StartWorkerRequestSchema, StopWorkerRequestSchema, WorkerInfo } from "./workmanager_pb.js";
 import { WorkManager } from "./workmanager_pb.js";
 
@@ -339,7 +339,7 @@ export class WorkManagerClient extends WorkManagerClientBase implements WorkMana
    * Host and port missing from the connection options default to localhost:5102 (the service's google.api.default_host).
    */
   constructor(target?: ClientTarget) {
-    const core = createClientCore(WorkManager, target, { host: "localhost", port: 5102 });
+    const core = createClientCore(WorkManager, target, { host: "localhost", port: 5102 }, normalizeInit);
     super(core);
     this.#core = core;
   }

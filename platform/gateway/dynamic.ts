@@ -59,27 +59,49 @@ const INERT = new Set([
   "nodeType",
 ]);
 
+/**
+ * A proxy over `base` whose other string properties are `named(prop)`: symbols and `own` names
+ * read `base`, inert names read undefined.
+ */
+function namedProxy<T extends object>(
+  base: T,
+  own: (prop: string) => boolean,
+  named: (prop: string) => unknown,
+  handler: ProxyHandler<T> = {},
+): T {
+  return new Proxy(base, {
+    ...handler,
+    get(target, prop, receiver) {
+      if (typeof prop === "symbol" || own(prop)) return Reflect.get(target, prop, receiver) as unknown;
+      return INERT.has(prop) ? undefined : named(prop);
+    },
+  });
+}
+
+/** A cache: `make(key)` once per key. */
+function memo<T>(make: (key: string) => T): (key: string) => T {
+  const made = new Map<string, T>();
+  return (key) => {
+    let value = made.get(key);
+    if (value === undefined) made.set(key, (value = make(key)));
+    return value;
+  };
+}
+
 /** Creates the proxy of one backend: every property name is a method, called by that proto name. */
 function createServiceProxy(serviceName: string, invoke: JsonInvoker): ServiceProxy {
   const call = (method: string, request?: unknown, options?: CallOptions) => invoke(serviceName, method, request, options);
-  const methods = new Map<string, DynamicMethod>();
   const base = { serviceName, call };
-  return new Proxy(base, {
-    get(target, prop, receiver) {
-      if (typeof prop === "symbol") return Reflect.get(target, prop, receiver) as unknown;
-      if (prop in base) return (base as Record<string, unknown>)[prop];
-      if (INERT.has(prop)) return undefined;
-      let method = methods.get(prop);
-      if (!method) {
-        method = (request?: unknown, options?: CallOptions) => call(prop, request, options);
-        methods.set(prop, method);
-      }
-      return method;
-    },
-    has(_target, prop) {
-      return typeof prop === "string" && !INERT.has(prop);
-    },
-  });
+  return namedProxy(
+    base as ServiceProxy,
+    (prop) => prop in base,
+    memo(
+      (prop): DynamicMethod =>
+        (request?: unknown, options?: CallOptions) =>
+          call(prop, request, options),
+    ),
+    { has: (_target, prop) => typeof prop === "string" && !INERT.has(prop) },
+  );
 }
 
 /**
@@ -87,25 +109,12 @@ function createServiceProxy(serviceName: string, invoke: JsonInvoker): ServicePr
  * ServiceProxy (typed calls are the generated `<Service>GatewayProxy` classes, made apart).
  */
 export function createGatewayDispatch(invoke: JsonInvoker): GatewayDispatch {
-  const proxies = new Map<string, ServiceProxy>();
+  const proxy = memo((name) => createServiceProxy(name, invoke));
   const service = (name: string): ServiceProxy => {
     if (typeof name !== "string" || name.trim() === "") {
       throw invalidArgument(`a Gateway service name must be a non-empty string, got ${JSON.stringify(name)}`);
     }
-    let proxy = proxies.get(name);
-    if (!proxy) {
-      proxy = createServiceProxy(name, invoke);
-      proxies.set(name, proxy);
-    }
-    return proxy;
+    return proxy(name);
   };
-  const base = { service };
-  return new Proxy(base, {
-    get(target, prop, receiver) {
-      if (typeof prop === "symbol") return Reflect.get(target, prop, receiver) as unknown;
-      if (prop === "service") return service;
-      if (INERT.has(prop)) return undefined;
-      return service(prop);
-    },
-  });
+  return namedProxy<GatewayDispatch>({ service }, (prop) => prop === "service", service);
 }

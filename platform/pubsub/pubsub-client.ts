@@ -8,6 +8,7 @@ import { type CallOptions } from "../../runtime/call-options.js";
 import type { Connection } from "../../runtime/connection.js";
 import type { TelemetrySupport } from "../../runtime/telemetry/support.js";
 import type { Telemetry } from "../../runtime/telemetry/index.js";
+import { mapAsync } from "../../runtime/client-core.js";
 import { Code, VirtufinError } from "../../runtime/errors.js";
 import { linkAbort } from "../../runtime/abort.js";
 import { sleep } from "../../runtime/sleep.js";
@@ -295,15 +296,17 @@ export class PlatformPubsub {
       lastId ??= position;
     };
     return reconnectingStream(
-      (signal) => ({
-        async *[Symbol.asyncIterator]() {
-          const headers = lastId !== undefined ? { [LAST_EVENT_ID_HEADER]: lastId } : undefined;
-          for await (const message of pubsub.subscribe({ topic }, { signal, onHeader, ...(headers ? { headers } : {}) })) {
+      (signal) =>
+        mapAsync(
+          pubsub.subscribe(
+            { topic },
+            { signal, onHeader, ...(lastId !== undefined ? { headers: { [LAST_EVENT_ID_HEADER]: lastId } } : {}) },
+          ),
+          (message) => {
             if (message.messageId !== "") lastId = message.messageId;
-            yield new PubsubEvent(message);
-          }
-        },
-      }),
+            return new PubsubEvent(message);
+          },
+        ),
       {
         signal: options.signal,
         reconnect: options.reconnect,

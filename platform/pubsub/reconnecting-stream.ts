@@ -73,7 +73,9 @@ export async function* reconnectingStream<T>(
   const { signal } = options;
   const policy = typeof options.reconnect === "object" ? options.reconnect : {};
   const enabled = options.reconnect !== false;
-  const seen = new RecentIds(options.dedupeWindow ?? 10_000);
+  // Recently delivered ids, oldest forgotten first (a Set iterates in insertion order).
+  const seen = new Set<string>();
+  const window = options.dedupeWindow ?? 10_000;
   let attempt = 0;
   while (!signal?.aborted) {
     const attemptAbort = linkAbort(signal);
@@ -85,6 +87,7 @@ export async function* reconnectingStream<T>(
         if (id !== undefined && id !== "") {
           if (seen.has(id)) continue;
           seen.add(id);
+          if (seen.size > window) seen.delete(seen.values().next().value!);
         }
         yield item;
       }
@@ -107,21 +110,5 @@ export async function* reconnectingStream<T>(
     const delayMs = backoffDelay(attempt, { initialMs: policy.initialDelayMs ?? 100, maxMs: policy.maxDelayMs ?? 5_000 });
     options.onReconnect?.({ attempt, delayMs, error: failure });
     if (!(await sleep(delayMs, signal))) return;
-  }
-}
-
-/** A bounded set of recently seen ids (oldest forgotten first). */
-class RecentIds {
-  readonly #ids = new Set<string>();
-  constructor(private readonly capacity: number) {}
-  has(id: string): boolean {
-    return this.#ids.has(id);
-  }
-  add(id: string): void {
-    this.#ids.add(id);
-    if (this.#ids.size > this.capacity) {
-      const oldest = this.#ids.values().next().value as string;
-      this.#ids.delete(oldest);
-    }
   }
 }

@@ -5,7 +5,7 @@
  * Guarantees: the subscription is live before a request is published (see
  * `PlatformPubsub.subscribeReady`), again after its stream dropped and reconnected; a request
  * settles exactly once (reply, timeout, abort or publish failure) and is removed from the pending
- * table when it does; replies that arrive late or twice find nothing pending and are dropped. When nothing is pending for `lingerMs`, the subscription
+ * table when it does; replies that arrive late or twice find nothing pending and are dropped. When nothing is pending for LINGER_MS (10 s), the subscription
  * is closed.
  */
 import { Code, RequestTimeoutError, VirtufinError } from "../../runtime/errors.js";
@@ -19,7 +19,7 @@ export interface ReplyTransport {
    */
   subscribeReady(
     topic: string,
-    options: { signal: AbortSignal; readyTimeoutMs?: number; onReconnect?: (info: { readonly resumes?: boolean }) => void },
+    options: { signal: AbortSignal; onReconnect?: (info: { readonly resumes?: boolean }) => void },
   ): Promise<AsyncIterable<PubsubEvent>>;
 }
 
@@ -37,20 +37,13 @@ interface Pending {
   reject(error: unknown): void;
 }
 
-/** Options of a {@link ReplyRouter}. */
-export interface ReplyRouterOptions {
-  /** How long the subscription stays open with nothing pending (default 10,000 ms). */
-  readonly lingerMs?: number;
-  /** How long to wait for the subscription to prove live (default 10,000 ms). */
-  readonly readyTimeoutMs?: number;
-}
+/** How long the subscription stays open with nothing pending. */
+const LINGER_MS = 10_000;
 
 /** Routes replies on one topic to the requests waiting for them. */
 export class ReplyRouter {
   readonly #pending = new Map<string, Pending>();
   readonly #transport: ReplyTransport;
-  readonly #lingerMs: number;
-  readonly #readyTimeoutMs: number;
   #subscription: Subscription | undefined;
   #lingerTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -58,11 +51,8 @@ export class ReplyRouter {
   constructor(
     readonly topic: string,
     transport: ReplyTransport,
-    options: ReplyRouterOptions = {},
   ) {
     this.#transport = transport;
-    this.#lingerMs = options.lingerMs ?? 10_000;
-    this.#readyTimeoutMs = options.readyTimeoutMs ?? 10_000;
   }
 
   /** How many requests are waiting for a reply. */
@@ -173,9 +163,9 @@ export class ReplyRouter {
   /** Starts a subscription; resolves once it is live, then routes replies until closed. */
   async #open(subscription: Subscription): Promise<void> {
     const { controller } = subscription;
+    // Proven live within subscribeReady's default time (10 s), or the requests waiting fail.
     const events = await this.#transport.subscribeReady(this.topic, {
       signal: controller.signal,
-      readyTimeoutMs: this.#readyTimeoutMs,
       // A stream that resumes after its last event loses no reply: no new subscription needed.
       onReconnect: (info) => {
         if (!info.resumes) this.#renew(subscription);
@@ -202,7 +192,7 @@ export class ReplyRouter {
         this.#subscription?.controller.abort();
         this.#subscription = undefined;
       }
-    }, this.#lingerMs);
+    }, LINGER_MS);
     this.#lingerTimer.unref?.();
   }
 

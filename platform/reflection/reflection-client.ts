@@ -25,6 +25,7 @@ import { type CallOptions } from "../../runtime/call-options.js";
 import { createClientCore, type ClientCore, type ClientTarget } from "../../runtime/client-core.js";
 import { Connection, isTransport, type ConnectionOptions } from "../../runtime/connection.js";
 import { Code, VirtufinError } from "../../runtime/errors.js";
+import { normalizeInit } from "../../runtime/request-init.js";
 import { messageJsonSchema, type JsonSchema } from "./json-schema.js";
 import { methodInfo } from "./method-info.js";
 import { listServiceNames, reflectServer, type ReflectedServer, type ReflectOptions } from "./reflect-server.js";
@@ -240,7 +241,8 @@ export class ReflectionClient implements AsyncDisposable {
   #core(service: DescService): ClientCore {
     let core = this.#cores.get(service);
     if (!core) {
-      core = createClientCore(service, this.connection);
+      // Any service: its requests may use the oneof shorthand.
+      core = createClientCore(service, this.connection, undefined, normalizeInit);
       this.#cores.set(service, core);
     }
     return core;

@@ -2,7 +2,7 @@
  * Builds the view model of one proto file from its descriptors: every naming and shaping
  * decision of the generated clients is made here.
  */
-import type { DescFile, DescService } from "@bufbuild/protobuf";
+import type { DescFile, DescMessage, DescService } from "@bufbuild/protobuf";
 import type { VirtufinPluginOptions } from "../options/index.js";
 import type { CommentIndex } from "./comments.js";
 import { commentLines, escapeJsDoc, paragraphs } from "./jsdoc.js";
@@ -78,11 +78,26 @@ function buildService(
       endpoint,
     ],
     defaultsLiteral: defaults?.literal,
+    shorthand: desc.methods.some((m) => hasOneof(m.input, new Set())),
     gatewayName,
     methods,
     gatewayProxy,
     pubsub,
   };
+}
+
+/** True when `message`, or a message reachable through its fields, has a oneof. */
+function hasOneof(message: DescMessage, seen: Set<DescMessage>): boolean {
+  if (seen.has(message)) return false;
+  seen.add(message);
+  return (
+    message.oneofs.length > 0 ||
+    message.fields.some((f) => {
+      // Lists and maps of scalars or enums have no message.
+      const nested = f.fieldKind === "scalar" || f.fieldKind === "enum" ? undefined : f.message;
+      return nested !== undefined && hasOneof(nested, seen);
+    })
+  );
 }
 
 /** Parses `google.api.default_host` ("localhost:5102", "[::1]:5102", "api.example.com"). */

@@ -20,6 +20,7 @@ export type ServiceShapeDraft = Pick<
   | "clientDoc"
   | "constructorDoc"
   | "defaultsLiteral"
+  | "shorthand"
   | "gatewayName"
   | "methods"
   | "gatewayProxy"

@@ -144,6 +144,11 @@ export interface ServiceModel {
   readonly constructorDoc: readonly string[];
   /** The defaults literal passed to createClientCore (`{ host: "localhost", port: 5102 }`), or undefined. */
   readonly defaultsLiteral: string | undefined;
+  /**
+   * True when a request of the service has a oneof at any depth: its core then gets the runtime's
+   * `normalizeInit` (the oneof shorthand), which a client without oneofs does not import.
+   */
+  readonly shorthand: boolean;
   /** The gateway backend name, when the proto or the plugin option names one. */
   readonly gatewayName: string | undefined;
   /** The methods, in proto order. */

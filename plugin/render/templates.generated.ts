@@ -104,6 +104,27 @@ export const templateSpecs: Record<string, unknown> = {
 
   return ", "
     + ((stack1 = (((helper = lookupProperty(helpers,"defaultsLiteral") || container.strict(depth0, "defaultsLiteral", {"start":{"line":7,"column":110},"end":{"line":7,"column":125}} ))),(typeof helper === "function" ? helper.call(depth0 != null ? depth0 : (container.nullContext || {}),{"name":"defaultsLiteral","hash":{},"data":data,"loc":{"start":{"line":7,"column":108},"end":{"line":7,"column":127}}}) : helper))) != null ? stack1 : "");
+},"1":function(container,depth0,helpers,partials,data) {
+    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
+          return parent[propertyName];
+        }
+        return undefined
+    };
+
+  return ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"shorthand"),{"name":"if","hash":{},"fn":container.program(2, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":7,"column":127},"end":{"line":7,"column":159}}})) != null ? stack1 : "");
+},"2":function(container,depth0,helpers,partials,data) {
+    return ", undefined";
+},"3":function(container,depth0,helpers,partials,data) {
+    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
+          return parent[propertyName];
+        }
+        return undefined
+    };
+
+  return ", "
+    + ((stack1 = (lookupProperty(helpers,"runtime")||container.strict(depth0, "runtime", {"start":{"line":7,"column":187},"end":{"line":7,"column":194}} )).call(depth0 != null ? depth0 : (container.nullContext || {}),"normalizeInit",{"name":"runtime","hash":{},"data":data,"loc":{"start":{"line":7,"column":185},"end":{"line":7,"column":212}}})) != null ? stack1 : "");
 },"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data) {
     var stack1, helper, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -133,7 +154,8 @@ export const templateSpecs: Record<string, unknown> = {
     + "("
     + ((stack1 = (lookupProperty(helpers,"schema")||alias1(depth0, "schema", {"start":{"line":7,"column":62},"end":{"line":7,"column":68}} )).call(alias2,lookupProperty(depth0,"desc"),{"name":"schema","hash":{},"data":data,"loc":{"start":{"line":7,"column":60},"end":{"line":7,"column":75}}})) != null ? stack1 : "")
     + ", target"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,lookupProperty(depth0,"defaultsLiteral"),{"name":"if","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":7,"column":83},"end":{"line":7,"column":134}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,lookupProperty(depth0,"defaultsLiteral"),{"name":"if","hash":{},"fn":container.program(0, data, 0),"inverse":container.program(1, data, 0),"data":data,"loc":{"start":{"line":7,"column":83},"end":{"line":7,"column":166}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,lookupProperty(depth0,"shorthand"),{"name":"if","hash":{},"fn":container.program(3, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":7,"column":166},"end":{"line":7,"column":219}}})) != null ? stack1 : "")
     + ");\n    super(core);\n    this.#core = core;\n  }\n\n  /** Closes the connection this client opened (a shared connection or transport stays open). */\n  close(): "
     + ((stack1 = (lookupProperty(helpers,"global")||alias1(depth0, "global", {"start":{"line":13,"column":13},"end":{"line":13,"column":19}} )).call(alias2,"Promise",{"name":"global","hash":{},"data":data,"loc":{"start":{"line":13,"column":11},"end":{"line":13,"column":31}}})) != null ? stack1 : "")
     + "<void> {\n    return this.#core.close();\n  }\n\n  /** Closes the client at the end of an `await using` scope. */\n  ["

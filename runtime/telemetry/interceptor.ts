@@ -9,16 +9,7 @@ import { RPC_ATTRIBUTES_KEY, RPC_SPAN_KEY, UNTRACED_KEY } from "./context-keys.j
 import type { RpcSpan, ServerInfo, Telemetry } from "./telemetry.js";
 import { codeOf } from "./telemetry.js";
 
-/** The host and port of a base URL, as `server.address` and `server.port` report them. */
-export function serverOf(baseUrl: string): ServerInfo {
-  try {
-    const url = new URL(baseUrl);
-    const port = url.port === "" ? (url.protocol === "https:" ? 443 : 80) : Number(url.port);
-    return { address: url.hostname.replace(/^\[|\]$/g, ""), port };
-  } catch {
-    return { address: baseUrl, port: 0 };
-  }
-}
+export { serverOf } from "./telemetry.js";
 
 /** Call options whose span names the Gateway backend and method a dispatch reaches (never the request). */
 export function dispatchOptions(service: string, method: string, options: CallOptions | undefined): CallOptions {

@@ -5,15 +5,17 @@
  * that never turns telemetry on therefore carries none of it, nor `@opentelemetry/api`.
  */
 import { childValues, reconnectReporter, traceHandled, tracedPublish, tracedRequest, traceReceived } from "./messaging.js";
+import type { Interceptor } from "@connectrpc/connect";
 import { createTelemetryInterceptor, dispatchOptions } from "./interceptor.js";
+import { serverOf, type Telemetry } from "./telemetry.js";
 import { loadTelemetry } from "./load.js";
 
 /** What a connection calls when telemetry is on. */
 export interface TelemetrySupport {
   /** Loads the telemetry of a connection's option (see loadTelemetry). */
   readonly load: typeof loadTelemetry;
-  /** The tracing interceptor of a connection's transport. */
-  readonly interceptor: typeof createTelemetryInterceptor;
+  /** The tracing interceptor of a connection's transport to `baseUrl`. */
+  readonly interceptor: (telemetry: Telemetry, baseUrl: string) => Interceptor;
   /** Call options naming a Gateway dispatch's backend and method on its span. */
   readonly dispatchOptions: typeof dispatchOptions;
   /** Pub/sub's messaging spans (messaging.ts). */
@@ -30,7 +32,7 @@ export interface TelemetrySupport {
 /** The telemetry code itself. */
 export const telemetrySupport: TelemetrySupport = {
   load: loadTelemetry,
-  interceptor: createTelemetryInterceptor,
+  interceptor: (telemetry, baseUrl) => createTelemetryInterceptor(telemetry, serverOf(baseUrl)),
   dispatchOptions,
   messaging: { tracedPublish, traceReceived, traceHandled, childValues, tracedRequest, reconnectReporter },
 };

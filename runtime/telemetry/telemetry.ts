@@ -15,10 +15,10 @@ import type {
   OtelTracer as Tracer,
 } from "./api-types.js";
 import { Code, ConnectError } from "@connectrpc/connect";
-import type { ContextValues } from "@connectrpc/connect";
+import { createContextValues, type ContextValues } from "@connectrpc/connect";
 import { codeName } from "../errors.js";
 import * as A from "./attributes.js";
-import { RPC_ATTRIBUTES_KEY, RPC_SPAN_KEY, TRACE_CONTEXT_KEY } from "./context-keys.js";
+import { RPC_ATTRIBUTES_KEY, RPC_SPAN_KEY, TRACE_CONTEXT_KEY, UNTRACED_KEY } from "./context-keys.js";
 import { INSTRUMENTATION_NAME, type MeterProviderLike, type TracerProviderLike } from "./options.js";
 import { formatTraceparent, isValidIds, parseTraceparent } from "./w3c.js";
 
@@ -53,6 +53,30 @@ export interface TraceMetadata {
   tracestate?: string;
 }
 
+/** The host and port of a base URL, as `server.address` and `server.port` report them. */
+export function serverOf(baseUrl: string): ServerInfo {
+  try {
+    const url = new URL(baseUrl);
+    const port = url.port === "" ? (url.protocol === "https:" ? 443 : 80) : Number(url.port);
+    return { address: url.hostname.replace(/^\[|\]$/g, ""), port };
+  } catch {
+    return { address: baseUrl, port: 0 };
+  }
+}
+
+/**
+ * A client core's call as telemetry sees it: one span over every attempt, in the call's context
+ * values (which carry it to the interceptor of each attempt).
+ */
+export interface CallSpan {
+  /** The context values to send the call with. */
+  readonly values: ContextValues;
+  /** Shows a retry on the span: which attempt comes, after how long, and why. */
+  retried(attempt: number, delayMs: number, failure: Code): void;
+  /** Ends the span (failed with `error`, if given) and takes it out of the values, which the caller may reuse. */
+  end(error?: unknown): void;
+}
+
 /** A gRPC code of any failure (UNKNOWN for what is not a Connect error). */
 export function codeOf(error: unknown): Code {
   return error === undefined ? (0 as Code) : ConnectError.from(error).code;
@@ -67,6 +91,8 @@ export class Telemetry {
   readonly #streams: OtelCounter | undefined;
   readonly #reconnects: OtelCounter | undefined;
   readonly #timeouts: OtelCounter | undefined;
+  /** The server attributes of each base URL calls went to. */
+  readonly #servers = new Map<string, ServerInfo>();
 
   /** Creates the tracer and instruments; a missing provider means the API's no-op one. */
   constructor(api: OtelApi, tracerProvider: TracerProviderLike | undefined, meterProvider: MeterProviderLike | undefined) {
@@ -174,15 +200,27 @@ export class Telemetry {
   }
 
   /**
-   * Starts the span of a client core's call, which covers all its attempts: a child of the
-   * context in `values`, with the attributes given there, and held in `values` (RPC_SPAN_KEY) so
-   * that the interceptor sends it with each attempt. Lives here so that pages without telemetry
-   * do not carry it.
+   * Starts the span of a client core's call to `baseUrl`, which covers all its attempts: a child
+   * of the context in `values`, with the attributes given there, and held in the values
+   * (RPC_SPAN_KEY) so that the interceptor sends it with each attempt. Undefined for a call that
+   * is plumbing (UNTRACED_KEY). Lives here, with everything a core does for telemetry, so that
+   * pages without telemetry do not carry it.
    */
-  startCall(service: string, method: string, server: ServerInfo, values: ContextValues): RpcSpan {
+  startCall(service: string, method: string, baseUrl: string, given: ContextValues | undefined): CallSpan | undefined {
+    if (given?.get(UNTRACED_KEY)) return undefined;
+    const values = given ?? createContextValues();
+    let server = this.#servers.get(baseUrl);
+    if (!server) this.#servers.set(baseUrl, (server = serverOf(baseUrl)));
     const rpc = this.startRpc(service, method, server, this.parent(values), "client", values.get(RPC_ATTRIBUTES_KEY));
     values.set(RPC_SPAN_KEY, rpc);
-    return rpc;
+    return {
+      values,
+      retried: (attempt, delayMs, failure) => this.retried(rpc, attempt, delayMs, failure),
+      end: (error) => {
+        this.endRpc(rpc, error);
+        values.delete(RPC_SPAN_KEY);
+      },
+    };
   }
 
   /** Shows a retry on a call's span: which attempt comes, after how long, and why. */

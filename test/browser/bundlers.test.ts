@@ -120,7 +120,7 @@ describe("the SDK's main entry under browser conditions", () => {
 describe("what a page does not use, it does not carry", () => {
   /** Code a plain ApiClient page does not ask for: telemetry, typed gateway proxies, responders and lifecycle runners. */
   const UNASKED =
-    /@opentelemetry|runtime[\\/]telemetry[\\/](telemetry|load|support)\.js|_client\.js$(?<!(gateway|state|pubsub|health)_client\.js)|(workmanager|websocketmanager)_pb\.js|runtime[\\/]runners[\\/]runner\.js/;
+    /@opentelemetry|runtime[\\/]telemetry[\\/](telemetry|load|support|interceptor)\.js|_client\.js$(?<!(gateway|state|pubsub|health)_client\.js)|(workmanager|websocketmanager)_pb\.js|runtime[\\/]runners[\\/]runner\.js/;
 
   it("an ApiClient page carries no telemetry, no gateway proxy and no responder; a page that asks for them does", async () => {
     const inputs = async (entry: string) => (await esbuildPage(entry)).inputs.map((input) => input.path);
@@ -130,5 +130,12 @@ describe("what a page does not use, it does not carry", () => {
     // The same check sees them in the whole SDK, which imports everything.
     const whole = await inputs(pages["the whole SDK"]);
     expect(whole.filter((path) => UNASKED.test(path)).length).toBeGreaterThan(4);
+  });
+
+  it("the oneof shorthand comes only with a client whose requests have a oneof (WorkManager's, not the platform's)", async () => {
+    // normalizeInit's own error, which nothing else in the SDK says.
+    const shorthand = /may be set \(oneof /;
+    expect((await esbuildPage(pages["an ApiClient page"])).text).not.toMatch(shorthand);
+    expect((await esbuildPage(pages["a WorkManagerClient page"])).text).toMatch(shorthand);
   });
 });

@@ -8,7 +8,7 @@
 /* eslint-disable */
 
 import type { CallOptions, ClientCore, ClientTarget, RequestInit } from "../../../../runtime.js";
-import { createClientCore } from "../../../../runtime.js";
+import { createClientCore, normalizeInit } from "../../../../runtime.js";
 import type { ServerReflectionRequestSchema, ServerReflectionResponse } from "./reflection_pb.js";
 import { ServerReflection } from "./reflection_pb.js";
 
@@ -69,7 +69,7 @@ export class ServerReflectionClient extends ServerReflectionClientBase implement
    * Host and port missing from the connection options take the runtime's defaults.
    */
   constructor(target?: ClientTarget) {
-    const core = createClientCore(ServerReflection, target);
+    const core = createClientCore(ServerReflection, target, undefined, normalizeInit);
     super(core);
     this.#core = core;
   }

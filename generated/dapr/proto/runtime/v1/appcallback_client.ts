@@ -13,7 +13,7 @@
 /* eslint-disable */
 
 import type { CallOptions, ClientCore, ClientTarget, RequestInit } from "../../../../../runtime.js";
-import { createClientCore } from "../../../../../runtime.js";
+import { createClientCore, normalizeInit } from "../../../../../runtime.js";
 import type { EmptySchema } from "@bufbuild/protobuf/wkt";
 import type { TopicEventRequestSchema, TopicEventResponse_TopicEventResponseStatus, TopicSubscription } from "./appcallback_pb.js";
 import { AppCallback } from "./appcallback_pb.js";
@@ -96,7 +96,7 @@ export class AppCallbackClient extends AppCallbackClientBase implements AppCallb
    * Host and port missing from the connection options take the runtime's defaults.
    */
   constructor(target?: ClientTarget) {
-    const core = createClientCore(AppCallback, target);
+    const core = createClientCore(AppCallback, target, undefined, normalizeInit);
     super(core);
     this.#core = core;
   }

@@ -7,7 +7,7 @@
 /* eslint-disable */
 
 import type { CallOptions, ClientCore, ClientTarget, RequestInit } from "../../../../../runtime.js";
-import { createClientCore, flatArgs, mapAsync } from "../../../../../runtime.js";
+import { createClientCore, flatArgs, mapAsync, normalizeInit } from "../../../../../runtime.js";
 import type { Choice, ChunkSchema, EverythingSchema, SourceSchema, Sum } from "./rich_pb.js";
 import { Retired, Rich } from "./rich_pb.js";
 import type { DurationSchema, Empty, EmptySchema, Int64ValueSchema, Timestamp, TimestampSchema } from "@bufbuild/protobuf/wkt";
@@ -313,7 +313,7 @@ export class RichClient extends RichClientBase implements RichApi {
    * Host and port missing from the connection options take the runtime's defaults.
    */
   constructor(target?: ClientTarget) {
-    const core = createClientCore(Rich, target);
+    const core = createClientCore(Rich, target, undefined, normalizeInit);
     super(core);
     this.#core = core;
   }
