@@ -60,18 +60,33 @@ const VISIBILITIES = enumValues(SymbolVisibilitySchema);
 /** Message nesting depth of a FileDescriptorProto in a CodeGeneratorRequest (protobuf-es counts the request as 1). */
 const FILE_DEPTH = 2;
 
+/** What decodeFileDescriptor left to protobuf-es (for tests and curiosity). */
+export interface DescriptorDecodeStats {
+  /** Messages this decoder met something in that it does not handle (decoded by protobuf-es instead). */
+  fallbacks: number;
+  /** `*Options` messages (always decoded by protobuf-es). */
+  delegated: number;
+  /** Whether the whole file was decoded by protobuf-es (malformed bytes, or an unexpected protobuf-es). */
+  wholeFile: boolean;
+}
+
 /**
  * Decodes an encoded FileDescriptorProto as `fromBinary(FileDescriptorProtoSchema, bytes)` does
- * (see the module comment for what is handed to protobuf-es).
+ * (see the module comment for what is handed to protobuf-es); `stats`, if given, is filled in.
  */
-export function decodeFileDescriptor(bytes: Uint8Array): FileDescriptorProto {
+export function decodeFileDescriptor(bytes: Uint8Array, stats?: DescriptorDecodeStats): FileDescriptorProto {
   if (ZERO_SHAPES_MATCH) {
+    const reader = new DescriptorReader(bytes);
     try {
-      return decodeFile(new DescriptorReader(bytes), bytes.length, FILE_DEPTH);
+      const file = decodeFile(reader, bytes.length, FILE_DEPTH);
+      if (stats !== undefined)
+        Object.assign(stats, { fallbacks: reader.fallbacks, delegated: reader.delegated, wholeFile: false });
+      return file;
     } catch (e) {
       if (!(e instanceof MalformedDescriptor)) throw e;
     }
   }
+  if (stats !== undefined) Object.assign(stats, { fallbacks: 0, delegated: 0, wholeFile: true });
   return fromBinary(FileDescriptorProtoSchema, bytes, { recursionLimit: 101 - FILE_DEPTH });
 }
 

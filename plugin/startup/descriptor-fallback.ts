@@ -39,6 +39,7 @@ export function fallback<Desc extends DescMessage>(
   depth: number,
 ): MessageShape<Desc> {
   r.pos = end;
+  r.fallbacks++;
   return decodePart(schema, r.buf.subarray(start, end), depth);
 }
 
@@ -56,6 +57,7 @@ export function delegate<Desc extends DescMessage>(
   const stop = r.end(end);
   const start = r.pos;
   r.pos = stop;
+  r.delegated++;
   return decodePart(schema, r.buf.subarray(start, stop), depth);
 }
 

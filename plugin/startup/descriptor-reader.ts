@@ -23,6 +23,10 @@ export class DescriptorReader {
   pos = 0;
   /** Where the bytes end. */
   readonly len: number;
+  /** How many messages were decoded by protobuf-es because this decoder met something it does not handle. */
+  fallbacks = 0;
+  /** How many `*Options` messages were decoded by protobuf-es. */
+  delegated = 0;
 
   /** The bytes, as a plain Uint8Array (one element access path for V8 whatever the caller passes). */
   readonly buf: Uint8Array;
