@@ -77,6 +77,11 @@ function decode(bytes: Uint8Array): CodeGeneratorRequest {
     }
   }
   const request = fromBinary(CodeGeneratorRequestSchema, concat(rest));
+  if (request.protoFile.length > 0 || request.sourceFileDescriptors.length > 0) {
+    // File fields with another wire type than length-delimited, which protobuf-es still reads as
+    // files: not what any compiler sends, so the whole request goes to protobuf-es.
+    return fromBinary(CodeGeneratorRequestSchema, bytes);
+  }
   request.sourceFileDescriptors = sourceFiles.map((encoded) => decodeFileDescriptor(encoded));
   const sources = new Map<string, FileDescriptorProto>();
   for (const source of request.sourceFileDescriptors) {

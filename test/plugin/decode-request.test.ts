@@ -62,6 +62,15 @@ describe("decodeRequest", () => {
     expect(decoded.protoFile.find((f) => f.name === name)!.package).toBe(source.package);
   });
 
+  it("leaves a request whose file fields have another wire type to protobuf-es", () => {
+    // source_file_descriptors (17) as a varint: protobuf-es reads the varint as a length and a file.
+    const odd = new Uint8Array([...bytes, 0x88, 0x01, 0x00]);
+    const decoded = decodeRequest(odd);
+    const reference = fromBinary(CodeGeneratorRequestSchema, odd);
+    expect(decoded.sourceFileDescriptors.length).toBe(reference.sourceFileDescriptors.length);
+    expect(equals(CodeGeneratorRequestSchema, decoded, reference)).toBe(true);
+  });
+
   it("decodes every proto_file entry when the request has no source descriptors (older compilers)", () => {
     const old = clone(CodeGeneratorRequestSchema, request);
     old.sourceFileDescriptors = [];
