@@ -14,7 +14,9 @@ const chunks = [];
 process.stdin.on("data", (chunk) => chunks.push(chunk));
 process.stdin.on("end", () => {
   writeFileSync(target, Buffer.concat(chunks));
-  // CodeGeneratorResponse{ supported_features: FEATURE_PROTO3_OPTIONAL } (field 2, varint 1):
-  // without it buf refuses inputs that use proto3 `optional`.
-  process.stdout.write(Buffer.from([0x10, 0x01]));
+  // CodeGeneratorResponse{ supported_features: FEATURE_PROTO3_OPTIONAL | FEATURE_SUPPORTS_EDITIONS
+  // (field 2, varint 3), minimum_edition: EDITION_PROTO2 (field 3, 998), maximum_edition:
+  // EDITION_2024 (field 4, 1001) }: without them buf refuses inputs that use proto3 `optional`
+  // or editions (the decoder tests capture the editions golden case with this plugin).
+  process.stdout.write(Buffer.from([0x10, 0x03, 0x18, 0xe6, 0x07, 0x20, 0xe9, 0x07]));
 });

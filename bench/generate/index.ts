@@ -3,7 +3,7 @@
  * re-exports let other benchmarks reuse the input builders and the process measurement.
  */
 export { combineRuns, runPlugin, type RunOptions, type RunResult, type RunStatus } from "./measure.js";
-export { resolvePlugins, type PluginId, type PluginSpec } from "./plugins.js";
+export { PLUGIN_IDS, resolvePlugins, type PluginId, type PluginSpec } from "./plugins.js";
 export { bufBinary, captureRequest, encodeRequest, type RequestStats, type SavedRequest } from "./requests.js";
 export {
   FULL_SIZE,

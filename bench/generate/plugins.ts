@@ -6,8 +6,11 @@ import { cpSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync } fro
 import { join, resolve } from "node:path";
 import { parse } from "yaml";
 
+/** Every plugin id, in table order. */
+export const PLUGIN_IDS = ["ours", "es", "ts-proto", "floor"] as const;
+
 /** Identifies a plugin in the table and in ratio columns. */
-export type PluginId = "ours" | "es" | "ts-proto" | "floor";
+export type PluginId = (typeof PLUGIN_IDS)[number];
 
 /** One plugin as the harness runs it. */
 export interface PluginSpec {

@@ -14,6 +14,10 @@
  *   --timeout S    kill a plugin after S seconds and report a timeout (default 600: ts-proto
  *                  needs over 300 s on the full synthetic file on a busy 2-core machine)
  *   --no-build     do not run `npm run build` first
+ *   --plugins L    run only the plugins of the comma-separated list L of ids (ours, es,
+ *                  ts-proto, floor), e.g. `--plugins ours,floor` to skip the slow anchors; the
+ *                  ratio columns of an anchor not run show "—". Not with --write (results.md
+ *                  is the full table).
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -21,7 +25,7 @@ import { cpus, loadavg, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { combineRuns, runPlugin, type RunResult } from "./measure.js";
-import { resolvePlugins, type PluginSpec } from "./plugins.js";
+import { PLUGIN_IDS, resolvePlugins, type PluginId, type PluginSpec } from "./plugins.js";
 import { bufBinary, captureRequest, encodeRequest, type SavedRequest } from "./requests.js";
 import { FULL_SIZE, SYNTHETIC_FILE, renderSyntheticProto, scaleSize } from "./synthetic-proto.js";
 import { inputsTable, resultsTable, type BenchCell, type BenchInput } from "./table.js";
@@ -35,7 +39,25 @@ const REPEAT_LIMIT_MS = 20_000;
 
 const log = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
 
-function parseFlags(): { quick: boolean; write: boolean; runs: number; timeoutMs: number; build: boolean } {
+/** The --plugins list: known ids, at least one. */
+function parsePluginList(list: string | undefined): readonly PluginId[] {
+  if (list === undefined) return PLUGIN_IDS;
+  const ids = list.split(",").map((id) => id.trim());
+  const unknown = ids.filter((id) => !(PLUGIN_IDS as readonly string[]).includes(id));
+  if (ids.length === 0 || unknown.length > 0) {
+    throw new Error(`--plugins: expected a comma-separated list of ${PLUGIN_IDS.join(", ")}; got ${list}`);
+  }
+  return ids as PluginId[];
+}
+
+function parseFlags(): {
+  quick: boolean;
+  write: boolean;
+  runs: number;
+  timeoutMs: number;
+  build: boolean;
+  plugins: readonly PluginId[];
+} {
   const { values } = parseArgs({
     options: {
       quick: { type: "boolean", default: false },
@@ -43,6 +65,7 @@ function parseFlags(): { quick: boolean; write: boolean; runs: number; timeoutMs
       runs: { type: "string", default: "3" },
       timeout: { type: "string", default: "600" },
       "no-build": { type: "boolean", default: false },
+      plugins: { type: "string" },
     },
     strict: true,
   });
@@ -50,7 +73,9 @@ function parseFlags(): { quick: boolean; write: boolean; runs: number; timeoutMs
   const timeout = Number(values.timeout);
   if (!Number.isInteger(runs) || runs < 1 || runs > 50) throw new Error(`--runs: expected 1..50, got ${values.runs}`);
   if (!(timeout > 0)) throw new Error(`--timeout: expected seconds > 0, got ${values.timeout}`);
-  return { quick: values.quick, write: values.write, runs, timeoutMs: timeout * 1000, build: !values["no-build"] };
+  const plugins = parsePluginList(values.plugins);
+  if (values.write && plugins.length < PLUGIN_IDS.length) throw new Error("--write needs every plugin (drop --plugins)");
+  return { quick: values.quick, write: values.write, runs, timeoutMs: timeout * 1000, build: !values["no-build"], plugins };
 }
 
 /** Builds dist/ so "ours" measures the current source; a failed build is reported, not fatal. */
@@ -117,7 +142,7 @@ async function main(): Promise<void> {
   const flags = parseFlags();
   mkdirSync(WORK, { recursive: true });
   if (flags.build) build();
-  const plugins = resolvePlugins(ROOT, join(WORK, "ours-snapshot"));
+  const plugins = resolvePlugins(ROOT, join(WORK, "ours-snapshot")).filter((p) => flags.plugins.includes(p.id));
   for (const p of plugins) if (p.unavailable !== undefined) log(`${p.label}: ${p.unavailable}, skipped`);
   const inputs = prepareInputs(flags.quick);
   const cells: BenchCell[] = [];

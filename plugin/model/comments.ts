@@ -34,6 +34,9 @@ export function createCommentIndex(): CommentIndex {
     if (index === undefined) {
       index = new Map();
       for (const loc of file.proto.sourceCodeInfo?.location ?? []) {
+        // Most locations (three in four in a commented file) have no comment: skip them before
+        // allocating anything.
+        if (loc.leadingComments === "" && loc.trailingComments === "") continue;
         // The leading comment, then the trailing one as a paragraph of its own (as protoc-gen-es
         // does); detached comments belong to no element.
         const text = [loc.leadingComments, loc.trailingComments]

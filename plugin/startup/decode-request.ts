@@ -9,19 +9,21 @@
  * 2,000-message file). Here a `proto_file` entry is decoded only if no source descriptor of the
  * same name replaces it; otherwise the source descriptor takes its place in `protoFile`, which
  * gives protoplugin exactly the registry it builds from a fully decoded request.
+ *
+ * The file descriptors themselves (both lists) are decoded by our own decoder,
+ * decodeFileDescriptor, which gives the objects protobuf-es's `fromBinary` gives in about a
+ * third of the time; the request's other fields are decoded by protobuf-es.
  */
 import { fromBinary } from "@bufbuild/protobuf";
 import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
+import { CodeGeneratorRequestSchema, type CodeGeneratorRequest, type FileDescriptorProto } from "@bufbuild/protobuf/wkt";
 import { lastStringField } from "../model/raw-options.js";
-import {
-  CodeGeneratorRequestSchema,
-  FileDescriptorProtoSchema,
-  type CodeGeneratorRequest,
-  type FileDescriptorProto,
-} from "@bufbuild/protobuf/wkt";
+import { decodeFileDescriptor } from "./decode-file-descriptor.js";
 
-/** CodeGeneratorRequest.proto_file (descriptor.proto's plugin.proto). */
+/** CodeGeneratorRequest.proto_file (plugin.proto). */
 const REQUEST_PROTO_FILE = 15;
+/** CodeGeneratorRequest.source_file_descriptors. */
+const REQUEST_SOURCE_FILE = 17;
 /** FileDescriptorProto.name. */
 const FILE_NAME = 1;
 
@@ -44,23 +46,43 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
 /**
  * Decodes `bytes` like `fromBinary(CodeGeneratorRequestSchema, bytes)`, except that a
  * `proto_file` entry with a same-named entry in `source_file_descriptors` is that (decoded)
- * source descriptor instead of a decode of its own.
+ * source descriptor instead of a decode of its own. Bytes that are not a request fail with an
+ * error saying so (protobuf-es's reason appended).
  */
 export function decodeRequest(bytes: Uint8Array): CodeGeneratorRequest {
+  try {
+    return decode(bytes);
+  } catch (e) {
+    throw new Error(`cannot decode the CodeGeneratorRequest on stdin: ${e instanceof Error ? e.message : String(e)}`, {
+      cause: e,
+    });
+  }
+}
+
+function decode(bytes: Uint8Array): CodeGeneratorRequest {
   const reader = new BinaryReader(bytes);
   const protoFiles: Uint8Array[] = [];
+  const sourceFiles: Uint8Array[] = [];
   const rest: Uint8Array[] = [];
   while (reader.pos < reader.len) {
     const start = reader.pos;
     const [no, wireType] = reader.tag();
     if (no === REQUEST_PROTO_FILE && wireType === WireType.LengthDelimited) {
       protoFiles.push(reader.bytes());
+    } else if (no === REQUEST_SOURCE_FILE && wireType === WireType.LengthDelimited) {
+      sourceFiles.push(reader.bytes());
     } else {
       reader.skip(wireType, no);
       rest.push(bytes.subarray(start, reader.pos));
     }
   }
   const request = fromBinary(CodeGeneratorRequestSchema, concat(rest));
+  if (request.protoFile.length > 0 || request.sourceFileDescriptors.length > 0) {
+    // File fields with another wire type than length-delimited, which protobuf-es still reads as
+    // files: not what any compiler sends, so the whole request goes to protobuf-es.
+    return fromBinary(CodeGeneratorRequestSchema, bytes);
+  }
+  request.sourceFileDescriptors = sourceFiles.map((encoded) => decodeFileDescriptor(encoded));
   const sources = new Map<string, FileDescriptorProto>();
   for (const source of request.sourceFileDescriptors) {
     // The first of a name, as protoplugin's find() picks it.
@@ -68,7 +90,7 @@ export function decodeRequest(bytes: Uint8Array): CodeGeneratorRequest {
   }
   request.protoFile = protoFiles.map((encoded) => {
     const source = sources.size > 0 ? sources.get(encodedFileName(encoded)) : undefined;
-    return source ?? fromBinary(FileDescriptorProtoSchema, encoded);
+    return source ?? decodeFileDescriptor(encoded);
   });
   return request;
 }
