@@ -111,7 +111,10 @@ export async function startInteropServer(): Promise<InteropServer> {
     },
     sessions: () => sessions,
     windows: () =>
-      [...open].map((session) => ({ stream: session.remoteSettings.initialWindowSize, connection: session.state.remoteWindowSize })),
+      [...open].map((session) => ({
+        stream: session.remoteSettings.initialWindowSize,
+        connection: session.state.remoteWindowSize,
+      })),
     close: () =>
       new Promise<void>((resolve) => {
         for (const session of open) session.destroy();
