@@ -30,7 +30,7 @@ export async function benchRequestReply(ctx: BenchContext): Promise<Row[]> {
   const responderApi = new ApiClient({ host, port });
   const topic = `bench-rr-${randomUUID()}`;
   const replyTopic = `${topic}-replies`;
-  // Default responder options (16 requests handled at once), as the generated responders use.
+  // Default responder options (64 requests handled at once), as the generated responders use.
   const responder = new Responder(responderApi, topic, (request) => ({ echo: request.dataAsJson<{ i: number }>().i }));
   let typed: TypedRequestReply | undefined;
   try {

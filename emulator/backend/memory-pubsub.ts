@@ -64,25 +64,33 @@ export function createMemoryPubsubBackend(options: MemoryPubsubOptions = {}): Pu
     return found;
   };
 
-  // Runs a listener and returns a promise that never rejects, so one failing subscriber cannot
-  // disturb delivery to the others.
-  const invoke = (listener: BusListener, event: BusEvent): Promise<void> => {
+  const warnFailed = (event: BusEvent, err: unknown): void => {
+    log?.warn("subscriber failed", {
+      topic: event.topic,
+      id: event.id,
+      error: err instanceof Error ? err.message : String(err),
+    });
+  };
+
+  // Runs a listener so that one failing subscriber cannot disturb delivery to the others: a
+  // throw or a rejection is logged. Returns the listener's promise (never rejecting), or
+  // undefined for a listener that finished at once — most do (they queue the event), and a
+  // promise per listener per event would be garbage on the emulator's busiest path.
+  const run = (listener: BusListener, event: BusEvent): Promise<void> | undefined => {
     try {
-      return Promise.resolve(listener(event)).catch((err: unknown) => {
-        log?.warn("subscriber failed", {
-          topic: event.topic,
-          id: event.id,
-          error: err instanceof Error ? err.message : String(err),
-        });
-      });
+      const result = listener(event);
+      return result === undefined ? undefined : Promise.resolve(result).catch((err: unknown) => warnFailed(event, err));
     } catch (err) {
-      log?.warn("subscriber failed", {
-        topic: event.topic,
-        id: event.id,
-        error: err instanceof Error ? err.message : String(err),
-      });
-      return Promise.resolve();
+      warnFailed(event, err);
+      return undefined;
     }
+  };
+  const invoke = (listener: BusListener, event: BusEvent): Promise<void> => run(listener, event) ?? Promise.resolve();
+
+  /** Hands `event` to every open member of a fan-out set, snapshotting it: a listener may subscribe or unsubscribe. */
+  const fanOut = (members: Set<Member> | undefined, event: BusEvent): void => {
+    if (members === undefined || members.size === 0) return;
+    for (const member of [...members]) if (!member.closed) void run(member.listener, event);
   };
 
   const pump = (group: QueueGroup): void => {
@@ -127,12 +135,9 @@ export function createMemoryPubsubBackend(options: MemoryPubsubOptions = {}): Pu
       if (closed) throw new Error("pub/sub backend is closed");
       const event = busEvent(topic, data, metadata);
       const subs = topics.get(topic);
-      // Snapshot the sets: a listener may subscribe or unsubscribe while we iterate.
-      for (const member of [...(subs?.fanout ?? [])]) if (!member.closed) void invoke(member.listener, event);
-      if (topic !== "*") {
-        for (const member of [...(topics.get("*")?.fanout ?? [])]) if (!member.closed) void invoke(member.listener, event);
-      }
-      for (const group of [...(subs?.groups.values() ?? [])]) enqueue(group, event);
+      fanOut(subs?.fanout, event);
+      if (topic !== "*") fanOut(topics.get("*")?.fanout, event);
+      if (subs !== undefined && subs.groups.size > 0) for (const group of [...subs.groups.values()]) enqueue(group, event);
       return event;
     },
 

@@ -10,7 +10,9 @@ export const EVENT_HISTORY_SIZE = 500;
 
 /** A bounded log of recent bus events with live listeners. */
 export class EventHistory {
+  /** A ring: `events[next]` is the oldest once it is full (no array shifted on every event). */
   private readonly events: BusEvent[] = [];
+  private next = 0;
   private readonly listeners = new Set<(event: BusEvent) => void>();
   private readonly subscription: BusSubscription;
 
@@ -24,7 +26,7 @@ export class EventHistory {
 
   /** The kept events, oldest first. */
   recent(): readonly BusEvent[] {
-    return [...this.events];
+    return [...this.events.slice(this.next), ...this.events.slice(0, this.next)];
   }
 
   /** Adds a listener of new events; returns the function that removes it. */
@@ -40,8 +42,11 @@ export class EventHistory {
   }
 
   private add(event: BusEvent): void {
-    this.events.push(event);
-    if (this.events.length > this.size) this.events.splice(0, this.events.length - this.size);
+    if (this.events.length < this.size) this.events.push(event);
+    else if (this.size > 0) {
+      this.events[this.next] = event;
+      this.next = (this.next + 1) % this.size;
+    }
     for (const listener of this.listeners) listener(event);
   }
 }

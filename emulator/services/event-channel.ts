@@ -93,16 +93,52 @@ export class EventChannel<T> implements AsyncIterable<T> {
   }
 
   /** Yields items until the channel ends; throws its failure, if any. */
-  async *[Symbol.asyncIterator](): AsyncIterator<T> {
-    for (;;) {
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    return this.iterate((item) => item);
+  }
+
+  /**
+   * Iterates the items as `map` turns them into what a stream sends. An item already queued is
+   * handed out with a resolved promise: no async generator in between, whose every step costs
+   * several promise hops per event on the emulator's delivery path. One reader at a time.
+   */
+  iterate<U>(map: (item: T) => U): AsyncIterator<U> {
+    let left = false;
+    const step = (): IteratorResult<U> | undefined => {
+      if (left) return DONE;
       if (this.failure) throw this.failure;
-      const item = this.items.shift();
-      if (item !== undefined) {
-        yield item;
-        continue;
-      }
-      if (this.done) return;
-      await new Promise<void>((resolve) => (this.wake = resolve));
-    }
+      if (this.items.length > 0) return { done: false, value: map(this.items.shift() as T) };
+      return this.done ? DONE : undefined;
+    };
+    return {
+      next: (): Promise<IteratorResult<U>> => {
+        try {
+          const now = step();
+          if (now) return Promise.resolve(now);
+        } catch (error) {
+          return Promise.reject(asError(error));
+        }
+        return new Promise<IteratorResult<U>>((resolve, reject) => {
+          this.wake = () => {
+            try {
+              resolve(step() ?? DONE);
+            } catch (error) {
+              reject(asError(error));
+            }
+          };
+        });
+      },
+      return: (): Promise<IteratorResult<U>> => {
+        left = true;
+        const wake = this.wake;
+        this.wake = undefined;
+        wake?.();
+        return Promise.resolve(DONE);
+      },
+    };
   }
 }
+
+const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
+
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });

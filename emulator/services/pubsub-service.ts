@@ -9,13 +9,14 @@
  */
 import { randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
-import type { ContextValues, ServiceImpl } from "@connectrpc/connect";
+import type { ContextValues, HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import { ATTR_MESSAGING_MESSAGE_ID, type Telemetry } from "@virtufin/sdk/internal";
 import {
   Pubsub,
   PublishResponseSchema,
   PubsubSubscribeResponseSchema,
   UnsubscribeResponseSchema,
+  type PubsubSubscribeResponse,
 } from "@virtufin/sdk/gen/virtufin/pubsub_pb";
 import type { BusEvent } from "../backend/index.js";
 import { API_SOURCE, SYSTEM_EVENTS_TOPIC, type ServiceContext } from "./context.js";
@@ -73,6 +74,26 @@ export function normaliseMetadata(
   out["ce-datacontenttype"] ||= "application/json";
   if (!out["correlationid"] && headerCorrelationId) out["correlationid"] = headerCorrelationId;
   return out;
+}
+
+/**
+ * The Subscribe response of a bus event, made once per event and shared by every subscriber it
+ * is delivered to (nothing changes a response after it is made).
+ */
+const responses = new WeakMap<BusEvent, PubsubSubscribeResponse>();
+function responseOf(event: BusEvent): PubsubSubscribeResponse {
+  let response = responses.get(event);
+  if (response === undefined) {
+    response = create(PubsubSubscribeResponseSchema, {
+      topic: event.topic,
+      data: event.data,
+      metadata: event.metadata,
+      messageId: event.id,
+      timestamp: event.time,
+    });
+    responses.set(event, response);
+  }
+  return response;
 }
 
 /** A Pubsub implementation plus a way to end all of its streams. */
@@ -137,6 +158,71 @@ export function createPubsubService(ctx: ServiceContext, options: PubsubServiceO
     }
   };
 
+  /**
+   * Registers a Subscribe stream: its backend subscription, its channel, idle and release
+   * handling. Returns the iterator of its responses.
+   */
+  const openSubscription = async (topic: string, context: HandlerContext): Promise<AsyncIterator<PubsubSubscribeResponse>> => {
+    checkTopic(topic);
+    const id = randomUUID();
+    const channel = new EventChannel<BusEvent>(maxBuffer).endOn(context.signal, ctx.stopping);
+    // Idle: the time of the last delivery is noted per event; the one timer, when it fires,
+    // ends the stream or waits out the rest (no timer re-armed for every event).
+    let lastDelivery = Date.now();
+    let idle: NodeJS.Timeout | undefined;
+    let released = false;
+    const armIdle = (ms: number) => {
+      idle = setTimeout(() => {
+        if (released) return;
+        const quiet = Date.now() - lastDelivery;
+        if (quiet < idleMs) return armIdle(idleMs - quiet);
+        log.info("idle subscription ended", { topic, subscription: id });
+        channel.end();
+      }, ms);
+      idle.unref();
+    };
+    const resumeAfter = context.requestHeader.get(LAST_EVENT_ID_HEADER) ?? undefined;
+    const sub = pubsub.subscribe(topic, (event) => channel.push(event), resumeAfter ? { resumeAfter } : {});
+    if (sub.ready) {
+      try {
+        context.responseHeader.set(LAST_EVENT_ID_HEADER, await sub.ready);
+      } catch (err) {
+        sub.close();
+        throw err;
+      }
+    }
+    const untrack = ctx.streams?.track();
+    subscriptions.set(id, { topic, channel });
+    context.responseHeader.set(SUBSCRIPTION_ID_HEADER, id);
+    log.info("subscription connected", { topic, subscription: id });
+    void systemEvent("connected", topic, id);
+    armIdle(idleMs);
+    // When the client leaves or the stream fails (the channel ends), even if it is never read again.
+    channel.onClose((failure) => {
+      if (released) return;
+      released = true;
+      clearTimeout(idle);
+      sub.close();
+      untrack?.();
+      subscriptions.delete(id);
+      const error = failure?.message;
+      log.info(error ? "subscription failed" : "subscription disconnected", { topic, subscription: id, error });
+      void systemEvent(error ? "failed" : "disconnected", topic, id, error);
+    });
+    const events = channel.iterate((event) => {
+      lastDelivery = Date.now();
+      return responseOf(event);
+    });
+    return {
+      next: () => events.next(),
+      // The stream is over (its client left, or it was fully sent): release it now.
+      return: () => {
+        channel.end();
+        return events.return!();
+      },
+    };
+  };
+
   const impl: ServiceImpl<typeof Pubsub> = {
     async publishEvent(req, context) {
       checkTopic(req.topic);
@@ -151,68 +237,20 @@ export function createPubsubService(ctx: ServiceContext, options: PubsubServiceO
       return create(PublishResponseSchema, { status: okStatus() });
     },
 
-    async *subscribe(req, context) {
-      checkTopic(req.topic);
-      const id = randomUUID();
-      const channel = new EventChannel<BusEvent>(maxBuffer).endOn(context.signal, ctx.stopping);
-      let idle: NodeJS.Timeout | undefined;
-      let released = false;
-      const armIdle = () => {
-        if (released) return;
-        clearTimeout(idle);
-        idle = setTimeout(() => {
-          log.info("idle subscription ended", { topic: req.topic, subscription: id });
-          channel.end();
-        }, idleMs);
-        idle.unref();
+    subscribe(req, context) {
+      // The stream's first read runs the set-up (and throws its errors); every later read takes
+      // the next event straight from the channel (see EventChannel.iterate).
+      let events: AsyncIterator<PubsubSubscribeResponse> | undefined;
+      let opening: Promise<AsyncIterator<PubsubSubscribeResponse>> | undefined;
+      const iterator: AsyncIterator<PubsubSubscribeResponse> = {
+        next: () =>
+          events ? events.next() : (opening ??= openSubscription(req.topic, context)).then((opened) => (events = opened).next()),
+        return: async () => {
+          const opened = events ?? (await opening?.catch(() => undefined));
+          return (await opened?.return?.()) ?? { done: true, value: undefined };
+        },
       };
-      const resumeAfter = context.requestHeader.get(LAST_EVENT_ID_HEADER) ?? undefined;
-      const sub = pubsub.subscribe(req.topic, (event) => channel.push(event), resumeAfter ? { resumeAfter } : {});
-      if (sub.ready) {
-        try {
-          context.responseHeader.set(LAST_EVENT_ID_HEADER, await sub.ready);
-        } catch (err) {
-          sub.close();
-          throw err;
-        }
-      }
-      const untrack = ctx.streams?.track();
-      subscriptions.set(id, { topic: req.topic, channel });
-      context.responseHeader.set(SUBSCRIPTION_ID_HEADER, id);
-      log.info("subscription connected", { topic: req.topic, subscription: id });
-      void systemEvent("connected", req.topic, id);
-      armIdle();
-      const release = (failure: unknown) => {
-        if (released) return;
-        released = true;
-        clearTimeout(idle);
-        sub.close();
-        untrack?.();
-        subscriptions.delete(id);
-        const error = failure instanceof Error ? failure.message : undefined;
-        log.info(error ? "subscription failed" : "subscription disconnected", { topic: req.topic, subscription: id, error });
-        void systemEvent(error ? "failed" : "disconnected", req.topic, id, error);
-      };
-      // When the client leaves (the channel ends), even if this generator is never resumed.
-      channel.onClose(release);
-      let failure: unknown;
-      try {
-        for await (const event of channel) {
-          armIdle();
-          yield create(PubsubSubscribeResponseSchema, {
-            topic: event.topic,
-            data: event.data,
-            metadata: { ...event.metadata },
-            messageId: event.id,
-            timestamp: event.time,
-          });
-        }
-      } catch (err) {
-        failure = err;
-        throw err;
-      } finally {
-        release(failure);
-      }
+      return { [Symbol.asyncIterator]: () => iterator };
     },
 
     async unsubscribe(req) {

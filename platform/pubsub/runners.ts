@@ -147,7 +147,9 @@ export interface ResponderOptions extends SubscriptionRunnerOptions {
  * handler, and publishes it to the request's `replytopic` with its `correlationid`. A handler
  * error is answered too: an empty reply whose metadata carries `errorcode` and `errormessage`,
  * which `publishWithResult` callers and generated request-reply proxies raise as a typed error.
- * Handles up to 16 requests at once by default.
+ * Handles up to 64 requests at once by default: a handler mostly waits for its reply's publish
+ * round trip, so a lower bound (it was 16) left the server idle while requests queued here
+ * (bench/runtime/README.md).
  *
  * ```ts
  * await using responder = new Responder(api, "worker-commands", (request) => ({ ok: true }));
@@ -160,7 +162,7 @@ export class Responder extends SubscriptionRunner {
     const pubsub = pubsubOf(host);
     super(pubsub, topic, (request, signal) => answer(pubsub, topic, request, handler, options, signal), {
       name: `responder-${topic}`,
-      concurrency: 16,
+      concurrency: 64,
       ...options,
     });
   }

@@ -3,6 +3,13 @@
  * after the server's GOAWAY (calls in flight finish on the old session, new calls go to a new
  * one) or after the connection failed. The socket is unref'ed while no stream is open, so an
  * idle client never keeps a Node process alive.
+ *
+ * Flow control: this client grants each stream a window of {@link STREAM_WINDOW} bytes and the
+ * connection {@link CONNECTION_WINDOW}, instead of HTTP/2's (and Node's and grpc-js's) 65,535.
+ * With 64 KiB a server streaming small messages fills the window in about 190 of them and then
+ * waits for each WINDOW_UPDATE, so its sending stalls whenever this process is busy reading;
+ * with 1 MiB it rarely waits (bench/runtime/README.md). A slow reader still stops the server:
+ * it holds at most one stream window of unread data per stream.
  */
 import * as http2 from "node:http2";
 import type { SecureClientSessionOptions } from "node:http2";
@@ -37,6 +44,19 @@ export function connectFailure(stream: http2.ClientHttp2Stream, streamError: unk
     (streamError instanceof Error ? ((streamError.cause as Error | undefined) ?? streamError) : undefined);
   return error;
 }
+
+/**
+ * The receive window granted to each stream (SETTINGS_INITIAL_WINDOW_SIZE): 1 MiB, grpc-java's
+ * default. `nodeOptions.settings.initialWindowSize` overrides it.
+ */
+export const STREAM_WINDOW = 1024 * 1024;
+
+/**
+ * The connection's receive window: several streams' worth. Node takes data off the connection
+ * window as soon as it arrives (only a stream's window waits for its reader), so this bounds
+ * bytes in transit, not memory held.
+ */
+export const CONNECTION_WINDOW = 8 * 1024 * 1024;
 
 /** Options of {@link Http2Connection}. */
 export interface Http2ConnectionOptions {
@@ -87,12 +107,18 @@ export class Http2Connection {
   }
 
   #open(): http2.ClientHttp2Session {
-    const session = http2.connect(this.origin, this.options.nodeOptions);
+    const nodeOptions = this.options.nodeOptions;
+    const settings = { initialWindowSize: STREAM_WINDOW, ...nodeOptions?.settings };
+    const session = http2.connect(this.origin, { ...nodeOptions, settings });
     this.#session = session;
     const forget = (): void => {
       if (this.#session === session) this.#session = undefined;
     };
-    session.once("connect", () => connected.add(session));
+    session.once("connect", () => {
+      connected.add(session);
+      // The connection window can only be raised once the session is up (a WINDOW_UPDATE).
+      if (!session.destroyed) session.setLocalWindowSize(Math.max(CONNECTION_WINDOW, settings.initialWindowSize ?? 0));
+    });
     // Failures reach the calls through their streams; the session itself is just replaced.
     session.on("error", (error: Error) => {
       sessionErrors.set(session, error);

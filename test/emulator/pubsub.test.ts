@@ -153,6 +153,30 @@ describe("Pubsub limits", () => {
     }
   });
 
+  it("a subscription that keeps receiving events outlives the idle timeout, and ends once quiet", async () => {
+    const emu = await startEmulator({ ports: 0, logLevel: "silent", pubsub: { idleTimeoutMs: 150 } });
+    try {
+      const client = grpcClient(Pubsub, emu.addresses.gateway.url);
+      const sub = collect((signal) => client.subscribe({ topic: "busy" }, { signal }));
+      await waitForStreams(emu, 1);
+      // An event every 50 ms for 600 ms: four idle timeouts long, never 150 ms quiet.
+      let last = Date.now();
+      for (let i = 0; i < 12; i++) {
+        await emu.pubsub.publish("busy", new TextEncoder().encode(String(i)), {});
+        last = Date.now();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(emu.activeSubscriptions()).toBe(1);
+      }
+      expect(await sub.done).toBeUndefined();
+      expect(sub.items).toHaveLength(12);
+      // Ended by the quiet after the last event.
+      expect(Date.now() - last).toBeGreaterThanOrEqual(140);
+      expect(emu.activeSubscriptions()).toBe(0);
+    } finally {
+      await emu.stop();
+    }
+  });
+
   it("a subscriber too slow to drain its buffer is closed with RESOURCE_EXHAUSTED", async () => {
     const emu = await startEmulator({ ports: 0, logLevel: "silent", pubsub: { maxBuffer: 4 } });
     try {

@@ -10,6 +10,7 @@ import { Code, ConnectError, createClient, encodeBinaryHeader, type Client, type
 import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
 import { Gateway } from "../../generated/virtufin/gateway_pb.js";
 import { Pubsub } from "../../generated/virtufin/pubsub_pb.js";
+import { CONNECTION_WINDOW, STREAM_WINDOW } from "../../runtime/transport/http2-session.js";
 import { createNodeGrpcTransport } from "../../runtime/transport/node-grpc-transport.js";
 import { startInteropServer, type InteropServer } from "./interop-server.js";
 import { failure } from "../support/failure.js";
@@ -99,6 +100,16 @@ for (const [name, make] of Object.entries(transports)) {
       if (expected[name]!.flowControl) expect(leadWhileSlow).toBeLessThan(40);
       else expect(leadWhileSlow).toBeGreaterThanOrEqual(40);
     });
+
+    if (name === "node-grpc (ours)")
+      it("grants the server a 1 MiB window per stream and 8 MiB on the connection (not HTTP/2's 64 KiB)", async () => {
+        await gateway.invoke({ method: "echo", service: "window" });
+        // The connection window is raised by a WINDOW_UPDATE right after the connection opens.
+        await until(() => server.windows().some((w) => (w.connection ?? 0) >= 4 * 1024 * 1024));
+        expect(server.windows().map((w) => w.stream)).toContain(STREAM_WINDOW);
+        expect(STREAM_WINDOW).toBe(1024 * 1024);
+        expect(CONNECTION_WINDOW).toBe(8 * 1024 * 1024);
+      });
 
     it("ends a call to a sleeping server at its deadline, and the server sees the cancellation", async () => {
       const started = Date.now();

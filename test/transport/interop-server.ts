@@ -26,6 +26,11 @@ export interface InteropServer {
   goaway(mode: "graceful" | "refuse"): void;
   /** Sessions accepted so far. */
   sessions(): number;
+  /**
+   * The flow-control windows the clients of the open sessions granted this server: each
+   * session's SETTINGS_INITIAL_WINDOW_SIZE (per stream) and its connection window left now.
+   */
+  windows(): { readonly stream: number | undefined; readonly connection: number | undefined }[];
   /** Stops the server. */
   close(): Promise<void>;
 }
@@ -105,6 +110,11 @@ export async function startInteropServer(): Promise<InteropServer> {
       }
     },
     sessions: () => sessions,
+    windows: () =>
+      [...open].map((session) => ({
+        stream: session.remoteSettings.initialWindowSize,
+        connection: session.state.remoteWindowSize,
+      })),
     close: () =>
       new Promise<void>((resolve) => {
         for (const session of open) session.destroy();

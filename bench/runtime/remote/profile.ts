@@ -8,10 +8,14 @@
  *
  * `--load proxy` (or `direct`) makes the typed gateway proxy's `WorkManagerGatewayProxy.listWorkers()`
  * calls (or the direct `WorkManagerClient.listWorkers()`) against the emulator process instead;
+ * `--load request-reply` (or `typed-request-reply`) makes `api.pubsub.publishWithResult` round trips
+ * (or generated `TimeWorkerPubsubProxy.elapsed()` ones) answered by the responders of
+ * `server-process.ts` in a third process (profiled too with `--server-prof`);
  * `--concurrency 1` profiles the latency case.
  *
  * Then `npx tsx bench/runtime/remote/profile-summary.ts /tmp/prof/<file>.cpuprofile`.
  */
+import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import {
@@ -22,6 +26,7 @@ import {
   niceGrpcClient,
   type AnchorClient,
 } from "./anchor-clients.js";
+import { TimeWorkerPubsubProxy } from "../../../examples/custom-service/gen/acme/pricing/v1/pricing_client.js";
 import { WorkManagerClient, WorkManagerGatewayProxy } from "../../../generated/virtufin/workmanager_client.js";
 import { ApiClient } from "../../../platform/api-client.js";
 import { measureRemoteEvents } from "./remote-events.js";
@@ -53,6 +58,43 @@ async function main(): Promise<void> {
     "nice-grpc": () => niceGrpcClient(gateway),
   };
   const { workmanager } = server.ready;
+  let responders: Awaited<ReturnType<typeof startServerProcess>> | undefined;
+  if (values.load === "request-reply" || values.load === "typed-request-reply") {
+    if (kind !== "emulator") throw new Error("--load request-reply needs --server emulator");
+    const topic = `profile-rr-${randomUUID()}`;
+    responders = await startServerProcess("responder", {
+      nodeFlags: serverFlags,
+      args: [gateway.host, String(gateway.port), topic],
+    });
+    const api = new ApiClient({ host: gateway.host, port: gateway.port });
+    const typed = new TimeWorkerPubsubProxy(api);
+    let i = 0;
+    makers[values.load] = () => ({
+      label: values.load,
+      listServices: async () => {
+        const n = i++;
+        if (values.load === "typed-request-reply") {
+          const seconds = await typed.elapsed({ fromUnixSeconds: 0n, toUnixSeconds: BigInt(n) }, { timeoutMs: 10_000 });
+          if (seconds !== BigInt(n)) throw new Error(`Elapsed answered ${seconds} to request ${n}`);
+        } else {
+          const reply = await api.pubsub.publishWithResult({
+            topic,
+            replyTopic: `${topic}-replies`,
+            data: { i: n },
+            timeoutMs: 10_000,
+          });
+          if (reply.dataAsJson<{ echo: number }>().echo !== n)
+            throw new Error(`reply ${reply.dataAsText()} does not answer ${n}`);
+        }
+        return [];
+      },
+      subscribe: () => {
+        throw new Error("no stream on this client");
+      },
+      close: () => api.close(),
+    });
+    values.client = values.load;
+  }
   if (values.load === "proxy" || values.load === "direct") {
     if (!workmanager) throw new Error("--load proxy/direct needs --server emulator");
     const api = new ApiClient({ host: gateway.host, port: gateway.port });
@@ -102,6 +144,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await client.close();
+    await responders?.stop();
     await server.stop();
   }
 }
