@@ -35,6 +35,7 @@ import {
 } from "@bufbuild/protobuf/wkt";
 import { delegate, enumValues, fallback } from "./descriptor-fallback.js";
 import { MALFORMED, type DescriptorReader } from "./descriptor-reader.js";
+import type { MessageShape } from "@bufbuild/protobuf";
 import {
   zeroEnum,
   zeroEnumReservedRange,
@@ -110,25 +111,6 @@ function decodeEnumValue(r: DescriptorReader, end: number, depth: number): EnumV
   return m;
 }
 
-function decodeEnumReservedRange(r: DescriptorReader, end: number, depth: number): EnumDescriptorProto_EnumReservedRange {
-  const start = r.pos;
-  const m = zeroEnumReservedRange();
-  while (r.pos < end) {
-    switch (r.tag()) {
-      case 8: // start = 1
-        m.start = r.int32();
-        break;
-      case 16: // end = 2
-        m.end = r.int32();
-        break;
-      default:
-        return fallback(r, EnumDescriptorProto_EnumReservedRangeSchema, start, end, depth);
-    }
-  }
-  if (r.pos !== end) throw MALFORMED;
-  return m;
-}
-
 /** Decodes a DescriptorProto.ExtensionRange. */
 export function decodeExtensionRange(r: DescriptorReader, end: number, depth: number): DescriptorProto_ExtensionRange {
   const start = r.pos;
@@ -155,8 +137,20 @@ export function decodeExtensionRange(r: DescriptorReader, end: number, depth: nu
 
 /** Decodes a DescriptorProto.ReservedRange. */
 export function decodeReservedRange(r: DescriptorReader, end: number, depth: number): DescriptorProto_ReservedRange {
+  return decodeRange(r, end, depth, zeroReservedRange, DescriptorProto_ReservedRangeSchema);
+}
+
+/** Decodes an EnumDescriptorProto.EnumReservedRange. */
+function decodeEnumReservedRange(r: DescriptorReader, end: number, depth: number): EnumDescriptorProto_EnumReservedRange {
+  return decodeRange(r, end, depth, zeroEnumReservedRange, EnumDescriptorProto_EnumReservedRangeSchema);
+}
+
+/** The two reserved ranges (of a message, of an enum) share their fields: start = 1, end = 2. */
+function decodeRange<
+  Desc extends typeof DescriptorProto_ReservedRangeSchema | typeof EnumDescriptorProto_EnumReservedRangeSchema,
+>(r: DescriptorReader, end: number, depth: number, zero: () => MessageShape<Desc>, schema: Desc): MessageShape<Desc> {
   const start = r.pos;
-  const m = zeroReservedRange();
+  const m = zero();
   while (r.pos < end) {
     switch (r.tag()) {
       case 8: // start = 1
@@ -166,7 +160,7 @@ export function decodeReservedRange(r: DescriptorReader, end: number, depth: num
         m.end = r.int32();
         break;
       default:
-        return fallback(r, DescriptorProto_ReservedRangeSchema, start, end, depth);
+        return fallback(r, schema, start, end, depth);
     }
   }
   if (r.pos !== end) throw MALFORMED;
