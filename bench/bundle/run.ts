@@ -4,7 +4,7 @@
  * first, so a stale dist/ is never measured), and writes the table to results.md. Budgets: WorkManagerClient ≤ 1.15× raw
  * createClient(WorkManager); ApiClient ≤ 1.25× raw clients of Gateway, State and Pubsub.
  */
-import { writeFileSync } from "node:fs";
+import { writeMarkdown } from "../write-markdown.js";
 import { fileURLToPath } from "node:url";
 import { esbuildPage, rollupPage } from "./measure.js";
 
@@ -61,7 +61,7 @@ const table = [
   ...rows,
 ].join("\n");
 console.log(`\n${table}\n\n${breakdowns.join("\n\n")}`);
-writeFileSync(
+await writeMarkdown(
   here("results.md"),
   `# Bundle size, as measured (\`npm run bench:bundle\`, ${new Date().toISOString().slice(0, 10)})\n\n${table}\n\n${breakdowns.join("\n\n")}\n`,
 );

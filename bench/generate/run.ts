@@ -21,6 +21,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
+import { writeMarkdown } from "../write-markdown.js";
 import { cpus, loadavg, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -156,7 +157,7 @@ async function main(): Promise<void> {
   const report = renderReport(flags, inputs, cells, startup);
   process.stdout.write(report);
   if (flags.write) {
-    writeFileSync(RESULTS, report);
+    await writeMarkdown(RESULTS, report);
     log(`wrote ${RESULTS}`);
   }
 }

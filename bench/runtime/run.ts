@@ -13,7 +13,8 @@
  *   --items unary,stream,proxy,request-reply,memory   out of process, only these items (default: all)
  *   --cpu-prof-dir DIR   write V8 CPU profiles of the server processes there (out of process)
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { writeMarkdown } from "../write-markdown.js";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -96,9 +97,9 @@ async function main(): Promise<void> {
   const report = renderReport(flags, settings, rows, remote.rows, remote.memory, seconds);
   process.stdout.write(report);
   if (flags.write) {
-    writeFileSync(RESULTS, report);
+    await writeMarkdown(RESULTS, report);
     log(`wrote ${RESULTS}`);
-    writeReadmeResults(report);
+    await writeReadmeResults(report);
   }
   log(`done in ${seconds.toFixed(1)} s`);
 }
@@ -126,7 +127,7 @@ async function inProcess(settings: Settings): Promise<Row[]> {
 }
 
 /** Copies the report's body (without its title) between the README's results markers. */
-function writeReadmeResults(report: string): void {
+async function writeReadmeResults(report: string): Promise<void> {
   const readme = readFileSync(README, "utf8");
   const begin = "<!-- results -->";
   const end = "<!-- /results -->";
@@ -137,7 +138,7 @@ function writeReadmeResults(report: string): void {
     return;
   }
   const body = report.replace(/^# .*\n+/, "").trimEnd();
-  writeFileSync(README, `${readme.slice(0, from + begin.length)}\n${body}\n${readme.slice(to)}`);
+  await writeMarkdown(README, `${readme.slice(0, from + begin.length)}\n${body}\n${readme.slice(to)}`);
   log(`updated the results section of ${README}`);
 }
 
