@@ -9,6 +9,7 @@
  */
 export type { CallOptions } from "./runtime/call-options.js";
 export { createClientCore, flatArgs, mapAsync, type ClientCore, type ClientTarget } from "./runtime/client-core.js";
+export { bidiStream, clientStream } from "./runtime/streaming-calls.js";
 export { RequestTimeoutError, throwIfFailed, type InBandStatus } from "./runtime/errors.js";
 export { checkRequest, normalizeInit, type RequestNormalizer } from "./runtime/request-init.js";
 export type {

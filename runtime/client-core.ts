@@ -4,8 +4,6 @@
  */
 import type {
   DescMessage,
-  DescMethodBiDiStreaming,
-  DescMethodClientStreaming,
   DescMethodServerStreaming,
   DescMethodStreaming,
   DescMethodUnary,
@@ -42,18 +40,19 @@ export interface ClientCore {
     request: RequestInit<I> | undefined,
     options?: CallOptions,
   ): AsyncIterable<MessageShape<O>>;
-  /** A client-streaming call (HTTP/2 transports only). */
-  clientStream<I extends DescMessage, O extends DescMessage>(
-    method: DescMethodClientStreaming<I, O>,
-    requests: AsyncIterable<RequestInit<I>>,
-    options?: CallOptions,
-  ): Promise<MessageShape<O>>;
-  /** A bidirectional stream (HTTP/2 transports only). */
-  bidiStream<I extends DescMessage, O extends DescMessage>(
-    method: DescMethodBiDiStreaming<I, O>,
-    requests: AsyncIterable<RequestInit<I>>,
+  /**
+   * A client-streaming or bidirectional call on requests already turned into init objects (by
+   * {@link ClientCore.normalize}); generated code calls it through `clientStream` and
+   * `bidiStream` (runtime/streaming-calls.ts), so that clients without such methods, and so
+   * browser pages, do not carry them. HTTP/2 transports only.
+   */
+  stream<I extends DescMessage, O extends DescMessage>(
+    method: DescMethodStreaming<I, O>,
+    input: AsyncIterable<MessageInitShape<I>>,
     options?: CallOptions,
   ): AsyncIterable<MessageShape<O>>;
+  /** Turns a caller's request into a protobuf-es init object, as this client's calls do. */
+  normalize<I extends DescMessage>(desc: I, request: RequestInit<I> | undefined): MessageInitShape<I>;
   /** Closes the connection if this client opened it; otherwise only marks the client closed. */
   close(): Promise<void>;
 }
@@ -166,26 +165,11 @@ class Core implements ClientCore {
     options?: CallOptions,
   ): AsyncIterable<MessageShape<O>> {
     const input = this.#normalize(method.input, request);
-    return this.#stream(method, once(input), options);
+    return this.stream(method, once(input), options);
   }
 
-  async clientStream<I extends DescMessage, O extends DescMessage>(
-    method: DescMethodClientStreaming<I, O>,
-    requests: AsyncIterable<RequestInit<I>>,
-    options?: CallOptions,
-  ): Promise<MessageShape<O>> {
-    let last: MessageShape<O> | undefined;
-    for await (const message of this.#stream(method, this.#normalizeAll(method.input, requests), options)) last = message;
-    if (last === undefined) throw new VirtufinError(`${method.name}: the server sent no response`, Code.Unimplemented);
-    return last;
-  }
-
-  bidiStream<I extends DescMessage, O extends DescMessage>(
-    method: DescMethodBiDiStreaming<I, O>,
-    requests: AsyncIterable<RequestInit<I>>,
-    options?: CallOptions,
-  ): AsyncIterable<MessageShape<O>> {
-    return this.#stream(method, this.#normalizeAll(method.input, requests), options);
+  normalize<I extends DescMessage>(desc: I, request: RequestInit<I> | undefined): MessageInitShape<I> {
+    return this.#normalize(desc, request);
   }
 
   async close(): Promise<void> {
@@ -193,10 +177,10 @@ class Core implements ClientCore {
     if (this.#owned) await this.#connection.close();
   }
 
-  #stream<I extends DescMessage, O extends DescMessage>(
+  stream<I extends DescMessage, O extends DescMessage>(
     method: DescMethodStreaming<I, O>,
     input: AsyncIterable<MessageInitShape<I>>,
-    options: CallOptions | undefined,
+    options?: CallOptions,
   ): AsyncIterable<MessageShape<O>> {
     const timeoutMs = this.#deadline(options, true);
     // The iterator object's methods have their own `this`; the generator needs the core's.
@@ -240,13 +224,6 @@ class Core implements ClientCore {
         }
       },
     };
-  }
-
-  async *#normalizeAll<I extends DescMessage>(
-    desc: I,
-    requests: AsyncIterable<RequestInit<I>>,
-  ): AsyncIterable<MessageInitShape<I>> {
-    for await (const request of requests) yield this.#normalize(desc, request);
   }
 
   #deadline(options: CallOptions | undefined, stream: boolean): number {

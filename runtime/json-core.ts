@@ -44,8 +44,8 @@ export function createJsonCore(
       return parseMessage(method.output, (response ?? {}) as JsonValue, `${describe(method)} response`, code);
     },
     serverStream: (method) => unsupported(method),
-    clientStream: (method) => unsupported(method),
-    bidiStream: (method) => unsupported(method),
+    stream: (method) => unsupported(method),
+    normalize: normalizeInit,
     // Such a core rides on a client it was given and does not own.
     close: async () => undefined,
   };

@@ -18,12 +18,15 @@ const CALL_OPTIONS: ParamModel = {
   type: [{ kind: "runtime-type", name: "CallOptions" }],
 };
 
-/** The ClientCore call of each method kind. */
+/**
+ * The call of each method kind: a ClientCore method, or for request streams a runtime function
+ * given the core (so that only clients with such methods carry it).
+ */
 const CORE_CALLS = {
-  unary: "unary",
-  server_streaming: "serverStream",
-  client_streaming: "clientStream",
-  bidi_streaming: "bidiStream",
+  unary: { method: "unary" },
+  server_streaming: { method: "serverStream" },
+  client_streaming: { runtime: "clientStream" },
+  bidi_streaming: { runtime: "bidiStream" },
 } as const;
 
 /** The message in which the platform reports success or failure in-band. */
@@ -99,10 +102,11 @@ export function buildMethod(desc: DescMethod, name: string, service: DescService
   }
   // A promise-returning method is async, so its body can await the call.
   const lead = streamingOutput ? name : `async ${name}`;
+  const coreCall: { method: string } | { runtime: string } = CORE_CALLS[desc.methodKind];
   const call: Code = [
-    "this.#core.",
-    CORE_CALLS[desc.methodKind],
-    "(",
+    ...("method" in coreCall
+      ? [`this.#core.${coreCall.method}(`]
+      : [{ kind: "runtime-value" as const, name: coreCall.runtime }, "(this.#core, "]),
     { kind: "schema", desc: service },
     `.method.${desc.localName}, ${requestParam.name}`,
     ...(flat === undefined ? [] : [" as ", ...requestType]),

@@ -24,6 +24,7 @@ import { WorkManager } from "../../generated/virtufin/workmanager_pb.js";
 import { createLogger, startEmulator, type Emulator } from "../../emulator/index.js";
 import { ApiClient } from "../../platform/api-client.js";
 import { createClientCore } from "../../runtime/client-core.js";
+import { bidiStream, clientStream } from "../../runtime/streaming-calls.js";
 import { Connection, type Protocol } from "../../runtime/connection.js";
 import { Code, VirtufinError } from "../../runtime/errors.js";
 import { installNetworkJail, type NetworkJail } from "./network-jail.js";
@@ -98,10 +99,10 @@ async function call(connection: Connection, service: DescService, method: DescMe
         for await (const _ of core.serverStream(method as DescMethodServerStreaming, {}, { timeoutMs: 400 })) break;
         break;
       case "client_streaming":
-        await core.clientStream(method as DescMethodClientStreaming, (async function* () {})(), { timeoutMs: 400 });
+        await clientStream(core, method as DescMethodClientStreaming, (async function* () {})(), { timeoutMs: 400 });
         break;
       case "bidi_streaming":
-        for await (const _ of core.bidiStream(method as DescMethodBiDiStreaming, (async function* () {})(), { timeoutMs: 400 }))
+        for await (const _ of bidiStream(core, method as DescMethodBiDiStreaming, (async function* () {})(), { timeoutMs: 400 }))
           break;
         break;
     }

@@ -8,7 +8,7 @@
 /* eslint-disable */
 
 import type { CallOptions, ClientCore, ClientTarget, RequestInit } from "../../../../runtime.js";
-import { createClientCore, normalizeInit } from "../../../../runtime.js";
+import { bidiStream, createClientCore, normalizeInit } from "../../../../runtime.js";
 import type { ServerReflectionRequestSchema, ServerReflectionResponse } from "./reflection_pb.js";
 import { ServerReflection } from "./reflection_pb.js";
 
@@ -47,7 +47,7 @@ class ServerReflectionClientBase implements ServerReflectionApi {
    * @generated from rpc grpc.reflection.v1alpha.ServerReflection.ServerReflectionInfo
    */
   serverReflectionInfo(requests: AsyncIterable<RequestInit<typeof ServerReflectionRequestSchema>>, options?: CallOptions): AsyncIterable<ServerReflectionResponse> {
-    return this.#core.bidiStream(ServerReflection.method.serverReflectionInfo, requests, options);
+    return bidiStream(this.#core, ServerReflection.method.serverReflectionInfo, requests, options);
   }
 }
 

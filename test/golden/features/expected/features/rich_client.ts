@@ -7,7 +7,7 @@
 /* eslint-disable */
 
 import type { CallOptions, ClientCore, ClientTarget, RequestInit } from "../../../../../runtime.js";
-import { createClientCore, flatArgs, mapAsync, normalizeInit } from "../../../../../runtime.js";
+import { bidiStream, clientStream, createClientCore, flatArgs, mapAsync, normalizeInit } from "../../../../../runtime.js";
 import type { Choice, ChunkSchema, EverythingSchema, SourceSchema, Sum } from "./rich_pb.js";
 import { Retired, Rich } from "./rich_pb.js";
 import type { DurationSchema, Empty, EmptySchema, Int64ValueSchema, Timestamp, TimestampSchema } from "@bufbuild/protobuf/wkt";
@@ -270,7 +270,7 @@ class RichClientBase implements RichApi {
    * @generated from rpc features.rich.Rich.Upload
    */
   async upload(requests: AsyncIterable<RequestInit<typeof ChunkSchema>>, options?: CallOptions): Promise<Sum> {
-    return this.#core.clientStream(Rich.method.upload, requests, options);
+    return clientStream(this.#core, Rich.method.upload, requests, options);
   }
 
   /**
@@ -279,7 +279,7 @@ class RichClientBase implements RichApi {
    * @generated from rpc features.rich.Rich.Echo
    */
   echo(requests: AsyncIterable<RequestInit<typeof ChunkSchema>>, options?: CallOptions): AsyncIterable<Uint8Array> {
-    return mapAsync(this.#core.bidiStream(Rich.method.echo, requests, options), (response) => response.data);
+    return mapAsync(bidiStream(this.#core, Rich.method.echo, requests, options), (response) => response.data);
   }
 
   /**
