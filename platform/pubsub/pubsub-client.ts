@@ -164,27 +164,18 @@ export class PlatformPubsub {
       stopProbing.abort();
       await probing;
     }
-    return {
-      [Symbol.asyncIterator]: () => {
-        let i = 0;
-        return {
-          async next(): Promise<IteratorResult<PubsubEvent>> {
-            if (i < early.length) return { done: false, value: early[i++]! };
-            for (;;) {
-              const next = await iterator.next();
-              // Once the stream is over, the caller's signal (often long-lived) must not keep our listener.
-              if (next.done) stream.unlink();
-              if (next.done || next.value.metadata[PROBE_KEY] === undefined) return next;
-            }
-          },
-          async return(): Promise<IteratorResult<PubsubEvent>> {
-            stream.unlink();
-            await iterator.return?.();
-            return { done: true, value: undefined };
-          },
-        };
-      },
-    };
+    // Live: the events that came with the probes first, then the rest of the stream, without probes.
+    const rest = { [Symbol.asyncIterator]: () => iterator };
+    return (async function* () {
+      try {
+        yield* early;
+        for await (const event of rest) if (event.metadata[PROBE_KEY] === undefined) yield event;
+      } finally {
+        // Once the stream is over, the caller's signal (often long-lived) must not keep our listener.
+        stream.unlink();
+        await iterator.return?.();
+      }
+    })();
   }
 
   /**
