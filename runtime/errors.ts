@@ -60,11 +60,6 @@ export class VirtufinError extends ConnectError {
     return `${this.constructor.name}: ${this.message}`;
   }
 
-  /** Node's `util.inspect` (and so `console.log`) shows the class name, not Connect's. */
-  [Symbol.for("nodejs.util.inspect.custom")](): string {
-    return this.stack ?? this.toString();
-  }
-
   /** The gRPC code name of `code`, e.g. "DEADLINE_EXCEEDED". */
   get codeName(): string {
     return codeName(this.code);
@@ -167,6 +162,23 @@ let transportUnavailable: ((error: ConnectError) => boolean) | undefined;
  */
 export function recognizeUnavailable(test: (error: ConnectError) => boolean): void {
   transportUnavailable = test;
+}
+
+/**
+ * Makes Node's `util.inspect` (and so `console.log`) show a VirtufinError as its stack, which
+ * names the class (not Connect's) and nothing else. Called once by the Node transport module:
+ * browsers have no such hook, so their bundles carry none of it.
+ *
+ * @internal
+ */
+export function inspectAsStack(custom: symbol): void {
+  Object.defineProperty(VirtufinError.prototype, custom, {
+    value(this: VirtufinError): string {
+      return this.stack ?? this.toString();
+    },
+    configurable: true,
+    writable: true,
+  });
 }
 
 /** Callers branch on etag conflicts, so an ABORTED call surfaces as its own class. */

@@ -3,13 +3,14 @@
  * and mutual TLS. Reached only through the `#transport` import's `node` condition.
  */
 import { setMaxListeners } from "node:events";
+import { inspect } from "node:util";
 import {
   createConnectTransport,
   createGrpcTransport,
   createGrpcWebTransport,
   Http2SessionManager,
 } from "@connectrpc/connect-node";
-import { recognizeUnavailable } from "../errors.js";
+import { inspectAsStack, recognizeUnavailable } from "../errors.js";
 import { createNodeGrpcTransport } from "./node-grpc-transport.js";
 import { unavailableInNode } from "./node-failures.js";
 import type { OpenedTransport, Protocol, TransportRequest } from "./types.js";
@@ -19,6 +20,8 @@ export { telemetrySupport as builtinTelemetry } from "../telemetry/support.js";
 
 // Node's HTTP/2 and TLS failures that mean UNAVAILABLE, recognised wherever errors are converted.
 recognizeUnavailable(unavailableInNode);
+// util.inspect and console.log show our errors by their stack, which names the class.
+inspectAsStack(inspect.custom);
 
 /** Node speaks gRPC over HTTP/2, as the platform's own clients do. */
 export const defaultProtocol: Protocol = "grpc";
