@@ -4,14 +4,12 @@
  * Gateway-wide event streams and health.
  */
 import { create, fromBinary, toBinary, type DescMessage, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
-import { HealthClient } from "../generated/grpc/health/v1/health_client.js";
-import { HealthCheckResponse_ServingStatus } from "../generated/grpc/health/v1/health_pb.js";
 import { GatewayClient } from "../generated/virtufin/gateway_client.js";
 import type { MethodInfo, MethodSchema } from "../generated/virtufin/gateway_pb.js";
 import { PubsubClient } from "../generated/virtufin/pubsub_client.js";
 import { StateClient } from "../generated/virtufin/state_client.js";
 import { type CallOptions } from "../runtime/call-options.js";
-import { mapAsync } from "../runtime/client-core.js";
+import { createClientCore, mapAsync, type ClientCore } from "../runtime/client-core.js";
 import { Connection, type ConnectionOptions } from "../runtime/connection.js";
 import { Code, throwIfFailed, VirtufinError } from "../runtime/errors.js";
 import type { WebSocketManager } from "../generated/virtufin/websocketmanager_pb.js";
@@ -22,6 +20,7 @@ import { PlatformPubsub, reportReconnect, runHandler } from "./pubsub/pubsub-cli
 import type { EventHandler, HandlerSubscription } from "./pubsub/pubsub-options.js";
 import { reconnectingStream, type ReconnectInfo, type ReconnectOptions } from "./pubsub/reconnecting-stream.js";
 import { PlatformState } from "./state/state-client.js";
+import { HealthCheckService, SERVING_STATUS } from "./health-check.js";
 
 /** Where the platform client connects: defaults to localhost:5002, the Gateway's gRPC port. */
 export type ApiClientOptions = ConnectionOptions;
@@ -62,31 +61,33 @@ let defaultClient: ApiClient | undefined;
 
 /** The platform client. `await using api = new ApiClient()` closes it at the end of the scope. */
 export class ApiClient implements AsyncDisposable {
+  // Public fields are `declare`d: the constructor assigns every one, so no field list need be
+  // emitted (smaller browser bundles; bench/bundle).
   /**
    * The connection to the Gateway, shareable with generated clients and proxies:
    * `new StateClient(api)`, `new WorkManagerGatewayProxy(api)`.
    */
-  readonly connection: Connection;
+  declare readonly connection: Connection;
   /** State with etags (seed: `save_state_async`, ...). */
-  readonly state: PlatformState;
+  declare readonly state: PlatformState;
   /** Publish, subscribe and request-reply (seed: `client.pubsub`). */
-  readonly pubsub: PlatformPubsub;
+  declare readonly pubsub: PlatformPubsub;
   /**
    * Backends through the Gateway, dispatched dynamically (seed: `client.gateway.workmanager.ListWorkers()`,
    * `gateway.service("pricing")`). Typed: `new WorkManagerGatewayProxy(api)`.
    */
-  readonly gateway: PlatformGateway;
+  declare readonly gateway: PlatformGateway;
 
   /** The Gateway's own calls, through its generated client on this connection. */
   readonly #gateway: GatewayClient;
-  /** grpc.health.v1's generated client on this connection. */
-  readonly #health: HealthClient;
+  /** grpc.health.v1's Check on this connection (platform/health-check.ts says why not the generated client). */
+  readonly #health: ClientCore;
 
   /** Connects to the Gateway (default localhost:5002); nothing is opened until the first call. */
   constructor(options: ApiClientOptions | Connection = {}) {
     this.connection = options instanceof Connection ? options : new Connection(options, { host: "localhost", port: 5002 });
     this.#gateway = new GatewayClient(this.connection);
-    this.#health = new HealthClient(this.connection);
+    this.#health = createClientCore(HealthCheckService, this.connection);
     // State and Pubsub through their generated clients, on this connection (left open by them).
     this.state = new PlatformState(new StateClient(this.connection));
     this.pubsub = new PlatformPubsub(new PubsubClient(this.connection), this.connection);
@@ -209,8 +210,8 @@ export class ApiClient implements AsyncDisposable {
    * `grpc.health.v1` (seed: `health()`): "SERVING", "NOT_SERVING", "UNKNOWN" or "SERVICE_UNKNOWN".
    */
   async health(service = "", options?: CallOptions): Promise<HealthStatus> {
-    const status = await this.#health.check({ service }, { timeoutMs: 5_000, ...options });
-    return (HealthCheckResponse_ServingStatus[status] ?? "UNKNOWN") as HealthStatus;
+    const { status } = await this.#health.unary(HealthCheckService.method.check, { service }, { timeoutMs: 5_000, ...options });
+    return SERVING_STATUS[status] ?? "UNKNOWN";
   }
 
   /** Rejects pending request-replies, ends streams and closes the connection. Idempotent. */

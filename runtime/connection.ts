@@ -93,18 +93,20 @@ export interface CallScope {
  * flight and releases its HTTP/2 session.
  */
 export class Connection implements AsyncDisposable {
+  // Public fields are `declare`d: the constructor assigns every one, so no field list need be
+  // emitted (smaller browser bundles; bench/bundle).
   /** The endpoint's base URL, e.g. "http://localhost:5002". */
-  readonly baseUrl: string;
+  declare readonly baseUrl: string;
   /** The wire protocol. */
-  readonly protocol: Protocol;
+  declare readonly protocol: Protocol;
   /** Default deadline of unary calls, in ms. */
-  readonly timeoutMs: number;
+  declare readonly timeoutMs: number;
   /** Default deadline of streams, in ms. */
-  readonly streamTimeoutMs: number;
+  declare readonly streamTimeoutMs: number;
   /** Retry policy of unary calls as given, or false when disabled (calls merge theirs over it). */
-  readonly retry: RetryPolicy | false;
+  declare readonly retry: RetryPolicy | false;
   /** The resolved retry policy for calls that bring none of their own (undefined: disabled). */
-  readonly retryPolicy: ResolvedRetryPolicy | undefined;
+  declare readonly retryPolicy: ResolvedRetryPolicy | undefined;
 
   #transport: Transport | Promise<Transport> | undefined;
   #telemetry: Telemetry | undefined;

@@ -6,20 +6,22 @@ import { dataJson, dataText } from "../event-data.js";
 
 /** One platform event: a state change, a pub/sub event or a system event. */
 export class GatewayEvent {
+  // Public fields are `declare`d: the constructor assigns every one, so no field list need be
+  // emitted (smaller browser bundles; bench/bundle).
   /** The CloudEvent id. */
-  readonly id: string;
+  declare readonly id: string;
   /** The CloudEvent source. */
-  readonly source: string;
+  declare readonly source: string;
   /** The CloudEvent type. */
-  readonly type: string;
+  declare readonly type: string;
   /** The topic it was published on. */
-  readonly topic: string;
+  declare readonly topic: string;
   /** The payload. */
-  readonly data: Uint8Array;
+  declare readonly data: Uint8Array;
   /** The payload's content type. */
-  readonly contentType: string;
+  declare readonly contentType: string;
   /** The event type of the scope that matched: "state", "pubsub" or "system". */
-  readonly eventType: string;
+  declare readonly eventType: string;
 
   /** Wraps a received envelope. */
   constructor(message: TopicEventRequest) {
