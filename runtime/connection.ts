@@ -190,8 +190,8 @@ export class Connection implements AsyncDisposable {
     const support = telemetrySupportOr(builtinTelemetry);
     if (!support) {
       throw new VirtufinError(
-        "the telemetry option in a browser needs enableTelemetry() (from @virtufin/sdk) to be called once first: " +
-          "its code and @opentelemetry/api are left out of browser bundles unless asked for",
+        // Why (its code and @opentelemetry/api stay out of pages that do not ask): README, "In a browser".
+        "the telemetry option in a browser needs enableTelemetry() from @virtufin/sdk, called once first",
         Code.FailedPrecondition,
       );
     }

@@ -25,8 +25,8 @@ export function openTransport(request: TransportRequest): OpenedTransport {
   const make = protocol === "connect" ? connectTransport : createGrpcWebTransport;
   if (!make) {
     throw new VirtufinError(
-      'protocol "connect" in a browser needs enableConnectProtocol() (from @virtufin/sdk) to be called once first: ' +
-        "its transport is left out of browser bundles unless asked for",
+      // Why (its transport stays out of pages that do not ask): README, "In a browser".
+      'protocol "connect" in a browser needs enableConnectProtocol() from @virtufin/sdk, called once first',
       Code.InvalidArgument,
     );
   }
