@@ -12,6 +12,21 @@ import { nodeResolve } from "@rollup/plugin-node-resolve";
 import { build, transform } from "esbuild";
 import { rollup, type Plugin } from "rollup";
 
+/**
+ * The budgets: each SDK page (pages/<sdk>.ts) against the raw Connect page that makes the same
+ * calls (pages/<raw>.ts), min+gz. `npm run bench:bundle` reports them for esbuild and Rollup;
+ * test/browser/bundlers.test.ts fails when the esbuild one is missed.
+ */
+export const BUDGETS = [
+  {
+    name: "`WorkManagerClient` vs raw `createClient(WorkManager, createGrpcWebTransport(...))`",
+    sdk: "sdk-workmanager",
+    raw: "raw-workmanager",
+    budget: 1.15,
+  },
+  { name: "`ApiClient` vs raw clients of Gateway, State and Pubsub", sdk: "sdk-api-client", raw: "raw-platform", budget: 1.25 },
+] as const;
+
 /** One page's esbuild bundle, measured. */
 export interface EsbuildSize {
   /** Minified bytes. */

@@ -6,24 +6,14 @@
  */
 import { writeMarkdown } from "../write-markdown.js";
 import { fileURLToPath } from "node:url";
-import { esbuildPage, rollupPage } from "./measure.js";
+import { BUDGETS, esbuildPage, rollupPage } from "./measure.js";
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} KB`;
 
-const pairs = [
-  {
-    name: "`WorkManagerClient` vs raw `createClient(WorkManager, createGrpcWebTransport(...))`",
-    sdk: "sdk-workmanager",
-    raw: "raw-workmanager",
-    budget: 1.15,
-  },
-  { name: "`ApiClient` vs raw clients of Gateway, State and Pubsub", sdk: "sdk-api-client", raw: "raw-platform", budget: 1.25 },
-];
-
 const rows: string[] = [];
 const breakdowns: string[] = [];
-for (const pair of pairs) {
+for (const pair of BUDGETS) {
   const [sdkE, rawE, sdkR, rawR] = await Promise.all([
     esbuildPage(here(`pages/${pair.sdk}.ts`)),
     esbuildPage(here(`pages/${pair.raw}.ts`)),

@@ -9,7 +9,7 @@ import { build as esbuild, type Plugin as EsbuildPlugin } from "esbuild";
 import { rollup, type RollupOutput } from "rollup";
 import { build as vite } from "vite";
 import { beforeAll, describe, expect, it } from "vitest";
-import { esbuildPage, typescript } from "../../bench/bundle/measure.js";
+import { BUDGETS, esbuildPage, typescript } from "../../bench/bundle/measure.js";
 import { ensureSdkBuilt, ROOT } from "../support/built-sdk.js";
 
 const pages = {
@@ -137,5 +137,14 @@ describe("what a page does not use, it does not carry", () => {
     const shorthand = /may be set \(oneof /;
     expect((await esbuildPage(pages["an ApiClient page"])).text).not.toMatch(shorthand);
     expect((await esbuildPage(pages["a WorkManagerClient page"])).text).toMatch(shorthand);
+  });
+});
+
+describe("the bundle size budgets (bench/bundle/README.md), as esbuild bundles the built package", () => {
+  it.each(BUDGETS)("$name: within $budget× of raw connect-web, min+gz", async ({ sdk, raw, budget }) => {
+    const page = (name: string) => `${ROOT}bench/bundle/pages/${name}.ts`;
+    const [ours, anchor] = await Promise.all([esbuildPage(page(sdk)), esbuildPage(page(raw))]);
+    // Deterministic for a given lock file: a change that misses a budget fails here, not only in the bench.
+    expect(ours.gzipped / anchor.gzipped).toBeLessThanOrEqual(budget);
   });
 });
