@@ -42,15 +42,24 @@ export interface ConfigApi {
 }
 
 /**
- * The calls of virtufin.Config, written once for every client class of it: they extend this
- * class and differ only in the core they pass to it.
- * The core is kept in a private field, so no method name can collide with it.
+ * Read access to the services configuration.
+ *
+ * A client of virtufin.Config.
+ *
+ * @generated from service virtufin.Config
  */
-class ConfigClientBase implements ConfigApi {
+export class ConfigClient implements ConfigApi {
   readonly #core: ClientCore;
 
-  /** Keeps the core every call goes through. */
-  constructor(core: ClientCore) {
+  /**
+   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
+   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
+   * client), which is shared and left open by close().
+   *
+   * Host and port missing from the connection options default to localhost:5002 (the service's google.api.default_host).
+   */
+  constructor(target?: ClientTarget) {
+    const core = createClientCore(Config, target, { host: "localhost", port: 5002 });
     this.#core = core;
   }
 
@@ -84,30 +93,6 @@ class ConfigClientBase implements ConfigApi {
     const [request, options] = flatArgs(args, ["name"], true);
     const response = await this.#core.unary(Config.method.getService, request as RequestInit<typeof GetConfigServiceRequestSchema>, options);
     return response.service;
-  }
-}
-
-/**
- * Read access to the services configuration.
- *
- * A client of virtufin.Config.
- *
- * @generated from service virtufin.Config
- */
-export class ConfigClient extends ConfigClientBase implements ConfigApi {
-  readonly #core: ClientCore;
-
-  /**
-   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
-   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
-   * client), which is shared and left open by close().
-   *
-   * Host and port missing from the connection options default to localhost:5002 (the service's google.api.default_host).
-   */
-  constructor(target?: ClientTarget) {
-    const core = createClientCore(Config, target, { host: "localhost", port: 5002 });
-    super(core);
-    this.#core = core;
   }
 
   /** Closes the connection this client opened (a shared connection or transport stays open). */

@@ -130,15 +130,24 @@ export interface GatewayApi {
 }
 
 /**
- * The calls of virtufin.Gateway, written once for every client class of it: they extend this
- * class and differ only in the core they pass to it.
- * The core is kept in a private field, so no method name can collide with it.
+ * Dynamic dispatch to backend services, method discovery, and platform event streams.
+ *
+ * A client of virtufin.Gateway.
+ *
+ * @generated from service virtufin.Gateway
  */
-class GatewayClientBase implements GatewayApi {
+export class GatewayClient implements GatewayApi {
   readonly #core: ClientCore;
 
-  /** Keeps the core every call goes through. */
-  constructor(core: ClientCore) {
+  /**
+   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
+   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
+   * client), which is shared and left open by close().
+   *
+   * Host and port missing from the connection options default to localhost:5002 (the service's google.api.default_host).
+   */
+  constructor(target?: ClientTarget) {
+    const core = createClientCore(Gateway, target, { host: "localhost", port: 5002 });
     this.#core = core;
   }
 
@@ -275,30 +284,6 @@ class GatewayClientBase implements GatewayApi {
     const [request, options] = flatArgs(args, ["service", "method", "type"], true);
     const response = await this.#core.unary(Gateway.method.getMethodSchema, request as RequestInit<typeof GetMethodSchemaRequestSchema>, options);
     return response.schema;
-  }
-}
-
-/**
- * Dynamic dispatch to backend services, method discovery, and platform event streams.
- *
- * A client of virtufin.Gateway.
- *
- * @generated from service virtufin.Gateway
- */
-export class GatewayClient extends GatewayClientBase implements GatewayApi {
-  readonly #core: ClientCore;
-
-  /**
-   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
-   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
-   * client), which is shared and left open by close().
-   *
-   * Host and port missing from the connection options default to localhost:5002 (the service's google.api.default_host).
-   */
-  constructor(target?: ClientTarget) {
-    const core = createClientCore(Gateway, target, { host: "localhost", port: 5002 });
-    super(core);
-    this.#core = core;
   }
 
   /** Closes the connection this client opened (a shared connection or transport stays open). */

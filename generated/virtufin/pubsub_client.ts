@@ -90,15 +90,24 @@ export interface PubsubApi {
 }
 
 /**
- * The calls of virtufin.Pubsub, written once for every client class of it: they extend this
- * class and differ only in the core they pass to it.
- * The core is kept in a private field, so no method name can collide with it.
+ * Publish and subscribe to topics.
+ *
+ * A client of virtufin.Pubsub.
+ *
+ * @generated from service virtufin.Pubsub
  */
-class PubsubClientBase implements PubsubApi {
+export class PubsubClient implements PubsubApi {
   readonly #core: ClientCore;
 
-  /** Keeps the core every call goes through. */
-  constructor(core: ClientCore) {
+  /**
+   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
+   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
+   * client), which is shared and left open by close().
+   *
+   * Host and port missing from the connection options default to localhost:5002 (the service's google.api.default_host).
+   */
+  constructor(target?: ClientTarget) {
+    const core = createClientCore(Pubsub, target, { host: "localhost", port: 5002 });
     this.#core = core;
   }
 
@@ -181,30 +190,6 @@ class PubsubClientBase implements PubsubApi {
     const [request, options] = flatArgs(args, ["subscriptionId"], true);
     const response = await this.#core.unary(Pubsub.method.unsubscribe, request as RequestInit<typeof UnsubscribeRequestSchema>, options);
     throwIfFailed(response.status, "virtufin.Pubsub.Unsubscribe failed");
-  }
-}
-
-/**
- * Publish and subscribe to topics.
- *
- * A client of virtufin.Pubsub.
- *
- * @generated from service virtufin.Pubsub
- */
-export class PubsubClient extends PubsubClientBase implements PubsubApi {
-  readonly #core: ClientCore;
-
-  /**
-   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
-   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
-   * client), which is shared and left open by close().
-   *
-   * Host and port missing from the connection options default to localhost:5002 (the service's google.api.default_host).
-   */
-  constructor(target?: ClientTarget) {
-    const core = createClientCore(Pubsub, target, { host: "localhost", port: 5002 });
-    super(core);
-    this.#core = core;
   }
 
   /** Closes the connection this client opened (a shared connection or transport stays open). */

@@ -128,15 +128,24 @@ export interface StateApi {
 }
 
 /**
- * The calls of virtufin.State, written once for every client class of it: they extend this
- * class and differ only in the core they pass to it.
- * The core is kept in a private field, so no method name can collide with it.
+ * Key-value state with etags, namespaced by service.
+ *
+ * A client of virtufin.State.
+ *
+ * @generated from service virtufin.State
  */
-class StateClientBase implements StateApi {
+export class StateClient implements StateApi {
   readonly #core: ClientCore;
 
-  /** Keeps the core every call goes through. */
-  constructor(core: ClientCore) {
+  /**
+   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
+   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
+   * client), which is shared and left open by close().
+   *
+   * Host and port missing from the connection options default to localhost:5002 (the service's google.api.default_host).
+   */
+  constructor(target?: ClientTarget) {
+    const core = createClientCore(State, target, { host: "localhost", port: 5002 });
     this.#core = core;
   }
 
@@ -270,30 +279,6 @@ class StateClientBase implements StateApi {
     const [request, options] = flatArgs(args, ["service", "key"], true);
     const response = await this.#core.unary(State.method.deleteState, request as RequestInit<typeof DeleteStateRequestSchema>, options);
     throwIfFailed(response.status, "virtufin.State.DeleteState failed");
-  }
-}
-
-/**
- * Key-value state with etags, namespaced by service.
- *
- * A client of virtufin.State.
- *
- * @generated from service virtufin.State
- */
-export class StateClient extends StateClientBase implements StateApi {
-  readonly #core: ClientCore;
-
-  /**
-   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
-   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
-   * client), which is shared and left open by close().
-   *
-   * Host and port missing from the connection options default to localhost:5002 (the service's google.api.default_host).
-   */
-  constructor(target?: ClientTarget) {
-    const core = createClientCore(State, target, { host: "localhost", port: 5002 });
-    super(core);
-    this.#core = core;
   }
 
   /** Closes the connection this client opened (a shared connection or transport stays open). */

@@ -1,5 +1,7 @@
 /**
- * The interfaces and base classes of a service. A route that carries unary calls only (the
+ * The interfaces and base classes of a service. The method bodies live in a base class that the
+ * direct client and the routes (gateway and pub/sub proxies) extend; a service with no route has
+ * none, and its client holds the bodies itself. A route that carries unary calls only (the
  * Gateway's `InvokeJson`, request-reply over pub/sub) must not offer a method whose every call
  * throws: when the service has streaming methods besides unary ones and such a route exists,
  * the unary methods get their own interface `<S>UnaryApi` and base class, which those routes
@@ -45,13 +47,25 @@ export function buildServiceShape(draft: ServiceShapeDraft, exportName: (base: s
   const privateCore = "The core is kept in a private field, so no method name can collide with it.";
   // Doc lines are kept under 100 characters for the usual name lengths.
   if (unaryApiName === undefined) {
-    const baseName = exportName(desc.name + "ClientBase");
     const api: ApiModel = {
       name: apiName,
       extendsName: undefined,
       doc: paragraphs(text, [`The calls of ${desc.typeName}, as every client of it offers them.`], tags),
       methods,
     };
+    // No route shares the bodies: the client class holds them itself, with no base class.
+    if (service.gatewayProxy === undefined && service.pubsub === undefined) {
+      return {
+        ...service,
+        apis: [api],
+        routeApiName: apiName,
+        bases: [],
+        clientBaseName: undefined,
+        routeBaseName: undefined,
+        clientMethods: methods,
+      };
+    }
+    const baseName = exportName(desc.name + "ClientBase");
     const base: BaseModel = {
       name: baseName,
       extendsName: undefined,
@@ -63,7 +77,15 @@ export function buildServiceShape(draft: ServiceShapeDraft, exportName: (base: s
       ],
       methods,
     };
-    return { ...service, apis: [api], routeApiName: apiName, bases: [base], clientBaseName: baseName, routeBaseName: baseName };
+    return {
+      ...service,
+      apis: [api],
+      routeApiName: apiName,
+      bases: [base],
+      clientBaseName: baseName,
+      routeBaseName: baseName,
+      clientMethods: [],
+    };
   }
   const unaryBaseName = exportName(desc.name + "UnaryClientBase");
   const baseName = exportName(desc.name + "ClientBase");
@@ -114,5 +136,13 @@ export function buildServiceShape(draft: ServiceShapeDraft, exportName: (base: s
       methods: streaming,
     },
   ];
-  return { ...service, apis, routeApiName: unaryApiName, bases, clientBaseName: baseName, routeBaseName: unaryBaseName };
+  return {
+    ...service,
+    apis,
+    routeApiName: unaryApiName,
+    bases,
+    clientBaseName: baseName,
+    routeBaseName: unaryBaseName,
+    clientMethods: [],
+  };
 }

@@ -130,12 +130,14 @@ export interface ServiceModel {
   readonly apiName: string;
   /** The interface the unary-only routes implement (`<Service>UnaryApi` or `<Service>Api`). */
   readonly routeApiName: string;
-  /** The base classes, each extending the one before it. */
+  /** The base classes, each extending the one before it (none when the service has no route). */
   readonly bases: readonly BaseModel[];
-  /** The base class the direct client extends (the last one). */
-  readonly clientBaseName: string;
-  /** The base class the unary-only routes extend. */
-  readonly routeBaseName: string;
+  /** The base class the direct client extends (the last one), or undefined when there is none. */
+  readonly clientBaseName: string | undefined;
+  /** The base class the unary-only routes extend, or undefined when the service has no route. */
+  readonly routeBaseName: string | undefined;
+  /** The methods the client class implements itself: all of them when it has no base class, else none. */
+  readonly clientMethods: readonly MethodModel[];
   /** The class's name. */
   readonly clientName: string;
   /** JSDoc lines of the class. */

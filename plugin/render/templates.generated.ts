@@ -95,6 +95,16 @@ export const templateSpecs: Record<string, unknown> = {
     + "}\n";
 },"usePartial":true,"useData":true},
   "_client": {"0":function(container,depth0,helpers,partials,data) {
+    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
+          return parent[propertyName];
+        }
+        return undefined
+    };
+
+  return " extends "
+    + ((stack1 = (lookupProperty(helpers,"local")||container.strict(depth0, "local", {"start":{"line":2,"column":62},"end":{"line":2,"column":67}} )).call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"clientBaseName"),{"name":"local","hash":{},"data":data,"loc":{"start":{"line":2,"column":60},"end":{"line":2,"column":84}}})) != null ? stack1 : "");
+},"1":function(container,depth0,helpers,partials,data) {
     var stack1, helper, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -104,7 +114,7 @@ export const templateSpecs: Record<string, unknown> = {
 
   return ", "
     + ((stack1 = (((helper = lookupProperty(helpers,"defaultsLiteral") || container.strict(depth0, "defaultsLiteral", {"start":{"line":7,"column":110},"end":{"line":7,"column":125}} ))),(typeof helper === "function" ? helper.call(depth0 != null ? depth0 : (container.nullContext || {}),{"name":"defaultsLiteral","hash":{},"data":data,"loc":{"start":{"line":7,"column":108},"end":{"line":7,"column":127}}}) : helper))) != null ? stack1 : "");
-},"1":function(container,depth0,helpers,partials,data) {
+},"2":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -112,10 +122,10 @@ export const templateSpecs: Record<string, unknown> = {
         return undefined
     };
 
-  return ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"shorthand"),{"name":"if","hash":{},"fn":container.program(2, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":7,"column":127},"end":{"line":7,"column":159}}})) != null ? stack1 : "");
-},"2":function(container,depth0,helpers,partials,data) {
-    return ", undefined";
+  return ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"shorthand"),{"name":"if","hash":{},"fn":container.program(3, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":7,"column":127},"end":{"line":7,"column":159}}})) != null ? stack1 : "");
 },"3":function(container,depth0,helpers,partials,data) {
+    return ", undefined";
+},"4":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -125,6 +135,18 @@ export const templateSpecs: Record<string, unknown> = {
 
   return ", "
     + ((stack1 = (lookupProperty(helpers,"runtime")||container.strict(depth0, "runtime", {"start":{"line":7,"column":187},"end":{"line":7,"column":194}} )).call(depth0 != null ? depth0 : (container.nullContext || {}),"normalizeInit",{"name":"runtime","hash":{},"data":data,"loc":{"start":{"line":7,"column":185},"end":{"line":7,"column":212}}})) != null ? stack1 : "");
+},"5":function(container,depth0,helpers,partials,data) {
+    return "    super(core);\n";
+},"6":function(container,depth0,helpers,partials,data) {
+    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
+          return parent[propertyName];
+        }
+        return undefined
+    };
+
+  return "\n"
+    + ((stack1 = container.invokePartial(lookupProperty(partials,"_method"),depth0,{"name":"_method","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "");
 },"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data) {
     var stack1, helper, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -135,10 +157,9 @@ export const templateSpecs: Record<string, unknown> = {
 
   return ((stack1 = container.invokePartial(lookupProperty(partials,"_jsdoc"),depth0,{"name":"_jsdoc","hash":{"indent":"","lines":lookupProperty(depth0,"clientDoc")},"data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
     + ((stack1 = (lookupProperty(helpers,"export")||alias1(depth0, "export", {"start":{"line":2,"column":2},"end":{"line":2,"column":8}} )).call(alias2,"class",lookupProperty(depth0,"clientName"),{"name":"export","hash":{},"data":data,"loc":{"start":{"line":2,"column":0},"end":{"line":2,"column":29}}})) != null ? stack1 : "")
-    + " extends "
-    + ((stack1 = (lookupProperty(helpers,"local")||alias1(depth0, "local", {"start":{"line":2,"column":40},"end":{"line":2,"column":45}} )).call(alias2,lookupProperty(depth0,"clientBaseName"),{"name":"local","hash":{},"data":data,"loc":{"start":{"line":2,"column":38},"end":{"line":2,"column":62}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,lookupProperty(depth0,"clientBaseName"),{"name":"if","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":2,"column":29},"end":{"line":2,"column":91}}})) != null ? stack1 : "")
     + " implements "
-    + ((stack1 = (((helper = lookupProperty(helpers,"apiName") || alias1(depth0, "apiName", {"start":{"line":2,"column":76},"end":{"line":2,"column":83}} ))),(typeof helper === "function" ? helper.call(alias2,{"name":"apiName","hash":{},"data":data,"loc":{"start":{"line":2,"column":74},"end":{"line":2,"column":85}}}) : helper))) != null ? stack1 : "")
+    + ((stack1 = (((helper = lookupProperty(helpers,"apiName") || alias1(depth0, "apiName", {"start":{"line":2,"column":105},"end":{"line":2,"column":112}} ))),(typeof helper === "function" ? helper.call(alias2,{"name":"apiName","hash":{},"data":data,"loc":{"start":{"line":2,"column":103},"end":{"line":2,"column":114}}}) : helper))) != null ? stack1 : "")
     + " {\n  readonly #core: "
     + ((stack1 = (lookupProperty(helpers,"runtimeType")||alias1(depth0, "runtimeType", {"start":{"line":3,"column":20},"end":{"line":3,"column":31}} )).call(alias2,"ClientCore",{"name":"runtimeType","hash":{},"data":data,"loc":{"start":{"line":3,"column":18},"end":{"line":3,"column":46}}})) != null ? stack1 : "")
     + ";\n\n"
@@ -154,14 +175,18 @@ export const templateSpecs: Record<string, unknown> = {
     + "("
     + ((stack1 = (lookupProperty(helpers,"schema")||alias1(depth0, "schema", {"start":{"line":7,"column":62},"end":{"line":7,"column":68}} )).call(alias2,lookupProperty(depth0,"desc"),{"name":"schema","hash":{},"data":data,"loc":{"start":{"line":7,"column":60},"end":{"line":7,"column":75}}})) != null ? stack1 : "")
     + ", target"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,lookupProperty(depth0,"defaultsLiteral"),{"name":"if","hash":{},"fn":container.program(0, data, 0),"inverse":container.program(1, data, 0),"data":data,"loc":{"start":{"line":7,"column":83},"end":{"line":7,"column":166}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,lookupProperty(depth0,"shorthand"),{"name":"if","hash":{},"fn":container.program(3, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":7,"column":166},"end":{"line":7,"column":219}}})) != null ? stack1 : "")
-    + ");\n    super(core);\n    this.#core = core;\n  }\n\n  /** Closes the connection this client opened (a shared connection or transport stays open). */\n  close(): "
-    + ((stack1 = (lookupProperty(helpers,"global")||alias1(depth0, "global", {"start":{"line":13,"column":13},"end":{"line":13,"column":19}} )).call(alias2,"Promise",{"name":"global","hash":{},"data":data,"loc":{"start":{"line":13,"column":11},"end":{"line":13,"column":31}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,lookupProperty(depth0,"defaultsLiteral"),{"name":"if","hash":{},"fn":container.program(1, data, 0),"inverse":container.program(2, data, 0),"data":data,"loc":{"start":{"line":7,"column":83},"end":{"line":7,"column":166}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,lookupProperty(depth0,"shorthand"),{"name":"if","hash":{},"fn":container.program(4, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":7,"column":166},"end":{"line":7,"column":219}}})) != null ? stack1 : "")
+    + ");\n"
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,lookupProperty(depth0,"clientBaseName"),{"name":"if","hash":{},"fn":container.program(5, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":8,"column":0},"end":{"line":10,"column":7}}})) != null ? stack1 : "")
+    + "    this.#core = core;\n  }\n"
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,lookupProperty(depth0,"clientMethods"),{"name":"each","hash":{},"fn":container.program(6, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":13,"column":0},"end":{"line":16,"column":9}}})) != null ? stack1 : "")
+    + "\n  /** Closes the connection this client opened (a shared connection or transport stays open). */\n  close(): "
+    + ((stack1 = (lookupProperty(helpers,"global")||alias1(depth0, "global", {"start":{"line":19,"column":13},"end":{"line":19,"column":19}} )).call(alias2,"Promise",{"name":"global","hash":{},"data":data,"loc":{"start":{"line":19,"column":11},"end":{"line":19,"column":31}}})) != null ? stack1 : "")
     + "<void> {\n    return this.#core.close();\n  }\n\n  /** Closes the client at the end of an `await using` scope. */\n  ["
-    + ((stack1 = (lookupProperty(helpers,"global")||alias1(depth0, "global", {"start":{"line":18,"column":5},"end":{"line":18,"column":11}} )).call(alias2,"Symbol",{"name":"global","hash":{},"data":data,"loc":{"start":{"line":18,"column":3},"end":{"line":18,"column":22}}})) != null ? stack1 : "")
+    + ((stack1 = (lookupProperty(helpers,"global")||alias1(depth0, "global", {"start":{"line":24,"column":5},"end":{"line":24,"column":11}} )).call(alias2,"Symbol",{"name":"global","hash":{},"data":data,"loc":{"start":{"line":24,"column":3},"end":{"line":24,"column":22}}})) != null ? stack1 : "")
     + ".asyncDispose](): "
-    + ((stack1 = (lookupProperty(helpers,"global")||alias1(depth0, "global", {"start":{"line":18,"column":42},"end":{"line":18,"column":48}} )).call(alias2,"Promise",{"name":"global","hash":{},"data":data,"loc":{"start":{"line":18,"column":40},"end":{"line":18,"column":60}}})) != null ? stack1 : "")
+    + ((stack1 = (lookupProperty(helpers,"global")||alias1(depth0, "global", {"start":{"line":24,"column":42},"end":{"line":24,"column":48}} )).call(alias2,"Promise",{"name":"global","hash":{},"data":data,"loc":{"start":{"line":24,"column":40},"end":{"line":24,"column":60}}})) != null ? stack1 : "")
     + "<void> {\n    return this.#core.close();\n  }\n}\n";
 },"usePartial":true,"useData":true},
   "_jsdoc": {"0":function(container,depth0,helpers,partials,data,blockParams,depths) {

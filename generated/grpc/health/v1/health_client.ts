@@ -33,15 +33,24 @@ export interface HealthApi {
 }
 
 /**
- * The calls of grpc.health.v1.Health, written once for every client class of it: they extend this
- * class and differ only in the core they pass to it.
- * The core is kept in a private field, so no method name can collide with it.
+ * Health checking of a gRPC server and of the services it hosts.
+ *
+ * A client of grpc.health.v1.Health.
+ *
+ * @generated from service grpc.health.v1.Health
  */
-class HealthClientBase implements HealthApi {
+export class HealthClient implements HealthApi {
   readonly #core: ClientCore;
 
-  /** Keeps the core every call goes through. */
-  constructor(core: ClientCore) {
+  /**
+   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
+   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
+   * client), which is shared and left open by close().
+   *
+   * Host and port missing from the connection options take the runtime's defaults.
+   */
+  constructor(target?: ClientTarget) {
+    const core = createClientCore(Health, target);
     this.#core = core;
   }
 
@@ -62,30 +71,6 @@ class HealthClientBase implements HealthApi {
    */
   watch(request: RequestInit<typeof HealthCheckRequestSchema>, options?: CallOptions): AsyncIterable<HealthCheckResponse_ServingStatus> {
     return mapAsync(this.#core.serverStream(Health.method.watch, request, options), (response) => response.status);
-  }
-}
-
-/**
- * Health checking of a gRPC server and of the services it hosts.
- *
- * A client of grpc.health.v1.Health.
- *
- * @generated from service grpc.health.v1.Health
- */
-export class HealthClient extends HealthClientBase implements HealthApi {
-  readonly #core: ClientCore;
-
-  /**
-   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
-   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
-   * client), which is shared and left open by close().
-   *
-   * Host and port missing from the connection options take the runtime's defaults.
-   */
-  constructor(target?: ClientTarget) {
-    const core = createClientCore(Health, target);
-    super(core);
-    this.#core = core;
   }
 
   /** Closes the connection this client opened (a shared connection or transport stays open). */

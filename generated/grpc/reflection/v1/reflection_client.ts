@@ -28,36 +28,13 @@ export interface ServerReflectionApi {
 }
 
 /**
- * The calls of grpc.reflection.v1.ServerReflection, written once for every client class of it: they extend this
- * class and differ only in the core they pass to it.
- * The core is kept in a private field, so no method name can collide with it.
- */
-class ServerReflectionClientBase implements ServerReflectionApi {
-  readonly #core: ClientCore;
-
-  /** Keeps the core every call goes through. */
-  constructor(core: ClientCore) {
-    this.#core = core;
-  }
-
-  /**
-   * The reflection conversation: every request on the stream is answered by one response.
-   *
-   * @generated from rpc grpc.reflection.v1.ServerReflection.ServerReflectionInfo
-   */
-  serverReflectionInfo(requests: AsyncIterable<RequestInit<typeof ServerReflectionRequestSchema>>, options?: CallOptions): AsyncIterable<ServerReflectionResponse> {
-    return bidiStream(this.#core, ServerReflection.method.serverReflectionInfo, requests, options);
-  }
-}
-
-/**
  * Lets a client ask a server which services it hosts and for the file descriptors behind them.
  *
  * A client of grpc.reflection.v1.ServerReflection.
  *
  * @generated from service grpc.reflection.v1.ServerReflection
  */
-export class ServerReflectionClient extends ServerReflectionClientBase implements ServerReflectionApi {
+export class ServerReflectionClient implements ServerReflectionApi {
   readonly #core: ClientCore;
 
   /**
@@ -69,8 +46,16 @@ export class ServerReflectionClient extends ServerReflectionClientBase implement
    */
   constructor(target?: ClientTarget) {
     const core = createClientCore(ServerReflection, target, undefined, normalizeInit);
-    super(core);
     this.#core = core;
+  }
+
+  /**
+   * The reflection conversation: every request on the stream is answered by one response.
+   *
+   * @generated from rpc grpc.reflection.v1.ServerReflection.ServerReflectionInfo
+   */
+  serverReflectionInfo(requests: AsyncIterable<RequestInit<typeof ServerReflectionRequestSchema>>, options?: CallOptions): AsyncIterable<ServerReflectionResponse> {
+    return bidiStream(this.#core, ServerReflection.method.serverReflectionInfo, requests, options);
   }
 
   /** Closes the connection this client opened (a shared connection or transport stays open). */

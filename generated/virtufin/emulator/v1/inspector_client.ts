@@ -43,15 +43,24 @@ export interface InspectorServiceApi {
 }
 
 /**
- * The calls of virtufin.emulator.v1.InspectorService, written once for every client class of it: they extend this
- * class and differ only in the core they pass to it.
- * The core is kept in a private field, so no method name can collide with it.
+ * Streams the emulator's internals to its web UI (emulator-only).
+ *
+ * A client of virtufin.emulator.v1.InspectorService.
+ *
+ * @generated from service virtufin.emulator.v1.InspectorService
  */
-class InspectorServiceClientBase implements InspectorServiceApi {
+export class InspectorServiceClient implements InspectorServiceApi {
   readonly #core: ClientCore;
 
-  /** Keeps the core every call goes through. */
-  constructor(core: ClientCore) {
+  /**
+   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
+   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
+   * client), which is shared and left open by close().
+   *
+   * Host and port missing from the connection options take the runtime's defaults.
+   */
+  constructor(target?: ClientTarget) {
+    const core = createClientCore(InspectorService, target);
     this.#core = core;
   }
 
@@ -80,30 +89,6 @@ class InspectorServiceClientBase implements InspectorServiceApi {
    */
   watchConnections(request?: RequestInit<typeof WatchConnectionsRequestSchema>, options?: CallOptions): AsyncIterable<InspectedConnection[]> {
     return mapAsync(this.#core.serverStream(InspectorService.method.watchConnections, request, options), (response) => response.connections);
-  }
-}
-
-/**
- * Streams the emulator's internals to its web UI (emulator-only).
- *
- * A client of virtufin.emulator.v1.InspectorService.
- *
- * @generated from service virtufin.emulator.v1.InspectorService
- */
-export class InspectorServiceClient extends InspectorServiceClientBase implements InspectorServiceApi {
-  readonly #core: ClientCore;
-
-  /**
-   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
-   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
-   * client), which is shared and left open by close().
-   *
-   * Host and port missing from the connection options take the runtime's defaults.
-   */
-  constructor(target?: ClientTarget) {
-    const core = createClientCore(InspectorService, target);
-    super(core);
-    this.#core = core;
   }
 
   /** Closes the connection this client opened (a shared connection or transport stays open). */

@@ -26,37 +26,13 @@ export interface RootApi {
 }
 
 /**
- * The calls of Root, written once for every client class of it: they extend this
- * class and differ only in the core they pass to it.
- * The core is kept in a private field, so no method name can collide with it.
- */
-class RootClientBase implements RootApi {
-  readonly #core: ClientCore;
-
-  /** Keeps the core every call goes through. */
-  constructor(core: ClientCore) {
-    this.#core = core;
-  }
-
-  /**
-   * Pings.
-   *
-   * @generated from rpc Root.Ping
-   */
-  async ping(request: RequestInit<typeof PingSchema>, options?: CallOptions): Promise<string> {
-    const response = await this.#core.unary(Root.method.ping, request, options);
-    return response.text;
-  }
-}
-
-/**
  * A service at the root.
  *
  * A client of Root.
  *
  * @generated from service Root
  */
-export class RootClient extends RootClientBase implements RootApi {
+export class RootClient implements RootApi {
   readonly #core: ClientCore;
 
   /**
@@ -68,8 +44,17 @@ export class RootClient extends RootClientBase implements RootApi {
    */
   constructor(target?: ClientTarget) {
     const core = createClientCore(Root, target);
-    super(core);
     this.#core = core;
+  }
+
+  /**
+   * Pings.
+   *
+   * @generated from rpc Root.Ping
+   */
+  async ping(request: RequestInit<typeof PingSchema>, options?: CallOptions): Promise<string> {
+    const response = await this.#core.unary(Root.method.ping, request, options);
+    return response.text;
   }
 
   /** Closes the connection this client opened (a shared connection or transport stays open). */

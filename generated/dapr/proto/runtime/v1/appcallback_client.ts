@@ -43,15 +43,26 @@ export interface AppCallbackApi {
 }
 
 /**
- * The calls of dapr.proto.runtime.v1.AppCallback, written once for every client class of it: they extend this
- * class and differ only in the core they pass to it.
- * The core is kept in a private field, so no method name can collide with it.
+ * AppCallback V1 allows user application to interact with Dapr runtime.
+ * User application needs to implement AppCallback service if it needs to
+ * receive message from dapr runtime.
+ *
+ * A client of dapr.proto.runtime.v1.AppCallback.
+ *
+ * @generated from service dapr.proto.runtime.v1.AppCallback
  */
-class AppCallbackClientBase implements AppCallbackApi {
+export class AppCallbackClient implements AppCallbackApi {
   readonly #core: ClientCore;
 
-  /** Keeps the core every call goes through. */
-  constructor(core: ClientCore) {
+  /**
+   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
+   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
+   * client), which is shared and left open by close().
+   *
+   * Host and port missing from the connection options take the runtime's defaults.
+   */
+  constructor(target?: ClientTarget) {
+    const core = createClientCore(AppCallback, target, undefined, normalizeInit);
     this.#core = core;
   }
 
@@ -73,32 +84,6 @@ class AppCallbackClientBase implements AppCallbackApi {
   async onTopicEvent(request: RequestInit<typeof TopicEventRequestSchema>, options?: CallOptions): Promise<TopicEventResponse_TopicEventResponseStatus> {
     const response = await this.#core.unary(AppCallback.method.onTopicEvent, request, options);
     return response.status;
-  }
-}
-
-/**
- * AppCallback V1 allows user application to interact with Dapr runtime.
- * User application needs to implement AppCallback service if it needs to
- * receive message from dapr runtime.
- *
- * A client of dapr.proto.runtime.v1.AppCallback.
- *
- * @generated from service dapr.proto.runtime.v1.AppCallback
- */
-export class AppCallbackClient extends AppCallbackClientBase implements AppCallbackApi {
-  readonly #core: ClientCore;
-
-  /**
-   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
-   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
-   * client), which is shared and left open by close().
-   *
-   * Host and port missing from the connection options take the runtime's defaults.
-   */
-  constructor(target?: ClientTarget) {
-    const core = createClientCore(AppCallback, target, undefined, normalizeInit);
-    super(core);
-    this.#core = core;
   }
 
   /** Closes the connection this client opened (a shared connection or transport stays open). */

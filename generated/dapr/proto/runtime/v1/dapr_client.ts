@@ -81,15 +81,24 @@ export interface DaprApi {
 }
 
 /**
- * The calls of dapr.proto.runtime.v1.Dapr, written once for every client class of it: they extend this
- * class and differ only in the core they pass to it.
- * The core is kept in a private field, so no method name can collide with it.
+ * Dapr service provides APIs to user application to access Dapr building blocks.
+ *
+ * A client of dapr.proto.runtime.v1.Dapr.
+ *
+ * @generated from service dapr.proto.runtime.v1.Dapr
  */
-class DaprClientBase implements DaprApi {
+export class DaprClient implements DaprApi {
   readonly #core: ClientCore;
 
-  /** Keeps the core every call goes through. */
-  constructor(core: ClientCore) {
+  /**
+   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
+   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
+   * client), which is shared and left open by close().
+   *
+   * Host and port missing from the connection options take the runtime's defaults.
+   */
+  constructor(target?: ClientTarget) {
+    const core = createClientCore(Dapr, target);
     this.#core = core;
   }
 
@@ -167,30 +176,6 @@ class DaprClientBase implements DaprApi {
    */
   async getMetadata(request?: RequestInit<typeof GetMetadataRequestSchema>, options?: CallOptions): Promise<GetMetadataResponse> {
     return this.#core.unary(Dapr.method.getMetadata, request, options);
-  }
-}
-
-/**
- * Dapr service provides APIs to user application to access Dapr building blocks.
- *
- * A client of dapr.proto.runtime.v1.Dapr.
- *
- * @generated from service dapr.proto.runtime.v1.Dapr
- */
-export class DaprClient extends DaprClientBase implements DaprApi {
-  readonly #core: ClientCore;
-
-  /**
-   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
-   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
-   * client), which is shared and left open by close().
-   *
-   * Host and port missing from the connection options take the runtime's defaults.
-   */
-  constructor(target?: ClientTarget) {
-    const core = createClientCore(Dapr, target);
-    super(core);
-    this.#core = core;
   }
 
   /** Closes the connection this client opened (a shared connection or transport stays open). */

@@ -33,15 +33,24 @@ export interface PainterApi {
 }
 
 /**
- * The calls of features.editions.Painter, written once for every client class of it: they extend this
- * class and differ only in the core they pass to it.
- * The core is kept in a private field, so no method name can collide with it.
+ * An editions service.
+ *
+ * A client of features.editions.Painter.
+ *
+ * @generated from service features.editions.Painter
  */
-class PainterClientBase implements PainterApi {
+export class PainterClient implements PainterApi {
   readonly #core: ClientCore;
 
-  /** Keeps the core every call goes through. */
-  constructor(core: ClientCore) {
+  /**
+   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
+   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
+   * client), which is shared and left open by close().
+   *
+   * Host and port missing from the connection options take the runtime's defaults.
+   */
+  constructor(target?: ClientTarget) {
+    const core = createClientCore(Painter, target);
     this.#core = core;
   }
 
@@ -62,30 +71,6 @@ class PainterClientBase implements PainterApi {
    */
   async getColor(request: RequestInit<typeof PaintSchema>, options?: CallOptions): Promise<Paint> {
     return this.#core.unary(Painter.method.getColor, request, options);
-  }
-}
-
-/**
- * An editions service.
- *
- * A client of features.editions.Painter.
- *
- * @generated from service features.editions.Painter
- */
-export class PainterClient extends PainterClientBase implements PainterApi {
-  readonly #core: ClientCore;
-
-  /**
-   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
-   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
-   * client), which is shared and left open by close().
-   *
-   * Host and port missing from the connection options take the runtime's defaults.
-   */
-  constructor(target?: ClientTarget) {
-    const core = createClientCore(Painter, target);
-    super(core);
-    this.#core = core;
   }
 
   /** Closes the connection this client opened (a shared connection or transport stays open). */

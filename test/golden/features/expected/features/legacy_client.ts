@@ -32,15 +32,24 @@ export interface LegacyApi {
 }
 
 /**
- * The calls of features.legacy.Legacy, written once for every client class of it: they extend this
- * class and differ only in the core they pass to it.
- * The core is kept in a private field, so no method name can collide with it.
+ * A proto2 service.
+ *
+ * A client of features.legacy.Legacy.
+ *
+ * @generated from service features.legacy.Legacy
  */
-class LegacyClientBase implements LegacyApi {
+export class LegacyClient implements LegacyApi {
   readonly #core: ClientCore;
 
-  /** Keeps the core every call goes through. */
-  constructor(core: ClientCore) {
+  /**
+   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
+   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
+   * client), which is shared and left open by close().
+   *
+   * Host and port missing from the connection options take the runtime's defaults.
+   */
+  constructor(target?: ClientTarget) {
+    const core = createClientCore(Legacy, target);
     this.#core = core;
   }
 
@@ -62,30 +71,6 @@ class LegacyClientBase implements LegacyApi {
   async countString(request: RequestInit<typeof LegacyRequestSchema>, options?: CallOptions): Promise<string> {
     const response = await this.#core.unary(Legacy.method.countString, request, options);
     return response.total;
-  }
-}
-
-/**
- * A proto2 service.
- *
- * A client of features.legacy.Legacy.
- *
- * @generated from service features.legacy.Legacy
- */
-export class LegacyClient extends LegacyClientBase implements LegacyApi {
-  readonly #core: ClientCore;
-
-  /**
-   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
-   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
-   * client), which is shared and left open by close().
-   *
-   * Host and port missing from the connection options take the runtime's defaults.
-   */
-  constructor(target?: ClientTarget) {
-    const core = createClientCore(Legacy, target);
-    super(core);
-    this.#core = core;
   }
 
   /** Closes the connection this client opened (a shared connection or transport stays open). */

@@ -130,15 +130,26 @@ export interface RichApi {
 }
 
 /**
- * The calls of features.rich.Rich, written once for every client class of it: they extend this
- * class and differ only in the core they pass to it.
- * The core is kept in a private field, so no method name can collide with it.
+ * Rich features: the comment has *\/ and non-ASCII text (ß, ñ, 中文).
+ *
+ * A second paragraph.
+ *
+ * A client of features.rich.Rich.
+ *
+ * @generated from service features.rich.Rich
  */
-class RichClientBase implements RichApi {
+export class RichClient implements RichApi {
   readonly #core: ClientCore;
 
-  /** Keeps the core every call goes through. */
-  constructor(core: ClientCore) {
+  /**
+   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
+   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
+   * client), which is shared and left open by close().
+   *
+   * Host and port missing from the connection options take the runtime's defaults.
+   */
+  constructor(target?: ClientTarget) {
+    const core = createClientCore(Rich, target, undefined, normalizeInit);
     this.#core = core;
   }
 
@@ -291,32 +302,6 @@ class RichClientBase implements RichApi {
   async old(request: RequestInit<typeof SourceSchema>, options?: CallOptions): Promise<void> {
     await this.#core.unary(Rich.method.old, request, options);
   }
-}
-
-/**
- * Rich features: the comment has *\/ and non-ASCII text (ß, ñ, 中文).
- *
- * A second paragraph.
- *
- * A client of features.rich.Rich.
- *
- * @generated from service features.rich.Rich
- */
-export class RichClient extends RichClientBase implements RichApi {
-  readonly #core: ClientCore;
-
-  /**
-   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
-   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
-   * client), which is shared and left open by close().
-   *
-   * Host and port missing from the connection options take the runtime's defaults.
-   */
-  constructor(target?: ClientTarget) {
-    const core = createClientCore(Rich, target, undefined, normalizeInit);
-    super(core);
-    this.#core = core;
-  }
 
   /** Closes the connection this client opened (a shared connection or transport stays open). */
   close(): Promise<void> {
@@ -347,29 +332,6 @@ export interface RetiredApi {
 }
 
 /**
- * The calls of features.rich.Retired, written once for every client class of it: they extend this
- * class and differ only in the core they pass to it.
- * The core is kept in a private field, so no method name can collide with it.
- */
-class RetiredClientBase implements RetiredApi {
-  readonly #core: ClientCore;
-
-  /** Keeps the core every call goes through. */
-  constructor(core: ClientCore) {
-    this.#core = core;
-  }
-
-  /**
-   * Still callable.
-   *
-   * @generated from rpc features.rich.Retired.Ping
-   */
-  async ping(request?: RequestInit<typeof EmptySchema>, options?: CallOptions): Promise<void> {
-    await this.#core.unary(Retired.method.ping, request, options);
-  }
-}
-
-/**
  * A deprecated service.
  *
  * A client of features.rich.Retired.
@@ -377,7 +339,7 @@ class RetiredClientBase implements RetiredApi {
  * @deprecated
  * @generated from service features.rich.Retired
  */
-export class RetiredClient extends RetiredClientBase implements RetiredApi {
+export class RetiredClient implements RetiredApi {
   readonly #core: ClientCore;
 
   /**
@@ -389,8 +351,16 @@ export class RetiredClient extends RetiredClientBase implements RetiredApi {
    */
   constructor(target?: ClientTarget) {
     const core = createClientCore(Retired, target);
-    super(core);
     this.#core = core;
+  }
+
+  /**
+   * Still callable.
+   *
+   * @generated from rpc features.rich.Retired.Ping
+   */
+  async ping(request?: RequestInit<typeof EmptySchema>, options?: CallOptions): Promise<void> {
+    await this.#core.unary(Retired.method.ping, request, options);
   }
 
   /** Closes the connection this client opened (a shared connection or transport stays open). */

@@ -26,37 +26,13 @@ export interface ThingsApi {
 }
 
 /**
- * The calls of clash.a.Things, written once for every client class of it: they extend this
- * class and differ only in the core they pass to it.
- * The core is kept in a private field, so no method name can collide with it.
- */
-class ThingsClientBase implements ThingsApi {
-  readonly #core: ClientCore;
-
-  /** Keeps the core every call goes through. */
-  constructor(core: ClientCore) {
-    this.#core = core;
-  }
-
-  /**
-   * Gets a thing of package a.
-   *
-   * @generated from rpc clash.a.Things.Get
-   */
-  async get(request: RequestInit<typeof ThingSchema>, options?: CallOptions): Promise<string> {
-    const response = await this.#core.unary(Things.method.get, request, options);
-    return response.name;
-  }
-}
-
-/**
  * Things of package a (the same service name as clash.b.Things).
  *
  * A client of clash.a.Things.
  *
  * @generated from service clash.a.Things
  */
-export class ThingsClient extends ThingsClientBase implements ThingsApi {
+export class ThingsClient implements ThingsApi {
   readonly #core: ClientCore;
 
   /**
@@ -68,8 +44,17 @@ export class ThingsClient extends ThingsClientBase implements ThingsApi {
    */
   constructor(target?: ClientTarget) {
     const core = createClientCore(Things, target);
-    super(core);
     this.#core = core;
+  }
+
+  /**
+   * Gets a thing of package a.
+   *
+   * @generated from rpc clash.a.Things.Get
+   */
+  async get(request: RequestInit<typeof ThingSchema>, options?: CallOptions): Promise<string> {
+    const response = await this.#core.unary(Things.method.get, request, options);
+    return response.name;
   }
 
   /** Closes the connection this client opened (a shared connection or transport stays open). */

@@ -26,36 +26,13 @@ export interface ThingsApi {
 }
 
 /**
- * The calls of clash.b.Things, written once for every client class of it: they extend this
- * class and differ only in the core they pass to it.
- * The core is kept in a private field, so no method name can collide with it.
- */
-class ThingsClientBase implements ThingsApi {
-  readonly #core: ClientCore;
-
-  /** Keeps the core every call goes through. */
-  constructor(core: ClientCore) {
-    this.#core = core;
-  }
-
-  /**
-   * Gets a thing of package b.
-   *
-   * @generated from rpc clash.b.Things.Get
-   */
-  async get(request: RequestInit<typeof ThingSchema>, options?: CallOptions): Promise<Thing> {
-    return this.#core.unary(Things.method.get, request, options);
-  }
-}
-
-/**
  * Things of package b (the same service name as clash.a.Things).
  *
  * A client of clash.b.Things.
  *
  * @generated from service clash.b.Things
  */
-export class ThingsClient extends ThingsClientBase implements ThingsApi {
+export class ThingsClient implements ThingsApi {
   readonly #core: ClientCore;
 
   /**
@@ -67,8 +44,16 @@ export class ThingsClient extends ThingsClientBase implements ThingsApi {
    */
   constructor(target?: ClientTarget) {
     const core = createClientCore(Things, target);
-    super(core);
     this.#core = core;
+  }
+
+  /**
+   * Gets a thing of package b.
+   *
+   * @generated from rpc clash.b.Things.Get
+   */
+  async get(request: RequestInit<typeof ThingSchema>, options?: CallOptions): Promise<Thing> {
+    return this.#core.unary(Things.method.get, request, options);
   }
 
   /** Closes the connection this client opened (a shared connection or transport stays open). */
@@ -105,15 +90,24 @@ export interface PromiseApi {
 }
 
 /**
- * The calls of clash.b.Promise, written once for every client class of it: they extend this
- * class and differ only in the core they pass to it.
- * The core is kept in a private field, so no method name can collide with it.
+ * A service named like the global Promise: its descriptor import must not shadow the global.
+ *
+ * A client of clash.b.Promise.
+ *
+ * @generated from service clash.b.Promise
  */
-class PromiseClientBase implements PromiseApi {
+export class PromiseClient implements PromiseApi {
   readonly #core: ClientCore;
 
-  /** Keeps the core every call goes through. */
-  constructor(core: ClientCore) {
+  /**
+   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
+   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
+   * client), which is shared and left open by close().
+   *
+   * Host and port missing from the connection options take the runtime's defaults.
+   */
+  constructor(target?: ClientTarget) {
+    const core = createClientCore(Promise$1, target);
     this.#core = core;
   }
 
@@ -133,30 +127,6 @@ class PromiseClientBase implements PromiseApi {
    */
   list(request: RequestInit<typeof ThingSchema>, options?: CallOptions): AsyncIterable<Thing> {
     return this.#core.serverStream(Promise$1.method.list, request, options);
-  }
-}
-
-/**
- * A service named like the global Promise: its descriptor import must not shadow the global.
- *
- * A client of clash.b.Promise.
- *
- * @generated from service clash.b.Promise
- */
-export class PromiseClient extends PromiseClientBase implements PromiseApi {
-  readonly #core: ClientCore;
-
-  /**
-   * Creates a client. `target` is connection options (`{ host, port, tls, apiKey, ... }`), a
-   * Connect `Transport`, a `Connection`, or an object holding a connection (such as a platform
-   * client), which is shared and left open by close().
-   *
-   * Host and port missing from the connection options take the runtime's defaults.
-   */
-  constructor(target?: ClientTarget) {
-    const core = createClientCore(Promise$1, target);
-    super(core);
-    this.#core = core;
   }
 
   /** Closes the connection this client opened (a shared connection or transport stays open). */

@@ -5,21 +5,23 @@
 // @generated from file clash/c/globals.proto (package clash.c, syntax proto3)
 /* eslint-disable */
 
-import type { CallOptions, ClientCore as ClientCore$1, ClientTarget, RequestInit } from "../../../../../../runtime.js";
-import { createClientCore, flatArgs, mapAsync } from "../../../../../../runtime.js";
+import type { CallOptions, ClientCore as ClientCore$1, ClientTarget, JsonGateway, RequestInit } from "../../../../../../runtime.js";
+import { createClientCore, createGatewayCore, flatArgs, mapAsync } from "../../../../../../runtime.js";
 import type { AsyncIterable as AsyncIterable$1, CallOptions as CallOptions$1, ClashClient as ClashClient$1, ClashClientBase as ClashClientBase$1, ClientCore, core as core$1, Error, ObjectSchema, Outer_Inner, Outer_Inner$, Outer_InnerSchema, Outer_InnerSchema$, Pair, PairSchema, Reserved, ReservedSchema, response as response$1, Symbol as Symbol$1 } from "./globals_pb.js";
 import { Clash } from "./globals_pb.js";
 import type { ThingSchema } from "../a/things_pb.js";
 import type { ThingSchema as ThingSchema$1 } from "../b/things_pb.js";
 
 /**
- * Every RPC name here clashes with something.
+ * Every RPC name here clashes with something. Served by a Gateway, so that its method bodies live
+ * in base classes, one named like the message ClashClientBase (imported under an alias then).
  *
- * The calls of clash.c.Clash, as every client of it offers them.
+ * The unary calls of clash.c.Clash: what every route to it offers, the Gateway and pub/sub
+ * included, which carry unary calls only. ClashApi adds the streaming calls.
  *
  * @generated from service clash.c.Clash
  */
-export interface ClashApi {
+export interface ClashUnaryApi {
   /**
    * Would make the client thenable.
    *
@@ -127,12 +129,6 @@ export interface ClashApi {
    */
   topLevel(request: RequestInit<typeof Outer_InnerSchema>, options?: CallOptions): Promise<Outer_Inner$>;
   /**
-   * Streams a global-named message.
-   *
-   * @generated from rpc clash.c.Clash.Promises
-   */
-  promises(request: RequestInit<typeof ObjectSchema>, options?: CallOptions): AsyncIterable<boolean>;
-  /**
    * Returns the message named like the base class.
    *
    * @generated from rpc clash.c.Clash.Base
@@ -147,11 +143,28 @@ export interface ClashApi {
 }
 
 /**
- * The calls of clash.c.Clash, written once for every client class of it: they extend this
- * class and differ only in the core they pass to it.
+ * Every RPC name here clashes with something. Served by a Gateway, so that its method bodies live
+ * in base classes, one named like the message ClashClientBase (imported under an alias then).
+ *
+ * The calls of clash.c.Clash, streaming ones included, as its direct client offers them.
+ *
+ * @generated from service clash.c.Clash
+ */
+export interface ClashApi extends ClashUnaryApi {
+  /**
+   * Streams a global-named message.
+   *
+   * @generated from rpc clash.c.Clash.Promises
+   */
+  promises(request: RequestInit<typeof ObjectSchema>, options?: CallOptions): AsyncIterable<boolean>;
+}
+
+/**
+ * The unary calls of clash.c.Clash, written once for every route to it: the classes that
+ * extend this one differ only in the core they pass to it.
  * The core is kept in a private field, so no method name can collide with it.
  */
-class ClashClientBase implements ClashApi {
+class ClashUnaryClientBase implements ClashUnaryApi {
   readonly #core: ClientCore$1;
 
   /** Keeps the core every call goes through. */
@@ -319,15 +332,6 @@ class ClashClientBase implements ClashApi {
   }
 
   /**
-   * Streams a global-named message.
-   *
-   * @generated from rpc clash.c.Clash.Promises
-   */
-  promises(request: RequestInit<typeof ObjectSchema>, options?: CallOptions): AsyncIterable<boolean> {
-    return mapAsync(this.#core.serverStream(Clash.method.promises, request, options), (response) => response.resolved);
-  }
-
-  /**
    * Returns the message named like the base class.
    *
    * @generated from rpc clash.c.Clash.Base
@@ -347,9 +351,36 @@ class ClashClientBase implements ClashApi {
 }
 
 /**
- * Every RPC name here clashes with something.
+ * The streaming calls of clash.c.Clash, for its direct client (the Gateway and pub/sub
+ * carry unary calls only).
+ * The core is kept in a private field, so no method name can collide with it.
+ */
+class ClashClientBase extends ClashUnaryClientBase implements ClashApi {
+  readonly #core: ClientCore$1;
+
+  /** Keeps the core every call goes through. */
+  constructor(core: ClientCore$1) {
+    super(core);
+    this.#core = core;
+  }
+
+  /**
+   * Streams a global-named message.
+   *
+   * @generated from rpc clash.c.Clash.Promises
+   */
+  promises(request: RequestInit<typeof ObjectSchema>, options?: CallOptions): AsyncIterable<boolean> {
+    return mapAsync(this.#core.serverStream(Clash.method.promises, request, options), (response) => response.resolved);
+  }
+}
+
+/**
+ * Every RPC name here clashes with something. Served by a Gateway, so that its method bodies live
+ * in base classes, one named like the message ClashClientBase (imported under an alias then).
  *
  * A client of clash.c.Clash.
+ *
+ * Gateway backend name: "clash".
  *
  * @generated from service clash.c.Clash
  */
@@ -377,5 +408,34 @@ export class ClashClient extends ClashClientBase implements ClashApi {
   /** Closes the client at the end of an `await using` scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.#core.close();
+  }
+}
+
+/**
+ * Every RPC name here clashes with something. Served by a Gateway, so that its method bodies live
+ * in base classes, one named like the message ClashClientBase (imported under an alias then).
+ *
+ * A typed gateway proxy of clash.c.Clash: the calls of ClashClient, carried by
+ * `Gateway.InvokeJson` (the request as proto JSON, the response parsed back into the typed
+ * message, in-band failures raised as VirtufinError with their status code).
+ *
+ * The Gateway dispatches unary calls only, so the proxy has the unary methods; ClashClient has all.
+ *
+ * @generated from service clash.c.Clash
+ */
+export class ClashGatewayProxy extends ClashUnaryClientBase implements ClashUnaryApi {
+  /**
+   * The Gateway backend name calls go to by default: "clash"
+   * (from the proto's `(virtufin.gateway).name`).
+   */
+  static readonly gatewayName = "clash";
+
+  /**
+   * Creates a proxy. `gateway` is anything with `invoke()`, such as an ApiClient, which stays
+   * open (the proxy owns nothing to close); `name` is the backend name, by default
+   * "clash".
+   */
+  constructor(gateway: JsonGateway, name: string = ClashGatewayProxy.gatewayName) {
+    super(createGatewayCore(Clash, gateway, name));
   }
 }

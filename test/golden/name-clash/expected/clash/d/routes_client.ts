@@ -250,36 +250,13 @@ export interface FooUnaryApi_ {
 }
 
 /**
- * The calls of clash.d.FooUnary, written once for every client class of it: they extend this
- * class and differ only in the core they pass to it.
- * The core is kept in a private field, so no method name can collide with it.
- */
-class FooUnaryClientBase_ implements FooUnaryApi_ {
-  readonly #core: ClientCore;
-
-  /** Keeps the core every call goes through. */
-  constructor(core: ClientCore) {
-    this.#core = core;
-  }
-
-  /**
-   * The same call.
-   *
-   * @generated from rpc clash.d.FooUnary.Get
-   */
-  async get(request: RequestInit<typeof FooGatewayProxySchema>, options?: CallOptions): Promise<serveFoo$1> {
-    return this.#core.unary(FooUnary.method.get, request, options);
-  }
-}
-
-/**
  * Its interface would be FooUnaryApi, which Foo took first: FooUnaryApi_.
  *
  * A client of clash.d.FooUnary.
  *
  * @generated from service clash.d.FooUnary
  */
-export class FooUnaryClient extends FooUnaryClientBase_ implements FooUnaryApi_ {
+export class FooUnaryClient implements FooUnaryApi_ {
   readonly #core: ClientCore;
 
   /**
@@ -291,8 +268,16 @@ export class FooUnaryClient extends FooUnaryClientBase_ implements FooUnaryApi_ 
    */
   constructor(target?: ClientTarget) {
     const core = createClientCore(FooUnary, target);
-    super(core);
     this.#core = core;
+  }
+
+  /**
+   * The same call.
+   *
+   * @generated from rpc clash.d.FooUnary.Get
+   */
+  async get(request: RequestInit<typeof FooGatewayProxySchema>, options?: CallOptions): Promise<serveFoo$1> {
+    return this.#core.unary(FooUnary.method.get, request, options);
   }
 
   /** Closes the connection this client opened (a shared connection or transport stays open). */
