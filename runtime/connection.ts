@@ -190,7 +190,7 @@ export class Connection implements AsyncDisposable {
     const support = telemetrySupportOr(builtinTelemetry);
     if (!support) {
       throw new VirtufinError(
-        // Why (its code and @opentelemetry/api stay out of pages that do not ask): README, "In a browser".
+        // Why (its code and @opentelemetry/api stay out of pages that do not ask): README, "Use it in a browser".
         "the telemetry option in a browser needs enableTelemetry() from @virtufin/sdk, called once first",
         Code.FailedPrecondition,
       );

@@ -25,7 +25,7 @@ export function openTransport(request: TransportRequest): OpenedTransport {
   const make = protocol === "connect" ? connectTransport : createGrpcWebTransport;
   if (!make) {
     throw new VirtufinError(
-      // Why (its transport stays out of pages that do not ask): README, "In a browser".
+      // Why (its transport stays out of pages that do not ask): README, "Use it in a browser".
       'protocol "connect" in a browser needs enableConnectProtocol() from @virtufin/sdk, called once first',
       Code.InvalidArgument,
     );
